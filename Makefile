@@ -1,0 +1,124 @@
+# vchain - social media value chain filters.
+#   make            build every filter into build/
+#   make check      the whole test suite (plain, then ASan+UBSan), ends "N passed, N failed"
+#   make demo       build, generate a sample, run the pipeline, print the reports
+#   make bench      benchmark against jq, Miller, mawk, DuckDB (BENCH_EVENTS=...)
+#   make fuzz       libFuzzer targets for a fixed time (FUZZ_SECONDS=...)
+#   make install PREFIX=/usr/local
+#   make deps       install missing Debian packages (apt-get, as root)
+#   SANITIZE=address,undefined builds into build/san/ instead.
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+OPT     ?= -O2 -g
+CSTD     = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
+WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+ifeq ($(CI),true)
+WERROR  ?= 1
+endif
+ifeq ($(WERROR),1)
+WARN    += -Werror
+endif
+
+ifneq ($(SANITIZE),)
+B        = build/san
+SANFLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+B        = build
+SANFLAGS =
+endif
+
+# ISA-L's inflate when its headers are installed (libisal-dev); NO_ISAL=1 forces zlib only.
+ifeq ($(NO_ISAL),)
+HAVE_ISAL := $(shell test -f /usr/include/isa-l/igzip_lib.h && echo 1)
+endif
+ifeq ($(HAVE_ISAL),1)
+ISAL_CFLAGS = -DHAVE_ISAL
+ISAL_LIBS   = -lisal
+endif
+
+CPPFLAGS += -I$(B)/gen -Ifilters/lib $(ISAL_CFLAGS)
+ALL_CFLAGS = $(CSTD) $(OPT) $(WARN) $(SANFLAGS) $(CFLAGS)
+LDLIBS  = -lxxhash -lz $(ISAL_LIBS) -lpthread -lm
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+
+FILTERS  = $(patsubst filters/%.c,%,$(wildcard filters/vchain-*.c))
+PROGS    = $(addprefix $(B)/,$(FILTERS))
+LIB_SRC  = $(wildcard filters/lib/*.c)
+LIB_OBJ  = $(patsubst filters/lib/%.c,$(B)/lib/%.o,$(LIB_SRC))
+GEN      = $(B)/gen/fields.h $(B)/gen/field_defs.h $(B)/gen/vocab_tables.h
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNITS    = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+MANS     = $(wildcard filters/vchain-*.1)
+
+.PHONY: all check check-plain check-san unit demo bench fuzz install deps clean valgrind
+.SECONDARY:
+
+all: $(PROGS)
+
+$(B)/gen/fields.h: schemas/event-fields.tsv scripts/gen-tables.sh
+	@mkdir -p $(@D)
+	sh scripts/gen-tables.sh fields schemas > $@.tmp && mv $@.tmp $@
+$(B)/gen/field_defs.h: schemas/event-fields.tsv scripts/gen-tables.sh
+	@mkdir -p $(@D)
+	sh scripts/gen-tables.sh field-defs schemas > $@.tmp && mv $@.tmp $@
+$(B)/gen/vocab_tables.h: schemas/platforms.tsv schemas/event-types.tsv scripts/gen-tables.sh
+	@mkdir -p $(@D)
+	sh scripts/gen-tables.sh vocab schemas > $@.tmp && mv $@.tmp $@
+
+$(B)/lib/%.o: filters/lib/%.c $(GEN) $(wildcard filters/lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/libvchain.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(B)/vchain-%: filters/vchain-%.c $(B)/libvchain.a $(GEN) $(wildcard filters/lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Ifilters -o $@ $< $(B)/libvchain.a $(ALL_LDFLAGS) $(LDLIBS)
+
+$(B)/tests/%: tests/unit/%.c $(B)/libvchain.a $(GEN) $(wildcard filters/lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(B)/libvchain.a $(ALL_LDFLAGS) $(LDLIBS) -lcmocka
+
+unit: $(UNITS)
+
+# The suite: unit tests and CLI tests, then the same under ASan+UBSan.
+check: deps
+	$(MAKE) --no-print-directory all unit
+	$(MAKE) --no-print-directory all unit SANITIZE=address,undefined
+	@sh tests/run.sh build build/san
+
+check-plain: all unit
+	@sh tests/run.sh $(B)
+
+valgrind: all unit
+	@VALGRIND=1 sh tests/run.sh $(B)
+
+demo: deps all
+	@sh scripts/demo.sh $(B)
+
+bench: all
+	@sh tests/bench/bench.sh $(B)
+
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(GEN) $(wildcard filters/lib/*.h)
+	@mkdir -p $(@D)
+	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Ibuild/gen -Ifilters/lib $(ISAL_CFLAGS) \
+		-o $@ $< $(LIB_SRC) $(LDLIBS)
+fuzz: $(GEN)
+	@$(MAKE) --no-print-directory B=build $(FUZZ_TARGETS)
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+install: all
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(MANS) $(DESTDIR)$(PREFIX)/share/man/man1/
+
+deps:
+	@sh scripts/deps.sh
+
+clean:
+	rm -rf build

@@ -1,0 +1,63 @@
+/*
+ * cli.c - shared pieces of the filters' command lines.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "diag.h"
+
+int cli_parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned shift = 0;
+
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	}
+	if (*end || v == 0 || v > (SIZE_MAX >> shift))
+		return -1;
+	*out = (size_t)v << shift;
+	return 0;
+}
+
+void cli_version(void)
+{
+	printf("%s %s (gzip: %s)\n", diag_prog(), VCHAIN_VERSION,
+	       in_have_isal() ? "ISA-L, zlib" : "zlib");
+}
+
+int cli_close_out(struct out *o)
+{
+	if (out_close(o) == 0 || o->err == EPIPE)
+		return EXIT_OK;
+	diag("%s: write error: %s", o->name, strerror(o->err ? o->err : EIO));
+	return EXIT_DATA;
+}
+
+int cli_inflate_env(struct in_opts *o)
+{
+	const char *v = getenv("VCHAIN_INFLATE");
+
+	if (!v || !*v || strcmp(v, "auto") == 0)
+		o->inflate = IN_INFLATE_AUTO;
+	else if (strcmp(v, "zlib") == 0)
+		o->inflate = IN_INFLATE_ZLIB;
+	else if (strcmp(v, "isal") == 0)
+		o->inflate = IN_INFLATE_ISAL;
+	else
+		return -1;
+	return 0;
+}

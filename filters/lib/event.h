@@ -1,0 +1,51 @@
+/*
+ * event.h - the canonical event (schemas/event.schema.json): its fields in
+ * schema order, and the normaliser that turns one NDJSON object into one
+ * canonical record (canonical fields first, unknown ones after, untouched).
+ */
+#ifndef VCHAIN_EVENT_H
+#define VCHAIN_EVENT_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "json.h"
+
+enum field_kind {
+	KIND_ID, KIND_TS, KIND_PLATFORM, KIND_TYPE, KIND_STAGE,
+	KIND_MONEY, KIND_CURRENCY, KIND_COUNT, KIND_RATING, KIND_SENTIMENT
+};
+
+struct field_def {
+	const char *name;
+	size_t len;
+	enum field_kind kind;
+};
+
+#include "fields.h"	/* EV_<NAME> indexes, EVENT_NFIELDS */
+
+extern const struct field_def event_fields[EVENT_NFIELDS];
+
+/* Index of the canonical field named s[0..n) (raw JSON key), or -1. */
+int event_field_index(const char *s, size_t n);
+
+struct event_norm {
+	struct jobj obj;	/* the members of the record being normalised */
+	struct buf out;		/* the canonical record, ending in '\n' */
+	struct buf tmp;		/* scratch for decoded strings */
+	int slot[EVENT_NFIELDS];	/* member index of each canonical field, or -1 */
+	int *fidx;		/* canonical field index of each member, or -1 */
+	size_t fidx_cap;
+	char err[200];		/* what was wrong, when event_normalize returned -1 */
+	size_t err_col;		/* 1-based column for JSON syntax errors, else 0 */
+};
+
+void event_norm_init(struct event_norm *en);
+void event_norm_free(struct event_norm *en);
+/*
+ * Normalise one NDJSON line into en->out. Returns 0, -1 for a bad record
+ * (message in en->err), -2 when out of memory.
+ */
+int event_normalize(struct event_norm *en, const char *line, size_t len);
+
+#endif

@@ -1,0 +1,543 @@
+/*
+ * input.c - the read side of every filter.
+ *
+ * Plain input is read(2) in large blocks into one buffer; lines are found
+ * with memchr and handed out as spans into it. Gzip input is inflated by a
+ * producer thread into a ring of blocks while the filter works on the
+ * previous ones, so decoding and parsing use both cores.
+ *
+ * Invariants: buf[start..end) is unread data; buf[start..scan) is known to
+ * hold no '\n'. The buffer grows (doubling) only while a single line does
+ * not fit, and never past max_line + 1 bytes of line.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+#ifdef HAVE_ISAL
+#include <isa-l/igzip_lib.h>
+#endif
+
+#include "input.h"
+
+#define READ_SIZE ((size_t)1 << 20)	/* one read(2), and the initial buffer */
+#define GZ_IN_SIZE ((size_t)1 << 18)	/* compressed bytes per read */
+#define GZ_BLOCK ((size_t)1 << 20)	/* decoded bytes per ring block */
+#define GZ_RING 4
+
+struct gz_block {
+	char *data;
+	size_t len, off;
+};
+
+struct gz {
+	/* producer side */
+	pthread_t thread;
+	int fd;
+	int use_isal;
+	unsigned char *inbuf;
+	size_t pre_len;		/* bytes already read by in_open (the magic) */
+	_Atomic uint64_t raw_bytes;	/* read by in_raw_bytes() from the other thread */
+
+	/* shared, under mu */
+	pthread_mutex_t mu;
+	pthread_cond_t filled, freed;
+	struct gz_block ring[GZ_RING];
+	unsigned head, tail;	/* consumer takes ring[head], producer fills ring[tail] */
+	unsigned count;		/* filled blocks */
+	int done;		/* producer finished: status in err (empty = ok) */
+	int stop;		/* consumer gone: producer should quit */
+	char err[200];
+};
+
+int in_have_isal(void)
+{
+#ifdef HAVE_ISAL
+	return 1;
+#else
+	return 0;
+#endif
+}
+
+const char *in_display_name(const struct in *in)
+{
+	return (!in->name || strcmp(in->name, "-") == 0) ? "<stdin>" : in->name;
+}
+
+static ssize_t read_some(int fd, void *p, size_t n)
+{
+	ssize_t r;
+
+	do
+		r = read(fd, p, n);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
+/* ---- producer ---- */
+
+/* Hand a decoded block to the consumer; wait for a free one. 0, or -1 if stopped. */
+static int gz_publish(struct gz *g, size_t len)
+{
+	int stop;
+
+	pthread_mutex_lock(&g->mu);
+	g->ring[g->tail].len = len;
+	g->ring[g->tail].off = 0;
+	g->tail = (g->tail + 1) % GZ_RING;
+	g->count++;
+	pthread_cond_signal(&g->filled);
+	while (g->count == GZ_RING && !g->stop)
+		pthread_cond_wait(&g->freed, &g->mu);
+	stop = g->stop;
+	pthread_mutex_unlock(&g->mu);
+	return stop ? -1 : 0;
+}
+
+static char *gz_out_block(struct gz *g)
+{
+	return g->ring[g->tail].data;	/* owned by the producer until published */
+}
+
+/* Refill the compressed input; returns bytes read, 0 at EOF, -1 on error. */
+static ssize_t gz_read(struct gz *g)
+{
+	ssize_t r = read_some(g->fd, g->inbuf, GZ_IN_SIZE);
+
+	if (r > 0)
+		atomic_fetch_add_explicit(&g->raw_bytes, (uint64_t)r, memory_order_relaxed);
+	return r;
+}
+
+static void gz_fail(struct gz *g, const char *fmt, const char *detail)
+{
+	snprintf(g->err, sizeof(g->err), fmt, detail ? detail : "");
+}
+
+/*
+ * Both decoders follow one shape: inflate into the ring block; at the end
+ * of a member, reset and go on if more input follows (multi-member files);
+ * input that ends inside a member is "truncated", never a short result.
+ */
+static void gz_run_zlib(struct gz *g)
+{
+	z_stream z;
+	size_t out_len = 0, produced;
+	int at_boundary = 0, eof = 0, ret;
+	ssize_t r;
+
+	memset(&z, 0, sizeof(z));
+	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
+		gz_fail(g, "cannot start zlib%s", NULL);
+		return;
+	}
+	z.next_in = g->inbuf;
+	z.avail_in = (uInt)g->pre_len;
+	for (;;) {
+		if (z.avail_in == 0 && !eof) {
+			r = gz_read(g);
+			if (r < 0) {
+				gz_fail(g, "read error: %s", strerror(errno));
+				break;
+			}
+			eof = r == 0;
+			z.next_in = g->inbuf;
+			z.avail_in = (uInt)r;
+		}
+		if (at_boundary) {
+			if (z.avail_in == 0)
+				break;	/* clean end after a whole member */
+			/* another member must start with the gzip magic */
+			if (z.next_in[0] != 0x1f || (z.avail_in > 1 && z.next_in[1] != 0x8b)) {
+				gz_fail(g, "trailing garbage after gzip data%s", NULL);
+				break;
+			}
+			at_boundary = 0;
+		}
+		z.next_out = (Bytef *)gz_out_block(g) + out_len;
+		z.avail_out = (uInt)(GZ_BLOCK - out_len);
+		ret = inflate(&z, Z_NO_FLUSH);
+		produced = GZ_BLOCK - out_len - z.avail_out;
+		out_len += produced;
+		if (ret == Z_STREAM_END) {
+			inflateReset(&z);
+			at_boundary = 1;
+		} else if (ret == Z_OK || ret == Z_BUF_ERROR) {
+			/* no progress with no input left: the file ends inside a member */
+			if (eof && z.avail_in == 0 && produced == 0) {
+				gz_fail(g, "truncated gzip input (unexpected end of file)%s", NULL);
+				break;
+			}
+		} else {
+			gz_fail(g, "corrupt gzip data: %s", z.msg ? z.msg : zError(ret));
+			break;
+		}
+		if (out_len == GZ_BLOCK) {
+			if (gz_publish(g, out_len) < 0)
+				break;
+			out_len = 0;
+		}
+	}
+	if (out_len && !g->err[0])
+		gz_publish(g, out_len);
+	inflateEnd(&z);
+}
+
+#ifdef HAVE_ISAL
+static void gz_run_isal(struct gz *g)
+{
+	struct inflate_state *st = malloc(sizeof(*st));
+	size_t out_len = 0, produced;
+	int at_boundary = 0, eof = 0, ret;
+	ssize_t r;
+
+	if (!st) {
+		gz_fail(g, "out of memory%s", NULL);
+		return;
+	}
+	isal_inflate_init(st);
+	st->crc_flag = ISAL_GZIP;
+	st->next_in = g->inbuf;
+	st->avail_in = (uint32_t)g->pre_len;
+	for (;;) {
+		if (st->avail_in == 0 && !eof) {
+			r = gz_read(g);
+			if (r < 0) {
+				gz_fail(g, "read error: %s", strerror(errno));
+				break;
+			}
+			eof = r == 0;
+			st->next_in = g->inbuf;
+			st->avail_in = (uint32_t)r;
+		}
+		if (at_boundary) {
+			if (st->avail_in == 0)
+				break;
+			if (st->next_in[0] != 0x1f || (st->avail_in > 1 && st->next_in[1] != 0x8b)) {
+				gz_fail(g, "trailing garbage after gzip data%s", NULL);
+				break;
+			}
+			at_boundary = 0;
+		}
+		st->next_out = (uint8_t *)gz_out_block(g) + out_len;
+		st->avail_out = (uint32_t)(GZ_BLOCK - out_len);
+		ret = isal_inflate(st);
+		produced = GZ_BLOCK - out_len - st->avail_out;
+		out_len += produced;
+		if (ret < 0) {
+			gz_fail(g, "corrupt gzip data: %s",
+				ret == ISAL_INCORRECT_CHECKSUM ? "incorrect data check" :
+				ret == ISAL_INVALID_WRAPPER ? "incorrect header check" :
+				"invalid deflate data");
+			break;
+		}
+		if (st->block_state == ISAL_BLOCK_FINISH) {
+			isal_inflate_reset(st);
+			st->crc_flag = ISAL_GZIP;
+			at_boundary = 1;
+		} else if (eof && st->avail_in == 0 && produced == 0) {
+			gz_fail(g, "truncated gzip input (unexpected end of file)%s", NULL);
+			break;
+		}
+		if (out_len == GZ_BLOCK) {
+			if (gz_publish(g, out_len) < 0)
+				break;
+			out_len = 0;
+		}
+	}
+	if (out_len && !g->err[0])
+		gz_publish(g, out_len);
+	free(st);
+}
+#endif
+
+static void *gz_main(void *arg)
+{
+	struct gz *g = arg;
+
+#ifdef HAVE_ISAL
+	if (g->use_isal)
+		gz_run_isal(g);
+	else
+#endif
+		gz_run_zlib(g);
+	pthread_mutex_lock(&g->mu);
+	g->done = 1;
+	pthread_cond_signal(&g->filled);
+	pthread_mutex_unlock(&g->mu);
+	return NULL;
+}
+
+/* ---- consumer ---- */
+
+static void gz_destroy(struct gz *g)
+{
+	int i;
+
+	pthread_mutex_lock(&g->mu);
+	g->stop = 1;
+	pthread_cond_signal(&g->freed);
+	pthread_mutex_unlock(&g->mu);
+	pthread_join(g->thread, NULL);
+	pthread_mutex_destroy(&g->mu);
+	pthread_cond_destroy(&g->filled);
+	pthread_cond_destroy(&g->freed);
+	for (i = 0; i < GZ_RING; i++)
+		free(g->ring[i].data);
+	free(g->inbuf);
+	free(g);
+}
+
+static struct gz *gz_start(int fd, const unsigned char *pre, size_t pre_len, int use_isal)
+{
+	struct gz *g = calloc(1, sizeof(*g));
+	int i;
+
+	if (!g)
+		return NULL;
+	g->fd = fd;
+	g->use_isal = use_isal;
+	g->inbuf = malloc(GZ_IN_SIZE);
+	for (i = 0; i < GZ_RING; i++)
+		g->ring[i].data = malloc(GZ_BLOCK);
+	if (!g->inbuf)
+		goto fail;
+	for (i = 0; i < GZ_RING; i++)
+		if (!g->ring[i].data)
+			goto fail;
+	memcpy(g->inbuf, pre, pre_len);
+	g->pre_len = pre_len;
+	g->raw_bytes = pre_len;
+	pthread_mutex_init(&g->mu, NULL);
+	pthread_cond_init(&g->filled, NULL);
+	pthread_cond_init(&g->freed, NULL);
+	if (pthread_create(&g->thread, NULL, gz_main, g) != 0) {
+		pthread_mutex_destroy(&g->mu);
+		pthread_cond_destroy(&g->filled);
+		pthread_cond_destroy(&g->freed);
+		goto fail;
+	}
+	return g;
+fail:
+	for (i = 0; i < GZ_RING; i++)
+		free(g->ring[i].data);
+	free(g->inbuf);
+	free(g);
+	return NULL;
+}
+
+/* Copy decoded bytes into dst; returns bytes, 0 at the end, -1 with err. */
+static ssize_t gz_take(struct in *in, char *dst, size_t cap)
+{
+	struct gz *g = in->gz;
+	struct gz_block *b;
+	size_t n;
+
+	pthread_mutex_lock(&g->mu);
+	while (g->count == 0 && !g->done)
+		pthread_cond_wait(&g->filled, &g->mu);
+	if (g->count == 0) {
+		pthread_mutex_unlock(&g->mu);
+		if (g->err[0]) {
+			snprintf(in->err, sizeof(in->err), "%s", g->err);
+			return -1;
+		}
+		return 0;
+	}
+	b = &g->ring[g->head];
+	pthread_mutex_unlock(&g->mu);
+
+	/* the block at head is the consumer's until it is released below */
+	n = b->len - b->off;
+	if (n > cap)
+		n = cap;
+	memcpy(dst, b->data + b->off, n);
+	b->off += n;
+	if (b->off == b->len) {
+		pthread_mutex_lock(&g->mu);
+		g->head = (g->head + 1) % GZ_RING;
+		g->count--;
+		pthread_cond_signal(&g->freed);
+		pthread_mutex_unlock(&g->mu);
+	}
+	return (ssize_t)n;
+}
+
+int in_open(struct in *in, const char *name, const struct in_opts *o)
+{
+	ssize_t r;
+	size_t got = 0;
+	int use_isal;
+
+	memset(in, 0, sizeof(*in));
+	in->name = name;
+	in->max_line = o && o->max_line ? o->max_line : IN_MAX_LINE_DEFAULT;
+	if (!name || strcmp(name, "-") == 0) {
+		in->fd = 0;
+	} else {
+		in->fd = open(name, O_RDONLY | O_CLOEXEC);
+		if (in->fd < 0) {
+			snprintf(in->err, sizeof(in->err), "cannot open: %s", strerror(errno));
+			return -1;
+		}
+	}
+	in->cap = READ_SIZE;
+	in->buf = malloc(in->cap);
+	if (!in->buf) {
+		snprintf(in->err, sizeof(in->err), "out of memory");
+		goto fail;
+	}
+	/* read until two bytes are in, to look for the gzip magic */
+	/* no more than the gzip decoder's input buffer holds: it takes these bytes */
+	while (got < 2) {
+		r = read_some(in->fd, in->buf + got, GZ_IN_SIZE - got);
+		if (r < 0) {
+			snprintf(in->err, sizeof(in->err), "read error: %s", strerror(errno));
+			goto fail;
+		}
+		if (r == 0) {
+			in->eof = 1;
+			break;
+		}
+		got += (size_t)r;
+	}
+	if (got >= 2 && (unsigned char)in->buf[0] == 0x1f && (unsigned char)in->buf[1] == 0x8b) {
+		use_isal = in_have_isal() && (!o || o->inflate != IN_INFLATE_ZLIB);
+		in->gz = gz_start(in->fd, (unsigned char *)in->buf, got, use_isal);
+		if (!in->gz) {
+			snprintf(in->err, sizeof(in->err), "cannot start gzip decoder");
+			goto fail;
+		}
+		in->end = 0;
+	} else {
+		in->end = got;
+	}
+	return 0;
+fail:
+	if (in->fd > 0)
+		close(in->fd);
+	in->fd = -1;
+	free(in->buf);
+	in->buf = NULL;
+	return -1;
+}
+
+const char *in_inflater(const struct in *in)
+{
+	return in->gz ? (in->gz->use_isal ? "isal" : "zlib") : NULL;
+}
+
+uint64_t in_raw_bytes(const struct in *in)
+{
+	if (!in->gz)
+		return in->bytes + (in->end - in->start);
+	return atomic_load_explicit(&in->gz->raw_bytes, memory_order_relaxed);
+}
+
+/* Make room and read more; 1 if bytes came, 0 at EOF, -1 on error. */
+static int fill(struct in *in)
+{
+	size_t pending = in->end - in->start;
+	ssize_t r;
+
+	if (in->start > 0 && (pending == 0 || in->cap - in->end < READ_SIZE / 4)) {
+		memmove(in->buf, in->buf + in->start, pending);
+		in->scan -= in->start;
+		in->start = 0;
+		in->end = pending;
+	}
+	if (in->end == in->cap) {
+		size_t cap = in->cap * 2;
+		char *p;
+
+		if (cap > in->max_line + READ_SIZE + 1)
+			cap = in->max_line + READ_SIZE + 1;
+		if (cap <= in->cap) {
+			snprintf(in->err, sizeof(in->err), "internal: buffer full");
+			return -1;
+		}
+		p = realloc(in->buf, cap);
+		if (!p) {
+			snprintf(in->err, sizeof(in->err), "out of memory for a %zu-byte line", pending);
+			return -1;
+		}
+		in->buf = p;
+		in->cap = cap;
+	}
+	if (in->gz)
+		r = gz_take(in, in->buf + in->end, in->cap - in->end);
+	else {
+		r = read_some(in->fd, in->buf + in->end, in->cap - in->end);
+		if (r < 0)
+			snprintf(in->err, sizeof(in->err), "read error: %s", strerror(errno));
+	}
+	if (r < 0)
+		return -1;
+	if (r == 0) {
+		in->eof = 1;
+		return 0;
+	}
+	in->end += (size_t)r;
+	return 1;
+}
+
+int in_line(struct in *in, const char **line, size_t *len)
+{
+	char *nl;
+	size_t n;
+	int r;
+
+	for (;;) {
+		nl = memchr(in->buf + in->scan, '\n', in->end - in->scan);
+		if (nl) {
+			n = (size_t)(nl - (in->buf + in->start));
+			break;
+		}
+		in->scan = in->end;
+		if (in->end - in->start > in->max_line) {
+			in->lineno++;
+			snprintf(in->err, sizeof(in->err), "line longer than %zu bytes (--max-line)", in->max_line);
+			return -1;
+		}
+		if (in->eof) {
+			if (in->end == in->start)
+				return 0;
+			n = in->end - in->start;
+			nl = NULL;
+			break;
+		}
+		r = fill(in);
+		if (r < 0) {
+			in->lineno++;
+			return -1;
+		}
+	}
+	in->lineno++;
+	if (n > in->max_line) {
+		snprintf(in->err, sizeof(in->err), "line longer than %zu bytes (--max-line)", in->max_line);
+		return -1;
+	}
+	*line = in->buf + in->start;
+	*len = n;
+	in->start += n + (nl != NULL);
+	in->scan = in->start;
+	in->bytes += n + (nl != NULL);
+	return 1;
+}
+
+void in_close(struct in *in)
+{
+	if (in->gz)
+		gz_destroy(in->gz);
+	in->gz = NULL;
+	if (in->fd > 0)
+		close(in->fd);
+	in->fd = -1;
+	free(in->buf);
+	in->buf = NULL;
+}

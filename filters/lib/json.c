@@ -1,0 +1,545 @@
+/*
+ * json.c - a validating scanner for one JSON text per line.
+ *
+ * Strings are the hot path: 16 bytes at a time (SSE2) look for the only
+ * bytes that need attention, '"', '\\', control bytes and non-ASCII lead
+ * bytes, so plain ASCII content costs a load and a compare per 16 bytes.
+ * Non-ASCII is checked as UTF-8 (Unicode 15 table 3-7: no overlongs,
+ * no surrogates, nothing past U+10FFFF); \u escapes must pair surrogates.
+ * Nesting is limited to JSON_MAX_DEPTH so no input can exhaust the stack.
+ */
+#include <stdlib.h>
+#include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "json.h"
+
+struct jp {
+	const unsigned char *start, *p, *end;
+	const char *err;
+	const unsigned char *errp;
+	int depth;
+};
+
+static int fail(struct jp *j, const unsigned char *at, const char *msg)
+{
+	if (!j->err) {
+		j->err = msg;
+		j->errp = at;
+	}
+	return -1;
+}
+
+static inline void skip_ws(struct jp *j)
+{
+	const unsigned char *p = j->p, *end = j->end;
+
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	j->p = p;
+}
+
+/* Length of the valid UTF-8 sequence at p (lead byte >= 0x80), or 0. */
+static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
+{
+	unsigned char c = p[0], lo = 0x80, hi = 0xBF;
+	size_t n, i;
+
+	if (c >= 0xC2 && c <= 0xDF)
+		n = 2;
+	else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3;
+		if (c == 0xE0)
+			lo = 0xA0;
+		else if (c == 0xED)
+			hi = 0x9F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4;
+		if (c == 0xF0)
+			lo = 0x90;
+		else if (c == 0xF4)
+			hi = 0x8F;
+	} else
+		return 0;
+	if ((size_t)(end - p) < n)
+		return 0;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xBF)
+			return 0;
+	return n;
+}
+
+int utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	size_t k;
+
+	while (p < end) {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		k = utf8_seq(p, end);
+		if (!k)
+			return 0;
+		p += k;
+	}
+	return 1;
+}
+
+static int hex4(const unsigned char *p, unsigned *cp)
+{
+	unsigned v = 0, d;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (p[i] >= '0' && p[i] <= '9')
+			d = p[i] - '0';
+		else if ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'f')
+			d = (p[i] | 0x20) - 'a' + 10;
+		else
+			return -1;
+		v = v << 4 | d;
+	}
+	*cp = v;
+	return 0;
+}
+
+/* j->p is just past the opening quote; leaves it just past the closing one. */
+static int scan_string(struct jp *j, int *esc)
+{
+	const unsigned char *p = j->p, *end = j->end;
+	unsigned cp, lo;
+	size_t k;
+
+	for (;;) {
+#ifdef __SSE2__
+		const __m128i quote = _mm_set1_epi8('"');
+		const __m128i bslash = _mm_set1_epi8('\\');
+		const __m128i space = _mm_set1_epi8(0x20);
+
+		while (end - p >= 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)p);
+			/* signed compare: bytes 0x00-0x1F and 0x80-0xFF are both "< 0x20" */
+			__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
+							      _mm_cmpeq_epi8(v, bslash)),
+						 _mm_cmplt_epi8(v, space));
+			int mask = _mm_movemask_epi8(m);
+
+			if (mask) {
+				p += __builtin_ctz((unsigned)mask);
+				goto special;
+			}
+			p += 16;
+		}
+#endif
+		while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+			p++;
+		if (p >= end)
+			return fail(j, p, "unterminated string");
+#ifdef __SSE2__
+special:
+#endif
+		if (*p == '"') {
+			j->p = p + 1;
+			return 0;
+		}
+		if (*p == '\\') {
+			*esc = 1;
+			if (end - p < 2)
+				return fail(j, p, "unterminated string");
+			switch (p[1]) {
+			case '"': case '\\': case '/': case 'b':
+			case 'f': case 'n': case 'r': case 't':
+				p += 2;
+				continue;
+			case 'u':
+				if (end - p < 6 || hex4(p + 2, &cp) < 0)
+					return fail(j, p, "invalid \\u escape");
+				if (cp >= 0xDC00 && cp <= 0xDFFF)
+					return fail(j, p, "unpaired surrogate in \\u escape");
+				if (cp >= 0xD800 && cp <= 0xDBFF) {
+					if (end - p < 12 || p[6] != '\\' || p[7] != 'u' ||
+					    hex4(p + 8, &lo) < 0 || lo < 0xDC00 || lo > 0xDFFF)
+						return fail(j, p, "unpaired surrogate in \\u escape");
+					p += 12;
+				} else
+					p += 6;
+				continue;
+			default:
+				return fail(j, p, "invalid escape in string");
+			}
+		}
+		if (*p < 0x20)
+			return fail(j, p, "control character in string");
+		k = utf8_seq(p, end);
+		if (!k)
+			return fail(j, p, "invalid UTF-8 in string");
+		p += k;
+	}
+}
+
+static int scan_number(struct jp *j)
+{
+	const unsigned char *p = j->p, *end = j->end;
+
+	if (p < end && *p == '-')
+		p++;
+	if (p < end && *p == '0')
+		p++;
+	else if (p < end && *p >= '1' && *p <= '9')
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	else
+		return fail(j, p, "invalid number");
+	if (p < end && *p == '.') {
+		p++;
+		if (p >= end || *p < '0' || *p > '9')
+			return fail(j, p, "invalid number: digit expected after '.'");
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= end || *p < '0' || *p > '9')
+			return fail(j, p, "invalid number: digit expected in exponent");
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	j->p = p;
+	return 0;
+}
+
+int json_is_number(const char *s, size_t n)
+{
+	struct jp j = { (const unsigned char *)s, (const unsigned char *)s,
+			(const unsigned char *)s + n, NULL, NULL, 0 };
+
+	return n > 0 && scan_number(&j) == 0 && j.p == j.end;
+}
+
+static int scan_literal(struct jp *j, const char *word, size_t n)
+{
+	if ((size_t)(j->end - j->p) < n || memcmp(j->p, word, n) != 0)
+		return fail(j, j->p, "invalid literal");
+	j->p += n;
+	return 0;
+}
+
+static int scan_value(struct jp *j, struct jfield *f);
+
+static int scan_members(struct jp *j, struct jobj *o)
+{
+	struct jfield *f, tmp;
+	const unsigned char *key;
+	int esc;
+
+	/* j->p is just past '{' */
+	skip_ws(j);
+	if (j->p < j->end && *j->p == '}') {
+		j->p++;
+		return 0;
+	}
+	for (;;) {
+		if (j->p >= j->end || *j->p != '"')
+			return fail(j, j->p, "object key (a string) expected");
+		key = ++j->p;
+		esc = 0;
+		if (scan_string(j, &esc) < 0)
+			return -1;
+		f = &tmp;
+		if (o) {
+			if (o->n == o->cap) {
+				size_t cap = o->cap ? o->cap * 2 : 32;
+				struct jfield *nf = realloc(o->f, cap * sizeof(*nf));
+
+				if (!nf)
+					return -2;
+				o->f = nf;
+				o->cap = cap;
+			}
+			f = &o->f[o->n++];
+		}
+		f->key = (const char *)key;
+		f->klen = (uint32_t)(j->p - 1 - key);
+		f->kesc = (uint8_t)esc;
+		skip_ws(j);
+		if (j->p >= j->end || *j->p != ':')
+			return fail(j, j->p, "':' expected after object key");
+		j->p++;
+		skip_ws(j);
+		if (scan_value(j, f) < 0)
+			return -1;
+		skip_ws(j);
+		if (j->p < j->end && *j->p == ',') {
+			j->p++;
+			skip_ws(j);
+			continue;
+		}
+		if (j->p < j->end && *j->p == '}') {
+			j->p++;
+			return 0;
+		}
+		return fail(j, j->p, "',' or '}' expected in object");
+	}
+}
+
+static int scan_array(struct jp *j)
+{
+	skip_ws(j);
+	if (j->p < j->end && *j->p == ']') {
+		j->p++;
+		return 0;
+	}
+	for (;;) {
+		if (scan_value(j, NULL) < 0)
+			return -1;
+		skip_ws(j);
+		if (j->p < j->end && *j->p == ',') {
+			j->p++;
+			skip_ws(j);
+			continue;
+		}
+		if (j->p < j->end && *j->p == ']') {
+			j->p++;
+			return 0;
+		}
+		return fail(j, j->p, "',' or ']' expected in array");
+	}
+}
+
+/* A value at j->p (whitespace already skipped); f, if given, gets its span. */
+static int scan_value(struct jp *j, struct jfield *f)
+{
+	const unsigned char *v = j->p;
+	int esc = 0, r;
+	uint8_t type;
+
+	if (j->p >= j->end)
+		return fail(j, j->p, "value expected");
+	switch (*j->p) {
+	case '"':
+		j->p++;
+		if (scan_string(j, &esc) < 0)
+			return -1;
+		if (f) {
+			f->val = (const char *)v + 1;
+			f->vlen = (uint32_t)(j->p - v - 2);
+			f->type = J_STR;
+			f->vesc = (uint8_t)esc;
+		}
+		return 0;
+	case '{':
+	case '[':
+		if (++j->depth > JSON_MAX_DEPTH)
+			return fail(j, j->p, "nested too deeply");
+		j->p++;
+		r = *v == '{' ? scan_members(j, NULL) : scan_array(j);
+		j->depth--;
+		if (r < 0)
+			return r;
+		type = *v == '{' ? J_OBJ : J_ARR;
+		break;
+	case 't':
+		if (scan_literal(j, "true", 4) < 0)
+			return -1;
+		type = J_TRUE;
+		break;
+	case 'f':
+		if (scan_literal(j, "false", 5) < 0)
+			return -1;
+		type = J_FALSE;
+		break;
+	case 'n':
+		if (scan_literal(j, "null", 4) < 0)
+			return -1;
+		type = J_NULL;
+		break;
+	default:
+		if (*j->p != '-' && (*j->p < '0' || *j->p > '9'))
+			return fail(j, j->p, "unexpected character, value expected");
+		if (scan_number(j) < 0)
+			return -1;
+		type = J_NUM;
+		break;
+	}
+	if (f) {
+		f->val = (const char *)v;
+		f->vlen = (uint32_t)(j->p - v);
+		f->type = type;
+		f->vesc = 0;
+	}
+	return 0;
+}
+
+static int finish(struct jp *j, struct jobj *o, int r)
+{
+	if (r == 0) {
+		skip_ws(j);
+		if (j->p != j->end)
+			r = fail(j, j->p, "unexpected data after the JSON value");
+	}
+	if (r == -1) {
+		o->err = j->err;
+		o->err_col = (size_t)(j->errp - j->start) + 1;
+	}
+	return r;
+}
+
+int json_scan_object(const char *s, size_t len, struct jobj *o)
+{
+	struct jp j = { (const unsigned char *)s, (const unsigned char *)s,
+			(const unsigned char *)s + len, NULL, NULL, 1 };
+
+	o->n = 0;
+	o->err = NULL;
+	skip_ws(&j);
+	if (j.p >= j.end)
+		return finish(&j, o, fail(&j, j.p, "empty line, a JSON object expected"));
+	if (*j.p != '{')
+		return finish(&j, o, fail(&j, j.p, "not a JSON object"));
+	j.p++;
+	return finish(&j, o, scan_members(&j, o));
+}
+
+int json_validate(const char *s, size_t len, struct jobj *o)
+{
+	struct jp j = { (const unsigned char *)s, (const unsigned char *)s,
+			(const unsigned char *)s + len, NULL, NULL, 0 };
+
+	o->err = NULL;
+	skip_ws(&j);
+	return finish(&j, o, scan_value(&j, NULL));
+}
+
+void jobj_free(struct jobj *o)
+{
+	free(o->f);
+	o->f = NULL;
+	o->n = o->cap = 0;
+}
+
+static int put_utf8(struct buf *out, unsigned cp)
+{
+	char b[4];
+	size_t n;
+
+	if (cp < 0x80) {
+		b[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		b[0] = (char)(0xC0 | cp >> 6);
+		b[1] = (char)(0x80 | (cp & 0x3F));
+		n = 2;
+	} else if (cp < 0x10000) {
+		b[0] = (char)(0xE0 | cp >> 12);
+		b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		b[2] = (char)(0x80 | (cp & 0x3F));
+		n = 3;
+	} else {
+		b[0] = (char)(0xF0 | cp >> 18);
+		b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+		b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		b[3] = (char)(0x80 | (cp & 0x3F));
+		n = 4;
+	}
+	return buf_add(out, b, n);
+}
+
+int json_unescape(const char *s, size_t n, struct buf *out)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n, *bs;
+	unsigned cp, lo;
+	char c;
+
+	while (p < end) {
+		bs = memchr(p, '\\', (size_t)(end - p));
+		if (!bs)
+			return buf_add(out, p, (size_t)(end - p));
+		if (buf_add(out, p, (size_t)(bs - p)) < 0)
+			return -1;
+		p = bs + 1;
+		if (p >= end)
+			return -1;
+		switch (*p) {
+		case 'b': c = '\b'; break;
+		case 'f': c = '\f'; break;
+		case 'n': c = '\n'; break;
+		case 'r': c = '\r'; break;
+		case 't': c = '\t'; break;
+		case 'u':
+			if (end - p < 5 || hex4(p + 1, &cp) < 0)
+				return -1;
+			p += 5;
+			if (cp >= 0xD800 && cp <= 0xDBFF) {
+				if (end - p < 6 || p[0] != '\\' || p[1] != 'u' || hex4(p + 2, &lo) < 0)
+					return -1;
+				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+				p += 6;
+			}
+			if (put_utf8(out, cp) < 0)
+				return -1;
+			continue;
+		default: c = (char)*p; break;	/* " \ / */
+		}
+		if (buf_addc(out, c) < 0)
+			return -1;
+		p++;
+	}
+	return 0;
+}
+
+/* Bytes that need escaping in a JSON string: '"', '\\' and 0x00-0x1F. */
+static const unsigned char needs_escape[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	['\\'] = 1,
+};
+
+int json_escape(struct buf *out, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s, *end = p + n, *run;
+	char e[6];
+
+	if (buf_grow(out, n + 2) < 0 || buf_addc(out, '"') < 0)
+		return -1;
+	while (p < end) {
+		run = p;
+		while (p < end && !needs_escape[*p])
+			p++;
+		if (buf_add(out, run, (size_t)(p - run)) < 0)
+			return -1;
+		if (p == end)
+			break;
+		e[0] = '\\';
+		switch (*p) {
+		case '"': e[1] = '"'; break;
+		case '\\': e[1] = '\\'; break;
+		case '\b': e[1] = 'b'; break;
+		case '\f': e[1] = 'f'; break;
+		case '\n': e[1] = 'n'; break;
+		case '\r': e[1] = 'r'; break;
+		case '\t': e[1] = 't'; break;
+		default:
+			e[1] = 'u'; e[2] = '0'; e[3] = '0';
+			e[4] = hex[*p >> 4];
+			e[5] = hex[*p & 15];
+			if (buf_add(out, e, 6) < 0)
+				return -1;
+			p++;
+			continue;
+		}
+		if (buf_add(out, e, 2) < 0)
+			return -1;
+		p++;
+	}
+	return buf_addc(out, '"');
+}

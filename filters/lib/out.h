@@ -1,0 +1,50 @@
+/*
+ * out.h - buffered output to a file descriptor. Every write and the final
+ * flush and close are checked; the first failure sticks in the handle (errno
+ * in err) and later writes are dropped, so a filter checks once per record.
+ */
+#ifndef VCHAIN_OUT_H
+#define VCHAIN_OUT_H
+
+#include <stddef.h>
+#include <string.h>
+
+#define OUT_BUFSIZE (256u << 10)
+
+struct out {
+	int fd;
+	int err;	/* 0, or the errno of the first failed write (EPIPE: reader gone) */
+	size_t len;
+	char *buf;
+	const char *name;	/* for messages: "<stdout>" or the file name */
+};
+
+/* fd is borrowed until out_close(). Returns -1 when out of memory. */
+int out_open_fd(struct out *o, int fd, const char *name);
+/* Opens (creates, truncates) path. Returns -1 with errno set. */
+int out_open_path(struct out *o, const char *path);
+int out_flush(struct out *o);
+/* Flush, then close the fd (checking close too). Returns 0 or -1. */
+int out_close(struct out *o);
+
+int out_write_slow(struct out *o, const void *p, size_t n);
+
+static inline int out_write(struct out *o, const void *p, size_t n)
+{
+	if (OUT_BUFSIZE - o->len >= n) {
+		memcpy(o->buf + o->len, p, n);
+		o->len += n;
+		return 0;
+	}
+	return out_write_slow(o, p, n);
+}
+
+static inline int out_putc(struct out *o, char c)
+{
+	if (o->len == OUT_BUFSIZE && out_flush(o) < 0)
+		return -1;
+	o->buf[o->len++] = c;
+	return 0;
+}
+
+#endif

@@ -1,0 +1,309 @@
+/*
+ * ts.c - hand-written parsers, no strptime/timegm: they are locale- and
+ * TZ-dependent and slow. Every field is range-checked (Feb 30 is an error).
+ * Epoch numbers: a value of 10^11 or more is taken as milliseconds (10^11
+ * seconds is the year 5138, 10^11 ms is 1973).
+ */
+#include <string.h>
+
+#include "ts.h"
+
+int64_t ts_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+void ts_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+static int is_leap(int64_t y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static unsigned days_in_month(int64_t y, unsigned m)
+{
+	static const unsigned dim[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	return m == 2 && is_leap(y) ? 29 : dim[m - 1];
+}
+
+/* Exactly k digits at *p; advances. */
+static int digits(const char **p, const char *end, int k, unsigned *v)
+{
+	unsigned x = 0;
+	int i;
+
+	if (end - *p < k)
+		return -1;
+	for (i = 0; i < k; i++) {
+		unsigned char c = (unsigned char)(*p)[i];
+
+		if (c < '0' || c > '9')
+			return -1;
+		x = x * 10 + (c - '0');
+	}
+	*p += k;
+	*v = x;
+	return 0;
+}
+
+static int make(struct vts *t, int64_t y, unsigned mo, unsigned d, unsigned h,
+		unsigned mi, unsigned s, uint32_t ns, int off_min)
+{
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 60)
+		return -1;
+	/* a leap second 23:59:60 is folded onto the next second, as POSIX time does */
+	t->sec = ts_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - (int64_t)off_min * 60;
+	t->nsec = ns;
+	return 0;
+}
+
+/* Optional ".fraction" (or ","); advances. */
+static int fraction(const char **p, const char *end, uint32_t *ns)
+{
+	uint32_t v = 0, scale = 100000000;
+
+	*ns = 0;
+	if (*p >= end || (**p != '.' && **p != ','))
+		return 0;
+	(*p)++;
+	if (*p >= end || **p < '0' || **p > '9')
+		return -1;
+	while (*p < end && **p >= '0' && **p <= '9') {
+		v += (uint32_t)(**p - '0') * scale;	/* digits past nanoseconds are dropped */
+		scale /= 10;
+		(*p)++;
+	}
+	*ns = v;
+	return 0;
+}
+
+/* Z, z, +HH:MM, +HHMM, +HH (sign '-' too); none = UTC. */
+static int zone(const char **p, const char *end, int *off_min, int required)
+{
+	unsigned h, m = 0;
+	int sign;
+
+	*off_min = 0;
+	if (*p >= end)
+		return required ? -1 : 0;
+	if (**p == 'Z' || **p == 'z') {
+		(*p)++;
+		return 0;
+	}
+	if (**p != '+' && **p != '-')
+		return required ? -1 : 0;
+	sign = **p == '-' ? -1 : 1;
+	(*p)++;
+	if (digits(p, end, 2, &h) < 0)
+		return -1;
+	if (*p < end && **p == ':')
+		(*p)++;
+	if (*p < end && **p >= '0' && **p <= '9' && digits(p, end, 2, &m) < 0)
+		return -1;
+	if (h > 23 || m > 59)
+		return -1;
+	*off_min = sign * (int)(h * 60 + m);
+	return 0;
+}
+
+static int parse_iso(const char *p, const char *end, struct vts *t)
+{
+	unsigned y, mo, d, h = 0, mi = 0, s = 0;
+	uint32_t ns = 0;
+	int off = 0;
+
+	if (digits(&p, end, 4, &y) < 0 || p >= end || *p++ != '-' ||
+	    digits(&p, end, 2, &mo) < 0 || p >= end || *p++ != '-' ||
+	    digits(&p, end, 2, &d) < 0)
+		return -1;
+	if (p < end) {
+		if (*p != 'T' && *p != 't' && *p != ' ')
+			return -1;
+		p++;
+		if (digits(&p, end, 2, &h) < 0 || p >= end || *p++ != ':' ||
+		    digits(&p, end, 2, &mi) < 0)
+			return -1;
+		if (p < end && *p == ':') {
+			p++;
+			if (digits(&p, end, 2, &s) < 0 || fraction(&p, end, &ns) < 0)
+				return -1;
+		}
+		if (p < end && *p == ' ')
+			p++;
+		if (zone(&p, end, &off, 0) < 0)
+			return -1;
+	}
+	if (p != end)
+		return -1;
+	return make(t, y, mo, d, h, mi, s, ns, off);
+}
+
+static int month_abbr(const char *p, const char *end, unsigned *mo)
+{
+	static const char names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	int i;
+
+	if (end - p < 3)
+		return -1;
+	for (i = 0; i < 12; i++) {
+		if (memcmp(names + 3 * i, p, 3) == 0) {
+			*mo = (unsigned)i + 1;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int lit(const char **p, const char *end, char c)
+{
+	if (*p >= end || **p != c)
+		return -1;
+	(*p)++;
+	return 0;
+}
+
+/* 10/Oct/2000:13:55:36 -0700, brackets optional */
+static int parse_apache(const char *p, const char *end, struct vts *t)
+{
+	unsigned y, mo, d, h, mi, s;
+	int off;
+
+	if (p < end && *p == '[') {
+		if (end[-1] != ']')
+			return -1;
+		p++;
+		end--;
+	}
+	if (digits(&p, end, 2, &d) < 0 || lit(&p, end, '/') < 0 ||
+	    month_abbr(p, end, &mo) < 0)
+		return -1;
+	p += 3;
+	if (lit(&p, end, '/') < 0 || digits(&p, end, 4, &y) < 0 || lit(&p, end, ':') < 0 ||
+	    digits(&p, end, 2, &h) < 0 || lit(&p, end, ':') < 0 ||
+	    digits(&p, end, 2, &mi) < 0 || lit(&p, end, ':') < 0 ||
+	    digits(&p, end, 2, &s) < 0 || lit(&p, end, ' ') < 0 ||
+	    zone(&p, end, &off, 1) < 0 || p != end)
+		return -1;
+	return make(t, y, mo, d, h, mi, s, 0, off);
+}
+
+/* Wed Oct 10 20:19:24 +0000 2018 */
+static int parse_twitter(const char *p, const char *end, struct vts *t)
+{
+	unsigned y, mo, d, h, mi, s;
+	int off;
+
+	if (end - p < 30 || p[3] != ' ')
+		return -1;
+	p += 4;
+	if (month_abbr(p, end, &mo) < 0)
+		return -1;
+	p += 3;
+	if (lit(&p, end, ' ') < 0 || digits(&p, end, 2, &d) < 0 || lit(&p, end, ' ') < 0 ||
+	    digits(&p, end, 2, &h) < 0 || lit(&p, end, ':') < 0 ||
+	    digits(&p, end, 2, &mi) < 0 || lit(&p, end, ':') < 0 ||
+	    digits(&p, end, 2, &s) < 0 || lit(&p, end, ' ') < 0 ||
+	    zone(&p, end, &off, 1) < 0 || lit(&p, end, ' ') < 0 ||
+	    digits(&p, end, 4, &y) < 0 || p != end)
+		return -1;
+	return make(t, y, mo, d, h, mi, s, 0, off);
+}
+
+/* Epoch seconds or milliseconds, with an optional fraction. */
+static int parse_epoch(const char *p, const char *end, struct vts *t)
+{
+	uint64_t v = 0;
+	uint32_t ns = 0;
+	int ndig = 0;
+
+	while (p < end && *p >= '0' && *p <= '9') {
+		if (++ndig > 16)
+			return -1;
+		v = v * 10 + (uint64_t)(*p++ - '0');
+	}
+	if (!ndig || fraction(&p, end, &ns) < 0 || p != end)
+		return -1;
+	if (v >= 100000000000ULL) {	/* milliseconds */
+		t->sec = (int64_t)(v / 1000);
+		t->nsec = (uint32_t)(v % 1000) * 1000000 + ns / 1000;
+	} else {
+		t->sec = (int64_t)v;
+		t->nsec = ns;
+	}
+	return 0;
+}
+
+int ts_parse(const char *s, size_t n, struct vts *t)
+{
+	const char *end = s + n;
+
+	if (n >= 10 && s[4] == '-')
+		return parse_iso(s, end, t);
+	if (n >= 20 && (s[0] == '[' ? s[3] == '/' : s[2] == '/'))
+		return parse_apache(s, end, t);
+	if (n >= 30 && s[0] >= 'A' && s[0] <= 'Z')
+		return parse_twitter(s, end, t);
+	if (n > 0 && s[0] >= '0' && s[0] <= '9')
+		return parse_epoch(s, end, t);
+	return -1;
+}
+
+static char *put2(char *o, unsigned v)
+{
+	o[0] = (char)('0' + v / 10);
+	o[1] = (char)('0' + v % 10);
+	return o + 2;
+}
+
+size_t ts_format(struct vts t, char out[TS_MAX_LEN])
+{
+	int64_t days = t.sec >= 0 ? t.sec / 86400 : -((-t.sec + 86399) / 86400);
+	int64_t rem = t.sec - days * 86400, y;
+	unsigned mo, d;
+	char *o = out;
+	uint32_t ns = t.nsec, div = 100000000;
+
+	ts_civil_from_days(days, &y, &mo, &d);
+	o = put2(o, (unsigned)(y / 100));
+	o = put2(o, (unsigned)(y % 100));
+	*o++ = '-';
+	o = put2(o, mo);
+	*o++ = '-';
+	o = put2(o, d);
+	*o++ = 'T';
+	o = put2(o, (unsigned)(rem / 3600));
+	*o++ = ':';
+	o = put2(o, (unsigned)(rem / 60 % 60));
+	*o++ = ':';
+	o = put2(o, (unsigned)(rem % 60));
+	if (ns) {
+		*o++ = '.';
+		while (ns) {
+			*o++ = (char)('0' + ns / div);
+			ns %= div;
+			div /= 10;
+		}
+	}
+	*o++ = 'Z';
+	*o = '\0';
+	return (size_t)(o - out);
+}

@@ -1,0 +1,33 @@
+/*
+ * ts.h - timestamps: parse the formats exports use, write RFC 3339 UTC.
+ * Accepted: RFC 3339 / ISO 8601 (T or space, any offset, fraction), a bare
+ * date, epoch seconds or milliseconds, Apache [10/Oct/2000:13:55:36 -0700],
+ * Twitter "Wed Oct 10 20:19:24 +0000 2018". No zone given means UTC.
+ */
+#ifndef VCHAIN_TS_H
+#define VCHAIN_TS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct vts {
+	int64_t sec;		/* seconds since 1970-01-01T00:00:00Z */
+	uint32_t nsec;		/* 0..999999999 */
+};
+
+#define TS_MAX_LEN 40	/* longest ts_format() output, with its NUL */
+
+/* Returns 0, or -1 when s[0..n) is no timestamp we know. */
+int ts_parse(const char *s, size_t n, struct vts *t);
+/* RFC 3339 needs a four-digit year: 0000-01-01 to 9999-12-31. */
+static inline int ts_in_range(struct vts t)
+{
+	return t.sec >= -62167219200LL && t.sec <= 253402300799LL;
+}
+/* Only for ts_in_range(t): "2024-03-01T12:34:56Z", with a fraction (trailing zeros dropped) when nsec != 0. Returns length. */
+size_t ts_format(struct vts t, char out[TS_MAX_LEN]);
+/* Days since the epoch of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+int64_t ts_days_from_civil(int64_t y, unsigned m, unsigned d);
+void ts_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
+
+#endif

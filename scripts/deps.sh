@@ -1,0 +1,28 @@
+#!/bin/sh
+# deps.sh [bench] - install the Debian packages vchain builds and tests with.
+# As root: apt-get installs whatever is missing. Otherwise: prints the exact
+# apt-get line and fails, so nothing half-works silently.
+set -eu
+pkgs="gcc make libc6-dev libcsv-dev zlib1g-dev libisal-dev libxxhash-dev libcmocka-dev jq python3 python3-jsonschema"
+if [ "${1:-}" = bench ]; then
+	pkgs="$pkgs miller mawk isal hyperfine time nodejs npm"
+fi
+missing=
+for p in $pkgs; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$st" in
+	*" installed") ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	echo "vchain: missing Debian packages; install them with:" >&2
+	echo "  sudo apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "vchain: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+# a fresh machine has no package lists yet
+apt-get install -y -q $missing >/dev/null 2>&1 ||
+	{ apt-get update -q >/dev/null && apt-get install -y -q $missing >/dev/null; }
