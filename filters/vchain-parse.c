@@ -89,7 +89,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		diag("VCHAIN_INFLATE must be zlib, isal or auto");
 		return -1;
 	}
-	while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (strcmp(optarg, "ndjson") == 0 || strcmp(optarg, "jsonl") == 0)
@@ -116,7 +117,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			cli_version();
 			exit(EXIT_OK);
 		default:
-			usage(stderr);
+			cli_bad_option(c, argv);
+			fputs("Try 'vchain-parse --help'.\n", stderr);
 			return -1;
 		}
 	}

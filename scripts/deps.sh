@@ -3,7 +3,7 @@
 # As root: apt-get installs whatever is missing. Otherwise: prints the exact
 # apt-get line and fails, so nothing half-works silently.
 set -eu
-pkgs="gcc make libc6-dev libcsv-dev zlib1g-dev libisal-dev libxxhash-dev libcmocka-dev jq python3 python3-jsonschema"
+pkgs="gcc make libc6-dev libcsv-dev zlib1g-dev libisal-dev libxxhash-dev libcmocka-dev jq python3 python3-jsonschema xxhash"
 if [ "${1:-}" = bench ]; then
 	pkgs="$pkgs miller mawk isal hyperfine time nodejs npm"
 fi

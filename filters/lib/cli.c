@@ -47,6 +47,19 @@ int cli_close_out(struct out *o)
 	return EXIT_DATA;
 }
 
+void cli_bad_option(int c, char **argv)
+{
+	extern int optind, optopt;
+	const char *arg = argv[optind - 1];
+
+	if (c == ':')
+		diag("option '%s' needs an argument", arg);
+	else if (optopt && arg[0] == '-' && arg[1] != '-')
+		diag("unknown option '-%c'", optopt);
+	else
+		diag("unknown option '%s'", arg);
+}
+
 int cli_inflate_env(struct in_opts *o)
 {
 	const char *v = getenv("VCHAIN_INFLATE");

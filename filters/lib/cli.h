@@ -24,6 +24,11 @@ void cli_version(void);
  * a reader that went away (EPIPE, as with `| head`) is not an error.
  */
 int cli_close_out(struct out *o);
+/*
+ * Report what getopt_long (called with a ':'-first optstring and opterr = 0)
+ * found wrong: c is ':' (missing argument) or '?' (unknown option).
+ */
+void cli_bad_option(int c, char **argv);
 /* Input options from the environment: VCHAIN_INFLATE=zlib|isal|auto. 0, or -1 (bad value). */
 int cli_inflate_env(struct in_opts *o);
 

@@ -1,0 +1,113 @@
+#!/bin/sh
+# run.sh BUILD_DIR... - the whole suite against each build (plain, sanitized).
+#
+# For each build: the cmocka unit tests (tests/unit, TAP output), then for
+# each filter directory tests/vchain-*/:
+#   CASE.args  [CASE.in CASE.out CASE.err CASE.status]  a golden case: the
+#              filter runs in that directory with the words of CASE.args,
+#              stdin from CASE.in (else /dev/null); stdout must equal
+#              CASE.out (else be empty), stderr CASE.err (else be empty),
+#              the exit status CASE.status (else 0).
+#   NAME.sh    a scripted test: exit 0 passes, 77 skips (with a reason on
+#              stdout), anything else fails. It gets BIN, RUN, DATA, TMP.
+# Pins LC_ALL=C TZ=UTC. VALGRIND=1 runs the filters under valgrind.
+# Ends with the line "N passed, N failed, N skipped".
+set -u
+export LC_ALL=C TZ=UTC
+top=$(cd "$(dirname "$0")/.." && pwd)
+export DATA="$top/../shared/data"
+pass=0 fail=0 skip=0
+failed=
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+if [ "${VALGRIND:-}" = 1 ]; then
+	RUN="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
+else
+	RUN=
+fi
+export RUN
+
+ok() { pass=$((pass + 1)); [ -n "${VERBOSE:-}" ] && echo "PASS $1"; return 0; }
+bad() { fail=$((fail + 1)); failed="$failed $1"; echo "FAIL $1"; }
+
+run_units() {	# BUILD
+	for t in "$1"/tests/test_*; do
+		[ -x "$t" ] || continue
+		CMOCKA_MESSAGE_OUTPUT=TAP $RUN "$t" > "$tmp/tap" 2>&1
+		rc=$?
+		n_ok=$(grep -c '^ok ' "$tmp/tap")
+		n_bad=$(grep -c '^not ok ' "$tmp/tap")
+		pass=$((pass + n_ok))
+		if [ "$n_bad" -gt 0 ] || [ $rc -ne 0 ]; then
+			[ "$n_bad" -eq 0 ] && n_bad=1
+			fail=$((fail + n_bad))
+			failed="$failed $t"
+			echo "FAIL $t"
+			grep -v '^ok ' "$tmp/tap" | head -30
+		fi
+	done
+}
+
+run_golden() {	# BUILD FILTER_DIR CASE
+	b=$1 dir=$2 c=$3
+	f=$(basename "$dir")
+	name="$b:$f/$c"
+	want_status=0
+	[ -f "$dir/$c.status" ] && want_status=$(cat "$dir/$c.status")
+	input=/dev/null
+	[ -f "$dir/$c.in" ] && input="$dir/$c.in"
+	(cd "$dir" && eval "exec $RUN \"$top/$b/$f\" $(cat "$c.args")") \
+		< "$input" > "$tmp/out" 2> "$tmp/err"
+	st=$?
+	: > "$tmp/empty"
+	exp_out="$dir/$c.out"; [ -f "$exp_out" ] || exp_out="$tmp/empty"
+	exp_err="$dir/$c.err"; [ -f "$exp_err" ] || exp_err="$tmp/empty"
+	if [ "$st" != "$want_status" ]; then
+		bad "$name"; echo "  exit status $st, expected $want_status"; sed 's/^/  stderr: /' "$tmp/err" | head -5
+	elif ! cmp -s "$tmp/out" "$exp_out"; then
+		bad "$name"; diff "$exp_out" "$tmp/out" | head -20 | sed 's/^/  /'
+	elif ! cmp -s "$tmp/err" "$exp_err"; then
+		bad "$name"; diff "$exp_err" "$tmp/err" | head -20 | sed 's/^/  /'
+	else
+		ok "$name"
+	fi
+}
+
+run_script() {	# BUILD FILTER_DIR SCRIPT
+	b=$1 dir=$2 s=$3
+	name="$b:$(basename "$dir")/$s"
+	mkdir -p "$tmp/s" && rm -rf "$tmp/s"/*
+	(cd "$dir" && BIN="$top/$b" TMP="$tmp/s" TOP="$top" sh "./$s") > "$tmp/log" 2>&1
+	st=$?
+	if [ $st -eq 0 ]; then
+		ok "$name"
+	elif [ $st -eq 77 ]; then
+		skip=$((skip + 1)); echo "SKIP $name: $(tail -n 1 "$tmp/log")"
+	else
+		bad "$name"; tail -n 20 "$tmp/log" | sed 's/^/  /'
+	fi
+}
+
+[ $# -gt 0 ] || set -- build
+for b in "$@"; do
+	[ -d "$top/$b" ] || { echo "run.sh: no build in $b" >&2; exit 2; }
+	run_units "$top/$b"
+	for dir in "$top"/tests/vchain-*/; do
+		dir=${dir%/}
+		[ -x "$top/$b/$(basename "$dir")" ] || continue
+		for a in "$dir"/*.args; do
+			[ -f "$a" ] || continue
+			c=$(basename "$a" .args)
+			run_golden "$b" "$dir" "$c"
+		done
+		for s in "$dir"/*.sh; do
+			[ -f "$s" ] || continue
+			run_script "$b" "$dir" "$(basename "$s")"
+		done
+	done
+done
+
+[ $fail -gt 0 ] && echo "failed:$failed"
+echo "$pass passed, $fail failed, $skip skipped"
+[ $fail -eq 0 ]

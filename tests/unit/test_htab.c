@@ -1,0 +1,132 @@
+/* Unit tests of htab.c against a brute-force model, including deletes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "htab.h"
+
+static uint64_t rng = 88172645463325252ULL;
+static uint64_t next(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static void test_put_get(void **state)
+{
+	struct htab t = HTAB_INIT;
+	uint64_t *v;
+	int i;
+
+	(void)state;
+	/* from 1: key 0 would be the all-zero hash, tested below */
+	for (i = 1; i < 100000; i++) {
+		struct h128 k = { (uint64_t)i * 7919, (uint64_t)i };
+
+		assert_int_equal(htab_put(&t, k, &v), 1);
+		*v = (uint64_t)i + 1;
+	}
+	assert_int_equal(t.count, 99999);
+	for (i = 1; i < 100000; i++) {
+		struct h128 k = { (uint64_t)i * 7919, (uint64_t)i };
+
+		assert_int_equal(htab_put(&t, k, &v), 0);
+		assert_int_equal(*v, (uint64_t)i + 1);
+	}
+	struct h128 absent = { 5, 99999999 };
+	assert_null(htab_get(&t, absent));
+	/* the all-zero hash is a valid key */
+	struct h128 zero = { 0, 0 };
+	assert_int_equal(htab_put(&t, zero, &v), 1);
+	assert_non_null(htab_get(&t, zero));
+	htab_free(&t);
+}
+
+/* Keys in a small range collide on purpose (same low bits): deletes must keep chains whole. */
+static void test_delete_against_model(void **state)
+{
+	enum { N = 4096 };
+	struct htab t = HTAB_INIT;
+	unsigned char *present = calloc(N, 1);
+	uint64_t *v;
+	size_t count = 0;
+	int round, i;
+
+	(void)state;
+	for (round = 0; round < 200000; round++) {
+		unsigned k = (unsigned)(next() % N);
+		struct h128 key = { (uint64_t)k << 4, k };	/* low bits cluster */
+
+		if (next() & 1) {
+			int r = htab_put(&t, key, &v);
+
+			assert_int_equal(r, !present[k]);
+			if (r)
+				*v = k;
+			count += !present[k];
+			present[k] = 1;
+		} else {
+			assert_int_equal(htab_del(&t, key), present[k]);
+			count -= present[k];
+			present[k] = 0;
+		}
+	}
+	assert_int_equal(t.count, count);
+	for (i = 0; i < N; i++) {
+		struct h128 key = { (uint64_t)i << 4, (uint64_t)i };
+		uint64_t *g = htab_get(&t, key);
+
+		assert_int_equal(g != NULL, present[i]);
+		if (g)
+			assert_int_equal(*g, (uint64_t)i);
+	}
+	free(present);
+	htab_free(&t);
+}
+
+static int drop_odd(uint64_t val, void *ctx)
+{
+	(void)ctx;
+	return val & 1;
+}
+
+static void test_sweep(void **state)
+{
+	struct htab t = HTAB_INIT;
+	uint64_t *v;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 50000; i++) {
+		struct h128 k = { next(), (uint64_t)i };
+
+		htab_put(&t, k, &v);
+		*v = (uint64_t)i;
+	}
+	assert_int_equal(htab_sweep(&t, drop_odd, NULL), 25000);
+	assert_int_equal(t.count, 25000);
+	for (size_t s = 0; s < t.cap; s++)
+		if (t.slots[s].key.lo | t.slots[s].key.hi)
+			assert_int_equal(t.slots[s].val & 1, 0);
+	/* and every even key is still reachable */
+	for (size_t s = 0; s < t.cap; s++)
+		if (t.slots[s].key.lo | t.slots[s].key.hi)
+			assert_non_null(htab_get(&t, t.slots[s].key));
+	htab_free(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_put_get),
+		cmocka_unit_test(test_delete_against_model),
+		cmocka_unit_test(test_sweep),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

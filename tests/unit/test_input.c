@@ -1,0 +1,250 @@
+/*
+ * Unit tests of input.c. Inputs are made here with zlib's deflate, so the
+ * expected lines are known exactly; every gzip case runs through each
+ * inflater this build has (zlib always, ISA-L when built with it).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <cmocka.h>
+
+#include "buf.h"
+#include "input.h"
+
+static char dir[] = "/tmp/vchain-test-input-XXXXXX";
+
+static int setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state) __attribute__((unused));
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void gzip_append(struct buf *out, const char *s, size_t n)
+{
+	z_stream z;
+	unsigned char tmp[65536];
+	int r;
+
+	memset(&z, 0, sizeof(z));
+	assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
+	z.next_in = (unsigned char *)s;
+	z.avail_in = (uInt)n;
+	do {
+		z.next_out = tmp;
+		z.avail_out = sizeof(tmp);
+		r = deflate(&z, Z_FINISH);
+		buf_add(out, tmp, sizeof(tmp) - z.avail_out);
+	} while (r == Z_OK);
+	assert_int_equal(r, Z_STREAM_END);
+	deflateEnd(&z);
+}
+
+static const char *write_file(const char *name, const char *p, size_t n)
+{
+	static char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(p, 1, n, f), n);
+	assert_int_equal(fclose(f), 0);
+	return path;
+}
+
+/* Reads all lines of path joined by '\n' into got; returns in_line's last status. */
+static int read_all(const char *path, enum in_inflate inf, size_t max_line, struct buf *got,
+		    char *err, uint64_t *lines)
+{
+	struct in_opts o = { max_line, inf };
+	struct in in;
+	const char *line;
+	size_t len;
+	int r;
+
+	buf_reset(got);
+	if (in_open(&in, path, &o) < 0) {
+		snprintf(err, 256, "%s", in.err);
+		return -2;
+	}
+	while ((r = in_line(&in, &line, &len)) > 0) {
+		buf_add(got, line, len);
+		buf_addc(got, '\n');
+	}
+	snprintf(err, 256, "%s", r < 0 ? in.err : "");
+	*lines = in.lineno;
+	in_close(&in);
+	return r;
+}
+
+static const enum in_inflate inflaters[] = { IN_INFLATE_ZLIB, IN_INFLATE_ISAL };
+
+static size_t n_inflaters(void)
+{
+	return in_have_isal() ? 2 : 1;
+}
+
+static void make_text(struct buf *b, int nlines)
+{
+	int i;
+
+	for (i = 0; i < nlines; i++) {
+		char l[128];
+		int n = snprintf(l, sizeof(l), "{\"n\":%d,\"pad\":\"%0*d\"}\n", i, i % 50, 0);
+
+		buf_add(b, l, (size_t)n);
+	}
+}
+
+static void test_plain_and_last_line(void **state)
+{
+	struct buf got = BUF_INIT;
+	char err[256];
+	uint64_t lines;
+
+	(void)state;
+	const char *p = write_file("plain.txt", "a\nbb\n\nccc", 9);
+	assert_int_equal(read_all(p, IN_INFLATE_AUTO, 0, &got, err, &lines), 0);
+	assert_int_equal(got.len, 10);
+	assert_memory_equal(got.p, "a\nbb\n\nccc\n", 10);
+	assert_int_equal(lines, 4);
+	p = write_file("empty.txt", "", 0);
+	assert_int_equal(read_all(p, IN_INFLATE_AUTO, 0, &got, err, &lines), 0);
+	assert_int_equal(got.len, 0);
+	buf_free(&got);
+}
+
+static void test_gzip_multi_member(void **state)
+{
+	struct buf text = BUF_INIT, gz = BUF_INIT, got = BUF_INIT;
+	char err[256];
+	uint64_t lines;
+	size_t i, half;
+
+	(void)state;
+	make_text(&text, 200000);	/* ~10 MB: many ring blocks */
+	half = (size_t)(memchr(text.p + text.len / 2, '\n', text.len) - (void *)text.p) + 1;
+	gzip_append(&gz, text.p, half);
+	gzip_append(&gz, "", 0);	/* an empty member, as BGZF ends */
+	gzip_append(&gz, text.p + half, text.len - half);
+	const char *p = write_file("multi.gz", gz.p, gz.len);
+	for (i = 0; i < n_inflaters(); i++) {
+		assert_int_equal(read_all(p, inflaters[i], 0, &got, err, &lines), 0);
+		assert_int_equal(got.len, text.len);
+		assert_memory_equal(got.p, text.p, text.len);
+		assert_int_equal(lines, 200000);
+	}
+	buf_free(&text);
+	buf_free(&gz);
+	buf_free(&got);
+}
+
+static void test_gzip_damage(void **state)
+{
+	struct buf text = BUF_INIT, gz = BUF_INIT, got = BUF_INIT, bad = BUF_INIT;
+	char err[256];
+	uint64_t lines;
+	size_t i;
+
+	(void)state;
+	make_text(&text, 50000);
+	gzip_append(&gz, text.p, text.len);
+	for (i = 0; i < n_inflaters(); i++) {
+		/* cut anywhere: an error, never a short result */
+		size_t cuts[] = { 2, 10, gz.len / 2, gz.len - 8, gz.len - 1 };
+		for (size_t c = 0; c < sizeof(cuts) / sizeof(cuts[0]); c++) {
+			const char *p = write_file("cut.gz", gz.p, cuts[c]);
+			assert_int_equal(read_all(p, inflaters[i], 0, &got, err, &lines), -1);
+			assert_non_null(strstr(err, "truncated"));
+		}
+		/* a flipped byte in the CRC-32 trailer */
+		buf_reset(&bad);
+		buf_add(&bad, gz.p, gz.len);
+		bad.p[bad.len - 6] ^= 0x55;
+		const char *p = write_file("crc.gz", bad.p, bad.len);
+		assert_int_equal(read_all(p, inflaters[i], 0, &got, err, &lines), -1);
+		assert_non_null(strstr(err, "corrupt"));
+		/* garbage after a complete member */
+		buf_add(&bad, "garbage", 7);
+		bad.p[bad.len - 13] ^= 0x55;	/* undo the CRC damage */
+		p = write_file("trail.gz", bad.p, bad.len);
+		assert_int_equal(read_all(p, inflaters[i], 0, &got, err, &lines), -1);
+		assert_non_null(strstr(err, "trailing garbage"));
+	}
+	buf_free(&text);
+	buf_free(&gz);
+	buf_free(&got);
+	buf_free(&bad);
+}
+
+static void test_long_lines(void **state)
+{
+	struct buf text = BUF_INIT, got = BUF_INIT, gz = BUF_INIT;
+	char err[256];
+	uint64_t lines;
+	size_t i;
+
+	(void)state;
+	/* a 3 MiB line between short ones: spans several reads and a buffer growth */
+	buf_adds(&text, "short\n");
+	for (i = 0; i < ((size_t)3 << 20); i++)
+		buf_addc(&text, (char)('a' + i % 26));
+	buf_adds(&text, "\nend\n");
+	const char *p = write_file("long.txt", text.p, text.len);
+	assert_int_equal(read_all(p, IN_INFLATE_AUTO, 0, &got, err, &lines), 0);
+	assert_int_equal(got.len, text.len);
+	assert_memory_equal(got.p, text.p, text.len);
+	/* over --max-line: an error on line 2 */
+	assert_int_equal(read_all(p, IN_INFLATE_AUTO, (size_t)1 << 20, &got, err, &lines), -1);
+	assert_int_equal(lines, 2);
+	assert_non_null(strstr(err, "longer than"));
+	/* exactly max_line is fine */
+	assert_int_equal(read_all(p, IN_INFLATE_AUTO, (size_t)3 << 20, &got, err, &lines), 0);
+	gzip_append(&gz, text.p, text.len);
+	p = write_file("long.gz", gz.p, gz.len);
+	assert_int_equal(read_all(p, IN_INFLATE_ZLIB, (size_t)1 << 20, &got, err, &lines), -1);
+	assert_int_equal(lines, 2);
+	buf_free(&text);
+	buf_free(&got);
+	buf_free(&gz);
+}
+
+static void test_missing_file(void **state)
+{
+	struct buf got = BUF_INIT;
+	char err[256];
+	uint64_t lines;
+
+	(void)state;
+	assert_int_equal(read_all("/nonexistent/x.ndjson", IN_INFLATE_AUTO, 0, &got, err, &lines), -2);
+	assert_non_null(strstr(err, "cannot open"));
+	buf_free(&got);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plain_and_last_line),
+		cmocka_unit_test(test_gzip_multi_member),
+		cmocka_unit_test(test_gzip_damage),
+		cmocka_unit_test(test_long_lines),
+		cmocka_unit_test(test_missing_file),
+	};
+	return cmocka_run_group_tests(tests, setup, getenv("KEEP") ? NULL : teardown);
+}

@@ -1,0 +1,173 @@
+/* Unit tests of json.c: grammar edges, spans, escaping round trips. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "json.h"
+
+static int scan(const char *s, struct jobj *o)
+{
+	return json_scan_object(s, strlen(s), o);
+}
+
+static void test_members_as_spans(void **state)
+{
+	struct jobj o = JOBJ_INIT;
+	const char *s = " {\"a\" : \"x\\\"y\", \"b\":-1.5e+3,\"c\":[1,{\"d\":null}],\"e\":true} ";
+
+	(void)state;
+	assert_int_equal(scan(s, &o), 0);
+	assert_int_equal(o.n, 4);
+	assert_memory_equal(o.f[0].key, "a", 1);
+	assert_int_equal(o.f[0].type, J_STR);
+	assert_int_equal(o.f[0].vlen, 4);	/* x\"y raw */
+	assert_memory_equal(o.f[0].val, "x\\\"y", 4);
+	assert_int_equal(o.f[0].vesc, 1);
+	assert_int_equal(o.f[1].type, J_NUM);
+	assert_memory_equal(o.f[1].val, "-1.5e+3", 7);
+	assert_int_equal(o.f[1].vlen, 7);
+	assert_int_equal(o.f[2].type, J_ARR);
+	assert_memory_equal(o.f[2].val, "[1,{\"d\":null}]", 14);
+	assert_int_equal(o.f[2].vlen, 14);
+	assert_int_equal(o.f[3].type, J_TRUE);
+	jobj_free(&o);
+}
+
+static void test_rejects(void **state)
+{
+	static const char *bad[] = {
+		"", "   ", "[]", "1", "{", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{,}",
+		"{\"a\":01}", "{\"a\":1.}", "{\"a\":.5}", "{\"a\":1e}", "{\"a\":-}",
+		"{\"a\":+1}", "{\"a\":tru}", "{\"a\":nul}", "{\"a\":\"\\x\"}",
+		"{\"a\":\"\\u12\"}", "{\"a\":\"\\ud800\"}", "{\"a\":\"\\udc00\"}",
+		"{\"a\":\"\\ud800\\u0041\"}", "{\"a\":\"tab\there\"}", "{a:1}", "{'a':1}",
+		"{\"a\":1}{}", "{\"a\":1} x", "{\"a\":[1,]}", "{\"a\":[1 2]}",
+		"{\"a\":\"\xc0\xaf\"}", "{\"a\":\"\xed\xa0\x80\"}", "{\"a\":\"\xf4\x90\x80\x80\"}",
+		"{\"a\":\"\xe2\x82\"}", "{\"a\":\"\x80\"}", "\xef\xbb\xbf{}", "{\"a\":NaN}",
+	};
+	struct jobj o = JOBJ_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (scan(bad[i], &o) != -1)
+			fail_msg("accepted bad input #%zu: %s", i, bad[i]);
+		assert_non_null(o.err);
+	}
+	jobj_free(&o);
+}
+
+static void test_accepts(void **state)
+{
+	static const char *good[] = {
+		"{}", " {} ", "{\"\":\"\"}", "{\"a\":0}", "{\"a\":-0.0e-0}", "{\"a\":1E+2}",
+		"{\"a\":\"\\ud83d\\ude00\"}", "{\"a\":\"\xf0\x9f\x98\x80 \xe2\x82\xac \xc3\xa9\"}",
+		"{\"a\":\"\\/\\b\\f\\n\\r\\t\\\\\\\"\"}", "{\"a\":[[],{},[{}]]}", "\t{\"a\":1}\r",
+		"{\"long\":\"0123456789abcdef0123456789abcdef0123456789\\n0123456789abcdef\"}",
+	};
+	struct jobj o = JOBJ_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (scan(good[i], &o) != 0)
+			fail_msg("rejected good input #%zu: %s (%s)", i, good[i], o.err);
+	jobj_free(&o);
+}
+
+static void test_error_column(void **state)
+{
+	struct jobj o = JOBJ_INIT;
+
+	(void)state;
+	assert_int_equal(scan("{\"a\":1,\"b\":x}", &o), -1);
+	assert_int_equal(o.err_col, 12);	/* the x */
+	jobj_free(&o);
+}
+
+static void test_depth_limit(void **state)
+{
+	struct jobj o = JOBJ_INIT;
+	char s[4 * JSON_MAX_DEPTH];
+	size_t i, n = 0;
+
+	(void)state;
+	n += (size_t)sprintf(s, "{\"a\":");
+	for (i = 0; i < JSON_MAX_DEPTH + 5; i++)
+		s[n++] = '[';
+	s[n] = '\0';
+	assert_int_equal(json_scan_object(s, n, &o), -1);
+	assert_string_equal(o.err, "nested too deeply");
+	jobj_free(&o);
+}
+
+static void test_unescape_escape_round_trip(void **state)
+{
+	struct buf d = BUF_INIT, e = BUF_INIT;
+	const char raw[] = "q\\\"b\\\\s\\/n\\nt\\tu\\u00e9\\ud83d\\ude00c\\u0001";
+	const char want[] = "q\"b\\s/n\nt\tu\xc3\xa9\xf0\x9f\x98\x80" "c\x01";
+
+	(void)state;
+	assert_int_equal(json_unescape(raw, strlen(raw), &d), 0);
+	assert_int_equal(d.len, strlen(want));
+	assert_memory_equal(d.p, want, d.len);
+	assert_int_equal(json_escape(&e, d.p, d.len), 0);
+	/* '/' needs no escape; U+0001 is written \u0001; é and the emoji stay UTF-8 */
+	const char esc[] = "\"q\\\"b\\\\s/n\\nt\\tu\xc3\xa9\xf0\x9f\x98\x80" "c\\u0001\"";
+	assert_int_equal(e.len, strlen(esc));
+	assert_memory_equal(e.p, esc, e.len);
+	buf_free(&d);
+	buf_free(&e);
+}
+
+static void test_escape_every_byte(void **state)
+{
+	struct buf e = BUF_INIT;
+	struct jobj o = JOBJ_INIT;
+	char s[128];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 128; i++)
+		s[i] = (char)i;
+	buf_adds(&e, "{\"k\":");
+	assert_int_equal(json_escape(&e, s, sizeof(s)), 0);
+	buf_addc(&e, '}');
+	assert_int_equal(json_scan_object(e.p, e.len, &o), 0);
+	buf_free(&e);
+	jobj_free(&o);
+}
+
+static void test_utf8_and_numbers(void **state)
+{
+	(void)state;
+	assert_true(utf8_valid("plain", 5));
+	assert_true(utf8_valid("\xe2\x82\xac", 3));
+	assert_false(utf8_valid("\xe2\x82", 2));
+	assert_false(utf8_valid("\xc1\xbf", 2));
+	assert_true(json_is_number("12.50", 5));
+	assert_true(json_is_number("-0", 2));
+	assert_false(json_is_number("12.", 3));
+	assert_false(json_is_number("0012", 4));
+	assert_false(json_is_number("1,5", 3));
+	assert_false(json_is_number("", 0));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_members_as_spans),
+		cmocka_unit_test(test_rejects),
+		cmocka_unit_test(test_accepts),
+		cmocka_unit_test(test_error_column),
+		cmocka_unit_test(test_depth_limit),
+		cmocka_unit_test(test_unescape_escape_round_trip),
+		cmocka_unit_test(test_escape_every_byte),
+		cmocka_unit_test(test_utf8_and_numbers),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,162 @@
+/* Unit tests of the small modules: buf, arena, hash, out, cli, vocab. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "cli.h"
+#include "hash.h"
+#include "out.h"
+#include "vocab.h"
+
+static void test_buf(void **state)
+{
+	struct buf b = BUF_INIT;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 10000; i++)
+		assert_int_equal(buf_addc(&b, (char)('a' + i % 26)), 0);
+	assert_int_equal(b.len, 10000);
+	assert_true(b.cap >= 10000);
+	assert_int_equal(b.p[27], 'b');
+	buf_reset(&b);
+	assert_int_equal(buf_adds(&b, "xyz"), 0);
+	assert_memory_equal(b.p, "xyz", 3);
+	buf_free(&b);
+}
+
+static void test_arena(void **state)
+{
+	struct arena a = ARENA_INIT;
+	char *p[1000];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 1000; i++) {
+		char s[16];
+		int n = snprintf(s, sizeof(s), "k%d", i);
+
+		p[i] = arena_strndup(&a, s, (size_t)n);
+		assert_non_null(p[i]);
+		assert_int_equal((uintptr_t)p[i] % 8, 0);
+	}
+	for (i = 0; i < 1000; i++) {
+		char s[16];
+
+		snprintf(s, sizeof(s), "k%d", i);
+		assert_string_equal(p[i], s);
+	}
+	/* a request larger than a chunk gets its own */
+	assert_non_null(arena_alloc(&a, (size_t)3 << 20));
+	arena_free(&a);
+}
+
+static void test_hash_known_values(void **state)
+{
+	char hex[33];
+
+	(void)state;
+	/* XXH3-64 of the empty input, from the xxHash specification's test vectors */
+	assert_int_equal(hash64("", 0), 0x2D06800538D394C2ULL);
+	h128_hex(hash128("abc", 3), hex);
+	hex[32] = '\0';
+	/* stable across runs and machines: same input, same 32 hex digits */
+	struct h128 h = hash128("abc", 3);
+	char again[33];
+	h128_hex(h, again);
+	again[32] = '\0';
+	assert_string_equal(hex, again);
+	assert_int_equal(strlen(hex), 32);
+}
+
+static void test_out_full_disk(void **state)
+{
+	struct out o;
+	int fd = open("/dev/full", O_WRONLY);
+	int i;
+
+	(void)state;
+	if (fd < 0)
+		skip();
+	assert_int_equal(out_open_fd(&o, fd, "/dev/full"), 0);
+	for (i = 0; i < 1000; i++)
+		out_write(&o, "0123456789", 10);
+	assert_int_equal(out_close(&o), -1);
+	assert_int_equal(o.err, ENOSPC);
+}
+
+static void test_out_pipe_closed(void **state)
+{
+	struct out o;
+	int p[2];
+	char big[OUT_BUFSIZE];
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	close(p[0]);
+	signal(SIGPIPE, SIG_IGN);
+	memset(big, 'x', sizeof(big));
+	assert_int_equal(out_open_fd(&o, p[1], "pipe"), 0);
+	assert_int_equal(out_write(&o, big, sizeof(big)), 0);	/* buffered */
+	assert_int_equal(out_write(&o, "y", 1), -1);	/* the flush meets the closed pipe */
+	assert_int_equal(o.err, EPIPE);
+	out_close(&o);
+}
+
+static void test_sizes(void **state)
+{
+	size_t v;
+
+	(void)state;
+	assert_int_equal(cli_parse_size("4096", &v), 0);
+	assert_int_equal(v, 4096);
+	assert_int_equal(cli_parse_size("64K", &v), 0);
+	assert_int_equal(v, 65536);
+	assert_int_equal(cli_parse_size("16M", &v), 0);
+	assert_int_equal(v, (size_t)16 << 20);
+	assert_int_equal(cli_parse_size("1g", &v), 0);
+	assert_int_equal(v, (size_t)1 << 30);
+	assert_int_equal(cli_parse_size("0", &v), -1);
+	assert_int_equal(cli_parse_size("-1", &v), -1);
+	assert_int_equal(cli_parse_size("12Q", &v), -1);
+	assert_int_equal(cli_parse_size("", &v), -1);
+}
+
+static void test_vocab(void **state)
+{
+	(void)state;
+	assert_string_equal(vocab_platform("Twitter", 7)->name, "x");
+	assert_string_equal(vocab_platform("FB", 2)->name, "facebook");
+	assert_string_equal(vocab_platform("e-mail", 6)->name, "email");
+	assert_null(vocab_platform("myspace", 7));
+	assert_string_equal(vocab_type("Purchase Completed", 18)->name, "purchase");
+	assert_string_equal(vocab_type("retweet", 7)->name, "share");
+	assert_string_equal(vocab_type("page-view", 9)->name, "visit");
+	assert_string_equal(vocab_type("resolve", 7)->name, "resolve");
+	assert_null(vocab_type("", 0));
+	assert_null(vocab_type("purchasex", 9));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_buf),
+		cmocka_unit_test(test_arena),
+		cmocka_unit_test(test_hash_known_values),
+		cmocka_unit_test(test_out_full_disk),
+		cmocka_unit_test(test_out_pipe_closed),
+		cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_vocab),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
