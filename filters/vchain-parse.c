@@ -158,11 +158,24 @@ static int process(struct run *r, struct in *in, struct counts *c, const char *l
 		if (rc == 0 && (out_write(&r->out, line, len) < 0 || out_putc(&r->out, '\n') < 0))
 			return -1;
 	} else {
-		rc = event_normalize(&r->en, line, len);
+		/* normalise in place in the output buffer when the record fits */
+		char *dst = out_reserve(&r->out, EVENT_OUT_MAX(len));
+		long n;
+
+		if (!dst && r->out.err)
+			return -1;
+		if (dst) {
+			n = event_normalize_to(&r->en, line, len, dst);
+			if (n > 0)
+				out_commit(&r->out, (size_t)n);
+			rc = n > 0 ? 0 : (int)n;
+		} else {
+			rc = event_normalize(&r->en, line, len);
+			if (rc == 0 && out_write(&r->out, r->en.out.p, r->en.out.len) < 0)
+				return -1;
+		}
 		if (rc == -1)
 			return reject(r, in, c, line, len, r->en.err, r->en.err_col);
-		if (rc == 0 && out_write(&r->out, r->en.out.p, r->en.out.len) < 0)
-			return -1;
 	}
 	if (rc == -2) {
 		diag_at(in_display_name(in), in->lineno, "out of memory");

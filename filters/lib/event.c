@@ -5,8 +5,14 @@
  * slot (a repeated key: the last wins, as in jq) and written in schema
  * order, each value checked and brought to its canonical form; all other
  * members follow in input order, byte-exact. Values are copied as spans:
- * no per-field allocation, and strings are decoded only where a value must
+ * no allocation per field, and strings are decoded only where a value must
  * be interpreted (a timestamp or vocabulary word written with escapes).
+ *
+ * Output is written through a bare pointer into room the caller reserved:
+ * EVENT_OUT_MAX(len) bounds what any input line can grow to, because each
+ * canonical field grows by at most FIELD_GROWTH bytes (a default platform,
+ * a fingerprint, quotes around a numeric id, an epoch made RFC 3339) and
+ * everything else is copied or shrinks.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +50,14 @@ static void field_slots_init(void)
 	field_slots_ready = 1;
 }
 
+static inline int same(const char *a, const char *b, size_t n)
+{
+	while (n--)
+		if (*a++ != *b++)
+			return 0;
+	return 1;
+}
+
 int event_field_index(const char *s, size_t n)
 {
 	unsigned h;
@@ -54,7 +68,7 @@ int event_field_index(const char *s, size_t n)
 	if (n == 0)
 		return -1;
 	for (h = field_hash(s, n); (i = field_slots[h]) >= 0; h = (h + 1) & 63)
-		if (event_fields[i].len == n && memcmp(event_fields[i].name, s, n) == 0)
+		if (event_fields[i].len == n && same(event_fields[i].name, s, n))
 			return i;
 	return -1;
 }
@@ -90,51 +104,61 @@ static int bad(struct event_norm *en, const char *field, const char *what,
 	return -1;
 }
 
-/* The decoded text of a string member (its raw span when it has no escapes). */
-static int text_of(struct event_norm *en, const struct jfield *f, const char **s, size_t *n)
+/* The decoded text of a string (its raw span when it has no escapes). */
+static int text_of(struct event_norm *en, const char *raw, size_t rawlen, int esc,
+		   const char **s, size_t *n)
 {
-	if (!f->vesc) {
-		*s = f->val;
-		*n = f->vlen;
+	if (!esc) {
+		*s = raw;
+		*n = rawlen;
 		return 0;
 	}
 	buf_reset(&en->tmp);
-	if (json_unescape(f->val, f->vlen, &en->tmp) < 0)
+	if (json_unescape(raw, rawlen, &en->tmp) < 0)
 		return -2;
 	*s = en->tmp.p;
 	*n = en->tmp.len;
 	return 0;
 }
 
-/* ---- writing ---- */
+/* ---- writing: w points into reserved room, see EVENT_OUT_MAX ---- */
 
-static int put_key(struct buf *o, const struct field_def *d)
+static inline char *w_bytes(char *w, const char *s, size_t n)
 {
-	char sep = o->len > 0 ? ',' : '{';
-
-	if (buf_grow(o, d->len + 4) < 0)
-		return -1;
-	o->p[o->len++] = sep;
-	o->p[o->len++] = '"';
-	memcpy(o->p + o->len, d->name, d->len);
-	o->len += d->len;
-	o->p[o->len++] = '"';
-	o->p[o->len++] = ':';
-	return 0;
+	memcpy(w, s, n);
+	return w + n;
 }
 
-static int put_quoted(struct buf *o, const char *s, size_t n)
+static inline char *w_quoted(char *w, const char *s, size_t n)
 {
-	if (buf_grow(o, n + 2) < 0)
-		return -1;
-	o->p[o->len++] = '"';
-	memcpy(o->p + o->len, s, n);
-	o->len += n;
-	o->p[o->len++] = '"';
-	return 0;
+	*w++ = '"';
+	memcpy(w, s, n);
+	w += n;
+	*w++ = '"';
+	return w;
 }
 
-/* A value that is an unsigned integer, from a number or a string of digits. */
+/* ,"name": (the first field opens the object instead) */
+static inline char *w_key(char *w, const struct field_def *d, int first)
+{
+	*w++ = first ? '{' : ',';
+	return w_bytes(w_quoted(w, d->name, d->len), ":", 1);
+}
+
+static char *w_uint(char *w, unsigned long long v)
+{
+	char d[24];
+	int n = 0;
+
+	do
+		d[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n)
+		*w++ = d[--n];
+	return w;
+}
+
+/* An unsigned integer from a number or a string of digits; a ".000" tail is noted. */
 static int uint_of(const struct jfield *f, unsigned long long *v, int *fraction_zero)
 {
 	const char *s = f->val, *end = f->val + f->vlen;
@@ -162,23 +186,19 @@ static int uint_of(const struct jfield *f, unsigned long long *v, int *fraction_
 	return 0;
 }
 
-static int put_uint(struct buf *o, unsigned long long v)
-{
-	char d[24];
-	int n = snprintf(d, sizeof(d), "%llu", v);
-
-	return buf_add(o, d, (size_t)n);
-}
-
-static int norm_ts(struct event_norm *en, const struct jfield *f)
+static int norm_ts(struct event_norm *en, const struct jfield *f, char **w)
 {
 	char out[TS_MAX_LEN];
 	struct vts t;
 	const char *s;
-	size_t n, k;
+	size_t n;
 
 	if (f->type == J_STR) {
-		if (text_of(en, f, &s, &n) < 0)
+		if (!f->vesc && ts_is_canonical(f->val, f->vlen)) {
+			*w = w_quoted(*w, f->val, f->vlen);
+			return 0;
+		}
+		if (text_of(en, f->val, f->vlen, f->vesc, &s, &n) < 0)
 			return -2;
 	} else if (f->type == J_NUM) {
 		s = f->val;
@@ -189,11 +209,12 @@ static int norm_ts(struct event_norm *en, const struct jfield *f)
 		return bad(en, "ts", "unrecognised timestamp", f);
 	if (!ts_in_range(t))
 		return bad(en, "ts", "timestamp outside years 0000-9999", f);
-	k = ts_format(t, out);
-	return put_quoted(&en->out, out, k) < 0 ? -2 : 0;
+	*w = w_quoted(*w, out, ts_format(t, out));
+	return 0;
 }
 
-static int norm_vocab(struct event_norm *en, const struct jfield *f, const struct field_def *d)
+static int norm_vocab(struct event_norm *en, const struct jfield *f, const struct field_def *d,
+		      char **w)
 {
 	const struct vocab_entry *e;
 	const char *s;
@@ -201,118 +222,104 @@ static int norm_vocab(struct event_norm *en, const struct jfield *f, const struc
 
 	if (f->type != J_STR)
 		return bad(en, d->name, "expected a string", f);
-	if (text_of(en, f, &s, &n) < 0)
+	if (text_of(en, f->val, f->vlen, f->vesc, &s, &n) < 0)
 		return -2;
 	e = d->kind == KIND_PLATFORM ? vocab_platform(s, n) : vocab_type(s, n);
 	if (!e)
 		return bad(en, d->name, d->kind == KIND_PLATFORM ?
 			   "unknown platform (see schemas/platforms.tsv)" :
 			   "unknown event type (see schemas/event-types.tsv)", f);
-	return put_quoted(&en->out, e->name, e->name_len) < 0 ? -2 : 0;
+	*w = w_quoted(*w, e->name, e->name_len);
+	return 0;
 }
 
-static int norm_value(struct event_norm *en, const struct jfield *f, const struct field_def *d)
+static int is_number(const struct jfield *f)
 {
-	struct buf *o = &en->out;
-	unsigned long long v;
-	int fz = 0;
+	return (f->type == J_NUM || f->type == J_STR) && !f->vesc && json_is_number(f->val, f->vlen);
+}
 
-	if (f->type == J_NULL && d->kind != KIND_TS && d->kind != KIND_TYPE)
-		return buf_add(o, "null", 4) < 0 ? -2 : 0;
+static int norm_value(struct event_norm *en, const struct jfield *f, const struct field_def *d,
+		      char **w)
+{
+	unsigned long long v;
+	int fz = 0, i;
+	char c[3];
+
+	if (f->type == J_NULL) {
+		*w = w_bytes(*w, "null", 4);
+		return 0;
+	}
 	switch (d->kind) {
 	case KIND_ID:
-		if (f->type == J_STR)
-			return put_quoted(o, f->val, f->vlen) < 0 ? -2 : 0;
-		if (f->type == J_NUM)	/* ids beyond 2^53 keep every digit */
-			return put_quoted(o, f->val, f->vlen) < 0 ? -2 : 0;
-		return bad(en, d->name, "expected a string", f);
+		/* a numeric id becomes a string with every digit (ids beyond 2^53 too) */
+		if (f->type != J_STR && f->type != J_NUM)
+			return bad(en, d->name, "expected a string", f);
+		*w = w_quoted(*w, f->val, f->vlen);
+		return 0;
 	case KIND_TS:
-		return norm_ts(en, f);
+		return norm_ts(en, f, w);
 	case KIND_PLATFORM:
 	case KIND_TYPE:
-		return norm_vocab(en, f, d);
+		return norm_vocab(en, f, d, w);
 	case KIND_STAGE:
 		if (f->type != J_NUM || uint_of(f, &v, &fz) < 0 || fz || v < 1 || v > 7)
 			return bad(en, d->name, "expected a stage number 1-7", f);
-		return put_uint(o, v) < 0 ? -2 : 0;
+		*w = w_uint(*w, v);
+		return 0;
 	case KIND_MONEY:
-		if ((f->type != J_NUM && f->type != J_STR) || f->vesc ||
-		    !json_is_number(f->val, f->vlen))
+		if (!is_number(f))
 			return bad(en, d->name, "expected a decimal amount", f);
-		return buf_add(o, f->val, f->vlen) < 0 ? -2 : 0;
+		*w = w_bytes(*w, f->val, f->vlen);
+		return 0;
 	case KIND_CURRENCY:
 		if (f->type != J_STR || f->vlen != 3)
 			return bad(en, d->name, "expected a three-letter currency code", f);
-		{
-			char c[3];
-			int i;
-
-			for (i = 0; i < 3; i++) {
-				c[i] = f->val[i];
-				if (c[i] >= 'a' && c[i] <= 'z')
-					c[i] = (char)(c[i] - 32);
-				if (c[i] < 'A' || c[i] > 'Z')
-					return bad(en, d->name, "expected a three-letter currency code", f);
-			}
-			return put_quoted(o, c, 3) < 0 ? -2 : 0;
+		for (i = 0; i < 3; i++) {
+			c[i] = f->val[i];
+			if (c[i] >= 'a' && c[i] <= 'z')
+				c[i] = (char)(c[i] - 32);
+			if (c[i] < 'A' || c[i] > 'Z')
+				return bad(en, d->name, "expected a three-letter currency code", f);
 		}
+		*w = w_quoted(*w, c, 3);
+		return 0;
 	case KIND_COUNT:
 		if (uint_of(f, &v, &fz) < 0 || fz)
 			return bad(en, d->name, "expected a non-negative integer", f);
-		return put_uint(o, v) < 0 ? -2 : 0;
+		*w = w_uint(*w, v);
+		return 0;
 	case KIND_RATING:
 		if (uint_of(f, &v, &fz) < 0 || v < 1 || v > 5)
 			return bad(en, d->name, "expected a rating 1-5", f);
-		return put_uint(o, v) < 0 ? -2 : 0;
+		*w = w_uint(*w, v);
+		return 0;
 	case KIND_SENTIMENT:
-		if ((f->type != J_NUM && f->type != J_STR) || f->vesc ||
-		    !json_is_number(f->val, f->vlen))
+		if (!is_number(f) || f->vlen >= 64)
 			return bad(en, d->name, "expected a number from -1 to 1", f);
 		{
 			char num[64];
 			double x;
 
-			if (f->vlen >= sizeof(num))
-				return bad(en, d->name, "expected a number from -1 to 1", f);
 			memcpy(num, f->val, f->vlen);
 			num[f->vlen] = '\0';
 			x = strtod(num, NULL);
 			if (!(x >= -1.0 && x <= 1.0))
 				return bad(en, d->name, "expected a number from -1 to 1", f);
 		}
-		return buf_add(o, f->val, f->vlen) < 0 ? -2 : 0;
+		*w = w_bytes(*w, f->val, f->vlen);
+		return 0;
 	}
 	return bad(en, d->name, "internal: unknown field kind", NULL);
 }
 
-/* event_id for a record without one: XXH3-128 of the source bytes, in hex. */
-static int put_fingerprint(struct buf *o, const char *line, size_t len)
+/* Which member holds each canonical field (en->slot), and each member's field (en->fidx). */
+static int index_members(struct event_norm *en)
 {
-	char hex[32];
-
-	h128_hex(hash128(line, len), hex);
-	return put_quoted(o, hex, sizeof(hex));
-}
-
-int event_normalize(struct event_norm *en, const char *line, size_t len)
-{
-	struct buf *o = &en->out;
 	const struct jfield *f;
 	const char *key;
 	size_t i, klen;
-	int r, k;
+	int k;
 
-	r = json_scan_object(line, len, &en->obj);
-	if (r == -2)
-		return -2;
-	if (r < 0) {
-		snprintf(en->err, sizeof(en->err), "%s", en->obj.err);
-		en->err_col = en->obj.err_col;
-		return -1;
-	}
-	en->err_col = 0;
-	for (k = 0; k < EVENT_NFIELDS; k++)
-		en->slot[k] = -1;
 	if (en->obj.n > en->fidx_cap) {
 		int *p = realloc(en->fidx, en->obj.n * 2 * sizeof(*p));
 
@@ -321,61 +328,89 @@ int event_normalize(struct event_norm *en, const char *line, size_t len)
 		en->fidx = p;
 		en->fidx_cap = en->obj.n * 2;
 	}
+	for (k = 0; k < EVENT_NFIELDS; k++)
+		en->slot[k] = -1;
 	for (i = 0; i < en->obj.n; i++) {
 		f = &en->obj.f[i];
-		key = f->key;
-		klen = f->klen;
-		if (f->kesc) {
-			struct jfield kf = { .val = f->key, .vlen = f->klen, .vesc = 1 };
-
-			if (text_of(en, &kf, &key, &klen) < 0)
-				return -2;
-		}
+		if (text_of(en, f->key, f->klen, f->kesc, &key, &klen) < 0)
+			return -2;
 		k = event_field_index(key, klen);
 		en->fidx[i] = k;
 		if (k >= 0)
 			en->slot[k] = (int)i;
 	}
+	return 0;
+}
 
-	buf_reset(o);
+long event_normalize_to(struct event_norm *en, const char *line, size_t len, char *dst)
+{
+	const struct jfield *f;
+	char *w = dst;
+	size_t i;
+	int r, k;
+
+	r = json_scan_object(line, len, &en->obj);
+	if (r == -1) {
+		snprintf(en->err, sizeof(en->err), "%s", en->obj.err);
+		en->err_col = en->obj.err_col;
+		return -1;
+	}
+	en->err_col = 0;
+	if (r < 0 || index_members(en) < 0)
+		return -2;
+
 	for (k = 0; k < EVENT_NFIELDS; k++) {
 		const struct field_def *d = &event_fields[k];
-		int s = en->slot[k];
 
-		f = s >= 0 ? &en->obj.f[s] : NULL;
-		if (k == EV_EVENT_ID && (!f || f->type == J_NULL || (f->type == J_STR && f->vlen == 0))) {
-			if (put_key(o, d) < 0 || put_fingerprint(o, line, len) < 0)
-				return -2;
+		f = en->slot[k] >= 0 ? &en->obj.f[en->slot[k]] : NULL;
+		if (f && f->type == J_NULL && (k == EV_EVENT_ID || k == EV_TS ||
+					       k == EV_PLATFORM || k == EV_TYPE))
+			f = NULL;	/* these are never null: treated as absent */
+		if (k == EV_EVENT_ID && (!f || (f->type == J_STR && f->vlen == 0))) {
+			/* no id from the source: XXH3-128 of the source bytes, in hex */
+			char hex[32];
+
+			h128_hex(hash128(line, len), hex);
+			w = w_quoted(w_key(w, d, 1), hex, sizeof(hex));
 			continue;
 		}
-		if (!f || (f->type == J_NULL && (k == EV_PLATFORM || k == EV_TS || k == EV_TYPE))) {
+		if (!f) {
 			if (k == EV_TS || k == EV_TYPE)
 				return bad(en, d->name, "missing", NULL);
-			if (k == EV_PLATFORM) {
-				if (put_key(o, d) < 0 || put_quoted(o, "other", 5) < 0)
-					return -2;
-			}
+			if (k == EV_PLATFORM)
+				w = w_quoted(w_key(w, d, 0), "other", 5);
 			continue;
 		}
-		if (put_key(o, d) < 0)
-			return -2;
-		r = norm_value(en, f, d);
+		w = w_key(w, d, k == EV_EVENT_ID);
+		r = norm_value(en, f, d, &w);
 		if (r < 0)
 			return r;
 	}
 	/* the other members, in input order, byte-exact */
 	for (i = 0; i < en->obj.n; i++) {
-		f = &en->obj.f[i];
 		if (en->fidx[i] >= 0)
 			continue;
-		if (buf_addc(o, ',') < 0 || put_quoted(o, f->key, f->klen) < 0 ||
-		    buf_addc(o, ':') < 0)
-			return -2;
-		r = f->type == J_STR ? put_quoted(o, f->val, f->vlen) : buf_add(o, f->val, f->vlen);
-		if (r < 0)
-			return -2;
+		f = &en->obj.f[i];
+		*w++ = ',';
+		w = w_quoted(w, f->key, f->klen);
+		*w++ = ':';
+		w = f->type == J_STR ? w_quoted(w, f->val, f->vlen) : w_bytes(w, f->val, f->vlen);
 	}
-	if (buf_add(o, "}\n", 2) < 0)
+	*w++ = '}';
+	*w++ = '\n';
+	return (long)(w - dst);
+}
+
+int event_normalize(struct event_norm *en, const char *line, size_t len)
+{
+	long n;
+
+	buf_reset(&en->out);
+	if (buf_grow(&en->out, EVENT_OUT_MAX(len)) < 0)
 		return -2;
+	n = event_normalize_to(en, line, len, en->out.p);
+	if (n < 0)
+		return (int)n;
+	en->out.len = (size_t)n;
 	return 0;
 }

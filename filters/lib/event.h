@@ -42,8 +42,18 @@ struct event_norm {
 
 void event_norm_init(struct event_norm *en);
 void event_norm_free(struct event_norm *en);
+/* Growth of a record per canonical field at most, and the bound it gives. */
+#define FIELD_GROWTH 48
+#define EVENT_OUT_MAX(len) ((len) + FIELD_GROWTH * EVENT_NFIELDS + 64)
+
 /*
- * Normalise one NDJSON line into en->out. Returns 0, -1 for a bad record
+ * Normalise one NDJSON line into dst, which has room for EVENT_OUT_MAX(len)
+ * bytes. Returns the bytes written (ending in '\n'), -1 for a bad record
+ * (message in en->err), -2 when out of memory.
+ */
+long event_normalize_to(struct event_norm *en, const char *line, size_t len, char *dst);
+/*
+ * The same into en->out. Returns 0, -1 for a bad record
  * (message in en->err), -2 when out of memory.
  */
 int event_normalize(struct event_norm *en, const char *line, size_t len);

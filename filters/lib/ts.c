@@ -252,6 +252,26 @@ static int parse_epoch(const char *p, const char *end, struct vts *t)
 	return 0;
 }
 
+int ts_is_canonical(const char *s, size_t n)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+	unsigned y, mo, d, i;
+
+	if (n != 20)
+		return 0;
+	for (i = 0; i < 20; i++) {
+		if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i])
+			return 0;
+	}
+#define D2(k) ((unsigned)(s[k] - '0') * 10 + (unsigned)(s[k + 1] - '0'))
+	y = D2(0) * 100 + D2(2);
+	mo = D2(5);
+	d = D2(8);
+	return mo >= 1 && mo <= 12 && d >= 1 && d <= days_in_month(y, mo) &&
+	       D2(11) < 24 && D2(14) < 60 && D2(17) < 60;
+#undef D2
+}
+
 int ts_parse(const char *s, size_t n, struct vts *t)
 {
 	const char *end = s + n;

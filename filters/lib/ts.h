@@ -19,6 +19,12 @@ struct vts {
 
 /* Returns 0, or -1 when s[0..n) is no timestamp we know. */
 int ts_parse(const char *s, size_t n, struct vts *t);
+/*
+ * 1 if s[0..n) is already exactly what ts_format writes for a whole second
+ * ("2024-03-01T12:34:56Z", a valid date and time): such input is copied,
+ * not parsed and written again.
+ */
+int ts_is_canonical(const char *s, size_t n);
 /* RFC 3339 needs a four-digit year: 0000-01-01 to 9999-12-31. */
 static inline int ts_in_range(struct vts t)
 {
