@@ -100,6 +100,7 @@ demo: deps all
 	@sh scripts/demo.sh $(B)
 
 bench: all
+	@sh scripts/deps.sh bench
 	@sh tests/bench/bench.sh $(B)
 
 FUZZ_SECONDS ?= 60

@@ -1,14 +1,21 @@
 #!/bin/sh
-# deps.sh [bench] - install the Debian packages vchain builds and tests with.
+# deps.sh [bench] - install the Debian packages vchain builds and tests with
+# (and, with "bench", the tools the benchmark compares against).
 # As root: apt-get installs whatever is missing. Otherwise: prints the exact
 # apt-get line and fails, so nothing half-works silently.
+# A tool already on PATH from elsewhere (e.g. node) counts as present.
 set -eu
-pkgs="gcc make libc6-dev libcsv-dev zlib1g-dev libisal-dev libxxhash-dev libcmocka-dev jq python3 python3-jsonschema xxhash"
+# package[:command that stands for it]
+pkgs="gcc make libc6-dev libcsv-dev zlib1g-dev libisal-dev libxxhash-dev libcmocka-dev
+jq python3 python3-jsonschema xxhash:xxhsum"
 if [ "${1:-}" = bench ]; then
-	pkgs="$pkgs miller mawk isal hyperfine time nodejs npm"
+	pkgs="$pkgs miller:mlr mawk:mawk isal:igzip time:/usr/bin/time nodejs:node npm:npm"
 fi
 missing=
-for p in $pkgs; do
+for spec in $pkgs; do
+	p=${spec%%:*}
+	cmd=${spec#*:}
+	[ "$cmd" != "$spec" ] && command -v "$cmd" > /dev/null 2>&1 && continue
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 	case "$st" in
 	*" installed") ;;
@@ -24,5 +31,5 @@ fi
 echo "vchain: installing:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 # a fresh machine has no package lists yet
-apt-get install -y -q $missing >/dev/null 2>&1 ||
-	{ apt-get update -q >/dev/null && apt-get install -y -q $missing >/dev/null; }
+apt-get install -y -q $missing > /dev/null 2>&1 ||
+	{ apt-get update -q > /dev/null && apt-get install -y -q $missing > /dev/null; }

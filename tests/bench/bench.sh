@@ -1,0 +1,108 @@
+#!/bin/sh
+# bench.sh BUILD_DIR - the project's benchmark: vchain against the tools our
+# users would otherwise reach for, on the same generated data.
+#
+#   BENCH_EVENTS  events to generate (default 3000000, about 480 MB of NDJSON)
+#   BENCH_RUNS    runs per measurement, median reported (default 3)
+#   BENCH_SLOW_RUNS  runs for tools that take minutes (jq, Miller; default 1)
+#   BENCH_DIR     where data and DuckDB's node module live (default bench-data)
+#
+# Prints one table: task, tool, seconds (median wall time), MB/s (of the
+# uncompressed input), peak RSS, and ratio = that tool's time / vchain's time
+# for the task (above 1: vchain is faster). cat, zcat and igzip are floors.
+# Numbers are printed, never asserted. Tools that are not installed are
+# skipped with a note (make deps-bench installs them).
+set -u
+export LC_ALL=C
+B=${1:-build}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 1
+EVENTS=${BENCH_EVENTS:-3000000}
+RUNS=${BENCH_RUNS:-3}
+SLOW=${BENCH_SLOW_RUNS:-1}
+D=${BENCH_DIR:-bench-data}
+mkdir -p "$D"
+rows="$D/results.tsv"
+: > "$rows"
+
+have() { command -v "$1" > /dev/null 2>&1; }
+note() { echo "bench: $*" >&2; }
+
+# ---- data ----
+nd="$D/events-$EVENTS.ndjson"
+if [ ! -s "$nd" ]; then
+	note "generating $EVENTS events"
+	"$B/vchain-gen" --seed 1 --events "$EVENTS" > "$nd.tmp" && mv "$nd.tmp" "$nd"
+fi
+if [ ! -s "$nd.gz" ]; then
+	note "compressing with gzip -6"
+	gzip -c "$nd" > "$nd.gz.tmp" && mv "$nd.gz.tmp" "$nd.gz"
+fi
+size=$(wc -c < "$nd")
+
+# ---- DuckDB through its node API, installed from the npm registry on first use ----
+duck=
+if have node && have npm; then
+	if [ ! -d "$D/node_modules/@duckdb/node-api" ]; then
+		note "installing @duckdb/node-api into $D"
+		(cd "$D" && npm install --no-audit --no-fund --silent @duckdb/node-api > /dev/null 2>&1) ||
+			note "DuckDB node API could not be installed; DuckDB rows skipped"
+	fi
+	[ -d "$D/node_modules/@duckdb/node-api" ] && cp tests/bench/duck.mjs "$D/duck.mjs" && duck="node $D/duck.mjs"
+fi
+
+# measure TASK TOOL RUNS COMMAND: median wall seconds and peak RSS of RUNS runs
+measure() {
+	task=$1 tool=$2 n=$3
+	shift 3
+	i=0
+	: > "$D/times"
+	while [ $i -lt "$n" ]; do
+		if ! /usr/bin/time -f "%e %M" -o "$D/time1" sh -c "$*" > /dev/null 2> "$D/err"; then
+			note "$tool failed on $task: $(head -c 300 "$D/err")"
+			return
+		fi
+		tail -n 1 "$D/time1" >> "$D/times"
+		i=$((i + 1))
+	done
+	secs=$(sort -n "$D/times" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+	rss=$(sort -k2,2n "$D/times" | tail -n 1 | cut -d' ' -f2)
+	printf '%s\t%s\t%s\t%s\n' "$task" "$tool" "$secs" "$rss" >> "$rows"
+	printf '  %-28s %-40s %8ss\n' "$task" "$tool" "$secs" >&2
+}
+
+P="$B/vchain-parse"
+note "running (median of $RUNS; slow tools $SLOW)"
+
+t="ndjson -> canonical ndjson"
+measure "$t" "vchain-parse --from ndjson" "$RUNS" "$P --from ndjson $nd"
+measure "$t" "vchain-parse --raw" "$RUNS" "$P --raw $nd"
+measure "$t" "cat (floor)" "$RUNS" "cat $nd"
+have jq && measure "$t" "jq -c ." "$SLOW" "jq -c . $nd"
+have mlr && measure "$t" "mlr --ijsonl --ojsonl cat" "$SLOW" "mlr --ijsonl --ojsonl cat $nd"
+[ -n "$duck" ] && measure "$t" "duckdb COPY read_json TO json" "$RUNS" \
+	"$duck \"COPY (SELECT * FROM read_json('$nd', format='newline_delimited', sample_size=-1)) TO '/dev/stdout' (FORMAT json)\""
+
+t="ndjson.gz -> canonical ndjson"
+if "$P" --version | grep -q ISA-L; then
+	measure "$t" "vchain-parse (ISA-L)" "$RUNS" "$P $nd.gz"
+	measure "$t" "vchain-parse --raw (ISA-L)" "$RUNS" "$P --raw $nd.gz"
+fi
+measure "$t" "vchain-parse (zlib)" "$RUNS" "VCHAIN_INFLATE=zlib $P $nd.gz"
+measure "$t" "zcat (floor)" "$RUNS" "zcat $nd.gz"
+have igzip && measure "$t" "igzip -dc (floor)" "$RUNS" "igzip -dc $nd.gz"
+
+# ---- the table ----
+echo
+echo "vchain bench: $EVENTS events, $(awk -v s="$size" 'BEGIN { printf "%.0f MB", s / 1e6 }') NDJSON, $(nproc) cores, $(date -u +%Y-%m-%d)"
+awk -F'\t' -v size="$size" '
+	{ task[NR] = $1; tool[NR] = $2; secs[NR] = $3; rss[NR] = $4
+	  if (!(($1) in ours)) ours[$1] = $3 }	# the first row of a task is vchain
+	END {
+		printf "%-30s %-40s %8s %9s %9s %7s\n", "task", "tool", "seconds", "MB/s", "RSS MB", "ratio"
+		for (i = 1; i <= NR; i++) {
+			mbs = secs[i] > 0 ? size / 1e6 / secs[i] : 0
+			printf "%-30s %-40s %8.2f %9.0f %9.1f %6.1fx\n", task[i], tool[i], secs[i], mbs,
+				rss[i] / 1024, secs[i] / ours[task[i]]
+		}
+	}' "$rows"
