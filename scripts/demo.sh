@@ -1,0 +1,45 @@
+#!/bin/sh
+# demo.sh BUILD_DIR - generate a sample and run the pipeline as far as the
+# filters exist, printing what each step did and a short report (jq).
+set -eu
+B=${1:-build}
+export LC_ALL=C
+d=$(mktemp -d)
+trap 'rm -rf "$d"' EXIT
+
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+
+step "vchain-gen --seed 1 --events 200000 | gzip > sample.ndjson.gz"
+"$B/vchain-gen" --seed 1 --events 200000 | gzip > "$d/sample.ndjson.gz"
+ls -l "$d/sample.ndjson.gz" | awk '{ print $5 " bytes" }'
+
+# a day of an export from elsewhere, with a broken line in it
+printf '%s\n' \
+	'{"created_at":"Wed Jan 10 09:30:00 +0000 2024","type":"Retweet","platform":"Twitter","user_id":1234567890123456789,"ts":"Wed Jan 10 09:30:00 +0000 2024"}' \
+	'{"ts":"2024-01-10T10:00:00+01:00","type":"purchase_completed","platform":"IG","user_id":"anna","revenue":"49.95","currency":"eur","order_id":"A-1"}' \
+	'{"ts":"2024-01-10 11:00:00","type":"like","platform":"fb","user_id":"ben",}' \
+	> "$d/export.ndjson"
+
+step "vchain-parse --stats --rejects rejects.ndjson sample.ndjson.gz export.ndjson > events.ndjson"
+"$B/vchain-parse" --stats --rejects "$d/rejects.ndjson" "$d/sample.ndjson.gz" "$d/export.ndjson" > "$d/events.ndjson"
+
+step "tail -n 2 events.ndjson   # the export, normalised"
+tail -n 2 "$d/events.ndjson"
+step "cat rejects.ndjson   # set aside byte-exact"
+cat "$d/rejects.ndjson"
+
+step "jq: events by type (count-weighted), people, revenue"
+jq -s -r '
+	(map(.count // 1) | add) as $w
+	| "events: \(length)  weighted: \($w)  people: \(map(select(.user_id and .user_id != "brand") | .user_id) | unique | length)",
+	  "revenue (purchases - refunds): \((map(select(.type == "purchase") | .revenue) | add) - (map(select(.type == "refund") | .revenue) | add // 0) | . * 100 | round / 100)",
+	  "",
+	  (group_by(.type) | map({type: .[0].type, n: (map(.count // 1) | add)}) | sort_by(-.n)[]
+	   | "\(.type)\t\(.n)")' "$d/events.ndjson" |
+	awk -F'\t' 'NF == 2 { printf "  %-14s %12s\n", $1, $2; next } { print }'
+
+cat <<'MSG'
+
+The stage, dedupe, attribution, aggregate and advocacy filters join this
+demo as they land (see README.md).
+MSG
