@@ -1,0 +1,39 @@
+#!/bin/sh
+# run.sh SECONDS TARGET... - run each libFuzzer target for SECONDS, with a
+# corpus in build/fuzz/corpus/<target> seeded from tests/fuzz/seeds and
+# ../shared/data. Fails if any target finds a crash (kept as crash-* files).
+set -u
+secs=$1
+shift
+top=$(cd "$(dirname "$0")/../.." && pwd)
+data="$top/../shared/data"
+status=0
+for t in "$@"; do
+	name=$(basename "$t")
+	corpus="$top/build/fuzz/corpus/$name"
+	mkdir -p "$corpus"
+	case $name in
+	fuzz_json)
+		cp "$top"/tests/vchain-parse/*.in "$corpus"/ 2>/dev/null
+		[ -d "$data/JSONTestSuite" ] && cp "$data"/JSONTestSuite/test_parsing/*.json "$corpus"/ ;;
+	fuzz_ts)
+		for s in "2024-03-01T12:34:56+01:00" "1700000000123" "[10/Oct/2000:13:55:36 -0700]" \
+			"Wed Oct 10 20:19:24 +0000 2018" "2024-02-29T23:59:59.5Z"; do
+			printf '%s' "$s" > "$corpus/seed-$(printf '%s' "$s" | cksum | cut -d' ' -f1)"
+		done ;;
+	fuzz_input)
+		printf 'a\nbb\n' > "$corpus/seed-plain"
+		printf 'x\n' | gzip > "$corpus/seed-gz"
+		[ -d "$data/gzip-multimember" ] && cp "$data/gzip-multimember/bgziptest.txt.gz" "$corpus/" ;;
+	esac
+	echo "fuzz: $name for ${secs}s"
+	case $t in /*) ;; *) t="$top/$t" ;; esac
+	(cd "$top/build/fuzz" && "$t" -max_total_time="$secs" -max_len=65536 -print_final_stats=0 \
+		"$corpus" > "$top/build/fuzz/$name.log" 2>&1) || {
+		echo "fuzz: $name FAILED, see build/fuzz/$name.log and build/fuzz/crash-*"
+		tail -n 30 "$top/build/fuzz/$name.log"
+		status=1
+	}
+	grep -E '^#[0-9]+.*DONE|stat::number_of_executed_units' "$top/build/fuzz/$name.log" | tail -n 1
+done
+exit $status
