@@ -20,6 +20,7 @@
 #include "lib/input.h"
 #include "lib/json.h"
 #include "lib/out.h"
+#include "lib/par.h"
 
 #define MAX_REJECT_MESSAGES 10
 
@@ -29,6 +30,7 @@ struct opts {
 	enum format from;
 	int raw;
 	int stats;
+	unsigned threads;
 	const char *output;
 	const char *rejects;
 	struct in_opts in;
@@ -38,17 +40,25 @@ struct counts {
 	uint64_t read, written, rejected;
 };
 
+/* What each worker thread keeps: its own scanner and normaliser. */
+struct worker {
+	const struct opts *o;
+	struct event_norm en;
+};
+
 struct run {
 	const struct opts *o;
 	struct out out, rej;
-	struct event_norm en;
-	struct counts total;
-	int stopped;		/* the reader of stdout went away */
+	struct counts total, cur;	/* all inputs; the input being read */
+	const char *name;		/* of the input being read, for messages */
+	uint64_t shown;			/* bad-record messages shown so far */
+	int stop;			/* commit said stop: a bad record or a write error */
+	int stopped;			/* the reader of stdout went away */
 };
 
 static void usage(FILE *f)
 {
-	fputs("usage: vchain-parse [-h] [--version] [-f FORMAT] [--raw] [-o FILE]\n"
+	fputs("usage: vchain-parse [-h] [--version] [-f FORMAT] [--raw] [-o FILE] [-j N]\n"
 	      "                    [--rejects FILE] [--stats] [--max-line SIZE] [FILE ...]\n"
 	      "\n"
 	      "Turn raw exports into canonical vchain events, one JSON object per line.\n"
@@ -60,6 +70,7 @@ static void usage(FILE *f)
 	      "      --rejects FILE   go on past bad records, writing them to FILE byte-exact\n"
 	      "      --stats          per input: records read, written, rejected (stderr)\n"
 	      "      --max-line SIZE  longest line accepted (default 16M; K, M, G suffixes)\n"
+	      "  -j, --threads N      worker threads (default: the number of CPUs)\n"
 	      "  -h, --help           this help\n"
 	      "      --version        version and gzip decoders\n"
 	      "\n"
@@ -77,6 +88,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "rejects", required_argument, NULL, OPT_REJECTS },
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "max-line", required_argument, NULL, OPT_MAX_LINE },
+		{ "threads", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 }
@@ -85,12 +97,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->in.max_line = IN_MAX_LINE_DEFAULT;
+	o->threads = cli_default_threads();
 	if (cli_inflate_env(&o->in) < 0) {
 		diag("VCHAIN_INFLATE must be zlib, isal or auto");
 		return -1;
 	}
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:o:j:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (strcmp(optarg, "ndjson") == 0 || strcmp(optarg, "jsonl") == 0)
@@ -110,6 +123,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				return -1;
 			}
 			break;
+		case 'j':
+			if (cli_parse_threads(optarg, &o->threads) < 0) {
+				diag("--threads: '%s' is not a number from 1 to %d", optarg, PAR_MAX_WORKERS);
+				return -1;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			exit(EXIT_OK);
@@ -125,110 +144,121 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return optind;
 }
 
-/* A bad record: set it aside (--rejects) or stop. Returns 0 to go on. */
-static int reject(struct run *r, struct in *in, struct counts *c, const char *line,
-		  size_t len, const char *why, size_t col)
+/* In a worker: one line to one record (or a bad record with why[]). */
+static int parse_line(void *ctx, const char *line, size_t len, struct buf *out, char *why)
 {
-	char where[64] = "";
+	struct worker *w = ctx;
+	const char *err;
+	size_t col;
+	long n;
+	int r;
 
+	if (w->o->raw) {
+		r = json_scan_object(line, len, &w->en.obj);
+		if (r == 0)
+			return buf_add(out, line, len) < 0 || buf_addc(out, '\n') < 0 ? -2 : 0;
+		if (r == -2)
+			return -2;
+		err = w->en.obj.err;
+		col = w->en.obj.err_col;
+	} else {
+		if (buf_grow(out, EVENT_OUT_MAX(len)) < 0)
+			return -2;
+		n = event_normalize_to(&w->en, line, len, out->p + out->len);
+		if (n > 0) {
+			out->len += (size_t)n;
+			return 0;
+		}
+		if (n == -2)
+			return -2;
+		err = w->en.err;
+		col = w->en.err_col;
+	}
+	/* messages are short: the scanner's are fixed strings, the normaliser's at most 200 */
 	if (col)
-		snprintf(where, sizeof(where), " (column %zu)", col);
-	c->rejected++;
-	if (!r->o->rejects) {
-		diag_at(in_display_name(in), in->lineno, "%s%s", why, where);
-		return -1;
-	}
-	if (r->total.rejected + c->rejected <= MAX_REJECT_MESSAGES)
-		diag_at(in_display_name(in), in->lineno, "%s%s (set aside)", why, where);
-	if (out_write(&r->rej, line, len) < 0 || out_putc(&r->rej, '\n') < 0) {
-		diag("%s: write error: %s", r->o->rejects, strerror(r->rej.err));
-		return -1;
-	}
-	return 0;
+		snprintf(why, 200, "%.160s (column %zu)", err, col);
+	else
+		snprintf(why, 200, "%.199s", err);
+	return -1;
 }
 
-static int process(struct run *r, struct in *in, struct counts *c, const char *line, size_t len)
+/* In input order: write a chunk's records and rejects, say what was wrong. */
+static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 {
-	int rc;
+	struct run *r = ctx;
+	unsigned i;
 
-	if (r->o->raw) {
-		rc = json_scan_object(line, len, &r->en.obj);
-		if (rc == -1)
-			return reject(r, in, c, line, len, r->en.obj.err, r->en.obj.err_col);
-		if (rc == 0 && (out_write(&r->out, line, len) < 0 || out_putc(&r->out, '\n') < 0))
-			return -1;
-	} else {
-		/* normalise in place in the output buffer when the record fits */
-		char *dst = out_reserve(&r->out, EVENT_OUT_MAX(len));
-		long n;
+	r->cur.read += c->done + (uint64_t)c->stopped;
+	r->cur.written += c->written;
+	r->cur.rejected += c->rejected;
+	if (c->out.len && out_write(&r->out, c->out.p, c->out.len) < 0)
+		return r->stop = -1;
+	if (c->rejects.len && out_write(&r->rej, c->rejects.p, c->rejects.len) < 0) {
+		diag("%s: write error: %s", r->o->rejects, strerror(r->rej.err));
+		return r->stop = -1;
+	}
+	for (i = 0; i < c->nmsgs; i++) {
+		int last_stop = c->stopped && i == c->nmsgs - 1;
 
-		if (!dst && r->out.err)
-			return -1;
-		if (dst) {
-			n = event_normalize_to(&r->en, line, len, dst);
-			if (n > 0)
-				out_commit(&r->out, (size_t)n);
-			rc = n > 0 ? 0 : (int)n;
-		} else {
-			rc = event_normalize(&r->en, line, len);
-			if (rc == 0 && out_write(&r->out, r->en.out.p, r->en.out.len) < 0)
-				return -1;
+		if (last_stop) {
+			diag_at(r->name, first_line + c->msg_line[i], "%s", c->msg[i]);
+			return r->stop = -1;
 		}
-		if (rc == -1)
-			return reject(r, in, c, line, len, r->en.err, r->en.err_col);
+		if (r->shown++ < MAX_REJECT_MESSAGES)
+			diag_at(r->name, first_line + c->msg_line[i], "%s (set aside)", c->msg[i]);
 	}
-	if (rc == -2) {
-		diag_at(in_display_name(in), in->lineno, "out of memory");
-		return -1;
+	if (c->rejected > c->nmsgs)
+		r->shown += c->rejected - c->nmsgs;
+	if (c->fatal) {
+		diag_at(r->name, 0, "out of memory");
+		return r->stop = -1;
 	}
-	c->written++;
 	return 0;
 }
 
 /* One input, start to end. Returns EXIT_OK or EXIT_DATA. */
-static int parse_input(struct run *r, const char *name)
+static int parse_input(struct run *r, struct par *p, const char *name)
 {
-	struct counts c = { 0, 0, 0 };
 	struct in in;
-	const char *line;
-	size_t len;
-	int rc, status = EXIT_OK;
+	int status = EXIT_OK;
 
+	memset(&r->cur, 0, sizeof(r->cur));
+	r->stop = 0;
 	if (in_open(&in, name, &r->o->in) < 0) {
 		diag_at(in_display_name(&in), 0, "%s", in.err);
 		return EXIT_DATA;
 	}
-	while ((rc = in_line(&in, &line, &len)) > 0) {
-		c.read++;
-		if (process(r, &in, &c, line, len) < 0) {
-			status = EXIT_DATA;
-			break;
-		}
-	}
-	if (rc < 0) {
-		diag_at(in_display_name(&in), in.lineno, "%s", in.err);
+	r->name = in_display_name(&in);
+	if (par_run(p, &in, commit, r) < 0) {
 		status = EXIT_DATA;
+		if (!r->stop)	/* not a record: the input itself failed */
+			diag_at(r->name, in.lineno, "%s", in.err);
 	}
 	if (r->out.err == EPIPE) {	/* the reader has all it wanted */
 		r->stopped = 1;
-		status = rc < 0 ? status : EXIT_OK;
+		status = EXIT_OK;
 	}
 	if (r->o->stats)
-		diag_at(in_display_name(&in), 0, "read %llu, written %llu, rejected %llu",
-			(unsigned long long)c.read, (unsigned long long)c.written,
-			(unsigned long long)c.rejected);
-	r->total.read += c.read;
-	r->total.written += c.written;
-	r->total.rejected += c.rejected;
+		diag_at(r->name, 0, "read %llu, written %llu, rejected %llu",
+			(unsigned long long)r->cur.read, (unsigned long long)r->cur.written,
+			(unsigned long long)r->cur.rejected);
+	r->total.read += r->cur.read;
+	r->total.written += r->cur.written;
+	r->total.rejected += r->cur.rejected;
 	in_close(&in);
 	return status;
 }
 
 int main(int argc, char **argv)
 {
+	struct worker workers[PAR_MAX_WORKERS];
+	void *wctx[PAR_MAX_WORKERS];
+	struct par_opts po;
+	struct par *p;
 	struct opts o;
 	struct run r;
 	int first, i, status = EXIT_OK, st;
+	unsigned w;
 
 	diag_init(argv[0]);
 	signal(SIGPIPE, SIG_IGN);	/* EPIPE ends the run quietly, see cli_close_out() */
@@ -237,7 +267,6 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
-	event_norm_init(&r.en);
 	if (o.output ? out_open_path(&r.out, o.output) : out_open_fd(&r.out, 1, "<stdout>")) {
 		diag("%s: cannot open: %s", o.output ? o.output : "<stdout>", strerror(errno));
 		return EXIT_DATA;
@@ -246,11 +275,29 @@ int main(int argc, char **argv)
 		diag("%s: cannot open: %s", o.rejects, strerror(errno));
 		return EXIT_DATA;
 	}
+	/* one thread works inline; more are workers beside the reading thread */
+	memset(&po, 0, sizeof(po));
+	po.workers = o.threads > 1 ? o.threads : 0;
+	po.keep_going = o.rejects != NULL;
+	po.max_line = o.in.max_line;
+	if (getenv("VCHAIN_CHUNK"))
+		cli_parse_size(getenv("VCHAIN_CHUNK"), &po.chunk_size);
+	for (w = 0; w < (po.workers ? po.workers : 1); w++) {
+		workers[w].o = &o;
+		event_norm_init(&workers[w].en);
+		wctx[w] = &workers[w];
+	}
+	p = par_new(&po, parse_line, wctx);
+	if (!p) {
+		diag("cannot start worker threads");
+		return EXIT_DATA;
+	}
 
 	if (first == argc)
-		status = parse_input(&r, "-");
+		status = parse_input(&r, p, "-");
 	for (i = first; i < argc && status == EXIT_OK && !r.stopped; i++)
-		status = parse_input(&r, argv[i]);
+		status = parse_input(&r, p, argv[i]);
+	par_free(p);
 
 	if (o.stats && argc - first > 1)
 		diag("total: read %llu, written %llu, rejected %llu",
@@ -270,6 +317,7 @@ int main(int argc, char **argv)
 	st = cli_close_out(&r.out);
 	if (status == EXIT_OK)
 		status = st;
-	event_norm_free(&r.en);
+	for (w = 0; w < (po.workers ? po.workers : 1); w++)
+		event_norm_free(&workers[w].en);
 	return status;
 }

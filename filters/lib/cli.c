@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "diag.h"
@@ -58,6 +59,27 @@ void cli_bad_option(int c, char **argv)
 		diag("unknown option '-%c'", optopt);
 	else
 		diag("unknown option '%s'", arg);
+}
+
+unsigned cli_default_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 8 ? 8 : (unsigned)n;
+}
+
+int cli_parse_threads(const char *s, unsigned *out)
+{
+	char *end;
+	long v;
+
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	v = strtol(s, &end, 10);
+	if (*end || v < 1 || v > 64)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
 }
 
 int cli_inflate_env(struct in_opts *o)

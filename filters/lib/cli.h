@@ -29,6 +29,10 @@ int cli_close_out(struct out *o);
  * found wrong: c is ':' (missing argument) or '?' (unknown option).
  */
 void cli_bad_option(int c, char **argv);
+/* Worker threads by default: the CPUs online, at most 8. */
+unsigned cli_default_threads(void);
+/* "1".."64". Returns 0 or -1. */
+int cli_parse_threads(const char *s, unsigned *out);
 /* Input options from the environment: VCHAIN_INFLATE=zlib|isal|auto. 0, or -1 (bad value). */
 int cli_inflate_env(struct in_opts *o);
 

@@ -10,6 +10,7 @@
  * hold no '\n'. The buffer grows (doubling) only while a single line does
  * not fit, and never past max_line + 1 bytes of line.
  */
+#define _GNU_SOURCE	/* memrchr */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -528,6 +529,105 @@ int in_line(struct in *in, const char **line, size_t *len)
 	in->scan = in->start;
 	in->bytes += n + (nl != NULL);
 	return 1;
+}
+
+static uint64_t count_lines(const char *p, size_t n)
+{
+	const char *end = p + n;
+	uint64_t k = 0;
+
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		k++;
+		p++;
+	}
+	return k;
+}
+
+/*
+ * Reads go straight into the chunk (no copy through in->buf); only the
+ * partial line after the chunk's last newline is carried over, in in->buf.
+ */
+int in_chunk(struct in *in, struct buf *dst, size_t target, uint64_t *lines)
+{
+	size_t base = dst->len, scanned, whole, left, want;
+	ssize_t r;
+	char *nl;
+	int failed = 0;
+
+	*lines = 0;
+	if (in->pending_err) {
+		/* the error found while filling the previous chunk, on the next line */
+		in->pending_err = 0;
+		in->lineno++;
+		return -1;
+	}
+	if (in->end > in->start && buf_add(dst, in->buf + in->start, in->end - in->start) < 0)
+		goto oom;
+	in->start = in->end = in->scan = 0;
+	whole = scanned = base;	/* dst[base..whole) holds whole lines */
+	for (;;) {
+		nl = dst->len > scanned ? memrchr(dst->p + scanned, '\n', dst->len - scanned) : NULL;
+		if (nl)
+			whole = (size_t)(nl - dst->p) + 1;
+		scanned = dst->len;
+		if (dst->len - whole > in->max_line) {
+			snprintf(in->err, sizeof(in->err), "line longer than %zu bytes (--max-line)", in->max_line);
+			failed = 1;
+			break;
+		}
+		if (whole - base >= target || in->eof)
+			break;
+		want = target - (whole - base) + (64u << 10);
+		if (buf_grow(dst, want) < 0)
+			goto oom;
+		if (in->gz)
+			r = gz_take(in, dst->p + dst->len, want);
+		else {
+			r = read_some(in->fd, dst->p + dst->len, want);
+			if (r < 0)
+				snprintf(in->err, sizeof(in->err), "read error: %s", strerror(errno));
+		}
+		if (r < 0) {
+			failed = 1;
+			break;
+		}
+		if (r == 0)
+			in->eof = 1;
+		dst->len += (size_t)r;
+	}
+	if (!failed && in->eof && dst->len > whole) {	/* a last line without '\n' */
+		if (buf_addc(dst, '\n') < 0)
+			goto oom;
+		whole = dst->len;
+	}
+	/* carry the partial line over to the next call */
+	left = failed ? 0 : dst->len - whole;
+	if (left > in->cap) {
+		char *p = realloc(in->buf, left);
+
+		if (!p)
+			goto oom;
+		in->buf = p;
+		in->cap = left;
+	}
+	memcpy(in->buf, dst->p + whole, left);
+	in->end = left;
+	dst->len = whole;
+	*lines = count_lines(dst->p + base, whole - base);
+	in->bytes += whole - base;
+	in->lineno += *lines;
+	if (failed) {
+		if (whole == base) {
+			in->lineno++;
+			return -1;
+		}
+		in->pending_err = 1;	/* hand out the good lines first */
+	}
+	return whole > base;
+oom:
+	snprintf(in->err, sizeof(in->err), "out of memory");
+	in->lineno++;
+	return -1;
 }
 
 void in_close(struct in *in)

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
+
 #define IN_MAX_LINE_DEFAULT ((size_t)16 << 20)
 
 enum in_inflate { IN_INFLATE_AUTO, IN_INFLATE_ZLIB, IN_INFLATE_ISAL };
@@ -31,6 +33,7 @@ struct in {
 	uint64_t lineno;	/* of the line last returned */
 	uint64_t bytes;		/* decoded bytes handed out so far */
 	int eof;
+	int pending_err;	/* in_chunk: report err on the next call */
 	char err[256];		/* the message when a call returned -1 */
 };
 
@@ -42,6 +45,15 @@ int in_open(struct in *in, const char *name, const struct in_opts *o);
  * longer than max_line). A last line without '\n' is still a line.
  */
 int in_line(struct in *in, const char **line, size_t *len);
+/*
+ * Whole lines, about target bytes or more, appended to dst, each ending in
+ * '\n' (one is added to a last line without it); *lines gets their number.
+ * Unlike in_line() the bytes are copied, so a chunk outlives the next call
+ * (worker threads hold them). Returns 1, 0 at end of input, -1 with in->err.
+ * A line over max_line is an error after the lines before it are returned:
+ * that call returns 1 and the next one -1, with in->lineno its number.
+ */
+int in_chunk(struct in *in, struct buf *dst, size_t target, uint64_t *lines);
 void in_close(struct in *in);
 /* The name to print: "<stdin>" for stdin. */
 const char *in_display_name(const struct in *in);

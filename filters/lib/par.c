@@ -1,0 +1,264 @@
+/*
+ * par.c - a ring of chunk slots. The calling thread fills the slot at the
+ * tail from the input and commits the slot at the head once a worker has
+ * finished it; workers take filled slots in order. A slot goes
+ * FREE -> FILLED -> (worker) BUSY -> DONE -> (commit) FREE. With 2W+2 slots
+ * the reader stays ahead of W workers, and memory stays at a few chunks
+ * per worker whatever the input's size.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "par.h"
+
+enum slot_state { FREE, FILLED, BUSY, DONE };
+
+struct slot {
+	struct par_chunk c;
+	enum slot_state state;
+};
+
+struct par {
+	struct par_opts o;
+	par_line_fn fn;
+	void **wctx;
+	unsigned nslots;
+	struct slot *slots;
+	pthread_t threads[PAR_MAX_WORKERS];
+	unsigned nthreads;
+
+	pthread_mutex_t mu;
+	pthread_cond_t work, done;
+	unsigned next_work;	/* the next slot a worker should take */
+	unsigned head, tail;	/* commit at head, fill at tail */
+	int quit;
+};
+
+static void chunk_reset(struct par_chunk *c)
+{
+	c->in.len = c->out.len = c->rejects.len = 0;
+	c->lines = c->done = c->written = c->rejected = 0;
+	c->nmsgs = 0;
+	c->stopped = c->fatal = 0;
+}
+
+static void chunk_work(struct par *p, void *wctx, struct par_chunk *c)
+{
+	const char *line = c->in.p, *end = c->in.p + c->in.len, *nl;
+	size_t len;
+	char why[200];
+	int r;
+
+	for (; line < end; line = nl + 1, c->done++) {
+		nl = memchr(line, '\n', (size_t)(end - line));
+		len = (size_t)(nl - line);
+		if (len > p->o.max_line) {
+			snprintf(why, sizeof(why), "line longer than %zu bytes (--max-line)", p->o.max_line);
+			r = -3;	/* an error even with --rejects */
+		} else
+			r = p->fn(wctx, line, len, &c->out, why);
+		if (r == 0) {
+			c->written++;
+			continue;
+		}
+		if (r == -2) {
+			c->fatal = 1;
+			return;
+		}
+		if (c->nmsgs < PAR_MAX_MSGS) {
+			c->msg_line[c->nmsgs] = c->done;
+			memcpy(c->msg[c->nmsgs], why, sizeof(why));
+			c->nmsgs++;
+		}
+		if (r == -3 || !p->o.keep_going) {
+			if (r != -3)
+				c->rejected++;
+			if (c->nmsgs == PAR_MAX_MSGS) {	/* the stopping message must be last */
+				c->msg_line[PAR_MAX_MSGS - 1] = c->done;
+				memcpy(c->msg[PAR_MAX_MSGS - 1], why, sizeof(why));
+			}
+			c->stopped = 1;
+			return;
+		}
+		c->rejected++;
+		if (buf_add(&c->rejects, line, len + 1) < 0) {
+			c->fatal = 1;
+			return;
+		}
+	}
+}
+
+static void *worker(void *arg)
+{
+	struct par *p = ((void **)arg)[0];
+	void *wctx = ((void **)arg)[1];
+	struct slot *s;
+
+	free(arg);
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (!p->quit && (p->next_work == p->tail ||
+				    p->slots[p->next_work % p->nslots].state != FILLED))
+			pthread_cond_wait(&p->work, &p->mu);
+		if (p->quit)
+			break;
+		s = &p->slots[p->next_work % p->nslots];
+		p->next_work++;
+		s->state = BUSY;
+		pthread_mutex_unlock(&p->mu);
+		chunk_work(p, wctx, &s->c);
+		pthread_mutex_lock(&p->mu);
+		s->state = DONE;
+		pthread_cond_broadcast(&p->done);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+struct par *par_new(const struct par_opts *o, par_line_fn fn, void **wctx)
+{
+	struct par *p = calloc(1, sizeof(*p));
+	unsigned i;
+
+	if (!p)
+		return NULL;
+	p->o = *o;
+	if (p->o.workers > PAR_MAX_WORKERS)
+		p->o.workers = PAR_MAX_WORKERS;
+	if (!p->o.chunk_size)
+		p->o.chunk_size = (size_t)128 << 10;	/* fits a core's L2 with its output */
+	p->fn = fn;
+	p->wctx = wctx;
+	p->nslots = p->o.workers ? 2 * p->o.workers + 2 : 1;
+	p->slots = calloc(p->nslots, sizeof(*p->slots));
+	if (!p->slots) {
+		free(p);
+		return NULL;
+	}
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->work, NULL);
+	pthread_cond_init(&p->done, NULL);
+	for (i = 0; i < p->o.workers; i++) {
+		void **arg = malloc(2 * sizeof(*arg));
+
+		if (!arg)
+			break;
+		arg[0] = p;
+		arg[1] = wctx[i];
+		if (pthread_create(&p->threads[i], NULL, worker, arg) != 0) {
+			free(arg);
+			break;
+		}
+		p->nthreads++;
+	}
+	if (p->nthreads < p->o.workers) {
+		par_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void par_free(struct par *p)
+{
+	unsigned i;
+
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->quit = 1;
+	pthread_cond_broadcast(&p->work);
+	pthread_mutex_unlock(&p->mu);
+	for (i = 0; i < p->nthreads; i++)
+		pthread_join(p->threads[i], NULL);
+	for (i = 0; i < p->nslots; i++) {
+		buf_free(&p->slots[i].c.in);
+		buf_free(&p->slots[i].c.out);
+		buf_free(&p->slots[i].c.rejects);
+	}
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->work);
+	pthread_cond_destroy(&p->done);
+	free(p->slots);
+	free(p);
+}
+
+/* Wait until the head slot is done; the caller then commits it. */
+static struct slot *wait_head(struct par *p)
+{
+	struct slot *s = &p->slots[p->head % p->nslots];
+
+	pthread_mutex_lock(&p->mu);
+	while (s->state != DONE)
+		pthread_cond_wait(&p->done, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+	return s;
+}
+
+/* Drop the chunks in flight: let workers finish them, then free the slots. */
+static void drain(struct par *p)
+{
+	while (p->head != p->tail) {
+		struct slot *s = wait_head(p);
+
+		pthread_mutex_lock(&p->mu);
+		s->state = FREE;
+		pthread_mutex_unlock(&p->mu);
+		p->head++;
+	}
+}
+
+int par_run(struct par *p, struct in *in,
+	    int (*commit)(void *cctx, const struct par_chunk *c, uint64_t first_line), void *cctx)
+{
+	uint64_t line = 1;
+	int eof = 0, failed = 0, r;
+	struct slot *s;
+
+	p->head = p->tail = p->next_work = 0;
+	for (;;) {
+		/* fill while a slot is free and input remains */
+		if (!eof && p->tail - p->head < p->nslots) {
+			s = &p->slots[p->tail % p->nslots];
+			chunk_reset(&s->c);
+			r = in_chunk(in, &s->c.in, p->o.chunk_size, &s->c.lines);
+			if (r <= 0) {
+				/* a read error ends the input; what came before it is committed first */
+				eof = 1;
+				failed = r < 0;
+				continue;
+			}
+			if (!p->o.workers) {
+				chunk_work(p, p->wctx[0], &s->c);
+				s->state = DONE;
+				p->tail++;
+			} else {
+				/* tail moves under the lock: workers read it to find work */
+				pthread_mutex_lock(&p->mu);
+				s->state = FILLED;
+				p->tail++;
+				pthread_cond_signal(&p->work);
+				pthread_mutex_unlock(&p->mu);
+			}
+			if (p->o.workers && p->tail - p->head < p->nslots)
+				continue;
+		}
+		if (p->head == p->tail) {
+			if (eof)
+				return failed ? -1 : 0;
+			continue;
+		}
+		s = wait_head(p);
+		r = commit(cctx, &s->c, line);
+		line += s->c.lines;
+		pthread_mutex_lock(&p->mu);
+		s->state = FREE;
+		pthread_mutex_unlock(&p->mu);
+		p->head++;
+		if (r < 0) {
+			drain(p);
+			return -1;
+		}
+	}
+}

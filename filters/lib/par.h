@@ -1,0 +1,69 @@
+/*
+ * par.h - an ordered parallel map over the lines of an input: chunks of
+ * whole lines go to worker threads, and their results are committed
+ * strictly in input order, so output, rejects, messages and FILE:LINE are
+ * exactly what one thread would give. Workers do the per-line work that
+ * needs no shared state (parsing, normalising); the commit step, in the
+ * calling thread, does the rest (writing, counting, stopping).
+ */
+#ifndef VCHAIN_PAR_H
+#define VCHAIN_PAR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "input.h"
+
+#define PAR_MAX_WORKERS 64
+#define PAR_MAX_MSGS 10		/* messages kept per chunk for bad records */
+
+/* What a worker made of one chunk. */
+struct par_chunk {
+	struct buf in;		/* whole lines, each ending in '\n' */
+	uint64_t lines;		/* lines in `in` */
+	struct buf out;		/* records written by the line function */
+	struct buf rejects;	/* bad lines, byte-exact, each with its '\n' */
+	uint64_t done;		/* lines processed (all, unless stopped early) */
+	uint64_t written, rejected;
+	/* bad records: line index in the chunk (0-based) and message */
+	unsigned nmsgs;
+	uint64_t msg_line[PAR_MAX_MSGS];
+	char msg[PAR_MAX_MSGS][200];
+	int stopped;		/* processing ended at line msg_line[nmsgs-1] */
+	int fatal;		/* out of memory */
+};
+
+/*
+ * The per-line function, run in a worker with that worker's context.
+ * Appends the record(s) for the line to out and returns 0; or returns -1
+ * for a bad record with a message in why[200] (out untouched); or -2 when
+ * out of memory.
+ */
+typedef int (*par_line_fn)(void *wctx, const char *line, size_t len, struct buf *out, char *why);
+
+struct par_opts {
+	unsigned workers;	/* 0: work in the calling thread */
+	int keep_going;		/* bad records go to rejects instead of stopping */
+	size_t max_line;
+	size_t chunk_size;	/* bytes of input per chunk; 0: 128 KiB */
+};
+
+struct par;
+
+/* wctx[i] is worker i's context (wctx[0] alone when workers is 0). NULL when out of memory. */
+struct par *par_new(const struct par_opts *o, par_line_fn fn, void **wctx);
+void par_free(struct par *p);
+
+/*
+ * Run one input through the workers; commit(cctx, chunk, first_line) is
+ * called for each chunk in input order, first_line being the 1-based line
+ * number of its first line. commit returns 0 to go on, -1 to stop (the
+ * chunks in flight are then dropped). Returns 0 when the input was read
+ * to its end, -1 when it could not be (in->err says why, in->lineno where)
+ * or commit stopped.
+ */
+int par_run(struct par *p, struct in *in,
+	    int (*commit)(void *cctx, const struct par_chunk *c, uint64_t first_line), void *cctx);
+
+#endif
