@@ -28,14 +28,13 @@
 /* ---- field lookup: 64 slots, linear probing, built on first use ---- */
 
 static signed char field_slots[64];
-static int field_slots_ready;
 
 static unsigned field_hash(const char *s, size_t n)
 {
 	return (unsigned)(n * 7 + (unsigned char)s[0] * 3 + (unsigned char)s[n - 1]) & 63;
 }
 
-static void field_slots_init(void)
+__attribute__((constructor)) static void field_slots_init(void)
 {
 	int i;
 	unsigned h;
@@ -47,15 +46,24 @@ static void field_slots_init(void)
 			;
 		field_slots[h] = (signed char)i;
 	}
-	field_slots_ready = 1;
 }
 
+/* Equality of short keys: constant-size memcmp is inlined to a few loads. */
 static inline int same(const char *a, const char *b, size_t n)
 {
-	while (n--)
-		if (*a++ != *b++)
-			return 0;
-	return 1;
+	switch (n) {
+	case 2: return memcmp(a, b, 2) == 0;
+	case 3: return memcmp(a, b, 3) == 0;
+	case 4: return memcmp(a, b, 4) == 0;
+	case 5: return memcmp(a, b, 5) == 0;
+	case 6: return memcmp(a, b, 6) == 0;
+	case 7: return memcmp(a, b, 7) == 0;
+	case 8: return memcmp(a, b, 8) == 0;
+	case 9: return memcmp(a, b, 9) == 0;
+	case 10: return memcmp(a, b, 10) == 0;
+	case 11: return memcmp(a, b, 11) == 0;
+	default: return memcmp(a, b, n) == 0;
+	}
 }
 
 int event_field_index(const char *s, size_t n)
@@ -63,8 +71,6 @@ int event_field_index(const char *s, size_t n)
 	unsigned h;
 	int i;
 
-	if (!field_slots_ready)
-		field_slots_init();
 	if (n == 0)
 		return -1;
 	for (h = field_hash(s, n); (i = field_slots[h]) >= 0; h = (h + 1) & 63)
@@ -328,16 +334,17 @@ static int index_members(struct event_norm *en)
 		en->fidx = p;
 		en->fidx_cap = en->obj.n * 2;
 	}
-	for (k = 0; k < EVENT_NFIELDS; k++)
-		en->slot[k] = -1;
+	en->present = 0;
 	for (i = 0; i < en->obj.n; i++) {
 		f = &en->obj.f[i];
 		if (text_of(en, f->key, f->klen, f->kesc, &key, &klen) < 0)
 			return -2;
 		k = event_field_index(key, klen);
 		en->fidx[i] = k;
-		if (k >= 0)
-			en->slot[k] = (int)i;
+		if (k >= 0) {
+			en->slot[k] = (int)i;	/* valid only where present has bit k */
+			en->present |= (uint32_t)1 << k;
+		}
 	}
 	return 0;
 }
@@ -359,10 +366,20 @@ long event_normalize_to(struct event_norm *en, const char *line, size_t len, cha
 	if (r < 0 || index_members(en) < 0)
 		return -2;
 
-	for (k = 0; k < EVENT_NFIELDS; k++) {
-		const struct field_def *d = &event_fields[k];
+	/*
+	 * Canonical fields in schema order, visiting only those present; the
+	 * first five (event_id, ts, user_id, platform, type) may need a default
+	 * or be required, so they are always visited.
+	 */
+	uint32_t todo = en->present | 0x1F;
 
-		f = en->slot[k] >= 0 ? &en->obj.f[en->slot[k]] : NULL;
+	while (todo) {
+		const struct field_def *d;
+
+		k = __builtin_ctz(todo);
+		todo &= todo - 1;
+		d = &event_fields[k];
+		f = en->present >> k & 1 ? &en->obj.f[en->slot[k]] : NULL;
 		if (f && f->type == J_NULL && (k == EV_EVENT_ID || k == EV_TS ||
 					       k == EV_PLATFORM || k == EV_TYPE))
 			f = NULL;	/* these are never null: treated as absent */

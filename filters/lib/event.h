@@ -7,6 +7,7 @@
 #define VCHAIN_EVENT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "json.h"
@@ -24,6 +25,10 @@ struct field_def {
 
 #include "fields.h"	/* EV_<NAME> indexes, EVENT_NFIELDS */
 
+_Static_assert(EVENT_NFIELDS <= 32, "present-field mask is 32 bits");
+_Static_assert(EV_EVENT_ID == 0 && EV_TS < 5 && EV_PLATFORM < 5 && EV_TYPE < 5,
+	       "the fields with defaults or requirements come first");
+
 extern const struct field_def event_fields[EVENT_NFIELDS];
 
 /* Index of the canonical field named s[0..n) (raw JSON key), or -1. */
@@ -33,7 +38,8 @@ struct event_norm {
 	struct jobj obj;	/* the members of the record being normalised */
 	struct buf out;		/* the canonical record, ending in '\n' */
 	struct buf tmp;		/* scratch for decoded strings */
-	int slot[EVENT_NFIELDS];	/* member index of each canonical field, or -1 */
+	uint32_t present;	/* bit k: canonical field k is in the record */
+	int slot[EVENT_NFIELDS];	/* member index of each present canonical field */
 	int *fidx;		/* canonical field index of each member, or -1 */
 	size_t fidx_cap;
 	char err[200];		/* what was wrong, when event_normalize returned -1 */

@@ -254,20 +254,21 @@ static int parse_epoch(const char *p, const char *end, struct vts *t)
 
 int ts_is_canonical(const char *s, size_t n)
 {
-	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
-	unsigned y, mo, d, i;
+	unsigned y, mo, d;
 
-	if (n != 20)
+	if (n != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
+	    s[16] != ':' || s[19] != 'Z')
 		return 0;
-	for (i = 0; i < 20; i++) {
-		if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i])
-			return 0;
-	}
+#define DIG(k) ((unsigned)(unsigned char)s[k] - '0' <= 9)
+	if (!(DIG(0) & DIG(1) & DIG(2) & DIG(3) & DIG(5) & DIG(6) & DIG(8) & DIG(9) &
+	      DIG(11) & DIG(12) & DIG(14) & DIG(15) & DIG(17) & DIG(18)))
+		return 0;
+#undef DIG
 #define D2(k) ((unsigned)(s[k] - '0') * 10 + (unsigned)(s[k + 1] - '0'))
 	y = D2(0) * 100 + D2(2);
 	mo = D2(5);
 	d = D2(8);
-	return mo >= 1 && mo <= 12 && d >= 1 && d <= days_in_month(y, mo) &&
+	return mo >= 1 && mo <= 12 && d >= 1 && (d <= 28 || d <= days_in_month(y, mo)) &&
 	       D2(11) < 24 && D2(14) < 60 && D2(17) < 60;
 #undef D2
 }
