@@ -2,6 +2,7 @@
  * cli.c - shared pieces of the filters' command lines.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,32 @@ void cli_bad_option(int c, char **argv)
 		diag("unknown option '-%c'", optopt);
 	else
 		diag("unknown option '%s'", arg);
+}
+
+int cli_parse_duration(const char *s, long long *ms)
+{
+	char *end;
+	long long v, unit = 1000;
+
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno)
+		return -1;
+	switch (*end) {
+	case '\0': break;
+	case 's': unit = 1000; end++; break;
+	case 'm': unit = 60000; end++; break;
+	case 'h': unit = 3600000; end++; break;
+	case 'd': unit = 86400000; end++; break;
+	case 'w': unit = 7 * 86400000LL; end++; break;
+	default: return -1;
+	}
+	if (*end || v > LLONG_MAX / unit)
+		return -1;
+	*ms = v * unit;
+	return 0;
 }
 
 unsigned cli_default_threads(void)

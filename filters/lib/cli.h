@@ -29,6 +29,8 @@ int cli_close_out(struct out *o);
  * found wrong: c is ':' (missing argument) or '?' (unknown option).
  */
 void cli_bad_option(int c, char **argv);
+/* "90s", "30m", "24h", "7d", "2w" (a bare number is seconds) to milliseconds. 0 or -1. */
+int cli_parse_duration(const char *s, long long *ms);
 /* Worker threads by default: the CPUs online, at most 8. */
 unsigned cli_default_threads(void);
 /* "1".."64". Returns 0 or -1. */

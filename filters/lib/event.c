@@ -349,6 +349,38 @@ static int index_members(struct event_norm *en)
 	return 0;
 }
 
+int event_ts_ms(const struct jfield *f, long long *ms)
+{
+	struct vts t;
+	struct buf d = BUF_INIT;
+	int r;
+
+	if (f->type == J_STR && !f->vesc && ts_is_canonical(f->val, f->vlen)) {
+		const char *s = f->val;
+#define D2(k) ((s[k] - '0') * 10 + (s[k + 1] - '0'))
+		long long days = ts_days_from_civil(D2(0) * 100 + D2(2), (unsigned)D2(5), (unsigned)D2(8));
+
+		*ms = ((days * 24 + D2(11)) * 60 + D2(14)) * 60000LL + D2(17) * 1000LL;
+#undef D2
+		return 0;
+	}
+	if (f->type == J_NUM || (f->type == J_STR && !f->vesc)) {
+		r = ts_parse(f->val, f->vlen, &t);
+	} else if (f->type == J_STR) {
+		if (json_unescape(f->val, f->vlen, &d) < 0) {
+			buf_free(&d);
+			return -1;
+		}
+		r = ts_parse(d.p, d.len, &t);
+		buf_free(&d);
+	} else
+		return -1;
+	if (r < 0)
+		return -1;
+	*ms = t.sec * 1000 + t.nsec / 1000000;
+	return 0;
+}
+
 long event_normalize_to(struct event_norm *en, const char *line, size_t len, char *dst)
 {
 	const struct jfield *f;

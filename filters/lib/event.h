@@ -48,6 +48,12 @@ struct event_norm {
 
 void event_norm_init(struct event_norm *en);
 void event_norm_free(struct event_norm *en);
+/*
+ * A timestamp member (RFC 3339 or any form ts_parse accepts, or an epoch
+ * number) in milliseconds since the epoch. Returns 0, or -1 if it is none.
+ */
+int event_ts_ms(const struct jfield *f, long long *ms);
+
 /* Growth of a record per canonical field at most, and the bound it gives. */
 #define FIELD_GROWTH 48
 #define EVENT_OUT_MAX(len) ((len) + FIELD_GROWTH * EVENT_NFIELDS + 64)

@@ -5,8 +5,42 @@
  * --window) stays as fast as a fresh one.
  */
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 
 #include "htab.h"
+
+/*
+ * Arrays of 2 MiB and more are mapped with transparent huge pages asked
+ * for: a table that doubles to hundreds of MiB otherwise spends much of its
+ * time in page faults (seen as 18% of vchain-dedupe's time on 1 M keys).
+ */
+#define HUGE_MIN ((size_t)2 << 20)
+
+static void *zalloc(size_t bytes)
+{
+	void *p;
+
+	if (bytes < HUGE_MIN)
+		return calloc(1, bytes);
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+	return p;	/* anonymous memory is zero */
+}
+
+static void zfree(void *p, size_t bytes)
+{
+	if (!p)
+		return;
+	if (bytes < HUGE_MIN)
+		free(p);
+	else
+		munmap(p, bytes);
+}
 
 /* The key {0,0} marks empty slots; a real hash of {0,0} is stored as {1,0}. */
 static inline struct h128 fix_key(struct h128 k)
@@ -16,9 +50,9 @@ static inline struct h128 fix_key(struct h128 k)
 	return k;
 }
 
-static inline int is_empty(const struct htab_slot *s)
+static inline int is_empty(const struct h128 *k)
 {
-	return (s->key.lo | s->key.hi) == 0;
+	return (k->lo | k->hi) == 0;
 }
 
 static inline int same(struct h128 a, struct h128 b)
@@ -28,24 +62,35 @@ static inline int same(struct h128 a, struct h128 b)
 
 static int resize(struct htab *t, size_t cap)
 {
-	struct htab_slot *old = t->slots, *s;
-	size_t old_cap = t->cap, i, j, mask = cap - 1;
+	struct h128 *keys = zalloc(cap * sizeof(*keys));
+	uint64_t *vals = NULL;
+	size_t i, j, mask = cap - 1;
 
-	s = calloc(cap, sizeof(*s));
-	if (!s)
+	if (!keys)
 		return -1;
-	for (i = 0; i < old_cap; i++) {
-		if (is_empty(&old[i]))
-			continue;
-		for (j = old[i].key.lo & mask; !is_empty(&s[j]); j = (j + 1) & mask)
-			;
-		s[j] = old[i];
+	if (!t->no_values && !(vals = zalloc(cap * sizeof(*vals)))) {
+		zfree(keys, cap * sizeof(*keys));
+		return -1;
 	}
-	free(old);
-	t->slots = s;
+	for (i = 0; i < t->cap; i++) {
+		if (is_empty(&t->keys[i]))
+			continue;
+		for (j = t->keys[i].lo & mask; !is_empty(&keys[j]); j = (j + 1) & mask)
+			;
+		keys[j] = t->keys[i];
+		if (vals)
+			vals[j] = t->vals[i];
+	}
+	zfree(t->keys, t->cap * sizeof(*t->keys));
+	if (t->vals)
+		zfree(t->vals, t->cap * sizeof(*t->vals));
+	t->keys = keys;
+	t->vals = vals;
 	t->cap = cap;
 	return 0;
 }
+
+static uint64_t scratch;
 
 int htab_put(struct htab *t, struct h128 key, uint64_t **val)
 {
@@ -56,31 +101,43 @@ int htab_put(struct htab *t, struct h128 key, uint64_t **val)
 	    resize(t, t->cap ? t->cap * 2 : 1024) < 0)
 		return -1;
 	mask = t->cap - 1;
-	for (i = key.lo & mask; !is_empty(&t->slots[i]); i = (i + 1) & mask) {
-		if (same(t->slots[i].key, key)) {
-			*val = &t->slots[i].val;
+	for (i = key.lo & mask; !is_empty(&t->keys[i]); i = (i + 1) & mask) {
+		if (same(t->keys[i], key)) {
+			*val = t->vals ? &t->vals[i] : &scratch;
 			return 0;
 		}
 	}
-	t->slots[i].key = key;
-	t->slots[i].val = 0;
+	t->keys[i] = key;
 	t->count++;
-	*val = &t->slots[i].val;
+	if (t->vals) {
+		t->vals[i] = 0;
+		*val = &t->vals[i];
+	} else
+		*val = &scratch;
 	return 1;
 }
 
-uint64_t *htab_get(const struct htab *t, struct h128 key)
+static size_t find(const struct htab *t, struct h128 key)
 {
 	size_t i, mask;
 
 	if (!t->cap)
-		return NULL;
+		return SIZE_MAX;
 	key = fix_key(key);
 	mask = t->cap - 1;
-	for (i = key.lo & mask; !is_empty(&t->slots[i]); i = (i + 1) & mask)
-		if (same(t->slots[i].key, key))
-			return &t->slots[i].val;
-	return NULL;
+	for (i = key.lo & mask; !is_empty(&t->keys[i]); i = (i + 1) & mask)
+		if (same(t->keys[i], key))
+			return i;
+	return SIZE_MAX;
+}
+
+uint64_t *htab_get(const struct htab *t, struct h128 key)
+{
+	size_t i = find(t, key);
+
+	if (i == SIZE_MAX)
+		return NULL;
+	return t->vals ? &t->vals[i] : &scratch;
 }
 
 /* Empty slot i and move back later members whose home allows it. */
@@ -89,51 +146,48 @@ static void remove_at(struct htab *t, size_t i)
 	size_t mask = t->cap - 1, j = i, home;
 
 	for (;;) {
-		t->slots[i].key.lo = t->slots[i].key.hi = 0;
+		t->keys[i].lo = t->keys[i].hi = 0;
 		for (;;) {
 			j = (j + 1) & mask;
-			if (is_empty(&t->slots[j])) {
+			if (is_empty(&t->keys[j])) {
 				t->count--;
 				return;
 			}
-			home = t->slots[j].key.lo & mask;
+			home = t->keys[j].lo & mask;
 			/* j's member may fill i unless its home lies cyclically in (i, j] */
 			if (i <= j ? (home <= i || home > j) : (home <= i && home > j))
 				break;
 		}
-		t->slots[i] = t->slots[j];
+		t->keys[i] = t->keys[j];
+		if (t->vals)
+			t->vals[i] = t->vals[j];
 		i = j;
 	}
 }
 
 int htab_del(struct htab *t, struct h128 key)
 {
-	size_t i, mask;
+	size_t i = find(t, key);
 
-	if (!t->cap)
+	if (i == SIZE_MAX)
 		return 0;
-	key = fix_key(key);
-	mask = t->cap - 1;
-	for (i = key.lo & mask; !is_empty(&t->slots[i]); i = (i + 1) & mask) {
-		if (same(t->slots[i].key, key)) {
-			remove_at(t, i);
-			return 1;
-		}
-	}
-	return 0;
+	remove_at(t, i);
+	return 1;
 }
 
 size_t htab_sweep(struct htab *t, int (*drop)(uint64_t val, void *ctx), void *ctx)
 {
 	size_t i, n = 0;
 
+	if (!t->vals)
+		return 0;
 	/*
 	 * A backward shift can move a not-yet-visited member into slot i, or
 	 * (across the wrap) a visited one; re-examining slot i after a removal
 	 * covers the first case, and a visited survivor is simply kept.
 	 */
 	for (i = 0; i < t->cap; i++) {
-		while (!is_empty(&t->slots[i]) && drop(t->slots[i].val, ctx)) {
+		while (!is_empty(&t->keys[i]) && drop(t->vals[i], ctx)) {
 			remove_at(t, i);
 			n++;
 		}
@@ -141,9 +195,17 @@ size_t htab_sweep(struct htab *t, int (*drop)(uint64_t val, void *ctx), void *ct
 	return n;
 }
 
+size_t htab_bytes(const struct htab *t)
+{
+	return t->cap * (sizeof(*t->keys) + (t->no_values ? 0 : sizeof(*t->vals)));
+}
+
 void htab_free(struct htab *t)
 {
-	free(t->slots);
-	t->slots = NULL;
+	zfree(t->keys, t->cap * sizeof(*t->keys));
+	if (t->vals)
+		zfree(t->vals, t->cap * sizeof(*t->vals));
+	t->keys = NULL;
+	t->vals = NULL;
 	t->cap = t->count = 0;
 }

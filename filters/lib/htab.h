@@ -1,7 +1,9 @@
 /*
  * htab.h - the one hash table: open addressing with linear probing, keyed by
- * a 128-bit hash, one 64-bit value per key. 24 bytes a slot, at most 3/4 full,
- * so 32-48 bytes a key (e.g. 10 M keys: 256-512 MiB; cap doubles as it fills).
+ * a 128-bit hash, with an optional 64-bit value per key. Keys and values
+ * live in parallel arrays, at most 3/4 full: 16 bytes a slot for a set of
+ * keys (21-32 bytes a key), 24 with values (32-48 bytes a key). While the
+ * table doubles, the old and new arrays exist together (1.5x for a moment).
  */
 #ifndef VCHAIN_HTAB_H
 #define VCHAIN_HTAB_H
@@ -11,31 +13,36 @@
 
 #include "hash.h"
 
-struct htab_slot {
-	struct h128 key;	/* {0,0} marks an empty slot */
-	uint64_t val;
-};
-
 struct htab {
-	struct htab_slot *slots;
-	size_t cap;	/* power of two, or 0 before the first insert */
+	struct h128 *keys;	/* {0,0} marks an empty slot */
+	uint64_t *vals;		/* NULL for a set (no_values) */
+	size_t cap;		/* power of two, or 0 before the first insert */
 	size_t count;
+	int no_values;		/* set before the first insert: keys only */
 };
 
-#define HTAB_INIT { NULL, 0, 0 }
+#define HTAB_INIT { NULL, NULL, 0, 0, 0 }
 
 /*
  * Find key; if absent insert it with value 0. Returns 1 if inserted, 0 if it
- * was there, -1 when out of memory. *val points at the key's value, valid
- * until the next insert or delete.
+ * was there, -1 when out of memory. *val points at the key's value (a
+ * scratch word for a set), valid until the next insert or delete.
  */
 int htab_put(struct htab *t, struct h128 key, uint64_t **val);
-/* The key's value, or NULL. */
+/* Start loading the key's home slot, for a put or get a few keys later. */
+static inline void htab_prefetch(const struct htab *t, struct h128 key)
+{
+	if (t->cap)
+		__builtin_prefetch(&t->keys[(key.lo | (key.lo == 0 && key.hi == 0)) & (t->cap - 1)]);
+}
+/* The key's value (a scratch word for a set), or NULL if absent. */
 uint64_t *htab_get(const struct htab *t, struct h128 key);
 /* Remove key; returns 1 if it was there. */
 int htab_del(struct htab *t, struct h128 key);
-/* Remove every key for which drop(val, ctx) is true; returns how many. */
+/* Remove every key for which drop(val, ctx) is true (tables with values); returns how many. */
 size_t htab_sweep(struct htab *t, int (*drop)(uint64_t val, void *ctx), void *ctx);
+/* Bytes the table holds now. */
+size_t htab_bytes(const struct htab *t);
 void htab_free(struct htab *t);
 
 #endif

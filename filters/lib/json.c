@@ -425,6 +425,33 @@ void jobj_free(struct jobj *o)
 	o->n = o->cap = 0;
 }
 
+/* Whether a raw key (escapes allowed) spells name. Keys with escapes are rare. */
+static int key_is(const struct jfield *f, const char *name, size_t n)
+{
+	struct buf d = BUF_INIT;
+	int same;
+
+	if (!f->kesc)
+		return f->klen == n && memcmp(f->key, name, n) == 0;
+	if (json_unescape(f->key, f->klen, &d) < 0) {
+		buf_free(&d);
+		return 0;
+	}
+	same = d.len == n && memcmp(d.p, name, n) == 0;
+	buf_free(&d);
+	return same;
+}
+
+const struct jfield *jobj_get(const struct jobj *o, const char *name, size_t n)
+{
+	size_t i = o->n;
+
+	while (i-- > 0)
+		if (key_is(&o->f[i], name, n))
+			return &o->f[i];
+	return NULL;
+}
+
 static int put_utf8(struct buf *out, unsigned cp)
 {
 	char b[4];

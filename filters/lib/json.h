@@ -42,6 +42,8 @@ int json_scan_object(const char *p, size_t len, struct jobj *o);
 /* Checks that p[0..len) is one JSON value of any kind. 0 or -1 as above. */
 int json_validate(const char *p, size_t len, struct jobj *o);
 void jobj_free(struct jobj *o);
+/* The member named name[0..n) (the last one, as jq reads repeated keys), or NULL. */
+const struct jfield *jobj_get(const struct jobj *o, const char *name, size_t n);
 
 /* Decode the raw content of a JSON string (already validated) to UTF-8. */
 int json_unescape(const char *s, size_t n, struct buf *out);

@@ -112,12 +112,33 @@ static void test_sweep(void **state)
 	assert_int_equal(htab_sweep(&t, drop_odd, NULL), 25000);
 	assert_int_equal(t.count, 25000);
 	for (size_t s = 0; s < t.cap; s++)
-		if (t.slots[s].key.lo | t.slots[s].key.hi)
-			assert_int_equal(t.slots[s].val & 1, 0);
+		if (t.keys[s].lo | t.keys[s].hi)
+			assert_int_equal(t.vals[s] & 1, 0);
 	/* and every even key is still reachable */
 	for (size_t s = 0; s < t.cap; s++)
-		if (t.slots[s].key.lo | t.slots[s].key.hi)
-			assert_non_null(htab_get(&t, t.slots[s].key));
+		if (t.keys[s].lo | t.keys[s].hi)
+			assert_non_null(htab_get(&t, t.keys[s]));
+	htab_free(&t);
+}
+
+/* A set: no values kept, same membership answers. */
+static void test_set(void **state)
+{
+	struct htab t = HTAB_INIT;
+	uint64_t *v;
+	int i;
+
+	(void)state;
+	t.no_values = 1;
+	for (i = 1; i <= 50000; i++) {
+		struct h128 k = { next(), (uint64_t)i };
+
+		assert_int_equal(htab_put(&t, k, &v), 1);
+		assert_int_equal(htab_put(&t, k, &v), 0);
+	}
+	assert_null(t.vals);
+	assert_int_equal(t.count, 50000);
+	assert_int_equal(htab_bytes(&t), t.cap * 16);
 	htab_free(&t);
 }
 
@@ -127,6 +148,7 @@ int main(void)
 		cmocka_unit_test(test_put_get),
 		cmocka_unit_test(test_delete_against_model),
 		cmocka_unit_test(test_sweep),
+		cmocka_unit_test(test_set),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

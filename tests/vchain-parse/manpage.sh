@@ -2,8 +2,9 @@
 # --help lists.
 set -eu
 command -v groff > /dev/null || { echo "skipped: groff not installed"; exit 77; }
-for f in vchain-parse vchain-gen; do
-	man="$TOP/filters/$f.1"
+for man in "$TOP"/filters/vchain-*.1; do
+	f=$(basename "$man" .1)
+
 	groff -mandoc -Tutf8 -ww -z "$man" 2> "$TMP/warn"
 	[ ! -s "$TMP/warn" ] || { cat "$TMP/warn"; exit 1; }
 	groff -mandoc -Tutf8 "$man" 2> /dev/null | sed 's/.\x08//g' > "$TMP/page"

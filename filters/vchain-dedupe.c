@@ -1,0 +1,536 @@
+/*
+ * vchain-dedupe - drop repeated events, keep the first of each, in order.
+ *
+ * Worker threads parse each line and reduce its key (event_id, the fields
+ * of -k, or with --content the whole record less --ignore fields) to a
+ * 128-bit XXH3 hash, and read its ts; the ordered commit step looks each
+ * hash up in one open-addressing table (filters/lib/htab.c), so the first
+ * occurrence in input order wins whatever the number of threads. With
+ * --window, keys older than the window behind the newest ts are forgotten,
+ * which keeps memory flat on time-ordered archives; a record too late for
+ * the window is kept and counted "late", never dropped unseen.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/cli.h"
+#include "lib/diag.h"
+#include "lib/event.h"
+#include "lib/hash.h"
+#include "lib/htab.h"
+#include "lib/input.h"
+#include "lib/json.h"
+#include "lib/out.h"
+#include "lib/par.h"
+
+#define MAX_KEYS 16
+
+struct opts {
+	const char *keys[MAX_KEYS];	/* -k fields (default event_id) */
+	size_t key_len[MAX_KEYS];
+	unsigned nkeys;
+	int content;			/* --content: the record less ignored fields */
+	const char *ignore[MAX_KEYS];
+	size_t ignore_len[MAX_KEYS];
+	unsigned nignore;
+	long long window_ms;		/* 0: remember every key */
+	int require_key;
+	int stats;
+	unsigned threads;
+	const char *output, *dupes;
+	struct in_opts in;
+};
+
+/* What a worker hands the commit step for each line, followed by the line. */
+struct rec {
+	struct h128 key;
+	long long ts_ms;
+	uint32_t len;		/* of the line, without '\n' */
+	uint8_t has_key, has_ts;
+};
+
+struct worker {
+	const struct opts *o;
+	struct jobj obj;
+	struct buf kbuf, tmp;
+	unsigned *order;	/* --content: member indexes sorted by key */
+	size_t order_cap;
+};
+
+struct run {
+	const struct opts *o;
+	struct out out, dupes;
+	struct htab seen;
+	long long newest, last_sweep;
+	int have_newest;
+	const char *name;
+	uint64_t read, kept, dropped, late, keyless;
+	uint64_t t_read, t_kept, t_dropped, t_late, t_keyless;
+	int stop, stopped;
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: vchain-dedupe [-h] [--version] [-k FIELD[,FIELD...] | --content [--ignore F,...]]\n"
+	      "                     [--window DURATION] [--dupes FILE] [--require-key] [--stats]\n"
+	      "                     [-o FILE] [-j N] [--max-line SIZE] [FILE ...]\n"
+	      "\n"
+	      "Drop repeated events, keeping the first of each in input order.\n"
+	      "\n"
+	      "  -k, --key FIELDS     the fields that identify an event (default event_id)\n"
+	      "      --content        the whole record identifies it, less --ignore fields\n"
+	      "      --ignore FIELDS  with --content: volatile fields to leave out\n"
+	      "      --window DUR     forget keys older than DUR (30m, 24h, 7d) behind the\n"
+	      "                       newest ts: flat memory for time-ordered input\n"
+	      "      --dupes FILE     write every dropped record there, byte-exact\n"
+	      "      --require-key    a record without the key is an error (default: kept)\n"
+	      "      --stats          read, kept, dropped, late, without key (stderr)\n"
+	      "  -o, --output FILE    write to FILE instead of stdout\n"
+	      "  -j, --threads N      parsing threads (default: the number of CPUs)\n"
+	      "      --max-line SIZE  longest line accepted (default 16M)\n"
+	      "  -h, --help           this help\n"
+	      "      --version        version\n"
+	      "\n"
+	      "Exit status: 0 success, 1 bad data or I/O error, 2 usage error.\n"
+	      "See vchain-dedupe(1).\n", f);
+}
+
+/* "a,b,c" into names[]; returns the count or -1. */
+static int split_fields(char *s, const char **names, size_t *lens)
+{
+	unsigned n = 0;
+	char *tok, *save;
+
+	for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (n == MAX_KEYS || !*tok)
+			return -1;
+		names[n] = tok;
+		lens[n] = strlen(tok);
+		n++;
+	}
+	return n ? (int)n : -1;
+}
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	enum { OPT_CONTENT = 256, OPT_IGNORE, OPT_WINDOW, OPT_DUPES, OPT_REQUIRE, OPT_STATS,
+	       OPT_MAX_LINE, OPT_VERSION };
+	static const struct option longopts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "content", no_argument, NULL, OPT_CONTENT },
+		{ "ignore", required_argument, NULL, OPT_IGNORE },
+		{ "window", required_argument, NULL, OPT_WINDOW },
+		{ "dupes", required_argument, NULL, OPT_DUPES },
+		{ "require-key", no_argument, NULL, OPT_REQUIRE },
+		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "output", required_argument, NULL, 'o' },
+		{ "threads", required_argument, NULL, 'j' },
+		{ "max-line", required_argument, NULL, OPT_MAX_LINE },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c, n;
+
+	memset(o, 0, sizeof(*o));
+	o->in.max_line = IN_MAX_LINE_DEFAULT;
+	o->threads = cli_default_threads();
+	if (cli_inflate_env(&o->in) < 0) {
+		diag("VCHAIN_INFLATE must be zlib, isal or auto");
+		return -1;
+	}
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":k:o:j:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			if ((n = split_fields(optarg, o->keys, o->key_len)) < 0) {
+				diag("--key: expected FIELD[,FIELD...] (at most %d)", MAX_KEYS);
+				return -1;
+			}
+			o->nkeys = (unsigned)n;
+			break;
+		case OPT_CONTENT: o->content = 1; break;
+		case OPT_IGNORE:
+			if ((n = split_fields(optarg, o->ignore, o->ignore_len)) < 0) {
+				diag("--ignore: expected FIELD[,FIELD...] (at most %d)", MAX_KEYS);
+				return -1;
+			}
+			o->nignore = (unsigned)n;
+			break;
+		case OPT_WINDOW:
+			if (cli_parse_duration(optarg, &o->window_ms) < 0 || o->window_ms <= 0) {
+				diag("--window: '%s' is not a duration (e.g. 30m, 24h, 7d)", optarg);
+				return -1;
+			}
+			break;
+		case OPT_DUPES: o->dupes = optarg; break;
+		case OPT_REQUIRE: o->require_key = 1; break;
+		case OPT_STATS: o->stats = 1; break;
+		case 'o': o->output = optarg; break;
+		case 'j':
+			if (cli_parse_threads(optarg, &o->threads) < 0) {
+				diag("--threads: '%s' is not a number from 1 to %d", optarg, PAR_MAX_WORKERS);
+				return -1;
+			}
+			break;
+		case OPT_MAX_LINE:
+			if (cli_parse_size(optarg, &o->in.max_line) < 0) {
+				diag("--max-line: '%s' is not a size (e.g. 16M)", optarg);
+				return -1;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			exit(EXIT_OK);
+		case OPT_VERSION:
+			cli_version();
+			exit(EXIT_OK);
+		default:
+			cli_bad_option(c, argv);
+			fputs("Try 'vchain-dedupe --help'.\n", stderr);
+			return -1;
+		}
+	}
+	if (o->content && o->nkeys) {
+		diag("--content and --key cannot be used together");
+		return -1;
+	}
+	if (o->nignore && !o->content) {
+		diag("--ignore goes with --content");
+		return -1;
+	}
+	if (!o->content && !o->nkeys) {
+		o->keys[0] = "event_id";
+		o->key_len[0] = 8;
+		o->nkeys = 1;
+	}
+	return optind;
+}
+
+/*
+ * One key component: its JSON type and its value (strings decoded, so
+ * "\u0041" and "A" are the same key), length-prefixed so that no two
+ * different sequences of components hash the same input.
+ */
+static int add_component(struct worker *w, const struct jfield *f)
+{
+	uint32_t len;
+	uint8_t type = f->type;
+
+	if (buf_addc(&w->kbuf, (char)type) < 0)
+		return -1;
+	if (f->type == J_STR && f->vesc) {
+		buf_reset(&w->tmp);
+		if (json_unescape(f->val, f->vlen, &w->tmp) < 0)
+			return -1;
+		len = (uint32_t)w->tmp.len;
+		return buf_add(&w->kbuf, &len, 4) < 0 || buf_add(&w->kbuf, w->tmp.p, len) < 0 ? -1 : 0;
+	}
+	len = f->vlen;
+	return buf_add(&w->kbuf, &len, 4) < 0 || buf_add(&w->kbuf, f->val, len) < 0 ? -1 : 0;
+}
+
+static int ignored(const struct opts *o, const struct jfield *f)
+{
+	unsigned i;
+
+	for (i = 0; i < o->nignore; i++)
+		if (f->klen == o->ignore_len[i] && memcmp(f->key, o->ignore[i], f->klen) == 0)
+			return 1;
+	return 0;
+}
+
+static int key_before(const struct jfield *a, const struct jfield *b)
+{
+	size_t n = a->klen < b->klen ? a->klen : b->klen;
+	int c = memcmp(a->key, b->key, n);
+
+	return c < 0 || (c == 0 && a->klen < b->klen);
+}
+
+/* --content: members by key (so field order does not matter), less ignored ones. */
+static int content_key(struct worker *w)
+{
+	size_t i, j, n = w->obj.n;
+	unsigned t;
+
+	if (n > w->order_cap) {
+		unsigned *p = realloc(w->order, n * 2 * sizeof(*p));
+
+		if (!p)
+			return -1;
+		w->order = p;
+		w->order_cap = n * 2;
+	}
+	for (i = 0; i < n; i++) {	/* insertion sort: records have tens of fields */
+		t = (unsigned)i;
+		for (j = i; j > 0 && key_before(&w->obj.f[t], &w->obj.f[w->order[j - 1]]); j--)
+			w->order[j] = w->order[j - 1];
+		w->order[j] = t;
+	}
+	for (i = 0; i < n; i++) {
+		const struct jfield *f = &w->obj.f[w->order[i]];
+		uint32_t klen = f->klen;
+
+		if (ignored(w->o, f))
+			continue;
+		if (buf_add(&w->kbuf, &klen, 4) < 0 || buf_add(&w->kbuf, f->key, klen) < 0 ||
+		    add_component(w, f) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* In a worker: the line's key hash and ts, then the line itself. */
+static int dedupe_line(void *ctx, const char *line, size_t len, struct buf *out, char *why)
+{
+	struct worker *w = ctx;
+	const struct opts *o = w->o;
+	const struct jfield *f;
+	struct rec r;
+	unsigned i;
+	int sr;
+
+	sr = json_scan_object(line, len, &w->obj);
+	if (sr == -2)
+		return -2;
+	if (sr < 0) {
+		snprintf(why, 200, "%.160s (column %zu)", w->obj.err, w->obj.err_col);
+		return -1;
+	}
+	memset(&r, 0, sizeof(r));
+	r.len = (uint32_t)len;
+	buf_reset(&w->kbuf);
+	if (o->content) {
+		if (content_key(w) < 0)
+			return -2;
+		r.has_key = 1;
+	} else {
+		r.has_key = 1;
+		for (i = 0; i < o->nkeys && r.has_key; i++) {
+			f = jobj_get(&w->obj, o->keys[i], o->key_len[i]);
+			if (!f || f->type == J_NULL)
+				r.has_key = 0;
+			else if (add_component(w, f) < 0)
+				return -2;
+		}
+	}
+	if (r.has_key)
+		r.key = hash128(w->kbuf.p, w->kbuf.len);
+	f = jobj_get(&w->obj, "ts", 2);
+	r.has_ts = f && event_ts_ms(f, &r.ts_ms) == 0;
+	if (buf_add(out, &r, sizeof(r)) < 0 || buf_add(out, line, len) < 0 || buf_addc(out, '\n') < 0)
+		return -2;
+	return 0;
+}
+
+static int older_than(uint64_t val, void *ctx)
+{
+	return (long long)val < *(long long *)ctx;
+}
+
+static int write_rec(struct run *r, struct out *o, const char *line, size_t n)
+{
+	if (out_write(o, line, n) == 0)
+		return 0;
+	if (o == &r->dupes)
+		diag("%s: write error: %s", r->o->dupes, strerror(o->err));
+	return r->stop = -1;
+}
+
+/* In input order: the table decides. */
+static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
+{
+	struct run *r = ctx;
+	const struct opts *o = r->o;
+	const char *p = c->out.p, *end = c->out.p + c->out.len, *line, *ahead = p;
+	uint64_t lineno = first_line, *val;
+	struct rec rec, next;
+	int ins, k;
+
+	/* the table is far bigger than cache: start loading slots 8 records ahead */
+	for (k = 0; k < 8 && ahead < end; k++) {
+		memcpy(&next, ahead, sizeof(next));
+		htab_prefetch(&r->seen, next.key);
+		ahead += sizeof(next) + next.len + 1;
+	}
+	for (; p < end; p += sizeof(rec) + rec.len + 1, lineno++) {
+		if (ahead < end) {
+			memcpy(&next, ahead, sizeof(next));
+			htab_prefetch(&r->seen, next.key);
+			ahead += sizeof(next) + next.len + 1;
+		}
+		memcpy(&rec, p, sizeof(rec));
+		line = p + sizeof(rec);
+		r->read++;
+		if (!rec.has_key) {
+			if (o->require_key) {
+				diag_at(r->name, lineno, "no key field (--require-key)");
+				return r->stop = -1;
+			}
+			r->keyless++;
+			r->kept++;
+			if (write_rec(r, &r->out, line, rec.len + 1) < 0)
+				return -1;
+			continue;
+		}
+		if (o->window_ms && rec.has_ts) {
+			if (!r->have_newest || rec.ts_ms > r->newest) {
+				r->newest = rec.ts_ms;
+				if (!r->have_newest)
+					r->last_sweep = rec.ts_ms;
+				r->have_newest = 1;
+			}
+			if (rec.ts_ms < r->newest - o->window_ms) {
+				r->late++;	/* its key may be forgotten: kept, and said so */
+				r->kept++;
+				if (write_rec(r, &r->out, line, rec.len + 1) < 0)
+					return -1;
+				continue;
+			}
+			/* forget what fell out of the window, every eighth of a window */
+			if (r->newest - r->last_sweep >= o->window_ms / 8) {
+				long long horizon = r->newest - o->window_ms;
+
+				htab_sweep(&r->seen, older_than, &horizon);
+				r->last_sweep = r->newest;
+			}
+		}
+		ins = htab_put(&r->seen, rec.key, &val);
+		if (ins < 0) {
+			diag_at(r->name, lineno, "out of memory for %zu keys", r->seen.count);
+			return r->stop = -1;
+		}
+		if (ins == 0) {
+			r->dropped++;
+			if (o->dupes && write_rec(r, &r->dupes, line, rec.len + 1) < 0)
+				return -1;
+			continue;
+		}
+		/* a key remembers when it was first seen (or the newest ts, if it has none) */
+		*val = (uint64_t)(rec.has_ts ? rec.ts_ms : r->newest);
+		r->kept++;
+		if (write_rec(r, &r->out, line, rec.len + 1) < 0)
+			return -1;
+	}
+	if (c->stopped) {
+		diag_at(r->name, first_line + c->msg_line[c->nmsgs - 1], "%s", c->msg[c->nmsgs - 1]);
+		return r->stop = -1;
+	}
+	if (c->fatal) {
+		diag_at(r->name, 0, "out of memory");
+		return r->stop = -1;
+	}
+	return 0;
+}
+
+static void stats(const char *name, uint64_t read, uint64_t kept, uint64_t dropped,
+		  uint64_t late, uint64_t keyless)
+{
+	diag_at(name, 0, "read %llu, kept %llu, dropped %llu (kept: late %llu, without key %llu)",
+		(unsigned long long)read, (unsigned long long)kept, (unsigned long long)dropped,
+		(unsigned long long)late, (unsigned long long)keyless);
+}
+
+static int dedupe_input(struct run *r, struct par *p, const char *name)
+{
+	struct in in;
+	int status = EXIT_OK;
+
+	r->read = r->kept = r->dropped = r->late = r->keyless = 0;
+	r->stop = 0;
+	if (in_open(&in, name, &r->o->in) < 0) {
+		diag_at(in_display_name(&in), 0, "%s", in.err);
+		return EXIT_DATA;
+	}
+	r->name = in_display_name(&in);
+	if (par_run(p, &in, commit, r) < 0) {
+		status = EXIT_DATA;
+		if (!r->stop)
+			diag_at(r->name, in.lineno, "%s", in.err);
+	}
+	if (r->out.err == EPIPE) {
+		r->stopped = 1;
+		status = EXIT_OK;
+	}
+	if (r->o->stats)
+		stats(r->name, r->read, r->kept, r->dropped, r->late, r->keyless);
+	r->t_read += r->read;
+	r->t_kept += r->kept;
+	r->t_dropped += r->dropped;
+	r->t_late += r->late;
+	r->t_keyless += r->keyless;
+	in_close(&in);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct worker workers[PAR_MAX_WORKERS];
+	void *wctx[PAR_MAX_WORKERS];
+	struct par_opts po;
+	struct par *p;
+	struct opts o;
+	struct run r;
+	int first, i, status = EXIT_OK, st;
+	unsigned w, nw;
+
+	diag_init(argv[0]);
+	signal(SIGPIPE, SIG_IGN);
+	first = parse_args(argc, argv, &o);
+	if (first < 0)
+		return EXIT_USAGE;
+	memset(&r, 0, sizeof(r));
+	r.o = &o;
+	r.seen.no_values = !o.window_ms;	/* only --window needs each key's time */
+	if (o.output ? out_open_path(&r.out, o.output) : out_open_fd(&r.out, 1, "<stdout>")) {
+		diag("%s: cannot open: %s", o.output ? o.output : "<stdout>", strerror(errno));
+		return EXIT_DATA;
+	}
+	if (o.dupes && out_open_path(&r.dupes, o.dupes) < 0) {
+		diag("%s: cannot open: %s", o.dupes, strerror(errno));
+		return EXIT_DATA;
+	}
+	memset(&po, 0, sizeof(po));
+	po.workers = o.threads > 1 ? o.threads : 0;
+	po.max_line = o.in.max_line;
+	nw = po.workers ? po.workers : 1;
+	memset(workers, 0, sizeof(workers[0]) * nw);
+	for (w = 0; w < nw; w++) {
+		workers[w].o = &o;
+		wctx[w] = &workers[w];
+	}
+	p = par_new(&po, dedupe_line, wctx);
+	if (!p) {
+		diag("cannot start worker threads");
+		return EXIT_DATA;
+	}
+	if (first == argc)
+		status = dedupe_input(&r, p, "-");
+	for (i = first; i < argc && status == EXIT_OK && !r.stopped; i++)
+		status = dedupe_input(&r, p, argv[i]);
+	par_free(p);
+	if (o.stats && argc - first > 1)
+		stats("total", r.t_read, r.t_kept, r.t_dropped, r.t_late, r.t_keyless);
+	if (o.dupes) {
+		st = cli_close_out(&r.dupes);
+		if (status == EXIT_OK)
+			status = st;
+	}
+	st = cli_close_out(&r.out);
+	if (status == EXIT_OK)
+		status = st;
+	htab_free(&r.seen);
+	for (w = 0; w < nw; w++) {
+		jobj_free(&workers[w].obj);
+		buf_free(&workers[w].kbuf);
+		buf_free(&workers[w].tmp);
+		free(workers[w].order);
+	}
+	return status;
+}
