@@ -67,7 +67,7 @@ measure() {
 	done
 	secs=$(sort -n "$D/times" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
 	rss=$(sort -k2,2n "$D/times" | tail -n 1 | cut -d' ' -f2)
-	printf '%s\t%s\t%s\t%s\n' "$task" "$tool" "$secs" "$rss" >> "$rows"
+	printf '%s\t%s\t%s\t%s\t%s\n' "$task" "$tool" "$secs" "$rss" "${BYTES:-$size}" >> "$rows"
 	printf '  %-28s %-40s %8ss\n' "$task" "$tool" "$secs" >&2
 }
 
@@ -92,17 +92,34 @@ measure "$t" "vchain-parse (zlib)" "$RUNS" "VCHAIN_INFLATE=zlib $P $nd.gz"
 measure "$t" "zcat (floor)" "$RUNS" "zcat $nd.gz"
 have igzip && measure "$t" "igzip -dc (floor)" "$RUNS" "igzip -dc $nd.gz"
 
+D2="$B/vchain-dedupe"
+if [ -x "$D2" ]; then
+	t="dedupe by event_id"
+	measure "$t" "vchain-dedupe" "$RUNS" "$D2 $nd"
+	measure "$t" "vchain-dedupe --window 24h" "$RUNS" "$D2 --window 24h $nd"
+	have mawk && measure "$t" "mawk '!seen[\$0]++'" "$SLOW" "mawk '!seen[\$0]++' $nd"
+	have mlr && measure "$t" "mlr head -n 1 -g event_id" "$SLOW" "mlr --ijsonl --ojsonl head -n 1 -g event_id $nd"
+	# flat memory: the same window over 1 M and 20 M events, streamed from vchain-gen
+	FLAT=${BENCH_FLAT_EVENTS:-20000000}
+	BYTES=-
+	for n in 1000000 "$FLAT"; do
+		measure "dedupe --window 24h, $n ev" "vchain-gen | vchain-dedupe (RSS)" 1 \
+			"$B/vchain-gen --seed 1 --events $n | $D2 --window 24h"
+	done
+	unset BYTES
+fi
+
 # ---- the table ----
 echo
 echo "vchain bench: $EVENTS events, $(awk -v s="$size" 'BEGIN { printf "%.0f MB", s / 1e6 }') NDJSON, $(nproc) cores, $(date -u +%Y-%m-%d)"
 awk -F'\t' -v size="$size" '
-	{ task[NR] = $1; tool[NR] = $2; secs[NR] = $3; rss[NR] = $4
+	{ task[NR] = $1; tool[NR] = $2; secs[NR] = $3; rss[NR] = $4; bytes[NR] = $5
 	  if (!(($1) in ours)) ours[$1] = $3 }	# the first row of a task is vchain
 	END {
 		printf "%-30s %-40s %8s %9s %9s %7s\n", "task", "tool", "seconds", "MB/s", "RSS MB", "ratio"
 		for (i = 1; i <= NR; i++) {
-			mbs = secs[i] > 0 ? size / 1e6 / secs[i] : 0
-			printf "%-30s %-40s %8.2f %9.0f %9.1f %6.1fx\n", task[i], tool[i], secs[i], mbs,
+			mbs = bytes[i] == "-" ? "-" : secs[i] > 0 ? sprintf("%.0f", bytes[i] / 1e6 / secs[i]) : "0"
+			printf "%-30s %-40s %8.2f %9s %9.1f %6.1fx\n", task[i], tool[i], secs[i], mbs,
 				rss[i] / 1024, secs[i] / ours[task[i]]
 		}
 	}' "$rows"
