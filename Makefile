@@ -46,7 +46,7 @@ FILTERS  = $(patsubst filters/%.c,%,$(wildcard filters/vchain-*.c))
 PROGS    = $(addprefix $(B)/,$(FILTERS))
 LIB_SRC  = $(wildcard filters/lib/*.c)
 LIB_OBJ  = $(patsubst filters/lib/%.c,$(B)/lib/%.o,$(LIB_SRC))
-GEN      = $(B)/gen/fields.h $(B)/gen/field_defs.h $(B)/gen/vocab_tables.h
+GEN      = $(B)/gen/fields.h $(B)/gen/field_defs.h $(B)/gen/vocab_tables.h $(B)/gen/stage_map.h
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNITS    = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 MANS     = $(wildcard filters/vchain-*.1)
@@ -62,6 +62,9 @@ $(B)/gen/fields.h: schemas/event-fields.tsv scripts/gen-tables.sh
 $(B)/gen/field_defs.h: schemas/event-fields.tsv scripts/gen-tables.sh
 	@mkdir -p $(@D)
 	sh scripts/gen-tables.sh field-defs schemas > $@.tmp && mv $@.tmp $@
+$(B)/gen/stage_map.h: schemas/stages.tsv scripts/gen-tables.sh
+	@mkdir -p $(@D)
+	sh scripts/gen-tables.sh stages schemas > $@.tmp && mv $@.tmp $@
 $(B)/gen/vocab_tables.h: schemas/platforms.tsv schemas/event-types.tsv scripts/gen-tables.sh
 	@mkdir -p $(@D)
 	sh scripts/gen-tables.sh vocab schemas > $@.tmp && mv $@.tmp $@

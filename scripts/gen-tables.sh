@@ -1,5 +1,5 @@
 #!/bin/sh
-# gen-tables.sh fields|field-defs|vocab SCHEMAS_DIR > header.h
+# gen-tables.sh fields|field-defs|stages|vocab SCHEMAS_DIR > header.h
 # Compiles the data tables of schemas/ into C arrays the filters include, so
 # the tables stay readable, editable data and the filters need no files at
 # run time. Vocabularies are sorted (LC_ALL=C) for binary search.
@@ -19,6 +19,13 @@ if [ "$what" = field-defs ]; then	# the definitions, for event.c
 	grep -v '^#' "$dir/event-fields.tsv" | awk -F'\t' 'NF == 2 {
 		printf "\t{ \"%s\", %d, KIND_%s },\n", $1, length($1), toupper($2) }'
 	echo "};"
+	exit 0
+fi
+
+if [ "$what" = stages ]; then	# the default stage map, for vchain-stage.c
+	echo "static const char default_stage_map[] ="
+	grep -v '^#' "$dir/stages.tsv" | awk -F'\t' 'NF == 2 { printf "\t\"%s\\t%s\\n\"\n", $1, $2 }'
+	echo ";"
 	exit 0
 fi
 
