@@ -38,8 +38,23 @@ jq -s -r '
 	   | "\(.type)\t\(.n)")' "$d/events.ndjson" |
 	awk -F'\t' 'NF == 2 { printf "  %-14s %12s\n", $1, $2; next } { print }'
 
+step "vchain-dedupe --stats --dupes dupes.ndjson events.ndjson > unique.ndjson"
+"$B/vchain-dedupe" --stats --dupes "$d/dupes.ndjson" "$d/events.ndjson" > "$d/unique.ndjson"
+
+step "vchain-stage --stats unique.ndjson | tail -n 1"
+"$B/vchain-stage" --stats "$d/unique.ndjson" | tail -n 1
+
+step "vchain-stage --journeys unique.ndjson | jq: people by furthest stage (the funnel)"
+"$B/vchain-stage" --journeys "$d/unique.ndjson" |
+	jq -r '.stage_name' | sort | uniq -c |
+	awk '{ n[$2] = $1 } END {
+		split("awareness consideration engagement audience education sale advocacy", s, " ")
+		for (i = 7; i >= 1; i--) { at_least += n[s[i]]; c[i] = at_least }
+		for (i = 1; i <= 7; i++)
+			printf "  %d %-14s %8d people reached it   %6.2f%% of stage 1\n", i, s[i], c[i], 100 * c[i] / c[1] }'
+
 cat <<'MSG'
 
-The stage, dedupe, attribution, aggregate and advocacy filters join this
-demo as they land (see README.md).
+Attribution, aggregate reports and advocate ranking join this demo as they
+land (see README.md).
 MSG

@@ -109,6 +109,15 @@ if [ -x "$D2" ]; then
 	unset BYTES
 fi
 
+S="$B/vchain-stage"
+if [ -x "$S" ]; then
+	t="add the stage field"
+	measure "$t" "vchain-stage" "$RUNS" "$S $nd"
+	measure "$t" "vchain-stage --journeys" "$RUNS" "$S --journeys $nd"
+	have jq && measure "$t" "jq one-liner (map lookup)" "$SLOW" \
+		"jq -c '. + {stage: ({impression:1,view:1,like:2,follow:2,comment:3,share:3,mention:3,tag:3,dm:3,complaint:3,review:3,referral:3,subscribe:4,signup:4,lead:4,visit:5,click:5,purchase:6,refund:6}[.type])}' $nd"
+fi
+
 # ---- the table ----
 echo
 echo "vchain bench: $EVENTS events, $(awk -v s="$size" 'BEGIN { printf "%.0f MB", s / 1e6 }') NDJSON, $(nproc) cores, $(date -u +%Y-%m-%d)"
