@@ -22,6 +22,8 @@ static inline void buf_reset(struct buf *b) { b->len = 0; }
 
 static inline int buf_add(struct buf *b, const void *s, size_t n)
 {
+	if (n == 0)
+		return 0;	/* b->p may still be NULL, and memcpy(NULL, s, 0) is undefined */
 	if (b->cap - b->len < n && buf_grow(b, n) < 0)
 		return -1;
 	memcpy(b->p + b->len, s, n);

@@ -536,7 +536,9 @@ static uint64_t count_lines(const char *p, size_t n)
 	const char *end = p + n;
 	uint64_t k = 0;
 
-	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+	if (!n)
+		return 0;	/* p may be NULL: a chunk buffer never grown */
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
 		k++;
 		p++;
 	}
@@ -610,7 +612,8 @@ int in_chunk(struct in *in, struct buf *dst, size_t target, uint64_t *lines)
 		in->buf = p;
 		in->cap = left;
 	}
-	memcpy(in->buf, dst->p + whole, left);
+	if (left)
+		memcpy(in->buf, dst->p + whole, left);
 	in->end = left;
 	dst->len = whole;
 	*lines = count_lines(dst->p + base, whole - base);
