@@ -20,6 +20,7 @@
 
 #include "lib/cli.h"
 #include "lib/diag.h"
+#include "lib/drive.h"
 #include "lib/event.h"
 #include "lib/hash.h"
 #include "lib/htab.h"
@@ -41,9 +42,8 @@ struct opts {
 	long long window_ms;		/* 0: remember every key */
 	int require_key;
 	int stats;
-	unsigned threads;
-	const char *output, *dupes;
-	struct in_opts in;
+	const char *dupes;
+	struct drive d;		/* output, threads, input options */
 };
 
 /* What a worker hands the commit step for each line, followed by the line. */
@@ -64,14 +64,13 @@ struct worker {
 
 struct run {
 	const struct opts *o;
-	struct out out, dupes;
+	struct drive *d;
+	struct out dupes;
 	struct htab seen;
 	long long newest, last_sweep;
 	int have_newest;
-	const char *name;
 	uint64_t read, kept, dropped, late, keyless;
 	uint64_t t_read, t_kept, t_dropped, t_late, t_keyless;
-	int stop, stopped;
 };
 
 static void usage(FILE *f)
@@ -138,12 +137,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	int c, n;
 
 	memset(o, 0, sizeof(*o));
-	o->in.max_line = IN_MAX_LINE_DEFAULT;
-	o->threads = cli_default_threads();
-	if (cli_inflate_env(&o->in) < 0) {
-		diag("VCHAIN_INFLATE must be zlib, isal or auto");
+	if (drive_init(&o->d) < 0)
 		return -1;
-	}
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":k:o:j:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -171,15 +166,15 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_DUPES: o->dupes = optarg; break;
 		case OPT_REQUIRE: o->require_key = 1; break;
 		case OPT_STATS: o->stats = 1; break;
-		case 'o': o->output = optarg; break;
+		case 'o': o->d.output = optarg; break;
 		case 'j':
-			if (cli_parse_threads(optarg, &o->threads) < 0) {
+			if (cli_parse_threads(optarg, &o->d.threads) < 0) {
 				diag("--threads: '%s' is not a number from 1 to %d", optarg, PAR_MAX_WORKERS);
 				return -1;
 			}
 			break;
 		case OPT_MAX_LINE:
-			if (cli_parse_size(optarg, &o->in.max_line) < 0) {
+			if (cli_parse_size(optarg, &o->d.in.max_line) < 0) {
 				diag("--max-line: '%s' is not a size (e.g. 16M)", optarg);
 				return -1;
 			}
@@ -340,7 +335,7 @@ static int write_rec(struct run *r, struct out *o, const char *line, size_t n)
 		return 0;
 	if (o == &r->dupes)
 		diag("%s: write error: %s", r->o->dupes, strerror(o->err));
-	return r->stop = -1;
+	return r->d->stop = -1;
 }
 
 /* In input order: the table decides. */
@@ -370,12 +365,12 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 		r->read++;
 		if (!rec.has_key) {
 			if (o->require_key) {
-				diag_at(r->name, lineno, "no key field (--require-key)");
-				return r->stop = -1;
+				diag_at(r->d->name, lineno, "no key field (--require-key)");
+				return r->d->stop = -1;
 			}
 			r->keyless++;
 			r->kept++;
-			if (write_rec(r, &r->out, line, rec.len + 1) < 0)
+			if (write_rec(r, &r->d->out, line, rec.len + 1) < 0)
 				return -1;
 			continue;
 		}
@@ -389,7 +384,7 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 			if (rec.ts_ms < r->newest - o->window_ms) {
 				r->late++;	/* its key may be forgotten: kept, and said so */
 				r->kept++;
-				if (write_rec(r, &r->out, line, rec.len + 1) < 0)
+				if (write_rec(r, &r->d->out, line, rec.len + 1) < 0)
 					return -1;
 				continue;
 			}
@@ -403,8 +398,8 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 		}
 		ins = htab_put(&r->seen, rec.key, &val);
 		if (ins < 0) {
-			diag_at(r->name, lineno, "out of memory for %zu keys", r->seen.count);
-			return r->stop = -1;
+			diag_at(r->d->name, lineno, "out of memory for %zu keys", r->seen.count);
+			return r->d->stop = -1;
 		}
 		if (ins == 0) {
 			r->dropped++;
@@ -415,16 +410,16 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 		/* a key remembers when it was first seen (or the newest ts, if it has none) */
 		*val = (uint64_t)(rec.has_ts ? rec.ts_ms : r->newest);
 		r->kept++;
-		if (write_rec(r, &r->out, line, rec.len + 1) < 0)
+		if (write_rec(r, &r->d->out, line, rec.len + 1) < 0)
 			return -1;
 	}
 	if (c->stopped) {
-		diag_at(r->name, first_line + c->msg_line[c->nmsgs - 1], "%s", c->msg[c->nmsgs - 1]);
-		return r->stop = -1;
+		diag_at(r->d->name, first_line + c->msg_line[c->nmsgs - 1], "%s", c->msg[c->nmsgs - 1]);
+		return r->d->stop = -1;
 	}
 	if (c->fatal) {
-		diag_at(r->name, 0, "out of memory");
-		return r->stop = -1;
+		diag_at(r->d->name, 0, "out of memory");
+		return r->d->stop = -1;
 	}
 	return 0;
 }
@@ -437,47 +432,33 @@ static void stats(const char *name, uint64_t read, uint64_t kept, uint64_t dropp
 		(unsigned long long)late, (unsigned long long)keyless);
 }
 
-static int dedupe_input(struct run *r, struct par *p, const char *name)
+static void before_input(void *ctx)
 {
-	struct in in;
-	int status = EXIT_OK;
+	struct run *r = ctx;
 
 	r->read = r->kept = r->dropped = r->late = r->keyless = 0;
-	r->stop = 0;
-	if (in_open(&in, name, &r->o->in) < 0) {
-		diag_at(in_display_name(&in), 0, "%s", in.err);
-		return EXIT_DATA;
-	}
-	r->name = in_display_name(&in);
-	if (par_run(p, &in, commit, r) < 0) {
-		status = EXIT_DATA;
-		if (!r->stop)
-			diag_at(r->name, in.lineno, "%s", in.err);
-	}
-	if (r->out.err == EPIPE) {
-		r->stopped = 1;
-		status = EXIT_OK;
-	}
+}
+
+static void after_input(void *ctx)
+{
+	struct run *r = ctx;
+
 	if (r->o->stats)
-		stats(r->name, r->read, r->kept, r->dropped, r->late, r->keyless);
+		stats(r->d->name, r->read, r->kept, r->dropped, r->late, r->keyless);
 	r->t_read += r->read;
 	r->t_kept += r->kept;
 	r->t_dropped += r->dropped;
 	r->t_late += r->late;
 	r->t_keyless += r->keyless;
-	in_close(&in);
-	return status;
 }
 
 int main(int argc, char **argv)
 {
 	struct worker workers[PAR_MAX_WORKERS];
 	void *wctx[PAR_MAX_WORKERS];
-	struct par_opts po;
-	struct par *p;
 	struct opts o;
 	struct run r;
-	int first, i, status = EXIT_OK, st;
+	int first, status, st;
 	unsigned w, nw;
 
 	diag_init(argv[0]);
@@ -487,34 +468,22 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
+	r.d = &o.d;
 	r.seen.no_values = !o.window_ms;	/* only --window needs each key's time */
-	if (o.output ? out_open_path(&r.out, o.output) : out_open_fd(&r.out, 1, "<stdout>")) {
-		diag("%s: cannot open: %s", o.output ? o.output : "<stdout>", strerror(errno));
-		return EXIT_DATA;
-	}
 	if (o.dupes && out_open_path(&r.dupes, o.dupes) < 0) {
 		diag("%s: cannot open: %s", o.dupes, strerror(errno));
 		return EXIT_DATA;
 	}
-	memset(&po, 0, sizeof(po));
-	po.workers = o.threads > 1 ? o.threads : 0;
-	po.max_line = o.in.max_line;
-	nw = po.workers ? po.workers : 1;
+	nw = o.d.threads > 1 ? o.d.threads : 1;
 	memset(workers, 0, sizeof(workers[0]) * nw);
 	for (w = 0; w < nw; w++) {
 		workers[w].o = &o;
 		wctx[w] = &workers[w];
 	}
-	p = par_new(&po, dedupe_line, wctx);
-	if (!p) {
-		diag("cannot start worker threads");
-		return EXIT_DATA;
-	}
-	if (first == argc)
-		status = dedupe_input(&r, p, "-");
-	for (i = first; i < argc && status == EXIT_OK && !r.stopped; i++)
-		status = dedupe_input(&r, p, argv[i]);
-	par_free(p);
+	status = drive_open(&o.d, dedupe_line, wctx);
+	if (status == EXIT_OK)
+		status = drive_inputs(&o.d, argv + first, argc - first, commit,
+				      before_input, after_input, &r);
 	if (o.stats && argc - first > 1)
 		stats("total", r.t_read, r.t_kept, r.t_dropped, r.t_late, r.t_keyless);
 	if (o.dupes) {
@@ -522,9 +491,7 @@ int main(int argc, char **argv)
 		if (status == EXIT_OK)
 			status = st;
 	}
-	st = cli_close_out(&r.out);
-	if (status == EXIT_OK)
-		status = st;
+	status = drive_close(&o.d, status);
 	htab_free(&r.seen);
 	for (w = 0; w < nw; w++) {
 		jobj_free(&workers[w].obj);

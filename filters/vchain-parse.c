@@ -16,6 +16,7 @@
 
 #include "lib/cli.h"
 #include "lib/diag.h"
+#include "lib/drive.h"
 #include "lib/event.h"
 #include "lib/input.h"
 #include "lib/json.h"
@@ -30,10 +31,8 @@ struct opts {
 	enum format from;
 	int raw;
 	int stats;
-	unsigned threads;
-	const char *output;
 	const char *rejects;
-	struct in_opts in;
+	struct drive d;		/* output, threads, input options */
 };
 
 struct counts {
@@ -47,13 +46,11 @@ struct worker {
 };
 
 struct run {
-	const struct opts *o;
-	struct out out, rej;
+	struct opts *o;
+	struct drive *d;
+	struct out rej;
 	struct counts total, cur;	/* all inputs; the input being read */
-	const char *name;		/* of the input being read, for messages */
 	uint64_t shown;			/* bad-record messages shown so far */
-	int stop;			/* commit said stop: a bad record or a write error */
-	int stopped;			/* the reader of stdout went away */
 };
 
 static void usage(FILE *f)
@@ -96,12 +93,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	o->in.max_line = IN_MAX_LINE_DEFAULT;
-	o->threads = cli_default_threads();
-	if (cli_inflate_env(&o->in) < 0) {
-		diag("VCHAIN_INFLATE must be zlib, isal or auto");
+	if (drive_init(&o->d) < 0)
 		return -1;
-	}
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":f:o:j:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -114,17 +107,17 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case OPT_RAW: o->raw = 1; break;
-		case 'o': o->output = optarg; break;
+		case 'o': o->d.output = optarg; break;
 		case OPT_REJECTS: o->rejects = optarg; break;
 		case OPT_STATS: o->stats = 1; break;
 		case OPT_MAX_LINE:
-			if (cli_parse_size(optarg, &o->in.max_line) < 0) {
+			if (cli_parse_size(optarg, &o->d.in.max_line) < 0) {
 				diag("--max-line: '%s' is not a size (e.g. 16M)", optarg);
 				return -1;
 			}
 			break;
 		case 'j':
-			if (cli_parse_threads(optarg, &o->threads) < 0) {
+			if (cli_parse_threads(optarg, &o->d.threads) < 0) {
 				diag("--threads: '%s' is not a number from 1 to %d", optarg, PAR_MAX_WORKERS);
 				return -1;
 			}
@@ -191,74 +184,59 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 	r->cur.read += c->done + (uint64_t)c->stopped;
 	r->cur.written += c->written;
 	r->cur.rejected += c->rejected;
-	if (c->out.len && out_write(&r->out, c->out.p, c->out.len) < 0)
-		return r->stop = -1;
+	if (c->out.len && out_write(&r->d->out, c->out.p, c->out.len) < 0)
+		return r->d->stop = -1;
 	if (c->rejects.len && out_write(&r->rej, c->rejects.p, c->rejects.len) < 0) {
 		diag("%s: write error: %s", r->o->rejects, strerror(r->rej.err));
-		return r->stop = -1;
+		return r->d->stop = -1;
 	}
 	for (i = 0; i < c->nmsgs; i++) {
 		int last_stop = c->stopped && i == c->nmsgs - 1;
 
 		if (last_stop) {
-			diag_at(r->name, first_line + c->msg_line[i], "%s", c->msg[i]);
-			return r->stop = -1;
+			diag_at(r->d->name, first_line + c->msg_line[i], "%s", c->msg[i]);
+			return r->d->stop = -1;
 		}
 		if (r->shown++ < MAX_REJECT_MESSAGES)
-			diag_at(r->name, first_line + c->msg_line[i], "%s (set aside)", c->msg[i]);
+			diag_at(r->d->name, first_line + c->msg_line[i], "%s (set aside)", c->msg[i]);
 	}
 	if (c->rejected > c->nmsgs)
 		r->shown += c->rejected - c->nmsgs;
 	if (c->fatal) {
-		diag_at(r->name, 0, "out of memory");
-		return r->stop = -1;
+		diag_at(r->d->name, 0, "out of memory");
+		return r->d->stop = -1;
 	}
 	return 0;
 }
 
-/* One input, start to end. Returns EXIT_OK or EXIT_DATA. */
-static int parse_input(struct run *r, struct par *p, const char *name)
+static void before_input(void *ctx)
 {
-	struct in in;
-	int status = EXIT_OK;
+	struct run *r = ctx;
 
 	memset(&r->cur, 0, sizeof(r->cur));
-	r->stop = 0;
-	if (in_open(&in, name, &r->o->in) < 0) {
-		diag_at(in_display_name(&in), 0, "%s", in.err);
-		return EXIT_DATA;
-	}
-	r->name = in_display_name(&in);
-	if (par_run(p, &in, commit, r) < 0) {
-		status = EXIT_DATA;
-		if (!r->stop)	/* not a record: the input itself failed */
-			diag_at(r->name, in.lineno, "%s", in.err);
-	}
-	if (r->out.err == EPIPE) {	/* the reader has all it wanted */
-		r->stopped = 1;
-		status = EXIT_OK;
-	}
+}
+
+static void after_input(void *ctx)
+{
+	struct run *r = ctx;
+
 	if (r->o->stats)
-		diag_at(r->name, 0, "read %llu, written %llu, rejected %llu",
+		diag_at(r->d->name, 0, "read %llu, written %llu, rejected %llu",
 			(unsigned long long)r->cur.read, (unsigned long long)r->cur.written,
 			(unsigned long long)r->cur.rejected);
 	r->total.read += r->cur.read;
 	r->total.written += r->cur.written;
 	r->total.rejected += r->cur.rejected;
-	in_close(&in);
-	return status;
 }
 
 int main(int argc, char **argv)
 {
 	struct worker workers[PAR_MAX_WORKERS];
 	void *wctx[PAR_MAX_WORKERS];
-	struct par_opts po;
-	struct par *p;
 	struct opts o;
 	struct run r;
-	int first, i, status = EXIT_OK, st;
-	unsigned w;
+	int first, status, st;
+	unsigned w, nw;
 
 	diag_init(argv[0]);
 	signal(SIGPIPE, SIG_IGN);	/* EPIPE ends the run quietly, see cli_close_out() */
@@ -267,37 +245,22 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
-	if (o.output ? out_open_path(&r.out, o.output) : out_open_fd(&r.out, 1, "<stdout>")) {
-		diag("%s: cannot open: %s", o.output ? o.output : "<stdout>", strerror(errno));
-		return EXIT_DATA;
-	}
+	r.d = &o.d;
+	o.d.keep_going = o.rejects != NULL;
 	if (o.rejects && out_open_path(&r.rej, o.rejects) < 0) {
 		diag("%s: cannot open: %s", o.rejects, strerror(errno));
 		return EXIT_DATA;
 	}
-	/* one thread works inline; more are workers beside the reading thread */
-	memset(&po, 0, sizeof(po));
-	po.workers = o.threads > 1 ? o.threads : 0;
-	po.keep_going = o.rejects != NULL;
-	po.max_line = o.in.max_line;
-	if (getenv("VCHAIN_CHUNK"))
-		cli_parse_size(getenv("VCHAIN_CHUNK"), &po.chunk_size);
-	for (w = 0; w < (po.workers ? po.workers : 1); w++) {
+	nw = o.d.threads > 1 ? o.d.threads : 1;
+	for (w = 0; w < nw; w++) {
 		workers[w].o = &o;
 		event_norm_init(&workers[w].en);
 		wctx[w] = &workers[w];
 	}
-	p = par_new(&po, parse_line, wctx);
-	if (!p) {
-		diag("cannot start worker threads");
-		return EXIT_DATA;
-	}
-
-	if (first == argc)
-		status = parse_input(&r, p, "-");
-	for (i = first; i < argc && status == EXIT_OK && !r.stopped; i++)
-		status = parse_input(&r, p, argv[i]);
-	par_free(p);
+	status = drive_open(&o.d, parse_line, wctx);
+	if (status == EXIT_OK)
+		status = drive_inputs(&o.d, argv + first, argc - first, commit,
+				      before_input, after_input, &r);
 
 	if (o.stats && argc - first > 1)
 		diag("total: read %llu, written %llu, rejected %llu",
@@ -314,10 +277,8 @@ int main(int argc, char **argv)
 		if (status == EXIT_OK)
 			status = st;
 	}
-	st = cli_close_out(&r.out);
-	if (status == EXIT_OK)
-		status = st;
-	for (w = 0; w < (po.workers ? po.workers : 1); w++)
+	status = drive_close(&o.d, status);
+	for (w = 0; w < nw; w++)
 		event_norm_free(&workers[w].en);
 	return status;
 }

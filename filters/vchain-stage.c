@@ -22,6 +22,7 @@
 #include "lib/arena.h"
 #include "lib/cli.h"
 #include "lib/diag.h"
+#include "lib/drive.h"
 #include "lib/event.h"
 #include "lib/hash.h"
 #include "lib/htab.h"
@@ -59,9 +60,7 @@ struct opts {
 	int sorted_check;
 	long long tolerance_ms;
 	int stats;
-	unsigned threads;
-	const char *output;
-	struct in_opts in;
+	struct drive d;		/* output, threads, input options */
 };
 
 enum { F_USER = 1, F_TS = 2, F_CANDIDATE = 4, F_PURCHASE = 8 };
@@ -98,16 +97,14 @@ struct person {
 
 struct run {
 	const struct opts *o;
-	struct out out;
+	struct drive *d;
 	struct htab people;	/* user hash -> bit 63 customer | person index + 1 */
 	struct person *person;
 	size_t nperson, cap;
 	struct arena ids;
 	long long newest;
 	int have_newest;
-	const char *name;
 	uint64_t read, staged[8], advocacy_denied;
-	int stop, stopped;
 };
 
 #define CUSTOMER ((uint64_t)1 << 63)
@@ -230,12 +227,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->positive = 0.25;
-	o->in.max_line = IN_MAX_LINE_DEFAULT;
-	o->threads = cli_default_threads();
-	if (cli_inflate_env(&o->in) < 0) {
-		diag("VCHAIN_INFLATE must be zlib, isal or auto");
+	if (drive_init(&o->d) < 0)
 		return -1;
-	}
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:j:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -263,15 +256,15 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case OPT_STATS: o->stats = 1; break;
-		case 'o': o->output = optarg; break;
+		case 'o': o->d.output = optarg; break;
 		case 'j':
-			if (cli_parse_threads(optarg, &o->threads) < 0) {
+			if (cli_parse_threads(optarg, &o->d.threads) < 0) {
 				diag("--threads: '%s' is not a number from 1 to %d", optarg, PAR_MAX_WORKERS);
 				return -1;
 			}
 			break;
 		case OPT_MAX_LINE:
-			if (cli_parse_size(optarg, &o->in.max_line) < 0) {
+			if (cli_parse_size(optarg, &o->d.in.max_line) < 0) {
 				diag("--max-line: '%s' is not a size (e.g. 16M)", optarg);
 				return -1;
 			}
@@ -484,9 +477,9 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 		r->read++;
 		if (o->sorted_check && (rec.flags & F_TS)) {
 			if (r->have_newest && rec.ts_ms < r->newest - o->tolerance_ms) {
-				diag_at(r->name, lineno, "ts goes back %.3f s behind the newest so far (--sorted-check)",
+				diag_at(r->d->name, lineno, "ts goes back %.3f s behind the newest so far (--sorted-check)",
 					(double)(r->newest - rec.ts_ms) / 1000);
-				return r->stop = -1;
+				return r->d->stop = -1;
 			}
 			if (!r->have_newest || rec.ts_ms > r->newest)
 				r->newest = rec.ts_ms;
@@ -496,8 +489,8 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 		if (rec.flags & F_USER) {
 			ins = htab_put(&r->people, rec.user, &val);
 			if (ins < 0) {
-				diag_at(r->name, lineno, "out of memory for %zu people", r->people.count);
-				return r->stop = -1;
+				diag_at(r->d->name, lineno, "out of memory for %zu people", r->people.count);
+				return r->d->stop = -1;
 			}
 			if ((rec.flags & F_CANDIDATE) && (*val & CUSTOMER))
 				stage = 7;
@@ -513,29 +506,29 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 			if (!(rec.flags & F_USER) || !stage)
 				continue;	/* no person, or a move of nobody (brand replies) */
 			if (!(rec.flags & F_TS)) {
-				diag_at(r->name, lineno, "--journeys: ts missing or not a timestamp");
-				return r->stop = -1;
+				diag_at(r->d->name, lineno, "--journeys: ts missing or not a timestamp");
+				return r->d->stop = -1;
 			}
 			pp = person_for(r, val, &rec, rec_bytes + rec.len);
 			if (!pp) {
-				diag_at(r->name, lineno, "out of memory for %zu people", r->nperson);
-				return r->stop = -1;
+				diag_at(r->d->name, lineno, "out of memory for %zu people", r->nperson);
+				return r->d->stop = -1;
 			}
 			journey_event(pp, &rec, stage);
 			continue;
 		}
-		if (out_write(&r->out, rec_bytes, rec.prefix) < 0 || put_stage(&r->out, stage) < 0 ||
-		    out_write(&r->out, rec_bytes + rec.prefix, rec.len - rec.prefix) < 0 ||
-		    out_putc(&r->out, '\n') < 0)
-			return r->stop = -1;
+		if (out_write(&r->d->out, rec_bytes, rec.prefix) < 0 || put_stage(&r->d->out, stage) < 0 ||
+		    out_write(&r->d->out, rec_bytes + rec.prefix, rec.len - rec.prefix) < 0 ||
+		    out_putc(&r->d->out, '\n') < 0)
+			return r->d->stop = -1;
 	}
 	if (c->stopped) {
-		diag_at(r->name, first_line + c->msg_line[c->nmsgs - 1], "%s", c->msg[c->nmsgs - 1]);
-		return r->stop = -1;
+		diag_at(r->d->name, first_line + c->msg_line[c->nmsgs - 1], "%s", c->msg[c->nmsgs - 1]);
+		return r->d->stop = -1;
 	}
 	if (c->fatal) {
-		diag_at(r->name, 0, "out of memory");
-		return r->stop = -1;
+		diag_at(r->d->name, 0, "out of memory");
+		return r->d->stop = -1;
 	}
 	return 0;
 }
@@ -613,47 +606,21 @@ static int write_journeys(struct run *r)
 		buf_adds(&b, ",\"first_platform\":\"");
 		buf_adds(&b, platforms[p->first_platform]);
 		buf_adds(&b, "\"}\n");
-		if (out_write(&r->out, b.p, b.len) < 0)
+		if (out_write(&r->d->out, b.p, b.len) < 0)
 			break;
 	}
 	buf_free(&b);
 	free(order);
-	return r->out.err ? -1 : 0;
-}
-
-static int stage_input(struct run *r, struct par *p, const char *name)
-{
-	struct in in;
-	int status = EXIT_OK;
-
-	r->stop = 0;
-	if (in_open(&in, name, &r->o->in) < 0) {
-		diag_at(in_display_name(&in), 0, "%s", in.err);
-		return EXIT_DATA;
-	}
-	r->name = in_display_name(&in);
-	if (par_run(p, &in, commit, r) < 0) {
-		status = EXIT_DATA;
-		if (!r->stop)
-			diag_at(r->name, in.lineno, "%s", in.err);
-	}
-	if (r->out.err == EPIPE) {
-		r->stopped = 1;
-		status = EXIT_OK;
-	}
-	in_close(&in);
-	return status;
+	return r->d->out.err ? -1 : 0;
 }
 
 int main(int argc, char **argv)
 {
 	struct worker workers[PAR_MAX_WORKERS];
 	void *wctx[PAR_MAX_WORKERS];
-	struct par_opts po;
-	struct par *p;
 	struct opts o;
 	struct run r;
-	int first, i, status = EXIT_OK, st, k;
+	int first, status, k;
 	unsigned w, nw;
 
 	diag_init(argv[0]);
@@ -663,30 +630,18 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
-	if (o.output ? out_open_path(&r.out, o.output) : out_open_fd(&r.out, 1, "<stdout>")) {
-		diag("%s: cannot open: %s", o.output ? o.output : "<stdout>", strerror(errno));
-		return EXIT_DATA;
-	}
-	memset(&po, 0, sizeof(po));
-	po.workers = o.threads > 1 ? o.threads : 0;
-	po.max_line = o.in.max_line;
-	nw = po.workers ? po.workers : 1;
+	r.d = &o.d;
+	nw = o.d.threads > 1 ? o.d.threads : 1;
 	memset(workers, 0, sizeof(workers[0]) * nw);
 	for (w = 0; w < nw; w++) {
 		workers[w].o = &o;
 		wctx[w] = &workers[w];
 	}
-	p = par_new(&po, stage_line, wctx);
-	if (!p) {
-		diag("cannot start worker threads");
-		return EXIT_DATA;
-	}
-	if (first == argc)
-		status = stage_input(&r, p, "-");
-	for (i = first; i < argc && status == EXIT_OK && !r.stopped; i++)
-		status = stage_input(&r, p, argv[i]);
-	par_free(p);
-	if (status == EXIT_OK && o.journeys && !r.stopped && write_journeys(&r) < 0 && r.out.err != EPIPE)
+	status = drive_open(&o.d, stage_line, wctx);
+	if (status == EXIT_OK)
+		status = drive_inputs(&o.d, argv + first, argc - first, commit, NULL, NULL, &r);
+	if (status == EXIT_OK && o.journeys && !o.d.gone && write_journeys(&r) < 0 &&
+	    o.d.out.err != EPIPE)
 		status = EXIT_DATA;
 	if (o.stats) {
 		char line[512];
@@ -701,9 +656,7 @@ int main(int argc, char **argv)
 		if (o.journeys)
 			diag("%zu people, %zu bytes of ids", r.nperson, r.ids.used);
 	}
-	st = cli_close_out(&r.out);
-	if (status == EXIT_OK)
-		status = st;
+	status = drive_close(&o.d, status);
 	htab_free(&r.people);
 	free(r.person);
 	arena_free(&r.ids);

@@ -1,0 +1,93 @@
+/*
+ * drive.c - the loop around a record filter. The one place that decides
+ * that a closed pipe is a quiet end and a failed read names its input.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "cli.h"
+#include "diag.h"
+#include "drive.h"
+
+int drive_init(struct drive *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->threads = cli_default_threads();
+	d->in.max_line = IN_MAX_LINE_DEFAULT;
+	if (cli_inflate_env(&d->in) < 0) {
+		diag("VCHAIN_INFLATE must be zlib, isal or auto");
+		return -1;
+	}
+	return 0;
+}
+
+int drive_open(struct drive *d, par_line_fn fn, void **wctx)
+{
+	struct par_opts po;
+
+	if (d->output ? out_open_path(&d->out, d->output) : out_open_fd(&d->out, 1, "<stdout>")) {
+		diag("%s: cannot open: %s", d->output ? d->output : "<stdout>", strerror(errno));
+		return EXIT_DATA;
+	}
+	memset(&po, 0, sizeof(po));
+	po.workers = d->threads > 1 ? d->threads : 0;	/* one thread works inline */
+	po.keep_going = d->keep_going;
+	po.max_line = d->in.max_line;
+	d->par = par_new(&po, fn, wctx);
+	if (!d->par) {
+		diag("cannot start worker threads");
+		return EXIT_DATA;
+	}
+	return EXIT_OK;
+}
+
+static int one_input(struct drive *d, const char *name,
+		     int (*commit)(void *, const struct par_chunk *, uint64_t), void *cctx)
+{
+	struct in in;
+	int status = EXIT_OK;
+
+	d->stop = 0;
+	if (in_open(&in, name, &d->in) < 0) {
+		diag_at(in_display_name(&in), 0, "%s", in.err);
+		return EXIT_DATA;
+	}
+	d->name = in_display_name(&in);
+	if (par_run(d->par, &in, commit, cctx) < 0) {
+		status = EXIT_DATA;
+		if (!d->stop)	/* not a record: the input itself failed */
+			diag_at(d->name, in.lineno, "%s", in.err);
+	}
+	if (d->out.err == EPIPE) {	/* the reader has all it wanted */
+		d->gone = 1;
+		status = EXIT_OK;
+	}
+	in_close(&in);
+	return status;
+}
+
+int drive_inputs(struct drive *d, char **names, int n,
+		 int (*commit)(void *cctx, const struct par_chunk *c, uint64_t first_line),
+		 void (*before_each)(void *cctx), void (*after_each)(void *cctx), void *cctx)
+{
+	int i, status = EXIT_OK;
+
+	for (i = 0; i < (n ? n : 1) && status == EXIT_OK && !d->gone; i++) {
+		if (before_each)
+			before_each(cctx);
+		status = one_input(d, n ? names[i] : "-", commit, cctx);
+		if (after_each)
+			after_each(cctx);
+	}
+	return status;
+}
+
+int drive_close(struct drive *d, int status)
+{
+	int st;
+
+	par_free(d->par);
+	d->par = NULL;
+	st = cli_close_out(&d->out);
+	return status == EXIT_OK ? st : status;
+}
