@@ -44,11 +44,15 @@ static const char *const platforms[] = {
 	"facebook", "instagram", "x", "linkedin", "tiktok", "youtube", "pinterest", "email", "web", "other"
 };
 #define N_PLATFORMS 10
+static const size_t platform_len[N_PLATFORMS] = { 8, 9, 1, 8, 6, 7, 9, 5, 3, 5 };
+
+enum act { ACT_NONE, ACT_REFERRAL, ACT_REVIEW, ACT_MENTION, ACT_SHARE_TAG, ACT_PURCHASE };
 
 struct stage_map {
 	char name[MAP_MAX][32];
 	size_t len[MAP_MAX];
 	int stage[MAP_MAX];	/* 0: null */
+	enum act act[MAP_MAX];	/* what the advocacy rule makes of the type */
 	unsigned n;
 };
 
@@ -133,6 +137,12 @@ static int map_parse(struct stage_map *m, const char *text, size_t n, const char
 		memcpy(m->name[m->n], p, len);
 		m->len[m->n] = len;
 		m->stage[m->n] = tab[1] == '-' ? 0 : tab[1] - '0';
+#define NAMED(s) (len == sizeof(s) - 1 && memcmp(p, s, len) == 0)
+		m->act[m->n] = NAMED("referral") ? ACT_REFERRAL : NAMED("review") ? ACT_REVIEW :
+			       NAMED("mention") ? ACT_MENTION :
+			       NAMED("share") || NAMED("tag") ? ACT_SHARE_TAG :
+			       NAMED("purchase") ? ACT_PURCHASE : ACT_NONE;
+#undef NAMED
 		m->n++;
 	}
 	return 0;
@@ -164,14 +174,14 @@ static int map_load(struct stage_map *m, const char *path)
 	return r;
 }
 
-/* The map's stage for a type: 1-7, 0 for null, -1 when the map lacks it. */
-static int map_stage(const struct stage_map *m, const char *s, size_t n)
+/* The map's entry for a type, or -1 when the map lacks it. */
+static int map_find(const struct stage_map *m, const char *s, size_t n)
 {
 	unsigned i;
 
 	for (i = 0; i < m->n; i++)
 		if (m->len[i] == n && memcmp(m->name[i], s, n) == 0)
-			return m->stage[i];
+			return (int)i;
 	return -1;
 }
 
@@ -291,13 +301,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return optind;
 }
 
-static int is(const struct jfield *f, const char *s)
-{
-	size_t n = strlen(s);
-
-	return f && f->type == J_STR && f->vlen == n && memcmp(f->val, s, n) == 0;
-}
-
 /* A number member (or a string holding one) as a double; 0 if there is none. */
 static int number_of(const struct jfield *f, double *v)
 {
@@ -312,21 +315,75 @@ static int number_of(const struct jfield *f, double *v)
 	return *end == '\0';
 }
 
+/* The members vchain-stage reads, found in one pass (the last of a repeated key wins). */
+struct members {
+	const struct jfield *type, *user, *ts, *platform, *sentiment, *rating;
+};
+
+static int key_eq(const struct jfield *f, const char *name, size_t n)
+{
+	return f->klen == n && memcmp(f->key, name, n) == 0;
+}
+
+static void find_members(const struct jobj *obj, struct members *m)
+{
+	const struct jfield *f;
+	size_t i;
+
+	memset(m, 0, sizeof(*m));
+	for (i = 0; i < obj->n; i++) {
+		f = &obj->f[i];
+		if (f->kesc) {	/* rare: compare the decoded key */
+			const char *names[] = { "type", "user_id", "ts", "platform", "sentiment", "rating" };
+			const struct jfield **slot[] = { &m->type, &m->user, &m->ts, &m->platform,
+							 &m->sentiment, &m->rating };
+			unsigned k;
+
+			for (k = 0; k < 6; k++)
+				if (jobj_get(obj, names[k], strlen(names[k])) == f)
+					*slot[k] = f;
+			continue;
+		}
+		switch (f->klen) {
+		case 2: if (key_eq(f, "ts", 2)) m->ts = f; break;
+		case 4: if (key_eq(f, "type", 4)) m->type = f; break;
+		case 6: if (key_eq(f, "rating", 6)) m->rating = f; break;
+		case 7: if (key_eq(f, "user_id", 7)) m->user = f; break;
+		case 8: if (key_eq(f, "platform", 8)) m->platform = f; break;
+		case 9: if (key_eq(f, "sentiment", 9)) m->sentiment = f; break;
+		}
+	}
+}
+
 /* Does this act praise the brand (given a customer did it)? BRIEF.md's stage 7. */
-static int advocacy_act(const struct opts *o, const struct jfield *type, const struct jobj *obj)
+static int advocacy_act(const struct opts *o, enum act act, const struct members *m)
 {
 	double s, rating;
-	int has_s = number_of(jobj_get(obj, "sentiment", 9), &s);
 
-	if (is(type, "referral"))
+	switch (act) {
+	case ACT_REFERRAL:
 		return 1;
-	if (is(type, "review"))
-		return number_of(jobj_get(obj, "rating", 6), &rating) && rating >= 4;
-	if (is(type, "mention"))
-		return has_s && s >= o->positive;
-	if (is(type, "share") || is(type, "tag"))	/* amplifying is endorsing, unless said otherwise */
-		return !has_s || s >= o->positive;
-	return 0;
+	case ACT_REVIEW:
+		return number_of(m->rating, &rating) && rating >= 4;
+	case ACT_MENTION:
+		return number_of(m->sentiment, &s) && s >= o->positive;
+	case ACT_SHARE_TAG:	/* amplifying is endorsing, unless said otherwise */
+		return !number_of(m->sentiment, &s) || s >= o->positive;
+	default:
+		return 0;
+	}
+}
+
+/* Index of a canonical platform name; "other" for anything else. */
+static uint8_t platform_index(const struct jfield *f)
+{
+	unsigned k;
+
+	if (f && f->type == J_STR)
+		for (k = 0; k < N_PLATFORMS; k++)
+			if (platform_len[k] == f->vlen && memcmp(platforms[k], f->val, f->vlen) == 0)
+				return (uint8_t)k;
+	return N_PLATFORMS - 1;
 }
 
 /* In a worker: the record without stage fields, split where they go; what commit needs to know. */
@@ -335,10 +392,10 @@ static int stage_line(void *ctx, const char *line, size_t len, struct buf *out, 
 	struct worker *w = ctx;
 	const struct opts *o = w->o;
 	const struct jfield *type, *f, *user;
+	struct members m;
 	struct srec r;
 	size_t start = out->len, i, vend;
-	int sr, base, first = 1;
-	unsigned k;
+	int sr, entry, first = 1;
 
 	sr = json_scan_object(line, len, &w->obj);
 	if (sr == -2)
@@ -347,37 +404,39 @@ static int stage_line(void *ctx, const char *line, size_t len, struct buf *out, 
 		snprintf(why, 200, "%.160s (column %zu)", w->obj.err, w->obj.err_col);
 		return -1;
 	}
-	type = jobj_get(&w->obj, "type", 4);
+	find_members(&w->obj, &m);
+	type = m.type;
 	if (!type || type->type != J_STR) {
 		snprintf(why, 200, "no type (vchain-stage reads canonical events: vchain-parse)");
 		return -1;
 	}
-	base = map_stage(&o->map, type->val, type->vlen);
-	if (base < 0) {
+	entry = map_find(&o->map, type->val, type->vlen);
+	if (entry < 0) {
 		snprintf(why, 200, "type \"%.*s\" is not in the stage map", (int)(type->vlen > 40 ? 40 : type->vlen), type->val);
 		return -1;
 	}
 	memset(&r, 0, sizeof(r));
-	r.base = (int8_t)base;
-	if (advocacy_act(o, type, &w->obj))
+	r.base = (int8_t)o->map.stage[entry];
+	if (advocacy_act(o, o->map.act[entry], &m))
 		r.flags |= F_CANDIDATE;
-	if (is(type, "purchase"))
+	if (o->map.act[entry] == ACT_PURCHASE)
 		r.flags |= F_PURCHASE;
-	user = jobj_get(&w->obj, "user_id", 7);
+	user = m.user;
 	if (user && (user->type == J_STR || user->type == J_NUM) && user->vlen > 0) {
 		r.flags |= F_USER;
 		r.user = hash128(user->val, user->vlen);
-		r.user_len = user->vlen;
+		r.user_len = o->journeys ? user->vlen : 0;
 		r.user_num = user->type == J_NUM;
 	}
-	f = jobj_get(&w->obj, "ts", 2);
-	if (f && event_ts_ms(f, &r.ts_ms) == 0)
+	if (m.ts && event_ts_ms(m.ts, &r.ts_ms) == 0)
 		r.flags |= F_TS;
-	f = jobj_get(&w->obj, "platform", 8);
-	r.platform = N_PLATFORMS - 1;
-	for (k = 0; f && k < N_PLATFORMS; k++)
-		if (is(f, platforms[k]))
-			r.platform = (uint8_t)k;
+	r.platform = platform_index(m.platform);
+	if (o->journeys) {	/* only the header: journeys write no events */
+		r.len = 0;
+		if (buf_add(out, &r, sizeof(r)) < 0 || (r.user_len && buf_add(out, user->val, r.user_len) < 0))
+			return -2;
+		return 0;
+	}
 
 	/* header now, filled in at the end; then the members less stage and stage_name */
 	if (buf_add(out, &r, sizeof(r)) < 0 || buf_addc(out, '{') < 0)
@@ -398,8 +457,6 @@ static int stage_line(void *ctx, const char *line, size_t len, struct buf *out, 
 	if (buf_addc(out, '}') < 0)
 		return -2;
 	r.len = (uint32_t)(out->len - start - sizeof(r));
-	if (r.user_len && buf_add(out, user->val, r.user_len) < 0)
-		return -2;
 	memcpy(out->p + start, &r, sizeof(r));
 	return 0;
 }
@@ -451,14 +508,18 @@ static void journey_event(struct person *p, const struct srec *rec, int stage)
 
 static int put_stage(struct out *o, int stage)
 {
-	char s[64];
-	int n;
+	static const char *const text[8] = {
+		",\"stage\":null,\"stage_name\":null",
+		",\"stage\":1,\"stage_name\":\"awareness\"",
+		",\"stage\":2,\"stage_name\":\"consideration\"",
+		",\"stage\":3,\"stage_name\":\"engagement\"",
+		",\"stage\":4,\"stage_name\":\"audience\"",
+		",\"stage\":5,\"stage_name\":\"education\"",
+		",\"stage\":6,\"stage_name\":\"sale\"",
+		",\"stage\":7,\"stage_name\":\"advocacy\"",
+	};
 
-	if (stage)
-		n = snprintf(s, sizeof(s), ",\"stage\":%d,\"stage_name\":\"%s\"", stage, stage_names[stage]);
-	else
-		n = snprintf(s, sizeof(s), ",\"stage\":null,\"stage_name\":null");
-	return out_write(o, s, (size_t)n);
+	return out_write(o, text[stage], strlen(text[stage]));
 }
 
 /* In input order: customers, advocacy, output or journeys. */
@@ -486,7 +547,8 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 			r->have_newest = 1;
 		}
 		stage = rec.base;
-		if (rec.flags & F_USER) {
+		if ((rec.flags & F_USER) && o->journeys) {
+			/* every person has an entry: customer bit and journey */
 			ins = htab_put(&r->people, rec.user, &val);
 			if (ins < 0) {
 				diag_at(r->d->name, lineno, "out of memory for %zu people", r->people.count);
@@ -498,6 +560,18 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 				r->advocacy_denied++;
 			if (rec.flags & F_PURCHASE)
 				*val |= CUSTOMER;	/* after its own event: a purchase is stage 6 */
+		} else if (rec.flags & F_USER) {
+			/* only customers have an entry; most events never look */
+			if (rec.flags & F_CANDIDATE) {
+				if (htab_get(&r->people, rec.user))
+					stage = 7;
+				else if (rec.base)
+					r->advocacy_denied++;
+			}
+			if ((rec.flags & F_PURCHASE) && htab_put(&r->people, rec.user, &val) < 0) {
+				diag_at(r->d->name, lineno, "out of memory for %zu customers", r->people.count);
+				return r->d->stop = -1;
+			}
 		}
 		r->staged[stage]++;
 		if (o->journeys) {
@@ -631,6 +705,7 @@ int main(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
 	r.d = &o.d;
+	r.people.no_values = !o.journeys;	/* a set of customers, unless journeys need more */
 	nw = o.d.threads > 1 ? o.d.threads : 1;
 	memset(workers, 0, sizeof(workers[0]) * nw);
 	for (w = 0; w < nw; w++) {
