@@ -19,7 +19,8 @@ export DATA="$top/../shared/data"
 pass=0 fail=0 skip=0
 failed=
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
+trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp"; echo "run.sh: interrupted" >&2; exit 130' INT TERM
 
 if [ "${VALGRIND:-}" = 1 ]; then
 	RUN="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
