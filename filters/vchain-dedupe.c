@@ -117,8 +117,7 @@ static int split_fields(char *s, const char **names, size_t *lens)
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_CONTENT = 256, OPT_IGNORE, OPT_WINDOW, OPT_DUPES, OPT_REQUIRE, OPT_STATS,
-	       OPT_MAX_LINE, OPT_VERSION };
+	enum { OPT_CONTENT = 256, OPT_IGNORE, OPT_WINDOW, OPT_DUPES, OPT_REQUIRE, OPT_STATS };
 	static const struct option longopts[] = {
 		{ "key", required_argument, NULL, 'k' },
 		{ "content", no_argument, NULL, OPT_CONTENT },
@@ -127,11 +126,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "dupes", required_argument, NULL, OPT_DUPES },
 		{ "require-key", no_argument, NULL, OPT_REQUIRE },
 		{ "stats", no_argument, NULL, OPT_STATS },
-		{ "output", required_argument, NULL, 'o' },
-		{ "threads", required_argument, NULL, 'j' },
-		{ "max-line", required_argument, NULL, OPT_MAX_LINE },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, OPT_VERSION },
+		DRIVE_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	int c, n;
@@ -166,29 +161,15 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_DUPES: o->dupes = optarg; break;
 		case OPT_REQUIRE: o->require_key = 1; break;
 		case OPT_STATS: o->stats = 1; break;
-		case 'o': o->d.output = optarg; break;
-		case 'j':
-			if (cli_parse_threads(optarg, &o->d.threads) < 0) {
-				diag("--threads: '%s' is not a number from 1 to %d", optarg, PAR_MAX_WORKERS);
-				return -1;
-			}
-			break;
-		case OPT_MAX_LINE:
-			if (cli_parse_size(optarg, &o->d.in.max_line) < 0) {
-				diag("--max-line: '%s' is not a size (e.g. 16M)", optarg);
-				return -1;
-			}
-			break;
-		case 'h':
-			usage(stdout);
-			exit(EXIT_OK);
-		case OPT_VERSION:
-			cli_version();
-			exit(EXIT_OK);
 		default:
-			cli_bad_option(c, argv);
-			fputs("Try 'vchain-dedupe --help'.\n", stderr);
-			return -1;
+			switch (drive_option(&o->d, c, optarg, argv, usage)) {
+			case DRIVE_OPT_DONE:
+				exit(EXIT_OK);
+			case DRIVE_OPT_TAKEN:
+				break;
+			default:
+				return -1;
+			}
 		}
 	}
 	if (o->content && o->nkeys) {

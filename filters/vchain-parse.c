@@ -77,17 +77,13 @@ static void usage(FILE *f)
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_RAW = 256, OPT_REJECTS, OPT_STATS, OPT_MAX_LINE, OPT_VERSION };
+	enum { OPT_RAW = 256, OPT_REJECTS, OPT_STATS };
 	static const struct option longopts[] = {
 		{ "from", required_argument, NULL, 'f' },
 		{ "raw", no_argument, NULL, OPT_RAW },
-		{ "output", required_argument, NULL, 'o' },
 		{ "rejects", required_argument, NULL, OPT_REJECTS },
 		{ "stats", no_argument, NULL, OPT_STATS },
-		{ "max-line", required_argument, NULL, OPT_MAX_LINE },
-		{ "threads", required_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, OPT_VERSION },
+		DRIVE_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -107,31 +103,17 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case OPT_RAW: o->raw = 1; break;
-		case 'o': o->d.output = optarg; break;
 		case OPT_REJECTS: o->rejects = optarg; break;
 		case OPT_STATS: o->stats = 1; break;
-		case OPT_MAX_LINE:
-			if (cli_parse_size(optarg, &o->d.in.max_line) < 0) {
-				diag("--max-line: '%s' is not a size (e.g. 16M)", optarg);
-				return -1;
-			}
-			break;
-		case 'j':
-			if (cli_parse_threads(optarg, &o->d.threads) < 0) {
-				diag("--threads: '%s' is not a number from 1 to %d", optarg, PAR_MAX_WORKERS);
-				return -1;
-			}
-			break;
-		case 'h':
-			usage(stdout);
-			exit(EXIT_OK);
-		case OPT_VERSION:
-			cli_version();
-			exit(EXIT_OK);
 		default:
-			cli_bad_option(c, argv);
-			fputs("Try 'vchain-parse --help'.\n", stderr);
-			return -1;
+			switch (drive_option(&o->d, c, optarg, argv, usage)) {
+			case DRIVE_OPT_DONE:
+				exit(EXIT_OK);
+			case DRIVE_OPT_TAKEN:
+				break;
+			default:
+				return -1;
+			}
 		}
 	}
 	return optind;

@@ -21,6 +21,39 @@ int drive_init(struct drive *d)
 	return 0;
 }
 
+int drive_option(struct drive *d, int c, const char *arg, char **argv, void (*usage)(FILE *))
+{
+	switch (c) {
+	case 'o':
+		d->output = arg;
+		return DRIVE_OPT_TAKEN;
+	case 'j':
+		if (cli_parse_threads(arg, &d->threads) < 0) {
+			diag("--threads: '%s' is not a number from 1 to %d", arg, PAR_MAX_WORKERS);
+			return DRIVE_OPT_BAD;
+		}
+		return DRIVE_OPT_TAKEN;
+	case DRIVE_OPT_MAX_LINE:
+		if (cli_parse_size(arg, &d->in.max_line) < 0) {
+			diag("--max-line: '%s' is not a size (e.g. 16M)", arg);
+			return DRIVE_OPT_BAD;
+		}
+		return DRIVE_OPT_TAKEN;
+	case 'h':
+		usage(stdout);
+		return DRIVE_OPT_DONE;
+	case DRIVE_OPT_VERSION:
+		cli_version();
+		return DRIVE_OPT_DONE;
+	case ':':
+	case '?':
+		cli_bad_option(c, argv);
+		fprintf(stderr, "Try '%s --help'.\n", diag_prog());
+		return DRIVE_OPT_BAD;
+	}
+	return DRIVE_OPT_NOT_MINE;
+}
+
 int drive_open(struct drive *d, par_line_fn fn, void **wctx)
 {
 	struct par_opts po;

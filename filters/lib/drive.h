@@ -7,6 +7,8 @@
 #ifndef VCHAIN_DRIVE_H
 #define VCHAIN_DRIVE_H
 
+#include <stdio.h>
+
 #include "input.h"
 #include "out.h"
 #include "par.h"
@@ -24,6 +26,25 @@ struct drive {
 	int gone;		/* the reader of the output went away (EPIPE) */
 	struct par *par;
 };
+
+/* The options every record filter takes, to end its getopt_long table. */
+#define DRIVE_OPT_MAX_LINE 0x1000
+#define DRIVE_OPT_VERSION 0x1001
+#define DRIVE_LONGOPTS \
+	{ "output", required_argument, NULL, 'o' }, \
+	{ "threads", required_argument, NULL, 'j' }, \
+	{ "max-line", required_argument, NULL, DRIVE_OPT_MAX_LINE }, \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "version", no_argument, NULL, DRIVE_OPT_VERSION }
+#define DRIVE_SHORTOPTS "o:j:h"
+
+enum { DRIVE_OPT_BAD = -1, DRIVE_OPT_NOT_MINE = 0, DRIVE_OPT_TAKEN = 1, DRIVE_OPT_DONE = 2 };
+/*
+ * One of the common options, as getopt_long returned it (with a ':'-first
+ * optstring): -o, -j, --max-line, or a bad option (said, then BAD); -h and
+ * --version print usage or the version to stdout and return DONE (exit 0).
+ */
+int drive_option(struct drive *d, int c, const char *arg, char **argv, void (*usage)(FILE *));
 
 /* Set defaults: stdout, threads = CPUs, 16 MiB lines, VCHAIN_INFLATE. -1: bad environment. */
 int drive_init(struct drive *d);
