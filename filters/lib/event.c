@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "event.h"
 #include "hash.h"
 #include "ts.h"
@@ -48,24 +49,6 @@ __attribute__((constructor)) static void field_slots_init(void)
 	}
 }
 
-/* Equality of short keys: constant-size memcmp is inlined to a few loads. */
-static inline int same(const char *a, const char *b, size_t n)
-{
-	switch (n) {
-	case 2: return memcmp(a, b, 2) == 0;
-	case 3: return memcmp(a, b, 3) == 0;
-	case 4: return memcmp(a, b, 4) == 0;
-	case 5: return memcmp(a, b, 5) == 0;
-	case 6: return memcmp(a, b, 6) == 0;
-	case 7: return memcmp(a, b, 7) == 0;
-	case 8: return memcmp(a, b, 8) == 0;
-	case 9: return memcmp(a, b, 9) == 0;
-	case 10: return memcmp(a, b, 10) == 0;
-	case 11: return memcmp(a, b, 11) == 0;
-	default: return memcmp(a, b, n) == 0;
-	}
-}
-
 int event_field_index(const char *s, size_t n)
 {
 	unsigned h;
@@ -74,7 +57,7 @@ int event_field_index(const char *s, size_t n)
 	if (n == 0)
 		return -1;
 	for (h = field_hash(s, n); (i = field_slots[h]) >= 0; h = (h + 1) & 63)
-		if (event_fields[i].len == n && same(event_fields[i].name, s, n))
+		if (event_fields[i].len == n && bytes_eq(event_fields[i].name, s, n))
 			return i;
 	return -1;
 }

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "bytes.h"
 #include "vocab.h"
 #include "vocab_tables.h"
 
@@ -29,24 +30,6 @@ static unsigned vhash(const char *s, size_t n)
 	return h;
 }
 
-/* Equality of short words: constant-size memcmp is inlined to a few loads. */
-static inline int same(const char *a, const char *b, size_t n)
-{
-	switch (n) {
-	case 1: return a[0] == b[0];
-	case 2: return memcmp(a, b, 2) == 0;
-	case 3: return memcmp(a, b, 3) == 0;
-	case 4: return memcmp(a, b, 4) == 0;
-	case 5: return memcmp(a, b, 5) == 0;
-	case 6: return memcmp(a, b, 6) == 0;
-	case 7: return memcmp(a, b, 7) == 0;
-	case 8: return memcmp(a, b, 8) == 0;
-	case 9: return memcmp(a, b, 9) == 0;
-	case 10: return memcmp(a, b, 10) == 0;
-	default: return memcmp(a, b, n) == 0;
-	}
-}
-
 static void build(struct vtab *t, const struct vocab_entry *v, size_t nv)
 {
 	size_t i;
@@ -67,7 +50,7 @@ static const struct vocab_entry *find(const struct vtab *t, const char *s, size_
 	unsigned h;
 
 	for (h = vhash(s, n) & (SLOTS - 1); (e = t->slot[h]) != NULL; h = (h + 1) & (SLOTS - 1))
-		if (e->alias_len == n && same(e->alias, s, n))
+		if (e->alias_len == n && bytes_eq(e->alias, s, n))
 			return e;
 	return NULL;
 }
