@@ -82,7 +82,11 @@ int cli_parse_duration(const char *s, long long *ms)
 	case 'w': unit = 7 * 86400000LL; end++; break;
 	default: return -1;
 	}
-	if (*end || v > LLONG_MAX / unit)
+	/*
+	 * At most 10,000 years: filters add and subtract durations from
+	 * timestamps, and this keeps every such sum far from overflow.
+	 */
+	if (*end || v > CLI_MAX_DURATION_MS / unit)
 		return -1;
 	*ms = v * unit;
 	return 0;

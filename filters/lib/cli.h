@@ -29,7 +29,8 @@ int cli_close_out(struct out *o);
  * found wrong: c is ':' (missing argument) or '?' (unknown option).
  */
 void cli_bad_option(int c, char **argv);
-/* "90s", "30m", "24h", "7d", "2w" (a bare number is seconds) to milliseconds. 0 or -1. */
+#define CLI_MAX_DURATION_MS (10000LL * 366 * 86400000)	/* 10,000 years */
+/* "90s", "30m", "24h", "7d", "2w" (a bare number is seconds) to milliseconds, at most 10,000 years. 0 or -1. */
 int cli_parse_duration(const char *s, long long *ms);
 /* Worker threads by default: the CPUs online, at most 8. */
 unsigned cli_default_threads(void);

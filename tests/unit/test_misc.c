@@ -132,6 +132,30 @@ static void test_sizes(void **state)
 	assert_int_equal(cli_parse_size("", &v), -1);
 }
 
+static void test_durations(void **state)
+{
+	long long ms;
+
+	(void)state;
+	assert_int_equal(cli_parse_duration("90", &ms), 0);
+	assert_int_equal(ms, 90000);
+	assert_int_equal(cli_parse_duration("30m", &ms), 0);
+	assert_int_equal(ms, 1800000);
+	assert_int_equal(cli_parse_duration("24h", &ms), 0);
+	assert_int_equal(ms, 86400000);
+	assert_int_equal(cli_parse_duration("7d", &ms), 0);
+	assert_int_equal(ms, 604800000);
+	assert_int_equal(cli_parse_duration("2w", &ms), 0);
+	assert_int_equal(ms, 1209600000);
+	assert_int_equal(cli_parse_duration("3650000d", &ms), 0);	/* 10,000 years fits */
+	/* past 10,000 years: refused, so ts +/- window cannot overflow */
+	assert_int_equal(cli_parse_duration("99999999999d", &ms), -1);
+	assert_int_equal(cli_parse_duration("9223372036854775807", &ms), -1);
+	assert_int_equal(cli_parse_duration("5x", &ms), -1);
+	assert_int_equal(cli_parse_duration("", &ms), -1);
+	assert_int_equal(cli_parse_duration("-1h", &ms), -1);
+}
+
 static void test_vocab(void **state)
 {
 	(void)state;
@@ -156,6 +180,7 @@ int main(void)
 		cmocka_unit_test(test_out_full_disk),
 		cmocka_unit_test(test_out_pipe_closed),
 		cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_vocab),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
