@@ -6,15 +6,13 @@
  * producer thread into a ring of blocks while the filter works on the
  * previous ones, so decoding and parsing use both cores.
  *
- * Invariants: buf[start..end) is unread data; buf[start..scan) is known to
- * hold no '\n'. The buffer grows (doubling) only while a single line does
- * not fit, and never past max_line + 1 bytes of line.
+ * in_chunk() reads straight into the caller's chunk; only the partial line
+ * after a chunk's last newline is kept, in buf[0..end), for the next.
  */
 #define _GNU_SOURCE	/* memrchr */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +41,6 @@ struct gz {
 	int use_isal;
 	unsigned char *inbuf;
 	size_t pre_len;		/* bytes already read by in_open (the magic) */
-	_Atomic uint64_t raw_bytes;	/* read by in_raw_bytes() from the other thread */
 
 	/* shared, under mu */
 	pthread_mutex_t mu;
@@ -108,11 +105,7 @@ static char *gz_out_block(struct gz *g)
 /* Refill the compressed input; returns bytes read, 0 at EOF, -1 on error. */
 static ssize_t gz_read(struct gz *g)
 {
-	ssize_t r = read_some(g->fd, g->inbuf, GZ_IN_SIZE);
-
-	if (r > 0)
-		atomic_fetch_add_explicit(&g->raw_bytes, (uint64_t)r, memory_order_relaxed);
-	return r;
+	return read_some(g->fd, g->inbuf, GZ_IN_SIZE);
 }
 
 static void gz_fail(struct gz *g, const char *fmt, const char *detail)
@@ -313,7 +306,6 @@ static struct gz *gz_start(int fd, const unsigned char *pre, size_t pre_len, int
 			goto fail;
 	memcpy(g->inbuf, pre, pre_len);
 	g->pre_len = pre_len;
-	g->raw_bytes = pre_len;
 	pthread_mutex_init(&g->mu, NULL);
 	pthread_cond_init(&g->filled, NULL);
 	pthread_cond_init(&g->freed, NULL);
@@ -428,109 +420,6 @@ fail:
 	return -1;
 }
 
-const char *in_inflater(const struct in *in)
-{
-	return in->gz ? (in->gz->use_isal ? "isal" : "zlib") : NULL;
-}
-
-uint64_t in_raw_bytes(const struct in *in)
-{
-	if (!in->gz)
-		return in->bytes + (in->end - in->start);
-	return atomic_load_explicit(&in->gz->raw_bytes, memory_order_relaxed);
-}
-
-/* Make room and read more; 1 if bytes came, 0 at EOF, -1 on error. */
-static int fill(struct in *in)
-{
-	size_t pending = in->end - in->start;
-	ssize_t r;
-
-	if (in->start > 0 && (pending == 0 || in->cap - in->end < READ_SIZE / 4)) {
-		memmove(in->buf, in->buf + in->start, pending);
-		in->scan -= in->start;
-		in->start = 0;
-		in->end = pending;
-	}
-	if (in->end == in->cap) {
-		size_t cap = in->cap * 2;
-		char *p;
-
-		if (cap > in->max_line + READ_SIZE + 1)
-			cap = in->max_line + READ_SIZE + 1;
-		if (cap <= in->cap) {
-			snprintf(in->err, sizeof(in->err), "internal: buffer full");
-			return -1;
-		}
-		p = realloc(in->buf, cap);
-		if (!p) {
-			snprintf(in->err, sizeof(in->err), "out of memory for a %zu-byte line", pending);
-			return -1;
-		}
-		in->buf = p;
-		in->cap = cap;
-	}
-	if (in->gz)
-		r = gz_take(in, in->buf + in->end, in->cap - in->end);
-	else {
-		r = read_some(in->fd, in->buf + in->end, in->cap - in->end);
-		if (r < 0)
-			snprintf(in->err, sizeof(in->err), "read error: %s", strerror(errno));
-	}
-	if (r < 0)
-		return -1;
-	if (r == 0) {
-		in->eof = 1;
-		return 0;
-	}
-	in->end += (size_t)r;
-	return 1;
-}
-
-int in_line(struct in *in, const char **line, size_t *len)
-{
-	char *nl;
-	size_t n;
-	int r;
-
-	for (;;) {
-		nl = memchr(in->buf + in->scan, '\n', in->end - in->scan);
-		if (nl) {
-			n = (size_t)(nl - (in->buf + in->start));
-			break;
-		}
-		in->scan = in->end;
-		if (in->end - in->start > in->max_line) {
-			in->lineno++;
-			snprintf(in->err, sizeof(in->err), "line longer than %zu bytes (--max-line)", in->max_line);
-			return -1;
-		}
-		if (in->eof) {
-			if (in->end == in->start)
-				return 0;
-			n = in->end - in->start;
-			nl = NULL;
-			break;
-		}
-		r = fill(in);
-		if (r < 0) {
-			in->lineno++;
-			return -1;
-		}
-	}
-	in->lineno++;
-	if (n > in->max_line) {
-		snprintf(in->err, sizeof(in->err), "line longer than %zu bytes (--max-line)", in->max_line);
-		return -1;
-	}
-	*line = in->buf + in->start;
-	*len = n;
-	in->start += n + (nl != NULL);
-	in->scan = in->start;
-	in->bytes += n + (nl != NULL);
-	return 1;
-}
-
 static uint64_t count_lines(const char *p, size_t n)
 {
 	const char *end = p + n;
@@ -563,9 +452,9 @@ int in_chunk(struct in *in, struct buf *dst, size_t target, uint64_t *lines)
 		in->lineno++;
 		return -1;
 	}
-	if (in->end > in->start && buf_add(dst, in->buf + in->start, in->end - in->start) < 0)
+	if (in->end && buf_add(dst, in->buf, in->end) < 0)
 		goto oom;
-	in->start = in->end = in->scan = 0;
+	in->end = 0;
 	whole = scanned = base;	/* dst[base..whole) holds whole lines */
 	for (;;) {
 		nl = dst->len > scanned ? memrchr(dst->p + scanned, '\n', dst->len - scanned) : NULL;
@@ -617,7 +506,6 @@ int in_chunk(struct in *in, struct buf *dst, size_t target, uint64_t *lines)
 	in->end = left;
 	dst->len = whole;
 	*lines = count_lines(dst->p + base, whole - base);
-	in->bytes += whole - base;
 	in->lineno += *lines;
 	if (failed) {
 		if (whole == base) {

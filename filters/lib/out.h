@@ -39,25 +39,6 @@ static inline int out_write(struct out *o, const void *p, size_t n)
 	return out_write_slow(o, p, n);
 }
 
-/*
- * Room for n bytes written in place: returns where to write them (commit
- * with out_commit), or NULL when n does not fit the buffer at all or the
- * flush that makes room failed. Saves a copy for records built in place.
- */
-static inline char *out_reserve(struct out *o, size_t n)
-{
-	if (n > OUT_BUFSIZE)
-		return NULL;
-	if (OUT_BUFSIZE - o->len < n && out_flush(o) < 0)
-		return NULL;
-	return o->buf + o->len;
-}
-
-static inline void out_commit(struct out *o, size_t n)
-{
-	o->len += n;
-}
-
 static inline int out_putc(struct out *o, char c)
 {
 	if (o->len == OUT_BUFSIZE && out_flush(o) < 0)
