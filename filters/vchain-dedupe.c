@@ -298,8 +298,10 @@ static int dedupe_line(void *ctx, const char *line, size_t len, struct buf *out,
 	}
 	if (r.has_key)
 		r.key = hash128(w->kbuf.p, w->kbuf.len);
-	f = jobj_get(&w->obj, "ts", 2);
-	r.has_ts = f && event_ts_ms(f, &r.ts_ms) == 0;
+	if (o->window_ms) {	/* only the window needs the time */
+		f = jobj_get(&w->obj, "ts", 2);
+		r.has_ts = f && event_ts_ms(f, &r.ts_ms) == 0;
+	}
 	if (buf_add(out, &r, sizeof(r)) < 0 || buf_add(out, line, len) < 0 || buf_addc(out, '\n') < 0)
 		return -2;
 	return 0;
