@@ -39,7 +39,7 @@ endif
 
 CPPFLAGS += -I$(B)/gen -Ifilters/lib $(ISAL_CFLAGS)
 ALL_CFLAGS = $(CSTD) $(OPT) $(WARN) $(SANFLAGS) $(CFLAGS)
-LDLIBS  = -lxxhash -lz $(ISAL_LIBS) -lpthread -lm
+LDLIBS  = -lcsv -lxxhash -lz $(ISAL_LIBS) -lpthread -lm
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
 FILTERS  = $(patsubst filters/%.c,%,$(wildcard filters/vchain-*.c))
@@ -65,7 +65,8 @@ $(B)/gen/field_defs.h: schemas/event-fields.tsv scripts/gen-tables.sh
 $(B)/gen/stage_map.h: schemas/stages.tsv scripts/gen-tables.sh
 	@mkdir -p $(@D)
 	sh scripts/gen-tables.sh stages schemas > $@.tmp && mv $@.tmp $@
-$(B)/gen/vocab_tables.h: schemas/platforms.tsv schemas/event-types.tsv scripts/gen-tables.sh
+$(B)/gen/vocab_tables.h: schemas/platforms.tsv schemas/event-types.tsv schemas/csv-headers.tsv \
+		schemas/referrers.tsv schemas/click-ids.tsv schemas/assets.tsv schemas/bots.tsv scripts/gen-tables.sh
 	@mkdir -p $(@D)
 	sh scripts/gen-tables.sh vocab schemas > $@.tmp && mv $@.tmp $@
 

@@ -1,73 +1,175 @@
 /*
  * vchain-parse - raw exports to canonical events (schemas/event.schema.json).
  *
- * Reads NDJSON from files or stdin (gzip or not), checks each line is one
- * strict JSON object, and writes it as a canonical event; with --raw, writes
- * every valid object through byte-exact. A bad record stops the run with
- * FILE:LINE, after the good records before it are written; with --rejects
- * the run goes on and each bad record is set aside byte-exact.
+ * Reads CSV, NDJSON, web access logs or Twitter/X API JSON from files or
+ * stdin (gzip or not; the format is detected per input from its name and
+ * first bytes unless --from says), and writes one canonical event per
+ * line. A bad record stops the run with FILE:LINE, after the good records
+ * before it are written; with --rejects the run goes on and each bad
+ * record is set aside byte-exact. Records left out by a rule (static
+ * assets, bots, error responses, blank lines) are counted, never lost
+ * silently: read = written + rejected + left out.
+ *
+ * Each input format is one line function run by the worker threads of
+ * filters/lib/par.c; what they share (the CSV header's columns, the
+ * format of the input being read) is set up between inputs, in the
+ * calling thread, while no worker runs.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <regex.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "lib/access.h"
 #include "lib/cli.h"
+#include "lib/csvrec.h"
 #include "lib/diag.h"
 #include "lib/drive.h"
 #include "lib/event.h"
+#include "lib/hash.h"
 #include "lib/input.h"
 #include "lib/json.h"
 #include "lib/out.h"
 #include "lib/par.h"
+#include "lib/ts.h"
+#include "lib/vocab.h"
 
 #define MAX_REJECT_MESSAGES 10
+#define SNIFF_BYTES ((size_t)64 << 10)
 
-enum format { FROM_AUTO, FROM_NDJSON };
+enum format { FROM_AUTO, FROM_NDJSON, FROM_CSV, FROM_ACCESS, FROM_TWITTER };
+static const char *const format_name[] = { "auto", "ndjson", "csv", "access", "twitter" };
+
+/* Why a record is left out: the line functions' return values 1.. */
+enum rule { RULE_BLANK = 1, RULE_ASSET, RULE_BOT, RULE_ERROR, RULE_OWN, RULE_END };
+static const char *const rule_name[RULE_END] = {
+	"", "blank lines", "assets", "bots", "errors", "the brand's own posts"
+};
+
+/* Where the user id of an access log line comes from. */
+enum user_from { USER_HASH, USER_AUTH, USER_IDENT, USER_EXTRA };
+
+struct map_opt {
+	const char *column, *field;	/* --map COLUMN=FIELD, split in place */
+	int used;
+};
 
 struct opts {
 	enum format from;
-	int raw;
-	int stats;
+	int raw, stats, progress;
 	const char *rejects;
-	struct drive d;		/* output, threads, input options */
+	char delim;			/* 0: by name, else guessed from the header */
+	const char *tz;
+	struct ts_zone zone;		/* each worker copies it (its cache is per thread) */
+	struct map_opt *maps;
+	size_t nmaps;
+	/* access logs */
+	int keep_assets, keep_bots, keep_errors;
+	enum user_from user_from;
+	int user_extra;			/* USER_EXTRA: 1-based field after the user agent */
+	int has_purchase;
+	regex_t purchase;
+	const char *revenue_param;
+	/* Twitter */
+	const char *brand;		/* without '@' */
+	struct drive d;			/* output, threads, input options */
+};
+
+/* A CSV column: its key in the output (quoted, escaped JSON) and canonical field. */
+struct column {
+	char *key;
+	size_t klen;
+	int field;			/* EV_* or -1 */
+};
+
+/* The input being read, as the workers see it (set while none runs). */
+struct current {
+	enum format fmt;
+	char delim;
+	struct column *col;
+	size_t ncol;
+	int id_col;			/* the column that is event_id, or -1 */
 };
 
 struct counts {
-	uint64_t read, written, rejected;
+	uint64_t read, written, events, rejected;
+	uint64_t dropped[RULE_END];
 };
 
-/* What each worker thread keeps: its own scanner and normaliser. */
+/* What each worker thread keeps. */
 struct worker {
 	const struct opts *o;
+	const struct current *cur;
 	struct event_norm en;
+	struct csvrec csv;
+	struct ts_zone zone;
+	struct buf tmp, val;		/* the record as JSON; a decoded value */
+	struct jobj jo[6];		/* Twitter: nested objects and arrays */
 };
 
 struct run {
 	struct opts *o;
 	struct drive *d;
+	struct current cur;
+	struct csvrec hcsv;		/* splits headers, in the calling thread */
 	struct out rej;
-	struct counts total, cur;	/* all inputs; the input being read */
+	struct counts total, now;	/* all inputs; the input being read */
 	uint64_t shown;			/* bad-record messages shown so far */
+	/* --progress */
+	struct in *in;			/* the input being read */
+	uint64_t bytes_done, bytes_total;	/* of the inputs before it; of all (0: unknown) */
+	double t0, last_shown;
+	int shown_progress;
 };
 
 static void usage(FILE *f)
 {
 	fputs("usage: vchain-parse [-h] [--version] [-f FORMAT] [--raw] [-o FILE] [-j N]\n"
-	      "                    [--rejects FILE] [--stats] [--max-line SIZE] [FILE ...]\n"
+	      "                    [--rejects FILE] [--stats] [--progress] [--max-line SIZE]\n"
+	      "                    [-d DELIM] [--map COLUMN=FIELD]... [--tz ZONE]\n"
+	      "                    [--keep-assets] [--keep-bots] [--keep-errors] [--user-field F]\n"
+	      "                    [--purchase-path REGEX] [--revenue-param NAME]\n"
+	      "                    [--brand HANDLE] [FILE ...]\n"
 	      "\n"
 	      "Turn raw exports into canonical vchain events, one JSON object per line.\n"
 	      "Reads the FILEs (or stdin; '-' is stdin), plain or gzip.\n"
 	      "\n"
-	      "  -f, --from FORMAT    input format: ndjson (default)\n"
-	      "      --raw            only validate: write each valid object unchanged\n"
+	      "  -f, --from FORMAT    csv, tsv, ndjson, access or twitter (default: detected\n"
+	      "                       per input from its name and first bytes)\n"
+	      "      --raw            no canonical event: csv gives one object per row keyed\n"
+	      "                       by the header; ndjson only validates, byte-exact\n"
 	      "  -o, --output FILE    write records to FILE instead of stdout\n"
 	      "      --rejects FILE   go on past bad records, writing them to FILE byte-exact\n"
-	      "      --stats          per input: records read, written, rejected (stderr)\n"
-	      "      --max-line SIZE  longest line accepted (default 16M; K, M, G suffixes)\n"
+	      "      --stats          per input: read, written, rejected, left out (stderr)\n"
+	      "      --progress       bytes done, rate and ETA on stderr, if it is a terminal\n"
+	      "      --max-line SIZE  longest line (CSV record) accepted (default 16M)\n"
 	      "  -j, --threads N      worker threads (default: the number of CPUs)\n"
+	      "\n"
+	      "CSV:\n"
+	      "  -d, --delimiter C    ',', ';', '|', 'tab' (default: ',' or tab for .tsv, else\n"
+	      "                       the most frequent of them in the header)\n"
+	      "      --map COL=FIELD  read column COL as FIELD (beats schemas/csv-headers.tsv)\n"
+	      "      --tz ZONE        zone of timestamps without one: +05:30, Europe/Berlin\n"
+	      "                       (default UTC)\n"
+	      "Access logs:\n"
+	      "      --keep-assets    keep requests for css, js, images, fonts\n"
+	      "      --keep-bots      keep requests from crawlers and scripts\n"
+	      "      --keep-errors    keep responses other than 2xx and 3xx\n"
+	      "      --user-field F   user_id from 'user', 'ident' or 'extra:N' (the Nth\n"
+	      "                       field after the user agent) instead of a hash of\n"
+	      "                       client address and user agent\n"
+	      "      --purchase-path REGEX  requests whose target matches are purchases\n"
+	      "      --revenue-param NAME   their revenue, from this query parameter\n"
+	      "Twitter/X:\n"
+	      "      --brand HANDLE   the brand's account: its replies are responses, its\n"
+	      "                       other posts are left out\n"
+	      "\n"
 	      "  -h, --help           this help\n"
 	      "      --version        version and gzip decoders\n"
 	      "\n"
@@ -75,36 +177,174 @@ static void usage(FILE *f)
 	      "See vchain-parse(1).\n", f);
 }
 
+static int parse_format(const char *s, struct opts *o)
+{
+	if (!strcmp(s, "ndjson") || !strcmp(s, "jsonl") || !strcmp(s, "json"))
+		o->from = FROM_NDJSON;
+	else if (!strcmp(s, "csv"))
+		o->from = FROM_CSV;
+	else if (!strcmp(s, "tsv")) {
+		o->from = FROM_CSV;
+		if (!o->delim)
+			o->delim = '\t';
+	} else if (!strcmp(s, "access") || !strcmp(s, "combined") || !strcmp(s, "clf"))
+		o->from = FROM_ACCESS;
+	else if (!strcmp(s, "twitter") || !strcmp(s, "x"))
+		o->from = FROM_TWITTER;
+	else {
+		diag("unknown input format '%s' (csv, tsv, ndjson, access, twitter)", s);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_delim(const char *s, char *d)
+{
+	if (!strcmp(s, "tab") || !strcmp(s, "\\t") || !strcmp(s, "\t"))
+		*d = '\t';
+	else if (!strcmp(s, "comma"))
+		*d = ',';
+	else if (!strcmp(s, "semicolon"))
+		*d = ';';
+	else if (!strcmp(s, "pipe"))
+		*d = '|';
+	else if (strlen(s) == 1 && s[0] != '"' && s[0] != '\n' && s[0] != '\r')
+		*d = s[0];
+	else
+		return -1;
+	return 0;
+}
+
+static int parse_user_field(const char *s, struct opts *o)
+{
+	char *end;
+	long n;
+
+	if (!strcmp(s, "user"))
+		o->user_from = USER_AUTH;
+	else if (!strcmp(s, "ident"))
+		o->user_from = USER_IDENT;
+	else if (!strncmp(s, "extra:", 6)) {
+		n = strtol(s + 6, &end, 10);
+		if (*end || n < 1 || n > ACCESS_MAX_EXTRA)
+			return -1;
+		o->user_from = USER_EXTRA;
+		o->user_extra = (int)n;
+	} else
+		return -1;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_RAW = 256, OPT_REJECTS, OPT_STATS };
+	enum {
+		OPT_RAW = 256, OPT_REJECTS, OPT_STATS, OPT_PROGRESS, OPT_MAP, OPT_TZ,
+		OPT_KEEP_ASSETS, OPT_KEEP_BOTS, OPT_KEEP_ERRORS, OPT_USER_FIELD,
+		OPT_PURCHASE, OPT_REVENUE, OPT_BRAND
+	};
 	static const struct option longopts[] = {
 		{ "from", required_argument, NULL, 'f' },
 		{ "raw", no_argument, NULL, OPT_RAW },
 		{ "rejects", required_argument, NULL, OPT_REJECTS },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "progress", no_argument, NULL, OPT_PROGRESS },
+		{ "delimiter", required_argument, NULL, 'd' },
+		{ "map", required_argument, NULL, OPT_MAP },
+		{ "tz", required_argument, NULL, OPT_TZ },
+		{ "keep-assets", no_argument, NULL, OPT_KEEP_ASSETS },
+		{ "keep-bots", no_argument, NULL, OPT_KEEP_BOTS },
+		{ "keep-errors", no_argument, NULL, OPT_KEEP_ERRORS },
+		{ "user-field", required_argument, NULL, OPT_USER_FIELD },
+		{ "purchase-path", required_argument, NULL, OPT_PURCHASE },
+		{ "revenue-param", required_argument, NULL, OPT_REVENUE },
+		{ "brand", required_argument, NULL, OPT_BRAND },
 		DRIVE_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	int c;
+	const char *from = NULL;
+	char *eq;
+	int c, e;
 
 	memset(o, 0, sizeof(*o));
 	if (drive_init(&o->d) < 0)
 		return -1;
+	if (ts_zone_init(&o->zone, "UTC") < 0)
+		return -1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:o:j:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:d:" DRIVE_SHORTOPTS, longopts, NULL)) != -1) {
 		switch (c) {
-		case 'f':
-			if (strcmp(optarg, "ndjson") == 0 || strcmp(optarg, "jsonl") == 0)
-				o->from = FROM_NDJSON;
-			else {
-				diag("unknown input format '%s' (this version reads: ndjson)", optarg);
+		case 'f': from = optarg; break;
+		case 'd':
+			if (parse_delim(optarg, &o->delim) < 0) {
+				diag("--delimiter: '%s' is not one character (or tab, comma, semicolon, pipe)",
+				     optarg);
 				return -1;
 			}
 			break;
 		case OPT_RAW: o->raw = 1; break;
 		case OPT_REJECTS: o->rejects = optarg; break;
 		case OPT_STATS: o->stats = 1; break;
+		case OPT_PROGRESS: o->progress = 1; break;
+		case OPT_MAP:
+			eq = strchr(optarg, '=');
+			if (!eq || eq == optarg || !eq[1]) {
+				diag("--map: '%s' is not COLUMN=FIELD", optarg);
+				return -1;
+			}
+			{
+				struct map_opt *m = realloc(o->maps, (o->nmaps + 1) * sizeof(*m));
+
+				if (!m) {
+					diag("out of memory");
+					return -1;
+				}
+				o->maps = m;
+			}
+			*eq = '\0';
+			o->maps[o->nmaps].column = optarg;
+			o->maps[o->nmaps].field = eq + 1;
+			o->maps[o->nmaps].used = 0;
+			o->nmaps++;
+			break;
+		case OPT_TZ:
+			if (ts_zone_init(&o->zone, optarg) < 0) {
+				diag("--tz: '%s' is neither an offset like +05:30 nor a zone of the "
+				     "tz database (e.g. Europe/Berlin)", optarg);
+				return -1;
+			}
+			o->tz = optarg;
+			break;
+		case OPT_KEEP_ASSETS: o->keep_assets = 1; break;
+		case OPT_KEEP_BOTS: o->keep_bots = 1; break;
+		case OPT_KEEP_ERRORS: o->keep_errors = 1; break;
+		case OPT_USER_FIELD:
+			if (parse_user_field(optarg, o) < 0) {
+				diag("--user-field: '%s' is not user, ident or extra:N (N from 1 to %d)",
+				     optarg, ACCESS_MAX_EXTRA);
+				return -1;
+			}
+			break;
+		case OPT_PURCHASE:
+			if (o->has_purchase)
+				regfree(&o->purchase);
+			e = regcomp(&o->purchase, optarg, REG_EXTENDED | REG_NOSUB);
+			if (e) {
+				char msg[160];
+
+				regerror(e, &o->purchase, msg, sizeof(msg));
+				diag("--purchase-path: '%s': %s", optarg, msg);
+				return -1;
+			}
+			o->has_purchase = 1;
+			break;
+		case OPT_REVENUE: o->revenue_param = optarg; break;
+		case OPT_BRAND:
+			o->brand = optarg[0] == '@' ? optarg + 1 : optarg;
+			if (!*o->brand) {
+				diag("--brand: an account name is needed");
+				return -1;
+			}
+			break;
 		default:
 			switch (drive_option(&o->d, c, optarg, argv, usage)) {
 			case DRIVE_OPT_DONE:
@@ -116,15 +356,60 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 		}
 	}
+	if (from && parse_format(from, o) < 0)
+		return -1;
+	if (o->revenue_param && !o->has_purchase) {
+		diag("--revenue-param needs --purchase-path");
+		return -1;
+	}
 	return optind;
 }
 
-/* In a worker: one line to one record (or a bad record with why[]). */
-static int parse_line(void *ctx, const char *line, size_t len, struct buf *out, char *why)
+/* ---- the line functions, run by the workers ---- */
+
+static int bad(char *why, const char *fmt, const char *detail)
 {
-	struct worker *w = ctx;
-	const char *err;
-	size_t col;
+	snprintf(why, 200, fmt, detail);
+	return -1;
+}
+
+static int bad_norm(struct worker *w, char *why)
+{
+	if (w->en.err_col)
+		snprintf(why, 200, "%.160s (column %zu)", w->en.err, w->en.err_col);
+	else
+		snprintf(why, 200, "%.199s", w->en.err);
+	return -1;
+}
+
+/* Normalise the JSON object in w->tmp into out. */
+static int normalise_tmp(struct worker *w, struct buf *out, char *why)
+{
+	long n;
+
+	if (buf_grow(out, EVENT_OUT_MAX(w->tmp.len)) < 0)
+		return -2;
+	n = event_normalize_to(&w->en, w->tmp.p, w->tmp.len, out->p + out->len);
+	if (n == -2)
+		return -2;
+	if (n < 0)
+		return bad_norm(w, why);
+	out->len += (size_t)n;
+	return 0;
+}
+
+static int add_fingerprint(struct buf *b, const char *rec, size_t len)
+{
+	char hex[34];
+
+	hex[0] = '"';
+	h128_hex(hash128(rec, len), hex + 1);
+	hex[33] = '"';
+	return buf_add(b, hex, sizeof(hex));
+}
+
+static int ndjson_line(struct worker *w, const char *line, size_t len, struct buf *out, char *why)
+{
 	long n;
 	int r;
 
@@ -134,27 +419,860 @@ static int parse_line(void *ctx, const char *line, size_t len, struct buf *out, 
 			return buf_add(out, line, len) < 0 || buf_addc(out, '\n') < 0 ? -2 : 0;
 		if (r == -2)
 			return -2;
-		err = w->en.obj.err;
-		col = w->en.obj.err_col;
-	} else {
-		if (buf_grow(out, EVENT_OUT_MAX(len)) < 0)
-			return -2;
-		n = event_normalize_to(&w->en, line, len, out->p + out->len);
-		if (n > 0) {
-			out->len += (size_t)n;
-			return 0;
-		}
-		if (n == -2)
-			return -2;
-		err = w->en.err;
-		col = w->en.err_col;
+		snprintf(why, 200, "%.160s (column %zu)", w->en.obj.err, w->en.obj.err_col);
+		return -1;
 	}
-	/* messages are short: the scanner's are fixed strings, the normaliser's at most 200 */
-	if (col)
-		snprintf(why, 200, "%.160s (column %zu)", err, col);
-	else
-		snprintf(why, 200, "%.199s", err);
+	if (buf_grow(out, EVENT_OUT_MAX(len)) < 0)
+		return -2;
+	n = event_normalize_to(&w->en, line, len, out->p + out->len);
+	if (n > 0) {
+		out->len += (size_t)n;
+		return 0;
+	}
+	return n == -2 ? -2 : bad_norm(w, why);
+}
+
+/*
+ * CSV: the record's fields as a JSON object of strings keyed by the
+ * columns (empty canonical fields left out), then normalised; --raw
+ * writes the object itself, every column kept.
+ */
+static int csv_line(struct worker *w, const char *rec, size_t len, struct buf *out, char *why)
+{
+	const struct current *cur = w->cur;
+	struct buf *t = &w->tmp;
+	size_t i, src = len;
+	long n;
+	int first = 1;
+
+	if (len == 0 || (len == 1 && rec[0] == '\r'))
+		return RULE_BLANK;
+	if (src && rec[src - 1] == '\r')
+		src--;
+	if (!utf8_valid(rec, src))
+		return bad(why, "not valid UTF-8%s", "");
+	if (w->csv.delim != cur->delim)
+		w->csv.delim = cur->delim, csv_set_delim(&w->csv.p, (unsigned char)cur->delim);
+	n = csvrec_split(&w->csv, rec, len);
+	if (n == -2)
+		return -2;
+	if (n < 0)
+		return bad(why, "%s", w->csv.err);
+	if ((size_t)n != cur->ncol) {
+		snprintf(why, 200, "%ld field%s, the header has %zu", n, n == 1 ? "" : "s", cur->ncol);
+		return -1;
+	}
+	t->len = 0;
+	if (buf_addc(t, '{') < 0)
+		return -2;
+	if (!w->o->raw && (cur->id_col < 0 || w->csv.flen[cur->id_col] == 0)) {
+		/* no id from the source: a fingerprint of the record as written */
+		if (buf_add(t, "\"event_id\":", 11) < 0 || add_fingerprint(t, rec, src) < 0)
+			return -2;
+		first = 0;
+	}
+	for (i = 0; i < cur->ncol; i++) {
+		const struct column *c = &cur->col[i];
+
+		if (!w->o->raw && c->field >= 0 && w->csv.flen[i] == 0)
+			continue;	/* an empty canonical field is an absent one */
+		if ((!first && buf_addc(t, ',') < 0) || buf_add(t, c->key, c->klen) < 0 ||
+		    buf_addc(t, ':') < 0 || json_escape(t, w->csv.f[i], w->csv.flen[i]) < 0)
+			return -2;
+		first = 0;
+	}
+	if (buf_addc(t, '}') < 0)
+		return -2;
+	if (w->o->raw)
+		return buf_add(out, t->p, t->len) < 0 || buf_addc(out, '\n') < 0 ? -2 : 0;
+	return normalise_tmp(w, out, why);
+}
+
+/* Append "key":"value" (value as raw bytes to escape); key is a literal. */
+static int put_str(struct buf *b, const char *key, const char *v, size_t n)
+{
+	return buf_adds(b, key) < 0 || json_escape(b, v, n) < 0 ? -1 : 0;
+}
+
+/* A query parameter, percent-decoded (the raw value when that is no UTF-8). */
+static int param_value(struct worker *w, struct span target, const char *name, struct span *v)
+{
+	size_t n;
+	const char *p = url_param(target.p, target.n, name, strlen(name), &n);
+
+	if (!p)
+		return 0;
+	w->val.len = 0;
+	if (url_decode(&w->val, p, n) < 0)
+		return -2;
+	if (utf8_valid(w->val.p, w->val.len)) {
+		v->p = w->val.p;
+		v->n = w->val.len;
+	} else {
+		v->p = p;
+		v->n = n;
+	}
+	return 1;
+}
+
+/* The platform of a visit: utm_source, a click id, the referrer's host, else web. */
+static const char *visit_platform(struct worker *w, const struct access_rec *a)
+{
+	const struct vocab_entry *e;
+	struct span v;
+	const char *q, *end, *amp, *eq;
+	char host[256], *h;
+	size_t hn;
+
+	if (param_value(w, a->target, "utm_source", &v) > 0 && (e = vocab_platform(v.p, v.n)))
+		return e->name;
+	q = memchr(a->target.p, '?', a->target.n);
+	end = a->target.p + a->target.n;
+	for (q = q ? q + 1 : end; q < end; q = amp + 1) {
+		amp = memchr(q, '&', (size_t)(end - q));
+		if (!amp)
+			amp = end;
+		eq = memchr(q, '=', (size_t)(amp - q));
+		if ((e = vocab_clickid(q, (size_t)((eq ? eq : amp) - q))))
+			return e->name;
+	}
+	if (a->referrer.p && a->referrer.n > 1) {
+		hn = url_host(a->referrer.p, a->referrer.n, host, sizeof(host));
+		/* the host, then each parent domain: m.facebook.com, facebook.com */
+		for (h = host; hn; ) {
+			if ((e = vocab_referrer(h, hn)))
+				return e->name;
+			q = memchr(h, '.', hn);
+			if (!q || !memchr(q + 1, '.', hn - (size_t)(q + 1 - h)))
+				break;
+			hn -= (size_t)(q + 1 - h);
+			h = (char *)q + 1;
+		}
+	}
+	return "web";
+}
+
+static int access_line(struct worker *w, const char *line, size_t len, struct buf *out, char *why)
+{
+	static const char *const utm[][2] = {
+		{ "utm_campaign", ",\"campaign\":" }, { "utm_source", ",\"source\":" },
+		{ "utm_medium", ",\"medium\":" }, { "utm_content", ",\"content\":" },
+		{ "utm_term", ",\"term\":" },
+	};
+	const struct opts *o = w->o;
+	struct access_rec a;
+	const char *err, *platform;
+	struct span ext, v, user = { NULL, 0 };
+	struct vts t;
+	char tsbuf[TS_MAX_LEN], hex[17];
+	int purchase = 0, r;
+	size_t i, start = out->len;
+
+	if (len && line[len - 1] == '\r')
+		len--;
+	if (!utf8_valid(line, len))
+		return bad(why, "not valid UTF-8%s", "");
+	if (access_parse(line, len, &a, &err) < 0)
+		return bad(why, "%s", err);
+	if (!o->keep_errors && (a.status < 200 || a.status > 399))
+		return RULE_ERROR;
+	if (!o->keep_bots && a.agent.n && vocab_is_bot(a.agent.p, a.agent.n))
+		return RULE_BOT;
+	ext = url_extension(a.target.p, a.target.n);
+	if (!o->keep_assets && ext.n && vocab_asset(ext.p, ext.n))
+		return RULE_ASSET;
+	if (ts_parse(a.time.p, a.time.n, &t) < 0 || !ts_in_range(t))
+		return bad(why, "unrecognised [time]: %.60s", a.time.p);
+	if (o->has_purchase && a.target.n) {
+		char stack[512], *s = a.target.n < sizeof(stack) ? stack : malloc(a.target.n + 1);
+
+		if (!s)
+			return -2;
+		memcpy(s, a.target.p, a.target.n);
+		s[a.target.n] = '\0';
+		purchase = regexec(&o->purchase, s, 0, NULL, 0) == 0;
+		if (s != stack)
+			free(s);
+	}
+	/* the user: a named field, else a hash of client address and user agent */
+	if (o->user_from == USER_AUTH)
+		user = a.user;
+	else if (o->user_from == USER_IDENT)
+		user = a.ident;
+	else if (o->user_from == USER_EXTRA && a.nextra >= o->user_extra)
+		user = a.extra[o->user_extra - 1];
+	if (user.n == 1 && user.p[0] == '-')
+		user.n = 0;
+	platform = visit_platform(w, &a);
+
+	/* canonical fields in schema order */
+	if (buf_add(out, "{\"event_id\":", 12) < 0 || add_fingerprint(out, line, len) < 0 ||
+	    buf_add(out, ",\"ts\":", 6) < 0)
+		goto oom;
+	i = ts_format(t, tsbuf);
+	if (json_escape(out, tsbuf, i) < 0 || buf_add(out, ",\"user_id\":", 11) < 0)
+		goto oom;
+	if (user.n) {
+		if (json_escape(out, user.p, user.n) < 0)
+			goto oom;
+	} else {
+		XXH3_state_t *st = XXH3_createState();
+		static const char hx[] = "0123456789abcdef";
+		uint64_t h;
+		int k;
+
+		if (!st)
+			goto oom;
+		XXH3_64bits_reset(st);
+		XXH3_64bits_update(st, a.client.p, a.client.n);
+		XXH3_64bits_update(st, "\n", 1);
+		XXH3_64bits_update(st, a.agent.p ? a.agent.p : "", a.agent.n);
+		h = XXH3_64bits_digest(st);
+		XXH3_freeState(st);
+		for (k = 15; k >= 0; k--, h >>= 4)
+			hex[k] = hx[h & 15];
+		hex[16] = '\0';
+		if (json_escape(out, hex, 16) < 0)
+			goto oom;
+	}
+	if (buf_add(out, ",\"platform\":\"", 13) < 0 || buf_adds(out, platform) < 0 ||
+	    buf_adds(out, purchase ? "\",\"type\":\"purchase\"" : "\",\"type\":\"visit\"") < 0)
+		goto oom;
+	for (i = 0; i < sizeof(utm) / sizeof(utm[0]); i++) {
+		r = param_value(w, a.target, utm[i][0], &v);
+		if (r < 0)
+			goto oom;
+		if (r > 0 && v.n && put_str(out, utm[i][1], v.p, v.n) < 0)
+			goto oom;
+	}
+	if (a.target.n) {
+		w->val.len = 0;
+		if (buf_adds(out, ",\"url\":") < 0 ||
+		    (a.target_esc ? access_unescape(&w->val, a.target.p, a.target.n) < 0 ||
+				    json_escape(out, w->val.p, w->val.len) < 0
+				  : json_escape(out, a.target.p, a.target.n) < 0))
+			goto oom;
+	}
+	if (a.referrer.n && !(a.referrer.n == 1 && a.referrer.p[0] == '-')) {
+		w->val.len = 0;
+		if (buf_adds(out, ",\"referrer\":") < 0 ||
+		    (a.ref_esc ? access_unescape(&w->val, a.referrer.p, a.referrer.n) < 0 ||
+				 json_escape(out, w->val.p, w->val.len) < 0
+			       : json_escape(out, a.referrer.p, a.referrer.n) < 0))
+			goto oom;
+	}
+	if (purchase && o->revenue_param) {
+		r = param_value(w, a.target, o->revenue_param, &v);
+		if (r < 0)
+			goto oom;
+		if (r > 0 && v.n) {
+			if (!json_is_number(v.p, v.n)) {
+				out->len = start;
+				snprintf(why, 200, "%s=%.*s is not a decimal amount", o->revenue_param,
+					 (int)(v.n > 40 ? 40 : v.n), v.p);
+				return -1;
+			}
+			if (buf_adds(out, ",\"revenue\":") < 0 || buf_add(out, v.p, v.n) < 0)
+				goto oom;
+		}
+	}
+	if (buf_add(out, "}\n", 2) < 0)
+		goto oom;
+	return 0;
+oom:
+	return -2;
+}
+
+/* ---- Twitter/X ---- */
+
+static const struct jfield *get(const struct jobj *o, const char *name)
+{
+	const struct jfield *f = jobj_get(o, name, strlen(name));
+
+	return f && f->type != J_NULL ? f : NULL;
+}
+
+static int same_handle(const struct jfield *f, const char *brand)
+{
+	size_t i, n = strlen(brand);
+
+	if (!f || f->type != J_STR || f->vlen != n || f->vesc)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char a = f->val[i], b = brand[i];
+
+		if (a >= 'A' && a <= 'Z')
+			a = (char)(a + 32);
+		if (b >= 'A' && b <= 'Z')
+			b = (char)(b + 32);
+		if (a != b)
+			return 0;
+	}
+	return 1;
+}
+
+/* Append ,"key":<value as in the source> for a string or number member. */
+static int put_member(struct buf *b, const char *key, const struct jfield *f)
+{
+	if (!f)
+		return 0;
+	if (buf_adds(b, key) < 0)
+		return -1;
+	if (f->type == J_STR)
+		return buf_addc(b, '"') < 0 || buf_add(b, f->val, f->vlen) < 0 ||
+		       buf_addc(b, '"') < 0 ? -1 : 0;
+	return buf_add(b, f->val, f->vlen);
+}
+
+/* The user with id author in a v2 includes.users array (jo[5] gets its members). */
+static const struct jfield *find_user(struct worker *w, const struct jfield *includes,
+				      const struct jfield *author)
+{
+	struct jobj *inc = &w->jo[3], *users = &w->jo[4], *u = &w->jo[5];
+	const struct jfield *arr, *id;
+	size_t i;
+
+	if (!includes || includes->type != J_OBJ || !author ||
+	    json_scan_object(includes->val, includes->vlen, inc) != 0 ||
+	    !(arr = get(inc, "users")) || arr->type != J_ARR ||
+	    json_scan_array(arr->val, arr->vlen, users) != 0)
+		return NULL;
+	for (i = 0; i < users->n; i++) {
+		if (users->f[i].type != J_OBJ ||
+		    json_scan_object(users->f[i].val, users->f[i].vlen, u) != 0)
+			continue;
+		id = get(u, "id");
+		if (id && id->vlen == author->vlen && !memcmp(id->val, author->val, id->vlen))
+			return &users->f[i];
+	}
+	return NULL;
+}
+
+/*
+ * One tweet (v1.1 status, or v2 tweet with includes) to an event in out.
+ * Returns 0, a rule, -1 (why) or -2.
+ */
+static int tweet(struct worker *w, const struct jfield *tw, const struct jfield *includes,
+		 struct buf *out, char *why)
+{
+	struct jobj *t = &w->jo[1], *sub = &w->jo[2];
+	const struct jfield *id, *created, *author = NULL, *handle = NULL, *followers = NULL;
+	const struct jfield *post = NULL, *reply = NULL, *text, *f;
+	const char *type = "mention";
+	int v2, own;
+
+	if (tw->type != J_OBJ || json_scan_object(tw->val, tw->vlen, t) != 0)
+		return bad(why, "a tweet that is not an object%s", "");
+	v2 = !get(t, "id_str");
+	id = get(t, v2 ? "id" : "id_str");
+	created = get(t, "created_at");
+	if (!id || !created)
+		return bad(why, "a tweet without %s", !id ? "an id" : "created_at");
+	text = get(t, "full_text");
+	if (!text)
+		text = get(t, "text");
+
+	if (!v2) {
+		/* v1.1: retweeted_status, quoted_status, in_reply_to_status_id_str */
+		if ((f = get(t, "retweeted_status")) && f->type == J_OBJ &&
+		    json_scan_object(f->val, f->vlen, sub) == 0 && (post = get(sub, "id_str")))
+			type = "share";
+		else if ((f = get(t, "is_quote_status")) && f->type == J_TRUE &&
+			 (post = get(t, "quoted_status_id_str")))
+			type = "share";
+		else if ((reply = get(t, "in_reply_to_status_id_str")))
+			type = "comment", post = reply;
+		if ((f = get(t, "user")) && f->type == J_OBJ &&
+		    json_scan_object(f->val, f->vlen, sub) == 0) {
+			author = get(sub, "id_str");
+			handle = get(sub, "screen_name");
+			followers = get(sub, "followers_count");
+		}
+	} else {
+		/* v2: referenced_tweets [{type, id}], author_id; the author in includes or inline */
+		struct jobj *refs = &w->jo[3], *ref = &w->jo[4];
+		const struct jfield *rt;
+		size_t i;
+
+		if ((f = get(t, "referenced_tweets")) && f->type == J_ARR &&
+		    json_scan_array(f->val, f->vlen, refs) == 0) {
+			for (i = 0; i < refs->n; i++) {
+				if (refs->f[i].type != J_OBJ ||
+				    json_scan_object(refs->f[i].val, refs->f[i].vlen, ref) != 0 ||
+				    !(rt = get(ref, "type")) || rt->type != J_STR)
+					continue;
+				if ((rt->vlen == 9 && !memcmp(rt->val, "retweeted", 9)) ||
+				    (rt->vlen == 6 && !memcmp(rt->val, "quoted", 6))) {
+					type = "share";
+					post = get(ref, "id");
+					break;
+				}
+				if (rt->vlen == 10 && !memcmp(rt->val, "replied_to", 10)) {
+					type = "comment";
+					post = reply = get(ref, "id");
+				}
+			}
+		}
+		author = get(t, "author_id");
+		f = get(t, "author");
+		if (!(f && f->type == J_OBJ))
+			f = find_user(w, includes, author);
+		if (f && json_scan_object(f->val, f->vlen, sub) == 0) {
+			const struct jfield *pm;
+
+			handle = get(sub, "username");
+			if (!author)
+				author = get(sub, "id");
+			if ((pm = get(sub, "public_metrics")) && pm->type == J_OBJ &&
+			    json_scan_object(pm->val, pm->vlen, &w->jo[3]) == 0)
+				followers = get(&w->jo[3], "followers_count");
+			/* jo[3] is reused below only after these spans are written */
+		}
+	}
+	own = w->o->brand && same_handle(handle, w->o->brand);
+	if (own) {
+		if (!reply)
+			return RULE_OWN;
+		type = "response";
+	}
+
+	struct buf *b = &w->tmp;
+
+	b->len = 0;
+	if (buf_adds(b, "{\"platform\":\"x\",\"type\":\"") < 0 || buf_adds(b, type) < 0 ||
+	    buf_addc(b, '"') < 0 || put_member(b, ",\"event_id\":", id) < 0 ||
+	    put_member(b, ",\"ts\":", created) < 0 || put_member(b, ",\"user_id\":", author) < 0 ||
+	    put_member(b, ",\"post_id\":", own ? NULL : post) < 0 ||
+	    put_member(b, ",\"reply_to\":", own ? reply : NULL) < 0 ||
+	    put_member(b, ",\"followers\":", followers) < 0 ||
+	    put_member(b, ",\"user_name\":", handle) < 0 || put_member(b, ",\"text\":", text) < 0 ||
+	    buf_addc(b, '}') < 0)
+		return -2;
+	return normalise_tmp(w, out, why);
+}
+
+static int twitter_line(struct worker *w, const char *line, size_t len, struct buf *out, char *why)
+{
+	struct jobj *top = &w->jo[0];
+	const struct jfield *data, *includes;
+	struct jobj items = JOBJ_INIT;
+	size_t i, start = out->len;
+	int r, kept = 0, rule = 0;
+
+	r = json_scan_object(line, len, top);
+	if (r == -2)
+		return -2;
+	if (r < 0) {
+		snprintf(why, 200, "%.160s (column %zu)", top->err, top->err_col);
+		return -1;
+	}
+	data = get(top, "data");
+	includes = get(top, "includes");
+	if (!data) {
+		struct jfield self = { NULL, line, 0, (uint32_t)len, J_OBJ, 0, 0 };
+
+		return tweet(w, &self, NULL, out, why);
+	}
+	if (data->type == J_OBJ)
+		return tweet(w, data, includes, out, why);
+	if (data->type != J_ARR)
+		return bad(why, "\"data\" is neither a tweet nor an array of tweets%s", "");
+	/* a page: every tweet in it; a bad one makes the whole line bad */
+	r = json_scan_array(data->val, data->vlen, &items);
+	for (i = 0; r == 0 && i < items.n; i++) {
+		r = tweet(w, &items.f[i], includes, out, why);
+		if (r > 0)
+			rule = r, r = 0;
+		else if (r == 0)
+			kept++;
+	}
+	jobj_free(&items);
+	if (r < 0) {
+		out->len = start;
+		return r;
+	}
+	return kept || !rule ? 0 : rule;
+}
+
+/* In a worker: one record to one event (or a bad record with why[]). */
+static int parse_line(void *ctx, const char *line, size_t len, struct buf *out, char *why)
+{
+	struct worker *w = ctx;
+
+	switch (w->cur->fmt) {
+	case FROM_CSV:
+		return csv_line(w, line, len, out, why);
+	case FROM_ACCESS:
+		return access_line(w, line, len, out, why);
+	case FROM_TWITTER:
+		return twitter_line(w, line, len, out, why);
+	default:
+		return ndjson_line(w, line, len, out, why);
+	}
+}
+
+/* ---- per input, in the calling thread ---- */
+
+static void free_columns(struct current *cur)
+{
+	size_t i;
+
+	for (i = 0; i < cur->ncol; i++)
+		free(cur->col[i].key);
+	free(cur->col);
+	cur->col = NULL;
+	cur->ncol = 0;
+	cur->id_col = -1;
+}
+
+/* Header name for lookups: trimmed, lower-cased, ' ' and '-' as '_'. */
+static size_t fold_name(const char *s, size_t n, char *out, size_t cap)
+{
+	size_t k = 0;
+
+	while (n && (*s == ' ' || *s == '\t'))
+		s++, n--;
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (n >= cap)
+		return 0;
+	for (; n; n--, s++) {
+		char c = *s;
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c + 32);
+		else if (c == ' ' || c == '-')
+			c = '_';
+		out[k++] = c;
+	}
+	return k;
+}
+
+static int set_key(struct column *c, const char *name, size_t n)
+{
+	struct buf b = BUF_INIT;
+
+	if (json_escape(&b, name, n) < 0) {
+		buf_free(&b);
+		return -1;
+	}
+	c->key = b.p;
+	c->klen = b.len;
+	return 0;
+}
+
+/*
+ * The header: each column's output key. Precedence for a canonical field:
+ * --map, then a column named like the field, then a synonym; a column that
+ * loses keeps its own name. --raw keeps every name as written.
+ */
+static int csv_header(void *ctx, const char *rec, size_t len, char *why)
+{
+	struct run *r = ctx;
+	struct current *cur = &r->cur;
+	struct opts *o = r->o;
+	char name[128], num[24];
+	int owner[EVENT_NFIELDS], prio[EVENT_NFIELDS];
+	int *want = NULL, *wprio = NULL;
+	const char **mapped_to = NULL;
+	long n;
+	size_t i, j, k, fl;
+
+	free_columns(cur);
+	if (len >= 3 && !memcmp(rec, "\xEF\xBB\xBF", 3))
+		rec += 3, len -= 3;	/* a UTF-8 byte order mark */
+	if (len && rec[len - 1] == '\r')
+		len--;
+	if (!utf8_valid(rec, len))
+		return bad(why, "the header is not valid UTF-8%s", "");
+	if (r->hcsv.delim != cur->delim) {
+		r->hcsv.delim = cur->delim;
+		csv_set_delim(&r->hcsv.p, (unsigned char)cur->delim);
+	}
+	n = csvrec_split(&r->hcsv, rec, len);
+	if (n == -2)
+		return bad(why, "out of memory%s", "");
+	if (n < 0)
+		return bad(why, "header: %s", r->hcsv.err);
+	cur->col = calloc((size_t)n, sizeof(*cur->col));
+	want = malloc((size_t)n * sizeof(*want));
+	wprio = malloc((size_t)n * sizeof(*wprio));
+	mapped_to = calloc((size_t)n, sizeof(*mapped_to));
+	if (!cur->col || !want || !wprio || !mapped_to)
+		goto oom;
+	cur->ncol = (size_t)n;
+	for (k = 0; k < EVENT_NFIELDS; k++)
+		owner[k] = -1, prio[k] = 0;
+	/* what each column would like to be, and how strongly */
+	for (i = 0; i < cur->ncol; i++) {
+		const struct vocab_entry *e;
+
+		want[i] = -1;
+		wprio[i] = 0;
+		if (o->raw)
+			continue;
+		fl = fold_name(r->hcsv.f[i], r->hcsv.flen[i], name, sizeof(name));
+		for (j = 0; j < o->nmaps; j++) {
+			char m[128];
+			size_t ml = fold_name(o->maps[j].column, strlen(o->maps[j].column), m, sizeof(m));
+
+			if (ml && ml == fl && !memcmp(m, name, fl)) {
+				o->maps[j].used = 1;
+				mapped_to[i] = o->maps[j].field;
+				want[i] = event_field_index(o->maps[j].field, strlen(o->maps[j].field));
+				wprio[i] = 3;
+			}
+		}
+		if (mapped_to[i])
+			continue;
+		if (fl && (want[i] = event_field_index(name, fl)) >= 0)
+			wprio[i] = 2;
+		else if (fl && (e = vocab_header(name, fl)))
+			want[i] = event_field_index(e->name, e->name_len), wprio[i] = 1;
+	}
+	for (i = 0; i < cur->ncol; i++)
+		if (want[i] >= 0 && wprio[i] > prio[want[i]])
+			owner[want[i]] = (int)i, prio[want[i]] = wprio[i];
+	for (i = 0; i < cur->ncol; i++) {
+		const char *nm = r->hcsv.f[i];
+		size_t nl = r->hcsv.flen[i];
+		struct column *c = &cur->col[i];
+
+		c->field = -1;
+		if (want[i] >= 0 && owner[want[i]] == (int)i) {
+			c->field = want[i];
+			nm = event_fields[c->field].name;
+			nl = event_fields[c->field].len;
+		} else if (mapped_to[i] && want[i] < 0) {
+			nm = mapped_to[i];	/* renamed to a field of its own */
+			nl = strlen(nm);
+		} else if (nl == 0) {
+			nl = (size_t)snprintf(num, sizeof(num), "%zu", i + 1);	/* as Miller names it */
+			nm = num;
+		}
+		if (set_key(c, nm, nl) < 0)
+			goto oom;
+		/* a repeated name gets _2, _3, ... (as Miller and DuckDB do) */
+		for (j = 0, k = 1; j < i; j++)
+			if (cur->col[j].klen == c->klen && !memcmp(cur->col[j].key, c->key, c->klen))
+				k++;
+		if (k > 1) {
+			char dup[160];
+			int dl = snprintf(dup, sizeof(dup), "%.*s_%zu", (int)(c->klen - 2), c->key + 1, k);
+
+			free(c->key);
+			c->key = NULL;
+			if (dl < 0 || (size_t)dl >= sizeof(dup)) {
+				snprintf(why, 200, "header: column %zu's name is too long", i + 1);
+				goto fail;
+			}
+			/* the name is escaped already: quote it as it is */
+			c->key = malloc((size_t)dl + 2);
+			if (!c->key)
+				goto oom;
+			c->key[0] = '"';
+			memcpy(c->key + 1, dup, (size_t)dl);
+			c->key[dl + 1] = '"';
+			c->klen = (size_t)dl + 2;
+		}
+		if (c->field == EV_EVENT_ID)
+			cur->id_col = (int)i;
+	}
+	for (j = 0; j < o->nmaps; j++)
+		if (!o->maps[j].used) {
+			snprintf(why, 200, "--map: no column '%.100s' in the header", o->maps[j].column);
+			goto fail;
+		}
+	free(want);
+	free(wprio);
+	free(mapped_to);
+	return 0;
+oom:
+	snprintf(why, 200, "out of memory");
+fail:
+	free(want);
+	free(wprio);
+	free(mapped_to);
+	free_columns(cur);
 	return -1;
+}
+
+static int ends_with(const char *s, size_t n, const char *suffix)
+{
+	size_t k = strlen(suffix);
+
+	if (n < k)
+		return 0;
+	for (size_t i = 0; i < k; i++) {
+		char c = s[n - k + i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c + 32);
+		if (c != suffix[i])
+			return 0;
+	}
+	return 1;
+}
+
+/* The format of an input from its name, else from its first line. */
+static enum format detect(const char *name, const char *p, size_t n, char *delim)
+{
+	size_t nl = name ? strlen(name) : 0, line;
+	const char *e;
+	int json_name = 0;
+
+	if (nl > 3 && ends_with(name, nl, ".gz"))
+		nl -= 3;
+	if (name && strcmp(name, "-")) {
+		if (ends_with(name, nl, ".json") || ends_with(name, nl, ".jsonl") ||
+		    ends_with(name, nl, ".ndjson"))
+			json_name = 1;
+		else if (ends_with(name, nl, ".csv"))
+			return FROM_CSV;
+		if (ends_with(name, nl, ".tsv") || ends_with(name, nl, ".tab")) {
+			*delim = '\t';
+			return FROM_CSV;
+		}
+	}
+	if (n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+		p += 3, n -= 3;
+	e = memchr(p, '\n', n);
+	line = e ? (size_t)(e - p) : n;
+	while (n && (*p == ' ' || *p == '\t'))
+		p++, n--, line--;
+	if (n && *p == '[')
+		return FROM_NDJSON;	/* JSON, though no object: each line is a bad record */
+	if (n && *p == '{') {
+		/* the API's own keys: v1.1 "id_str" with "user", v2 "data" or "author_id" */
+		const char *s = p;
+		int id_str = 0, user = 0, v2 = 0;
+
+		if (line > 7 && !memcmp(p, "{\"data\"", 7))
+			v2 = 1;
+		while ((s = memchr(s, '"', line - (size_t)(s - p))) != NULL) {
+			size_t left = line - (size_t)(s - p);
+
+			if (left > 9 && !memcmp(s, "\"id_str\":", 9))
+				id_str = 1;
+			else if (left > 7 && !memcmp(s, "\"user\":", 7))
+				user = 1;
+			else if (left > 12 && !memcmp(s, "\"author_id\":", 12))
+				v2 = 1;
+			s++;
+		}
+		return (id_str && user) || v2 ? FROM_TWITTER : FROM_NDJSON;
+	}
+	if (json_name)
+		return FROM_NDJSON;
+	if (access_sniff(p, line))
+		return FROM_ACCESS;
+	return FROM_CSV;
+}
+
+/* The delimiter of a header line: the most frequent of , \t ; | outside quotes. */
+static char guess_delim(const char *p, size_t n)
+{
+	static const char cand[] = ",\t;|";
+	size_t count[4] = { 0 }, i, best = 0;
+	int inq = 0;
+
+	for (i = 0; i < n && (inq || p[i] != '\n'); i++) {
+		const char *c;
+
+		if (p[i] == '"')
+			inq ^= 1;
+		else if (!inq && (c = memchr(cand, p[i], 4)) != NULL)
+			count[c - cand]++;
+	}
+	for (i = 1; i < 4; i++)
+		if (count[i] > count[best])
+			best = i;
+	return cand[best];
+}
+
+static int prepare(void *ctx, struct drive *d, struct in *in)
+{
+	struct run *r = ctx;
+	struct opts *o = r->o;
+	const char *p = NULL;
+	ssize_t n = 0;
+	char delim = o->delim;
+
+	r->in = in;
+	free_columns(&r->cur);
+	r->cur.fmt = o->from;
+	if (o->from == FROM_AUTO || (o->from == FROM_CSV && !delim)) {
+		n = in_peek(in, SNIFF_BYTES, &p);
+		if (n < 0) {
+			diag_at(d->name, 0, "%s", in->err);
+			return -1;
+		}
+	}
+	if (o->from == FROM_AUTO)
+		r->cur.fmt = detect(in->name, p, (size_t)n, &delim);
+	if (r->cur.fmt == FROM_CSV) {
+		if (!delim)
+			delim = n ? guess_delim(p, (size_t)n) : ',';
+		r->cur.delim = delim;
+		in->quote = '"';
+		in->delim = delim;
+		par_set_header(d->par, csv_header, r);
+	}
+	return 0;
+}
+
+/* ---- progress, in the calling thread ---- */
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void human(double b, char *out, size_t n)
+{
+	static const char *const u[] = { "B", "kB", "MB", "GB", "TB" };
+	int i = 0;
+
+	while (b >= 1000 && i < 4)
+		b /= 1000, i++;
+	snprintf(out, n, i ? "%.1f %s" : "%.0f %s", b, u[i]);
+}
+
+static void show_progress(struct run *r, int force)
+{
+	double t = now_s(), rate;
+	uint64_t done;
+	char a[32], b[32], c[32], eta[32] = "";
+
+	if (!force && t - r->last_shown < 0.25)
+		return;
+	r->last_shown = t;
+	done = r->bytes_done + (r->in ? in_bytes_read(r->in) : 0);
+	rate = t > r->t0 ? (double)done / (t - r->t0) : 0;
+	human((double)done, a, sizeof(a));
+	human(rate, c, sizeof(c));
+	if (r->bytes_total && done <= r->bytes_total) {
+		human((double)r->bytes_total, b, sizeof(b));
+		if (rate > 0) {
+			long s = (long)((double)(r->bytes_total - done) / rate);
+
+			snprintf(eta, sizeof(eta), ", ETA %ld:%02ld", s / 60, s % 60);
+		}
+		fprintf(stderr, "\r%s: %s of %s (%.0f%%), %s/s%s  %s\033[K", diag_prog(), a, b,
+			100.0 * (double)done / (double)r->bytes_total, c, eta, r->d->name);
+	} else
+		fprintf(stderr, "\r%s: %s, %s/s  %s\033[K", diag_prog(), a, c, r->d->name);
+	r->shown_progress = 1;
+}
+
+static void end_progress(struct run *r)
+{
+	if (r->shown_progress)
+		fputs("\r\033[K", stderr);
+	r->shown_progress = 0;
 }
 
 /* In input order: write a chunk's records and rejects, say what was wrong. */
@@ -163,9 +1281,18 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 	struct run *r = ctx;
 	unsigned i;
 
-	r->cur.read += c->done + (uint64_t)c->stopped;
-	r->cur.written += c->written;
-	r->cur.rejected += c->rejected;
+	r->now.read += c->done + (uint64_t)c->stopped;
+	r->now.written += c->written;
+	r->now.rejected += c->rejected;
+	for (i = 1; i < RULE_END; i++)
+		r->now.dropped[i] += c->dropped[i];
+	if (r->cur.fmt == FROM_TWITTER) {	/* a page of tweets is many events */
+		const char *p = c->out.p, *end = c->out.p + c->out.len;
+
+		while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL)
+			p++, r->now.events++;
+	} else
+		r->now.events += c->written;
 	if (c->out.len && out_write(&r->d->out, c->out.p, c->out.len) < 0)
 		return r->d->stop = -1;
 	if (c->rejects.len && out_write(&r->rej, c->rejects.p, c->rejects.len) < 0) {
@@ -175,6 +1302,8 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 	for (i = 0; i < c->nmsgs; i++) {
 		int last_stop = c->stopped && i == c->nmsgs - 1;
 
+		if (last_stop || r->shown < MAX_REJECT_MESSAGES)
+			end_progress(r);
 		if (last_stop) {
 			diag_at(r->d->name, first_line + c->msg_line[i], "%s", c->msg[i]);
 			return r->d->stop = -1;
@@ -188,6 +1317,8 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 		diag_at(r->d->name, 0, "out of memory");
 		return r->d->stop = -1;
 	}
+	if (r->o->progress)
+		show_progress(r, 0);
 	return 0;
 }
 
@@ -195,20 +1326,74 @@ static void before_input(void *ctx)
 {
 	struct run *r = ctx;
 
-	memset(&r->cur, 0, sizeof(r->cur));
+	memset(&r->now, 0, sizeof(r->now));
+}
+
+/* "NAME: FORMAT: read ..." for an input, "total: read ..." for all of them. */
+static void say_counts(const char *name, const struct counts *k, const char *fmt)
+{
+	char left[256] = "";
+	size_t off = 0;
+	uint64_t total = 0;
+	int i;
+
+	for (i = 1; i < RULE_END; i++)
+		total += k->dropped[i];
+	if (total) {
+		off += (size_t)snprintf(left, sizeof(left), ", left out %llu (", (unsigned long long)total);
+		for (i = 1; i < RULE_END && off < sizeof(left); i++)
+			if (k->dropped[i])
+				off += (size_t)snprintf(left + off, sizeof(left) - off, "%s%s %llu",
+							left[off - 1] == '(' ? "" : ", ", rule_name[i],
+							(unsigned long long)k->dropped[i]);
+		if (off < sizeof(left))
+			snprintf(left + off, sizeof(left) - off, ")");
+	}
+	char events[48] = "";
+
+	if (k->events != k->written)
+		snprintf(events, sizeof(events), " (%llu events)", (unsigned long long)k->events);
+	diag_at(name ? name : "total", 0, "%s%sread %llu, written %llu%s, rejected %llu%s",
+		fmt ? fmt : "", fmt ? ": " : "", (unsigned long long)k->read,
+		(unsigned long long)k->written, events, (unsigned long long)k->rejected, left);
 }
 
 static void after_input(void *ctx)
 {
 	struct run *r = ctx;
+	int i;
 
-	if (r->o->stats)
-		diag_at(r->d->name, 0, "read %llu, written %llu, rejected %llu",
-			(unsigned long long)r->cur.read, (unsigned long long)r->cur.written,
-			(unsigned long long)r->cur.rejected);
-	r->total.read += r->cur.read;
-	r->total.written += r->cur.written;
-	r->total.rejected += r->cur.rejected;
+	if (r->in) {
+		r->bytes_done += in_bytes_read(r->in);
+		r->in = NULL;
+	}
+	if (r->o->stats) {
+		end_progress(r);
+		say_counts(r->d->name, &r->now, format_name[r->cur.fmt]);
+	}
+	r->total.read += r->now.read;
+	r->total.written += r->now.written;
+	r->total.events += r->now.events;
+	r->total.rejected += r->now.rejected;
+	for (i = 1; i < RULE_END; i++)
+		r->total.dropped[i] += r->now.dropped[i];
+}
+
+/* The bytes of all inputs, when every one is a regular file (else 0: unknown). */
+static uint64_t total_size(char **names, int n)
+{
+	struct stat st;
+	uint64_t total = 0;
+	int i;
+
+	if (n == 0)
+		return fstat(0, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+	for (i = 0; i < n; i++) {
+		if (strcmp(names[i], "-") == 0 || stat(names[i], &st) != 0 || !S_ISREG(st.st_mode))
+			return 0;
+		total += (uint64_t)st.st_size;
+	}
+	return total;
 }
 
 int main(int argc, char **argv)
@@ -217,7 +1402,7 @@ int main(int argc, char **argv)
 	void *wctx[PAR_MAX_WORKERS];
 	struct opts o;
 	struct run r;
-	int first, status, st;
+	int first, status, st, i;
 	unsigned w, nw;
 
 	diag_init(argv[0]);
@@ -228,26 +1413,44 @@ int main(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
 	r.d = &o.d;
+	r.cur.id_col = -1;
+	o.progress = o.progress && isatty(2);
 	o.d.keep_going = o.rejects != NULL;
+	o.d.prepare = prepare;
+	if (csvrec_init(&r.hcsv, ',', '"') < 0) {
+		diag("out of memory");
+		return EXIT_DATA;
+	}
 	if (o.rejects && out_open_path(&r.rej, o.rejects) < 0) {
 		diag("%s: cannot open: %s", o.rejects, strerror(errno));
 		return EXIT_DATA;
 	}
 	nw = o.d.threads > 1 ? o.d.threads : 1;
 	for (w = 0; w < nw; w++) {
+		memset(&workers[w], 0, sizeof(workers[w]));
 		workers[w].o = &o;
+		workers[w].cur = &r.cur;
+		workers[w].zone = o.zone;
 		event_norm_init(&workers[w].en);
+		workers[w].en.tz = o.tz ? &workers[w].zone : NULL;
+		if (csvrec_init(&workers[w].csv, ',', '"') < 0) {
+			diag("out of memory");
+			return EXIT_DATA;
+		}
 		wctx[w] = &workers[w];
+	}
+	if (o.progress) {
+		r.bytes_total = total_size(argv + first, argc - first);
+		r.t0 = r.last_shown = now_s();
 	}
 	status = drive_open(&o.d, parse_line, wctx);
 	if (status == EXIT_OK)
 		status = drive_inputs(&o.d, argv + first, argc - first, commit,
 				      before_input, after_input, &r);
+	end_progress(&r);
 
 	if (o.stats && argc - first > 1)
-		diag("total: read %llu, written %llu, rejected %llu",
-		     (unsigned long long)r.total.read, (unsigned long long)r.total.written,
-		     (unsigned long long)r.total.rejected);
+		say_counts(NULL, &r.total, NULL);
 	if (o.rejects) {
 		if (r.total.rejected > MAX_REJECT_MESSAGES)
 			diag("%llu more bad records not shown",
@@ -260,7 +1463,18 @@ int main(int argc, char **argv)
 			status = st;
 	}
 	status = drive_close(&o.d, status);
-	for (w = 0; w < nw; w++)
+	for (w = 0; w < nw; w++) {
 		event_norm_free(&workers[w].en);
+		csvrec_free(&workers[w].csv);
+		buf_free(&workers[w].tmp);
+		buf_free(&workers[w].val);
+		for (i = 0; i < 6; i++)
+			jobj_free(&workers[w].jo[i]);
+	}
+	csvrec_free(&r.hcsv);
+	free_columns(&r.cur);
+	free(o.maps);
+	if (o.has_purchase)
+		regfree(&o.purchase);
 	return status;
 }

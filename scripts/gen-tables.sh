@@ -1,5 +1,6 @@
 #!/bin/sh
 # gen-tables.sh fields|field-defs|stages|vocab SCHEMAS_DIR > header.h
+# (vocab: every alias table, and the bot user-agent list)
 # Compiles the data tables of schemas/ into C arrays the filters include, so
 # the tables stay readable, editable data and the filters need no files at
 # run time. Vocabularies are sorted (LC_ALL=C) for binary search.
@@ -40,3 +41,10 @@ vocab() {	# name file
 }
 vocab platform_vocab "$dir/platforms.tsv"
 vocab type_vocab "$dir/event-types.tsv"
+vocab header_vocab "$dir/csv-headers.tsv"
+vocab referrer_vocab "$dir/referrers.tsv"
+vocab clickid_vocab "$dir/click-ids.tsv"
+vocab asset_vocab "$dir/assets.tsv"
+echo "static const char *const bot_patterns[] = {"
+grep -v '^#' "$dir/bots.tsv" | awk -F'\t' 'NF >= 1 && $1 != "" { printf "\t\"%s\",\n", $1 }'
+echo "};"

@@ -86,6 +86,10 @@ static int one_input(struct drive *d, const char *name,
 		return EXIT_DATA;
 	}
 	d->name = in_display_name(&in);
+	if (d->prepare && d->prepare(cctx, d, &in) < 0) {
+		in_close(&in);
+		return EXIT_DATA;
+	}
 	if (par_run(d->par, &in, commit, cctx) < 0) {
 		status = EXIT_DATA;
 		if (!d->stop)	/* not a record: the input itself failed */

@@ -19,6 +19,12 @@ struct drive {
 	unsigned threads;	/* 1: all in the calling thread */
 	int keep_going;		/* bad records are set aside, not the end */
 	struct in_opts in;
+	/*
+	 * Optional: called for each input once it is open, before any record
+	 * is read (it may in_peek, set in->quote, par_set_header(d->par, ...)).
+	 * Returns 0, or -1 after saying what is wrong: that input fails.
+	 */
+	int (*prepare)(void *cctx, struct drive *d, struct in *in);
 	/* for the filter's commit function */
 	struct out out;
 	const char *name;	/* the input being read, as messages show it */

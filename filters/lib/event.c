@@ -194,8 +194,12 @@ static int norm_ts(struct event_norm *en, const struct jfield *f, char **w)
 		n = f->vlen;
 	} else
 		return bad(en, "ts", "expected a timestamp", f);
-	if (ts_parse(s, n, &t) < 0)
+	int zoned;
+
+	if (ts_parse_zoned(s, n, &t, &zoned) < 0)
 		return bad(en, "ts", "unrecognised timestamp", f);
+	if (!zoned && en->tz)
+		ts_zone_to_utc(en->tz, &t);
 	if (!ts_in_range(t))
 		return bad(en, "ts", "timestamp outside years 0000-9999", f);
 	*w = w_quoted(*w, out, ts_format(t, out));

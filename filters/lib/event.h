@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "json.h"
+#include "ts.h"
 
 enum field_kind {
 	KIND_ID, KIND_TS, KIND_PLATFORM, KIND_TYPE, KIND_STAGE,
@@ -42,6 +43,7 @@ struct event_norm {
 	int slot[EVENT_NFIELDS];	/* member index of each present canonical field */
 	int *fidx;		/* canonical field index of each member, or -1 */
 	size_t fidx_cap;
+	struct ts_zone *tz;	/* zone of timestamps without one; NULL: UTC */
 	char err[200];		/* what was wrong, when event_normalize returned -1 */
 	size_t err_col;		/* 1-based column for JSON syntax errors, else 0 */
 };

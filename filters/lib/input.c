@@ -51,6 +51,7 @@ struct gz {
 	int done;		/* producer finished: status in err (empty = ok) */
 	int stop;		/* consumer gone: producer should quit */
 	char err[200];
+	uint64_t raw;		/* compressed bytes read; atomic, for progress */
 };
 
 int in_have_isal(void)
@@ -105,7 +106,18 @@ static char *gz_out_block(struct gz *g)
 /* Refill the compressed input; returns bytes read, 0 at EOF, -1 on error. */
 static ssize_t gz_read(struct gz *g)
 {
-	return read_some(g->fd, g->inbuf, GZ_IN_SIZE);
+	ssize_t r = read_some(g->fd, g->inbuf, GZ_IN_SIZE);
+
+	if (r > 0)
+		__atomic_fetch_add(&g->raw, (uint64_t)r, __ATOMIC_RELAXED);
+	return r;
+}
+
+uint64_t in_bytes_read(const struct in *in)
+{
+	uint64_t n = __atomic_load_n(&in->raw, __ATOMIC_RELAXED);
+
+	return in->gz ? n + __atomic_load_n(&in->gz->raw, __ATOMIC_RELAXED) : n;
 }
 
 static void gz_fail(struct gz *g, const char *fmt, const char *detail)
@@ -399,6 +411,7 @@ int in_open(struct in *in, const char *name, const struct in_opts *o)
 		}
 		got += (size_t)r;
 	}
+	in->raw = got;
 	if (got >= 2 && (unsigned char)in->buf[0] == 0x1f && (unsigned char)in->buf[1] == 0x8b) {
 		use_isal = in_have_isal() && (!o || o->inflate != IN_INFLATE_ZLIB);
 		in->gz = gz_start(in->fd, (unsigned char *)in->buf, got, use_isal);
@@ -435,6 +448,130 @@ static uint64_t count_lines(const char *p, size_t n)
 }
 
 /*
+ * CSV record boundaries (RFC 4180, read as libcsv reads it): a quote opens
+ * a quoted field only at the start of a field; inside one, a doubled quote
+ * is a quote and a single one closes it. A quote anywhere else is data.
+ * Newlines end a record except inside a quoted field. The states carry
+ * across calls, so a chunk may end anywhere.
+ */
+enum { R_FIELD, R_UNQ, R_QUOTED, R_QQ };	/* field start, unquoted, quoted, quote seen in quoted */
+
+/*
+ * Advance over p[0..n) from state *st: the first (first != 0) or last
+ * record-ending newline, or NULL. *st is the state after p[n-1], except
+ * when the first newline is returned.
+ */
+static const char *rec_scan(const char *p, size_t n, char q, char d, int *st, int first)
+{
+	const char *end = p + n, *last = NULL, *x, *lim, *nl;
+	int s = *st, at_start;
+
+	while (p < end) {
+		if (s == R_QQ) {	/* a quote was seen in a quoted field: the next byte decides */
+			if (*p == q) {
+				s = R_QUOTED;
+				p++;
+				continue;
+			}
+			s = R_UNQ;	/* closed (text after it is the parser's to reject) */
+		}
+		if (s == R_QUOTED) {
+			x = memchr(p, q, (size_t)(end - p));
+			if (!x) {
+				p = end;
+				break;
+			}
+			p = x + 1;
+			s = R_QQ;
+			continue;
+		}
+		/* outside quotes: every newline up to the next quote ends a record */
+		x = memchr(p, q, (size_t)(end - p));
+		lim = x ? x : end;
+		if (lim > p) {
+			nl = first ? memchr(p, '\n', (size_t)(lim - p)) : memrchr(p, '\n', (size_t)(lim - p));
+			if (nl) {
+				if (first) {
+					*st = R_FIELD;
+					return nl;
+				}
+				last = nl;
+			}
+			at_start = lim[-1] == d || lim[-1] == '\n';
+		} else
+			at_start = s == R_FIELD;
+		if (!x) {
+			s = at_start ? R_FIELD : R_UNQ;
+			break;
+		}
+		s = at_start ? R_QUOTED : R_UNQ;
+		p = x + 1;
+	}
+	*st = s;
+	return last;
+}
+
+/* The end of the last whole record (or line, when q is 0) in p[0..n), or NULL. */
+static const char *last_break(const char *p, size_t n, char q, char d, int *st)
+{
+	if (!q)
+		return n ? (const char *)memrchr(p, '\n', n) : NULL;
+	return rec_scan(p, n, q, d, st, 0);
+}
+
+size_t in_record_len(const char *p, size_t n, char q, char d, uint64_t *nl)
+{
+	const char *e = memchr(p, '\n', n), *s, *b;
+	int st = R_FIELD;
+
+	*nl = 0;
+	if (!q || !memchr(p, q, (size_t)(e - p)))
+		return (size_t)(e - p);
+	b = rec_scan(p, n, q, d, &st, 1);
+	if (!b)
+		b = p + n - 1;	/* a quote left open at the end of input: the rest is the record */
+	for (s = p; (s = memchr(s, '\n', (size_t)(b - s))) != NULL; s++)
+		++*nl;
+	return (size_t)(b - p);
+}
+
+ssize_t in_peek(struct in *in, size_t want, const char **p)
+{
+	ssize_t r;
+
+	if (want > in->cap) {
+		char *b = realloc(in->buf, want);
+
+		if (!b) {
+			snprintf(in->err, sizeof(in->err), "out of memory");
+			return -1;
+		}
+		in->buf = b;
+		in->cap = want;
+	}
+	while (in->end < want && !in->eof) {
+		if (in->gz)
+			r = gz_take(in, in->buf + in->end, want - in->end);
+		else {
+			r = read_some(in->fd, in->buf + in->end, want - in->end);
+			if (r > 0)
+				__atomic_fetch_add(&in->raw, (uint64_t)r, __ATOMIC_RELAXED);
+			if (r < 0)
+				snprintf(in->err, sizeof(in->err), "read error: %s", strerror(errno));
+		}
+		if (r < 0) {
+			in->peek_err = 1;	/* in_chunk reports it, after the bytes before it */
+			break;
+		}
+		if (r == 0)
+			in->eof = 1;
+		in->end += (size_t)r;
+	}
+	*p = in->buf;
+	return (ssize_t)in->end;
+}
+
+/*
  * Reads go straight into the chunk (no copy through in->buf); only the
  * partial line after the chunk's last newline is carried over, in in->buf.
  */
@@ -443,7 +580,7 @@ int in_chunk(struct in *in, struct buf *dst, size_t target, uint64_t *lines)
 	size_t base = dst->len, scanned, whole, left, want;
 	ssize_t r;
 	char *nl;
-	int failed = 0;
+	int failed = 0, inq = R_FIELD;
 
 	*lines = 0;
 	if (in->pending_err) {
@@ -457,17 +594,25 @@ int in_chunk(struct in *in, struct buf *dst, size_t target, uint64_t *lines)
 	in->end = 0;
 	whole = scanned = base;	/* dst[base..whole) holds whole lines */
 	for (;;) {
-		nl = dst->len > scanned ? memrchr(dst->p + scanned, '\n', dst->len - scanned) : NULL;
+		nl = dst->len > scanned ? (char *)last_break(dst->p + scanned, dst->len - scanned, in->quote, in->delim, &inq) : NULL;
 		if (nl)
 			whole = (size_t)(nl - dst->p) + 1;
 		scanned = dst->len;
 		if (dst->len - whole > in->max_line) {
-			snprintf(in->err, sizeof(in->err), "line longer than %zu bytes (--max-line)", in->max_line);
+			if (in->quote)
+				snprintf(in->err, sizeof(in->err),
+					 "record longer than %zu bytes (--max-line; an unclosed quote?)", in->max_line);
+			else
+				snprintf(in->err, sizeof(in->err), "line longer than %zu bytes (--max-line)", in->max_line);
 			failed = 1;
 			break;
 		}
 		if (whole - base >= target || in->eof)
 			break;
+		if (in->peek_err) {
+			failed = 1;
+			break;
+		}
 		want = target - (whole - base) + (64u << 10);
 		if (buf_grow(dst, want) < 0)
 			goto oom;
@@ -475,6 +620,8 @@ int in_chunk(struct in *in, struct buf *dst, size_t target, uint64_t *lines)
 			r = gz_take(in, dst->p + dst->len, want);
 		else {
 			r = read_some(in->fd, dst->p + dst->len, want);
+			if (r > 0)
+				__atomic_fetch_add(&in->raw, (uint64_t)r, __ATOMIC_RELAXED);
 			if (r < 0)
 				snprintf(in->err, sizeof(in->err), "read error: %s", strerror(errno));
 		}

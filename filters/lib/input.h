@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "buf.h"
 
@@ -32,6 +33,10 @@ struct in {
 	uint64_t lineno;	/* lines handed out; after an error, the line it is on */
 	int eof;
 	int pending_err;	/* in_chunk: report err on the next call */
+	int peek_err;		/* in_peek met err: in_chunk reports it after what was read */
+	char quote;		/* records, not lines: a newline in a quoted CSV field does not end one */
+	char delim;		/* with quote: the CSV delimiter (a quote opens a field only after it) */
+	uint64_t raw;		/* bytes read from the file (compressed ones for gzip) */
 	char err[256];		/* the message when a call returned -1 */
 };
 
@@ -46,6 +51,22 @@ int in_open(struct in *in, const char *name, const struct in_opts *o);
  * that call returns 1 and the next one -1, with in->lineno its number.
  */
 int in_chunk(struct in *in, struct buf *dst, size_t target, uint64_t *lines);
+/*
+ * Make the first bytes of the input (decoded) available without taking
+ * them: up to want bytes, fewer at the end of input or before a read
+ * error (which in_chunk then reports, after these bytes). *p gets them.
+ * Returns how many, or -1 when out of memory.
+ */
+ssize_t in_peek(struct in *in, size_t want, const char **p);
+/* Bytes read from the file so far (compressed bytes for gzip); any thread. */
+uint64_t in_bytes_read(const struct in *in);
+/*
+ * In a chunk of whole records with quote q and delimiter d (q 0: plain
+ * lines): the length of the record at p[0..n) without its '\n', and *nl
+ * the newlines inside it. The chunk ends in '\n' outside quotes (or with
+ * a quote left open at the end of input), so a record always ends.
+ */
+size_t in_record_len(const char *p, size_t n, char q, char d, uint64_t *nl);
 void in_close(struct in *in);
 /* The name to print: "<stdin>" for stdin. */
 const char *in_display_name(const struct in *in);

@@ -408,6 +408,52 @@ int json_scan_object(const char *s, size_t len, struct jobj *o)
 	return finish(&j, o, scan_members(&j, o));
 }
 
+int json_scan_array(const char *s, size_t len, struct jobj *o)
+{
+	struct jp j = { (const unsigned char *)s, (const unsigned char *)s,
+			(const unsigned char *)s + len, NULL, NULL, 1 };
+	struct jfield *f;
+
+	o->n = 0;
+	o->err = NULL;
+	skip_ws(&j);
+	if (j.p >= j.end || *j.p != '[')
+		return finish(&j, o, fail(&j, j.p, "not a JSON array"));
+	j.p++;
+	skip_ws(&j);
+	if (j.p < j.end && *j.p == ']') {
+		j.p++;
+		return finish(&j, o, 0);
+	}
+	for (;;) {
+		if (o->n == o->cap) {
+			size_t cap = o->cap ? o->cap * 2 : 32;
+			struct jfield *nf = realloc(o->f, cap * sizeof(*nf));
+
+			if (!nf)
+				return -2;
+			o->f = nf;
+			o->cap = cap;
+		}
+		f = &o->f[o->n++];
+		f->key = NULL;
+		f->klen = f->kesc = 0;
+		if (scan_value(&j, f) < 0)
+			return finish(&j, o, -1);
+		skip_ws(&j);
+		if (j.p < j.end && *j.p == ',') {
+			j.p++;
+			skip_ws(&j);
+			continue;
+		}
+		if (j.p < j.end && *j.p == ']') {
+			j.p++;
+			return finish(&j, o, 0);
+		}
+		return finish(&j, o, fail(&j, j.p, "',' or ']' expected in array"));
+	}
+}
+
 int json_validate(const char *s, size_t len, struct jobj *o)
 {
 	struct jp j = { (const unsigned char *)s, (const unsigned char *)s,

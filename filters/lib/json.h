@@ -39,6 +39,8 @@ struct jobj {
  * for bad JSON (o->err, o->err_col), -2 when out of memory.
  */
 int json_scan_object(const char *p, size_t len, struct jobj *o);
+/* The same for one array: its elements, in order, as members without keys. */
+int json_scan_array(const char *p, size_t len, struct jobj *o);
 /* Checks that p[0..len) is one JSON value of any kind. 0 or -1 as above. */
 int json_validate(const char *p, size_t len, struct jobj *o);
 void jobj_free(struct jobj *o);

@@ -31,6 +31,9 @@ struct par {
 
 	pthread_mutex_t mu;
 	pthread_cond_t work, done;
+	char quote, delim;	/* of the input being run */
+	int (*header)(void *, const char *, size_t, char *);
+	void *hctx;
 	unsigned next_work;	/* the next slot a worker should take */
 	unsigned head, tail;	/* commit at head, fill at tail */
 	int quit;
@@ -39,21 +42,24 @@ struct par {
 static void chunk_reset(struct par_chunk *c)
 {
 	c->in.len = c->out.len = c->rejects.len = 0;
-	c->lines = c->done = c->written = c->rejected = 0;
+	c->skip = 0;
+	c->lines = c->skip_lines = c->done = c->written = c->rejected = 0;
+	memset(c->dropped, 0, sizeof(c->dropped));
 	c->nmsgs = 0;
 	c->stopped = c->fatal = 0;
 }
 
 static void chunk_work(struct par *p, void *wctx, struct par_chunk *c)
 {
-	const char *line = c->in.p, *end = c->in.p + c->in.len, *nl;
+	const char *line = c->in.p + c->skip, *end = c->in.p + c->in.len, *nl;
+	uint64_t phys = c->skip_lines, inner;	/* the record's first line in the chunk */
 	size_t len;
 	char why[200];
 	int r;
 
-	for (; line < end; line = nl + 1, c->done++) {
-		nl = memchr(line, '\n', (size_t)(end - line));
-		len = (size_t)(nl - line);
+	for (; line < end; line = nl + 1, c->done++, phys += 1 + inner) {
+		len = in_record_len(line, (size_t)(end - line), p->quote, p->delim, &inner);
+		nl = line + len;
 		if (len > p->o.max_line) {
 			snprintf(why, sizeof(why), "line longer than %zu bytes (--max-line)", p->o.max_line);
 			r = -3;	/* an error even with --rejects */
@@ -63,12 +69,16 @@ static void chunk_work(struct par *p, void *wctx, struct par_chunk *c)
 			c->written++;
 			continue;
 		}
+		if (r > 0) {
+			c->dropped[r <= PAR_MAX_RULES ? r : 0]++;
+			continue;
+		}
 		if (r == -2) {
 			c->fatal = 1;
 			return;
 		}
 		if (c->nmsgs < PAR_MAX_MSGS) {
-			c->msg_line[c->nmsgs] = c->done;
+			c->msg_line[c->nmsgs] = phys;
 			memcpy(c->msg[c->nmsgs], why, sizeof(why));
 			c->nmsgs++;
 		}
@@ -76,7 +86,7 @@ static void chunk_work(struct par *p, void *wctx, struct par_chunk *c)
 			if (r != -3)
 				c->rejected++;
 			if (c->nmsgs == PAR_MAX_MSGS) {	/* the stopping message must be last */
-				c->msg_line[PAR_MAX_MSGS - 1] = c->done;
+				c->msg_line[PAR_MAX_MSGS - 1] = phys;
 				memcpy(c->msg[PAR_MAX_MSGS - 1], why, sizeof(why));
 			}
 			c->stopped = 1;
@@ -184,6 +194,34 @@ void par_free(struct par *p)
 	free(p);
 }
 
+void par_set_header(struct par *p, int (*fn)(void *, const char *, size_t, char *), void *hctx)
+{
+	p->header = fn;
+	p->hctx = hctx;
+}
+
+/*
+ * The header: the chunk's first record, given to p->header and skipped by
+ * the workers. A bad one stops the chunk there, as a bad record would.
+ */
+static void take_header(struct par *p, struct par_chunk *c)
+{
+	uint64_t inner;
+	size_t len = in_record_len(c->in.p, c->in.len, p->quote, p->delim, &inner);
+	char why[200];
+
+	if (p->header(p->hctx, c->in.p, len, why) < 0) {
+		c->skip = c->in.len;	/* nothing of it is worked on */
+		c->nmsgs = 1;
+		c->msg_line[0] = 0;
+		memcpy(c->msg[0], why, sizeof(why));
+		c->stopped = 1;
+		return;
+	}
+	c->skip = len + 1;
+	c->skip_lines = 1 + inner;
+}
+
 /* Wait until the head slot is done; the caller then commits it. */
 static struct slot *wait_head(struct par *p)
 {
@@ -217,6 +255,8 @@ int par_run(struct par *p, struct in *in,
 	struct slot *s;
 
 	p->head = p->tail = p->next_work = 0;
+	p->quote = in->quote;
+	p->delim = in->delim;
 	for (;;) {
 		/* fill while a slot is free and input remains */
 		if (!eof && p->tail - p->head < p->nslots) {
@@ -228,6 +268,10 @@ int par_run(struct par *p, struct in *in,
 				eof = 1;
 				failed = r < 0;
 				continue;
+			}
+			if (p->header) {
+				take_header(p, &s->c);
+				p->header = NULL;
 			}
 			if (!p->o.workers) {
 				chunk_work(p, p->wctx[0], &s->c);
@@ -245,8 +289,10 @@ int par_run(struct par *p, struct in *in,
 				continue;
 		}
 		if (p->head == p->tail) {
-			if (eof)
+			if (eof) {
+				p->header = NULL;	/* an empty input has none */
 				return failed ? -1 : 0;
+			}
 			continue;
 		}
 		s = wait_head(p);
@@ -258,6 +304,7 @@ int par_run(struct par *p, struct in *in,
 		p->head++;
 		if (r < 0) {
 			drain(p);
+			p->header = NULL;
 			return -1;
 		}
 	}

@@ -17,16 +17,20 @@
 
 #define PAR_MAX_WORKERS 64
 #define PAR_MAX_MSGS 10		/* messages kept per chunk for bad records */
+#define PAR_MAX_RULES 8		/* reasons a line function may leave a record out */
 
 /* What a worker made of one chunk. */
 struct par_chunk {
-	struct buf in;		/* whole lines, each ending in '\n' */
+	struct buf in;		/* whole lines (or records), each ending in '\n' */
+	size_t skip;		/* bytes of `in` that are no record (an input's header) */
+	uint64_t skip_lines;	/* lines in them */
 	uint64_t lines;		/* lines in `in` */
 	struct buf out;		/* records written by the line function */
 	struct buf rejects;	/* bad lines, byte-exact, each with its '\n' */
-	uint64_t done;		/* lines processed (all, unless stopped early) */
+	uint64_t done;		/* records processed (all, unless stopped early) */
 	uint64_t written, rejected;
-	/* bad records: line index in the chunk (0-based) and message */
+	uint64_t dropped[PAR_MAX_RULES + 1];	/* left out, by the rule number the function gave */
+	/* bad records: line index in the chunk (0-based) of the record's first line, and message */
 	unsigned nmsgs;
 	uint64_t msg_line[PAR_MAX_MSGS];
 	char msg[PAR_MAX_MSGS][200];
@@ -38,7 +42,9 @@ struct par_chunk {
  * The per-line function, run in a worker with that worker's context.
  * Appends the record(s) for the line to out and returns 0; or returns -1
  * for a bad record with a message in why[200] (out untouched); or -2 when
- * out of memory.
+ * out of memory; or 1..PAR_MAX_RULES when the record is left out by that
+ * rule (counted in dropped[]). With a quote char on the input, a "line" is
+ * a whole record, newlines in quotes included.
  */
 typedef int (*par_line_fn)(void *wctx, const char *line, size_t len, struct buf *out, char *why);
 
@@ -63,6 +69,15 @@ void par_free(struct par *p);
  * to its end, -1 when it could not be (in->err says why, in->lineno where)
  * or commit stopped.
  */
+/*
+ * For the next par_run only: its first record is a header, given to
+ * fn(hctx, rec, len, why) in the calling thread before any worker sees a
+ * record (so workers may read what it sets up). fn returns 0, or -1 with
+ * why[200]: the run stops with that message on the header's line.
+ */
+void par_set_header(struct par *p, int (*fn)(void *hctx, const char *rec, size_t len, char *why),
+		    void *hctx);
+
 int par_run(struct par *p, struct in *in,
 	    int (*commit)(void *cctx, const struct par_chunk *c, uint64_t first_line), void *cctx);
 

@@ -6,6 +6,11 @@
  */
 #include <string.h>
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "ts.h"
 
 int64_t ts_days_from_civil(int64_t y, unsigned m, unsigned d)
@@ -125,7 +130,7 @@ static int zone(const char **p, const char *end, int *off_min, int required)
 	return 0;
 }
 
-static int parse_iso(const char *p, const char *end, struct vts *t)
+static int parse_iso(const char *p, const char *end, struct vts *t, int *zoned)
 {
 	unsigned y, mo, d, h = 0, mi = 0, s = 0;
 	uint32_t ns = 0;
@@ -149,6 +154,7 @@ static int parse_iso(const char *p, const char *end, struct vts *t)
 		}
 		if (p < end && *p == ' ')
 			p++;
+		*zoned = p < end;
 		if (zone(&p, end, &off, 0) < 0)
 			return -1;
 	}
@@ -273,12 +279,15 @@ int ts_is_canonical(const char *s, size_t n)
 #undef D2
 }
 
-int ts_parse(const char *s, size_t n, struct vts *t)
+int ts_parse_zoned(const char *s, size_t n, struct vts *t, int *zoned)
 {
 	const char *end = s + n;
 
-	if (n >= 10 && s[4] == '-')
-		return parse_iso(s, end, t);
+	*zoned = 1;
+	if (n >= 10 && s[4] == '-') {
+		*zoned = 0;
+		return parse_iso(s, end, t, zoned);
+	}
 	if (n >= 20 && (s[0] == '[' ? s[3] == '/' : s[2] == '/'))
 		return parse_apache(s, end, t);
 	if (n >= 30 && s[0] >= 'A' && s[0] <= 'Z')
@@ -286,6 +295,73 @@ int ts_parse(const char *s, size_t n, struct vts *t)
 	if (n > 0 && s[0] >= '0' && s[0] <= '9')
 		return parse_epoch(s, end, t);
 	return -1;
+}
+
+int ts_parse(const char *s, size_t n, struct vts *t)
+{
+	int zoned;
+
+	return ts_parse_zoned(s, n, t, &zoned);
+}
+
+int ts_zone_init(struct ts_zone *z, const char *spec)
+{
+	const char *p = spec, *end = spec + strlen(spec);
+	char path[512];
+	const char *dir = getenv("TZDIR");
+	int off;
+
+	memset(z, 0, sizeof(*z));
+	z->hour = INT64_MIN;
+	if (strcmp(spec, "UTC") == 0 || strcmp(spec, "Z") == 0)
+		return 0;
+	if ((*p == '+' || *p == '-') && zone(&p, end, &off, 1) == 0 && p == end) {
+		z->off_sec = off * 60;
+		return 0;
+	}
+	/* a zone of the tz database: it must exist, glibc would quietly use UTC */
+	if (!*spec || spec[0] == '/' || strstr(spec, "..") ||
+	    snprintf(path, sizeof(path), "%s/%s", dir ? dir : "/usr/share/zoneinfo", spec) >= (int)sizeof(path) ||
+	    access(path, R_OK) != 0)
+		return -1;
+	if (setenv("TZ", spec, 1) != 0)
+		return -1;
+	tzset();
+	z->named = 1;
+	return 0;
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	return a / b - (a % b < 0);
+}
+
+void ts_zone_to_utc(struct ts_zone *z, struct vts *t)
+{
+	int64_t hour, y;
+	unsigned mo, d;
+	struct tm tm;
+	time_t u;
+
+	if (!z->named) {
+		t->sec -= z->off_sec;
+		return;
+	}
+	/* the zone's offset, found once per local hour (mktime takes a lock) */
+	hour = floor_div(t->sec, 3600);
+	if (hour != z->hour) {
+		ts_civil_from_days(floor_div(hour, 24), &y, &mo, &d);
+		memset(&tm, 0, sizeof(tm));
+		tm.tm_year = (int)(y - 1900);
+		tm.tm_mon = (int)mo - 1;
+		tm.tm_mday = (int)d;
+		tm.tm_hour = (int)(hour - floor_div(hour, 24) * 24);
+		tm.tm_isdst = -1;
+		u = mktime(&tm);
+		z->hour = hour;
+		z->off_sec = (int64_t)hour * 3600 - (int64_t)u;
+	}
+	t->sec -= z->off_sec;
 }
 
 static char *put2(char *o, unsigned v)

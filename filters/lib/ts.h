@@ -19,6 +19,24 @@ struct vts {
 
 /* Returns 0, or -1 when s[0..n) is no timestamp we know. */
 int ts_parse(const char *s, size_t n, struct vts *t);
+/* The same; *zoned is 0 when s gave a date and time with no zone (read as UTC). */
+int ts_parse_zoned(const char *s, size_t n, struct vts *t, int *zoned);
+
+/*
+ * The zone of timestamps that carry none (vchain-parse --tz): a fixed
+ * offset (+05:30, -0800), UTC, or a tz database name (Europe/Berlin) whose
+ * offsets come from mktime() under TZ, cached per local hour. One per
+ * thread (the cache); ts_zone_init sets TZ for the process.
+ */
+struct ts_zone {
+	int named;		/* a tz database zone */
+	int64_t off_sec;	/* fixed offset, or the cached hour's */
+	int64_t hour;		/* local hour the cache is for */
+};
+/* Returns 0, or -1 when spec is no offset and no installed zone. */
+int ts_zone_init(struct ts_zone *z, const char *spec);
+/* t holds a local wall time in the zone; make it UTC. */
+void ts_zone_to_utc(struct ts_zone *z, struct vts *t);
 /*
  * 1 if s[0..n) is already exactly what ts_format writes for a whole second
  * ("2024-03-01T12:34:56Z", a valid date and time): such input is copied,

@@ -3,6 +3,7 @@
  * from the compiled-in synonym tables. The bytes as given are tried first
  * (canonical input is already lower-case), then the lower-cased form.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "bytes.h"
@@ -11,14 +12,15 @@
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define VOCAB_MAX_ALIAS 40
-#define SLOTS 512	/* power of two, over four times the aliases of either table */
+#define SLOTS 512	/* power of two, over four times the aliases of any table */
 
 struct vtab {
 	const struct vocab_entry *slot[SLOTS];
 	int ready;
 };
 
-static struct vtab platforms, types;
+static struct vtab platforms, types, headers, referrers, clickids, assets;
+static pthread_once_t built = PTHREAD_ONCE_INIT;
 
 static unsigned vhash(const char *s, size_t n)
 {
@@ -44,6 +46,17 @@ static void build(struct vtab *t, const struct vocab_entry *v, size_t nv)
 	t->ready = 1;
 }
 
+/* All tables at once, on first use by any thread. */
+static void build_all(void)
+{
+	build(&platforms, platform_vocab, NELEM(platform_vocab));
+	build(&types, type_vocab, NELEM(type_vocab));
+	build(&headers, header_vocab, NELEM(header_vocab));
+	build(&referrers, referrer_vocab, NELEM(referrer_vocab));
+	build(&clickids, clickid_vocab, NELEM(clickid_vocab));
+	build(&assets, asset_vocab, NELEM(asset_vocab));
+}
+
 static const struct vocab_entry *find(const struct vtab *t, const char *s, size_t n)
 {
 	const struct vocab_entry *e;
@@ -55,8 +68,7 @@ static const struct vocab_entry *find(const struct vtab *t, const char *s, size_
 	return NULL;
 }
 
-static const struct vocab_entry *lookup(struct vtab *t, const struct vocab_entry *v, size_t nv,
-					 const char *s, size_t n)
+static const struct vocab_entry *lookup(struct vtab *t, const char *s, size_t n)
 {
 	const struct vocab_entry *e;
 	char key[VOCAB_MAX_ALIAS];
@@ -64,7 +76,7 @@ static const struct vocab_entry *lookup(struct vtab *t, const struct vocab_entry
 	int changed = 0;
 
 	if (!t->ready)
-		build(t, v, nv);
+		pthread_once(&built, build_all);
 	if (n == 0 || n > sizeof(key))
 		return NULL;
 	e = find(t, s, n);
@@ -85,10 +97,60 @@ static const struct vocab_entry *lookup(struct vtab *t, const struct vocab_entry
 
 const struct vocab_entry *vocab_platform(const char *s, size_t n)
 {
-	return lookup(&platforms, platform_vocab, NELEM(platform_vocab), s, n);
+	return lookup(&platforms, s, n);
 }
 
 const struct vocab_entry *vocab_type(const char *s, size_t n)
 {
-	return lookup(&types, type_vocab, NELEM(type_vocab), s, n);
+	return lookup(&types, s, n);
+}
+
+const struct vocab_entry *vocab_header(const char *s, size_t n)
+{
+	return lookup(&headers, s, n);
+}
+
+const struct vocab_entry *vocab_referrer(const char *s, size_t n)
+{
+	return lookup(&referrers, s, n);
+}
+
+const struct vocab_entry *vocab_clickid(const char *s, size_t n)
+{
+	return lookup(&clickids, s, n);
+}
+
+const struct vocab_entry *vocab_asset(const char *s, size_t n)
+{
+	return lookup(&assets, s, n);
+}
+
+/* ASCII case-insensitive search for a lower-case needle. */
+static int has_lower(const char *s, size_t n, const char *needle)
+{
+	size_t k = strlen(needle), i, j;
+
+	for (i = 0; i + k <= n; i++) {
+		for (j = 0; j < k; j++) {
+			char c = s[i + j];
+
+			if (c >= 'A' && c <= 'Z')
+				c = (char)(c + 32);
+			if (c != needle[j])
+				break;
+		}
+		if (j == k)
+			return 1;
+	}
+	return 0;
+}
+
+int vocab_is_bot(const char *ua, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < NELEM(bot_patterns); i++)
+		if (has_lower(ua, n, bot_patterns[i]))
+			return 1;
+	return 0;
 }

@@ -1,6 +1,7 @@
 /*
- * vocab.h - canonical names for platforms and event types, from the synonym
- * tables in schemas/ (platforms.tsv, event-types.tsv) compiled in.
+ * vocab.h - the lookup tables of schemas/ compiled in: canonical names for
+ * platforms and event types, CSV header synonyms, referrer hosts, click ids,
+ * asset extensions and bot user agents.
  */
 #ifndef VCHAIN_VOCAB_H
 #define VCHAIN_VOCAB_H
@@ -20,5 +21,14 @@ struct vocab_entry {
  */
 const struct vocab_entry *vocab_platform(const char *s, size_t n);
 const struct vocab_entry *vocab_type(const char *s, size_t n);
+/* CSV header name -> canonical field (schemas/csv-headers.tsv). */
+const struct vocab_entry *vocab_header(const char *s, size_t n);
+/* Referrer host -> platform (schemas/referrers.tsv); click-id parameter -> platform. */
+const struct vocab_entry *vocab_referrer(const char *s, size_t n);
+const struct vocab_entry *vocab_clickid(const char *s, size_t n);
+/* File extension of a static asset (schemas/assets.tsv). */
+const struct vocab_entry *vocab_asset(const char *s, size_t n);
+/* Whether a user agent is a known bot (schemas/bots.tsv substrings, any case). */
+int vocab_is_bot(const char *ua, size_t n);
 
 #endif

@@ -32,7 +32,7 @@ check() {	# what, expected file, command...
 	fi
 }
 must_fail() {	# what, message pattern, file
-	if $RUN "$P" --raw "$3" > "$TMP/out" 2> "$TMP/err"; then
+	if $RUN "$P" --from ndjson --raw "$3" > "$TMP/out" 2> "$TMP/err"; then
 		echo "FAIL ($dec): $1 was accepted"; fails=$((fails + 1))
 	elif ! grep -q "^vchain-parse: $3:[0-9]*: .*$2" "$TMP/err"; then
 		echo "FAIL ($dec): $1: unexpected message:"; cat "$TMP/err"; fails=$((fails + 1))
@@ -40,9 +40,9 @@ must_fail() {	# what, message pattern, file
 }
 for dec in $decoders; do
 	export VCHAIN_INFLATE=$dec
-	check "gzip file" "$TMP/in.ndjson" $RUN "$P" --raw "$TMP/in.ndjson.gz"
-	check "gzip on stdin" "$TMP/in.ndjson" sh -c "$RUN '$P' --raw < '$TMP/in.ndjson.gz'"
-	check "multi-member gzip" "$TMP/twice.ndjson" $RUN "$P" --raw "$TMP/multi.gz"
+	check "gzip file" "$TMP/in.ndjson" $RUN "$P" --from ndjson --raw "$TMP/in.ndjson.gz"
+	check "gzip on stdin" "$TMP/in.ndjson" sh -c "$RUN '$P' --from ndjson --raw < '$TMP/in.ndjson.gz'"
+	check "multi-member gzip" "$TMP/twice.ndjson" $RUN "$P" --from ndjson --raw "$TMP/multi.gz"
 	must_fail "truncated gzip" "truncated gzip" "$TMP/cut.gz"
 	must_fail "trailing garbage" "trailing garbage" "$TMP/garbage.gz"
 	must_fail "bad CRC" "corrupt gzip" "$TMP/crc.gz"
@@ -50,7 +50,7 @@ for dec in $decoders; do
 	if [ -f "$bgz" ]; then
 		# 6 BGZF members (FEXTRA headers, an empty EOF member) decode to the 15-byte original;
 		# its one line "122333444455555" is no JSON, so it is the rejected record, byte-exact
-		"$P" --raw --rejects "$TMP/rej" "$bgz" > "$TMP/out" 2> "$TMP/err"
+		"$P" --from ndjson --raw --rejects "$TMP/rej" "$bgz" > "$TMP/out" 2> "$TMP/err"
 		if ! cmp -s "$TMP/rej" "$DATA/gzip-multimember/bgziptest.txt" && \
 		   ! { cat "$DATA/gzip-multimember/bgziptest.txt"; echo; } | cmp -s - "$TMP/rej"; then
 			echo "FAIL ($dec): BGZF members not decoded to the original"; fails=$((fails + 1))

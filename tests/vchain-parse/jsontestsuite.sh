@@ -15,11 +15,11 @@ for f in "$suite"/y_*.json; do
 		# one record: newlines inside a JSON text can only be whitespace
 		tr '\n' ' ' < "$f" > "$TMP/in"
 		printf '\n' >> "$TMP/in"
-		if ! $RUN "$P" --raw < "$TMP/in" > "$TMP/out" 2> "$TMP/err" || ! cmp -s "$TMP/in" "$TMP/out"; then
+		if ! $RUN "$P" --from ndjson --raw < "$TMP/in" > "$TMP/out" 2> "$TMP/err" || ! cmp -s "$TMP/in" "$TMP/out"; then
 			echo "y_ object not passed byte-exact: $f"; cat "$TMP/err"; fails=$((fails + 1))
 		fi
 	else
-		$RUN "$P" --raw < "$f" > "$TMP/out" 2> "$TMP/err"
+		$RUN "$P" --from ndjson --raw < "$f" > "$TMP/out" 2> "$TMP/err"
 		if [ $? -ne 1 ] || [ -s "$TMP/out" ] || ! grep -q 'not a JSON object' "$TMP/err"; then
 			echo "y_ non-object not rejected as such: $f"; fails=$((fails + 1))
 		fi
@@ -27,7 +27,7 @@ for f in "$suite"/y_*.json; do
 done
 for f in "$suite"/n_*.json; do
 	n=$((n + 1))
-	$RUN "$P" --raw < "$f" > "$TMP/out" 2> "$TMP/err"
+	$RUN "$P" --from ndjson --raw < "$f" > "$TMP/out" 2> "$TMP/err"
 	st=$?
 	if [ -s "$TMP/out" ]; then
 		echo "n_ case accepted: $f"; fails=$((fails + 1))
@@ -37,7 +37,7 @@ for f in "$suite"/n_*.json; do
 done
 for f in "$suite"/i_*.json; do
 	i=$((i + 1))
-	$RUN "$P" --raw < "$f" > /dev/null 2>&1
+	$RUN "$P" --from ndjson --raw < "$f" > /dev/null 2>&1
 	st=$?
 	[ $st -le 1 ] || { echo "i_ case crashed or failed oddly (status $st): $f"; fails=$((fails + 1)); }
 done

@@ -1,0 +1,201 @@
+/*
+ * csvrec.c - see csvrec.h. The in-place path and libcsv agree on every
+ * record without quotes (tests/unit/test_csvrec.c checks both ways).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csvrec.h"
+
+static int no_space(unsigned char c)
+{
+	(void)c;
+	return 0;	/* spaces are part of a field (RFC 4180) */
+}
+
+static int newline_only(unsigned char c)
+{
+	return c == '\n';	/* records come whole: a lone '\r' is data */
+}
+
+static int setup(struct csvrec *r)
+{
+	if (csv_init(&r->p, 0) != 0)
+		return -1;
+	csv_set_delim(&r->p, (unsigned char)r->delim);
+	csv_set_quote(&r->p, (unsigned char)r->quote);
+	csv_set_space_func(&r->p, no_space);
+	csv_set_term_func(&r->p, newline_only);
+	return 0;
+}
+
+int csvrec_init(struct csvrec *r, char delim, char quote)
+{
+	memset(r, 0, sizeof(*r));
+	r->delim = delim;
+	r->quote = quote;
+	return setup(r);
+}
+
+void csvrec_free(struct csvrec *r)
+{
+	csv_free(&r->p);
+	free(r->f);
+	free(r->flen);
+	free(r->off);
+	buf_free(&r->data);
+	memset(r, 0, sizeof(*r));
+}
+
+static int room(struct csvrec *r)
+{
+	size_t cap;
+	const char **f;
+	size_t *fl, *off;
+
+	if (r->n < r->cap)
+		return 0;
+	cap = r->cap ? 2 * r->cap : 16;
+	f = realloc(r->f, cap * sizeof(*f));
+	if (f)
+		r->f = f;
+	fl = realloc(r->flen, cap * sizeof(*fl));
+	if (fl)
+		r->flen = fl;
+	off = realloc(r->off, cap * sizeof(*off));
+	if (off)
+		r->off = off;
+	if (!f || !fl || !off)
+		return -1;
+	r->cap = cap;
+	return 0;
+}
+
+static void on_field(void *s, size_t len, void *ctx)
+{
+	struct csvrec *r = ctx;
+
+	if (r->oom || room(r) < 0) {
+		r->oom = 1;
+		return;
+	}
+	r->off[r->n] = r->data.len;
+	r->flen[r->n] = len;
+	r->n++;
+	if (len && buf_add(&r->data, s, len) < 0)
+		r->oom = 1;
+}
+
+static void on_row(int c, void *ctx)
+{
+	(void)c;
+	((struct csvrec *)ctx)->rows++;
+}
+
+/*
+ * What libcsv's lenient mode would let through but a CSV writer never
+ * writes: text after a closing quote ("a"b), and a quote left open.
+ * Returns 0, or -1 with r->err.
+ */
+static int check_quotes(struct csvrec *r, const char *rec, size_t len)
+{
+	enum { FIELD, UNQ, QUOTED, QQ } s = FIELD;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		char c = rec[i];
+
+		switch (s) {
+		case FIELD:
+			s = c == r->quote ? QUOTED : c == r->delim ? FIELD : UNQ;
+			break;
+		case UNQ:
+			if (c == r->delim)
+				s = FIELD;
+			break;
+		case QUOTED:
+			if (c == r->quote)
+				s = QQ;
+			break;
+		case QQ:
+			if (c == r->quote)
+				s = QUOTED;
+			else if (c == r->delim)
+				s = FIELD;
+			else {
+				snprintf(r->err, sizeof(r->err), "bad CSV: text after a closing quote "
+					 "(byte %zu of the record)", i + 1);
+				return -1;
+			}
+			break;
+		}
+	}
+	if (s == QUOTED) {
+		snprintf(r->err, sizeof(r->err), "bad CSV: a quoted field is not closed");
+		return -1;
+	}
+	return 0;
+}
+
+static long split_quoted(struct csvrec *r, const char *rec, size_t len)
+{
+	size_t k, i;
+	int e;
+
+	if (check_quotes(r, rec, len) < 0)
+		return -1;
+
+	r->data.len = 0;
+	r->rows = 0;
+	k = csv_parse(&r->p, rec, len, on_field, on_row, r);
+	e = csv_error(&r->p);
+	if (k < len || e != CSV_SUCCESS) {
+		snprintf(r->err, sizeof(r->err), "bad CSV (byte %zu of the record)", k + 1);
+		goto reset;
+	}
+	if (csv_fini(&r->p, on_field, on_row, r) != 0) {
+		snprintf(r->err, sizeof(r->err), "bad CSV: a quoted field is not closed");
+		goto reset;
+	}
+	if (r->oom)
+		return -2;
+	if (r->rows != 1) {
+		snprintf(r->err, sizeof(r->err), "bad CSV: %zu rows in one record", r->rows);
+		return -1;
+	}
+	for (i = 0; i < r->n; i++)
+		r->f[i] = r->data.p ? r->data.p + r->off[i] : "";
+	return (long)r->n;
+reset:
+	/* after an error libcsv's state is undefined: start afresh */
+	csv_free(&r->p);
+	if (setup(r) < 0)
+		return -2;
+	return r->oom ? -2 : -1;
+}
+
+long csvrec_split(struct csvrec *r, const char *rec, size_t len)
+{
+	const char *p = rec, *end, *d;
+
+	if (len && rec[len - 1] == '\r')
+		len--;
+	r->n = 0;
+	r->oom = 0;
+	if (memchr(rec, r->quote, len))
+		return split_quoted(r, rec, len);
+	end = rec + len;
+	for (;;) {
+		if (room(r) < 0)
+			return -2;
+		d = memchr(p, r->delim, (size_t)(end - p));
+		r->f[r->n] = p;
+		r->flen[r->n] = (size_t)((d ? d : end) - p);
+		r->n++;
+		if (!d)
+			break;
+		p = d + 1;
+	}
+	return (long)r->n;
+}
