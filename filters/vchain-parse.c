@@ -110,7 +110,7 @@ struct worker {
 	struct csvrec csv;
 	struct ts_zone zone;
 	struct buf tmp, val;		/* the record as JSON; a decoded value */
-	struct jobj jo[6];		/* Twitter: nested objects and arrays */
+	struct jobj jo[9];		/* Twitter: one per nested object or array in use */
 };
 
 struct run {
@@ -724,11 +724,11 @@ static int put_member(struct buf *b, const char *key, const struct jfield *f)
 	return buf_add(b, f->val, f->vlen);
 }
 
-/* The user with id author in a v2 includes.users array (jo[5] gets its members). */
+/* The user with id author in a v2 includes.users array. */
 static const struct jfield *find_user(struct worker *w, const struct jfield *includes,
 				      const struct jfield *author)
 {
-	struct jobj *inc = &w->jo[3], *users = &w->jo[4], *u = &w->jo[5];
+	struct jobj *inc = &w->jo[5], *users = &w->jo[6], *u = &w->jo[7];
 	const struct jfield *arr, *id;
 	size_t i;
 
@@ -755,7 +755,8 @@ static const struct jfield *find_user(struct worker *w, const struct jfield *inc
 static int tweet(struct worker *w, const struct jfield *tw, const struct jfield *includes,
 		 struct buf *out, char *why)
 {
-	struct jobj *t = &w->jo[1], *sub = &w->jo[2];
+	/* jo[0]: the line; 1: the tweet; 2: its author; 3, 4: what it refers to; 5-7: includes; 8: metrics */
+	struct jobj *t = &w->jo[1], *sub = &w->jo[2], *ref = &w->jo[4];
 	const struct jfield *id, *created, *author = NULL, *handle = NULL, *followers = NULL;
 	const struct jfield *post = NULL, *reply = NULL, *text, *f;
 	const char *type = "mention";
@@ -775,7 +776,7 @@ static int tweet(struct worker *w, const struct jfield *tw, const struct jfield 
 	if (!v2) {
 		/* v1.1: retweeted_status, quoted_status, in_reply_to_status_id_str */
 		if ((f = get(t, "retweeted_status")) && f->type == J_OBJ &&
-		    json_scan_object(f->val, f->vlen, sub) == 0 && (post = get(sub, "id_str")))
+		    json_scan_object(f->val, f->vlen, ref) == 0 && (post = get(ref, "id_str")))
 			type = "share";
 		else if ((f = get(t, "is_quote_status")) && f->type == J_TRUE &&
 			 (post = get(t, "quoted_status_id_str")))
@@ -790,7 +791,7 @@ static int tweet(struct worker *w, const struct jfield *tw, const struct jfield 
 		}
 	} else {
 		/* v2: referenced_tweets [{type, id}], author_id; the author in includes or inline */
-		struct jobj *refs = &w->jo[3], *ref = &w->jo[4];
+		struct jobj *refs = &w->jo[3];
 		const struct jfield *rt;
 		size_t i;
 
@@ -824,9 +825,8 @@ static int tweet(struct worker *w, const struct jfield *tw, const struct jfield 
 			if (!author)
 				author = get(sub, "id");
 			if ((pm = get(sub, "public_metrics")) && pm->type == J_OBJ &&
-			    json_scan_object(pm->val, pm->vlen, &w->jo[3]) == 0)
-				followers = get(&w->jo[3], "followers_count");
-			/* jo[3] is reused below only after these spans are written */
+			    json_scan_object(pm->val, pm->vlen, &w->jo[8]) == 0)
+				followers = get(&w->jo[8], "followers_count");
 		}
 	}
 	own = w->o->brand && same_handle(handle, w->o->brand);
@@ -1441,7 +1441,8 @@ int main(int argc, char **argv)
 	}
 	if (o.progress) {
 		r.bytes_total = total_size(argv + first, argc - first);
-		r.t0 = r.last_shown = now_s();
+		r.t0 = now_s();
+		r.last_shown = r.t0 - 1;	/* the first chunk shows it */
 	}
 	status = drive_open(&o.d, parse_line, wctx);
 	if (status == EXIT_OK)
@@ -1468,7 +1469,7 @@ int main(int argc, char **argv)
 		csvrec_free(&workers[w].csv);
 		buf_free(&workers[w].tmp);
 		buf_free(&workers[w].val);
-		for (i = 0; i < 6; i++)
+		for (i = 0; i < 9; i++)
 			jobj_free(&workers[w].jo[i]);
 	}
 	csvrec_free(&r.hcsv);

@@ -633,8 +633,9 @@ int in_chunk(struct in *in, struct buf *dst, size_t target, uint64_t *lines)
 			in->eof = 1;
 		dst->len += (size_t)r;
 	}
-	if (!failed && in->eof && dst->len > whole) {	/* a last line without '\n' */
-		if (buf_addc(dst, '\n') < 0)
+	if (!failed && in->eof && dst->len > whole) {
+		/* a last line without '\n' (or a CSV record with a quote left open) */
+		if (dst->p[dst->len - 1] != '\n' && buf_addc(dst, '\n') < 0)
 			goto oom;
 		whole = dst->len;
 	}
