@@ -616,19 +616,15 @@ static int access_line(struct worker *w, const char *line, size_t len, struct bu
 		if (json_escape(out, user.p, user.n) < 0)
 			goto oom;
 	} else {
-		XXH3_state_t *st = XXH3_createState();
 		static const char hx[] = "0123456789abcdef";
 		uint64_t h;
 		int k;
 
-		if (!st)
+		w->val.len = 0;
+		if (buf_add(&w->val, a.client.p, a.client.n) < 0 || buf_addc(&w->val, '\n') < 0 ||
+		    buf_add(&w->val, a.agent.p, a.agent.n) < 0)
 			goto oom;
-		XXH3_64bits_reset(st);
-		XXH3_64bits_update(st, a.client.p, a.client.n);
-		XXH3_64bits_update(st, "\n", 1);
-		XXH3_64bits_update(st, a.agent.p ? a.agent.p : "", a.agent.n);
-		h = XXH3_64bits_digest(st);
-		XXH3_freeState(st);
+		h = hash64(w->val.p, w->val.len);
 		for (k = 15; k >= 0; k--, h >>= 4)
 			hex[k] = hx[h & 15];
 		hex[16] = '\0';

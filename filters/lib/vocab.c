@@ -4,6 +4,7 @@
  * (canonical input is already lower-case), then the lower-cased form.
  */
 #include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "bytes.h"
@@ -22,6 +23,15 @@ struct vtab {
 static struct vtab platforms, types, headers, referrers, clickids, assets;
 static pthread_once_t built = PTHREAD_ONCE_INIT;
 
+/*
+ * Bot words: a bitmap of the (lower-cased) byte pairs they start with, so
+ * a user agent is scanned once, a bit test per position, and a word is
+ * compared only where its first two bytes are.
+ */
+#define NBOTS NELEM(bot_patterns)
+static uint64_t bot_pairs[65536 / 64];
+static unsigned char lower[256];
+static size_t bot_len[NBOTS];
 static unsigned vhash(const char *s, size_t n)
 {
 	unsigned h = 2166136261u;
@@ -49,6 +59,16 @@ static void build(struct vtab *t, const struct vocab_entry *v, size_t nv)
 /* All tables at once, on first use by any thread. */
 static void build_all(void)
 {
+	size_t i;
+
+	for (i = 0; i < 256; i++)
+		lower[i] = (unsigned char)(i >= 'A' && i <= 'Z' ? i + 32 : i);
+	for (i = 0; i < NBOTS; i++) {
+		unsigned pair = (unsigned char)bot_patterns[i][0] << 8 | (unsigned char)bot_patterns[i][1];
+
+		bot_len[i] = strlen(bot_patterns[i]);
+		bot_pairs[pair >> 6] |= (uint64_t)1 << (pair & 63);
+	}
 	build(&platforms, platform_vocab, NELEM(platform_vocab));
 	build(&types, type_vocab, NELEM(type_vocab));
 	build(&headers, header_vocab, NELEM(header_vocab));
@@ -125,32 +145,28 @@ const struct vocab_entry *vocab_asset(const char *s, size_t n)
 	return lookup(&assets, s, n);
 }
 
-/* ASCII case-insensitive search for a lower-case needle. */
-static int has_lower(const char *s, size_t n, const char *needle)
-{
-	size_t k = strlen(needle), i, j;
-
-	for (i = 0; i + k <= n; i++) {
-		for (j = 0; j < k; j++) {
-			char c = s[i + j];
-
-			if (c >= 'A' && c <= 'Z')
-				c = (char)(c + 32);
-			if (c != needle[j])
-				break;
-		}
-		if (j == k)
-			return 1;
-	}
-	return 0;
-}
-
 int vocab_is_bot(const char *ua, size_t n)
 {
-	size_t i;
+	const unsigned char *u = (const unsigned char *)ua;
+	size_t i, k, j;
 
-	for (i = 0; i < NELEM(bot_patterns); i++)
-		if (has_lower(ua, n, bot_patterns[i]))
-			return 1;
+	pthread_once(&built, build_all);
+	for (i = 0; i + 1 < n; i++) {
+		unsigned pair = (unsigned)lower[u[i]] << 8 | lower[u[i + 1]];
+
+		if (!(bot_pairs[pair >> 6] >> (pair & 63) & 1))
+			continue;
+		for (k = 0; k < NBOTS; k++) {
+			const char *w = bot_patterns[k];
+
+			if (bot_len[k] > n - i || (unsigned char)w[0] != lower[u[i]] ||
+			    (unsigned char)w[1] != lower[u[i + 1]])
+				continue;
+			for (j = 2; j < bot_len[k] && (unsigned char)w[j] == lower[u[i + j]]; j++)
+				;
+			if (j == bot_len[k])
+				return 1;
+		}
+	}
 	return 0;
 }

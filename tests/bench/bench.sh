@@ -92,6 +92,43 @@ measure "$t" "vchain-parse (zlib)" "$RUNS" "VCHAIN_INFLATE=zlib $P $nd.gz"
 measure "$t" "zcat (floor)" "$RUNS" "zcat $nd.gz"
 have igzip && measure "$t" "igzip -dc (floor)" "$RUNS" "igzip -dc $nd.gz"
 
+# ---- the other input formats (vchain-gen writes the same events as CSV and as an access log) ----
+csv="$D/events-$EVENTS.csv"
+if [ ! -s "$csv" ]; then
+	note "generating $EVENTS events as CSV"
+	"$B/vchain-gen" --seed 1 --events "$EVENTS" --format csv > "$csv.tmp" && mv "$csv.tmp" "$csv"
+fi
+[ -s "$csv.gz" ] || { gzip -c "$csv" > "$csv.gz.tmp" && mv "$csv.gz.tmp" "$csv.gz"; }
+BYTES=$(wc -c < "$csv")
+t="csv -> canonical ndjson"
+measure "$t" "vchain-parse (csv)" "$RUNS" "$P $csv"
+measure "$t" "vchain-parse -j 1 (csv)" "$RUNS" "$P -j 1 $csv"
+measure "$t" "vchain-parse --raw (csv)" "$RUNS" "$P --raw $csv"
+measure "$t" "cat (floor)" "$RUNS" "cat $csv"
+have mlr && measure "$t" "mlr --icsv --ojsonl cat" "$SLOW" "mlr --icsv --ojsonl cat $csv"
+[ -n "$duck" ] && measure "$t" "duckdb COPY read_csv TO json" "$RUNS" \
+	"$duck \"COPY (SELECT * FROM read_csv('$csv')) TO '/dev/stdout' (FORMAT json)\""
+t="csv.gz -> canonical ndjson"
+measure "$t" "vchain-parse (csv.gz)" "$RUNS" "$P $csv.gz"
+measure "$t" "zcat (floor)" "$RUNS" "zcat $csv.gz"
+have igzip && measure "$t" "igzip -dc (floor)" "$RUNS" "igzip -dc $csv.gz"
+[ -n "$duck" ] && measure "$t" "duckdb COPY read_csv TO json" "$RUNS" \
+	"$duck \"COPY (SELECT * FROM read_csv('$csv.gz')) TO '/dev/stdout' (FORMAT json)\""
+
+log="$D/events-$EVENTS.log"
+if [ ! -s "$log" ]; then
+	note "generating $EVENTS events as an access log"
+	"$B/vchain-gen" --seed 1 --events "$EVENTS" --format access > "$log.tmp" && mv "$log.tmp" "$log"
+fi
+BYTES=$(wc -c < "$log")
+t="access log -> visits ndjson"
+measure "$t" "vchain-parse -j 1 (access)" "$RUNS" "$P -j 1 $log"
+measure "$t" "vchain-parse (access)" "$RUNS" "$P $log"
+measure "$t" "cat (floor)" "$RUNS" "cat $log"
+have mawk && measure "$t" "mawk split on quotes (no JSON)" "$SLOW" \
+	"mawk -F'\\\"' '{ print \$2, \$6 }' $log"
+unset BYTES
+
 D2="$B/vchain-dedupe"
 if [ -x "$D2" ]; then
 	t="dedupe by event_id"
@@ -121,6 +158,7 @@ fi
 # ---- the table ----
 echo
 echo "vchain bench: $EVENTS events, $(awk -v s="$size" 'BEGIN { printf "%.0f MB", s / 1e6 }') NDJSON, $(nproc) cores, $(date -u +%Y-%m-%d)"
+echo "(MB/s of each task's own uncompressed input: NDJSON, CSV or the access log)"
 awk -F'\t' -v size="$size" '
 	{ task[NR] = $1; tool[NR] = $2; secs[NR] = $3; rss[NR] = $4; bytes[NR] = $5
 	  if (!(($1) in ours)) ours[$1] = $3 }	# the first row of a task is vchain
