@@ -21,6 +21,12 @@ for t in "$@"; do
 			"Wed Oct 10 20:19:24 +0000 2018" "2024-02-29T23:59:59.5Z"; do
 			printf '%s' "$s" > "$corpus/seed-$(printf '%s' "$s" | cksum | cut -d' ' -f1)"
 		done ;;
+	fuzz_csv)
+		[ -d "$data/csv-spectrum" ] && cp "$data"/csv-spectrum/csvs/*.csv "$corpus"/
+		[ -d "$data/csv-commons-csv" ] && cp "$data"/csv-commons-csv/CSVFileParser/*.csv "$corpus"/ ;;
+	fuzz_access)
+		[ -f "$data/access-logs/apache_logs" ] &&
+			head -n 200 "$data/access-logs/apache_logs" | split -l 1 - "$corpus/seed-" ;;
 	fuzz_input)
 		printf 'a\nbb\n' > "$corpus/seed-plain"
 		printf 'x\n' | gzip > "$corpus/seed-gz"
