@@ -80,7 +80,14 @@ int utf8_valid(const char *s, size_t n)
 
 	while (p < end) {
 		if (*p < 0x80) {
-			p++;
+			/* ASCII runs, sixteen bytes at a time */
+#ifdef __SSE2__
+			while (end - p >= 16 &&
+			       !_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)p)))
+				p += 16;
+#endif
+			while (p < end && *p < 0x80)
+				p++;
 			continue;
 		}
 		k = utf8_seq(p, end);
