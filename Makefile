@@ -92,7 +92,7 @@ unit: $(UNITS)
 check: deps
 	$(MAKE) --no-print-directory all unit
 	$(MAKE) --no-print-directory all unit SANITIZE=address,undefined
-	@sh tests/run.sh build build/san
+	@ASAN_OPTIONS=detect_stack_use_after_return=1 sh tests/run.sh build build/san
 
 check-plain: all unit
 	@sh tests/run.sh $(B)

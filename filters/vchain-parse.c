@@ -122,7 +122,6 @@ struct run {
 	struct counts total, now;	/* all inputs; the input being read */
 	uint64_t shown;			/* bad-record messages shown so far */
 	/* --progress */
-	struct in *in;			/* the input being read */
 	uint64_t bytes_done, bytes_total;	/* of the inputs before it; of all (0: unknown) */
 	double t0, last_shown;
 	int shown_progress;
@@ -515,6 +514,17 @@ static int param_value(struct worker *w, struct span target, const char *name, s
 	return 1;
 }
 
+/* Append key and a quoted log field, its \" and \\ escapes undone when it has them. */
+static int put_log_field(struct worker *w, struct buf *out, const char *key, struct span v, int esc)
+{
+	if (buf_adds(out, key) < 0)
+		return -1;
+	if (!esc)
+		return json_escape(out, v.p, v.n);
+	w->val.len = 0;
+	return access_unescape(&w->val, v.p, v.n) < 0 ? -1 : json_escape(out, w->val.p, w->val.len);
+}
+
 /* The platform of a visit: utm_source, a click id, the referrer's host, else web. */
 static const char *visit_platform(struct worker *w, const struct access_rec *a)
 {
@@ -641,22 +651,11 @@ static int access_line(struct worker *w, const char *line, size_t len, struct bu
 		if (r > 0 && v.n && put_str(out, utm[i][1], v.p, v.n) < 0)
 			goto oom;
 	}
-	if (a.target.n) {
-		w->val.len = 0;
-		if (buf_adds(out, ",\"url\":") < 0 ||
-		    (a.target_esc ? access_unescape(&w->val, a.target.p, a.target.n) < 0 ||
-				    json_escape(out, w->val.p, w->val.len) < 0
-				  : json_escape(out, a.target.p, a.target.n) < 0))
-			goto oom;
-	}
-	if (a.referrer.n && !(a.referrer.n == 1 && a.referrer.p[0] == '-')) {
-		w->val.len = 0;
-		if (buf_adds(out, ",\"referrer\":") < 0 ||
-		    (a.ref_esc ? access_unescape(&w->val, a.referrer.p, a.referrer.n) < 0 ||
-				 json_escape(out, w->val.p, w->val.len) < 0
-			       : json_escape(out, a.referrer.p, a.referrer.n) < 0))
-			goto oom;
-	}
+	if (a.target.n && put_log_field(w, out, ",\"url\":", a.target, a.target_esc) < 0)
+		goto oom;
+	if (a.referrer.n && !(a.referrer.n == 1 && a.referrer.p[0] == '-') &&
+	    put_log_field(w, out, ",\"referrer\":", a.referrer, a.ref_esc) < 0)
+		goto oom;
 	if (purchase && o->revenue_param) {
 		r = param_value(w, a.target, o->revenue_param, &v);
 		if (r < 0)
@@ -1194,7 +1193,6 @@ static int prepare(void *ctx, struct drive *d, struct in *in)
 	ssize_t n = 0;
 	char delim = o->delim;
 
-	r->in = in;
 	free_columns(&r->cur);
 	r->cur.fmt = o->from;
 	if (o->from == FROM_AUTO || (o->from == FROM_CSV && !delim)) {
@@ -1246,7 +1244,7 @@ static void show_progress(struct run *r, int force)
 	if (!force && t - r->last_shown < 0.25)
 		return;
 	r->last_shown = t;
-	done = r->bytes_done + (r->in ? in_bytes_read(r->in) : 0);
+	done = r->bytes_done + (r->d->cur ? in_bytes_read(r->d->cur) : 0);
 	rate = t > r->t0 ? (double)done / (t - r->t0) : 0;
 	human((double)done, a, sizeof(a));
 	human(rate, c, sizeof(c));
@@ -1359,10 +1357,7 @@ static void after_input(void *ctx)
 	struct run *r = ctx;
 	int i;
 
-	if (r->in) {
-		r->bytes_done += in_bytes_read(r->in);
-		r->in = NULL;
-	}
+	r->bytes_done += r->d->in_bytes;
 	if (r->o->stats) {
 		end_progress(r);
 		say_counts(r->d->name, &r->now, format_name[r->cur.fmt]);

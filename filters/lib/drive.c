@@ -81,14 +81,16 @@ static int one_input(struct drive *d, const char *name,
 	int status = EXIT_OK;
 
 	d->stop = 0;
+	d->in_bytes = 0;
 	if (in_open(&in, name, &d->in) < 0) {
 		diag_at(in_display_name(&in), 0, "%s", in.err);
 		return EXIT_DATA;
 	}
 	d->name = in_display_name(&in);
+	d->cur = &in;
 	if (d->prepare && d->prepare(cctx, d, &in) < 0) {
-		in_close(&in);
-		return EXIT_DATA;
+		status = EXIT_DATA;
+		goto done;
 	}
 	if (par_run(d->par, &in, commit, cctx) < 0) {
 		status = EXIT_DATA;
@@ -99,6 +101,9 @@ static int one_input(struct drive *d, const char *name,
 		d->gone = 1;
 		status = EXIT_OK;
 	}
+done:
+	d->in_bytes = in_bytes_read(&in);
+	d->cur = NULL;
 	in_close(&in);
 	return status;
 }

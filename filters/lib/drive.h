@@ -28,6 +28,8 @@ struct drive {
 	/* for the filter's commit function */
 	struct out out;
 	const char *name;	/* the input being read, as messages show it */
+	struct in *cur;		/* the input being read; NULL between inputs */
+	uint64_t in_bytes;	/* bytes the last input read from its file (in_bytes_read) */
 	int stop;		/* the commit function stopped the run (and said why) */
 	int gone;		/* the reader of the output went away (EPIPE) */
 	struct par *par;

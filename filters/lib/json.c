@@ -241,6 +241,21 @@ static int scan_literal(struct jp *j, const char *word, size_t n)
 
 static int scan_value(struct jp *j, struct jfield *f);
 
+/* A new member slot at the end of o, or NULL when out of memory. */
+static struct jfield *push(struct jobj *o)
+{
+	if (o->n == o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 32;
+		struct jfield *nf = realloc(o->f, cap * sizeof(*nf));
+
+		if (!nf)
+			return NULL;
+		o->f = nf;
+		o->cap = cap;
+	}
+	return &o->f[o->n++];
+}
+
 static int scan_members(struct jp *j, struct jobj *o)
 {
 	struct jfield *f, tmp;
@@ -260,19 +275,9 @@ static int scan_members(struct jp *j, struct jobj *o)
 		esc = 0;
 		if (scan_string(j, &esc) < 0)
 			return -1;
-		f = &tmp;
-		if (o) {
-			if (o->n == o->cap) {
-				size_t cap = o->cap ? o->cap * 2 : 32;
-				struct jfield *nf = realloc(o->f, cap * sizeof(*nf));
-
-				if (!nf)
-					return -2;
-				o->f = nf;
-				o->cap = cap;
-			}
-			f = &o->f[o->n++];
-		}
+		f = o ? push(o) : &tmp;
+		if (!f)
+			return -2;
 		f->key = (const char *)key;
 		f->klen = (uint32_t)(j->p - 1 - key);
 		f->kesc = (uint8_t)esc;
@@ -433,16 +438,9 @@ int json_scan_array(const char *s, size_t len, struct jobj *o)
 		return finish(&j, o, 0);
 	}
 	for (;;) {
-		if (o->n == o->cap) {
-			size_t cap = o->cap ? o->cap * 2 : 32;
-			struct jfield *nf = realloc(o->f, cap * sizeof(*nf));
-
-			if (!nf)
-				return -2;
-			o->f = nf;
-			o->cap = cap;
-		}
-		f = &o->f[o->n++];
+		f = push(o);
+		if (!f)
+			return -2;
 		f->key = NULL;
 		f->klen = f->kesc = 0;
 		if (scan_value(&j, f) < 0)
