@@ -129,6 +129,35 @@ have mawk && measure "$t" "mawk split on quotes (no JSON)" "$SLOW" \
 	"mawk -F'\\\"' '{ print \$2, \$6 }' $log"
 unset BYTES
 
+AG="$B/vchain-aggregate"
+if [ -x "$AG" ]; then
+	# the same numbers from every tool: rows per group (no count weights), sums, distinct users
+	t="count by platform,type"
+	measure "$t" "vchain-aggregate -g platform,type -a rows" "$RUNS" "$AG -g platform,type -a rows $nd"
+	have jq && measure "$t" "jq reduce" "$SLOW" \
+		"jq -n -c 'reduce inputs as \$e ({}; .[\$e.platform + \" \" + \$e.type] += 1)' $nd"
+	have mlr && measure "$t" "mlr count -g platform,type" "$SLOW" "mlr --ijsonl --ojsonl count -g platform,type $nd"
+	[ -n "$duck" ] && measure "$t" "duckdb GROUP BY over read_json" "$RUNS" \
+		"$duck \"SELECT platform, type, count(*) FROM read_json('$nd', format='newline_delimited') GROUP BY ALL ORDER BY ALL\""
+	t="sum revenue by campaign"
+	measure "$t" "vchain-aggregate -a sum:revenue" "$RUNS" "$AG -g campaign -a sum:revenue $nd"
+	have mlr && measure "$t" "mlr stats1 -a sum" "$SLOW" "mlr --ijsonl --ojsonl stats1 -a sum -f revenue -g campaign $nd"
+	[ -n "$duck" ] && measure "$t" "duckdb sum(revenue) GROUP BY" "$RUNS" \
+		"$duck \"SELECT campaign, sum(revenue) FROM read_json('$nd', format='newline_delimited') GROUP BY ALL ORDER BY ALL\""
+	t="distinct users"
+	measure "$t" "vchain-aggregate -a distinct:user_id" "$RUNS" "$AG -a distinct:user_id $nd"
+	have mlr && measure "$t" "mlr count-distinct -n" "$SLOW" "mlr --ijsonl --ojsonl count-distinct -n -f user_id $nd"
+	[ -n "$duck" ] && measure "$t" "duckdb count(DISTINCT user_id)" "$RUNS" \
+		"$duck \"SELECT count(DISTINCT user_id) FROM read_json('$nd', format='newline_delimited')\""
+	BYTES=$(wc -c < "$csv")
+	t="csv: count by platform,type"
+	measure "$t" "vchain-parse | vchain-aggregate" "$RUNS" "$P $csv | $AG -g platform,type -a rows"
+	have mlr && measure "$t" "mlr --icsv count -g" "$SLOW" "mlr --icsv --ojsonl count -g platform,type $csv"
+	[ -n "$duck" ] && measure "$t" "duckdb GROUP BY over read_csv" "$RUNS" \
+		"$duck \"SELECT platform, type, count(*) FROM read_csv('$csv') GROUP BY ALL ORDER BY ALL\""
+	unset BYTES
+fi
+
 D2="$B/vchain-dedupe"
 if [ -x "$D2" ]; then
 	t="dedupe by event_id"

@@ -1,0 +1,78 @@
+# vchain-aggregate against independent reckonings:
+# - basic.{in,args,out} is worked by hand: x has count 1+1+3+1 = 6 over 4
+#   rows, revenue 10.50 + "2.25" + 0.10 = 12.85 (min 0.10, max 10.50 as
+#   written, p50 = 2.25, the middle of three); instagram's 1e1 sums to 10;
+#   the record without platform is the null group, its null revenue counts
+#   for nothing (sum 0, mean null). The stddev is python3's statistics.stdev.
+# - time buckets worked by hand (2024-03-10 is a Sunday: ISO week of 03-04);
+# - on 200,000 generated events, count by (platform, type) and distinct users
+#   by platform equal jq's group_by; revenue by campaign equals Python's
+#   decimal sum, digit for digit;
+# - one million 0.1s sum to exactly 100000.0 (a double gives 100000.00000133288);
+# - csv, tsv and table output; bad records named, or set aside and counted;
+# - the same output for 1, 2 and 4 threads.
+set -eu
+A="$BIN/vchain-aggregate"
+$RUN "$A" --every day -a rows basic.in | tr -d '\n' | grep -qx \
+	'{"day":"2024-03-04","rows":3}{"day":"2024-03-05","rows":1}{"day":"2024-03-10","rows":1}{"day":"2024-03-11","rows":1}{"day":"2024-04-01","rows":1}'
+$RUN "$A" --every week -a rows basic.in | tr -d '\n' | grep -qx \
+	'{"week":"2024-03-04","rows":5}{"week":"2024-03-11","rows":1}{"week":"2024-04-01","rows":1}'
+$RUN "$A" --every month -g type -a rows basic.in | tr -d '\n' | grep -qx \
+	'{"month":"2024-03","type":"like","rows":1}{"month":"2024-03","type":"purchase","rows":4}{"month":"2024-03","type":"view","rows":1}{"month":"2024-04","type":"view","rows":1}'
+$RUN "$A" --every hour -g platform -a sum:revenue basic.in | head -2 | tr -d '\n' | grep -qx \
+	'{"hour":"2024-03-04T10:00:00Z","platform":"x","revenue_sum":10.50}{"hour":"2024-03-04T11:00:00Z","platform":"x","revenue_sum":2.25}'
+# output formats
+$RUN "$A" -g platform -a rows,sum:revenue --format csv basic.in | tr '\n' '|' | grep -qx 'platform,rows,revenue_sum|,1,0|instagram,2,10|x,4,12.85|'
+$RUN "$A" -g platform -a rows --format tsv basic.in | tr '\n' '|' | grep -qx "$(printf 'platform\trows|\t1|instagram\t2|x\t4|')"
+$RUN "$A" -g platform -a rows --format table basic.in > "$TMP/table"
+printf 'platform  rows\n-         1\ninstagram 2\nx         4\n' | cmp - "$TMP/table"
+
+# against jq on generated data
+"$BIN/vchain-gen" --seed 4 --events 200000 > "$TMP/ev"
+$RUN "$A" -g platform,type "$TMP/ev" > "$TMP/count"
+jq -s -c 'group_by([.platform, .type])[] | {platform: .[0].platform, type: .[0].type,
+	count: (map(.count // 1) | add)}' "$TMP/ev" | cmp - "$TMP/count"
+$RUN "$A" -g platform -a distinct:user_id "$TMP/ev" > "$TMP/distinct"
+jq -s -c 'group_by(.platform)[] | {platform: .[0].platform, user_id_distinct: (map(.user_id // empty) | unique | length)}' \
+	"$TMP/ev" | cmp - "$TMP/distinct"
+# approx_distinct within 5% (its standard error is 1.6%)
+$RUN "$A" -g platform -a distinct:user_id,approx_distinct:user_id "$TMP/ev" |
+	jq -e -s 'all(.[]; (.user_id_approx_distinct - .user_id_distinct | fabs) <= 0.05 * .user_id_distinct + 2)' > /dev/null
+# exact money, against Python's decimal module
+$RUN "$A" -g campaign -a sum:revenue,rows "$TMP/ev" | jq -r 'select(.revenue_sum != 0) | .campaign' > "$TMP/c"
+$RUN "$A" -g campaign -a sum:revenue "$TMP/ev" | sed -n 's/.*"campaign":"\([^"]*\)","revenue_sum":\([-0-9.]*\)}$/\1 \2/p' |
+	grep -v ' 0$' > "$TMP/sums"
+/usr/bin/python3 - "$TMP/ev" > "$TMP/py" <<'PY'
+import json, sys
+from decimal import Decimal
+s = {}
+for line in open(sys.argv[1]):
+    e = json.loads(line, parse_float=Decimal)
+    if e.get("revenue") is not None:
+        s[e.get("campaign")] = s.get(e.get("campaign"), Decimal(0)) + Decimal(e["revenue"])
+for k in sorted(s):
+    print(k, s[k])
+PY
+cmp "$TMP/py" "$TMP/sums"
+[ "$(wc -l < "$TMP/sums")" -ge 10 ]
+awk 'BEGIN { for (i = 0; i < 1000000; i++) print "{\"revenue\":0.1}" }' > "$TMP/tenths"
+$RUN "$A" -a sum:revenue,mean:revenue "$TMP/tenths" | grep -qx '{"revenue_sum":100000.0,"revenue_mean":0.1}'
+
+# bad records
+printf '{"revenue":1}\n{"revenue":"abc"}\nnot json\n{"revenue":2}\n' > "$TMP/bad"
+if $RUN "$A" -a sum:revenue "$TMP/bad" > "$TMP/o" 2> "$TMP/e"; then exit 1; fi
+grep -qx "vchain-aggregate: $TMP/bad:2: revenue: not a number: abc" "$TMP/e"
+[ ! -s "$TMP/o" ]
+$RUN "$A" --stats --rejects "$TMP/rej" -a sum:revenue "$TMP/bad" > "$TMP/o" 2> "$TMP/e"
+grep -qx '{"revenue_sum":3}' "$TMP/o"
+printf '{"revenue":"abc"}\nnot json\n' | cmp - "$TMP/rej"
+grep -q "read 4, rejected 2, groups 1" "$TMP/e"
+if "$A" -a sum "$TMP/bad" 2> "$TMP/e"; then exit 1; fi
+grep -q "'sum' needs a field" "$TMP/e"
+
+# threads do not change the result
+for j in 1 2 4; do
+	$RUN "$A" -j $j -g platform,campaign -a count,sum:revenue,p90:revenue,first:ts,last:ts "$TMP/ev" > "$TMP/j$j"
+done
+cmp "$TMP/j1" "$TMP/j2"
+cmp "$TMP/j1" "$TMP/j4"
