@@ -79,6 +79,7 @@ struct opts {
 	enum every every;
 	enum format format;
 	int stats;
+	int partial, merge;		/* write mergeable state; read it */
 	const char *rejects;
 	struct drive d;
 };
@@ -106,9 +107,9 @@ struct s_sum {			/* sum, mean */
 	struct dec sum;
 	uint64_t n;
 };
-struct s_std {			/* Welford */
+struct s_std {			/* exact sums of x and x^2: the same whatever the order or sharding */
+	struct dec sum, sum2;
 	uint64_t n;
-	double mean, m2;
 };
 struct s_vals {			/* p50, p90, p99: every value */
 	double *v;
@@ -119,6 +120,11 @@ struct run {
 	struct opts *o;
 	struct drive *d;
 	struct out rej;
+	/* --merge */
+	char *header;		/* the first input's header line, which every input must repeat */
+	int saw_header;		/* in the input being read */
+	struct jobj jo[3];
+	struct buf tmp;
 	struct htab index;	/* key hash -> group number */
 	struct group *g;
 	size_t ng, gcap;
@@ -132,6 +138,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: vchain-aggregate [-h] [--version] [-g FIELD[,FIELD...]] [-a ACC[,ACC...]]\n"
 	      "                        [--every hour|day|week|month] [--format FORMAT]\n"
+	      "                        [--partial] [--merge]\n"
 	      "                        [-o FILE] [-j N] [--rejects FILE] [--stats]\n"
 	      "                        [--max-line SIZE] [FILE ...]\n"
 	      "\n"
@@ -146,6 +153,8 @@ static void usage(FILE *f)
 	      "      --every UNIT     add a time bucket of ts: hour, day, week (ISO, from\n"
 	      "                       Monday), month; UTC\n"
 	      "      --format FMT     ndjson (default), csv, tsv, table\n"
+	      "      --partial        write each group's mergeable state, not results\n"
+	      "      --merge          read partial results (of shards, in order) and merge\n"
 	      "  -o, --output FILE    write to FILE instead of stdout\n"
 	      "      --rejects FILE   go on past bad records, writing them to FILE byte-exact\n"
 	      "      --stats          records read, rejected, groups, memory (stderr)\n"
@@ -253,9 +262,40 @@ static int add_group(struct opts *o, const char *name, size_t n)
 	return 0;
 }
 
+/* Slots and accumulators from the groups (already in o) and the -a lists. */
+static int configure(struct opts *o, const char *const *accs, int nacc)
+{
+	int i, j;
+
+	/* the slots: group fields, then accumulator fields, then count and ts */
+	for (i = 0; i < o->ngroups; i++)
+		if (slot_of(o, o->groups[i], strlen(o->groups[i]), 0) != i) {
+			diag("-g: '%s' given twice", o->groups[i]);
+			return -1;
+		}
+	for (i = 0; i < nacc; i++)
+		if (each_item(accs[i], add_acc, o) < 0)
+			return -1;
+	if (!nacc && add_acc(o, "count", 5) < 0)
+		return -1;
+	o->count_slot = o->ts_slot = -1;
+	for (i = 0; i < o->nacc; i++)
+		if (o->acc[i].kind == A_COUNT)
+			o->count_slot = slot_of(o, "count", 5, 0);
+	if (o->every)
+		o->ts_slot = slot_of(o, "ts", 2, 0);
+	for (i = 0; i < o->nacc; i++)
+		for (j = 0; j < i; j++)
+			if (!strcmp(o->acc[i].out, o->acc[j].out)) {
+				diag("-a: '%s' given twice", o->acc[i].out);
+				return -1;
+			}
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_EVERY = 256, OPT_FORMAT, OPT_REJECTS, OPT_STATS };
+	enum { OPT_EVERY = 256, OPT_FORMAT, OPT_REJECTS, OPT_STATS, OPT_PARTIAL, OPT_MERGE };
 	static const struct option longopts[] = {
 		{ "group-by", required_argument, NULL, 'g' },
 		{ "acc", required_argument, NULL, 'a' },
@@ -263,11 +303,15 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "rejects", required_argument, NULL, OPT_REJECTS },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "partial", no_argument, NULL, OPT_PARTIAL },
+		{ "merge", no_argument, NULL, OPT_MERGE },
 		DRIVE_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *accs[64];
 	int nacc = 0, c, i;
+
+	(void)i;
 
 	memset(o, 0, sizeof(*o));
 	if (drive_init(&o->d) < 0)
@@ -311,6 +355,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_REJECTS: o->rejects = optarg; break;
 		case OPT_STATS: o->stats = 1; break;
+		case OPT_PARTIAL: o->partial = 1; break;
+		case OPT_MERGE: o->merge = 1; break;
 		default:
 			switch (drive_option(&o->d, c, optarg, argv, usage)) {
 			case DRIVE_OPT_DONE:
@@ -322,32 +368,17 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 		}
 	}
-	/* the slots: group fields, then accumulator fields, then count and ts */
-	for (i = 0; i < o->ngroups; i++)
-		if (slot_of(o, o->groups[i], strlen(o->groups[i]), 0) != i) {
-			diag("-g: '%s' given twice", o->groups[i]);
-			return -1;
-		}
-	for (i = 0; i < nacc; i++)
-		if (each_item(accs[i], add_acc, o) < 0)
-			return -1;
-	if (!nacc && add_acc(o, "count", 5) < 0)
+	if (o->partial && o->format != OUT_NDJSON) {
+		diag("--partial writes NDJSON only");
 		return -1;
-	o->count_slot = o->ts_slot = -1;
-	for (i = 0; i < o->nacc; i++)
-		if (o->acc[i].kind == A_COUNT)
-			o->count_slot = slot_of(o, "count", 5, 0);
-	if (o->every)
-		o->ts_slot = slot_of(o, "ts", 2, 0);
-	for (i = 0; i < o->nacc; i++) {
-		int j;
-
-		for (j = 0; j < i; j++)
-			if (!strcmp(o->acc[i].out, o->acc[j].out)) {
-				diag("-a: '%s' given twice", o->acc[i].out);
-				return -1;
-			}
 	}
+	if (o->merge && (o->ngroups || nacc || o->every)) {
+		diag("--merge takes the groups and accumulators from the partial results; "
+		     "no -g, -a or --every");
+		return -1;
+	}
+	if (!o->merge && configure(o, accs, nacc) < 0)
+		return -1;
 	return optind;
 }
 
@@ -557,27 +588,18 @@ static unsigned hll_rank(uint64_t h)
 	return (unsigned)__builtin_clzll(w) + 1;
 }
 
-static int update(struct run *r, unsigned char *st, const struct slot *s)
+/* One accumulator's state p takes value v (w: the count weight, for count). 0, -1 overflow, -2. */
+static int update_one(enum acc_kind kind, unsigned char *p, const struct slot *v, const struct slot *w)
 {
-	const struct opts *o = r->o;
-	int i;
-
-	for (i = 0; i < o->nacc; i++) {
-		const struct acc *a = &o->acc[i];
-		unsigned char *p = st + a->state;
-		const struct slot *v = a->slot >= 0 ? &s[a->slot] : NULL;
-
-		if (v && (v->type == ABSENT || v->type == J_NULL))
-			continue;	/* absent and null values count for nothing */
-		switch (a->kind) {
+	{
+		switch (kind) {
 		case A_COUNT: {
-			const struct slot *c = &s[o->count_slot];
 			uint64_t *n = (uint64_t *)(void *)p;
 			struct dec d;
 
-			if (c->type == ABSENT || c->type == J_NULL)
+			if (!w || w->type == ABSENT || w->type == J_NULL)
 				++*n;
-			else if (dec_parse(c->v, c->n, &d) == 0) {
+			else if (dec_parse(w->v, w->n, &d) == 0) {
 				while (d.scale > 0)
 					d.m /= 10, d.scale--;	/* a weight of 2.0 is 2 */
 				*n += (uint64_t)d.m;
@@ -599,11 +621,12 @@ static int update(struct run *r, unsigned char *st, const struct slot *s)
 		}
 		case A_STDDEV: {
 			struct s_std *t = (struct s_std *)(void *)p;
-			double x = to_double(v), delta = x - t->mean;
+			struct dec d, d2;
 
+			if (dec_parse(v->v, v->n, &d) < 0 || dec_square(d, &d2) < 0 ||
+			    dec_add(&t->sum, d) < 0 || dec_add(&t->sum2, d2) < 0)
+				return -1;
 			t->n++;
-			t->mean += delta / (double)t->n;
-			t->m2 += delta * (x - t->mean);
 			break;
 		}
 		case A_MIN:
@@ -618,7 +641,7 @@ static int update(struct run *r, unsigned char *st, const struct slot *s)
 				c = cmp_values(ty, v->v, v->n, x, t->type == J_STR &&
 					       json_is_number(t->p, t->len) ? J_NUM : t->type,
 					       t->p, t->len, t->x);
-				if (a->kind == A_MIN ? c >= 0 : c <= 0)
+				if (kind == A_MIN ? c >= 0 : c <= 0)
 					break;
 			}
 			if (set_text(t, v) < 0)
@@ -630,7 +653,7 @@ static int update(struct run *r, unsigned char *st, const struct slot *s)
 		case A_LAST: {
 			struct s_text *t = (struct s_text *)(void *)p;
 
-			if ((a->kind == A_LAST || !t->set) && set_text(t, v) < 0)
+			if ((kind == A_LAST || !t->set) && set_text(t, v) < 0)
 				return -2;
 			break;
 		}
@@ -679,6 +702,24 @@ static int update(struct run *r, unsigned char *st, const struct slot *s)
 	return 0;
 }
 
+static int update(struct run *r, unsigned char *st, const struct slot *s)
+{
+	const struct opts *o = r->o;
+	int i, k;
+
+	for (i = 0; i < o->nacc; i++) {
+		const struct acc *a = &o->acc[i];
+		const struct slot *v = a->slot >= 0 ? &s[a->slot] : NULL;
+
+		if (v && (v->type == ABSENT || v->type == J_NULL))
+			continue;	/* absent and null values count for nothing */
+		k = update_one(a->kind, st + a->state, v, o->count_slot >= 0 ? &s[o->count_slot] : NULL);
+		if (k < 0)
+			return k;
+	}
+	return 0;
+}
+
 static size_t state_size(enum acc_kind k)
 {
 	switch (k) {
@@ -692,6 +733,89 @@ static size_t state_size(enum acc_kind k)
 	}
 }
 
+/*
+ * The group of key[0..klen) (group slots: type, u32 length, text) and the
+ * time bucket, made when new. NULL when out of memory.
+ */
+static struct group *find_group(struct run *r, const void *key, size_t klen, const struct slot *bucket)
+{
+	struct h128 h = hash128(key, klen);
+	struct group *g;
+	uint64_t *gi;
+	int ins;
+
+	if (bucket)	/* the bucket is part of the key too */
+		h.lo ^= hash64(bucket->v, bucket->n);
+	ins = htab_put(&r->index, h, &gi);
+	if (ins < 0)
+		return NULL;
+	if (!ins)
+		return &r->g[*gi];
+	if (r->ng == r->gcap) {
+		size_t cap = r->gcap ? 2 * r->gcap : 1024;
+		struct group *ng = realloc(r->g, cap * sizeof(*ng));
+
+		if (!ng)
+			return NULL;
+		r->g = ng;
+		r->gcap = cap;
+	}
+	g = &r->g[r->ng];
+	g->klen = klen + (bucket ? 1 + 4 + bucket->n : 0);
+	g->key = arena_alloc(&r->keys, g->klen ? g->klen : 1);
+	/* 16-byte aligned: sums hold a __int128 */
+	g->st = arena_alloc(&r->keys, r->block + 8);
+	if (!g->key || !g->st)
+		return NULL;
+	g->st = (unsigned char *)(((uintptr_t)g->st + 15) & ~(uintptr_t)15);
+	memcpy((unsigned char *)g->key, key, klen);
+	if (bucket) {
+		unsigned char *q = (unsigned char *)g->key + klen;
+		uint32_t tn = bucket->n;
+
+		*q++ = J_STR;
+		memcpy(q, &tn, 4);
+		memcpy(q + 4, bucket->v, tn);
+	}
+	memset(g->st, 0, r->block);
+	*gi = r->ng++;
+	return g;
+}
+
+static int merge_line(struct run *r, const char *line, size_t len, uint64_t lineno);
+
+/* Each accumulator's state in a group's block; the percentiles of one field share one. */
+static void layout_states(struct run *r)
+{
+	struct opts *o = r->o;
+	int i, j;
+
+	for (i = 0; i < o->nacc; i++) {
+		o->acc[i].state = r->block;
+		for (j = 0; j < i; j++)
+			if (o->acc[j].slot == o->acc[i].slot && o->acc[i].slot >= 0 &&
+			    o->acc[j].kind >= A_P50 && o->acc[j].kind <= A_P99 &&
+			    o->acc[i].kind >= A_P50 && o->acc[i].kind <= A_P99)
+				break;
+		if (j < i) {
+			o->acc[i].state = o->acc[j].state;
+			continue;
+		}
+		r->block += (state_size(o->acc[i].kind) + 15) & ~(size_t)15;
+	}
+}
+
+/* Whether accumulator i shares its state with an earlier one (percentiles of one field). */
+static int shared_state(const struct opts *o, int i)
+{
+	int j;
+
+	for (j = 0; j < i; j++)
+		if (o->acc[j].state == o->acc[i].state)
+			return 1;
+	return 0;
+}
+
 static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 {
 	struct run *r = ctx;
@@ -702,58 +826,31 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 
 	r->read += c->done + (uint64_t)c->stopped;
 	r->rejected += c->rejected;
+	if (o->merge) {
+		uint64_t line = first_line;
+
+		while (p < end) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+			if (merge_line(r, p, (size_t)(nl - p), line++) < 0)
+				return r->d->stop = -1;
+			p = nl + 1;
+		}
+		p = end;
+	}
 	while (p < end) {
 		size_t n = read_record(p, o->nslots, s), klen = 0;
 		const char *key = p + 4;
-		struct h128 h;
-		uint64_t *gi;
-		int k, ins;
+		struct group *g;
+		int k;
 
 		/* the key: the group slots, as they lie in the record */
 		for (k = 0; k < o->ngroups; k++)
 			klen += 1 + (s[k].type == ABSENT ? 0 : 4 + s[k].n);
-		if (o->ts_slot >= 0) {
-			/* the bucket leads the key: it is a group field too */
-			h = hash128(key, klen);
-			h.lo ^= hash64(s[o->ts_slot].v, s[o->ts_slot].n);
-		} else
-			h = hash128(key, klen);
-		ins = htab_put(&r->index, h, &gi);
-		if (ins < 0)
+		g = find_group(r, key, klen, o->ts_slot >= 0 ? &s[o->ts_slot] : NULL);
+		if (!g)
 			goto oom;
-		if (ins) {
-			struct group *g;
-
-			if (r->ng == r->gcap) {
-				size_t cap = r->gcap ? 2 * r->gcap : 1024;
-				struct group *ng = realloc(r->g, cap * sizeof(*ng));
-
-				if (!ng)
-					goto oom;
-				r->g = ng;
-				r->gcap = cap;
-			}
-			g = &r->g[r->ng];
-			g->klen = klen + (o->ts_slot >= 0 ? 1 + 4 + s[o->ts_slot].n : 0);
-			g->key = arena_alloc(&r->keys, g->klen ? g->klen : 1);
-			/* 16-byte aligned: sums hold a __int128 */
-			g->st = arena_alloc(&r->keys, r->block + 8);
-			if (!g->key || !g->st)
-				goto oom;
-			g->st = (unsigned char *)(((uintptr_t)g->st + 15) & ~(uintptr_t)15);
-			memcpy((unsigned char *)g->key, key, klen);
-			if (o->ts_slot >= 0) {
-				unsigned char *q = (unsigned char *)g->key + klen;
-				uint32_t tn = s[o->ts_slot].n;
-
-				*q++ = J_STR;
-				memcpy(q, &tn, 4);
-				memcpy(q + 4, s[o->ts_slot].v, tn);
-			}
-			memset(g->st, 0, r->block);
-			*gi = r->ng++;
-		}
-		k = update(r, r->g[*gi].st, s);
+		k = update(r, g->st, s);
 		if (k == -2)
 			goto oom;
 		if (k < 0) {
@@ -900,10 +997,13 @@ static int acc_value(const struct acc *a, unsigned char *st, struct buf *b)
 	}
 	case A_STDDEV: {
 		struct s_std *s = (struct s_std *)(void *)p;
+		long double n = (long double)s->n, sum, var;
 
 		if (s->n < 2)
 			return buf_add(b, "null", 4);
-		return put_double(b, sqrt(s->m2 / (double)(s->n - 1)));
+		sum = dec_to_long_double(s->sum);
+		var = (dec_to_long_double(s->sum2) - sum * sum / n) / (n - 1);
+		return put_double(b, var > 0 ? (double)sqrtl(var) : 0.0);
 	}
 	case A_MIN:
 	case A_MAX:
@@ -1099,6 +1199,475 @@ done:
 	return status;
 }
 
+/* ---- partial results: the state of every group, to merge later ---- */
+
+static const char hexd[] = "0123456789abcdef";
+
+/* The header line: what was aggregated, which --merge checks every input agrees on. */
+static int partial_header(const struct opts *o, struct buf *b)
+{
+	int i;
+
+	if (buf_adds(b, "{\"vchain_partial\":1,\"group_by\":[") < 0)
+		return -1;
+	for (i = 0; i < o->ngroups; i++)
+		if ((i && buf_addc(b, ',') < 0) || json_escape(b, o->groups[i], strlen(o->groups[i])) < 0)
+			return -1;
+	if (buf_adds(b, "],\"every\":") < 0 ||
+	    (o->every ? json_escape(b, every_name[o->every], strlen(every_name[o->every]))
+		      : buf_add(b, "null", 4)) < 0 || buf_adds(b, ",\"acc\":[") < 0)
+		return -1;
+	for (i = 0; i < o->nacc; i++) {
+		const struct acc *a = &o->acc[i];
+		struct buf spec = BUF_INIT;
+		int r;
+
+		r = buf_adds(&spec, acc_info[a->kind].name);
+		if (!r && a->slot >= 0)
+			r = buf_addc(&spec, ':') < 0 || buf_adds(&spec, o->slot_name[a->slot]) < 0 ? -1 : 0;
+		r = r || (i && buf_addc(b, ',') < 0) || json_escape(b, spec.p, spec.len) < 0;
+		buf_free(&spec);
+		if (r)
+			return -1;
+	}
+	return buf_add(b, "]}\n", 3);
+}
+
+static int put_dec(struct buf *b, struct dec d)
+{
+	char t[DEC_MAX_LEN];
+
+	return json_escape(b, t, dec_format(d, t));
+}
+
+static int put_uint(struct buf *b, uint64_t v)
+{
+	char t[24];
+
+	return buf_add(b, t, (size_t)snprintf(t, sizeof(t), "%llu", (unsigned long long)v));
+}
+
+/* One accumulator's state as JSON. */
+static int state_json(const struct opts *o, int i, unsigned char *st, struct buf *b)
+{
+	const struct acc *a = &o->acc[i];
+	unsigned char *p = st + a->state;
+	size_t k;
+
+	switch (a->kind) {
+	case A_COUNT:
+	case A_ROWS:
+		return put_uint(b, *(uint64_t *)(void *)p);
+	case A_SUM:
+	case A_MEAN: {
+		struct s_sum *t = (struct s_sum *)(void *)p;
+
+		return buf_addc(b, '[') < 0 || put_dec(b, t->sum) < 0 || buf_addc(b, ',') < 0 ||
+		       put_uint(b, t->n) < 0 || buf_addc(b, ']') < 0 ? -1 : 0;
+	}
+	case A_STDDEV: {
+		struct s_std *t = (struct s_std *)(void *)p;
+
+		return buf_addc(b, '[') < 0 || put_dec(b, t->sum) < 0 || buf_addc(b, ',') < 0 ||
+		       put_dec(b, t->sum2) < 0 || buf_addc(b, ',') < 0 || put_uint(b, t->n) < 0 ||
+		       buf_addc(b, ']') < 0 ? -1 : 0;
+	}
+	case A_MIN: case A_MAX: case A_FIRST: case A_LAST: {
+		struct s_text *t = (struct s_text *)(void *)p;
+
+		return t->set ? put_json_value(b, t->type, t->p, t->len) : buf_add(b, "null", 4);
+	}
+	case A_DISTINCT: {
+		struct htab *h = (struct htab *)(void *)p;
+		char hex[34];
+		int first = 1;
+
+		if (buf_addc(b, '[') < 0)
+			return -1;
+		hex[0] = hex[33] = '"';
+		for (k = 0; k < h->cap; k++) {
+			if (!h->keys[k].lo && !h->keys[k].hi)
+				continue;
+			h128_hex(h->keys[k], hex + 1);
+			if ((!first && buf_addc(b, ',') < 0) || buf_add(b, hex, 34) < 0)
+				return -1;
+			first = 0;
+		}
+		return buf_addc(b, ']');
+	}
+	case A_APPROX: {
+		unsigned char *regs = *(unsigned char **)(void *)p;
+
+		if (!regs)
+			return buf_add(b, "null", 4);
+		if (buf_grow(b, 2 * HLL_M + 2) < 0)
+			return -1;
+		b->p[b->len++] = '"';
+		for (k = 0; k < HLL_M; k++) {
+			b->p[b->len++] = hexd[regs[k] >> 4];
+			b->p[b->len++] = hexd[regs[k] & 15];
+		}
+		b->p[b->len++] = '"';
+		return 0;
+	}
+	default: {
+		struct s_vals *t = (struct s_vals *)(void *)p;
+
+		if (shared_state(o, i))
+			return buf_add(b, "null", 4);	/* written with the field's first percentile */
+		if (buf_addc(b, '[') < 0)
+			return -1;
+		for (k = 0; k < t->n; k++) {
+			char d[40];
+
+			if ((k && buf_addc(b, ',') < 0) ||
+			    buf_add(b, d, (size_t)snprintf(d, sizeof(d), "%.17g", t->v[k])) < 0)
+				return -1;
+		}
+		return buf_addc(b, ']');
+	}
+	}
+}
+
+static int write_partial(struct run *r)
+{
+	const struct opts *o = r->o;
+	int nkey = o->ngroups + (o->ts_slot >= 0), i;
+	struct slot s[MAX_SLOTS + 1];
+	struct buf b = BUF_INIT;
+	size_t gi;
+	int status = -1;
+
+	sort_opts = o;
+	qsort(r->g, r->ng, sizeof(*r->g), cmp_groups);
+	if (partial_header(o, &b) < 0 || out_write(&r->d->out, b.p, b.len) < 0)
+		goto done;
+	for (gi = 0; gi < r->ng; gi++) {
+		key_slots(&r->g[gi], nkey, s);
+		b.len = 0;
+		if (buf_adds(&b, "{\"key\":[") < 0)
+			goto done;
+		for (i = 0; i < o->ngroups; i++)
+			if ((i && buf_addc(&b, ',') < 0) || put_json_value(&b, s[i].type, s[i].v, s[i].n) < 0)
+				goto done;
+		if (buf_addc(&b, ']') < 0)
+			goto done;
+		if (o->ts_slot >= 0 && (buf_adds(&b, ",\"bucket\":") < 0 ||
+					json_escape(&b, s[nkey - 1].v, s[nkey - 1].n) < 0))
+			goto done;
+		if (buf_adds(&b, ",\"s\":[") < 0)
+			goto done;
+		for (i = 0; i < o->nacc; i++)
+			if ((i && buf_addc(&b, ',') < 0) || state_json(o, i, r->g[gi].st, &b) < 0)
+				goto done;
+		if (buf_add(&b, "]}\n", 3) < 0 || out_write(&r->d->out, b.p, b.len) < 0)
+			goto done;
+	}
+	status = 0;
+done:
+	buf_free(&b);
+	if (status < 0 && !r->d->out.err)
+		diag("out of memory");
+	return status;
+}
+
+/* ---- --merge: partial results in, the same state as one pass ---- */
+
+/* In a worker: a partial line is only checked to be JSON; the commit step reads it. */
+static int copy_line(void *ctx, const char *line, size_t len, struct buf *out, char *why)
+{
+	struct worker *w = ctx;
+	int r = json_scan_object(line, len, &w->obj);
+
+	if (r == -2)
+		return -2;
+	if (r < 0) {
+		snprintf(why, 200, "%.160s (column %zu)", w->obj.err, w->obj.err_col);
+		return -1;
+	}
+	return buf_add(out, line, len) < 0 || buf_addc(out, '\n') < 0 ? -2 : 0;
+}
+
+static const char *merge_err;
+
+/* The text of a member as a slot: strings decoded into tmp. 0, or -1. */
+static int as_slot(const struct jfield *f, struct buf *tmp, struct slot *s)
+{
+	s->type = f->type;
+	s->v = f->val;
+	s->n = f->vlen;
+	if (f->type == J_NULL)
+		s->type = ABSENT;
+	else if (f->type == J_STR && f->vesc) {
+		tmp->len = 0;
+		if (json_unescape(f->val, f->vlen, tmp) < 0)
+			return -1;
+		s->v = tmp->p;
+		s->n = (uint32_t)tmp->len;
+	}
+	return 0;
+}
+
+static int get_u64(const struct jfield *f, uint64_t *v)
+{
+	struct dec d;
+
+	if (!f || f->type != J_NUM || dec_parse(f->val, f->vlen, &d) < 0 || d.scale || d.m < 0)
+		return -1;
+	*v = (uint64_t)d.m;
+	return 0;
+}
+
+static int get_dec(const struct jfield *f, struct dec *d)
+{
+	return f && f->type == J_STR && dec_parse(f->val, f->vlen, d) == 0 ? 0 : -1;
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Merge one accumulator's partial state f into the group's. 0, -1 (merge_err), -2. */
+static int merge_one(struct run *r, int i, unsigned char *st, const struct jfield *f)
+{
+	const struct acc *a = &r->o->acc[i];
+	unsigned char *p = st + a->state;
+	struct jobj *arr = &r->jo[2];
+	size_t k;
+
+	merge_err = "a state that is not what the accumulator keeps";
+	if (f->type == J_NULL)
+		return 0;
+	switch (a->kind) {
+	case A_COUNT:
+	case A_ROWS: {
+		uint64_t v;
+
+		if (get_u64(f, &v) < 0)
+			return -1;
+		*(uint64_t *)(void *)p += v;
+		return 0;
+	}
+	case A_SUM:
+	case A_MEAN:
+	case A_STDDEV: {
+		struct dec d, d2 = { 0, 0 };
+		uint64_t n;
+		int two = a->kind == A_STDDEV;
+
+		if (f->type != J_ARR || json_scan_array(f->val, f->vlen, arr) != 0 ||
+		    arr->n != (two ? 3u : 2u) || get_dec(&arr->f[0], &d) < 0 ||
+		    (two && get_dec(&arr->f[1], &d2) < 0) || get_u64(&arr->f[two ? 2 : 1], &n) < 0)
+			return -1;
+		if (two) {
+			struct s_std *t = (struct s_std *)(void *)p;
+
+			if (dec_add(&t->sum, d) < 0 || dec_add(&t->sum2, d2) < 0)
+				return merge_err = "a sum beyond 38 digits", -1;
+			t->n += n;
+		} else {
+			struct s_sum *t = (struct s_sum *)(void *)p;
+
+			if (dec_add(&t->sum, d) < 0)
+				return merge_err = "a sum beyond 38 digits", -1;
+			t->n += n;
+		}
+		return 0;
+	}
+	case A_MIN: case A_MAX: case A_FIRST: case A_LAST: {
+		struct slot v;
+
+		if (as_slot(f, &r->tmp, &v) < 0)
+			return -2;
+		return update_one(a->kind, p, &v, NULL);
+	}
+	case A_DISTINCT: {
+		struct htab *h = (struct htab *)(void *)p;
+		uint64_t *val;
+
+		if (f->type != J_ARR || json_scan_array(f->val, f->vlen, arr) != 0)
+			return -1;
+		h->no_values = 1;
+		for (k = 0; k < arr->n; k++) {
+			const struct jfield *e = &arr->f[k];
+			struct h128 key = { 0, 0 };
+			int j, x;
+
+			if (e->type != J_STR || e->vlen != 32)
+				return -1;
+			for (j = 0; j < 32; j++) {
+				if ((x = hexval(e->val[j])) < 0)
+					return -1;
+				if (j < 16)
+					key.hi = key.hi << 4 | (uint64_t)x;
+				else
+					key.lo = key.lo << 4 | (uint64_t)x;
+			}
+			if (htab_put(h, key, &val) < 0)
+				return -2;
+		}
+		return 0;
+	}
+	case A_APPROX: {
+		unsigned char **regs = (unsigned char **)(void *)p;
+
+		if (f->type != J_STR || f->vlen != 2 * HLL_M)
+			return -1;
+		if (!*regs && !(*regs = calloc(HLL_M, 1)))
+			return -2;
+		for (k = 0; k < HLL_M; k++) {
+			int hi = hexval(f->val[2 * k]), lo = hexval(f->val[2 * k + 1]);
+
+			if (hi < 0 || lo < 0)
+				return -1;
+			if ((unsigned char)(hi << 4 | lo) > (*regs)[k])
+				(*regs)[k] = (unsigned char)(hi << 4 | lo);
+		}
+		return 0;
+	}
+	default: {
+		if (f->type != J_ARR || json_scan_array(f->val, f->vlen, arr) != 0)
+			return -1;
+		for (k = 0; k < arr->n; k++) {
+			struct slot v = { J_NUM, arr->f[k].val, arr->f[k].vlen };
+
+			if (arr->f[k].type != J_NUM)
+				return -1;
+			if (update_one(a->kind, p, &v, NULL) < 0)
+				return -2;
+		}
+		return 0;
+	}
+	}
+}
+
+/* Set up the aggregation a partial header describes (the first input's). 0, or -1. */
+static int configure_from_header(struct run *r, const struct jobj *h)
+{
+	struct opts *o = r->o;
+	const struct jfield *g = jobj_get(h, "group_by", 8), *e = jobj_get(h, "every", 5),
+			    *a = jobj_get(h, "acc", 3);
+	struct jobj arr = JOBJ_INIT;
+	const char *accs[64];
+	char *copies[64];
+	int nacc = 0, i, rc = -1;
+	size_t k;
+
+	if (!g || g->type != J_ARR || !a || a->type != J_ARR || !e)
+		return -1;
+	if (json_scan_array(g->val, g->vlen, &arr) != 0)
+		goto done;
+	for (k = 0; k < arr.n; k++)
+		if (arr.f[k].type != J_STR || arr.f[k].vesc ||
+		    add_group(o, arr.f[k].val, arr.f[k].vlen) < 0)
+			goto done;
+	if (e->type == J_STR) {
+		for (i = 1; i < 5 && (strlen(every_name[i]) != e->vlen ||
+				      memcmp(every_name[i], e->val, e->vlen)); i++)
+			;
+		if (i == 5)
+			goto done;
+		o->every = (enum every)i;
+	}
+	if (json_scan_array(a->val, a->vlen, &arr) != 0 || arr.n > 64)
+		goto done;
+	for (k = 0; k < arr.n; k++) {
+		if (arr.f[k].type != J_STR || arr.f[k].vesc)
+			goto done;
+		copies[nacc] = strndup(arr.f[k].val, arr.f[k].vlen);
+		if (!copies[nacc])
+			goto done;
+		accs[nacc] = copies[nacc];
+		nacc++;
+	}
+	rc = configure(o, accs, nacc);
+	if (rc == 0)
+		layout_states(r);
+done:
+	for (i = 0; i < nacc; i++)
+		free(copies[i]);
+	jobj_free(&arr);
+	return rc;
+}
+
+/* One partial line (in input order): a header, or a group's state. 0, or -1 after saying why. */
+static int merge_line(struct run *r, const char *line, size_t len, uint64_t lineno)
+{
+	struct opts *o = r->o;
+	struct jobj *obj = &r->jo[0], *keys = &r->jo[1];
+	const struct jfield *key, *st, *bk;
+	struct buf kb = BUF_INIT;
+	struct slot bucket, v;
+	struct group *g;
+	size_t k;
+	int rc = -1;
+
+	if (json_scan_object(line, len, obj) != 0)
+		return diag_at(r->d->name, lineno, "not a JSON object"), -1;
+	if (jobj_get(obj, "vchain_partial", 14)) {
+		const struct jfield *ver = jobj_get(obj, "vchain_partial", 14);
+
+		if (ver->type != J_NUM || ver->vlen != 1 || ver->val[0] != '1')
+			return diag_at(r->d->name, lineno, "partial results of another version"), -1;
+		if (!r->header) {
+			if (!(r->header = strndup(line, len)))
+				return diag("out of memory"), -1;
+			if (configure_from_header(r, obj) < 0)
+				return diag_at(r->d->name, lineno, "a partial header this version cannot read"), -1;
+		} else if (strlen(r->header) != len || memcmp(r->header, line, len))
+			return diag_at(r->d->name, lineno, "partial results of another aggregation "
+				       "(the groups or accumulators differ from the first input's)"), -1;
+		r->saw_header = 1;
+		return 0;
+	}
+	if (!r->saw_header)
+		return diag_at(r->d->name, lineno, "not partial results of vchain-aggregate --partial "
+			       "(no header line first)"), -1;
+	key = jobj_get(obj, "key", 3);
+	st = jobj_get(obj, "s", 1);
+	bk = jobj_get(obj, "bucket", 6);
+	if (!key || key->type != J_ARR || !st || st->type != J_ARR ||
+	    json_scan_array(key->val, key->vlen, keys) != 0 || keys->n != (size_t)o->ngroups ||
+	    (o->ts_slot >= 0) != (bk && bk->type == J_STR))
+		return diag_at(r->d->name, lineno, "a group line that does not match the header"), -1;
+	/* the key as a reduced record holds it */
+	for (k = 0; k < keys->n; k++) {
+		if (as_slot(&keys->f[k], &r->tmp, &v) < 0)
+			goto oom;
+		if (buf_addc(&kb, (char)v.type) < 0)
+			goto oom;
+		if (v.type != ABSENT && (put_u32(&kb, v.n) < 0 || buf_add(&kb, v.v, v.n) < 0))
+			goto oom;
+	}
+	if (bk && as_slot(bk, &r->tmp, &bucket) < 0)
+		goto oom;
+	g = find_group(r, kb.p ? kb.p : "", kb.len, o->ts_slot >= 0 ? &bucket : NULL);
+	if (!g)
+		goto oom;
+	if (json_scan_array(st->val, st->vlen, keys) != 0 || keys->n != (size_t)o->nacc) {
+		diag_at(r->d->name, lineno, "a group line that does not match the header");
+		goto done;
+	}
+	for (k = 0; k < keys->n; k++) {
+		int m = merge_one(r, (int)k, g->st, &keys->f[k]);
+
+		if (m == -2)
+			goto oom;
+		if (m < 0) {
+			diag_at(r->d->name, lineno, "%s: %s", o->acc[k].out, merge_err);
+			goto done;
+		}
+	}
+	rc = 0;
+	goto done;
+oom:
+	diag("out of memory");
+done:
+	buf_free(&kb);
+	return rc;
+}
+
 static void free_groups(struct run *r)
 {
 	const struct opts *o = r->o;
@@ -1137,6 +1706,11 @@ static void free_groups(struct run *r)
 	arena_free(&r->keys);
 }
 
+static void before_input(void *ctx)
+{
+	((struct run *)ctx)->saw_header = 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct worker workers[PAR_MAX_WORKERS];
@@ -1155,22 +1729,8 @@ int main(int argc, char **argv)
 	r.o = &o;
 	r.d = &o.d;
 	o.d.keep_going = o.rejects != NULL;
-	/* each accumulator's state in a group's block; percentiles of one field share one */
-	for (i = 0; i < o.nacc; i++) {
-		int j;
-
-		o.acc[i].state = r.block;
-		for (j = 0; j < i; j++)
-			if (o.acc[j].slot == o.acc[i].slot && o.acc[i].slot >= 0 &&
-			    o.acc[j].kind >= A_P50 && o.acc[j].kind <= A_P99 &&
-			    o.acc[i].kind >= A_P50 && o.acc[i].kind <= A_P99)
-				break;
-		if (j < i) {
-			o.acc[i].state = o.acc[j].state;
-			continue;
-		}
-		r.block += (state_size(o.acc[i].kind) + 15) & ~(size_t)15;
-	}
+	if (!o.merge)
+		layout_states(&r);
 	if (o.rejects && out_open_path(&r.rej, o.rejects) < 0) {
 		diag("%s: cannot open: %s", o.rejects, strerror(errno));
 		return EXIT_DATA;
@@ -1181,10 +1741,14 @@ int main(int argc, char **argv)
 		workers[w].o = &o;
 		wctx[w] = &workers[w];
 	}
-	status = drive_open(&o.d, reduce_line, wctx);
+	status = drive_open(&o.d, o.merge ? copy_line : reduce_line, wctx);
 	if (status == EXIT_OK)
-		status = drive_inputs(&o.d, argv + first, argc - first, commit, NULL, NULL, &r);
-	if (status == EXIT_OK && !o.d.gone && write_results(&r) < 0)
+		status = drive_inputs(&o.d, argv + first, argc - first, commit, before_input, NULL, &r);
+	if (status == EXIT_OK && o.merge && !r.header) {
+		diag("--merge: no partial results in the input");
+		status = EXIT_DATA;
+	}
+	if (status == EXIT_OK && !o.d.gone && (o.partial ? write_partial(&r) : write_results(&r)) < 0)
 		status = EXIT_DATA;
 	if (o.stats)
 		diag("read %llu, rejected %llu, groups %zu, %zu MB of state",
@@ -1199,6 +1763,10 @@ int main(int argc, char **argv)
 	}
 	status = drive_close(&o.d, status);
 	free_groups(&r);
+	free(r.header);
+	for (i = 0; i < 3; i++)
+		jobj_free(&r.jo[i]);
+	buf_free(&r.tmp);
 	for (w = 0; w < nw; w++) {
 		jobj_free(&workers[w].obj);
 		buf_free(&workers[w].tmp);

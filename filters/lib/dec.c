@@ -1,5 +1,6 @@
 /* dec.c - see dec.h. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dec.h"
@@ -121,4 +122,28 @@ double dec_to_double(struct dec d)
 	dec_format(d, b);
 	sscanf(b, "%lf", &x);
 	return x;
+}
+
+int dec_square(struct dec x, struct dec *out)
+{
+	__int128 m;
+	int sc = 2 * x.scale;
+
+	if (__builtin_mul_overflow(x.m, x.m, &m))
+		return -2;
+	while (sc > DEC_MAX_SCALE) {	/* the digits beyond the scale kept are dropped */
+		m /= 10;
+		sc--;
+	}
+	out->m = m;
+	out->scale = sc;
+	return 0;
+}
+
+long double dec_to_long_double(struct dec d)
+{
+	char b[DEC_MAX_LEN];
+
+	dec_format(d, b);
+	return strtold(b, NULL);
 }
