@@ -30,7 +30,6 @@
 #include "lib/par.h"
 #include "lib/ts.h"
 
-#define MAX_REJECT_MESSAGES 10
 #define MAX_SLOTS 64		/* fields a record is reduced to */
 #define HLL_P 12		/* 4096 registers: standard error 1.04 / 64 = 1.6% */
 #define HLL_M (1u << HLL_P)
@@ -822,7 +821,6 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 	const struct opts *o = r->o;
 	const char *p = c->out.p, *end = c->out.p + c->out.len;
 	struct slot s[MAX_SLOTS];
-	unsigned i;
 
 	r->read += c->done + (uint64_t)c->stopped;
 	r->rejected += c->rejected;
@@ -859,20 +857,8 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 		}
 		p += n;
 	}
-	if (c->rejects.len && out_write(&r->rej, c->rejects.p, c->rejects.len) < 0) {
-		diag("%s: write error: %s", o->rejects, strerror(r->rej.err));
-		return r->d->stop = -1;
-	}
-	for (i = 0; i < c->nmsgs; i++) {
-		if (c->stopped && i == c->nmsgs - 1) {
-			diag_at(r->d->name, first_line + c->msg_line[i], "%s", c->msg[i]);
-			return r->d->stop = -1;
-		}
-		if (r->shown++ < MAX_REJECT_MESSAGES)
-			diag_at(r->d->name, first_line + c->msg_line[i], "%s (set aside)", c->msg[i]);
-	}
-	if (c->rejected > c->nmsgs)
-		r->shown += c->rejected - c->nmsgs;
+	if (drive_bad_records(r->d, c, first_line, &r->rej, o->rejects, &r->shown) < 0)
+		return -1;
 	if (c->fatal)
 		goto oom;
 	return 0;
@@ -1755,6 +1741,9 @@ int main(int argc, char **argv)
 		     (unsigned long long)r.read, (unsigned long long)r.rejected, r.ng,
 		     (htab_bytes(&r.index) + r.keys.used + r.gcap * sizeof(struct group)) >> 20);
 	if (o.rejects) {
+		if (r.rejected > DRIVE_MAX_REJECT_MESSAGES)
+			diag("%llu more bad records not shown",
+			     (unsigned long long)(r.rejected - DRIVE_MAX_REJECT_MESSAGES));
 		if (r.rejected)
 			diag("%llu bad records set aside in %s", (unsigned long long)r.rejected, o.rejects);
 		st = cli_close_out(&r.rej);

@@ -40,7 +40,7 @@
 #include "lib/ts.h"
 #include "lib/vocab.h"
 
-#define MAX_REJECT_MESSAGES 10
+#define MAX_REJECT_MESSAGES DRIVE_MAX_REJECT_MESSAGES
 #define SNIFF_BYTES ((size_t)64 << 10)
 
 enum format { FROM_AUTO, FROM_NDJSON, FROM_CSV, FROM_ACCESS, FROM_TWITTER };
@@ -1289,24 +1289,10 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 		r->now.events += c->written;
 	if (c->out.len && out_write(&r->d->out, c->out.p, c->out.len) < 0)
 		return r->d->stop = -1;
-	if (c->rejects.len && out_write(&r->rej, c->rejects.p, c->rejects.len) < 0) {
-		diag("%s: write error: %s", r->o->rejects, strerror(r->rej.err));
-		return r->d->stop = -1;
-	}
-	for (i = 0; i < c->nmsgs; i++) {
-		int last_stop = c->stopped && i == c->nmsgs - 1;
-
-		if (last_stop || r->shown < MAX_REJECT_MESSAGES)
-			end_progress(r);
-		if (last_stop) {
-			diag_at(r->d->name, first_line + c->msg_line[i], "%s", c->msg[i]);
-			return r->d->stop = -1;
-		}
-		if (r->shown++ < MAX_REJECT_MESSAGES)
-			diag_at(r->d->name, first_line + c->msg_line[i], "%s (set aside)", c->msg[i]);
-	}
-	if (c->rejected > c->nmsgs)
-		r->shown += c->rejected - c->nmsgs;
+	if (c->nmsgs && (c->stopped || r->shown < MAX_REJECT_MESSAGES))
+		end_progress(r);
+	if (drive_bad_records(r->d, c, first_line, &r->rej, r->o->rejects, &r->shown) < 0)
+		return -1;
 	if (c->fatal) {
 		diag_at(r->d->name, 0, "out of memory");
 		return r->d->stop = -1;

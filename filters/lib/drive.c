@@ -124,6 +124,28 @@ int drive_inputs(struct drive *d, char **names, int n,
 	return status;
 }
 
+int drive_bad_records(struct drive *d, const struct par_chunk *c, uint64_t first_line,
+		      struct out *rej, const char *rej_name, uint64_t *shown)
+{
+	unsigned i;
+
+	if (c->rejects.len && out_write(rej, c->rejects.p, c->rejects.len) < 0) {
+		diag("%s: write error: %s", rej_name, strerror(rej->err));
+		return d->stop = -1;
+	}
+	for (i = 0; i < c->nmsgs; i++) {
+		if (c->stopped && i == c->nmsgs - 1) {
+			diag_at(d->name, first_line + c->msg_line[i], "%s", c->msg[i]);
+			return d->stop = -1;
+		}
+		if ((*shown)++ < DRIVE_MAX_REJECT_MESSAGES)
+			diag_at(d->name, first_line + c->msg_line[i], "%s (set aside)", c->msg[i]);
+	}
+	if (c->rejected > c->nmsgs)
+		*shown += c->rejected - c->nmsgs;
+	return 0;
+}
+
 int drive_close(struct drive *d, int status)
 {
 	int st;

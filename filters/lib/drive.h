@@ -67,6 +67,15 @@ int drive_open(struct drive *d, par_line_fn fn, void **wctx);
 int drive_inputs(struct drive *d, char **names, int n,
 		 int (*commit)(void *cctx, const struct par_chunk *c, uint64_t first_line),
 		 void (*before_each)(void *cctx), void (*after_each)(void *cctx), void *cctx);
+#define DRIVE_MAX_REJECT_MESSAGES 10	/* bad records reported one by one; the rest counted */
+/*
+ * For a commit function: a chunk's bad records go to rej (a --rejects file
+ * named rej_name) byte-exact, the first DRIVE_MAX_REJECT_MESSAGES of the
+ * run are reported ("(set aside)"; *shown counts them), and a record that
+ * stopped the run is reported last. Returns 0, or -1 with d->stop set.
+ */
+int drive_bad_records(struct drive *d, const struct par_chunk *c, uint64_t first_line,
+		      struct out *rej, const char *rej_name, uint64_t *shown);
 /* Stop the workers, flush and close the output; status is what the run had so far. */
 int drive_close(struct drive *d, int status);
 
