@@ -19,6 +19,7 @@
 
 #include "lib/arena.h"
 #include "lib/cli.h"
+#include "lib/csvrec.h"
 #include "lib/dec.h"
 #include "lib/diag.h"
 #include "lib/drive.h"
@@ -79,13 +80,27 @@ struct opts {
 	enum format format;
 	int stats;
 	int partial, merge;		/* write mergeable state; read it */
+	int from;			/* enum in_format; a tab-separated --from tsv sets tsv */
+	int tsv;
 	const char *rejects;
 	struct drive d;
 };
 
+enum in_format { IN_AUTO, IN_NDJSON, IN_CSV };
+
+/* The input being read, as the workers see it (set while none runs). */
+struct current {
+	enum in_format fmt;
+	char delim;
+	int col_of[MAX_SLOTS];	/* CSV: the column of each slot, or -1 */
+	size_t ncol;
+};
+
 struct worker {
 	const struct opts *o;
+	const struct current *cur;
 	struct jobj obj;
+	struct csvrec csv;
 	struct buf tmp;
 };
 
@@ -119,6 +134,8 @@ struct run {
 	struct opts *o;
 	struct drive *d;
 	struct out rej;
+	struct current cur;
+	struct csvrec hcsv;	/* splits CSV headers, in the calling thread */
 	/* --merge */
 	char *header;		/* the first input's header line, which every input must repeat */
 	int saw_header;		/* in the input being read */
@@ -137,7 +154,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: vchain-aggregate [-h] [--version] [-g FIELD[,FIELD...]] [-a ACC[,ACC...]]\n"
 	      "                        [--every hour|day|week|month] [--format FORMAT]\n"
-	      "                        [--partial] [--merge]\n"
+	      "                        [--from FMT] [--partial] [--merge]\n"
 	      "                        [-o FILE] [-j N] [--rejects FILE] [--stats]\n"
 	      "                        [--max-line SIZE] [FILE ...]\n"
 	      "\n"
@@ -152,6 +169,8 @@ static void usage(FILE *f)
 	      "      --every UNIT     add a time bucket of ts: hour, day, week (ISO, from\n"
 	      "                       Monday), month; UTC\n"
 	      "      --format FMT     ndjson (default), csv, tsv, table\n"
+	      "      --from FMT       input: ndjson, csv, tsv (default: by name, .csv/.tsv,\n"
+	      "                       else by the first byte: '{' is NDJSON)\n"
 	      "      --partial        write each group's mergeable state, not results\n"
 	      "      --merge          read partial results (of shards, in order) and merge\n"
 	      "  -o, --output FILE    write to FILE instead of stdout\n"
@@ -294,7 +313,7 @@ static int configure(struct opts *o, const char *const *accs, int nacc)
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_EVERY = 256, OPT_FORMAT, OPT_REJECTS, OPT_STATS, OPT_PARTIAL, OPT_MERGE };
+	enum { OPT_EVERY = 256, OPT_FORMAT, OPT_REJECTS, OPT_STATS, OPT_PARTIAL, OPT_MERGE, OPT_FROM };
 	static const struct option longopts[] = {
 		{ "group-by", required_argument, NULL, 'g' },
 		{ "acc", required_argument, NULL, 'a' },
@@ -304,6 +323,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "partial", no_argument, NULL, OPT_PARTIAL },
 		{ "merge", no_argument, NULL, OPT_MERGE },
+		{ "from", required_argument, NULL, OPT_FROM },
 		DRIVE_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -356,6 +376,16 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_STATS: o->stats = 1; break;
 		case OPT_PARTIAL: o->partial = 1; break;
 		case OPT_MERGE: o->merge = 1; break;
+		case OPT_FROM:
+			if (!strcmp(optarg, "ndjson") || !strcmp(optarg, "jsonl"))
+				o->from = IN_NDJSON;
+			else if (!strcmp(optarg, "csv") || !strcmp(optarg, "tsv"))
+				o->from = IN_CSV, o->tsv = optarg[0] == 't';
+			else {
+				diag("--from: '%s' is not ndjson, csv or tsv", optarg);
+				return -1;
+			}
+			break;
 		default:
 			switch (drive_option(&o->d, c, optarg, argv, usage)) {
 			case DRIVE_OPT_DONE:
@@ -422,14 +452,115 @@ static int bucket(const struct jfield *f, enum every e, char *out, size_t *n)
 	return 0;
 }
 
+/* Slot i of a reduced record from member f (NULL: absent). 0, -1 (why), -2. */
+static int put_slot(struct worker *w, struct buf *out, int i, const struct jfield *f, char *why)
+{
+	const struct opts *o = w->o;
+	const char *v;
+	size_t vn;
+	uint8_t type;
+	char tb[40];
+
+	if (!f || f->type == J_NULL)	/* null and absent are one: no value */
+		return buf_addc(out, (char)ABSENT) < 0 ? -2 : 0;
+	type = f->type;
+	v = f->val;
+	vn = f->vlen;
+	if (f->type == J_STR && f->vesc) {
+		/* one text per string: escapes decoded, then written back canonically */
+		w->tmp.len = 0;
+		if (json_unescape(f->val, f->vlen, &w->tmp) < 0)
+			return -2;
+		v = w->tmp.p;
+		vn = w->tmp.len;
+	}
+	if (i == o->ts_slot) {
+		if (bucket(f, o->every, tb, &vn) < 0) {
+			snprintf(why, 200, "ts: not a timestamp in years 0000-9999 (needed by --every)");
+			return -1;
+		}
+		v = tb;
+		type = J_STR;
+	} else if (o->slot_numeric[i] &&
+		   !((f->type == J_NUM || f->type == J_STR) && json_is_number(v, vn))) {
+		snprintf(why, 200, "%.60s: not a number: %.*s", o->slot_name[i],
+			 (int)(f->vlen > 60 ? 60 : f->vlen), f->val);
+		return -1;
+	} else if (i == o->count_slot) {
+		struct dec c;
+
+		if (f->type != J_NUM || dec_parse(v, vn, &c) < 0 || c.m < 0) {
+			snprintf(why, 200, "count: not a non-negative number: %.*s",
+				 (int)(f->vlen > 60 ? 60 : f->vlen), f->val);
+			return -1;
+		}
+	}
+	return buf_addc(out, (char)type) < 0 || put_u32(out, (uint32_t)vn) < 0 ||
+	       buf_add(out, v, vn) < 0 ? -2 : 0;
+}
+
+/* A reduced record: its length, then the slots. */
+static int reduce_fields(struct worker *w, struct buf *out, char *why)
+{
+	const struct opts *o = w->o;
+	size_t start = out->len;
+	uint32_t total;
+	int i, r;
+
+	if (put_u32(out, 0) < 0)
+		return -2;
+	for (i = 0; i < o->nslots; i++) {
+		const struct jfield *f;
+		struct jfield cf;
+
+		if (w->cur->fmt == IN_CSV) {
+			int col = w->cur->col_of[i];
+
+			f = NULL;
+			if (col >= 0 && w->csv.flen[col]) {
+				/* CSV has no types: a number where one is summed or counted, else a string */
+				memset(&cf, 0, sizeof(cf));
+				cf.val = w->csv.f[col];
+				cf.vlen = (uint32_t)w->csv.flen[col];
+				cf.type = (o->slot_numeric[i] || i == o->count_slot) &&
+					  json_is_number(cf.val, cf.vlen) ? J_NUM : J_STR;
+				f = &cf;
+			}
+		} else
+			f = jobj_get(&w->obj, o->slot_name[i], strlen(o->slot_name[i]));
+		r = put_slot(w, out, i, f, why);
+		if (r < 0) {
+			out->len = start;
+			return r;
+		}
+	}
+	total = (uint32_t)(out->len - start);
+	memcpy(out->p + start, &total, sizeof(total));
+	return 0;
+}
+
 static int reduce_line(void *ctx, const char *line, size_t len, struct buf *out, char *why)
 {
 	struct worker *w = ctx;
-	const struct opts *o = w->o;
-	const struct jfield *f;
-	size_t start = out->len, sizepos;
-	int i, r;
+	long n;
+	int r;
 
+	if (w->cur->fmt == IN_CSV) {
+		if (len == 0 || (len == 1 && line[0] == '\r'))
+			return 1;	/* a blank line: no record */
+		if (!utf8_valid(line, len))
+			return snprintf(why, 200, "not valid UTF-8"), -1;
+		if (w->csv.delim != w->cur->delim)
+			w->csv.delim = w->cur->delim, csv_set_delim(&w->csv.p, (unsigned char)w->cur->delim);
+		n = csvrec_split(&w->csv, line, len);
+		if (n == -2)
+			return -2;
+		if (n < 0)
+			return snprintf(why, 200, "%s", w->csv.err), -1;
+		if ((size_t)n != w->cur->ncol)
+			return snprintf(why, 200, "%ld fields, the header has %zu", n, w->cur->ncol), -1;
+		return reduce_fields(w, out, why);
+	}
 	r = json_scan_object(line, len, &w->obj);
 	if (r == -2)
 		return -2;
@@ -437,66 +568,7 @@ static int reduce_line(void *ctx, const char *line, size_t len, struct buf *out,
 		snprintf(why, 200, "%.160s (column %zu)", w->obj.err, w->obj.err_col);
 		return -1;
 	}
-	sizepos = out->len;
-	if (put_u32(out, 0) < 0)
-		return -2;
-	for (i = 0; i < o->nslots; i++) {
-		const char *v;
-		size_t vn;
-		uint8_t type;
-		char tb[40];
-
-		f = jobj_get(&w->obj, o->slot_name[i], strlen(o->slot_name[i]));
-		if (!f || f->type == J_NULL) {	/* null and absent are one: no value */
-			if (buf_addc(out, (char)ABSENT) < 0)
-				return -2;
-			continue;
-		}
-		type = f->type;
-		v = f->val;
-		vn = f->vlen;
-		if (f->type == J_STR && f->vesc) {
-			/* one text per string: escapes decoded, then written back canonically */
-			w->tmp.len = 0;
-			if (json_unescape(f->val, f->vlen, &w->tmp) < 0)
-				return -2;
-			v = w->tmp.p;
-			vn = w->tmp.len;
-		}
-		if (i == o->ts_slot) {
-			if (bucket(f, o->every, tb, &vn) < 0) {
-				out->len = start;
-				snprintf(why, 200, "ts: not a timestamp in years 0000-9999 (needed by --every)");
-				return -1;
-			}
-			v = tb;
-			type = J_STR;
-		} else if (o->slot_numeric[i] && f->type != J_NULL &&
-			   !((f->type == J_NUM || f->type == J_STR) && json_is_number(v, vn))) {
-			out->len = start;
-			snprintf(why, 200, "%.60s: not a number: %.*s", o->slot_name[i],
-				 (int)(f->vlen > 60 ? 60 : f->vlen), f->val);
-			return -1;
-		} else if (i == o->count_slot && f->type != J_NULL) {
-			struct dec c;
-
-			if (f->type != J_NUM || dec_parse(v, vn, &c) < 0 || c.m < 0) {
-				out->len = start;
-				snprintf(why, 200, "count: not a non-negative number: %.*s",
-					 (int)(f->vlen > 60 ? 60 : f->vlen), f->val);
-				return -1;
-			}
-		}
-		if (buf_addc(out, (char)type) < 0 || put_u32(out, (uint32_t)vn) < 0 ||
-		    buf_add(out, v, vn) < 0)
-			return -2;
-	}
-	{
-		uint32_t total = (uint32_t)(out->len - sizepos);
-
-		memcpy(out->p + sizepos, &total, sizeof(total));
-	}
-	return 0;
+	return reduce_fields(w, out, why);
 }
 
 /* ---- commit: into the groups ---- */
@@ -1692,6 +1764,82 @@ static void free_groups(struct run *r)
 	arena_free(&r->keys);
 }
 
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && !strcmp(s + n - k, suffix);
+}
+
+/* A CSV input's header: the column of each slot (by exact name), -1 when none has it. */
+static int csv_header(void *ctx, const char *rec, size_t len, char *why)
+{
+	struct run *r = ctx;
+	const struct opts *o = r->o;
+	long n;
+	int i, k;
+
+	if (len >= 3 && !memcmp(rec, "\xEF\xBB\xBF", 3))
+		rec += 3, len -= 3;
+	if (!utf8_valid(rec, len))
+		return snprintf(why, 200, "the header is not valid UTF-8"), -1;
+	if (r->hcsv.delim != r->cur.delim)
+		r->hcsv.delim = r->cur.delim, csv_set_delim(&r->hcsv.p, (unsigned char)r->cur.delim);
+	n = csvrec_split(&r->hcsv, rec, len);
+	if (n < 0)
+		return snprintf(why, 200, "header: %s", n == -2 ? "out of memory" : r->hcsv.err), -1;
+	r->cur.ncol = (size_t)n;
+	for (i = 0; i < o->nslots; i++) {
+		r->cur.col_of[i] = -1;
+		for (k = 0; k < n; k++)
+			if (r->hcsv.flen[k] == strlen(o->slot_name[i]) &&
+			    !memcmp(r->hcsv.f[k], o->slot_name[i], r->hcsv.flen[k])) {
+				r->cur.col_of[i] = k;
+				break;
+			}
+	}
+	return 0;
+}
+
+/* Each input: NDJSON or CSV, by --from, else by name (.csv, .tsv), else by its first byte. */
+static int prepare(void *ctx, struct drive *d, struct in *in)
+{
+	struct run *r = ctx;
+	const struct opts *o = r->o;
+	const char *name = in->name && strcmp(in->name, "-") ? in->name : "";
+	char base[4096];
+	const char *p;
+	ssize_t n;
+
+	r->cur.fmt = (enum in_format)o->from;
+	r->cur.delim = o->tsv ? '\t' : ',';
+	snprintf(base, sizeof(base), "%s", name);
+	if (ends_with(base, ".gz"))
+		base[strlen(base) - 3] = '\0';
+	if (r->cur.fmt == IN_AUTO && !o->merge) {
+		if (ends_with(base, ".csv"))
+			r->cur.fmt = IN_CSV;
+		else if (ends_with(base, ".tsv"))
+			r->cur.fmt = IN_CSV, r->cur.delim = '\t';
+		else {
+			n = in_peek(in, 4096, &p);
+			if (n < 0) {
+				diag_at(d->name, 0, "%s", in->err);
+				return -1;
+			}
+			while (n > 0 && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+				p++, n--;
+			r->cur.fmt = n > 0 && *p != '{' ? IN_CSV : IN_NDJSON;
+		}
+	}
+	if (r->cur.fmt == IN_CSV && !o->merge) {
+		in->quote = '"';
+		in->delim = r->cur.delim;
+		par_set_header(d->par, csv_header, r);
+	}
+	return 0;
+}
+
 static void before_input(void *ctx)
 {
 	((struct run *)ctx)->saw_header = 0;
@@ -1715,6 +1863,11 @@ int main(int argc, char **argv)
 	r.o = &o;
 	r.d = &o.d;
 	o.d.keep_going = o.rejects != NULL;
+	o.d.prepare = prepare;
+	if (csvrec_init(&r.hcsv, ',', '"') < 0) {
+		diag("out of memory");
+		return EXIT_DATA;
+	}
 	if (!o.merge)
 		layout_states(&r);
 	if (o.rejects && out_open_path(&r.rej, o.rejects) < 0) {
@@ -1725,6 +1878,11 @@ int main(int argc, char **argv)
 	for (w = 0; w < nw; w++) {
 		memset(&workers[w], 0, sizeof(workers[w]));
 		workers[w].o = &o;
+		workers[w].cur = &r.cur;
+		if (csvrec_init(&workers[w].csv, ',', '"') < 0) {
+			diag("out of memory");
+			return EXIT_DATA;
+		}
 		wctx[w] = &workers[w];
 	}
 	status = drive_open(&o.d, o.merge ? copy_line : reduce_line, wctx);
@@ -1756,7 +1914,9 @@ int main(int argc, char **argv)
 	for (i = 0; i < 3; i++)
 		jobj_free(&r.jo[i]);
 	buf_free(&r.tmp);
+	csvrec_free(&r.hcsv);
 	for (w = 0; w < nw; w++) {
+		csvrec_free(&workers[w].csv);
 		jobj_free(&workers[w].obj);
 		buf_free(&workers[w].tmp);
 	}

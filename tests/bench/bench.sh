@@ -151,6 +151,7 @@ if [ -x "$AG" ]; then
 		"$duck \"SELECT count(DISTINCT user_id) FROM read_json('$nd', format='newline_delimited')\""
 	BYTES=$(wc -c < "$csv")
 	t="csv: count by platform,type"
+	measure "$t" "vchain-aggregate (csv)" "$RUNS" "$AG -g platform,type -a rows $csv"
 	measure "$t" "vchain-parse | vchain-aggregate" "$RUNS" "$P $csv | $AG -g platform,type -a rows"
 	have mlr && measure "$t" "mlr --icsv count -g" "$SLOW" "mlr --icsv --ojsonl count -g platform,type $csv"
 	[ -n "$duck" ] && measure "$t" "duckdb GROUP BY over read_csv" "$RUNS" \

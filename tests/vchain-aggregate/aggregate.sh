@@ -76,3 +76,18 @@ for j in 1 2 4; do
 done
 cmp "$TMP/j1" "$TMP/j2"
 cmp "$TMP/j1" "$TMP/j4"
+
+# CSV input (vchain-gen writes the same events as CSV): the same numbers as from NDJSON
+"$BIN/vchain-gen" --seed 4 --events 200000 --format csv > "$TMP/ev.csv"
+acc=count,rows,sum:revenue,mean:revenue,stddev:revenue,distinct:user_id,p90:revenue
+$RUN "$A" -g platform,campaign -a $acc "$TMP/ev" > "$TMP/nd"
+$RUN "$A" -g platform,campaign -a $acc "$TMP/ev.csv" | cmp "$TMP/nd" -
+$RUN "$A" -j 3 --every day -g type -a $acc "$TMP/ev" > "$TMP/nd2"
+gzip -c "$TMP/ev.csv" > "$TMP/ev.csv.gz"
+$RUN "$A" -j 3 --every day -g type -a $acc "$TMP/ev.csv.gz" | cmp "$TMP/nd2" -
+tr ',' '\t' < "$TMP/ev.csv" > "$TMP/ev.tsv"
+$RUN "$A" --from tsv --every day -g type -a $acc < "$TMP/ev.tsv" | cmp "$TMP/nd2" -
+# a CSV row with the wrong number of fields is a bad record, named
+printf 'platform,revenue\nx,1\ny\n' > "$TMP/bad.csv"
+if $RUN "$A" -g platform "$TMP/bad.csv" > /dev/null 2> "$TMP/e"; then exit 1; fi
+grep -q "bad.csv:3: 1 fields, the header has 2" "$TMP/e"
