@@ -38,6 +38,12 @@ jq -s -r '
 	   | "\(.type)\t\(.n)")' "$d/events.ndjson" |
 	awk -F'\t' 'NF == 2 { printf "  %-14s %12s\n", $1, $2; next } { print }'
 
+step "vchain-gen --format csv | access: the same kind of data as a shop's CSV and a web server's log"
+"$B/vchain-gen" --seed 3 --events 20000 --format csv > "$d/shop.csv"
+"$B/vchain-gen" --seed 3 --events 20000 --format access > "$d/access.log"
+"$B/vchain-parse" --stats "$d/shop.csv" "$d/access.log" > "$d/more.ndjson"
+tail -n 1 "$d/more.ndjson"
+
 step "vchain-dedupe --stats --dupes dupes.ndjson events.ndjson > unique.ndjson"
 "$B/vchain-dedupe" --stats --dupes "$d/dupes.ndjson" "$d/events.ndjson" > "$d/unique.ndjson"
 
@@ -53,8 +59,11 @@ step "vchain-stage --journeys unique.ndjson | jq: people by furthest stage (the 
 		for (i = 1; i <= 7; i++)
 			printf "  %d %-14s %8d people reached it   %6.2f%% of stage 1\n", i, s[i], c[i], 100 * c[i] / c[1] }'
 
+step "vchain-aggregate -g platform -a rows,sum:revenue,distinct:user_id --format table unique.ndjson"
+"$B/vchain-aggregate" -g platform -a rows,sum:revenue,distinct:user_id --format table "$d/unique.ndjson"
+
 cat <<'MSG'
 
-Attribution, aggregate reports and advocate ranking join this demo as they
-land (see README.md).
+Attribution, the value-chain reports of vchain-aggregate and advocate
+ranking join this demo as they land (see README.md).
 MSG
