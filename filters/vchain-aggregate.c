@@ -387,14 +387,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			break;
 		default:
-			switch (drive_option(&o->d, c, optarg, argv, usage)) {
-			case DRIVE_OPT_DONE:
-				exit(EXIT_OK);
-			case DRIVE_OPT_TAKEN:
-				break;
-			default:
+			if (drive_take_option(&o->d, c, optarg, argv, usage) < 0)
 				return -1;
-			}
 		}
 	}
 	if (o->partial && o->format != OUT_NDJSON) {

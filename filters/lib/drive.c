@@ -3,6 +3,7 @@
  * that a closed pipe is a quiet end and a failed read names its input.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -52,6 +53,18 @@ int drive_option(struct drive *d, int c, const char *arg, char **argv, void (*us
 		return DRIVE_OPT_BAD;
 	}
 	return DRIVE_OPT_NOT_MINE;
+}
+
+int drive_take_option(struct drive *d, int c, const char *arg, char **argv, void (*usage)(FILE *))
+{
+	switch (drive_option(d, c, arg, argv, usage)) {
+	case DRIVE_OPT_DONE:
+		exit(EXIT_OK);
+	case DRIVE_OPT_TAKEN:
+		return 0;
+	default:
+		return -1;
+	}
 }
 
 int drive_open(struct drive *d, par_line_fn fn, void **wctx)

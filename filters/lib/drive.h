@@ -54,6 +54,12 @@ enum { DRIVE_OPT_BAD = -1, DRIVE_OPT_NOT_MINE = 0, DRIVE_OPT_TAKEN = 1, DRIVE_OP
  */
 int drive_option(struct drive *d, int c, const char *arg, char **argv, void (*usage)(FILE *));
 
+/*
+ * The same, for the default: branch of a filter's getopt loop: 0 when the
+ * option was taken, -1 when it was bad (said); -h and --version exit 0.
+ */
+int drive_take_option(struct drive *d, int c, const char *arg, char **argv, void (*usage)(FILE *));
+
 /* Set defaults: stdout, threads = CPUs, 16 MiB lines, VCHAIN_INFLATE. -1: bad environment. */
 int drive_init(struct drive *d);
 /* Open the output and start the workers. EXIT_OK, or EXIT_DATA after a message. */
