@@ -1758,13 +1758,6 @@ static void free_groups(struct run *r)
 	arena_free(&r->keys);
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-
-	return n >= k && !strcmp(s + n - k, suffix);
-}
-
 /* A CSV input's header: the column of each slot (by exact name), -1 when none has it. */
 static int csv_header(void *ctx, const char *rec, size_t len, char *why)
 {
@@ -1800,20 +1793,15 @@ static int prepare(void *ctx, struct drive *d, struct in *in)
 {
 	struct run *r = ctx;
 	const struct opts *o = r->o;
-	const char *name = in->name && strcmp(in->name, "-") ? in->name : "";
-	char base[4096];
 	const char *p;
 	ssize_t n;
 
 	r->cur.fmt = (enum in_format)o->from;
 	r->cur.delim = o->tsv ? '\t' : ',';
-	snprintf(base, sizeof(base), "%s", name);
-	if (ends_with(base, ".gz"))
-		base[strlen(base) - 3] = '\0';
 	if (r->cur.fmt == IN_AUTO && !o->merge) {
-		if (ends_with(base, ".csv"))
+		if (in_name_ends(in, ".csv"))
 			r->cur.fmt = IN_CSV;
-		else if (ends_with(base, ".tsv"))
+		else if (in_name_ends(in, ".tsv") || in_name_ends(in, ".tab"))
 			r->cur.fmt = IN_CSV, r->cur.delim = '\t';
 		else {
 			n = in_peek(in, 4096, &p);

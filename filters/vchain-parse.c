@@ -1086,42 +1086,19 @@ fail:
 	return -1;
 }
 
-static int ends_with(const char *s, size_t n, const char *suffix)
-{
-	size_t k = strlen(suffix);
-
-	if (n < k)
-		return 0;
-	for (size_t i = 0; i < k; i++) {
-		char c = s[n - k + i];
-
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c + 32);
-		if (c != suffix[i])
-			return 0;
-	}
-	return 1;
-}
-
 /* The format of an input from its name, else from its first line. */
-static enum format detect(const char *name, const char *p, size_t n, char *delim)
+static enum format detect(const struct in *in, const char *p, size_t n, char *delim)
 {
-	size_t nl = name ? strlen(name) : 0, line;
+	size_t line;
 	const char *e;
-	int json_name = 0;
+	int json_name = in_name_ends(in, ".json") || in_name_ends(in, ".jsonl") ||
+			in_name_ends(in, ".ndjson");
 
-	if (nl > 3 && ends_with(name, nl, ".gz"))
-		nl -= 3;
-	if (name && strcmp(name, "-")) {
-		if (ends_with(name, nl, ".json") || ends_with(name, nl, ".jsonl") ||
-		    ends_with(name, nl, ".ndjson"))
-			json_name = 1;
-		else if (ends_with(name, nl, ".csv"))
-			return FROM_CSV;
-		if (ends_with(name, nl, ".tsv") || ends_with(name, nl, ".tab")) {
-			*delim = '\t';
-			return FROM_CSV;
-		}
+	if (in_name_ends(in, ".csv"))
+		return FROM_CSV;
+	if (in_name_ends(in, ".tsv") || in_name_ends(in, ".tab")) {
+		*delim = '\t';
+		return FROM_CSV;
 	}
 	if (n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
 		p += 3, n -= 3;
@@ -1197,7 +1174,7 @@ static int prepare(void *ctx, struct drive *d, struct in *in)
 		}
 	}
 	if (o->from == FROM_AUTO)
-		r->cur.fmt = detect(in->name, p, (size_t)n, &delim);
+		r->cur.fmt = detect(in, p, (size_t)n, &delim);
 	if (r->cur.fmt == FROM_CSV) {
 		if (!delim)
 			delim = n ? guess_delim(p, (size_t)n) : ',';

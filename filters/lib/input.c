@@ -113,6 +113,35 @@ static ssize_t gz_read(struct gz *g)
 	return r;
 }
 
+static int ends_nocase(const char *s, size_t n, const char *suffix)
+{
+	size_t k = strlen(suffix), i;
+
+	if (n < k)
+		return 0;
+	for (i = 0; i < k; i++) {
+		char c = s[n - k + i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c + 32);
+		if (c != suffix[i])
+			return 0;
+	}
+	return 1;
+}
+
+int in_name_ends(const struct in *in, const char *ext)
+{
+	size_t n;
+
+	if (!in->name || strcmp(in->name, "-") == 0)
+		return 0;
+	n = strlen(in->name);
+	if (ends_nocase(in->name, n, ".gz"))
+		n -= 3;
+	return ends_nocase(in->name, n, ext);
+}
+
 uint64_t in_bytes_read(const struct in *in)
 {
 	uint64_t n = __atomic_load_n(&in->raw, __ATOMIC_RELAXED);

@@ -58,6 +58,11 @@ int in_chunk(struct in *in, struct buf *dst, size_t target, uint64_t *lines);
  * Returns how many, or -1 when out of memory.
  */
 ssize_t in_peek(struct in *in, size_t want, const char **p);
+/*
+ * Whether the input's name ends in ext (".csv"), in any case, before an
+ * optional ".gz"; never for stdin. For finding a format from a file name.
+ */
+int in_name_ends(const struct in *in, const char *ext);
 /* Bytes read from the file so far (compressed bytes for gzip); any thread. */
 uint64_t in_bytes_read(const struct in *in);
 /*
