@@ -115,6 +115,7 @@ struct s_text {			/* min, max, first, last */
 	char *p;
 	uint32_t len, cap;
 	uint8_t type, set;
+	uint8_t num;		/* min/max: the value is a number (or a string holding one) */
 	double x;		/* min/max of numbers */
 };
 struct s_sum {			/* sum, mean */
@@ -128,6 +129,7 @@ struct s_std {			/* exact sums of x and x^2: the same whatever the order or shar
 struct s_vals {			/* p50, p90, p99: every value */
 	double *v;
 	size_t n, cap;
+	int sorted;		/* v is sorted (the field's first percentile sorted it) */
 };
 
 struct run {
@@ -697,21 +699,19 @@ static int update_one(enum acc_kind kind, unsigned char *p, const struct slot *v
 		case A_MIN:
 		case A_MAX: {
 			struct s_text *t = (struct s_text *)(void *)p;
-			double x = v->type == J_NUM || (v->type == J_STR && json_is_number(v->v, v->n))
-					   ? to_double(v) : 0;
-			uint8_t ty = v->type == J_STR && json_is_number(v->v, v->n) ? J_NUM : v->type;
-			int c;
+			int num = v->type == J_NUM || (v->type == J_STR && json_is_number(v->v, v->n)), c;
+			double x = num ? to_double(v) : 0;
 
 			if (t->set) {
-				c = cmp_values(ty, v->v, v->n, x, t->type == J_STR &&
-					       json_is_number(t->p, t->len) ? J_NUM : t->type,
-					       t->p, t->len, t->x);
+				c = cmp_values(num ? J_NUM : v->type, v->v, v->n, x,
+					       t->num ? J_NUM : t->type, t->p, t->len, t->x);
 				if (kind == A_MIN ? c >= 0 : c <= 0)
 					break;
 			}
 			if (set_text(t, v) < 0)
 				return -2;
 			t->x = x;
+			t->num = (uint8_t)num;
 			break;
 		}
 		case A_FIRST:
@@ -760,6 +760,7 @@ static int update_one(enum acc_kind kind, unsigned char *p, const struct slot *v
 				t->cap = cap;
 			}
 			t->v[t->n++] = to_double(v);
+			t->sorted = 0;
 			break;
 		}
 		}
@@ -1092,7 +1093,9 @@ static int acc_value(const struct acc *a, unsigned char *st, struct buf *b)
 		if (!s->n)
 			return buf_add(b, "null", 4);
 		/* sorted once, when the first percentile of the field asks */
-		qsort(s->v, s->n, sizeof(*s->v), cmp_double);
+		if (!s->sorted)
+			qsort(s->v, s->n, sizeof(*s->v), cmp_double);
+		s->sorted = 1;
 		i = (size_t)(q * (double)s->n);	/* Miller's non-interpolated percentile */
 		if (i >= s->n)
 			i = s->n - 1;
