@@ -148,7 +148,7 @@ struct run {
 	size_t ng, gcap;
 	size_t block;		/* bytes of accumulator state per group */
 	struct arena keys;
-	uint64_t read, rejected, shown;
+	uint64_t read, rejected, blank, shown;	/* read = aggregated + rejected + blank */
 	int failed;
 };
 
@@ -891,6 +891,7 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 
 	r->read += c->done + (uint64_t)c->stopped;
 	r->rejected += c->rejected;
+	r->blank += c->dropped[1];	/* CSV blank lines, the one rule */
 	if (o->merge) {
 		uint64_t line = first_line;
 
@@ -1879,10 +1880,15 @@ int main(int argc, char **argv)
 	}
 	if (status == EXIT_OK && !o.d.gone && (o.partial ? write_partial(&r) : write_results(&r)) < 0)
 		status = EXIT_DATA;
-	if (o.stats)
-		diag("read %llu, rejected %llu, groups %zu, %zu MB of state",
-		     (unsigned long long)r.read, (unsigned long long)r.rejected, r.ng,
+	if (o.stats) {
+		char blank[48] = "";
+
+		if (r.blank)
+			snprintf(blank, sizeof(blank), ", blank lines %llu", (unsigned long long)r.blank);
+		diag("read %llu, rejected %llu%s, groups %zu, %zu MB of state",
+		     (unsigned long long)r.read, (unsigned long long)r.rejected, blank, r.ng,
 		     (htab_bytes(&r.index) + r.keys.used + r.gcap * sizeof(struct group)) >> 20);
+	}
 	if (o.rejects) {
 		if (r.rejected > DRIVE_MAX_REJECT_MESSAGES)
 			diag("%llu more bad records not shown",
