@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <regex.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -360,9 +361,16 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 /* ---- the line functions, run by the workers ---- */
 
-static int bad(char *why, const char *fmt, const char *detail)
+static int bad(char *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A bad record: why[200] gets the message. Returns -1. */
+static int bad(char *why, const char *fmt, ...)
 {
-	snprintf(why, 200, fmt, detail);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, 200, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
@@ -443,7 +451,7 @@ static int csv_line(struct worker *w, const char *rec, size_t len, struct buf *o
 	if (src && rec[src - 1] == '\r')
 		src--;
 	if (!utf8_valid(rec, src))
-		return bad(why, "not valid UTF-8%s", "");
+		return bad(why, "not valid UTF-8");
 	if (w->csv.delim != cur->delim)
 		w->csv.delim = cur->delim, csv_set_delim(&w->csv.p, (unsigned char)cur->delim);
 	n = csvrec_split(&w->csv, rec, len);
@@ -575,7 +583,7 @@ static int access_line(struct worker *w, const char *line, size_t len, struct bu
 	if (len && line[len - 1] == '\r')
 		len--;
 	if (!utf8_valid(line, len))
-		return bad(why, "not valid UTF-8%s", "");
+		return bad(why, "not valid UTF-8");
 	if (access_parse(line, len, &a, &err) < 0)
 		return bad(why, "%s", err);
 	if (!o->keep_errors && (a.status < 200 || a.status > 399))
@@ -586,7 +594,7 @@ static int access_line(struct worker *w, const char *line, size_t len, struct bu
 	if (!o->keep_assets && ext.n && vocab_asset(ext.p, ext.n))
 		return RULE_ASSET;
 	if (ts_parse(a.time.p, a.time.n, &t) < 0 || !ts_in_range(t))
-		return bad(why, "unrecognised [time]: %.60s", a.time.p);
+		return bad(why, "unrecognised [time]: %.*s", (int)(a.time.n > 60 ? 60 : a.time.n), a.time.p);
 	if (o->has_purchase && a.target.n) {
 		char stack[512], *s = a.target.n < sizeof(stack) ? stack : malloc(a.target.n + 1);
 
@@ -752,7 +760,7 @@ static int tweet(struct worker *w, const struct jfield *tw, const struct jfield 
 	int v2, own;
 
 	if (tw->type != J_OBJ || json_scan_object(tw->val, tw->vlen, t) != 0)
-		return bad(why, "a tweet that is not an object%s", "");
+		return bad(why, "a tweet that is not an object");
 	v2 = !get(t, "id_str");
 	id = get(t, v2 ? "id" : "id_str");
 	created = get(t, "created_at");
@@ -865,7 +873,7 @@ static int twitter_line(struct worker *w, const char *line, size_t len, struct b
 	if (data->type == J_OBJ)
 		return tweet(w, data, includes, out, why);
 	if (data->type != J_ARR)
-		return bad(why, "\"data\" is neither a tweet nor an array of tweets%s", "");
+		return bad(why, "\"data\" is neither a tweet nor an array of tweets");
 	/* a page: every tweet in it; a bad one makes the whole line bad */
 	r = json_scan_array(data->val, data->vlen, &items);
 	for (i = 0; r == 0 && i < items.n; i++) {
@@ -973,14 +981,14 @@ static int csv_header(void *ctx, const char *rec, size_t len, char *why)
 	if (len && rec[len - 1] == '\r')
 		len--;
 	if (!utf8_valid(rec, len))
-		return bad(why, "the header is not valid UTF-8%s", "");
+		return bad(why, "the header is not valid UTF-8");
 	if (r->hcsv.delim != cur->delim) {
 		r->hcsv.delim = cur->delim;
 		csv_set_delim(&r->hcsv.p, (unsigned char)cur->delim);
 	}
 	n = csvrec_split(&r->hcsv, rec, len);
 	if (n == -2)
-		return bad(why, "out of memory%s", "");
+		return bad(why, "out of memory");
 	if (n < 0)
 		return bad(why, "header: %s", r->hcsv.err);
 	cur->col = calloc((size_t)n, sizeof(*cur->col));
