@@ -111,7 +111,7 @@ struct worker {
 	struct csvrec csv;
 	struct ts_zone zone;
 	struct buf tmp, val;		/* the record as JSON; a decoded value */
-	struct jobj jo[9];		/* Twitter: one per nested object or array in use */
+	struct jobj jo[10];		/* Twitter: one per nested object or array in use */
 };
 
 struct run {
@@ -752,7 +752,8 @@ static const struct jfield *find_user(struct worker *w, const struct jfield *inc
 static int tweet(struct worker *w, const struct jfield *tw, const struct jfield *includes,
 		 struct buf *out, char *why)
 {
-	/* jo[0]: the line; 1: the tweet; 2: its author; 3, 4: what it refers to; 5-7: includes; 8: metrics */
+	/* jo[0]: the line; 1: the tweet; 2: its author; 3, 4: what it refers to; 5-7: includes;
+	 * 8: metrics; 9: the tweets of a page */
 	struct jobj *t = &w->jo[1], *sub = &w->jo[2], *ref = &w->jo[4];
 	const struct jfield *id, *created, *author = NULL, *handle = NULL, *followers = NULL;
 	const struct jfield *post = NULL, *reply = NULL, *text, *f;
@@ -850,9 +851,8 @@ static int tweet(struct worker *w, const struct jfield *tw, const struct jfield 
 
 static int twitter_line(struct worker *w, const char *line, size_t len, struct buf *out, char *why)
 {
-	struct jobj *top = &w->jo[0];
+	struct jobj *top = &w->jo[0], *items = &w->jo[9];
 	const struct jfield *data, *includes;
-	struct jobj items = JOBJ_INIT;
 	size_t i, start = out->len;
 	int r, kept = 0, rule = 0;
 
@@ -875,15 +875,14 @@ static int twitter_line(struct worker *w, const char *line, size_t len, struct b
 	if (data->type != J_ARR)
 		return bad(why, "\"data\" is neither a tweet nor an array of tweets");
 	/* a page: every tweet in it; a bad one makes the whole line bad */
-	r = json_scan_array(data->val, data->vlen, &items);
-	for (i = 0; r == 0 && i < items.n; i++) {
-		r = tweet(w, &items.f[i], includes, out, why);
+	r = json_scan_array(data->val, data->vlen, items);
+	for (i = 0; r == 0 && i < items->n; i++) {
+		r = tweet(w, &items->f[i], includes, out, why);
 		if (r > 0)
 			rule = r, r = 0;
 		else if (r == 0)
 			kept++;
 	}
-	jobj_free(&items);
 	if (r < 0) {
 		out->len = start;
 		return r;
@@ -1425,7 +1424,7 @@ int main(int argc, char **argv)
 		csvrec_free(&workers[w].csv);
 		buf_free(&workers[w].tmp);
 		buf_free(&workers[w].val);
-		for (i = 0; i < 9; i++)
+		for (i = 0; i < 10; i++)
 			jobj_free(&workers[w].jo[i]);
 	}
 	csvrec_free(&r.hcsv);
