@@ -31,15 +31,13 @@
 #include "lib/out.h"
 #include "lib/par.h"
 #include "lib/ts.h"
+#include "lib/vocab.h"
 
 #include "stage_map.h"
 
 #define MAP_MAX 256
 #define NO_TS LLONG_MAX
 
-static const char *const stage_names[8] = {
-	NULL, "awareness", "consideration", "engagement", "audience", "education", "sale", "advocacy"
-};
 static const char *const platforms[] = {
 	"facebook", "instagram", "x", "linkedin", "tiktok", "youtube", "pinterest", "email", "web", "other"
 };
@@ -634,7 +632,7 @@ static int write_journeys(struct run *r)
 		buf_add(&b, p->user, p->user_len);
 		snprintf(num, sizeof(num), "\",\"stage\":%d,\"stage_name\":\"", furthest);
 		buf_adds(&b, num);
-		buf_adds(&b, stage_names[furthest]);
+		buf_adds(&b, vocab_stage_names[furthest]);
 		buf_adds(&b, "\",\"first_ts\":");
 		put_ts(&b, p->first_ts);
 		buf_adds(&b, ",\"last_ts\":");
@@ -643,7 +641,7 @@ static int write_journeys(struct run *r)
 		buf_adds(&b, num);
 		for (k = 1; k <= 7; k++) {
 			buf_adds(&b, ",\"ts_");
-			buf_adds(&b, stage_names[k]);
+			buf_adds(&b, vocab_stage_names[k]);
 			buf_adds(&b, "\":");
 			if (p->ts_stage[k] != NO_TS && p->ts_stage[k] <= horizon)
 				put_ts(&b, p->ts_stage[k]);
@@ -698,7 +696,7 @@ int main(int argc, char **argv)
 		int n = snprintf(line, sizeof(line), "read %llu; by stage:", (unsigned long long)r.read);
 
 		for (k = 1; k <= 7; k++)
-			n += snprintf(line + n, sizeof(line) - (size_t)n, " %s %llu", stage_names[k],
+			n += snprintf(line + n, sizeof(line) - (size_t)n, " %s %llu", vocab_stage_names[k],
 				      (unsigned long long)r.staged[k]);
 		snprintf(line + n, sizeof(line) - (size_t)n, ", none %llu; advocacy acts by non-customers %llu",
 			 (unsigned long long)r.staged[0], (unsigned long long)r.advocacy_denied);

@@ -20,6 +20,10 @@ struct vtab {
 	int ready;
 };
 
+const char *const vocab_stage_names[8] = {
+	NULL, "awareness", "consideration", "engagement", "audience", "education", "sale", "advocacy"
+};
+
 static struct vtab platforms, types, headers, referrers, clickids, assets;
 static pthread_once_t built = PTHREAD_ONCE_INIT;
 

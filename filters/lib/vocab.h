@@ -19,6 +19,9 @@ struct vocab_entry {
  * The canonical entry for s[0..n) (matched lower-cased, with ' ' and '-'
  * read as '_'), or NULL when the tables do not know it.
  */
+/* The value chain's stages by number, 1-7 ([0] is NULL: no stage). */
+extern const char *const vocab_stage_names[8];
+
 const struct vocab_entry *vocab_platform(const char *s, size_t n);
 const struct vocab_entry *vocab_type(const char *s, size_t n);
 /* CSV header name -> canonical field (schemas/csv-headers.tsv). */
