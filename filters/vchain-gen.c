@@ -33,7 +33,7 @@
 #define MS_PER_DAY 86400000LL
 #define ARRIVAL_MEAN_MS 4320	/* 20,000 people a day */
 #define N_CAMPAIGNS 50
-#define POSTS_PER_CAMPAIGN 4
+#define POSTS_PER_CAMPAIGN 7	/* one on each social platform */
 #define DUP_PER_10K 150		/* 1.5% of events written twice */
 
 enum format { FMT_NDJSON, FMT_CSV, FMT_ACCESS };
@@ -242,6 +242,7 @@ struct sim {
 	struct pool persons, replies;
 	uint64_t organic, records;	/* people arrived on their own; lines written */
 	uint64_t next_person, next_order;
+	uint64_t audience[N_PLATFORMS];	/* the brand account's followers, for insights rows */
 	int64_t day_ms;		/* start of the day whose ts prefix is cached */
 	char day[11];		/* "YYYY-MM-DD" */
 	char line[2048];
@@ -731,6 +732,12 @@ static int emit(struct sim *s, const struct ev *e)
 	const char *l, *nl, *end;
 	int copies = 1 + (below(10000) < DUP_PER_10K);
 
+	/* the brand's audience grows with follows and shrinks with unfollows */
+	if (!strcmp(e->type, "follow"))
+		s->audience[e->platform]++;
+	else if (!strcmp(e->type, "unfollow") && s->audience[e->platform])
+		s->audience[e->platform]--;
+
 	switch (s->o->format) {
 	case FMT_CSV: n = fmt_csv(s, e); break;
 	case FMT_ACCESS: n = fmt_access(s, e); copies = 1; break;
@@ -764,7 +771,10 @@ static int arrive(struct sim *s, int64_t t, unsigned platform, unsigned campaign
 	p->referred_by = referred_by;
 	p->platform = platform;
 	p->campaign = campaign;
-	p->post = 1 + (unsigned)below(POSTS_PER_CAMPAIGN);
+	/* the campaign's post on this person's platform (post k of campaign c is on platform (c + k) % 7) */
+	p->post = platform < P_EMAIL ? (platform + P_EMAIL - campaign % P_EMAIL) % P_EMAIL : 0;
+	if (platform < P_EMAIL && !p->post)
+		p->post = P_EMAIL;
 	/* audience size: most have a few hundred followers, a few are influencers */
 	p->followers = chance(20) ? (uint64_t)between(10000, 250000) : (uint64_t)between(20, 2000);
 	/* how far this person will go: drop off at each stage */
@@ -975,7 +985,7 @@ static int reply_step(struct sim *s, int64_t t, unsigned idx)
 	return done;
 }
 
-/* Insights: one row per post for the day that just ended, with its impressions. */
+/* Insights: one row per post for the day that just ended, with its impressions and the brand's audience. */
 static int daily(struct sim *s, int64_t t)
 {
 	unsigned c, post;
@@ -988,6 +998,7 @@ static int daily(struct sim *s, int64_t t)
 			e.campaign = c;
 			e.post = post;
 			e.count = (uint64_t)between(200, 40000);
+			e.followers = s->audience[e.platform];
 			done = emit(s, &e);
 		}
 	}
@@ -1169,6 +1180,12 @@ int main(int argc, char **argv)
 	if (parse_args(argc, argv, &o) < 0)
 		return EXIT_USAGE;
 	memset(&s, 0, sizeof(s));
+	{
+		/* the brand's audience on each social platform when the sample starts */
+		static const uint64_t start[P_EMAIL] = { 12400, 31000, 8200, 20500, 9100, 5300, 2900 };
+
+		memcpy(s.audience, start, sizeof(start));
+	}
 	s.o = &o;
 	s.persons.size = sizeof(struct person);
 	s.replies.size = sizeof(struct reply);
