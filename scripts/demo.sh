@@ -50,20 +50,26 @@ step "vchain-dedupe --stats --dupes dupes.ndjson events.ndjson > unique.ndjson"
 step "vchain-stage --stats unique.ndjson | tail -n 1"
 "$B/vchain-stage" --stats "$d/unique.ndjson" | tail -n 1
 
-step "vchain-stage --journeys unique.ndjson | jq: people by furthest stage (the funnel)"
-"$B/vchain-stage" --journeys "$d/unique.ndjson" |
-	jq -r '.stage_name' | sort | uniq -c |
-	awk '{ n[$2] = $1 } END {
-		split("awareness consideration engagement audience education sale advocacy", s, " ")
-		for (i = 7; i >= 1; i--) { at_least += n[s[i]]; c[i] = at_least }
-		for (i = 1; i <= 7; i++)
-			printf "  %d %-14s %8d people reached it   %6.2f%% of stage 1\n", i, s[i], c[i], 100 * c[i] / c[1] }'
+step "vchain-stage unique.ndjson > staged.ndjson; vchain-aggregate --report funnel --format table"
+"$B/vchain-stage" "$d/unique.ndjson" > "$d/staged.ndjson"
+"$B/vchain-aggregate" --report funnel --format table "$d/staged.ndjson"
+
+step "vchain-aggregate --report engagement --format table (rates against the sources' medians)"
+"$B/vchain-aggregate" --report engagement --format table "$d/staged.ndjson"
+
+step "vchain-aggregate --report roi -g platform --format table"
+"$B/vchain-aggregate" --report roi -g platform --format table "$d/staged.ndjson"
+
+step "vchain-aggregate --report sla -g platform --format table (answer in 12 h, resolve in 24 h)"
+"$B/vchain-aggregate" --report sla -g platform --format table "$d/staged.ndjson"
+
+step "vchain-aggregate --report listening --format table"
+"$B/vchain-aggregate" --report listening --format table "$d/staged.ndjson"
 
 step "vchain-aggregate -g platform -a rows,sum:revenue,distinct:user_id --format table unique.ndjson"
 "$B/vchain-aggregate" -g platform -a rows,sum:revenue,distinct:user_id --format table "$d/unique.ndjson"
 
 cat <<'MSG'
 
-Attribution, the value-chain reports of vchain-aggregate and advocate
-ranking join this demo as they land (see README.md).
+Attribution and advocate ranking join this demo as they land (see README.md).
 MSG

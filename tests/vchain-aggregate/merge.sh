@@ -40,7 +40,52 @@ grep -q "pb:1: partial results of another aggregation" "$TMP/e"
 if "$A" --merge "$TMP/ev" > /dev/null 2> "$TMP/e"; then exit 1; fi
 grep -q "ev:1: not partial results of vchain-aggregate --partial" "$TMP/e"
 if "$A" --merge -g platform "$TMP/pa" > /dev/null 2> "$TMP/e"; then exit 1; fi
-grep -q "no -g, -a or --every" "$TMP/e"
+grep -q "no -g, -a, --every or --report" "$TMP/e"
 sed 's/"vchain_partial":1/"vchain_partial":2/' "$TMP/pa" > "$TMP/pv"
 if "$A" --merge "$TMP/pv" > /dev/null 2> "$TMP/e"; then exit 1; fi
 grep -q "pv:1: partial results of another version" "$TMP/e"
+
+# every report: shards' partials merged equal one pass, byte for byte; the
+# options that act at the end (--window, --spend, the SLA limits) go to the
+# merge, --brand to the shards. SLA replies often land in another shard
+# than their message.
+"$BIN/vchain-stage" "$TMP/ev" > "$TMP/st"
+printf 'platform,spend\nfacebook,120.50\ninstagram,80\nx,0\ntiktok,33.3\nlinkedin,1\n' > "$TMP/spend.csv"
+for rep in "funnel" "funnel --window 1d" "engagement" "engagement -g post_id --brand u00000001" "roi" \
+	"roi -g platform --spend $TMP/spend.csv" "sla" "sla --respond-within 1h -g platform" "listening --every week -g platform" \
+	"funnel --every day -g campaign" "roi -g campaign --every month" "sla --every day"; do
+	# shellcheck disable=SC2086
+	$RUN "$A" --report $rep "$TMP/st" > "$TMP/one"
+	[ "$(wc -l < "$TMP/one")" -ge 1 ]
+	shard_opts=$(echo "$rep" | sed 's/--window [^ ]*//; s/--spend [^ ]*//; s/--respond-within [^ ]*//')
+	merge_opts=$(echo "$rep" | sed -n 's/.*\(--window [^ ]*\).*/\1/p; s/.*\(--spend [^ ]*\).*/\1/p; s/.*\(--respond-within [^ ]*\).*/\1/p')
+	for k in 2 3 7; do
+		rm -f "$TMP"/shard.* "$TMP"/part.*
+		split -n l/$k "$TMP/st" "$TMP/shard."
+		for f in "$TMP"/shard.*; do
+			# shellcheck disable=SC2086
+			$RUN "$A" --partial --report $shard_opts "$f" > "$TMP/part.${f##*.}"
+		done
+		# shellcheck disable=SC2086
+		$RUN "$A" --merge $merge_opts "$TMP"/part.* > "$TMP/merged"
+		cmp "$TMP/one" "$TMP/merged" || { echo "report $rep, $k shards"; exit 1; }
+	done
+	# uneven shards, one empty, merged in two levels
+	head -n 7 "$TMP/st" > "$TMP/u1"; : > "$TMP/u2"; sed -n '8,40000p' "$TMP/st" > "$TMP/u3"; sed -n '40001,$p' "$TMP/st" > "$TMP/u4"
+	for i in 1 2 3 4; do
+		# shellcheck disable=SC2086
+		$RUN "$A" --partial --report $shard_opts "$TMP/u$i" > "$TMP/p$i"
+	done
+	$RUN "$A" --merge --partial "$TMP/p1" "$TMP/p2" > "$TMP/p12"
+	$RUN "$A" --merge --partial "$TMP/p3" "$TMP/p4" > "$TMP/p34"
+	# shellcheck disable=SC2086
+	$RUN "$A" --merge $merge_opts "$TMP/p12" "$TMP/p34" | cmp "$TMP/one" - || { echo "report $rep, uneven"; exit 1; }
+done
+cat "$TMP"/part.* | grep -q '"replies":'
+# a report's partials do not merge with another's
+$RUN "$A" --partial --report roi "$TMP/u1" > "$TMP/pr"
+$RUN "$A" --partial --report listening "$TMP/u1" > "$TMP/pl"
+if "$A" --merge "$TMP/pr" "$TMP/pl" > /dev/null 2> "$TMP/e"; then exit 1; fi
+grep -q "pl:1: partial results of another aggregation" "$TMP/e"
+if "$A" --merge --window 1d "$TMP/pr" > /dev/null 2> "$TMP/e"; then exit 1; fi
+grep -q -- "--window goes with --report funnel" "$TMP/e"
