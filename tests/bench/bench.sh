@@ -29,6 +29,12 @@ have() { command -v "$1" > /dev/null 2>&1; }
 note() { echo "bench: $*" >&2; }
 
 # ---- data ----
+# made again when vchain-gen's output changed (a sample of it is the fingerprint)
+sum=$("$B/vchain-gen" --seed 1 --events 2000 | cksum)
+if [ "$(cat "$D/gen.sum" 2> /dev/null)" != "$sum" ]; then
+	rm -f "$D"/events-* "$D"/staged-*
+	echo "$sum" > "$D/gen.sum"
+fi
 nd="$D/events-$EVENTS.ndjson"
 if [ ! -s "$nd" ]; then
 	note "generating $EVENTS events"
@@ -156,6 +162,23 @@ if [ -x "$AG" ]; then
 	have mlr && measure "$t" "mlr --icsv count -g" "$SLOW" "mlr --icsv --ojsonl count -g platform,type $csv"
 	[ -n "$duck" ] && measure "$t" "duckdb GROUP BY over read_csv" "$RUNS" \
 		"$duck \"SELECT platform, type, count(*) FROM read_csv('$csv') GROUP BY ALL ORDER BY ALL\""
+	unset BYTES
+	# the reports, over staged events: the same numbers from each tool
+	staged="$D/staged-$EVENTS.ndjson"
+	"$B/vchain-stage" "$nd" > "$staged"	# made each run: vchain-stage may have changed
+	BYTES=$(wc -c < "$staged")
+	t="funnel report"
+	measure "$t" "vchain-aggregate --report funnel" "$RUNS" "$AG --report funnel $staged"
+	have jq && measure "$t" "jq furthest stage per person" "$SLOW" \
+		"jq -n -c 'reduce (inputs | select(.stage and .user_id)) as \$e ({}; .[\$e.user_id] |= ([., \$e.stage] | max)) | [.[]] | group_by(.) | map([.[0], length])' $staged"
+	have mlr && measure "$t" "mlr stats1 max -g user_id, count" "$SLOW" \
+		"mlr --ijsonl --ojsonl filter 'is_not_null(\$stage) && is_not_null(\$user_id)' then stats1 -a max -f stage -g user_id then count -g stage_max $staged"
+	[ -n "$duck" ] && measure "$t" "duckdb max(stage) per person" "$RUNS" \
+		"$duck \"WITH p AS (SELECT user_id, max(stage) s FROM read_json('$staged', format='newline_delimited') WHERE stage IS NOT NULL AND user_id IS NOT NULL GROUP BY ALL) SELECT r.range, count(*) FILTER (WHERE s >= r.range) FROM p, range(1, 8) r GROUP BY 1 ORDER BY 1\""
+	t="engagement report"
+	measure "$t" "vchain-aggregate --report engagement" "$RUNS" "$AG --report engagement $staged"
+	[ -n "$duck" ] && measure "$t" "duckdb sum FILTER by platform" "$RUNS" \
+		"$duck \"SELECT platform, sum(coalesce(count, 1)) FILTER (WHERE type IN ('impression', 'view')) i, sum(coalesce(count, 1)) FILTER (WHERE type IN ('like', 'comment', 'share')) e, e / i FROM read_json('$staged', format='newline_delimited') GROUP BY ALL ORDER BY ALL\""
 	unset BYTES
 fi
 
