@@ -450,13 +450,14 @@ static int csv_line(struct worker *w, const char *rec, size_t len, struct buf *o
 		return RULE_BLANK;
 	if (src && rec[src - 1] == '\r')
 		src--;
-	if (!utf8_valid(rec, src))
-		return bad(why, "not valid UTF-8");
 	if (w->csv.delim != cur->delim)
 		w->csv.delim = cur->delim, csv_set_delim(&w->csv.p, (unsigned char)cur->delim);
 	n = csvrec_split(&w->csv, rec, len);
 	if (n == -2)
 		return -2;
+	/* checked after the split, which knows whether the record is ASCII */
+	if (!csvrec_utf8(&w->csv, rec, src))
+		return bad(why, "not valid UTF-8");
 	if (n < 0)
 		return bad(why, "%s", w->csv.err);
 	if ((size_t)n != cur->ncol) {

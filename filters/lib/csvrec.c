@@ -5,8 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "csvrec.h"
+#include "json.h"
 
 static int no_space(unsigned char c)
 {
@@ -175,27 +179,72 @@ reset:
 	return r->oom ? -2 : -1;
 }
 
+/* A field ends at d (the end of the record or a delimiter). 0, or -1 when out of memory. */
+static inline int add_field(struct csvrec *r, const char *start, const char *d)
+{
+	if (r->n == r->cap && room(r) < 0)
+		return -1;
+	r->f[r->n] = start;
+	r->flen[r->n++] = (size_t)(d - start);
+	return 0;
+}
+
 long csvrec_split(struct csvrec *r, const char *rec, size_t len)
 {
-	const char *p = rec, *end, *d;
+	const char *p = rec, *start = rec, *end;
+	unsigned high = 0;
 
 	if (len && rec[len - 1] == '\r')
 		len--;
 	r->n = 0;
 	r->oom = 0;
-	if (memchr(rec, r->quote, len))
-		return split_quoted(r, rec, len);
+	r->ascii = 0;
 	end = rec + len;
-	for (;;) {
-		if (room(r) < 0)
-			return -2;
-		d = memchr(p, r->delim, (size_t)(end - p));
-		r->f[r->n] = p;
-		r->flen[r->n] = (size_t)((d ? d : end) - p);
-		r->n++;
-		if (!d)
-			break;
-		p = d + 1;
+	/*
+	 * One pass finds the delimiters, sixteen bytes at a time, and gives the
+	 * record to libcsv at its first quote (a call per field cost 40% of a
+	 * CSV aggregation in memchr).
+	 */
+#ifdef __SSE2__
+	{
+		const __m128i dv = _mm_set1_epi8(r->delim), qv = _mm_set1_epi8(r->quote);
+
+		for (; end - p >= 16; p += 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+			unsigned m;
+
+			high |= (unsigned)_mm_movemask_epi8(v);	/* bytes >= 0x80 */
+			if (_mm_movemask_epi8(_mm_cmpeq_epi8(v, qv))) {
+				r->n = 0;
+				return split_quoted(r, rec, len);
+			}
+			for (m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, dv)); m; m &= m - 1) {
+				const char *d = p + __builtin_ctz(m);
+
+				if (add_field(r, start, d) < 0)
+					return -2;
+				start = d + 1;
+			}
+		}
 	}
-	return (long)r->n;
+#endif
+	for (; p < end; p++) {
+		high |= (unsigned char)*p >= 0x80;
+		if (*p == r->quote) {
+			r->n = 0;
+			return split_quoted(r, rec, len);
+		}
+		if (*p == r->delim) {
+			if (add_field(r, start, p) < 0)
+				return -2;
+			start = p + 1;
+		}
+	}
+	r->ascii = !high;
+	return add_field(r, start, end) < 0 ? -2 : (long)r->n;
+}
+
+int csvrec_utf8(const struct csvrec *r, const char *rec, size_t len)
+{
+	return r->ascii || utf8_valid(rec, len);
 }

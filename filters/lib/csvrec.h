@@ -27,6 +27,7 @@ struct csvrec {
 	size_t *off;
 	size_t rows;
 	int oom;
+	int ascii;		/* the last record split had no byte >= 0x80 (not checked: 0) */
 	char err[120];
 };
 
@@ -39,5 +40,7 @@ void csvrec_free(struct csvrec *r);
  * (r->err), -2 when out of memory. Fields stay valid until the next call.
  */
 long csvrec_split(struct csvrec *r, const char *rec, size_t len);
+/* Whether the record just split is valid UTF-8: its ASCII flag, else a check. */
+int csvrec_utf8(const struct csvrec *r, const char *rec, size_t len);
 
 #endif

@@ -16,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <unistd.h>
 #include <zlib.h>
 #ifdef HAVE_ISAL
@@ -548,14 +551,38 @@ static const char *last_break(const char *p, size_t n, char q, char d, int *st)
 	return rec_scan(p, n, q, d, st, 0);
 }
 
+/* The first '\n' or q in p[0..n) (there is a '\n'), in one pass. */
+static const char *newline_or(const char *p, size_t n, char q)
+{
+	const char *end = p + n;
+
+#ifdef __SSE2__
+	const __m128i nv = _mm_set1_epi8('\n'), qv = _mm_set1_epi8(q);
+
+	for (; end - p >= 16; p += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, nv), _mm_cmpeq_epi8(v, qv)));
+
+		if (m)
+			return p + __builtin_ctz(m);
+	}
+#endif
+	for (; p < end && *p != '\n' && *p != q; p++)
+		;
+	return p;
+}
+
 size_t in_record_len(const char *p, size_t n, char q, char d, uint64_t *nl)
 {
-	const char *e = memchr(p, '\n', n), *s, *b;
+	const char *e, *s, *b;
 	int st = R_FIELD;
 
 	*nl = 0;
-	if (!q || !memchr(p, q, (size_t)(e - p)))
-		return (size_t)(e - p);
+	if (!q)
+		return (size_t)((const char *)memchr(p, '\n', n) - p);
+	e = newline_or(p, n, q);
+	if (e == p + n || *e == '\n')
+		return (size_t)(e - p);	/* no quote before the newline: the line is the record */
 	b = rec_scan(p, n, q, d, &st, 1);
 	if (!b)
 		b = p + n - 1;	/* a quote left open at the end of input: the rest is the record */
