@@ -72,8 +72,13 @@ enum report { R_NONE, R_FUNNEL, R_ENGAGEMENT, R_ROI, R_SLA, R_LISTENING };
 static const char *const report_name[] = { "", "funnel", "engagement", "roi", "sla", "listening" };
 #define NREPORTS 6
 
-/* How a slot holds its field: as it is, as the --every bucket, as epoch ms (T_MS). */
-enum slot_kind { SK_PLAIN, SK_BUCKET, SK_MS };
+/*
+ * How a slot holds its field: as it is, as the --every bucket, as epoch ms
+ * (T_MS), or as the 16-byte hash the field's value is known by (its type
+ * byte kept): workers hash in parallel, and the commit step can load a
+ * table slot records ahead.
+ */
+enum slot_kind { SK_PLAIN, SK_BUCKET, SK_MS, SK_HASH };
 
 /* A test in a report accumulator's condition: F=a|b| (an empty choice is absent), F<x, F>x, F~ (present). */
 struct test {
@@ -257,6 +262,7 @@ struct run {
 	size_t nspend_cap;
 	uint8_t *has_spend;
 	uint64_t *new_of;		/* new customers, by group id */
+	int pf_acc, pf_slot;		/* the accumulator and slot to prefetch for, or -1 */
 	/* funnel: people per furthest stage, of the group being written */
 	uint64_t users[9];
 	uint64_t staged;		/* records with a stage */
@@ -446,19 +452,19 @@ static int add_acc(struct opts *o, const char *spec, size_t n)
 		a->xs[0] = slot_of(o, "ts", 2, 0, SK_MS);
 		break;
 	case A_FUNNEL:
-		a->slot = slot_of(o, "user_id", 7, 0, SK_PLAIN);
+		a->slot = slot_of(o, "user_id", 7, 0, SK_HASH);
 		a->xs[0] = slot_of(o, "stage", 5, 1, SK_PLAIN);
 		a->xs[1] = slot_of(o, "ts", 2, 0, SK_MS);
 		break;
 	case A_ORDERS:
-		a->slot = slot_of(o, "user_id", 7, 0, SK_PLAIN);
-		a->xs[0] = slot_of(o, "order_id", 8, 0, SK_PLAIN);
+		a->slot = slot_of(o, "user_id", 7, 0, SK_HASH);
+		a->xs[0] = slot_of(o, "order_id", 8, 0, SK_HASH);
 		a->xs[1] = slot_of(o, "ts", 2, 0, SK_MS);
 		break;
 	case A_SLA:
 		a->xs[0] = slot_of(o, "type", 4, 0, SK_PLAIN);
-		a->xs[1] = slot_of(o, "event_id", 8, 0, SK_PLAIN);
-		a->xs[2] = slot_of(o, "reply_to", 8, 0, SK_PLAIN);
+		a->xs[1] = slot_of(o, "event_id", 8, 0, SK_HASH);
+		a->xs[2] = slot_of(o, "reply_to", 8, 0, SK_HASH);
 		a->xs[3] = slot_of(o, "ts", 2, 0, SK_MS);
 		break;
 	default:
@@ -473,7 +479,7 @@ static int add_acc(struct opts *o, const char *spec, size_t n)
 	if (colon) {
 		size_t fl = n - kl - 1;
 
-		a->slot = slot_of(o, colon + 1, fl, acc_info[k].numeric, SK_PLAIN);
+		a->slot = slot_of(o, colon + 1, fl, acc_info[k].numeric, k == A_DISTINCT ? SK_HASH : SK_PLAIN);
 		if (a->slot < 0)
 			return -1;
 		a->out = malloc(fl + strlen(acc_info[k].name) + 2);
@@ -990,6 +996,14 @@ static int put_slot(struct worker *w, struct buf *out, int i, const struct jfiel
 		v = w->tmp.p;
 		vn = w->tmp.len;
 	}
+	if (o->slot_kind[i] == SK_HASH) {
+		/* the string "1" and the number 1 are two values */
+		struct h128 h = hash128(v, vn);
+
+		h.hi ^= (uint64_t)(type + 1) * 0x9E3779B97F4A7C15ull;
+		return buf_addc(out, (char)type) < 0 || put_u32(out, 16) < 0 ||
+		       buf_add(out, &h, 16) < 0 ? -2 : 0;
+	}
 	if (o->slot_kind[i] == SK_MS) {
 		long long ms;
 
@@ -1080,13 +1094,14 @@ static int reduce_line(void *ctx, const char *line, size_t len, struct buf *out,
 	if (w->cur->fmt == IN_CSV) {
 		if (len == 0 || (len == 1 && line[0] == '\r'))
 			return 1;	/* a blank line: no record */
-		if (!utf8_valid(line, len))
-			return snprintf(why, 200, "not valid UTF-8"), -1;
 		if (w->csv.delim != w->cur->delim)
 			w->csv.delim = w->cur->delim, csv_set_delim(&w->csv.p, (unsigned char)w->cur->delim);
 		n = csvrec_split(&w->csv, line, len);
 		if (n == -2)
 			return -2;
+		/* checked after the split, which knows whether the record is ASCII */
+		if (!csvrec_utf8(&w->csv, line, len))
+			return snprintf(why, 200, "not valid UTF-8"), -1;
 		if (n < 0)
 			return snprintf(why, 200, "%s", w->csv.err), -1;
 		if ((size_t)n != w->cur->ncol)
@@ -1137,12 +1152,28 @@ static size_t read_record(const char *p, int nslots, struct slot *s)
 static double to_double(const struct slot *s)
 {
 	char b[64];
+	uint32_t i;
+	int64_t x = 0;
 
+	/* a plain integer of up to 15 digits (a stage, a count) is exact without strtod */
+	for (i = 0; i < s->n && i < 16 && s->v[i] >= '0' && s->v[i] <= '9'; i++)
+		x = x * 10 + (s->v[i] - '0');
+	if (i == s->n && i > 0 && i < 16)
+		return (double)x;
 	if (s->n >= sizeof(b))
 		return strtod(s->v, NULL);	/* a number of 64+ characters: strtod stops at its end */
 	memcpy(b, s->v, s->n);
 	b[s->n] = '\0';
 	return strtod(b, NULL);
+}
+
+/* The hash of an SK_HASH slot's value. */
+static struct h128 slot_hash(const struct slot *v)
+{
+	struct h128 h;
+
+	memcpy(&h, v->v, sizeof(h));
+	return h;
 }
 
 static int set_text(struct s_text *t, const struct slot *s)
@@ -1261,10 +1292,8 @@ static int update_one(enum acc_kind kind, unsigned char *p, const struct slot *v
 		case A_DISTINCT: {
 			struct htab *h = (struct htab *)(void *)p;
 			uint64_t *val;
-			/* type and text: the string "1" and the number 1 are two values */
-			struct h128 key = hash128(v->v, v->n);
+			struct h128 key = slot_hash(v);	/* hashed by the worker */
 
-			key.hi ^= (uint64_t)(v->type + 1) * 0x9E3779B97F4A7C15ull;
 			h->no_values = 1;
 			if (htab_put(h, key, &val) < 0)
 				return -2;
@@ -1337,15 +1366,6 @@ static int cond_holds(const struct acc *a, const struct slot *s)
 			return 1;
 	}
 	return 0;
-}
-
-/* The hash a value is known by: its text and its type (the string "1" is not the number 1). */
-static struct h128 slot_hash(const struct slot *v)
-{
-	struct h128 h = hash128(v->v, v->n);
-
-	h.hi ^= (uint64_t)(v->type + 1) * 0x9E3779B97F4A7C15ull;
-	return h;
 }
 
 static long long slot_ms(const struct slot *v)
@@ -1527,7 +1547,7 @@ static void sla_inbound(struct sla_ent *e, uint32_t group, long long ts)
 static int sla_reply(struct run *r, const struct acc *a, const struct slot *s)
 {
 	const struct slot *to = &s[a->xs[2]];
-	struct h128 id = hash128(to->v, to->n);
+	struct h128 id = slot_hash(to);
 	struct sla_ent *e = sla_entry(r, &id);
 	long long ts = slot_ms(&s[a->xs[3]]);
 
@@ -1586,7 +1606,7 @@ static int update_report(struct run *r, const struct acc *a, unsigned char *p, c
 	}
 	case A_SLA: {
 		const struct slot *ev = &s[a->xs[1]];
-		struct h128 id = hash128(ev->v, ev->n);
+		struct h128 id = ev->type != ABSENT ? slot_hash(ev) : (struct h128){ 0, 0 };
 		struct sla_ent *e = sla_entry(r, ev->type != ABSENT ? &id : NULL);
 
 		if (!e)
@@ -1729,13 +1749,59 @@ static int shared_state(const struct opts *o, int i)
 	return 0;
 }
 
+#define PREFETCH_AHEAD 8	/* records: about the time a slot takes to come from memory */
+
+static size_t rec_len(const char *p)
+{
+	uint32_t total;
+
+	memcpy(&total, p, 4);
+	return total;
+}
+
+/* Slot i of the reduced record at p; 0 when the record is too short (never). */
+static int slot_in(const char *p, int i, struct slot *s)
+{
+	const char *q = p + 4, *end = p + rec_len(p);
+	int k;
+
+	for (k = 0; q < end; k++) {
+		s->type = (uint8_t)*q++;
+		s->v = NULL;
+		s->n = 0;
+		if (s->type != ABSENT) {
+			memcpy(&s->n, q, 4);
+			s->v = q + 4;
+			q += 4 + s->n;
+		}
+		if (k == i)
+			return 1;
+	}
+	return 0;
+}
+
+/* With one group: the table a distinct or funnel accumulator puts each record's hash in, or NULL. */
+static struct htab *prefetch_table(struct run *r)
+{
+	const struct acc *a = &r->o->acc[r->pf_acc];
+	unsigned char *p = r->g[0].st + a->state;
+
+	return a->kind == A_DISTINCT ? (struct htab *)(void *)p : &((struct s_funnel *)(void *)p)->people;
+}
+
 static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 {
 	struct run *r = ctx;
 	const struct opts *o = r->o;
-	const char *p = c->out.p, *end = c->out.p + c->out.len;
+	const char *p = c->out.p, *end = c->out.p + c->out.len, *ahead = p;
 	struct slot s[MAX_SLOTS];
+	struct htab *pf = NULL;
+	int k;
 
+	for (k = 0; k < PREFETCH_AHEAD && ahead < end && r->pf_slot >= 0 && !o->ngroups && o->ts_slot < 0; k++)
+		ahead += rec_len(ahead);
+	if (r->pf_slot < 0 || o->ngroups || o->ts_slot >= 0)
+		ahead = end;
 	r->read += c->done + (uint64_t)c->stopped;
 	r->rejected += c->rejected;
 	r->blank += c->dropped[1];	/* CSV blank lines, the one rule */
@@ -1752,10 +1818,23 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 		p = end;
 	}
 	while (p < end) {
-		size_t n = read_record(p, o->nslots, s), klen = 0;
+		size_t n, klen = 0;
 		const char *key = p + 4;
 		struct group *g;
-		int k;
+
+		if (ahead < end) {
+			/* the hash table of one group's distinct values or people: load the slot of a record ahead */
+			if (!pf && r->ng == 1)
+				pf = prefetch_table(r);
+			if (pf) {
+				struct slot a;
+
+				if (slot_in(ahead, r->pf_slot, &a) && a.type != ABSENT)
+					htab_prefetch(pf, slot_hash(&a));
+			}
+			ahead += rec_len(ahead);
+		}
+		n = read_record(p, o->nslots, s);
 
 		p += n;
 		if (o->report == R_SLA && is_reply(&o->acc[0], s)) {
@@ -3474,8 +3553,13 @@ int main(int argc, char **argv)
 		diag("out of memory");
 		return EXIT_DATA;
 	}
-	if (!o.merge)
+	r.pf_acc = r.pf_slot = -1;
+	if (!o.merge) {
 		layout_states(&r);
+		for (i = 0; i < o.nacc && r.pf_acc < 0; i++)
+			if (o.acc[i].kind == A_DISTINCT || o.acc[i].kind == A_FUNNEL)
+				r.pf_acc = i, r.pf_slot = o.acc[i].slot;
+	}
 	if (o.rejects && out_open_path(&r.rej, o.rejects) < 0) {
 		diag("%s: cannot open: %s", o.rejects, strerror(errno));
 		return EXIT_DATA;

@@ -29,11 +29,16 @@ struct htab {
  * scratch word for a set), valid until the next insert or delete.
  */
 int htab_put(struct htab *t, struct h128 key, uint64_t **val);
-/* Start loading the key's home slot, for a put or get a few keys later. */
+/* Start loading the key's home slot (and value), for a put or get a few keys later. */
 static inline void htab_prefetch(const struct htab *t, struct h128 key)
 {
-	if (t->cap)
-		__builtin_prefetch(&t->keys[(key.lo | (key.lo == 0 && key.hi == 0)) & (t->cap - 1)]);
+	size_t i = (key.lo | (key.lo == 0 && key.hi == 0)) & (t->cap - 1);
+
+	if (!t->cap)
+		return;
+	__builtin_prefetch(&t->keys[i]);
+	if (t->vals)
+		__builtin_prefetch(&t->vals[i]);
 }
 /* The key's value (a scratch word for a set), or NULL if absent. */
 uint64_t *htab_get(const struct htab *t, struct h128 key);

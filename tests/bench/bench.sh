@@ -163,14 +163,15 @@ if [ -x "$AG" ]; then
 	[ -n "$duck" ] && measure "$t" "duckdb GROUP BY over read_csv" "$RUNS" \
 		"$duck \"SELECT platform, type, count(*) FROM read_csv('$csv') GROUP BY ALL ORDER BY ALL\""
 	unset BYTES
-	# the reports, over staged events: the same numbers from each tool
+	# the reports, over staged events: the same numbers from each tool (jq 1.6's |= on
+	# a big object is quadratic, so the jq one-liner assigns instead)
 	staged="$D/staged-$EVENTS.ndjson"
 	"$B/vchain-stage" "$nd" > "$staged"	# made each run: vchain-stage may have changed
 	BYTES=$(wc -c < "$staged")
 	t="funnel report"
 	measure "$t" "vchain-aggregate --report funnel" "$RUNS" "$AG --report funnel $staged"
 	have jq && measure "$t" "jq furthest stage per person" "$SLOW" \
-		"jq -n -c 'reduce (inputs | select(.stage and .user_id)) as \$e ({}; .[\$e.user_id] |= ([., \$e.stage] | max)) | [.[]] | group_by(.) | map([.[0], length])' $staged"
+		"jq -n -c 'reduce (inputs | select(.stage and .user_id)) as \$e ({}; .[\$e.user_id] = ([.[\$e.user_id], \$e.stage] | max)) | [.[]] | group_by(.) | map([.[0], length])' $staged"
 	have mlr && measure "$t" "mlr stats1 max -g user_id, count" "$SLOW" \
 		"mlr --ijsonl --ojsonl filter 'is_not_null(\$stage) && is_not_null(\$user_id)' then stats1 -a max -f stage -g user_id then count -g stage_max $staged"
 	[ -n "$duck" ] && measure "$t" "duckdb max(stage) per person" "$RUNS" \
@@ -178,7 +179,7 @@ if [ -x "$AG" ]; then
 	t="engagement report"
 	measure "$t" "vchain-aggregate --report engagement" "$RUNS" "$AG --report engagement $staged"
 	[ -n "$duck" ] && measure "$t" "duckdb sum FILTER by platform" "$RUNS" \
-		"$duck \"SELECT platform, sum(coalesce(count, 1)) FILTER (WHERE type IN ('impression', 'view')) i, sum(coalesce(count, 1)) FILTER (WHERE type IN ('like', 'comment', 'share')) e, e / i FROM read_json('$staged', format='newline_delimited') GROUP BY ALL ORDER BY ALL\""
+		"$duck \"SELECT platform, sum(coalesce(count, 1)) FILTER (WHERE type IN ('impression', 'view')) i, sum(coalesce(count, 1)) FILTER (WHERE type IN ('like', 'comment', 'share')) e, e / i FROM read_json('$staged', format='newline_delimited', sample_size=-1) GROUP BY ALL ORDER BY ALL\""
 	unset BYTES
 fi
 
