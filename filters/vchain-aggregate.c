@@ -41,6 +41,25 @@
 #define T_MS 0xFE		/* slot type: a ts as 8 bytes of epoch milliseconds */
 #define NO_TS LLONG_MAX		/* a time never reached */
 
+/*
+ * Room for one more element in array a, of which n are used and cap
+ * allocated: doubles it (first: the first size). 0, or -1 out of memory.
+ */
+#define GROW(a, n, cap, first) ((n) < (cap) ? 0 : grow_array(&(a), &(cap), sizeof(*(a)), (first)))
+
+static int grow_array(void *array, size_t *cap, size_t size, size_t first)
+{
+	size_t c = *cap ? 2 * *cap : first;
+	void *p, *np;
+
+	memcpy(&p, array, sizeof(p));	/* array is the address of any object pointer */
+	if (!(np = realloc(p, c * size)))
+		return -1;
+	memcpy(array, &np, sizeof(np));
+	*cap = c;
+	return 0;
+}
+
 enum acc_kind {
 	A_COUNT, A_ROWS, A_SUM, A_MIN, A_MAX, A_MEAN, A_STDDEV, A_DISTINCT, A_APPROX,
 	A_P50, A_P90, A_P99, A_FIRST, A_LAST,
@@ -194,10 +213,13 @@ struct s_latest {		/* engagement's followers: the value with the latest ts */
 	struct s_text t;
 	long long ts;		/* LLONG_MIN: no ts */
 };
-struct s_funnel {		/* per person: when each stage was first reached */
-	struct htab people;	/* person hash -> row */
-	struct h128 *id;
-	long long (*ts)[7];	/* NO_TS: never */
+struct person {			/* funnel: when each stage was first reached */
+	struct h128 id;
+	long long ts[7];	/* NO_TS: never */
+};
+struct s_funnel {
+	struct htab people;	/* person hash -> index in row */
+	struct person *row;
 	size_t n, cap;
 };
 struct cust {			/* roi, per customer */
@@ -1315,15 +1337,8 @@ static int update_one(enum acc_kind kind, unsigned char *p, const struct slot *v
 		case A_P99: {
 			struct s_vals *t = (struct s_vals *)(void *)p;
 
-			if (t->n == t->cap) {
-				size_t cap = t->cap ? 2 * t->cap : 16;
-				double *nv = realloc(t->v, cap * sizeof(*nv));
-
-				if (!nv)
-					return -2;
-				t->v = nv;
-				t->cap = cap;
-			}
+			if (GROW(t->v, t->n, t->cap, 16) < 0)
+				return -2;
 			t->v[t->n++] = to_double(v);
 			t->sorted = 0;
 			break;
@@ -1430,25 +1445,14 @@ static long long *funnel_row(struct s_funnel *f, struct h128 id)
 	if (ins < 0)
 		return NULL;
 	if (!ins)
-		return f->ts[*row];
-	if (f->n == f->cap) {
-		size_t cap = f->cap ? 2 * f->cap : 16;
-		struct h128 *nid = realloc(f->id, cap * sizeof(*nid));
-		long long (*nts)[7];
-
-		if (!nid)
-			return NULL;
-		f->id = nid;
-		if (!(nts = realloc(f->ts, cap * sizeof(*nts))))
-			return NULL;
-		f->ts = nts;
-		f->cap = cap;
-	}
+		return f->row[*row].ts;
+	if (GROW(f->row, f->n, f->cap, 16) < 0)
+		return NULL;
 	*row = f->n;
-	f->id[f->n] = id;
+	f->row[f->n].id = id;
 	for (k = 0; k < 7; k++)
-		f->ts[f->n][k] = NO_TS;
-	return f->ts[f->n++];
+		f->row[f->n].ts[k] = NO_TS;
+	return f->row[f->n++].ts;
 }
 
 static struct cust *orders_cust(struct s_orders *t, struct h128 id)
@@ -1460,15 +1464,8 @@ static struct cust *orders_cust(struct s_orders *t, struct h128 id)
 		return NULL;
 	if (!ins)
 		return &t->c[*i];
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 16;
-		struct cust *nc = realloc(t->c, cap * sizeof(*nc));
-
-		if (!nc)
-			return NULL;
-		t->c = nc;
-		t->cap = cap;
-	}
+	if (GROW(t->c, t->n, t->cap, 16) < 0)
+		return NULL;
 	*i = t->n;
 	memset(&t->c[t->n], 0, sizeof(t->c[0]));
 	t->c[t->n].id = id;
@@ -1487,15 +1484,8 @@ static int orders_pair(struct s_orders *t, struct cust *c, struct h128 user, str
 	ins = htab_put(&t->pairs, hash128(&pr, sizeof(pr)), &v);
 	if (ins <= 0)
 		return ins < 0 ? -2 : 0;
-	if (t->np == t->pcap) {
-		size_t cap = t->pcap ? 2 * t->pcap : 16;
-		struct pair *np = realloc(t->p, cap * sizeof(*np));
-
-		if (!np)
-			return -2;
-		t->p = np;
-		t->pcap = cap;
-	}
+	if (GROW(t->p, t->np, t->pcap, 16) < 0)
+		return -2;
 	t->p[t->np++] = pr;
 	if (c)
 		c->norders++;
@@ -1513,15 +1503,8 @@ static struct sla_ent *sla_entry(struct run *r, const struct h128 *id)
 		return NULL;
 	if (!ins)
 		return &r->sla[*v];
-	if (r->nsla == r->slacap) {
-		size_t cap = r->slacap ? 2 * r->slacap : 256;
-		struct sla_ent *ne = realloc(r->sla, cap * sizeof(*ne));
-
-		if (!ne)
-			return NULL;
-		r->sla = ne;
-		r->slacap = cap;
-	}
+	if (GROW(r->sla, r->nsla, r->slacap, 256) < 0)
+		return NULL;
 	if (v)
 		*v = r->nsla;
 	e = &r->sla[r->nsla++];
@@ -1683,15 +1666,8 @@ static struct group *find_group(struct run *r, const void *key, size_t klen, con
 		return NULL;
 	if (!ins)
 		return &r->g[*gi];
-	if (r->ng == r->gcap) {
-		size_t cap = r->gcap ? 2 * r->gcap : 1024;
-		struct group *ng = realloc(r->g, cap * sizeof(*ng));
-
-		if (!ng)
-			return NULL;
-		r->g = ng;
-		r->gcap = cap;
-	}
+	if (GROW(r->g, r->ng, r->gcap, 1024) < 0)
+		return NULL;
 	g = &r->g[r->ng];
 	g->klen = klen + (bucket ? 1 + 4 + bucket->n : 0);
 	g->key = arena_alloc(&r->keys, g->klen ? g->klen : 1);
@@ -2193,7 +2169,7 @@ static int report_row(struct run *r, const struct group *g, int row, struct fiel
 
 			memset(r->users, 0, sizeof(r->users));
 			for (i = 0; i < fu->n; i++) {
-				const long long *ts = fu->ts[i];
+				const long long *ts = fu->row[i].ts;
 				long long first = NO_TS, horizon;
 
 				for (j = 0; j < 7; j++)
@@ -2410,13 +2386,8 @@ static int new_customers(struct run *r)
 			if (ins < 0)
 				goto done;
 			if (ins) {
-				if (n == cap) {
-					void *nb = realloc(best, (cap = cap ? 2 * cap : 1024) * sizeof(*best));
-
-					if (!nb)
-						goto done;
-					best = nb;
-				}
+				if (GROW(best, n, cap, 1024) < 0)
+					goto done;
 				*v = n;
 				best[n].ts = od->c[i].first_ts;
 				best[n++].id = r->g[gi].id;
@@ -2715,10 +2686,10 @@ static int report_state_json(const struct run *r, const struct group *g, int i, 
 		if (buf_addc(b, '[') < 0)
 			return -1;
 		for (k = 0; k < f->n; k++) {
-			if ((k && buf_addc(b, ',') < 0) || buf_addc(b, '[') < 0 || put_hash(b, f->id[k]) < 0)
+			if ((k && buf_addc(b, ',') < 0) || buf_addc(b, '[') < 0 || put_hash(b, f->row[k].id) < 0)
 				return -1;
 			for (j = 0; j < 7; j++)
-				if (buf_addc(b, ',') < 0 || put_ms(b, f->ts[k][j]) < 0)
+				if (buf_addc(b, ',') < 0 || put_ms(b, f->row[k].ts[j]) < 0)
 					return -1;
 			if (buf_addc(b, ']') < 0)
 				return -1;
@@ -3428,8 +3399,7 @@ static void free_groups(struct run *r)
 				struct s_funnel *f = (struct s_funnel *)(void *)p;
 
 				htab_free(&f->people);
-				free(f->id);
-				free(f->ts);
+				free(f->row);
 				break;
 			}
 			case A_ORDERS: {
