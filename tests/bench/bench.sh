@@ -147,11 +147,15 @@ if [ -x "$AG" ]; then
 		"$duck \"SELECT platform, type, count(*) FROM read_json('$nd', format='newline_delimited') GROUP BY ALL ORDER BY ALL\""
 	t="sum revenue by campaign"
 	measure "$t" "vchain-aggregate -a sum:revenue" "$RUNS" "$AG -g campaign -a sum:revenue $nd"
+	have jq && measure "$t" "jq reduce (double sums)" "$SLOW" \
+		"jq -n -c 'reduce (inputs | select(.revenue)) as \$e ({}; .[\$e.campaign // \"null\"] += \$e.revenue)' $nd"
 	have mlr && measure "$t" "mlr stats1 -a sum" "$SLOW" "mlr --ijsonl --ojsonl stats1 -a sum -f revenue -g campaign $nd"
 	[ -n "$duck" ] && measure "$t" "duckdb sum(revenue) GROUP BY" "$RUNS" \
 		"$duck \"SELECT campaign, sum(revenue) FROM read_json('$nd', format='newline_delimited') GROUP BY ALL ORDER BY ALL\""
 	t="distinct users"
 	measure "$t" "vchain-aggregate -a distinct:user_id" "$RUNS" "$AG -a distinct:user_id $nd"
+	have jq && measure "$t" "jq reduce into an object" "$SLOW" \
+		"jq -n 'reduce (inputs | .user_id // empty) as \$u ({}; .[\$u] = 1) | length' $nd"
 	have mlr && measure "$t" "mlr count-distinct -n" "$SLOW" "mlr --ijsonl --ojsonl count-distinct -n -f user_id $nd"
 	[ -n "$duck" ] && measure "$t" "duckdb count(DISTINCT user_id)" "$RUNS" \
 		"$duck \"SELECT count(DISTINCT user_id) FROM read_json('$nd', format='newline_delimited')\""
@@ -159,6 +163,8 @@ if [ -x "$AG" ]; then
 	t="csv: count by platform,type"
 	measure "$t" "vchain-aggregate (csv)" "$RUNS" "$AG -g platform,type -a rows $csv"
 	measure "$t" "vchain-parse | vchain-aggregate" "$RUNS" "$P $csv | $AG -g platform,type -a rows"
+	have jq && measure "$t" "jq -R split(\",\") (no quotes)" "$SLOW" \
+		"jq -R -n -c 'input as \$header | reduce (inputs | split(\",\")) as \$r ({}; .[\$r[3] + \" \" + \$r[4]] += 1)' $csv"
 	have mlr && measure "$t" "mlr --icsv count -g" "$SLOW" "mlr --icsv --ojsonl count -g platform,type $csv"
 	[ -n "$duck" ] && measure "$t" "duckdb GROUP BY over read_csv" "$RUNS" \
 		"$duck \"SELECT platform, type, count(*) FROM read_csv('$csv') GROUP BY ALL ORDER BY ALL\""
