@@ -270,6 +270,7 @@ struct run {
 	size_t block;		/* bytes of accumulator state per group */
 	struct arena keys;
 	uint64_t read, rejected, blank, shown;	/* read = aggregated + rejected + blank */
+	uint64_t unused;			/* of the aggregated: read by no metric of the report */
 	int failed;
 	/* sla: inbound messages and replies, by event_id */
 	struct htab sla_idx;
@@ -630,6 +631,10 @@ static int configure(struct opts *o, const char *const *accs, int nacc)
 	}
 	if (!nacc && !o->report && add_acc(o, "count", 5) < 0)
 		return -1;
+	if (o->conditional && o->nacc > 64) {
+		diag("a report of more than 64 accumulators");	/* a 64-bit mask says which take a record */
+		return -1;
+	}
 	o->count_slot = o->ts_slot = -1;
 	for (i = 0; i < o->nacc; i++)
 		if (o->acc[i].kind == A_COUNT)
@@ -1602,7 +1607,8 @@ static int update_report(struct run *r, const struct acc *a, unsigned char *p, c
 	}
 }
 
-static int update(struct run *r, struct group *g, const struct slot *s)
+/* The record s into group g: the accumulators whose bit is set in takes (with conditions), or all. */
+static int update(struct run *r, struct group *g, const struct slot *s, uint64_t takes)
 {
 	const struct opts *o = r->o;
 	unsigned char *st = g->st;
@@ -1612,7 +1618,7 @@ static int update(struct run *r, struct group *g, const struct slot *s)
 		const struct acc *a = &o->acc[i];
 		const struct slot *v = a->slot >= 0 ? &s[a->slot] : NULL;
 
-		if (!cond_holds(a, s))
+		if (o->conditional && !(takes >> i & 1))
 			continue;
 		if (a->kind >= A_FUNNEL) {
 			if ((k = update_report(r, a, st + a->state, g, s)) < 0)
@@ -1772,6 +1778,7 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 	const char *p = c->out.p, *end = c->out.p + c->out.len, *ahead = p;
 	struct slot s[MAX_SLOTS];
 	struct htab *pf = NULL;
+	uint64_t takes = 0;
 	int k;
 
 	for (k = 0; k < PREFETCH_AHEAD && ahead < end && r->pf_slot >= 0 && !o->ngroups && o->ts_slot < 0; k++)
@@ -1819,11 +1826,13 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 			continue;	/* a reply belongs to its inbound message's group */
 		}
 		if (o->conditional) {
-			/* a record that no accumulator takes makes no group */
-			for (k = 0; k < o->nacc && !cond_holds(&o->acc[k], s); k++)
-				;
-			if (k == o->nacc)
+			/* which accumulators take it, once; a record that none takes makes no group */
+			for (takes = 0, k = 0; k < o->nacc; k++)
+				takes |= (uint64_t)cond_holds(&o->acc[k], s) << k;
+			if (!takes) {
+				r->unused++;
 				continue;
+			}
 		}
 		/* the key: the group slots, as they lie in the record */
 		for (k = 0; k < o->ngroups; k++)
@@ -1831,7 +1840,7 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 		g = find_group(r, key, klen, o->ts_slot >= 0 ? &s[o->ts_slot] : NULL);
 		if (!g)
 			goto oom;
-		k = update(r, g, s);
+		k = update(r, g, s, takes);
 		if (k == -2)
 			goto oom;
 		if (k < 0) {
@@ -2197,14 +2206,13 @@ static int report_row(struct run *r, const struct group *g, int row, struct fiel
 		const struct s_latest *fl = state_of(r, g, 2);
 		const struct s_text *lo = state_of(r, g, 3), *hi = state_of(r, g, 4);
 		size_t k, nb = sizeof(benchmarks) / sizeof(benchmarks[0]);
-		int rc;
+		int one = lo->set && hi->set && lo->len == hi->len && !memcmp(lo->p, hi->p, lo->len), rc;
 
-		/* the benchmark of the group's platform, when its posts are on one */
-		for (k = 0; k < nb && lo->set && hi->set; k++)
-			if (lo->len == strlen(benchmarks[k].platform) && hi->len == lo->len &&
-			    !memcmp(lo->p, benchmarks[k].platform, lo->len) && !memcmp(hi->p, lo->p, lo->len))
+		/* the benchmark of the group's platform, when its posts are on one (min = max) */
+		for (k = 0; one && k < nb; k++)
+			if (lo->len == strlen(benchmarks[k].platform) && !memcmp(lo->p, benchmarks[k].platform, lo->len))
 				break;
-		if (!lo->set || !hi->set)
+		if (!one)
 			k = nb;
 		rc = put_uint(&f[0].v, seen) < 0 || put_uint(&f[1].v, engaged) < 0 ||
 		     (fl->t.set ? buf_add(&f[2].v, fl->t.p, fl->t.len) : buf_add(&f[2].v, "null", 4)) < 0 ||
@@ -3559,10 +3567,15 @@ int main(int argc, char **argv)
 	if (o.stats) {
 		char blank[48] = "";
 
+		char unused[64] = "";
+
 		if (r.blank)
 			snprintf(blank, sizeof(blank), ", blank lines %llu", (unsigned long long)r.blank);
-		diag("read %llu, rejected %llu%s, groups %zu, %zu MB of state",
-		     (unsigned long long)r.read, (unsigned long long)r.rejected, blank, r.ng,
+		if (o.report && !o.merge)
+			snprintf(unused, sizeof(unused), ", %llu read by no metric of the report",
+				 (unsigned long long)r.unused);
+		diag("read %llu, rejected %llu%s, groups %zu%s, %zu MB of state",
+		     (unsigned long long)r.read, (unsigned long long)r.rejected, blank, r.ng, unused,
 		     (htab_bytes(&r.index) + r.keys.used + r.gcap * sizeof(struct group)) >> 20);
 	}
 	if (o.rejects) {

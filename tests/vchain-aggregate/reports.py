@@ -186,7 +186,6 @@ same("roi", rows, d + "/roi.out")
 
 # ---- sla ----
 inbound = {}
-order = []
 replies = {}
 for e in events:
     t = e["type"]

@@ -171,6 +171,8 @@ EOF
 $RUN "$A" --report listening "$TMP/li" |
 	grep -qx '{"mentions":4,"sentiment_mean":0.3333333333333333,"positive_share":0.6666666666666666,"negative_share":0.3333333333333333,"follows":11,"unfollows":3,"net_follows":8,"refund_rate":0.25}'
 printf '{"type":"unfollow","count":5}\n{"type":"follow"}\n' | $RUN "$A" --report listening | grep -q '"net_follows":-4,'
+# --stats: of the 11 records the like is read by no metric of the report
+$RUN "$A" --report listening --stats "$TMP/li" 2>&1 > /dev/null | grep -q 'read 11, rejected 0, groups 1, 1 read by no metric of the report,'
 
 # ---- options that go with one report only, and reports take no -a ----
 if $RUN "$A" --report roi -a count "$TMP/roi" > /dev/null 2> "$TMP/e"; then exit 1; fi
