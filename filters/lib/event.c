@@ -23,43 +23,59 @@
 #include "hash.h"
 #include "ts.h"
 #include "vocab.h"
+#include "wordset.h"
 
 #include "field_defs.h"
 
-/* ---- field lookup: 64 slots, linear probing, built on first use ---- */
+/* ---- field lookup: one probe of a wordset of the names ---- */
 
-static signed char field_slots[64];
+static struct wordset field_names;
+static int field_names_ok;
 
-static unsigned field_hash(const char *s, size_t n)
+/* Each field's key as a record spells it, "name": (n 0: too long to test this way). */
+static struct {
+	char text[16];
+	size_t n;
+} field_key[EVENT_NFIELDS];
+
+__attribute__((constructor)) static void field_names_init(void)
 {
-	return (unsigned)(n * 7 + (unsigned char)s[0] * 3 + (unsigned char)s[n - 1]) & 63;
+	const char *names[EVENT_NFIELDS];
+	size_t lens[EVENT_NFIELDS];
+	int i;
+
+	for (i = 0; i < EVENT_NFIELDS; i++) {
+		names[i] = event_fields[i].name;
+		lens[i] = event_fields[i].len;
+		if (lens[i] + 3 < sizeof(field_key[i].text)) {
+			field_key[i].text[0] = '"';
+			memcpy(field_key[i].text + 1, names[i], lens[i]);
+			memcpy(field_key[i].text + 1 + lens[i], "\":", 2);
+			field_key[i].n = lens[i] + 3;
+		}
+	}
+	field_names_ok = wordset_build(&field_names, names, lens, EVENT_NFIELDS) == 0;
 }
 
-__attribute__((constructor)) static void field_slots_init(void)
+/* Only if a name in schemas/event-fields.tsv were longer than WORDSET_MAX_LEN. */
+static int __attribute__((noinline)) field_index_slow(const char *s, size_t n)
 {
 	int i;
-	unsigned h;
 
-	memset(field_slots, -1, sizeof(field_slots));
-	for (i = 0; i < EVENT_NFIELDS; i++) {
-		for (h = field_hash(event_fields[i].name, event_fields[i].len);
-		     field_slots[h] >= 0; h = (h + 1) & 63)
-			;
-		field_slots[h] = (signed char)i;
-	}
+	for (i = 0; i < EVENT_NFIELDS; i++)
+		if (event_fields[i].len == n && memcmp(event_fields[i].name, s, n) == 0)
+			return i;
+	return -1;
+}
+
+static inline int field_index(const char *s, size_t n)
+{
+	return field_names_ok ? wordset_get(&field_names, s, n) : field_index_slow(s, n);
 }
 
 int event_field_index(const char *s, size_t n)
 {
-	unsigned h;
-	int i;
-
-	if (n == 0)
-		return -1;
-	for (h = field_hash(s, n); (i = field_slots[h]) >= 0; h = (h + 1) & 63)
-		if (event_fields[i].len == n && bytes_eq(event_fields[i].name, s, n))
-			return i;
-	return -1;
+	return field_index(s, n);
 }
 
 void event_norm_init(struct event_norm *en)
@@ -231,6 +247,19 @@ static int is_number(const struct jfield *f)
 	return (f->type == J_NUM || f->type == J_STR) && !f->vesc && json_is_number(f->val, f->vlen);
 }
 
+static int sentiment_ok(const struct jfield *f)
+{
+	char num[64];
+	double x;
+
+	if (!is_number(f) || f->vlen >= sizeof(num))
+		return 0;
+	memcpy(num, f->val, f->vlen);
+	num[f->vlen] = '\0';
+	x = strtod(num, NULL);
+	return x >= -1.0 && x <= 1.0;
+}
+
 static int norm_value(struct event_norm *en, const struct jfield *f, const struct field_def *d,
 		      char **w)
 {
@@ -287,18 +316,8 @@ static int norm_value(struct event_norm *en, const struct jfield *f, const struc
 		*w = w_uint(*w, v);
 		return 0;
 	case KIND_SENTIMENT:
-		if (!is_number(f) || f->vlen >= 64)
+		if (!sentiment_ok(f))
 			return bad(en, d->name, "expected a number from -1 to 1", f);
-		{
-			char num[64];
-			double x;
-
-			memcpy(num, f->val, f->vlen);
-			num[f->vlen] = '\0';
-			x = strtod(num, NULL);
-			if (!(x >= -1.0 && x <= 1.0))
-				return bad(en, d->name, "expected a number from -1 to 1", f);
-		}
 		*w = w_bytes(*w, f->val, f->vlen);
 		return 0;
 	}
@@ -326,7 +345,7 @@ static int index_members(struct event_norm *en)
 		f = &en->obj.f[i];
 		if (text_of(en, f->key, f->klen, f->kesc, &key, &klen) < 0)
 			return -2;
-		k = event_field_index(key, klen);
+		k = field_index(key, klen);
 		en->fidx[i] = k;
 		if (k >= 0) {
 			en->slot[k] = (int)i;	/* valid only where present has bit k */
@@ -334,6 +353,124 @@ static int index_members(struct event_norm *en)
 		}
 	}
 	return 0;
+}
+
+/* The digits of a JSON number with no sign, fraction or exponent; at most max of them. */
+static int plain_digits(const struct jfield *f, uint32_t max)
+{
+	uint32_t i;
+
+	if (f->type != J_NUM || f->vlen > max)
+		return 0;
+	for (i = 0; i < f->vlen; i++)
+		if ((unsigned)(f->val[i] - '0') > 9)
+			return 0;
+	return 1;
+}
+
+/* Whether norm_value would write f's value exactly as it is. */
+static int value_as_is(const struct jfield *f, int k)
+{
+	const struct vocab_entry *e;
+
+	if (f->type == J_NULL)	/* written as null, unless null means absent */
+		return k != EV_EVENT_ID && k != EV_TS && k != EV_PLATFORM && k != EV_TYPE;
+	switch (event_fields[k].kind) {
+	case KIND_ID:
+		return f->type == J_STR && (f->vlen > 0 || k != EV_EVENT_ID);
+	case KIND_TS:
+		return f->type == J_STR && !f->vesc && ts_is_canonical(f->val, f->vlen);
+	case KIND_PLATFORM:
+	case KIND_TYPE:
+		if (f->type != J_STR || f->vesc)
+			return 0;
+		e = k == EV_PLATFORM ? vocab_platform(f->val, f->vlen) : vocab_type(f->val, f->vlen);
+		return e && e->name_len == f->vlen && bytes_eq(e->name, f->val, f->vlen);
+	case KIND_STAGE:
+		return f->type == J_NUM && f->vlen == 1 && f->val[0] >= '1' && f->val[0] <= '7';
+	case KIND_MONEY:
+		return f->type == J_NUM;	/* the scanner checked its grammar */
+	case KIND_CURRENCY:
+		return f->type == J_STR && f->vlen == 3 && (unsigned)(f->val[0] - 'A') < 26 &&
+		       (unsigned)(f->val[1] - 'A') < 26 && (unsigned)(f->val[2] - 'A') < 26;
+	case KIND_COUNT:
+		return plain_digits(f, 18);
+	case KIND_RATING:
+		return f->type == J_NUM && f->vlen == 1 && f->val[0] >= '1' && f->val[0] <= '5';
+	case KIND_SENTIMENT:
+		return f->type == J_NUM && sentiment_ok(f);
+	}
+	return 0;
+}
+
+/*
+ * Whether the line is already its canonical record, byte for byte: a
+ * compact flat object (json_flat_next) whose canonical fields come first,
+ * in schema order and once each, with the four that are defaulted or
+ * required among them, every value in the form norm_value writes. Most
+ * records of a pipeline are; they are copied, not taken apart and rebuilt.
+ */
+static int line_as_is(struct event_norm *en, const char *line, size_t len)
+{
+	const uint32_t needed = 1u << EV_EVENT_ID | 1u << EV_TS | 1u << EV_PLATFORM | 1u << EV_TYPE;
+	struct jflat it;
+	struct jfield f;
+	uint32_t present = 0;
+	int r, k, last = -1, others = 0;
+
+	if (json_flat_init(&it, line, len, &en->obj) < 0)
+		return 0;
+	for (;;) {
+		/* the key that followed the last one in the records before, tested whole */
+		k = en->next_field[last + 1];
+		if (others || !json_flat_key_is(&it, field_key[k].text, field_key[k].n)) {
+			if ((r = json_flat_key(&it, &f)) != JFLAT_MEMBER)
+				break;
+			k = field_index(f.key, f.klen);
+			if (k >= 0 && !others)
+				en->next_field[last + 1] = (int8_t)k;
+		}
+		if ((r = json_flat_value(&it, &f)) != JFLAT_MEMBER)
+			break;
+		if (k < 0) {
+			others = 1;	/* norm_value leaves them where they are: after the canonical ones */
+			continue;
+		}
+		if (others || k <= last || !value_as_is(&f, k))
+			return 0;
+		last = k;
+		present |= 1u << k;
+	}
+	return r == JFLAT_END && (present & needed) == needed;
+}
+
+/*
+ * The same test on a record that took the general scan (escapes, nested
+ * values): its members, in en->obj, must fill the line with nothing
+ * between them, and be in order with canonical values, as above.
+ */
+static int members_as_is(const struct event_norm *en, size_t len)
+{
+	const uint32_t needed = 1u << EV_EVENT_ID | 1u << EV_TS | 1u << EV_PLATFORM | 1u << EV_TYPE;
+	const struct jfield *f;
+	size_t i, bytes = 1 + en->obj.n;	/* '{', then ',' or '}' after each member */
+	int k, last = -1, others = 0;
+
+	if ((en->present & needed) != needed)
+		return 0;
+	for (i = 0; i < en->obj.n; i++) {
+		f = &en->obj.f[i];
+		bytes += f->klen + 3 + f->vlen + (f->type == J_STR ? 2 : 0);
+		k = en->fidx[i];
+		if (k < 0) {
+			others = 1;
+			continue;
+		}
+		if (others || k <= last || f->kesc || !value_as_is(f, k))
+			return 0;
+		last = k;
+	}
+	return bytes == len && len > 0;	/* a line of members alone */
 }
 
 int event_ts_ms(const struct jfield *f, long long *ms)
@@ -375,6 +512,12 @@ long event_normalize_to(struct event_norm *en, const char *line, size_t len, cha
 	size_t i;
 	int r, k;
 
+	if (!en->always_rebuild && line_as_is(en, line, len)) {
+		en->as_is++;
+		memcpy(dst, line, len);
+		dst[len] = '\n';
+		return (long)len + 1;
+	}
 	r = json_scan_object(line, len, &en->obj);
 	if (r == -1) {
 		snprintf(en->err, sizeof(en->err), "%s", en->obj.err);
@@ -384,6 +527,12 @@ long event_normalize_to(struct event_norm *en, const char *line, size_t len, cha
 	en->err_col = 0;
 	if (r < 0 || index_members(en) < 0)
 		return -2;
+	if (!en->always_rebuild && members_as_is(en, len)) {
+		en->as_is++;
+		memcpy(dst, line, len);
+		dst[len] = '\n';
+		return (long)len + 1;
+	}
 
 	/*
 	 * Canonical fields in schema order, visiting only those present; the

@@ -44,6 +44,9 @@ struct event_norm {
 	int *fidx;		/* canonical field index of each member, or -1 */
 	size_t fidx_cap;
 	struct ts_zone *tz;	/* zone of timestamps without one; NULL: UTC */
+	int8_t next_field[EVENT_NFIELDS + 1];	/* [k + 1]: the field that followed field k last */
+	int always_rebuild;	/* tests: rebuild even a record that is canonical as it is */
+	uint64_t as_is;		/* records that were canonical as they were, and copied whole */
 	char err[200];		/* what was wrong, when event_normalize returned -1 */
 	size_t err_col;		/* 1-based column for JSON syntax errors, else 0 */
 };

@@ -7,11 +7,19 @@
  * Non-ASCII is checked as UTF-8 (Unicode 15 table 3-7: no overlongs,
  * no surrogates, nothing past U+10FFFF); \u escapes must pair surrogates.
  * Nesting is limited to JSON_MAX_DEPTH so no input can exhaust the stack.
+ *
+ * Most lines need less: without a backslash or a control byte, and with
+ * any non-ASCII bytes valid UTF-8, every string ends at the next quote and
+ * nothing inside it can be wrong. One SSE2 pass over such a line marks its
+ * quotes in a bitmap (classify), and a string is then skipped with a bit
+ * search, whatever its length. Every other line takes the byte-by-byte
+ * path, which finds the exact error and its column; on the lines both
+ * paths take they give the same result (tests/fuzz/fuzz_json.c checks).
  */
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
-#include <emmintrin.h>
+#include <immintrin.h>
 #endif
 
 #include "json.h"
@@ -21,7 +29,18 @@ struct jp {
 	const char *err;
 	const unsigned char *errp;
 	int depth;
+	const uint64_t *quotes;	/* the line's quote bitmap, or NULL: look at every byte */
+	size_t nwords;
 };
+
+static int use_bitmap = 1;
+
+static void jp_init(struct jp *j, const char *s, size_t len, struct jobj *o, int depth);
+
+void json_use_bitmap(int on)
+{
+	use_bitmap = on;
+}
 
 static int fail(struct jp *j, const unsigned char *at, const char *msg)
 {
@@ -98,6 +117,11 @@ int utf8_valid(const char *s, size_t n)
 	return 1;
 }
 
+static inline const unsigned char *next_quote(const struct jp *j, const unsigned char *p)
+{
+	return json_next_quote(j->start, j->quotes, j->nwords, p);
+}
+
 static int hex4(const unsigned char *p, unsigned *cp)
 {
 	unsigned v = 0, d;
@@ -123,6 +147,14 @@ static int scan_string(struct jp *j, int *esc)
 	unsigned cp, lo;
 	size_t k;
 
+	if (j->quotes) {
+		const unsigned char *q = next_quote(j, p);
+
+		if (!q)
+			return fail(j, end, "unterminated string");
+		j->p = q + 1;
+		return 0;
+	}
 	for (;;) {
 #ifdef __SSE2__
 		const __m128i quote = _mm_set1_epi8('"');
@@ -225,9 +257,9 @@ static int scan_number(struct jp *j)
 
 int json_is_number(const char *s, size_t n)
 {
-	struct jp j = { (const unsigned char *)s, (const unsigned char *)s,
-			(const unsigned char *)s + n, NULL, NULL, 0 };
+	struct jp j;
 
+	jp_init(&j, s, n, NULL, 0);
 	return n > 0 && scan_number(&j) == 0 && j.p == j.end;
 }
 
@@ -242,7 +274,7 @@ static int scan_literal(struct jp *j, const char *word, size_t n)
 static int scan_value(struct jp *j, struct jfield *f);
 
 /* A new member slot at the end of o, or NULL when out of memory. */
-static struct jfield *push(struct jobj *o)
+static inline struct jfield *push(struct jobj *o)
 {
 	if (o->n == o->cap) {
 		size_t cap = o->cap ? o->cap * 2 : 32;
@@ -390,6 +422,221 @@ static int scan_value(struct jp *j, struct jfield *f)
 	return 0;
 }
 
+/*
+ * The members of a top-level object on the bitmap path, for the common
+ * shape: no whitespace between tokens, and values that are strings (found
+ * with the bitmap), or anything else (scan_value). Anything unexpected,
+ * whitespace or an error, starts the object again with scan_members, so
+ * what is accepted and every message are exactly scan_members'.
+ */
+static int scan_members_fast(struct jp *j, struct jobj *o)
+{
+	const unsigned char *p = j->p, *end = j->end, *q, *open = j->p;
+	struct jfield *f;
+
+	if (p < end && *p == '}') {
+		j->p = p + 1;
+		return 0;
+	}
+	for (;;) {
+		if (p >= end || *p != '"' || !(q = next_quote(j, p + 1)) ||
+		    end - q < 3 || q[1] != ':')
+			break;
+		if (!(f = push(o)))
+			return -2;
+		f->key = (const char *)p + 1;
+		f->klen = (uint32_t)(q - p - 1);
+		f->kesc = f->vesc = 0;
+		p = q + 2;
+		if (*p == '"') {
+			if (!(q = next_quote(j, p + 1)))
+				break;
+			f->val = (const char *)p + 1;
+			f->vlen = (uint32_t)(q - p - 1);
+			f->type = J_STR;
+			p = q + 1;
+		} else {
+			j->p = p;
+			if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+				break;
+			if (scan_value(j, f) < 0)
+				return -1;	/* scan_members meets the same value at the same place */
+			p = j->p;
+		}
+		if (p < end && *p == ',') {
+			p++;
+			continue;
+		}
+		if (p < end && *p == '}') {
+			j->p = p + 1;
+			return 0;
+		}
+		break;
+	}
+	/* the general path, from the start of the object */
+	o->n = 0;
+	j->p = open;
+	return scan_members(j, o);
+}
+
+/* ---- the quote bitmap ---- */
+
+enum { CL_SPECIAL = 1, CL_NONASCII = 2 };	/* what classify found besides quotes */
+
+/*
+ * classify(p, n, q) sets bit i of q[i / 64] where p[i] is '"', for i < n,
+ * with the rest of the last word clear, and returns CL_SPECIAL if there is
+ * a backslash or a byte below 0x20, CL_NONASCII if one above 0x7F. Blocks
+ * of 32 bytes with AVX2 where the CPU has it, else 16 with SSE2; a short
+ * last block is read as the block that ends the line, overlapping the one
+ * before, and its quote bits shifted into place.
+ */
+static unsigned classify_bytes(const unsigned char *p, size_t n, uint64_t *q)
+{
+	unsigned found = 0;
+	size_t i;
+
+	memset(q, 0, ((n + 63) >> 6) * sizeof(*q));
+	for (i = 0; i < n; i++) {
+		if (p[i] == '"')
+			q[i >> 6] |= (uint64_t)1 << (i & 63);
+		else if (p[i] == '\\' || p[i] < 0x20)
+			found |= CL_SPECIAL;
+		else if (p[i] >= 0x80)
+			found |= CL_NONASCII;
+	}
+	return found;
+}
+
+/* The quote bits m of the block at bit offset i (a multiple of its width w). */
+static inline void put_bits(uint64_t *q, size_t i, uint64_t m)
+{
+	if (i & 63)
+		q[i >> 6] |= m << (i & 63);
+	else
+		q[i >> 6] = m;	/* the first block of a word clears the rest of it */
+}
+
+#ifdef __SSE2__
+static unsigned classify_sse2(const unsigned char *p, size_t n, uint64_t *q)
+{
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+	const __m128i ctl = _mm_set1_epi8(0x1F);
+	__m128i special = _mm_setzero_si128(), high = _mm_setzero_si128(), v;
+	size_t i;
+
+	if (n < 16)
+		return classify_bytes(p, n, q);
+	for (i = 0;; i += 16) {
+		unsigned shift = 0;
+
+		if (i >= n)
+			break;
+		if (n - i < 16) {
+			shift = (unsigned)(16 - (n - i));
+			v = _mm_loadu_si128((const __m128i *)(const void *)(p + n - 16));
+		} else
+			v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		put_bits(q, i, (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)) >> shift);
+		special = _mm_or_si128(special, _mm_or_si128(_mm_cmpeq_epi8(v, bslash),
+				       _mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v)));
+		high = _mm_or_si128(high, v);
+	}
+	return (_mm_movemask_epi8(special) ? CL_SPECIAL : 0) | (_mm_movemask_epi8(high) ? CL_NONASCII : 0);
+}
+
+__attribute__((target("avx2")))
+static unsigned classify_avx2(const unsigned char *p, size_t n, uint64_t *q)
+{
+	const __m256i quote = _mm256_set1_epi8('"'), bslash = _mm256_set1_epi8('\\');
+	const __m256i ctl = _mm256_set1_epi8(0x1F);
+	__m256i special = _mm256_setzero_si256(), high = _mm256_setzero_si256(), v;
+	size_t i;
+
+	if (n < 32)
+		return classify_sse2(p, n, q);
+	for (i = 0;; i += 32) {
+		unsigned shift = 0;
+
+		if (i >= n)
+			break;
+		if (n - i < 32) {
+			shift = (unsigned)(32 - (n - i));
+			v = _mm256_loadu_si256((const __m256i *)(const void *)(p + n - 32));
+		} else
+			v = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
+		put_bits(q, i, (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, quote)) >> shift);
+		special = _mm256_or_si256(special, _mm256_or_si256(_mm256_cmpeq_epi8(v, bslash),
+					  _mm256_cmpeq_epi8(_mm256_min_epu8(v, ctl), v)));
+		high = _mm256_or_si256(high, v);
+	}
+	return (_mm256_movemask_epi8(special) ? CL_SPECIAL : 0) |
+	       (_mm256_movemask_epi8(high) ? CL_NONASCII : 0);
+}
+
+static unsigned (*classify)(const unsigned char *, size_t, uint64_t *) = classify_sse2;
+
+__attribute__((constructor)) static void classify_pick(void)
+{
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("avx2"))
+		classify = classify_avx2;
+}
+#else
+#define classify classify_bytes
+#endif
+
+/*
+ * The quote bitmap of s[0..len) in o's scratch, with a zero word after
+ * it, when the line allows one (see the top of this file): its number of
+ * words, or 0 (no bitmap: a backslash, a control byte, bad UTF-8, or no
+ * memory for it, which only makes the scan slower).
+ */
+static size_t quote_bitmap(const char *s, size_t len, struct jobj *o)
+{
+	size_t words = (len + 63) >> 6;
+	unsigned found;
+
+	if (!use_bitmap || !len)
+		return 0;
+	if (words + 1 > o->quotes_cap) {
+		uint64_t *q = realloc(o->quotes, (words + 1) * 2 * sizeof(*q));
+
+		if (!q)
+			return 0;
+		o->quotes = q;
+		o->quotes_cap = (words + 1) * 2;
+	}
+	found = classify((const unsigned char *)s, len, o->quotes);
+	o->quotes[words] = 0;
+	if (found & CL_SPECIAL || (found & CL_NONASCII && !utf8_valid(s, len)))
+		return 0;
+	return words;
+}
+
+/* A scanner over s[0..len); with o, the quote bitmap in o's scratch when the line allows it. */
+static void jp_init(struct jp *j, const char *s, size_t len, struct jobj *o, int depth)
+{
+	memset(j, 0, sizeof(*j));
+	j->start = j->p = (const unsigned char *)s;
+	j->end = j->start + len;
+	j->depth = depth;
+	if (o && (j->nwords = quote_bitmap(s, len, o)) != 0)
+		j->quotes = o->quotes;
+}
+
+int json_flat_init(struct jflat *it, const char *s, size_t len, struct jobj *scratch)
+{
+	if (len < 2 || s[0] != '{' || s[len - 1] != '}' ||
+	    (it->nwords = quote_bitmap(s, len, scratch)) == 0)
+		return JFLAT_OTHER;
+	it->start = (const unsigned char *)s;
+	it->p = it->start + 1;
+	it->end = it->start + len;
+	it->quotes = scratch->quotes;
+	return 0;
+}
+
 static int finish(struct jp *j, struct jobj *o, int r)
 {
 	if (r == 0) {
@@ -406,9 +653,9 @@ static int finish(struct jp *j, struct jobj *o, int r)
 
 int json_scan_object(const char *s, size_t len, struct jobj *o)
 {
-	struct jp j = { (const unsigned char *)s, (const unsigned char *)s,
-			(const unsigned char *)s + len, NULL, NULL, 1 };
+	struct jp j;
 
+	jp_init(&j, s, len, o, 1);
 	o->n = 0;
 	o->err = NULL;
 	skip_ws(&j);
@@ -417,15 +664,15 @@ int json_scan_object(const char *s, size_t len, struct jobj *o)
 	if (*j.p != '{')
 		return finish(&j, o, fail(&j, j.p, "not a JSON object"));
 	j.p++;
-	return finish(&j, o, scan_members(&j, o));
+	return finish(&j, o, j.quotes ? scan_members_fast(&j, o) : scan_members(&j, o));
 }
 
 int json_scan_array(const char *s, size_t len, struct jobj *o)
 {
-	struct jp j = { (const unsigned char *)s, (const unsigned char *)s,
-			(const unsigned char *)s + len, NULL, NULL, 1 };
+	struct jp j;
 	struct jfield *f;
 
+	jp_init(&j, s, len, o, 1);
 	o->n = 0;
 	o->err = NULL;
 	skip_ws(&j);
@@ -461,9 +708,9 @@ int json_scan_array(const char *s, size_t len, struct jobj *o)
 
 int json_validate(const char *s, size_t len, struct jobj *o)
 {
-	struct jp j = { (const unsigned char *)s, (const unsigned char *)s,
-			(const unsigned char *)s + len, NULL, NULL, 0 };
+	struct jp j;
 
+	jp_init(&j, s, len, o, 0);
 	o->err = NULL;
 	skip_ws(&j);
 	return finish(&j, o, scan_value(&j, NULL));
@@ -472,8 +719,10 @@ int json_validate(const char *s, size_t len, struct jobj *o)
 void jobj_free(struct jobj *o)
 {
 	free(o->f);
+	free(o->quotes);
 	o->f = NULL;
-	o->n = o->cap = 0;
+	o->quotes = NULL;
+	o->n = o->cap = o->quotes_cap = 0;
 }
 
 /* Whether a raw key (escapes allowed) spells name. Keys with escapes are rare. */

@@ -10,6 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "buf.h"
 
 enum jtype { J_STR, J_NUM, J_OBJ, J_ARR, J_TRUE, J_FALSE, J_NULL };
@@ -29,9 +34,11 @@ struct jobj {
 	size_t n, cap;
 	size_t err_col;		/* 1-based byte column of the error */
 	const char *err;	/* static message, set when json_scan_object fails */
+	uint64_t *quotes;	/* scratch: bit i of quotes[i / 64] is set where byte i is '"' */
+	size_t quotes_cap;	/* words */
 };
 
-#define JOBJ_INIT { NULL, 0, 0, 0, NULL }
+#define JOBJ_INIT { NULL, 0, 0, 0, NULL, NULL, 0 }
 
 /*
  * Checks that p[0..len) is one JSON object with optional surrounding
@@ -47,13 +54,151 @@ void jobj_free(struct jobj *o);
 /* The member named name[0..n) (the last one, as jq reads repeated keys), or NULL. */
 const struct jfield *jobj_get(const struct jobj *o, const char *name, size_t n);
 
+/* 1 if s[0..n) is exactly a JSON number. */
+int json_is_number(const char *s, size_t n);
+
+/*
+ * The fast way through the common line: a flat object written compactly,
+ * '{', then members with nothing between their tokens whose values are
+ * strings, numbers, true, false or null, and '}' ending the line.
+ * json_flat_init checks what json_scan_object checks first (no backslash
+ * or control byte, valid UTF-8) and marks the line's quotes in scratch;
+ * json_flat_next then gives one member at a time, with the spans
+ * json_scan_object would give, and stores nothing. Any other line, valid
+ * or not, makes either of them return JFLAT_OTHER: scan it with
+ * json_scan_object, which also says what is wrong.
+ */
+struct jflat {
+	const unsigned char *start, *p, *end;
+	const uint64_t *quotes;	/* bit i of quotes[i / 64]: byte i is '"'; a zero word follows */
+	size_t nwords;
+};
+
+enum { JFLAT_OTHER = -1, JFLAT_END = 0, JFLAT_MEMBER = 1 };
+
+int json_flat_init(struct jflat *it, const char *s, size_t len, struct jobj *scratch);
+
+/* The first quote at or after p (p <= the line's end), or NULL. */
+static inline const unsigned char *json_next_quote(const unsigned char *start, const uint64_t *quotes,
+						   size_t nwords, const unsigned char *p)
+{
+	size_t off = (size_t)(p - start), w = off >> 6;
+	uint64_t m = quotes[w] >> (off & 63);
+
+	if (m)	/* nearly always: the string ends in the same 64 bytes */
+		return p + __builtin_ctzll(m);
+	while (++w < nwords)
+		if ((m = quotes[w]) != 0)
+			return start + (w << 6) + __builtin_ctzll(m);
+	return NULL;
+}
+
+/*
+ * A member is its key (json_flat_key, or json_flat_key_is to test for one
+ * known key), then its value (json_flat_value); json_flat_next is both.
+ */
+static inline __attribute__((always_inline)) int json_flat_key(struct jflat *it, struct jfield *f)
+{
+	const unsigned char *p = it->p, *q, *end = it->end;
+
+	if (p == end)	/* past the last member's '}' */
+		return JFLAT_END;
+	if (*p != '"')	/* '}' only right after '{': an empty object */
+		return *p == '}' && p == it->start + 1 && p + 1 == end ? JFLAT_END : JFLAT_OTHER;
+	q = json_next_quote(it->start, it->quotes, it->nwords, p + 1);
+	if (!q || end - q < 3 || q[1] != ':')
+		return JFLAT_OTHER;
+	f->key = (const char *)p + 1;
+	f->klen = (uint32_t)(q - p - 1);
+	f->kesc = 0;
+	it->p = q + 2;
+	return JFLAT_MEMBER;
+}
+
+/*
+ * Whether the next member's key, with its quotes and colon, is text[0..n)
+ * (n < 16, text readable for 16 bytes); if so, steps over it.
+ */
+static inline __attribute__((always_inline)) int json_flat_key_is(struct jflat *it, const char *text, size_t n)
+{
+	const unsigned char *p = it->p;
+
+	if (it->end - p > 16) {
+#ifdef __SSE2__
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		unsigned m = (unsigned)_mm_movemask_epi8(
+			_mm_cmpeq_epi8(v, _mm_loadu_si128((const __m128i *)(const void *)text)));
+
+		if (~m & ((1u << n) - 1))
+			return 0;
+#else
+		if (memcmp(p, text, n) != 0)
+			return 0;
+#endif
+	} else if ((size_t)(it->end - p) <= n || memcmp(p, text, n) != 0)
+		return 0;
+	it->p = p + n;
+	return 1;
+}
+
+/* The value after a key, and the ',' or '}' after it. */
+static inline __attribute__((always_inline)) int json_flat_value(struct jflat *it, struct jfield *f)
+{
+	const unsigned char *p = it->p, *q, *end = it->end;
+
+	f->vesc = 0;
+	if (*p == '"') {
+		q = json_next_quote(it->start, it->quotes, it->nwords, p + 1);
+		if (!q)
+			return JFLAT_OTHER;
+		f->val = (const char *)p + 1;
+		f->vlen = (uint32_t)(q - p - 1);
+		f->type = J_STR;
+		p = q + 1;
+	} else {
+		for (q = p; q < end && *q != ',' && *q != '}'; q++)
+			;
+		f->val = (const char *)p;
+		f->vlen = (uint32_t)(q - p);
+		if (f->vlen == 4 && !memcmp(p, "null", 4))
+			f->type = J_NULL;
+		else if (f->vlen == 4 && !memcmp(p, "true", 4))
+			f->type = J_TRUE;
+		else if (f->vlen == 5 && !memcmp(p, "false", 5))
+			f->type = J_FALSE;
+		else if (json_is_number(f->val, f->vlen))
+			f->type = J_NUM;
+		else
+			return JFLAT_OTHER;	/* nested, spaced or wrong */
+		p = q;
+	}
+	if (p + 1 == end && *p == '}') {
+		it->p = end;
+		return JFLAT_MEMBER;
+	}
+	if (end - p < 2 || *p != ',')
+		return JFLAT_OTHER;
+	it->p = p + 1;
+	return JFLAT_MEMBER;
+}
+
+static inline __attribute__((always_inline)) int json_flat_next(struct jflat *it, struct jfield *f)
+{
+	int r = json_flat_key(it, f);
+
+	return r == JFLAT_MEMBER ? json_flat_value(it, f) : r;
+}
+
 /* Decode the raw content of a JSON string (already validated) to UTF-8. */
 int json_unescape(const char *s, size_t n, struct buf *out);
 /* Append s as a JSON string with quotes; bytes must be valid UTF-8. */
 int json_escape(struct buf *out, const char *s, size_t n);
 /* 1 if s[0..n) is valid UTF-8 (no overlongs, surrogates or > U+10FFFF). */
 int utf8_valid(const char *s, size_t n);
-/* 1 if s[0..n) is exactly a JSON number. */
-int json_is_number(const char *s, size_t n);
+/*
+ * For tests: 0 makes every scan take the byte-by-byte string path instead
+ * of the quote bitmap, so the two can be compared; 1 (the default) restores it.
+ */
+void json_use_bitmap(int on);
 
 #endif

@@ -64,7 +64,7 @@ int out_write_slow(struct out *o, const void *p, size_t n)
 {
 	if (out_flush(o) < 0)
 		return -1;
-	if (n >= OUT_BUFSIZE)
+	if (n >= OUT_DIRECT)
 		return write_all(o, p, n);
 	memcpy(o->buf, p, n);
 	o->len = n;

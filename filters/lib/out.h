@@ -10,6 +10,7 @@
 #include <string.h>
 
 #define OUT_BUFSIZE (256u << 10)
+#define OUT_DIRECT (64u << 10)	/* writes this large skip the buffer: no copy */
 
 struct out {
 	int fd;
@@ -31,7 +32,7 @@ int out_write_slow(struct out *o, const void *p, size_t n);
 
 static inline int out_write(struct out *o, const void *p, size_t n)
 {
-	if (OUT_BUFSIZE - o->len >= n) {
+	if (n < OUT_DIRECT && OUT_BUFSIZE - o->len >= n) {
 		memcpy(o->buf + o->len, p, n);
 		o->len += n;
 		return 0;

@@ -260,10 +260,42 @@ static int parse_epoch(const char *p, const char *end, struct vts *t)
 
 int ts_is_canonical(const char *s, size_t n)
 {
-	unsigned y, mo, d;
+	unsigned y, mo, d, h, mi, sec;
 
-	if (n != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
-	    s[16] != ':' || s[19] != 'Z')
+	if (n != 20)
+		return 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/*
+	 * Eight bytes at a time: each XORed with what it should be ('0' for a
+	 * digit) is 0-9 for a digit and 0 for the right separator, so the
+	 * whole check is a few masks; the values are then the bytes.
+	 */
+	uint64_t a, b;
+	uint32_t c;
+
+	memcpy(&a, s, 8);
+	memcpy(&b, s + 8, 8);
+	memcpy(&c, s + 16, 4);
+	a ^= 0x2D30302D30303030u;	/* "0000-00-" */
+	b ^= 0x30303A3030543030u;	/* "00T00:00" */
+	c ^= 0x5A30303Au;		/* ":00Z" */
+#define OVER9(x, lo7, hi) (((((x) & (lo7)) + ((lo7) & 0x7676767676767676u)) | (x)) & (hi))
+	if ((a & 0xFF0000FF00000000u) | (b & 0x0000FF0000FF0000u) | (c & 0xFF0000FFu) |
+	    OVER9(a, 0x7F7F7F7F7F7F7F7Fu, 0x8080808080808080u) |
+	    OVER9(b, 0x7F7F7F7F7F7F7F7Fu, 0x8080808080808080u) |
+	    OVER9((uint64_t)c, 0x7F7F7F7Fu, 0x80808080u))
+		return 0;
+#undef OVER9
+#define B(x, k) ((unsigned)((x) >> (8 * (k))) & 0xFF)
+	y = B(a, 0) * 1000 + B(a, 1) * 100 + B(a, 2) * 10 + B(a, 3);
+	mo = B(a, 5) * 10 + B(a, 6);
+	d = B(b, 0) * 10 + B(b, 1);
+	h = B(b, 3) * 10 + B(b, 4);
+	mi = B(b, 6) * 10 + B(b, 7);
+	sec = B(c, 1) * 10 + B(c, 2);
+#undef B
+#else
+	if (s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
 		return 0;
 #define DIG(k) ((unsigned)(unsigned char)s[k] - '0' <= 9)
 	if (!(DIG(0) & DIG(1) & DIG(2) & DIG(3) & DIG(5) & DIG(6) & DIG(8) & DIG(9) &
@@ -274,9 +306,13 @@ int ts_is_canonical(const char *s, size_t n)
 	y = D2(0) * 100 + D2(2);
 	mo = D2(5);
 	d = D2(8);
-	return mo >= 1 && mo <= 12 && d >= 1 && (d <= 28 || d <= days_in_month(y, mo)) &&
-	       D2(11) < 24 && D2(14) < 60 && D2(17) < 60;
+	h = D2(11);
+	mi = D2(14);
+	sec = D2(17);
 #undef D2
+#endif
+	return mo >= 1 && mo <= 12 && d >= 1 && (d <= 28 || d <= days_in_month(y, mo)) &&
+	       h < 24 && mi < 60 && sec < 60;
 }
 
 int ts_parse_zoned(const char *s, size_t n, struct vts *t, int *zoned)

@@ -10,6 +10,7 @@
 #include "bytes.h"
 #include "vocab.h"
 #include "vocab_tables.h"
+#include "wordset.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define VOCAB_MAX_ALIAS 40
@@ -17,7 +18,14 @@
 
 struct vtab {
 	const struct vocab_entry *slot[SLOTS];
-	int ready;
+	/*
+	 * The canonical names (aliases that map to themselves), for tables
+	 * that have them: one probe finds a word already canonical, the form
+	 * nearly every record of a pipeline has. canon_entry[i] is word i's.
+	 */
+	int has_canon;
+	struct wordset canon;
+	const struct vocab_entry *canon_entry[WORDSET_MAX_WORDS];
 };
 
 const char *const vocab_stage_names[8] = {
@@ -26,6 +34,7 @@ const char *const vocab_stage_names[8] = {
 
 static struct vtab platforms, types, headers, referrers, clickids, assets;
 static pthread_once_t built = PTHREAD_ONCE_INIT;
+static int ready;	/* set (release) when build_all is done: one load on the hot path */
 
 /*
  * Bot words: a bitmap of the (lower-cased) byte pairs they start with, so
@@ -57,7 +66,24 @@ static void build(struct vtab *t, const struct vocab_entry *v, size_t nv)
 			;
 		t->slot[h] = &v[i];
 	}
-	t->ready = 1;
+}
+
+/* The canonical names of v as t's wordset; a table without one is looked up the long way. */
+static void build_canon(struct vtab *t, const struct vocab_entry *v, size_t nv)
+{
+	const char *words[WORDSET_MAX_WORDS];
+	size_t lens[WORDSET_MAX_WORDS], i, n = 0;
+
+	for (i = 0; i < nv; i++) {
+		if (v[i].alias_len != v[i].name_len || !bytes_eq(v[i].alias, v[i].name, v[i].name_len))
+			continue;
+		if (n == WORDSET_MAX_WORDS)
+			return;
+		t->canon_entry[n] = &v[i];
+		words[n] = v[i].name;
+		lens[n++] = v[i].name_len;
+	}
+	t->has_canon = wordset_build(&t->canon, words, lens, n) == 0;
 }
 
 /* All tables at once, on first use by any thread. */
@@ -75,6 +101,9 @@ static void build_all(void)
 	}
 	build(&platforms, platform_vocab, NELEM(platform_vocab));
 	build(&types, type_vocab, NELEM(type_vocab));
+	build_canon(&platforms, platform_vocab, NELEM(platform_vocab));
+	build_canon(&types, type_vocab, NELEM(type_vocab));
+	__atomic_store_n(&ready, 1, __ATOMIC_RELEASE);
 	build(&headers, header_vocab, NELEM(header_vocab));
 	build(&referrers, referrer_vocab, NELEM(referrer_vocab));
 	build(&clickids, clickid_vocab, NELEM(clickid_vocab));
@@ -99,10 +128,16 @@ static const struct vocab_entry *lookup(struct vtab *t, const char *s, size_t n)
 	size_t i;
 	int changed = 0;
 
-	if (!t->ready)
+	if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE))
 		pthread_once(&built, build_all);
 	if (n == 0 || n > sizeof(key))
 		return NULL;
+	if (t->has_canon) {
+		int w = wordset_get(&t->canon, s, n);
+
+		if (w >= 0)
+			return t->canon_entry[w];
+	}
 	e = find(t, s, n);
 	if (e)
 		return e;

@@ -1,6 +1,9 @@
 /*
  * libFuzzer target: the JSON scanner and the event normaliser on one line.
- * Properties: no crash or sanitizer report; a line the normaliser accepts
+ * Properties: no crash or sanitizer report; the quote-bitmap scan and the
+ * byte-by-byte scan agree (result, message, column, members); a compact
+ * flat walk that reaches its end has the scanner's members; a record
+ * copied as it is equals the record rebuilt; a line the normaliser accepts
  * gives output that the scanner accepts as one object; normalising that
  * output again gives the same bytes (canonical form is a fixed point).
  */
@@ -13,20 +16,70 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static int same_field(const struct jfield *a, const struct jfield *b)
+{
+	return a->key == b->key && a->val == b->val && a->klen == b->klen && a->vlen == b->vlen &&
+	       a->type == b->type && a->kesc == b->kesc && a->vesc == b->vesc;
+}
+
+static void scans_agree(const char *line, size_t size)
+{
+	static struct jobj a, b, flat;
+	struct jflat it;
+	struct jfield f;
+	size_t i, n = 0;
+	int ra, rb, r;
+
+	json_use_bitmap(1);
+	ra = json_scan_object(line, size, &a);
+	json_use_bitmap(0);
+	rb = json_scan_object(line, size, &b);
+	json_use_bitmap(1);
+	if (ra != rb)
+		abort();
+	if (ra == -1 && (strcmp(a.err, b.err) != 0 || a.err_col != b.err_col))
+		abort();
+	if (ra == 0) {
+		if (a.n != b.n)
+			abort();
+		for (i = 0; i < a.n; i++)
+			if (!same_field(&a.f[i], &b.f[i]))
+				abort();
+	}
+	if (json_flat_init(&it, line, size, &flat) < 0)
+		return;
+	/* the walk may give members of a line it then finds no compact flat object */
+	while ((r = json_flat_next(&it, &f)) == JFLAT_MEMBER) {
+		if (ra == 0 && n < a.n && !same_field(&f, &a.f[n]))
+			abort();
+		n++;
+	}
+	if (r == JFLAT_END && (ra != 0 || n != a.n))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct event_norm en, again;
+	static struct event_norm en, rebuilt, again;
 	struct jobj o = JOBJ_INIT;
 	const char *line = (const char *)data;
 	char *first;
 	size_t n;
+	int r;
 
 	if (memchr(data, '\n', size))
 		return 0;	/* one line is one record */
 	json_validate(line, size, &o);
 	jobj_free(&o);
-	if (event_normalize(&en, line, size) != 0)
+	scans_agree(line, size);
+	rebuilt.always_rebuild = 1;
+	r = event_normalize(&en, line, size);
+	if (r != event_normalize(&rebuilt, line, size))
+		abort();
+	if (r != 0)
 		return 0;
+	if (en.out.len != rebuilt.out.len || memcmp(en.out.p, rebuilt.out.p, en.out.len) != 0)
+		abort();
 	n = en.out.len - 1;	/* without its '\n' */
 	if (json_scan_object(en.out.p, n, &o) != 0)
 		abort();

@@ -157,6 +157,138 @@ static void test_utf8_and_numbers(void **state)
 	assert_false(json_is_number("", 0));
 }
 
+/* Inputs that put quotes, escapes and bad bytes at every block edge of the bitmap. */
+static size_t edge_cases(char (*out)[200], size_t max)
+{
+	static const char *const middles[] = {
+		"x", "\\\"", "\t", "\xc3\xa9", "\xc3", "\\u00e9", "\\q", "\"", "\x7f", "\\",
+	};
+	size_t n = 0, pad, m;
+
+	for (pad = 0; pad < 70 && n < max; pad++)
+		for (m = 0; m < sizeof(middles) / sizeof(middles[0]) && n < max; m++) {
+			/* {"k":"<pad x's><middle>","n":1} and the same with the middle in the key */
+			int k = snprintf(out[n], 200, "{\"k\":\"%.*s%s\",\"n\":1}", (int)pad,
+					 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+					 middles[m]);
+			n += k > 0 && k < 200;
+			if (n < max) {
+				k = snprintf(out[n], 200, "{\"%.*s%s\":[\"a\",{\"b\": 2}]}", (int)pad,
+					     "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy",
+					     middles[m]);
+				n += k > 0 && k < 200;
+			}
+		}
+	return n;
+}
+
+static void same_field(const struct jfield *a, const struct jfield *b)
+{
+	assert_ptr_equal(a->key, b->key);
+	assert_ptr_equal(a->val, b->val);
+	assert_int_equal(a->klen, b->klen);
+	assert_int_equal(a->vlen, b->vlen);
+	assert_int_equal(a->type, b->type);
+	assert_int_equal(a->kesc, b->kesc);
+	assert_int_equal(a->vesc, b->vesc);
+}
+
+static void same_scan(const char *s, size_t len)
+{
+	struct jobj a = JOBJ_INIT, b = JOBJ_INIT;
+	int ra, rb;
+	size_t i;
+
+	json_use_bitmap(1);
+	ra = json_scan_object(s, len, &a);
+	json_use_bitmap(0);
+	rb = json_scan_object(s, len, &b);
+	json_use_bitmap(1);
+	if (ra != rb)
+		fail_msg("bitmap %d, bytes %d: %.*s", ra, rb, (int)len, s);
+	if (ra < 0) {
+		assert_string_equal(a.err, b.err);
+		assert_int_equal(a.err_col, b.err_col);
+	} else {
+		assert_int_equal(a.n, b.n);
+		for (i = 0; i < a.n; i++)
+			same_field(&a.f[i], &b.f[i]);
+	}
+	jobj_free(&a);
+	jobj_free(&b);
+}
+
+/* The quote bitmap gives exactly what looking at every byte gives. */
+static void test_bitmap_same_as_bytes(void **state)
+{
+	static char cases[2000][200];
+	static const char *const more[] = {
+		"{\"a\":\"x\\\"y\", \"b\":-1.5e+3,\"c\":[1,{\"d\":null}],\"e\":true}",
+		"{\"a\":\"unterminated}", "{\"a\"}", "{\"a\":1,}", " {\"a\":1} ", "{\"a\" :1}",
+		"{\"a\":1 ,\"b\":2}", "{\"a\":tru}", "{}", "{ }", "{\"\":\"\"}", "{\"a\":\"\xed\xa0\x80\"}",
+	};
+	size_t n = edge_cases(cases, 2000), i;
+
+	(void)state;
+	for (i = 0; i < n; i++)
+		same_scan(cases[i], strlen(cases[i]));
+	for (i = 0; i < sizeof(more) / sizeof(more[0]); i++)
+		same_scan(more[i], strlen(more[i]));
+}
+
+/* Walks s with json_flat_next into o; the final JFLAT_ code. */
+static int flat_walk(const char *s, struct jobj *scratch, struct jfield *got, size_t *n)
+{
+	struct jflat it;
+	int r;
+
+	*n = 0;
+	if (json_flat_init(&it, s, strlen(s), scratch) < 0)
+		return JFLAT_OTHER;
+	while ((r = json_flat_next(&it, &got[*n])) == JFLAT_MEMBER)
+		if (++*n == 16)
+			return JFLAT_OTHER;
+	return r;
+}
+
+static void test_flat(void **state)
+{
+	static const char *const flat[] = {
+		"{}", "{\"a\":\"x\"}", "{\"a\":\"x\",\"b\":-1.5e3,\"c\":null,\"d\":true,\"e\":false,\"f\":\"\"}",
+		"{\"\xc3\xa9\":\"\xe2\x82\xac\"}", "{\"a\":0,\"a\":1}",
+	};
+	static const char *const other[] = {
+		"", "{", "{\"a\":[1]}", "{\"a\":{}}", "{\"a\": 1}", "{\"a\" :1}", "{\"a\":1 }", " {}", "{} ",
+		"{\"a\":1,}", "{,}", "{\"a\":\"x\\\"y\"}", "{\"a\":\"x\"}x", "{\"a\":01}", "{\"a\":tru}",
+		"{\"a\":\"x\",\"b\"}", "{\"a\":\"\xc3\"}", "{\"a\":\"tab\there\"}", "{\"a\"}", "{\"a\":}", "{}}",
+		"{\"a\":1}}", "{\"a\":\"x\"\"b\":1}", "{\"a\":\"x\"x\"b\":1}", "{\"a\":\"x\"}\"b\":1}",
+	};
+	static char cases[2000][200];
+	struct jobj scratch = JOBJ_INIT, o = JOBJ_INIT;
+	struct jfield got[16];
+	size_t i, n, k;
+
+	(void)state;
+	for (i = 0; i < sizeof(flat) / sizeof(flat[0]); i++)
+		if (flat_walk(flat[i], &scratch, got, &n) != JFLAT_END)
+			fail_msg("not walked to its end: %s", flat[i]);
+	for (i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+		if (flat_walk(other[i], &scratch, got, &n) != JFLAT_OTHER)
+			fail_msg("walked, though no compact flat object: %s", other[i]);
+	/* wherever the walk ends, the scanner agrees, member for member */
+	n = edge_cases(cases, 2000);
+	for (i = 0; i < n; i++) {
+		if (flat_walk(cases[i], &scratch, got, &k) != JFLAT_END)
+			continue;
+		assert_int_equal(json_scan_object(cases[i], strlen(cases[i]), &o), 0);
+		assert_int_equal(o.n, k);
+		for (k = 0; k < o.n; k++)
+			same_field(&o.f[k], &got[k]);
+	}
+	jobj_free(&scratch);
+	jobj_free(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +300,8 @@ int main(void)
 		cmocka_unit_test(test_unescape_escape_round_trip),
 		cmocka_unit_test(test_escape_every_byte),
 		cmocka_unit_test(test_utf8_and_numbers),
+		cmocka_unit_test(test_bitmap_same_as_bytes),
+		cmocka_unit_test(test_flat),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,4 @@
-/* Unit tests of the small modules: buf, arena, hash, out, cli, vocab. */
+/* Unit tests of the small modules: buf, arena, hash, out, cli, vocab, wordset. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -17,6 +17,7 @@
 #include "hash.h"
 #include "out.h"
 #include "vocab.h"
+#include "wordset.h"
 
 static void test_buf(void **state)
 {
@@ -107,8 +108,9 @@ static void test_out_pipe_closed(void **state)
 	signal(SIGPIPE, SIG_IGN);
 	memset(big, 'x', sizeof(big));
 	assert_int_equal(out_open_fd(&o, p[1], "pipe"), 0);
-	assert_int_equal(out_write(&o, big, sizeof(big)), 0);	/* buffered */
-	assert_int_equal(out_write(&o, "y", 1), -1);	/* the flush meets the closed pipe */
+	assert_int_equal(out_write(&o, "y", 1), 0);	/* buffered */
+	/* too big to buffer: the flush, then the write itself, meet the closed pipe */
+	assert_int_equal(out_write(&o, big, sizeof(big)), -1);
 	assert_int_equal(o.err, EPIPE);
 	out_close(&o);
 }
@@ -171,9 +173,49 @@ static void test_vocab(void **state)
 	assert_null(vocab_type("purchasex", 9));
 }
 
+static void test_wordset(void **state)
+{
+	static const char *const words[] = {
+		"a", "ab", "abc", "abcd", "abcde", "abcdefg", "abcdefgh", "abcdefghi",
+		"abcdefghijklmnop", "event_id", "ts", "stage", "stage_name", "referrer", "referred_by",
+	};
+	static const char *const not_words[] = {
+		"", "b", "ba", "abd", "acc", "abce", "bbcde", "abcdefh", "abcdefgi", "bbcdefghi",
+		"abcdefghijklmnoq", "abcdefghijklmnopq", "event_i", "event_idd", "Ts", "stag",
+		"stage_nam", "referrex", "referred_b", "xbcdefghijklmnop",
+	};
+	static struct wordset ws;
+	const size_t n = sizeof(words) / sizeof(words[0]);
+	const char *w[sizeof(words) / sizeof(words[0]) + 1];
+	size_t lens[sizeof(words) / sizeof(words[0]) + 1], i;
+
+	(void)state;
+	for (i = 0; i < n; i++) {
+		w[i] = words[i];
+		lens[i] = strlen(words[i]);
+	}
+	assert_int_equal(wordset_build(&ws, w, lens, n), 0);
+	for (i = 0; i < n; i++)
+		assert_int_equal(wordset_get(&ws, words[i], lens[i]), (int)i);
+	for (i = 0; i < sizeof(not_words) / sizeof(not_words[0]); i++)
+		if (wordset_get(&ws, not_words[i], strlen(not_words[i])) != -1)
+			fail_msg("found: %s", not_words[i]);
+	/* the same word twice, an empty word and one too long are refused */
+	w[n] = "stage";
+	lens[n] = 5;
+	assert_int_equal(wordset_build(&ws, w, lens, n + 1), -1);
+	w[n] = "";
+	lens[n] = 0;
+	assert_int_equal(wordset_build(&ws, w, lens, n + 1), -1);
+	w[n] = "abcdefghijklmnopq";
+	lens[n] = 17;
+	assert_int_equal(wordset_build(&ws, w, lens, n + 1), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_wordset),
 		cmocka_unit_test(test_buf),
 		cmocka_unit_test(test_arena),
 		cmocka_unit_test(test_hash_known_values),

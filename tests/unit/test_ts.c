@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -79,9 +80,68 @@ static void test_civil_round_trip(void **state)
 	}
 }
 
+/* ts_is_canonical written the plain way, to check the eight-bytes-at-a-time one. */
+static int canonical_ref(const char *s, size_t n)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+	static const unsigned mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	unsigned y, mo, d, max;
+	size_t i;
+
+	if (n != 20)
+		return 0;
+	for (i = 0; i < 20; i++)
+		if (shape[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != shape[i])
+			return 0;
+#define N(k) ((unsigned)(s[k] - '0'))
+	y = N(0) * 1000 + N(1) * 100 + N(2) * 10 + N(3);
+	mo = N(5) * 10 + N(6);
+	d = N(8) * 10 + N(9);
+	if (mo < 1 || mo > 12)
+		return 0;
+	max = mdays[mo - 1] + (mo == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0));
+	return d >= 1 && d <= max && N(11) * 10 + N(12) < 24 && N(14) * 10 + N(15) < 60 &&
+	       N(17) * 10 + N(18) < 60;
+#undef N
+}
+
+static void test_canonical(void **state)
+{
+	static const char *const base[] = {
+		"2024-02-29T23:59:59Z", "2023-02-28T00:00:00Z", "1900-02-28T12:30:45Z",
+		"2000-02-29T09:09:09Z", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59Z",
+	};
+	char s[21];
+	size_t i, k;
+	unsigned c, y, m, d;
+
+	(void)state;
+	/* every byte at every position of a few timestamps */
+	for (i = 0; i < sizeof(base) / sizeof(base[0]); i++)
+		for (k = 0; k < 20; k++)
+			for (c = 0; c < 256; c++) {
+				memcpy(s, base[i], 21);
+				s[k] = (char)c;
+				if (ts_is_canonical(s, 20) != canonical_ref(s, 20))
+					fail_msg("%d for %s (byte %zu = %u)", ts_is_canonical(s, 20), s, k, c);
+			}
+	/* every day number of every month, over leap and common years */
+	for (y = 1896; y <= 2404; y += 4)
+		for (m = 0; m <= 13; m++)
+			for (d = 0; d <= 32; d++) {
+				snprintf(s, sizeof(s), "%04u-%02u-%02uT%02u:%02u:%02uZ", y + m % 4, m, d,
+					 d % 25, d * 2 % 61, (d * 3 + m) % 61);
+				if (ts_is_canonical(s, 20) != canonical_ref(s, 20))
+					fail_msg("%d for %s", ts_is_canonical(s, 20), s);
+			}
+	assert_false(ts_is_canonical("2024-02-29T23:59:59", 19));
+	assert_false(ts_is_canonical("2024-02-29T23:59:59ZZ", 21));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_canonical),
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_civil_round_trip),
