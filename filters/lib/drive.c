@@ -76,7 +76,7 @@ int drive_open(struct drive *d, par_line_fn fn, void **wctx)
 		return EXIT_DATA;
 	}
 	memset(&po, 0, sizeof(po));
-	po.workers = d->threads > 1 ? d->threads : 0;	/* one thread works inline */
+	po.workers = d->threads - 1;	/* the calling thread works too */
 	po.keep_going = d->keep_going;
 	po.max_line = d->in.max_line;
 	d->par = par_new(&po, fn, wctx);

@@ -2,9 +2,10 @@
  * input.c - the read side of every filter.
  *
  * Plain input is read(2) in large blocks into one buffer; lines are found
- * with memchr and handed out as spans into it. Gzip input is inflated by a
- * producer thread into a ring of blocks while the filter works on the
- * previous ones, so decoding and parsing use both cores.
+ * with memchr and handed out as spans into it. Gzip input is inflated
+ * straight into the chunk by the reading thread, while the filter's
+ * workers parse the chunks before it, so decoding and parsing use all
+ * cores and no decoded byte is copied.
  *
  * in_chunk() reads straight into the caller's chunk; only the partial line
  * after a chunk's last newline is kept, in buf[0..end), for the next.
@@ -12,7 +13,6 @@
 #define _GNU_SOURCE	/* memrchr */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,30 +29,26 @@
 
 #define READ_SIZE ((size_t)1 << 20)	/* one read(2), and the initial buffer */
 #define GZ_IN_SIZE ((size_t)1 << 18)	/* compressed bytes per read */
-#define GZ_BLOCK ((size_t)1 << 20)	/* decoded bytes per ring block */
-#define GZ_RING 4
 
-struct gz_block {
-	char *data;
-	size_t len, off;
-};
-
+/*
+ * A gzip decoder that inflates straight into the caller's buffer, in the
+ * caller's thread: the filter's workers parse the chunks before while the
+ * reading thread inflates the next, and no decoded byte is copied.
+ */
 struct gz {
-	/* producer side */
-	pthread_t thread;
 	int fd;
 	int use_isal;
 	unsigned char *inbuf;
-	size_t pre_len;		/* bytes already read by in_open (the magic) */
-
-	/* shared, under mu */
-	pthread_mutex_t mu;
-	pthread_cond_t filled, freed;
-	struct gz_block ring[GZ_RING];
-	unsigned head, tail;	/* consumer takes ring[head], producer fills ring[tail] */
-	unsigned count;		/* filled blocks */
-	int done;		/* producer finished: status in err (empty = ok) */
-	int stop;		/* consumer gone: producer should quit */
+	const unsigned char *next_in;	/* compressed bytes not yet given to the decoder */
+	size_t avail_in;
+	int eof;		/* the file has no more bytes */
+	int at_boundary;	/* a member has ended: another may start */
+	int done;		/* decoded to the end: 1 clean, -1 failed (err) */
+	z_stream z;
+	int z_ready;
+#ifdef HAVE_ISAL
+	struct inflate_state *st;
+#endif
 	char err[200];
 	uint64_t raw;		/* compressed bytes read; atomic, for progress */
 };
@@ -81,30 +77,7 @@ static ssize_t read_some(int fd, void *p, size_t n)
 	return r;
 }
 
-/* ---- producer ---- */
-
-/* Hand a decoded block to the consumer; wait for a free one. 0, or -1 if stopped. */
-static int gz_publish(struct gz *g, size_t len)
-{
-	int stop;
-
-	pthread_mutex_lock(&g->mu);
-	g->ring[g->tail].len = len;
-	g->ring[g->tail].off = 0;
-	g->tail = (g->tail + 1) % GZ_RING;
-	g->count++;
-	pthread_cond_signal(&g->filled);
-	while (g->count == GZ_RING && !g->stop)
-		pthread_cond_wait(&g->freed, &g->mu);
-	stop = g->stop;
-	pthread_mutex_unlock(&g->mu);
-	return stop ? -1 : 0;
-}
-
-static char *gz_out_block(struct gz *g)
-{
-	return g->ring[g->tail].data;	/* owned by the producer until published */
-}
+/* ---- gzip ---- */
 
 /* Refill the compressed input; returns bytes read, 0 at EOF, -1 on error. */
 static ssize_t gz_read(struct gz *g)
@@ -152,181 +125,125 @@ uint64_t in_bytes_read(const struct in *in)
 	return in->gz ? n + __atomic_load_n(&in->gz->raw, __ATOMIC_RELAXED) : n;
 }
 
-static void gz_fail(struct gz *g, const char *fmt, const char *detail)
+static int gz_fail(struct gz *g, const char *fmt, const char *detail)
 {
 	snprintf(g->err, sizeof(g->err), fmt, detail ? detail : "");
+	g->done = -1;
+	return -1;
 }
 
 /*
- * Both decoders follow one shape: inflate into the ring block; at the end
- * of a member, reset and go on if more input follows (multi-member files);
- * input that ends inside a member is "truncated", never a short result.
+ * One step of the decoder: inflate from the compressed input into
+ * out[0..cap). *produced gets the bytes made; *member_end is set at the
+ * end of a gzip member. 0, or -1 with g->err.
  */
-static void gz_run_zlib(struct gz *g)
+static int gz_step(struct gz *g, char *out, size_t cap, size_t *produced, int *member_end)
 {
-	z_stream z;
-	size_t out_len = 0, produced;
-	int at_boundary = 0, eof = 0, ret;
-	ssize_t r;
+	int ret;
 
-	memset(&z, 0, sizeof(z));
-	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
-		gz_fail(g, "cannot start zlib%s", NULL);
-		return;
+	*member_end = 0;
+#ifdef HAVE_ISAL
+	if (g->use_isal) {
+		g->st->next_in = (uint8_t *)g->next_in;
+		g->st->avail_in = (uint32_t)g->avail_in;
+		g->st->next_out = (uint8_t *)out;
+		g->st->avail_out = (uint32_t)cap;
+		ret = isal_inflate(g->st);
+		*produced = cap - g->st->avail_out;
+		g->next_in = g->st->next_in;
+		g->avail_in = g->st->avail_in;
+		if (ret < 0)
+			return gz_fail(g, "corrupt gzip data: %s",
+				       ret == ISAL_INCORRECT_CHECKSUM ? "incorrect data check" :
+				       ret == ISAL_INVALID_WRAPPER ? "incorrect header check" :
+				       "invalid deflate data");
+		if (g->st->block_state == ISAL_BLOCK_FINISH) {
+			isal_inflate_reset(g->st);
+			g->st->crc_flag = ISAL_GZIP;
+			*member_end = 1;
+		}
+		return 0;
 	}
-	z.next_in = g->inbuf;
-	z.avail_in = (uInt)g->pre_len;
-	for (;;) {
-		if (z.avail_in == 0 && !eof) {
-			r = gz_read(g);
-			if (r < 0) {
-				gz_fail(g, "read error: %s", strerror(errno));
-				break;
-			}
-			eof = r == 0;
-			z.next_in = g->inbuf;
-			z.avail_in = (uInt)r;
-		}
-		if (at_boundary) {
-			if (z.avail_in == 0)
-				break;	/* clean end after a whole member */
-			/* another member must start with the gzip magic */
-			if (z.next_in[0] != 0x1f || (z.avail_in > 1 && z.next_in[1] != 0x8b)) {
-				gz_fail(g, "trailing garbage after gzip data%s", NULL);
-				break;
-			}
-			at_boundary = 0;
-		}
-		z.next_out = (Bytef *)gz_out_block(g) + out_len;
-		z.avail_out = (uInt)(GZ_BLOCK - out_len);
-		ret = inflate(&z, Z_NO_FLUSH);
-		produced = GZ_BLOCK - out_len - z.avail_out;
-		out_len += produced;
-		if (ret == Z_STREAM_END) {
-			inflateReset(&z);
-			at_boundary = 1;
-		} else if (ret == Z_OK || ret == Z_BUF_ERROR) {
-			/* no progress with no input left: the file ends inside a member */
-			if (eof && z.avail_in == 0 && produced == 0) {
-				gz_fail(g, "truncated gzip input (unexpected end of file)%s", NULL);
-				break;
-			}
-		} else {
-			gz_fail(g, "corrupt gzip data: %s", z.msg ? z.msg : zError(ret));
-			break;
-		}
-		if (out_len == GZ_BLOCK) {
-			if (gz_publish(g, out_len) < 0)
-				break;
-			out_len = 0;
-		}
-	}
-	if (out_len && !g->err[0])
-		gz_publish(g, out_len);
-	inflateEnd(&z);
+#endif
+	g->z.next_in = (Bytef *)g->next_in;
+	g->z.avail_in = (uInt)g->avail_in;
+	g->z.next_out = (Bytef *)out;
+	g->z.avail_out = (uInt)cap;
+	ret = inflate(&g->z, Z_NO_FLUSH);
+	*produced = cap - g->z.avail_out;
+	g->next_in = g->z.next_in;
+	g->avail_in = g->z.avail_in;
+	if (ret == Z_STREAM_END) {
+		inflateReset(&g->z);
+		*member_end = 1;
+	} else if (ret != Z_OK && ret != Z_BUF_ERROR)
+		return gz_fail(g, "corrupt gzip data: %s", g->z.msg ? g->z.msg : zError(ret));
+	return 0;
 }
 
-#ifdef HAVE_ISAL
-static void gz_run_isal(struct gz *g)
+/*
+ * Decoded bytes into dst[0..cap), as many as fit (fewer only at the end):
+ * returns how many, 0 at the clean end, -1 with in->err. Multi-member
+ * files go on into the next member; input that ends inside a member is
+ * "truncated", never a short result.
+ */
+static ssize_t gz_fill(struct in *in, char *dst, size_t cap)
 {
-	struct inflate_state *st = malloc(sizeof(*st));
-	size_t out_len = 0, produced;
-	int at_boundary = 0, eof = 0, ret;
+	struct gz *g = in->gz;
+	size_t got = 0, produced;
+	int member_end;
 	ssize_t r;
 
-	if (!st) {
-		gz_fail(g, "out of memory%s", NULL);
-		return;
-	}
-	isal_inflate_init(st);
-	st->crc_flag = ISAL_GZIP;
-	st->next_in = g->inbuf;
-	st->avail_in = (uint32_t)g->pre_len;
-	for (;;) {
-		if (st->avail_in == 0 && !eof) {
+	while (got < cap && !g->done) {
+		if (g->avail_in == 0 && !g->eof) {
 			r = gz_read(g);
 			if (r < 0) {
 				gz_fail(g, "read error: %s", strerror(errno));
 				break;
 			}
-			eof = r == 0;
-			st->next_in = g->inbuf;
-			st->avail_in = (uint32_t)r;
+			g->eof = r == 0;
+			g->next_in = g->inbuf;
+			g->avail_in = (size_t)r;
 		}
-		if (at_boundary) {
-			if (st->avail_in == 0)
+		if (g->at_boundary) {
+			if (g->avail_in == 0) {
+				g->done = 1;	/* clean end after a whole member */
 				break;
-			if (st->next_in[0] != 0x1f || (st->avail_in > 1 && st->next_in[1] != 0x8b)) {
+			}
+			/* another member must start with the gzip magic */
+			if (g->next_in[0] != 0x1f || (g->avail_in > 1 && g->next_in[1] != 0x8b)) {
 				gz_fail(g, "trailing garbage after gzip data%s", NULL);
 				break;
 			}
-			at_boundary = 0;
+			g->at_boundary = 0;
 		}
-		st->next_out = (uint8_t *)gz_out_block(g) + out_len;
-		st->avail_out = (uint32_t)(GZ_BLOCK - out_len);
-		ret = isal_inflate(st);
-		produced = GZ_BLOCK - out_len - st->avail_out;
-		out_len += produced;
-		if (ret < 0) {
-			gz_fail(g, "corrupt gzip data: %s",
-				ret == ISAL_INCORRECT_CHECKSUM ? "incorrect data check" :
-				ret == ISAL_INVALID_WRAPPER ? "incorrect header check" :
-				"invalid deflate data");
+		if (gz_step(g, dst + got, cap - got, &produced, &member_end) < 0)
 			break;
-		}
-		if (st->block_state == ISAL_BLOCK_FINISH) {
-			isal_inflate_reset(st);
-			st->crc_flag = ISAL_GZIP;
-			at_boundary = 1;
-		} else if (eof && st->avail_in == 0 && produced == 0) {
+		got += produced;
+		if (member_end)
+			g->at_boundary = 1;
+		else if (g->eof && g->avail_in == 0 && produced == 0) {
+			/* no progress with no input left: the file ends inside a member */
 			gz_fail(g, "truncated gzip input (unexpected end of file)%s", NULL);
 			break;
 		}
-		if (out_len == GZ_BLOCK) {
-			if (gz_publish(g, out_len) < 0)
-				break;
-			out_len = 0;
-		}
 	}
-	if (out_len && !g->err[0])
-		gz_publish(g, out_len);
-	free(st);
+	if (got)
+		return (ssize_t)got;	/* an error is reported on the next call, after these bytes */
+	if (g->done < 0) {
+		snprintf(in->err, sizeof(in->err), "%s", g->err);
+		return -1;
+	}
+	return 0;
 }
-#endif
-
-static void *gz_main(void *arg)
-{
-	struct gz *g = arg;
-
-#ifdef HAVE_ISAL
-	if (g->use_isal)
-		gz_run_isal(g);
-	else
-#endif
-		gz_run_zlib(g);
-	pthread_mutex_lock(&g->mu);
-	g->done = 1;
-	pthread_cond_signal(&g->filled);
-	pthread_mutex_unlock(&g->mu);
-	return NULL;
-}
-
-/* ---- consumer ---- */
 
 static void gz_destroy(struct gz *g)
 {
-	int i;
-
-	pthread_mutex_lock(&g->mu);
-	g->stop = 1;
-	pthread_cond_signal(&g->freed);
-	pthread_mutex_unlock(&g->mu);
-	pthread_join(g->thread, NULL);
-	pthread_mutex_destroy(&g->mu);
-	pthread_cond_destroy(&g->filled);
-	pthread_cond_destroy(&g->freed);
-	for (i = 0; i < GZ_RING; i++)
-		free(g->ring[i].data);
+	if (g->z_ready)
+		inflateEnd(&g->z);
+#ifdef HAVE_ISAL
+	free(g->st);
+#endif
 	free(g->inbuf);
 	free(g);
 }
@@ -334,75 +251,35 @@ static void gz_destroy(struct gz *g)
 static struct gz *gz_start(int fd, const unsigned char *pre, size_t pre_len, int use_isal)
 {
 	struct gz *g = calloc(1, sizeof(*g));
-	int i;
 
 	if (!g)
 		return NULL;
 	g->fd = fd;
 	g->use_isal = use_isal;
 	g->inbuf = malloc(GZ_IN_SIZE);
-	for (i = 0; i < GZ_RING; i++)
-		g->ring[i].data = malloc(GZ_BLOCK);
 	if (!g->inbuf)
 		goto fail;
-	for (i = 0; i < GZ_RING; i++)
-		if (!g->ring[i].data)
+#ifdef HAVE_ISAL
+	if (use_isal) {
+		g->st = malloc(sizeof(*g->st));
+		if (!g->st)
 			goto fail;
-	memcpy(g->inbuf, pre, pre_len);
-	g->pre_len = pre_len;
-	pthread_mutex_init(&g->mu, NULL);
-	pthread_cond_init(&g->filled, NULL);
-	pthread_cond_init(&g->freed, NULL);
-	if (pthread_create(&g->thread, NULL, gz_main, g) != 0) {
-		pthread_mutex_destroy(&g->mu);
-		pthread_cond_destroy(&g->filled);
-		pthread_cond_destroy(&g->freed);
-		goto fail;
+		isal_inflate_init(g->st);
+		g->st->crc_flag = ISAL_GZIP;
+	} else
+#endif
+	{
+		if (inflateInit2(&g->z, 16 + MAX_WBITS) != Z_OK)
+			goto fail;
+		g->z_ready = 1;
 	}
+	memcpy(g->inbuf, pre, pre_len);
+	g->next_in = g->inbuf;
+	g->avail_in = pre_len;
 	return g;
 fail:
-	for (i = 0; i < GZ_RING; i++)
-		free(g->ring[i].data);
-	free(g->inbuf);
-	free(g);
+	gz_destroy(g);
 	return NULL;
-}
-
-/* Copy decoded bytes into dst; returns bytes, 0 at the end, -1 with err. */
-static ssize_t gz_take(struct in *in, char *dst, size_t cap)
-{
-	struct gz *g = in->gz;
-	struct gz_block *b;
-	size_t n;
-
-	pthread_mutex_lock(&g->mu);
-	while (g->count == 0 && !g->done)
-		pthread_cond_wait(&g->filled, &g->mu);
-	if (g->count == 0) {
-		pthread_mutex_unlock(&g->mu);
-		if (g->err[0]) {
-			snprintf(in->err, sizeof(in->err), "%s", g->err);
-			return -1;
-		}
-		return 0;
-	}
-	b = &g->ring[g->head];
-	pthread_mutex_unlock(&g->mu);
-
-	/* the block at head is the consumer's until it is released below */
-	n = b->len - b->off;
-	if (n > cap)
-		n = cap;
-	memcpy(dst, b->data + b->off, n);
-	b->off += n;
-	if (b->off == b->len) {
-		pthread_mutex_lock(&g->mu);
-		g->head = (g->head + 1) % GZ_RING;
-		g->count--;
-		pthread_cond_signal(&g->freed);
-		pthread_mutex_unlock(&g->mu);
-	}
-	return (ssize_t)n;
 }
 
 int in_open(struct in *in, const char *name, const struct in_opts *o)
@@ -607,7 +484,7 @@ ssize_t in_peek(struct in *in, size_t want, const char **p)
 	}
 	while (in->end < want && !in->eof) {
 		if (in->gz)
-			r = gz_take(in, in->buf + in->end, want - in->end);
+			r = gz_fill(in, in->buf + in->end, want - in->end);
 		else {
 			r = read_some(in->fd, in->buf + in->end, want - in->end);
 			if (r > 0)
@@ -673,7 +550,7 @@ int in_chunk(struct in *in, struct buf *dst, size_t target, uint64_t *lines)
 		if (buf_grow(dst, want) < 0)
 			goto oom;
 		if (in->gz)
-			r = gz_take(in, dst->p + dst->len, want);
+			r = gz_fill(in, dst->p + dst->len, want);
 		else {
 			r = read_some(in->fd, dst->p + dst->len, want);
 			if (r > 0)

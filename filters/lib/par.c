@@ -1,10 +1,11 @@
 /*
  * par.c - a ring of chunk slots. The calling thread fills the slot at the
- * tail from the input and commits the slot at the head once a worker has
- * finished it; workers take filled slots in order. A slot goes
- * FREE -> FILLED -> (worker) BUSY -> DONE -> (commit) FREE. With 2W+2 slots
- * the reader stays ahead of W workers, and memory stays at a few chunks
- * per worker whatever the input's size.
+ * tail from the input and commits the slot at the head once it is done;
+ * worker threads take filled slots in order, and so does the calling
+ * thread when it has read far enough ahead (see par_run). A slot goes
+ * FREE -> FILLED -> BUSY -> DONE -> (commit) FREE. With 2W+4 slots the
+ * reader stays ahead of W workers, and memory stays at a few chunks per
+ * thread whatever the input's size.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -135,13 +136,13 @@ struct par *par_new(const struct par_opts *o, par_line_fn fn, void **wctx)
 	if (!p)
 		return NULL;
 	p->o = *o;
-	if (p->o.workers > PAR_MAX_WORKERS)
-		p->o.workers = PAR_MAX_WORKERS;
+	if (p->o.workers > PAR_MAX_WORKERS - 1)
+		p->o.workers = PAR_MAX_WORKERS - 1;	/* wctx has PAR_MAX_WORKERS contexts at most */
 	if (!p->o.chunk_size)
 		p->o.chunk_size = (size_t)128 << 10;	/* fits a core's L2 with its output */
 	p->fn = fn;
 	p->wctx = wctx;
-	p->nslots = p->o.workers ? 2 * p->o.workers + 2 : 1;
+	p->nslots = p->o.workers ? 2 * p->o.workers + 4 : 1;
 	p->slots = calloc(p->nslots, sizeof(*p->slots));
 	if (!p->slots) {
 		free(p);
@@ -234,9 +235,12 @@ static struct slot *wait_head(struct par *p)
 	return s;
 }
 
-/* Drop the chunks in flight: let workers finish them, then free the slots. */
+/* Drop the chunks in flight: those no worker took yet at once, the others once done. */
 static void drain(struct par *p)
 {
+	pthread_mutex_lock(&p->mu);
+	p->tail = p->next_work;	/* filled, not taken: nobody takes them now */
+	pthread_mutex_unlock(&p->mu);
 	while (p->head != p->tail) {
 		struct slot *s = wait_head(p);
 
@@ -247,65 +251,99 @@ static void drain(struct par *p)
 	}
 }
 
+/*
+ * Read the next chunk of the input into the slot at the tail and hand it
+ * to the workers. 1, or 0 at the end of the input (*failed: by an error).
+ */
+static int fill(struct par *p, struct in *in, int *failed)
+{
+	struct slot *s = &p->slots[p->tail % p->nslots];
+	int r;
+
+	chunk_reset(&s->c);
+	r = in_chunk(in, &s->c.in, p->o.chunk_size, &s->c.lines);
+	if (r <= 0) {
+		/* a read error ends the input; what came before it is committed first */
+		*failed = r < 0;
+		return 0;
+	}
+	if (p->header) {
+		take_header(p, &s->c);
+		p->header = NULL;
+	}
+	/* tail moves under the lock: workers read it to find work */
+	pthread_mutex_lock(&p->mu);
+	s->state = FILLED;
+	p->tail++;
+	pthread_cond_signal(&p->work);
+	pthread_mutex_unlock(&p->mu);
+	return 1;
+}
+
+/*
+ * The calling thread reads, commits, and works on chunks itself when it
+ * has read far enough ahead: at most one thread per core is busy, and the
+ * reading (which for gzip is the decoding) never waits behind workers
+ * that the scheduler shares a core with. Each turn it commits the head if
+ * it is done; else reads while fewer than workers + 1 chunks wait; else
+ * works on a waiting chunk; else reads while a slot is free; else waits
+ * for the head.
+ */
 int par_run(struct par *p, struct in *in,
 	    int (*commit)(void *cctx, const struct par_chunk *c, uint64_t first_line), void *cctx)
 {
 	uint64_t line = 1;
-	int eof = 0, failed = 0, r;
+	int eof = 0, failed = 0, r, head_done, can_read;
+	unsigned waiting;
 	struct slot *s;
 
 	p->head = p->tail = p->next_work = 0;
 	p->quote = in->quote;
 	p->delim = in->delim;
 	for (;;) {
-		/* fill while a slot is free and input remains */
-		if (!eof && p->tail - p->head < p->nslots) {
-			s = &p->slots[p->tail % p->nslots];
-			chunk_reset(&s->c);
-			r = in_chunk(in, &s->c.in, p->o.chunk_size, &s->c.lines);
-			if (r <= 0) {
-				/* a read error ends the input; what came before it is committed first */
-				eof = 1;
-				failed = r < 0;
-				continue;
-			}
-			if (p->header) {
-				take_header(p, &s->c);
-				p->header = NULL;
-			}
-			if (!p->o.workers) {
-				chunk_work(p, p->wctx[0], &s->c);
-				s->state = DONE;
-				p->tail++;
-			} else {
-				/* tail moves under the lock: workers read it to find work */
-				pthread_mutex_lock(&p->mu);
-				s->state = FILLED;
-				p->tail++;
-				pthread_cond_signal(&p->work);
-				pthread_mutex_unlock(&p->mu);
-			}
-			if (p->o.workers && p->tail - p->head < p->nslots)
-				continue;
+		pthread_mutex_lock(&p->mu);
+		head_done = p->head != p->tail && p->slots[p->head % p->nslots].state == DONE;
+		waiting = p->tail - p->next_work;
+		can_read = !eof && p->tail - p->head < p->nslots;
+		s = NULL;
+		if (!head_done && waiting > 0 && (!can_read || waiting > p->o.workers)) {
+			/* a waiting chunk, worked on here */
+			s = &p->slots[p->next_work % p->nslots];
+			p->next_work++;
+			s->state = BUSY;
 		}
-		if (p->head == p->tail) {
-			if (eof) {
-				p->header = NULL;	/* an empty input has none */
-				return failed ? -1 : 0;
+		pthread_mutex_unlock(&p->mu);
+		if (head_done) {
+			s = &p->slots[p->head % p->nslots];
+			r = commit(cctx, &s->c, line);
+			line += s->c.lines;
+			pthread_mutex_lock(&p->mu);
+			s->state = FREE;
+			pthread_mutex_unlock(&p->mu);
+			p->head++;
+			if (r < 0) {
+				drain(p);
+				p->header = NULL;
+				return -1;
 			}
 			continue;
 		}
-		s = wait_head(p);
-		r = commit(cctx, &s->c, line);
-		line += s->c.lines;
-		pthread_mutex_lock(&p->mu);
-		s->state = FREE;
-		pthread_mutex_unlock(&p->mu);
-		p->head++;
-		if (r < 0) {
-			drain(p);
-			p->header = NULL;
-			return -1;
+		if (s) {
+			chunk_work(p, p->wctx[p->o.workers], &s->c);
+			pthread_mutex_lock(&p->mu);
+			s->state = DONE;
+			pthread_cond_broadcast(&p->done);
+			pthread_mutex_unlock(&p->mu);
+			continue;
 		}
+		if (can_read) {
+			eof = !fill(p, in, &failed);
+			continue;
+		}
+		if (p->head == p->tail) {
+			p->header = NULL;	/* an empty input has none */
+			return failed ? -1 : 0;
+		}
+		wait_head(p);
 	}
 }

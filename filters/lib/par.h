@@ -49,7 +49,7 @@ struct par_chunk {
 typedef int (*par_line_fn)(void *wctx, const char *line, size_t len, struct buf *out, char *why);
 
 struct par_opts {
-	unsigned workers;	/* 0: work in the calling thread */
+	unsigned workers;	/* threads besides the calling one (0: all in the calling thread) */
 	int keep_going;		/* bad records go to rejects instead of stopping */
 	size_t max_line;
 	size_t chunk_size;	/* bytes of input per chunk; 0: 128 KiB */
@@ -57,7 +57,10 @@ struct par_opts {
 
 struct par;
 
-/* wctx[i] is worker i's context (wctx[0] alone when workers is 0). NULL when out of memory. */
+/*
+ * wctx[i] is worker thread i's context, and wctx[workers] the calling
+ * thread's, which works on chunks too. NULL when out of memory.
+ */
 struct par *par_new(const struct par_opts *o, par_line_fn fn, void **wctx);
 void par_free(struct par *p);
 
