@@ -297,7 +297,9 @@ int par_run(struct par *p, struct in *in,
 	unsigned waiting;
 	struct slot *s;
 
+	pthread_mutex_lock(&p->mu);	/* workers read tail and next_work */
 	p->head = p->tail = p->next_work = 0;
+	pthread_mutex_unlock(&p->mu);
 	p->quote = in->quote;
 	p->delim = in->delim;
 	for (;;) {
