@@ -395,6 +395,11 @@ static int normalise_tmp(struct worker *w, struct buf *out, char *why)
 		return -2;
 	if (n < 0)
 		return bad_norm(w, why);
+	if (n == 0) {	/* the object made is already canonical */
+		memcpy(out->p + out->len, w->tmp.p, w->tmp.len);
+		out->p[out->len + w->tmp.len] = '\n';
+		n = (long)w->tmp.len + 1;
+	}
 	out->len += (size_t)n;
 	return 0;
 }
@@ -417,7 +422,7 @@ static int ndjson_line(struct worker *w, const char *line, size_t len, struct bu
 	if (w->o->raw) {
 		r = json_scan_object(line, len, &w->en.obj);
 		if (r == 0)
-			return buf_add(out, line, len) < 0 || buf_addc(out, '\n') < 0 ? -2 : 0;
+			return PAR_SAME;	/* the line, byte for byte */
 		if (r == -2)
 			return -2;
 		snprintf(why, 200, "%.160s (column %zu)", w->en.obj.err, w->en.obj.err_col);
@@ -430,6 +435,8 @@ static int ndjson_line(struct worker *w, const char *line, size_t len, struct bu
 		out->len += (size_t)n;
 		return 0;
 	}
+	if (n == 0)
+		return PAR_SAME;	/* already canonical: the line is the record */
 	return n == -2 ? -2 : bad_norm(w, why);
 }
 
@@ -1266,7 +1273,7 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 			p++, r->now.events++;
 	} else
 		r->now.events += c->written;
-	if (c->out.len && out_write(&r->d->out, c->out.p, c->out.len) < 0)
+	if (par_chunk_write(c, &r->d->out) < 0)
 		return r->d->stop = -1;
 	if (c->nmsgs && (c->stopped || r->shown < MAX_REJECT_MESSAGES))
 		end_progress(r);

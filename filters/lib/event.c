@@ -514,9 +514,7 @@ long event_normalize_to(struct event_norm *en, const char *line, size_t len, cha
 
 	if (!en->always_rebuild && line_as_is(en, line, len)) {
 		en->as_is++;
-		memcpy(dst, line, len);
-		dst[len] = '\n';
-		return (long)len + 1;
+		return 0;
 	}
 	r = json_scan_object(line, len, &en->obj);
 	if (r == -1) {
@@ -529,9 +527,7 @@ long event_normalize_to(struct event_norm *en, const char *line, size_t len, cha
 		return -2;
 	if (!en->always_rebuild && members_as_is(en, len)) {
 		en->as_is++;
-		memcpy(dst, line, len);
-		dst[len] = '\n';
-		return (long)len + 1;
+		return 0;
 	}
 
 	/*
@@ -596,6 +592,11 @@ int event_normalize(struct event_norm *en, const char *line, size_t len)
 	n = event_normalize_to(en, line, len, en->out.p);
 	if (n < 0)
 		return (int)n;
+	if (n == 0) {	/* the line is the record */
+		memcpy(en->out.p, line, len);
+		en->out.p[len] = '\n';
+		n = (long)len + 1;
+	}
 	en->out.len = (size_t)n;
 	return 0;
 }

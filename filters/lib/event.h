@@ -65,8 +65,10 @@ int event_ts_ms(const struct jfield *f, long long *ms);
 
 /*
  * Normalise one NDJSON line into dst, which has room for EVENT_OUT_MAX(len)
- * bytes. Returns the bytes written (ending in '\n'), -1 for a bad record
- * (message in en->err), -2 when out of memory.
+ * bytes. Returns the bytes written (ending in '\n'); 0 when the line is
+ * already its canonical record, byte for byte, and nothing was written
+ * (the caller uses the line); -1 for a bad record (message in en->err);
+ * -2 when out of memory.
  */
 long event_normalize_to(struct event_norm *en, const char *line, size_t len, char *dst);
 /*

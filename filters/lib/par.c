@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "out.h"
 #include "par.h"
 
 enum slot_state { FREE, FILLED, BUSY, DONE };
@@ -47,14 +48,68 @@ static void chunk_reset(struct par_chunk *c)
 	c->lines = c->skip_lines = c->done = c->written = c->rejected = 0;
 	memset(c->dropped, 0, sizeof(c->dropped));
 	c->nmsgs = 0;
+	c->nspan = 0;
 	c->stopped = c->fatal = 0;
+}
+
+/* Add a span of in or out to c's output; the same kind right after the last one extends it. */
+static int add_span(struct par_chunk *c, int from_in, size_t off, size_t len)
+{
+	struct par_span *l = c->nspan ? &c->span[c->nspan - 1] : NULL;
+
+	if (!len)
+		return 0;
+	if (l && l->from_in == from_in && l->off + l->len == off) {
+		l->len += len;
+		return 0;
+	}
+	if (c->nspan == c->span_cap) {
+		size_t cap = c->span_cap ? c->span_cap * 2 : 16;
+		struct par_span *n = realloc(c->span, cap * sizeof(*n));
+
+		if (!n)
+			return -1;
+		c->span = n;
+		c->span_cap = cap;
+	}
+	c->span[c->nspan].from_in = from_in;
+	c->span[c->nspan].off = off;
+	c->span[c->nspan++].len = len;
+	return 0;
+}
+
+int par_chunk_write(const struct par_chunk *c, struct out *o)
+{
+	size_t i;
+
+	if (!c->nspan)
+		return c->out.len ? out_write(o, c->out.p, c->out.len) : 0;
+	for (i = 0; i < c->nspan; i++)
+		if (out_write(o, (c->span[i].from_in ? c->in.p : c->out.p) + c->span[i].off, c->span[i].len) < 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * The output spans, once lines have been kept as they were: out_done is
+ * how much of out is already in a span, and the lines kept since are
+ * added as one span of in (add_span joins neighbours).
+ */
+static int spans_to(struct par_chunk *c, size_t *out_done)
+{
+	if (!c->nspan)
+		return 0;
+	if (add_span(c, 0, *out_done, c->out.len - *out_done) < 0)
+		return -1;
+	*out_done = c->out.len;
+	return 0;
 }
 
 static void chunk_work(struct par *p, void *wctx, struct par_chunk *c)
 {
 	const char *line = c->in.p + c->skip, *end = c->in.p + c->in.len, *nl;
 	uint64_t phys = c->skip_lines, inner;	/* the record's first line in the chunk */
-	size_t len;
+	size_t len, out_done = 0;
 	char why[200];
 	int r;
 
@@ -66,6 +121,15 @@ static void chunk_work(struct par *p, void *wctx, struct par_chunk *c)
 			r = -3;	/* an error even with --rejects */
 		} else
 			r = p->fn(wctx, line, len, &c->out, why);
+		if (r == PAR_SAME) {
+			/* what out got before, then this line of in */
+			if (add_span(c, 0, out_done, c->out.len - out_done) < 0 ||
+			    add_span(c, 1, (size_t)(line - c->in.p), len + 1) < 0)
+				goto oom;
+			out_done = c->out.len;
+			c->written++;
+			continue;
+		}
 		if (r == 0) {
 			c->written++;
 			continue;
@@ -74,10 +138,8 @@ static void chunk_work(struct par *p, void *wctx, struct par_chunk *c)
 			c->dropped[r <= PAR_MAX_RULES ? r : 0]++;
 			continue;
 		}
-		if (r == -2) {
-			c->fatal = 1;
-			return;
-		}
+		if (r == -2)
+			goto oom;
 		if (c->nmsgs < PAR_MAX_MSGS) {
 			c->msg_line[c->nmsgs] = phys;
 			memcpy(c->msg[c->nmsgs], why, sizeof(why));
@@ -91,14 +153,16 @@ static void chunk_work(struct par *p, void *wctx, struct par_chunk *c)
 				memcpy(c->msg[PAR_MAX_MSGS - 1], why, sizeof(why));
 			}
 			c->stopped = 1;
-			return;
+			break;
 		}
 		c->rejected++;
-		if (buf_add(&c->rejects, line, len + 1) < 0) {
-			c->fatal = 1;
-			return;
-		}
+		if (buf_add(&c->rejects, line, len + 1) < 0)
+			goto oom;
 	}
+	if (spans_to(c, &out_done) == 0)
+		return;
+oom:
+	c->fatal = 1;
 }
 
 static void *worker(void *arg)
@@ -187,6 +251,7 @@ void par_free(struct par *p)
 		buf_free(&p->slots[i].c.in);
 		buf_free(&p->slots[i].c.out);
 		buf_free(&p->slots[i].c.rejects);
+		free(p->slots[i].c.span);
 	}
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->work);

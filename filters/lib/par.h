@@ -19,6 +19,12 @@
 #define PAR_MAX_MSGS 10		/* messages kept per chunk for bad records */
 #define PAR_MAX_RULES 8		/* reasons a line function may leave a record out */
 
+/* A piece of a chunk's output: bytes of its input (lines kept as they were) or of out. */
+struct par_span {
+	int from_in;
+	size_t off, len;
+};
+
 /* What a worker made of one chunk. */
 struct par_chunk {
 	struct buf in;		/* whole lines (or records), each ending in '\n' */
@@ -26,6 +32,13 @@ struct par_chunk {
 	uint64_t skip_lines;	/* lines in them */
 	uint64_t lines;		/* lines in `in` */
 	struct buf out;		/* records written by the line function */
+	/*
+	 * The output in order, when some lines were kept as they were
+	 * (PAR_SAME): spans of in and out. With no spans it is out alone.
+	 * par_chunk_write writes either.
+	 */
+	struct par_span *span;
+	size_t nspan, span_cap;
 	struct buf rejects;	/* bad lines, byte-exact, each with its '\n' */
 	uint64_t done;		/* records processed (all, unless stopped early) */
 	uint64_t written, rejected;
@@ -47,6 +60,8 @@ struct par_chunk {
  * a whole record, newlines in quotes included.
  */
 typedef int (*par_line_fn)(void *wctx, const char *line, size_t len, struct buf *out, char *why);
+/* A line function's answer for a record that is the line itself, unchanged: nothing copied. */
+#define PAR_SAME 100
 
 struct par_opts {
 	unsigned workers;	/* threads besides the calling one (0: all in the calling thread) */
@@ -56,6 +71,10 @@ struct par_opts {
 };
 
 struct par;
+
+/* Write a chunk's output (its spans, or out) to o. 0, or -1 as out_write. */
+struct out;
+int par_chunk_write(const struct par_chunk *c, struct out *o);
 
 /*
  * wctx[i] is worker thread i's context, and wctx[workers] the calling
