@@ -371,8 +371,6 @@ static int plain_digits(const struct jfield *f, uint32_t max)
 /* Whether norm_value would write f's value exactly as it is. */
 static int value_as_is(const struct jfield *f, int k)
 {
-	const struct vocab_entry *e;
-
 	if (f->type == J_NULL)	/* written as null, unless null means absent */
 		return k != EV_EVENT_ID && k != EV_TS && k != EV_PLATFORM && k != EV_TYPE;
 	switch (event_fields[k].kind) {
@@ -381,11 +379,9 @@ static int value_as_is(const struct jfield *f, int k)
 	case KIND_TS:
 		return f->type == J_STR && !f->vesc && ts_is_canonical(f->val, f->vlen);
 	case KIND_PLATFORM:
+		return f->type == J_STR && !f->vesc && vocab_is_platform(f->val, f->vlen);
 	case KIND_TYPE:
-		if (f->type != J_STR || f->vesc)
-			return 0;
-		e = k == EV_PLATFORM ? vocab_platform(f->val, f->vlen) : vocab_type(f->val, f->vlen);
-		return e && e->name_len == f->vlen && bytes_eq(e->name, f->val, f->vlen);
+		return f->type == J_STR && !f->vesc && vocab_is_type(f->val, f->vlen);
 	case KIND_STAGE:
 		return f->type == J_NUM && f->vlen == 1 && f->val[0] >= '1' && f->val[0] <= '7';
 	case KIND_MONEY:
@@ -436,7 +432,10 @@ static int line_as_is(struct event_norm *en, const char *line, size_t len)
 			others = 1;	/* norm_value leaves them where they are: after the canonical ones */
 			continue;
 		}
-		if (others || k <= last || !value_as_is(&f, k))
+		if (others || k <= last)
+			return 0;
+		/* most fields are ids, as they are when strings: no call for them */
+		if (event_fields[k].kind == KIND_ID && k != EV_EVENT_ID ? f.type != J_STR : !value_as_is(&f, k))
 			return 0;
 		last = k;
 		present |= 1u << k;

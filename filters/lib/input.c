@@ -26,6 +26,7 @@
 #endif
 
 #include "input.h"
+#include "scan.h"
 
 #define READ_SIZE ((size_t)1 << 20)	/* one read(2), and the initial buffer */
 #define GZ_IN_SIZE ((size_t)1 << 18)	/* compressed bytes per read */
@@ -344,16 +345,7 @@ fail:
 
 static uint64_t count_lines(const char *p, size_t n)
 {
-	const char *end = p + n;
-	uint64_t k = 0;
-
-	if (!n)
-		return 0;	/* p may be NULL: a chunk buffer never grown */
-	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-		k++;
-		p++;
-	}
-	return k;
+	return n ? scan_count(p, n, '\n') : 0;	/* p may be NULL: a chunk buffer never grown */
 }
 
 /*
@@ -515,7 +507,8 @@ int in_chunk(struct in *in, struct buf *dst, size_t target, uint64_t *lines)
 	char *nl;
 	int failed = 0, inq = R_FIELD;
 
-	*lines = 0;
+	if (lines)
+		*lines = 0;
 	if (in->pending_err) {
 		/* the error found while filling the previous chunk, on the next line */
 		in->pending_err = 0;
@@ -586,8 +579,10 @@ int in_chunk(struct in *in, struct buf *dst, size_t target, uint64_t *lines)
 		memcpy(in->buf, dst->p + whole, left);
 	in->end = left;
 	dst->len = whole;
-	*lines = count_lines(dst->p + base, whole - base);
-	in->lineno += *lines;
+	if (lines) {
+		*lines = count_lines(dst->p + base, whole - base);
+		in->lineno += *lines;
+	}
 	if (failed) {
 		if (whole == base) {
 			in->lineno++;

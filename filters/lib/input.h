@@ -49,6 +49,8 @@ int in_open(struct in *in, const char *name, const struct in_opts *o);
  * hold them). Returns 1, 0 at end of input, -1 with in->err.
  * A line over max_line is an error after the lines before it are returned:
  * that call returns 1 and the next one -1, with in->lineno its number.
+ * With lines NULL nothing is counted, and in->lineno is the caller's to
+ * set after an error (it knows how many lines it was given).
  */
 int in_chunk(struct in *in, struct buf *dst, size_t target, uint64_t *lines);
 /*

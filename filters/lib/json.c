@@ -10,8 +10,8 @@
  *
  * Most lines need less: without a backslash or a control byte, and with
  * any non-ASCII bytes valid UTF-8, every string ends at the next quote and
- * nothing inside it can be wrong. One SSE2 pass over such a line marks its
- * quotes in a bitmap (classify), and a string is then skipped with a bit
+ * nothing inside it can be wrong. One pass over such a line marks its
+ * quotes in a bitmap (scan_json), and a string is then skipped with a bit
  * search, whatever its length. Every other line takes the byte-by-byte
  * path, which finds the exact error and its column; on the lines both
  * paths take they give the same result (tests/fuzz/fuzz_json.c checks).
@@ -19,10 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
-#include <immintrin.h>
+#include <emmintrin.h>
 #endif
 
 #include "json.h"
+#include "scan.h"
 
 struct jp {
 	const unsigned char *start, *p, *end;
@@ -481,118 +482,13 @@ static int scan_members_fast(struct jp *j, struct jobj *o)
 
 /* ---- the quote bitmap ---- */
 
-enum { CL_SPECIAL = 1, CL_NONASCII = 2 };	/* what classify found besides quotes */
-
-/*
- * classify(p, n, q) sets bit i of q[i / 64] where p[i] is '"', for i < n,
- * with the rest of the last word clear, and returns CL_SPECIAL if there is
- * a backslash or a byte below 0x20, CL_NONASCII if one above 0x7F. Blocks
- * of 32 bytes with AVX2 where the CPU has it, else 16 with SSE2; a short
- * last block is read as the block that ends the line, overlapping the one
- * before, and its quote bits shifted into place.
- */
-static unsigned classify_bytes(const unsigned char *p, size_t n, uint64_t *q)
-{
-	unsigned found = 0;
-	size_t i;
-
-	memset(q, 0, ((n + 63) >> 6) * sizeof(*q));
-	for (i = 0; i < n; i++) {
-		if (p[i] == '"')
-			q[i >> 6] |= (uint64_t)1 << (i & 63);
-		else if (p[i] == '\\' || p[i] < 0x20)
-			found |= CL_SPECIAL;
-		else if (p[i] >= 0x80)
-			found |= CL_NONASCII;
-	}
-	return found;
-}
-
-/* The quote bits m of the block at bit offset i (a multiple of its width w). */
-static inline void put_bits(uint64_t *q, size_t i, uint64_t m)
-{
-	if (i & 63)
-		q[i >> 6] |= m << (i & 63);
-	else
-		q[i >> 6] = m;	/* the first block of a word clears the rest of it */
-}
-
-#ifdef __SSE2__
-static unsigned classify_sse2(const unsigned char *p, size_t n, uint64_t *q)
-{
-	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
-	const __m128i ctl = _mm_set1_epi8(0x1F);
-	__m128i special = _mm_setzero_si128(), high = _mm_setzero_si128(), v;
-	size_t i;
-
-	if (n < 16)
-		return classify_bytes(p, n, q);
-	for (i = 0;; i += 16) {
-		unsigned shift = 0;
-
-		if (i >= n)
-			break;
-		if (n - i < 16) {
-			shift = (unsigned)(16 - (n - i));
-			v = _mm_loadu_si128((const __m128i *)(const void *)(p + n - 16));
-		} else
-			v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-		put_bits(q, i, (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)) >> shift);
-		special = _mm_or_si128(special, _mm_or_si128(_mm_cmpeq_epi8(v, bslash),
-				       _mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v)));
-		high = _mm_or_si128(high, v);
-	}
-	return (_mm_movemask_epi8(special) ? CL_SPECIAL : 0) | (_mm_movemask_epi8(high) ? CL_NONASCII : 0);
-}
-
-__attribute__((target("avx2")))
-static unsigned classify_avx2(const unsigned char *p, size_t n, uint64_t *q)
-{
-	const __m256i quote = _mm256_set1_epi8('"'), bslash = _mm256_set1_epi8('\\');
-	const __m256i ctl = _mm256_set1_epi8(0x1F);
-	__m256i special = _mm256_setzero_si256(), high = _mm256_setzero_si256(), v;
-	size_t i;
-
-	if (n < 32)
-		return classify_sse2(p, n, q);
-	for (i = 0;; i += 32) {
-		unsigned shift = 0;
-
-		if (i >= n)
-			break;
-		if (n - i < 32) {
-			shift = (unsigned)(32 - (n - i));
-			v = _mm256_loadu_si256((const __m256i *)(const void *)(p + n - 32));
-		} else
-			v = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
-		put_bits(q, i, (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, quote)) >> shift);
-		special = _mm256_or_si256(special, _mm256_or_si256(_mm256_cmpeq_epi8(v, bslash),
-					  _mm256_cmpeq_epi8(_mm256_min_epu8(v, ctl), v)));
-		high = _mm256_or_si256(high, v);
-	}
-	return (_mm256_movemask_epi8(special) ? CL_SPECIAL : 0) |
-	       (_mm256_movemask_epi8(high) ? CL_NONASCII : 0);
-}
-
-static unsigned (*classify)(const unsigned char *, size_t, uint64_t *) = classify_sse2;
-
-__attribute__((constructor)) static void classify_pick(void)
-{
-	__builtin_cpu_init();
-	if (__builtin_cpu_supports("avx2"))
-		classify = classify_avx2;
-}
-#else
-#define classify classify_bytes
-#endif
-
 /*
  * The quote bitmap of s[0..len) in o's scratch, with a zero word after
  * it, when the line allows one (see the top of this file): its number of
  * words, or 0 (no bitmap: a backslash, a control byte, bad UTF-8, or no
  * memory for it, which only makes the scan slower).
  */
-static size_t quote_bitmap(const char *s, size_t len, struct jobj *o)
+size_t json_quote_bitmap(const char *s, size_t len, struct jobj *o)
 {
 	size_t words = (len + 63) >> 6;
 	unsigned found;
@@ -607,9 +503,9 @@ static size_t quote_bitmap(const char *s, size_t len, struct jobj *o)
 		o->quotes = q;
 		o->quotes_cap = (words + 1) * 2;
 	}
-	found = classify((const unsigned char *)s, len, o->quotes);
+	found = scan_json(s, len, o->quotes);
 	o->quotes[words] = 0;
-	if (found & CL_SPECIAL || (found & CL_NONASCII && !utf8_valid(s, len)))
+	if (found & SCAN_SPECIAL || (found & SCAN_NONASCII && !utf8_valid(s, len)))
 		return 0;
 	return words;
 }
@@ -621,21 +517,10 @@ static void jp_init(struct jp *j, const char *s, size_t len, struct jobj *o, int
 	j->start = j->p = (const unsigned char *)s;
 	j->end = j->start + len;
 	j->depth = depth;
-	if (o && (j->nwords = quote_bitmap(s, len, o)) != 0)
+	if (o && (j->nwords = json_quote_bitmap(s, len, o)) != 0)
 		j->quotes = o->quotes;
 }
 
-int json_flat_init(struct jflat *it, const char *s, size_t len, struct jobj *scratch)
-{
-	if (len < 2 || s[0] != '{' || s[len - 1] != '}' ||
-	    (it->nwords = quote_bitmap(s, len, scratch)) == 0)
-		return JFLAT_OTHER;
-	it->start = (const unsigned char *)s;
-	it->p = it->start + 1;
-	it->end = it->start + len;
-	it->quotes = scratch->quotes;
-	return 0;
-}
 
 static int finish(struct jp *j, struct jobj *o, int r)
 {

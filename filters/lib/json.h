@@ -76,7 +76,25 @@ struct jflat {
 
 enum { JFLAT_OTHER = -1, JFLAT_END = 0, JFLAT_MEMBER = 1 };
 
-int json_flat_init(struct jflat *it, const char *s, size_t len, struct jobj *scratch);
+/*
+ * The quote bitmap of s[0..len) in scratch->quotes, with a zero word after
+ * it, when the line has no backslash or control byte and valid UTF-8: its
+ * number of words; else 0.
+ */
+size_t json_quote_bitmap(const char *s, size_t len, struct jobj *scratch);
+
+/* Inline, so that the walk's state stays in registers. */
+static inline int json_flat_init(struct jflat *it, const char *s, size_t len, struct jobj *scratch)
+{
+	if (len < 2 || s[0] != '{' || s[len - 1] != '}' ||
+	    (it->nwords = json_quote_bitmap(s, len, scratch)) == 0)
+		return JFLAT_OTHER;
+	it->start = (const unsigned char *)s;
+	it->p = it->start + 1;
+	it->end = it->start + len;
+	it->quotes = scratch->quotes;
+	return 0;
+}
 
 /* The first quote at or after p (p <= the line's end), or NULL. */
 static inline const unsigned char *json_next_quote(const unsigned char *start, const uint64_t *quotes,

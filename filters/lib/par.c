@@ -14,6 +14,7 @@
 
 #include "out.h"
 #include "par.h"
+#include "scan.h"
 
 enum slot_state { FREE, FILLED, BUSY, DONE };
 
@@ -105,30 +106,72 @@ static int spans_to(struct par_chunk *c, size_t *out_done)
 	return 0;
 }
 
+/*
+ * Plain lines (no quote char) end where the chunk's newline bitmap says:
+ * one pass over the chunk instead of a search per line. NULL when there
+ * is no memory for it: the lines are searched one by one instead.
+ */
+static const uint64_t *newline_bitmap(struct par_chunk *c, const char *from, size_t n)
+{
+	size_t words = SCAN_WORDS(n);
+
+	if (words > c->newlines_cap) {
+		uint64_t *b = realloc(c->newlines, words * 2 * sizeof(*b));
+
+		if (!b)
+			return NULL;
+		c->newlines = b;
+		c->newlines_cap = words * 2;
+	}
+	scan_mark(from, n, '\n', c->newlines);
+	return c->newlines;
+}
+
 static void chunk_work(struct par *p, void *wctx, struct par_chunk *c)
 {
-	const char *line = c->in.p + c->skip, *end = c->in.p + c->in.len, *nl;
-	uint64_t phys = c->skip_lines, inner;	/* the record's first line in the chunk */
-	size_t len, out_done = 0;
+	const char *base = c->in.p + c->skip, *line = base, *end = c->in.p + c->in.len, *nl;
+	const char *same = NULL;	/* the first of the lines kept as they were since the last span */
+	uint64_t phys = c->skip_lines, inner = 0;	/* the record's first line in the chunk */
+	const uint64_t *nlbits = NULL;
+	uint64_t bits = 0;
+	size_t len, out_done = 0, word = 0;
 	char why[200];
 	int r;
 
+	if (!p->quote && line < end && (nlbits = newline_bitmap(c, base, (size_t)(end - base))) != NULL)
+		bits = nlbits[0];
 	for (; line < end; line = nl + 1, c->done++, phys += 1 + inner) {
-		len = in_record_len(line, (size_t)(end - line), p->quote, p->delim, &inner);
-		nl = line + len;
+		if (nlbits) {
+			/* the chunk ends in '\n', so a bit is left for every line */
+			while (!bits)
+				bits = nlbits[++word];
+			nl = base + (word << 6) + __builtin_ctzll(bits);
+			bits &= bits - 1;
+			len = (size_t)(nl - line);
+		} else {
+			len = in_record_len(line, (size_t)(end - line), p->quote, p->delim, &inner);
+			nl = line + len;
+		}
 		if (len > p->o.max_line) {
 			snprintf(why, sizeof(why), "line longer than %zu bytes (--max-line)", p->o.max_line);
 			r = -3;	/* an error even with --rejects */
 		} else
 			r = p->fn(wctx, line, len, &c->out, why);
 		if (r == PAR_SAME) {
-			/* what out got before, then this line of in */
-			if (add_span(c, 0, out_done, c->out.len - out_done) < 0 ||
-			    add_span(c, 1, (size_t)(line - c->in.p), len + 1) < 0)
-				goto oom;
-			out_done = c->out.len;
+			if (!same) {
+				/* what out got before, then (at the next span) the run of kept lines */
+				if (add_span(c, 0, out_done, c->out.len - out_done) < 0)
+					goto oom;
+				out_done = c->out.len;
+				same = line;
+			}
 			c->written++;
 			continue;
+		}
+		if (same) {	/* the run of kept lines ends before this line */
+			if (add_span(c, 1, (size_t)(same - c->in.p), (size_t)(line - same)) < 0)
+				goto oom;
+			same = NULL;
 		}
 		if (r == 0) {
 			c->written++;
@@ -159,6 +202,9 @@ static void chunk_work(struct par *p, void *wctx, struct par_chunk *c)
 		if (buf_add(&c->rejects, line, len + 1) < 0)
 			goto oom;
 	}
+	c->lines = phys;	/* all of them, unless the chunk stopped the run */
+	if (same && add_span(c, 1, (size_t)(same - c->in.p), (size_t)(line - same)) < 0)
+		goto oom;
 	if (spans_to(c, &out_done) == 0)
 		return;
 oom:
@@ -252,6 +298,7 @@ void par_free(struct par *p)
 		buf_free(&p->slots[i].c.out);
 		buf_free(&p->slots[i].c.rejects);
 		free(p->slots[i].c.span);
+		free(p->slots[i].c.newlines);
 	}
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->work);
@@ -326,7 +373,7 @@ static int fill(struct par *p, struct in *in, int *failed)
 	int r;
 
 	chunk_reset(&s->c);
-	r = in_chunk(in, &s->c.in, p->o.chunk_size, &s->c.lines);
+	r = in_chunk(in, &s->c.in, p->o.chunk_size, NULL);	/* chunk_work counts the lines */
 	if (r <= 0) {
 		/* a read error ends the input; what came before it is committed first */
 		*failed = r < 0;
@@ -409,6 +456,8 @@ int par_run(struct par *p, struct in *in,
 		}
 		if (p->head == p->tail) {
 			p->header = NULL;	/* an empty input has none */
+			if (failed)
+				in->lineno = line;	/* every line before it is committed */
 			return failed ? -1 : 0;
 		}
 		wait_head(p);

@@ -164,6 +164,28 @@ const struct vocab_entry *vocab_type(const char *s, size_t n)
 	return lookup(&types, s, n);
 }
 
+static int is_canonical(struct vtab *t, const char *s, size_t n)
+{
+	const struct vocab_entry *e;
+
+	if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE))
+		pthread_once(&built, build_all);
+	if (t->has_canon)
+		return wordset_get(&t->canon, s, n) >= 0;
+	e = lookup(t, s, n);
+	return e && e->name_len == n && bytes_eq(e->name, s, n);
+}
+
+int vocab_is_platform(const char *s, size_t n)
+{
+	return is_canonical(&platforms, s, n);
+}
+
+int vocab_is_type(const char *s, size_t n)
+{
+	return is_canonical(&types, s, n);
+}
+
 const struct vocab_entry *vocab_header(const char *s, size_t n)
 {
 	return lookup(&headers, s, n);

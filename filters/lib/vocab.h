@@ -24,6 +24,9 @@ extern const char *const vocab_stage_names[8];
 
 const struct vocab_entry *vocab_platform(const char *s, size_t n);
 const struct vocab_entry *vocab_type(const char *s, size_t n);
+/* Whether s[0..n) is exactly a canonical platform / event type name: one probe. */
+int vocab_is_platform(const char *s, size_t n);
+int vocab_is_type(const char *s, size_t n);
 /* CSV header name -> canonical field (schemas/csv-headers.tsv). */
 const struct vocab_entry *vocab_header(const char *s, size_t n);
 /* Referrer host -> platform (schemas/referrers.tsv); click-id parameter -> platform. */
