@@ -428,7 +428,7 @@ static int ndjson_line(struct worker *w, const char *line, size_t len, struct bu
 		snprintf(why, 200, "%.160s (column %zu)", w->en.obj.err, w->en.obj.err_col);
 		return -1;
 	}
-	if (buf_grow(out, EVENT_OUT_MAX(len)) < 0)
+	if (out->cap - out->len < EVENT_OUT_MAX(len) && buf_grow(out, EVENT_OUT_MAX(len)) < 0)
 		return -2;
 	n = event_normalize_to(&w->en, line, len, out->p + out->len);
 	if (n > 0) {

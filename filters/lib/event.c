@@ -31,12 +31,7 @@
 
 static struct wordset field_names;
 static int field_names_ok;
-
-/* Each field's key as a record spells it, "name": (n 0: too long to test this way). */
-static struct {
-	char text[16];
-	size_t n;
-} field_key[EVENT_NFIELDS];
+static const struct wordset *platform_names, *type_names;	/* the canonical ones */
 
 __attribute__((constructor)) static void field_names_init(void)
 {
@@ -47,14 +42,10 @@ __attribute__((constructor)) static void field_names_init(void)
 	for (i = 0; i < EVENT_NFIELDS; i++) {
 		names[i] = event_fields[i].name;
 		lens[i] = event_fields[i].len;
-		if (lens[i] + 3 < sizeof(field_key[i].text)) {
-			field_key[i].text[0] = '"';
-			memcpy(field_key[i].text + 1, names[i], lens[i]);
-			memcpy(field_key[i].text + 1 + lens[i], "\":", 2);
-			field_key[i].n = lens[i] + 3;
-		}
 	}
 	field_names_ok = wordset_build(&field_names, names, lens, EVENT_NFIELDS) == 0;
+	platform_names = vocab_platform_names();
+	type_names = vocab_type_names();
 }
 
 /* Only if a name in schemas/event-fields.tsv were longer than WORDSET_MAX_LEN. */
@@ -400,6 +391,37 @@ static int value_as_is(const struct jfield *f, int k)
 }
 
 /*
+ * value_as_is for a member of a compact flat object (no escapes; avail
+ * bytes readable from the value): the common fields tested inline.
+ */
+static inline int flat_value_as_is(const struct jfield *f, int k, size_t avail)
+{
+	const struct wordset *names = k == EV_PLATFORM ? platform_names : k == EV_TYPE ? type_names : NULL;
+
+	if (names)
+		return f->type == J_STR && wordset_get_at(names, f->val, f->vlen, avail) >= 0;
+	if (k == EV_TS)
+		return f->type == J_STR && ts_is_canonical(f->val, f->vlen);
+	if (event_fields[k].kind == KIND_ID)
+		return f->type == J_STR && (f->vlen > 0 || k != EV_EVENT_ID);
+	return value_as_is(f, k);
+}
+
+/* Position i of the shape is this key, "key": in its JSON text, when short enough to test whole. */
+static void learn_key(struct event_norm *en, unsigned i, const struct jfield *f, int k)
+{
+	if (f->klen + 3 >= sizeof(en->shape[i].text)) {
+		en->shape[i].n = 0;
+		return;
+	}
+	en->shape[i].text[0] = '"';
+	memcpy(en->shape[i].text + 1, f->key, f->klen);
+	memcpy(en->shape[i].text + 1 + f->klen, "\":", 2);
+	en->shape[i].n = (uint8_t)(f->klen + 3);
+	en->shape[i].field = (int8_t)k;
+}
+
+/*
  * Whether the line is already its canonical record, byte for byte: a
  * compact flat object (json_flat_next) whose canonical fields come first,
  * in schema order and once each, with the four that are defaulted or
@@ -413,18 +435,21 @@ static int line_as_is(struct event_norm *en, const char *line, size_t len)
 	struct jfield f;
 	uint32_t present = 0;
 	int r, k, last = -1, others = 0;
+	unsigned i;
 
 	if (json_flat_init(&it, line, len, &en->obj) < 0)
 		return 0;
-	for (;;) {
-		/* the key that followed the last one in the records before, tested whole */
-		k = en->next_field[last + 1];
-		if (others || !json_flat_key_is(&it, field_key[k].text, field_key[k].n)) {
+	for (i = 0;; i++) {
+		/* the key at this position in the records before, tested whole; else learnt */
+		if (i < EVENT_SHAPE_MAX && en->shape[i].n &&
+		    json_flat_key_is(&it, en->shape[i].text, en->shape[i].n))
+			k = en->shape[i].field;
+		else {
 			if ((r = json_flat_key(&it, &f)) != JFLAT_MEMBER)
 				break;
 			k = field_index(f.key, f.klen);
-			if (k >= 0 && !others)
-				en->next_field[last + 1] = (int8_t)k;
+			if (i < EVENT_SHAPE_MAX)
+				learn_key(en, i, &f, k);
 		}
 		if ((r = json_flat_value(&it, &f)) != JFLAT_MEMBER)
 			break;
@@ -432,10 +457,7 @@ static int line_as_is(struct event_norm *en, const char *line, size_t len)
 			others = 1;	/* norm_value leaves them where they are: after the canonical ones */
 			continue;
 		}
-		if (others || k <= last)
-			return 0;
-		/* most fields are ids, as they are when strings: no call for them */
-		if (event_fields[k].kind == KIND_ID && k != EV_EVENT_ID ? f.type != J_STR : !value_as_is(&f, k))
+		if (others || k <= last || !flat_value_as_is(&f, k, (size_t)(it.end - (const unsigned char *)f.val)))
 			return 0;
 		last = k;
 		present |= 1u << k;

@@ -35,6 +35,8 @@ extern const struct field_def event_fields[EVENT_NFIELDS];
 /* Index of the canonical field named s[0..n) (raw JSON key), or -1. */
 int event_field_index(const char *s, size_t n);
 
+#define EVENT_SHAPE_MAX 16
+
 struct event_norm {
 	struct jobj obj;	/* the members of the record being normalised */
 	struct buf out;		/* the canonical record, ending in '\n' */
@@ -44,7 +46,15 @@ struct event_norm {
 	int *fidx;		/* canonical field index of each member, or -1 */
 	size_t fidx_cap;
 	struct ts_zone *tz;	/* zone of timestamps without one; NULL: UTC */
-	int8_t next_field[EVENT_NFIELDS + 1];	/* [k + 1]: the field that followed field k last */
+	/*
+	 * The keys of the records before, by position: a member's key is
+	 * first tested whole against the one at its position last time.
+	 */
+	struct {
+		char text[16];	/* "key": as the record spells it */
+		uint8_t n;	/* its length; 0: nothing learnt, or too long */
+		int8_t field;	/* its canonical field, or -1 */
+	} shape[EVENT_SHAPE_MAX];
 	int always_rebuild;	/* tests: rebuild even a record that is canonical as it is */
 	uint64_t as_is;		/* records that were canonical as they were, and copied whole */
 	char err[200];		/* what was wrong, when event_normalize returned -1 */

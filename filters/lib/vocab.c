@@ -176,6 +176,23 @@ static int is_canonical(struct vtab *t, const char *s, size_t n)
 	return e && e->name_len == n && bytes_eq(e->name, s, n);
 }
 
+static const struct wordset *names_of(struct vtab *t)
+{
+	if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE))
+		pthread_once(&built, build_all);
+	return t->has_canon ? &t->canon : NULL;
+}
+
+const struct wordset *vocab_platform_names(void)
+{
+	return names_of(&platforms);
+}
+
+const struct wordset *vocab_type_names(void)
+{
+	return names_of(&types);
+}
+
 int vocab_is_platform(const char *s, size_t n)
 {
 	return is_canonical(&platforms, s, n);

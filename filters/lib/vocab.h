@@ -27,6 +27,13 @@ const struct vocab_entry *vocab_type(const char *s, size_t n);
 /* Whether s[0..n) is exactly a canonical platform / event type name: one probe. */
 int vocab_is_platform(const char *s, size_t n);
 int vocab_is_type(const char *s, size_t n);
+/*
+ * The canonical platform / event type names as a wordset, for a caller's
+ * own hot loop (wordset_get_at(...) >= 0: canonical); NULL if none.
+ */
+struct wordset;
+const struct wordset *vocab_platform_names(void);
+const struct wordset *vocab_type_names(void);
 /* CSV header name -> canonical field (schemas/csv-headers.tsv). */
 const struct vocab_entry *vocab_header(const char *s, size_t n);
 /* Referrer host -> platform (schemas/referrers.tsv); click-id parameter -> platform. */
