@@ -826,6 +826,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	o->resolve_ms = 24 * 3600000LL;
 	if (drive_init(&o->d) < 0)
 		return -1;
+	o->d.json_lines = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":g:a:" DRIVE_SHORTOPTS, longopts, NULL)) != -1) {
 		switch (c) {
@@ -1112,7 +1113,8 @@ static int reduce_fields(struct worker *w, struct buf *out, char *why)
 	return 0;
 }
 
-static int reduce_line(void *ctx, const char *line, size_t len, struct buf *out, char *why)
+static int reduce_line(void *ctx, const char *line, size_t len, const struct scan_marks *marks,
+		       struct buf *out, char *why)
 {
 	struct worker *w = ctx;
 	long n;
@@ -1135,7 +1137,7 @@ static int reduce_line(void *ctx, const char *line, size_t len, struct buf *out,
 			return snprintf(why, 200, "%ld fields, the header has %zu", n, w->cur->ncol), -1;
 		return reduce_fields(w, out, why);
 	}
-	r = json_scan_object(line, len, &w->obj);
+	r = json_scan_line(line, len, &w->obj, marks);
 	if (r == -2)
 		return -2;
 	if (r < 0) {
@@ -2901,10 +2903,11 @@ done:
 /* ---- --merge: partial results in, the same state as one pass ---- */
 
 /* In a worker: a partial line is only checked to be JSON; the commit step reads it. */
-static int copy_line(void *ctx, const char *line, size_t len, struct buf *out, char *why)
+static int copy_line(void *ctx, const char *line, size_t len, const struct scan_marks *marks,
+		     struct buf *out, char *why)
 {
 	struct worker *w = ctx;
-	int r = json_scan_object(line, len, &w->obj);
+	int r = json_scan_line(line, len, &w->obj, marks);
 
 	if (r == -2)
 		return -2;

@@ -134,6 +134,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	memset(o, 0, sizeof(*o));
 	if (drive_init(&o->d) < 0)
 		return -1;
+	o->d.json_lines = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":k:o:j:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -257,7 +258,8 @@ static int content_key(struct worker *w)
 }
 
 /* In a worker: the line's key hash and ts, then the line itself. */
-static int dedupe_line(void *ctx, const char *line, size_t len, struct buf *out, char *why)
+static int dedupe_line(void *ctx, const char *line, size_t len, const struct scan_marks *marks,
+		       struct buf *out, char *why)
 {
 	struct worker *w = ctx;
 	const struct opts *o = w->o;
@@ -266,7 +268,7 @@ static int dedupe_line(void *ctx, const char *line, size_t len, struct buf *out,
 	unsigned i;
 	int sr;
 
-	sr = json_scan_object(line, len, &w->obj);
+	sr = json_scan_line(line, len, &w->obj, marks);
 	if (sr == -2)
 		return -2;
 	if (sr < 0) {

@@ -390,7 +390,7 @@ static int normalise_tmp(struct worker *w, struct buf *out, char *why)
 
 	if (buf_grow(out, EVENT_OUT_MAX(w->tmp.len)) < 0)
 		return -2;
-	n = event_normalize_to(&w->en, w->tmp.p, w->tmp.len, out->p + out->len);
+	n = event_normalize_to(&w->en, w->tmp.p, w->tmp.len, NULL, out->p + out->len);
 	if (n == -2)
 		return -2;
 	if (n < 0)
@@ -414,13 +414,14 @@ static int add_fingerprint(struct buf *b, const char *rec, size_t len)
 	return buf_add(b, hex, sizeof(hex));
 }
 
-static int ndjson_line(struct worker *w, const char *line, size_t len, struct buf *out, char *why)
+static int ndjson_line(struct worker *w, const char *line, size_t len, const struct scan_marks *marks,
+		       struct buf *out, char *why)
 {
 	long n;
 	int r;
 
 	if (w->o->raw) {
-		r = json_scan_object(line, len, &w->en.obj);
+		r = json_scan_line(line, len, &w->en.obj, marks);
 		if (r == 0)
 			return PAR_SAME;	/* the line, byte for byte */
 		if (r == -2)
@@ -430,7 +431,7 @@ static int ndjson_line(struct worker *w, const char *line, size_t len, struct bu
 	}
 	if (out->cap - out->len < EVENT_OUT_MAX(len) && buf_grow(out, EVENT_OUT_MAX(len)) < 0)
 		return -2;
-	n = event_normalize_to(&w->en, line, len, out->p + out->len);
+	n = event_normalize_to(&w->en, line, len, marks, out->p + out->len);
 	if (n > 0) {
 		out->len += (size_t)n;
 		return 0;
@@ -857,14 +858,15 @@ static int tweet(struct worker *w, const struct jfield *tw, const struct jfield 
 	return normalise_tmp(w, out, why);
 }
 
-static int twitter_line(struct worker *w, const char *line, size_t len, struct buf *out, char *why)
+static int twitter_line(struct worker *w, const char *line, size_t len, const struct scan_marks *marks,
+			struct buf *out, char *why)
 {
 	struct jobj *top = &w->jo[0], *items = &w->jo[9];
 	const struct jfield *data, *includes;
 	size_t i, start = out->len;
 	int r, kept = 0, rule = 0;
 
-	r = json_scan_object(line, len, top);
+	r = json_scan_line(line, len, top, marks);
 	if (r == -2)
 		return -2;
 	if (r < 0) {
@@ -899,7 +901,8 @@ static int twitter_line(struct worker *w, const char *line, size_t len, struct b
 }
 
 /* In a worker: one record to one event (or a bad record with why[]). */
-static int parse_line(void *ctx, const char *line, size_t len, struct buf *out, char *why)
+static int parse_line(void *ctx, const char *line, size_t len, const struct scan_marks *marks,
+		      struct buf *out, char *why)
 {
 	struct worker *w = ctx;
 
@@ -909,9 +912,9 @@ static int parse_line(void *ctx, const char *line, size_t len, struct buf *out, 
 	case FROM_ACCESS:
 		return access_line(w, line, len, out, why);
 	case FROM_TWITTER:
-		return twitter_line(w, line, len, out, why);
+		return twitter_line(w, line, len, marks, out, why);
 	default:
-		return ndjson_line(w, line, len, out, why);
+		return ndjson_line(w, line, len, marks, out, why);
 	}
 }
 
@@ -1190,6 +1193,7 @@ static int prepare(void *ctx, struct drive *d, struct in *in)
 	}
 	if (o->from == FROM_AUTO)
 		r->cur.fmt = detect(in, p, (size_t)n, &delim);
+	in->json = r->cur.fmt == FROM_NDJSON || r->cur.fmt == FROM_TWITTER;
 	if (r->cur.fmt == FROM_CSV) {
 		if (!delim)
 			delim = n ? guess_delim(p, (size_t)n) : ',';

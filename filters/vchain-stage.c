@@ -232,6 +232,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	o->positive = 0.25;
 	if (drive_init(&o->d) < 0)
 		return -1;
+	o->d.json_lines = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:j:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -360,7 +361,8 @@ static uint8_t platform_index(const struct jfield *f)
 }
 
 /* In a worker: the record without stage fields, split where they go; what commit needs to know. */
-static int stage_line(void *ctx, const char *line, size_t len, struct buf *out, char *why)
+static int stage_line(void *ctx, const char *line, size_t len, const struct scan_marks *marks,
+		      struct buf *out, char *why)
 {
 	struct worker *w = ctx;
 	const struct opts *o = w->o;
@@ -370,7 +372,7 @@ static int stage_line(void *ctx, const char *line, size_t len, struct buf *out, 
 	size_t start = out->len, i, vend;
 	int sr, entry, first = 1;
 
-	sr = json_scan_object(line, len, &w->obj);
+	sr = json_scan_line(line, len, &w->obj, marks);
 	if (sr == -2)
 		return -2;
 	if (sr < 0) {

@@ -101,6 +101,7 @@ static int one_input(struct drive *d, const char *name,
 	}
 	d->name = in_display_name(&in);
 	d->cur = &in;
+	in.json = d->json_lines;
 	if (d->prepare && d->prepare(cctx, d, &in) < 0) {
 		status = EXIT_DATA;
 		goto done;

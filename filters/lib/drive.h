@@ -18,6 +18,7 @@ struct drive {
 	const char *output;	/* NULL: stdout */
 	unsigned threads;	/* 1: all in the calling thread */
 	int keep_going;		/* bad records are set aside, not the end */
+	int json_lines;		/* the inputs' lines are JSON (in->json; prepare may say otherwise) */
 	struct in_opts in;
 	/*
 	 * Optional: called for each input once it is open, before any record

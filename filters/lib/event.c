@@ -428,7 +428,7 @@ static void learn_key(struct event_norm *en, unsigned i, const struct jfield *f,
  * required among them, every value in the form norm_value writes. Most
  * records of a pipeline are; they are copied, not taken apart and rebuilt.
  */
-static int line_as_is(struct event_norm *en, const char *line, size_t len)
+static int line_as_is(struct event_norm *en, const char *line, size_t len, const struct scan_marks *marks)
 {
 	const uint32_t needed = 1u << EV_EVENT_ID | 1u << EV_TS | 1u << EV_PLATFORM | 1u << EV_TYPE;
 	struct jflat it;
@@ -437,7 +437,7 @@ static int line_as_is(struct event_norm *en, const char *line, size_t len)
 	int r, k, last = -1, others = 0;
 	unsigned i;
 
-	if (json_flat_init(&it, line, len, &en->obj) < 0)
+	if (json_flat_init(&it, line, len, &en->obj, marks) < 0)
 		return 0;
 	for (i = 0;; i++) {
 		/* the key at this position in the records before, tested whole; else learnt */
@@ -526,18 +526,19 @@ int event_ts_ms(const struct jfield *f, long long *ms)
 	return 0;
 }
 
-long event_normalize_to(struct event_norm *en, const char *line, size_t len, char *dst)
+long event_normalize_to(struct event_norm *en, const char *line, size_t len,
+			const struct scan_marks *marks, char *dst)
 {
 	const struct jfield *f;
 	char *w = dst;
 	size_t i;
 	int r, k;
 
-	if (!en->always_rebuild && line_as_is(en, line, len)) {
+	if (!en->always_rebuild && line_as_is(en, line, len, marks)) {
 		en->as_is++;
 		return 0;
 	}
-	r = json_scan_object(line, len, &en->obj);
+	r = json_scan_line(line, len, &en->obj, marks);
 	if (r == -1) {
 		snprintf(en->err, sizeof(en->err), "%s", en->obj.err);
 		en->err_col = en->obj.err_col;
@@ -610,7 +611,7 @@ int event_normalize(struct event_norm *en, const char *line, size_t len)
 	buf_reset(&en->out);
 	if (buf_grow(&en->out, EVENT_OUT_MAX(len)) < 0)
 		return -2;
-	n = event_normalize_to(en, line, len, en->out.p);
+	n = event_normalize_to(en, line, len, NULL, en->out.p);
 	if (n < 0)
 		return (int)n;
 	if (n == 0) {	/* the line is the record */

@@ -75,12 +75,13 @@ int event_ts_ms(const struct jfield *f, long long *ms);
 
 /*
  * Normalise one NDJSON line into dst, which has room for EVENT_OUT_MAX(len)
- * bytes. Returns the bytes written (ending in '\n'); 0 when the line is
+ * bytes; marks, if not NULL, is the marking of the chunk the line is in. Returns the bytes written (ending in '\n'); 0 when the line is
  * already its canonical record, byte for byte, and nothing was written
  * (the caller uses the line); -1 for a bad record (message in en->err);
  * -2 when out of memory.
  */
-long event_normalize_to(struct event_norm *en, const char *line, size_t len, char *dst);
+long event_normalize_to(struct event_norm *en, const char *line, size_t len,
+			const struct scan_marks *marks, char *dst);
 /*
  * The same into en->out. Returns 0, -1 for a bad record
  * (message in en->err), -2 when out of memory.

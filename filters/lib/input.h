@@ -36,6 +36,7 @@ struct in {
 	int peek_err;		/* in_peek met err: in_chunk reports it after what was read */
 	char quote;		/* records, not lines: a newline in a quoted CSV field does not end one */
 	char delim;		/* with quote: the CSV delimiter (a quote opens a field only after it) */
+	int json;		/* lines are JSON: each chunk is marked for them in one pass (scan_json_lines) */
 	uint64_t raw;		/* bytes read from the file (compressed ones for gzip) */
 	char err[256];		/* the message when a call returned -1 */
 };

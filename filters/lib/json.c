@@ -31,12 +31,14 @@ struct jp {
 	const unsigned char *errp;
 	int depth;
 	const uint64_t *quotes;	/* the line's quote bitmap, or NULL: look at every byte */
+	const unsigned char *qbase;	/* byte 0 of it (the line's start, or its chunk's) */
 	size_t nwords;
 };
 
 static int use_bitmap = 1;
 
-static void jp_init(struct jp *j, const char *s, size_t len, struct jobj *o, int depth);
+static void jp_init(struct jp *j, const char *s, size_t len, struct jobj *o, int depth,
+		    const struct scan_marks *marks);
 
 void json_use_bitmap(int on)
 {
@@ -120,7 +122,9 @@ int utf8_valid(const char *s, size_t n)
 
 static inline const unsigned char *next_quote(const struct jp *j, const unsigned char *p)
 {
-	return json_next_quote(j->start, j->quotes, j->nwords, p);
+	const unsigned char *q = json_next_quote(j->qbase, j->quotes, j->nwords, p);
+
+	return q && q < j->end ? q : NULL;	/* a chunk's bitmap goes on past the line */
 }
 
 static int hex4(const unsigned char *p, unsigned *cp)
@@ -260,7 +264,7 @@ int json_is_number(const char *s, size_t n)
 {
 	struct jp j;
 
-	jp_init(&j, s, n, NULL, 0);
+	jp_init(&j, s, n, NULL, 0, NULL);
 	return n > 0 && scan_number(&j) == 0 && j.p == j.end;
 }
 
@@ -510,17 +514,39 @@ size_t json_quote_bitmap(const char *s, size_t len, struct jobj *o)
 	return words;
 }
 
-/* A scanner over s[0..len); with o, the quote bitmap in o's scratch when the line allows it. */
-static void jp_init(struct jp *j, const char *s, size_t len, struct jobj *o, int depth)
+size_t json_line_bitmap(const char *s, size_t len, struct jobj *o, const struct scan_marks *marks,
+			const unsigned char **qbase, const uint64_t **quotes)
+{
+	size_t words;
+
+	if (!use_bitmap)
+		return 0;
+	if (marks && s >= marks->base && s + len <= marks->base + marks->n &&
+	    (!marks->any_attn || !scan_attn(marks, s, s + len))) {
+		*qbase = (const unsigned char *)marks->base;
+		*quotes = marks->quote;
+		return marks->nwords;
+	}
+	words = json_quote_bitmap(s, len, o);
+	*qbase = (const unsigned char *)s;
+	*quotes = o->quotes;
+	return words;
+}
+
+/*
+ * A scanner over s[0..len); with o, a quote bitmap when the line allows
+ * one (marks: its chunk's, else its own in o's scratch).
+ */
+static void jp_init(struct jp *j, const char *s, size_t len, struct jobj *o, int depth,
+		    const struct scan_marks *marks)
 {
 	memset(j, 0, sizeof(*j));
 	j->start = j->p = (const unsigned char *)s;
 	j->end = j->start + len;
 	j->depth = depth;
-	if (o && (j->nwords = json_quote_bitmap(s, len, o)) != 0)
-		j->quotes = o->quotes;
+	if (o && (j->nwords = json_line_bitmap(s, len, o, marks, &j->qbase, &j->quotes)) == 0)
+		j->quotes = NULL;
 }
-
 
 static int finish(struct jp *j, struct jobj *o, int r)
 {
@@ -538,9 +564,14 @@ static int finish(struct jp *j, struct jobj *o, int r)
 
 int json_scan_object(const char *s, size_t len, struct jobj *o)
 {
+	return json_scan_line(s, len, o, NULL);
+}
+
+int json_scan_line(const char *s, size_t len, struct jobj *o, const struct scan_marks *marks)
+{
 	struct jp j;
 
-	jp_init(&j, s, len, o, 1);
+	jp_init(&j, s, len, o, 1, marks);
 	o->n = 0;
 	o->err = NULL;
 	skip_ws(&j);
@@ -557,7 +588,7 @@ int json_scan_array(const char *s, size_t len, struct jobj *o)
 	struct jp j;
 	struct jfield *f;
 
-	jp_init(&j, s, len, o, 1);
+	jp_init(&j, s, len, o, 1, NULL);
 	o->n = 0;
 	o->err = NULL;
 	skip_ws(&j);
@@ -595,7 +626,7 @@ int json_validate(const char *s, size_t len, struct jobj *o)
 {
 	struct jp j;
 
-	jp_init(&j, s, len, o, 0);
+	jp_init(&j, s, len, o, 0, NULL);
 	o->err = NULL;
 	skip_ws(&j);
 	return finish(&j, o, scan_value(&j, NULL));

@@ -16,6 +16,7 @@
 #endif
 
 #include "buf.h"
+#include "scan.h"
 
 enum jtype { J_STR, J_NUM, J_OBJ, J_ARR, J_TRUE, J_FALSE, J_NULL };
 
@@ -46,6 +47,8 @@ struct jobj {
  * for bad JSON (o->err, o->err_col), -2 when out of memory.
  */
 int json_scan_object(const char *p, size_t len, struct jobj *o);
+/* The same for a whole line of a chunk marked by scan_json_lines (marks may be NULL). */
+int json_scan_line(const char *p, size_t len, struct jobj *o, const struct scan_marks *marks);
 /* The same for one array: its elements, in order, as members without keys. */
 int json_scan_array(const char *p, size_t len, struct jobj *o);
 /* Checks that p[0..len) is one JSON value of any kind. 0 or -1 as above. */
@@ -70,7 +73,8 @@ int json_is_number(const char *s, size_t n);
  */
 struct jflat {
 	const unsigned char *start, *p, *end;
-	const uint64_t *quotes;	/* bit i of quotes[i / 64]: byte i is '"'; a zero word follows */
+	const unsigned char *qbase;	/* byte 0 of the quote bitmap (the line's, or its chunk's) */
+	const uint64_t *quotes;	/* bit i of quotes[i / 64]: qbase[i] is '"'; a zero word follows */
 	size_t nwords;
 };
 
@@ -82,21 +86,37 @@ enum { JFLAT_OTHER = -1, JFLAT_END = 0, JFLAT_MEMBER = 1 };
  * number of words; else 0.
  */
 size_t json_quote_bitmap(const char *s, size_t len, struct jobj *scratch);
+/*
+ * A quote bitmap for s[0..len): its chunk's (marks, when it covers the
+ * line and the line has no attn byte: *qbase is then the chunk's start),
+ * else the line's own in scratch. Its number of words, or 0 for none.
+ */
+size_t json_line_bitmap(const char *s, size_t len, struct jobj *scratch, const struct scan_marks *marks,
+			const unsigned char **qbase, const uint64_t **quotes);
 
-/* Inline, so that the walk's state stays in registers. */
-static inline int json_flat_init(struct jflat *it, const char *s, size_t len, struct jobj *scratch)
+/* Inline, so that the walk's state stays in registers. marks may be NULL. */
+static inline int json_flat_init(struct jflat *it, const char *s, size_t len, struct jobj *scratch,
+				 const struct scan_marks *marks)
 {
-	if (len < 2 || s[0] != '{' || s[len - 1] != '}' ||
-	    (it->nwords = json_quote_bitmap(s, len, scratch)) == 0)
+	if (len < 2 || s[0] != '{' || s[len - 1] != '}')
+		return JFLAT_OTHER;
+	if (marks && !marks->any_attn && s >= marks->base && s + len <= marks->base + marks->n) {
+		/* the chunk's bitmap, good for every line of it */
+		it->qbase = (const unsigned char *)marks->base;
+		it->quotes = marks->quote;
+		it->nwords = marks->nwords;
+	} else if ((it->nwords = json_line_bitmap(s, len, scratch, marks, &it->qbase, &it->quotes)) == 0)
 		return JFLAT_OTHER;
 	it->start = (const unsigned char *)s;
 	it->p = it->start + 1;
 	it->end = it->start + len;
-	it->quotes = scratch->quotes;
 	return 0;
 }
 
-/* The first quote at or after p (p <= the line's end), or NULL. */
+/*
+ * The first quote at or after p (p <= the line's end), or NULL; with a
+ * chunk's bitmap it may be past the line's end, which callers test.
+ */
 static inline const unsigned char *json_next_quote(const unsigned char *start, const uint64_t *quotes,
 						   size_t nwords, const unsigned char *p)
 {
@@ -123,7 +143,7 @@ static inline __attribute__((always_inline)) int json_flat_key(struct jflat *it,
 		return JFLAT_END;
 	if (*p != '"')	/* '}' only right after '{': an empty object */
 		return *p == '}' && p == it->start + 1 && p + 1 == end ? JFLAT_END : JFLAT_OTHER;
-	q = json_next_quote(it->start, it->quotes, it->nwords, p + 1);
+	q = json_next_quote(it->qbase, it->quotes, it->nwords, p + 1);
 	if (!q || end - q < 3 || q[1] != ':')
 		return JFLAT_OTHER;
 	f->key = (const char *)p + 1;
@@ -166,8 +186,8 @@ static inline __attribute__((always_inline)) int json_flat_value(struct jflat *i
 
 	f->vesc = 0;
 	if (*p == '"') {
-		q = json_next_quote(it->start, it->quotes, it->nwords, p + 1);
-		if (!q)
+		q = json_next_quote(it->qbase, it->quotes, it->nwords, p + 1);
+		if (!q || q >= end)
 			return JFLAT_OTHER;
 		f->val = (const char *)p + 1;
 		f->vlen = (uint32_t)(q - p - 1);

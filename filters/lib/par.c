@@ -35,6 +35,7 @@ struct par {
 	pthread_mutex_t mu;
 	pthread_cond_t work, done;
 	char quote, delim;	/* of the input being run */
+	int json;
 	int (*header)(void *, const char *, size_t, char *);
 	void *hctx;
 	unsigned next_work;	/* the next slot a worker should take */
@@ -106,6 +107,21 @@ static int spans_to(struct par_chunk *c, size_t *out_done)
 	return 0;
 }
 
+/* Room for words words in *b (capacity *cap); -1 when out of memory. */
+static int grow_bits(uint64_t **b, size_t *cap, size_t words)
+{
+	uint64_t *n;
+
+	if (words <= *cap)
+		return 0;
+	n = realloc(*b, words * 2 * sizeof(*n));
+	if (!n)
+		return -1;
+	*b = n;
+	*cap = words * 2;
+	return 0;
+}
+
 /*
  * Plain lines (no quote char) end where the chunk's newline bitmap says:
  * one pass over the chunk instead of a search per line. NULL when there
@@ -113,18 +129,33 @@ static int spans_to(struct par_chunk *c, size_t *out_done)
  */
 static const uint64_t *newline_bitmap(struct par_chunk *c, const char *from, size_t n)
 {
-	size_t words = SCAN_WORDS(n);
-
-	if (words > c->newlines_cap) {
-		uint64_t *b = realloc(c->newlines, words * 2 * sizeof(*b));
-
-		if (!b)
-			return NULL;
-		c->newlines = b;
-		c->newlines_cap = words * 2;
-	}
+	if (grow_bits(&c->newlines, &c->newlines_cap, SCAN_WORDS(n)) < 0)
+		return NULL;
 	scan_mark(from, n, '\n', c->newlines);
 	return c->newlines;
+}
+
+/*
+ * JSON lines: the chunk marked in one pass (newlines, quotes, attn) into
+ * *m. 0, or -1 when there is no memory for it (each line is then looked
+ * at on its own).
+ */
+static int json_marks(struct par_chunk *c, const char *from, size_t n, struct scan_marks *m)
+{
+	size_t words = SCAN_WORDS(n);
+
+	if (grow_bits(&c->newlines, &c->newlines_cap, words) < 0 ||
+	    grow_bits(&c->quotes, &c->quotes_cap, words + 1) < 0 ||	/* a zero word after */
+	    grow_bits(&c->attn, &c->attn_cap, words) < 0)
+		return -1;
+	m->any_attn = scan_json_lines(from, n, c->newlines, c->quotes, c->attn);
+	m->base = from;
+	m->n = n;
+	m->newline = c->newlines;
+	m->quote = c->quotes;
+	m->attn = c->attn;
+	m->nwords = words;
+	return 0;
 }
 
 static void chunk_work(struct par *p, void *wctx, struct par_chunk *c)
@@ -133,13 +164,21 @@ static void chunk_work(struct par *p, void *wctx, struct par_chunk *c)
 	const char *same = NULL;	/* the first of the lines kept as they were since the last span */
 	uint64_t phys = c->skip_lines, inner = 0;	/* the record's first line in the chunk */
 	const uint64_t *nlbits = NULL;
+	struct scan_marks marks, *mp = NULL;
 	uint64_t bits = 0;
 	size_t len, out_done = 0, word = 0;
 	char why[200];
 	int r;
 
-	if (!p->quote && line < end && (nlbits = newline_bitmap(c, base, (size_t)(end - base))) != NULL)
-		bits = nlbits[0];
+	if (!p->quote && line < end) {
+		if (p->json && json_marks(c, base, (size_t)(end - base), &marks) == 0) {
+			mp = &marks;
+			nlbits = marks.newline;
+		} else
+			nlbits = newline_bitmap(c, base, (size_t)(end - base));
+		if (nlbits)
+			bits = nlbits[0];
+	}
 	for (; line < end; line = nl + 1, c->done++, phys += 1 + inner) {
 		if (nlbits) {
 			/* the chunk ends in '\n', so a bit is left for every line */
@@ -156,7 +195,7 @@ static void chunk_work(struct par *p, void *wctx, struct par_chunk *c)
 			snprintf(why, sizeof(why), "line longer than %zu bytes (--max-line)", p->o.max_line);
 			r = -3;	/* an error even with --rejects */
 		} else
-			r = p->fn(wctx, line, len, &c->out, why);
+			r = p->fn(wctx, line, len, mp, &c->out, why);
 		if (r == PAR_SAME) {
 			if (!same) {
 				/* what out got before, then (at the next span) the run of kept lines */
@@ -299,6 +338,8 @@ void par_free(struct par *p)
 		buf_free(&p->slots[i].c.rejects);
 		free(p->slots[i].c.span);
 		free(p->slots[i].c.newlines);
+		free(p->slots[i].c.quotes);
+		free(p->slots[i].c.attn);
 	}
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->work);
@@ -414,6 +455,7 @@ int par_run(struct par *p, struct in *in,
 	pthread_mutex_unlock(&p->mu);
 	p->quote = in->quote;
 	p->delim = in->delim;
+	p->json = in->json && !in->quote;
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
 		head_done = p->head != p->tail && p->slots[p->head % p->nslots].state == DONE;

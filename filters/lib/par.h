@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "input.h"
+#include "scan.h"
 
 #define PAR_MAX_WORKERS 64
 #define PAR_MAX_MSGS 10		/* messages kept per chunk for bad records */
@@ -40,7 +41,8 @@ struct par_chunk {
 	struct par_span *span;
 	size_t nspan, span_cap;
 	uint64_t *newlines;	/* scratch: the chunk's line ends as a bitmap */
-	size_t newlines_cap;	/* words */
+	uint64_t *quotes, *attn;	/* and for JSON lines (struct scan_marks) */
+	size_t newlines_cap, quotes_cap, attn_cap;	/* words */
 	struct buf rejects;	/* bad lines, byte-exact, each with its '\n' */
 	uint64_t done;		/* records processed (all, unless stopped early) */
 	uint64_t written, rejected;
@@ -55,13 +57,16 @@ struct par_chunk {
 
 /*
  * The per-line function, run in a worker with that worker's context.
+ * For an input whose lines are JSON (in->json), marks is the chunk's
+ * marking (scan.h), which covers the line; else NULL.
  * Appends the record(s) for the line to out and returns 0; or returns -1
  * for a bad record with a message in why[200] (out untouched); or -2 when
  * out of memory; or 1..PAR_MAX_RULES when the record is left out by that
  * rule (counted in dropped[]). With a quote char on the input, a "line" is
  * a whole record, newlines in quotes included.
  */
-typedef int (*par_line_fn)(void *wctx, const char *line, size_t len, struct buf *out, char *why);
+typedef int (*par_line_fn)(void *wctx, const char *line, size_t len, const struct scan_marks *marks,
+			   struct buf *out, char *why);
 /* A line function's answer for a record that is the line itself, unchanged: nothing copied. */
 #define PAR_SAME 100
 

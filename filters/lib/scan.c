@@ -30,6 +30,25 @@ static unsigned mark_bytes(const unsigned char *p, size_t n, unsigned char c, ui
 	return found;
 }
 
+static void lines_bytes(const unsigned char *p, size_t n, uint64_t *nl, uint64_t *qt, uint64_t *attn)
+{
+	size_t i, words = SCAN_WORDS(n);
+
+	memset(nl, 0, words * sizeof(*nl));
+	memset(qt, 0, words * sizeof(*qt));
+	memset(attn, 0, words * sizeof(*attn));
+	for (i = 0; i < n; i++) {
+		uint64_t bit = (uint64_t)1 << (i & 63);
+
+		if (p[i] == '\n')
+			nl[i >> 6] |= bit;
+		else if (p[i] == '"')
+			qt[i >> 6] |= bit;
+		else if (p[i] == '\\' || p[i] < 0x20 || p[i] >= 0x80)
+			attn[i >> 6] |= bit;
+	}
+}
+
 static size_t count_bytes(const unsigned char *p, size_t n, unsigned char c)
 {
 	size_t i, k = 0;
@@ -139,6 +158,71 @@ static size_t count_avx2(const unsigned char *p, size_t n, unsigned char c)
 	return k;
 }
 
+static void lines_sse2(const unsigned char *p, size_t n, uint64_t *nl, uint64_t *qt, uint64_t *attn)
+{
+	const __m128i nlv = _mm_set1_epi8('\n'), qv = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+	const __m128i ctl = _mm_set1_epi8(0x1F);
+	__m128i v;
+	size_t i;
+	unsigned shift, mn, ms;
+
+	if (n < 16) {
+		lines_bytes(p, n, nl, qt, attn);
+		return;
+	}
+	for (i = 0; i < n; i += 16) {
+		shift = 0;
+		if (n - i < 16) {
+			shift = (unsigned)(16 - (n - i));
+			v = _mm_loadu_si128((const __m128i *)(const void *)(p + n - 16));
+		} else
+			v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		mn = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nlv));
+		ms = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, bslash),
+							      _mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v)));
+		put_bits(nl, i, mn >> shift);
+		put_bits(qt, i, (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, qv)) >> shift);
+		put_bits(attn, i, ((ms & ~mn) | (unsigned)_mm_movemask_epi8(v)) >> shift);
+	}
+}
+
+/* Sixty-four bytes at a time, then the last bytes as lines_sse2 does them. */
+__attribute__((target("avx2")))
+static void lines_avx2(const unsigned char *p, size_t n, uint64_t *nl, uint64_t *qt, uint64_t *attn)
+{
+	const __m256i nlv = _mm256_set1_epi8('\n'), qv = _mm256_set1_epi8('"');
+	const __m256i bslash = _mm256_set1_epi8('\\'), ctl = _mm256_set1_epi8(0x1F);
+	size_t i;
+
+#define MASKS(v, mn, mq, ma) do { \
+		mn = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, nlv)); \
+		mq = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, qv)); \
+		ma = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(_mm256_cmpeq_epi8(v, bslash), \
+				_mm256_cmpeq_epi8(_mm256_min_epu8(v, ctl), v))); \
+		ma = (ma & ~mn) | (uint32_t)_mm256_movemask_epi8(v); \
+	} while (0)
+	for (i = 0; i + 64 <= n; i += 64) {
+		__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
+		__m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + 32));
+		uint32_t an, aq, aa, bn, bq, ba;
+
+		MASKS(a, an, aq, aa);
+		MASKS(b, bn, bq, ba);
+		nl[i >> 6] = an | (uint64_t)bn << 32;
+		qt[i >> 6] = aq | (uint64_t)bq << 32;
+		attn[i >> 6] = aa | (uint64_t)ba << 32;
+	}
+#undef MASKS
+	if (i < n) {
+		/* the last word's bytes: from a copy padded with spaces (no mark) */
+		unsigned char tail[64];
+
+		memset(tail, ' ', sizeof(tail));
+		memcpy(tail, p + i, n - i);
+		lines_sse2(tail, 64, nl + (i >> 6), qt + (i >> 6), attn + (i >> 6));
+	}
+}
+
 static void mark_sse2_plain(const unsigned char *p, size_t n, unsigned char c, uint64_t *bits)
 {
 	mark_sse2(p, n, c, bits, 0);
@@ -164,6 +248,7 @@ static unsigned json_avx2(const unsigned char *p, size_t n, uint64_t *bits)
 static void (*mark_fn)(const unsigned char *, size_t, unsigned char, uint64_t *) = mark_sse2_plain;
 static size_t (*count_fn)(const unsigned char *, size_t, unsigned char) = count_sse2;
 static unsigned (*json_fn)(const unsigned char *, size_t, uint64_t *) = json_sse2;
+static void (*lines_fn)(const unsigned char *, size_t, uint64_t *, uint64_t *, uint64_t *) = lines_sse2;
 
 __attribute__((constructor)) static void scan_pick(void)
 {
@@ -172,6 +257,7 @@ __attribute__((constructor)) static void scan_pick(void)
 		mark_fn = mark_avx2_plain;
 		count_fn = count_avx2;
 		json_fn = json_avx2;
+		lines_fn = lines_avx2;
 	}
 }
 
@@ -189,6 +275,23 @@ unsigned scan_json(const char *p, size_t n, uint64_t *quotes)
 {
 	return json_fn((const unsigned char *)p, n, quotes);
 }
+
+static int any_bit(const uint64_t *b, size_t words)
+{
+	uint64_t x = 0;
+	size_t i;
+
+	for (i = 0; i < words; i++)
+		x |= b[i];
+	return x != 0;
+}
+
+int scan_json_lines(const char *p, size_t n, uint64_t *newline, uint64_t *quote, uint64_t *attn)
+{
+	lines_fn((const unsigned char *)p, n, newline, quote, attn);
+	quote[SCAN_WORDS(n)] = 0;
+	return any_bit(attn, SCAN_WORDS(n));
+}
 #else
 void scan_mark(const char *p, size_t n, char c, uint64_t *bits)
 {
@@ -204,4 +307,33 @@ unsigned scan_json(const char *p, size_t n, uint64_t *quotes)
 {
 	return mark_bytes((const unsigned char *)p, n, '"', quotes, 1);
 }
+
+int scan_json_lines(const char *p, size_t n, uint64_t *newline, uint64_t *quote, uint64_t *attn)
+{
+	size_t i;
+	uint64_t x = 0;
+
+	lines_bytes((const unsigned char *)p, n, newline, quote, attn);
+	quote[SCAN_WORDS(n)] = 0;
+	for (i = 0; i < SCAN_WORDS(n); i++)
+		x |= attn[i];
+	return x != 0;
+}
 #endif
+
+int scan_attn(const struct scan_marks *m, const char *from, const char *to)
+{
+	size_t a = (size_t)(from - m->base), b = (size_t)(to - m->base), w = a >> 6, last;
+	uint64_t bits;
+
+	if (a >= b)
+		return 0;
+	last = (b - 1) >> 6;
+	bits = m->attn[w] & (~(uint64_t)0 << (a & 63));
+	while (w < last) {
+		if (bits)
+			return 1;
+		bits = m->attn[++w];
+	}
+	return (bits & (~(uint64_t)0 >> (63 - ((b - 1) & 63)))) != 0;
+}

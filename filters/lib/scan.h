@@ -26,4 +26,27 @@ enum { SCAN_SPECIAL = 1, SCAN_NONASCII = 2 };
  */
 unsigned scan_json(const char *p, size_t n, uint64_t *quotes);
 
+/*
+ * A chunk of JSON lines marked in one pass (scan_json_lines): where its
+ * lines end, its quotes, and its bytes that need a closer look (attn: a
+ * backslash, a control byte other than '\n', or a byte above 0x7F).
+ * Bit i of each bitmap is byte base[i]; quote has a zero word after its
+ * last. A line with no attn bit has strings that end at the next quote.
+ */
+struct scan_marks {
+	const char *base;
+	size_t n;
+	const uint64_t *newline, *quote, *attn;
+	size_t nwords;
+	int any_attn;		/* some attn bit is set: lines must be tested (scan_attn) */
+};
+
+/*
+ * Marks p[0..n) into newline, quote and attn (SCAN_WORDS(n) words each,
+ * quote one more); returns whether any attn bit is set.
+ */
+int scan_json_lines(const char *p, size_t n, uint64_t *newline, uint64_t *quote, uint64_t *attn);
+/* Whether any attn bit is set for bytes [from, to) of the marked chunk. */
+int scan_attn(const struct scan_marks *m, const char *from, const char *to);
+
 #endif

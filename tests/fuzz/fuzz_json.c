@@ -22,6 +22,41 @@ static int same_field(const struct jfield *a, const struct jfield *b)
 	       a->type == b->type && a->kesc == b->kesc && a->vesc == b->vesc;
 }
 
+/* The line in a chunk, a line with quotes after it, scanned with the chunk's marks. */
+static void marked_agrees(const char *line, size_t size, int ra, const struct jobj *a)
+{
+	static const char after[] = "\n{\"q\":\"\\\"\"}\n";
+	static struct jobj m;
+	struct scan_marks marks;
+	size_t n = size + sizeof(after) - 1, i, words = SCAN_WORDS(n);
+	char *chunk = malloc(n);
+	uint64_t *bits = malloc((3 * words + 1) * sizeof(*bits));
+
+	memcpy(chunk, line, size);
+	memcpy(chunk + size, after, sizeof(after) - 1);
+	marks.any_attn = scan_json_lines(chunk, n, bits, bits + words, bits + 2 * words + 1);
+	marks.base = chunk;
+	marks.n = n;
+	marks.newline = bits;
+	marks.quote = bits + words;
+	marks.attn = bits + 2 * words + 1;
+	marks.nwords = words;
+	if (json_scan_line(chunk, size, &m, &marks) != ra)
+		abort();
+	if (ra == -1 && (strcmp(m.err, a->err) != 0 || m.err_col != a->err_col))
+		abort();
+	if (ra == 0) {
+		if (m.n != a->n)
+			abort();
+		for (i = 0; i < m.n; i++)	/* the same spans, in the chunk's copy */
+			if (m.f[i].key - chunk != a->f[i].key - line || m.f[i].val - chunk != a->f[i].val - line ||
+			    m.f[i].klen != a->f[i].klen || m.f[i].vlen != a->f[i].vlen || m.f[i].type != a->f[i].type)
+				abort();
+	}
+	free(bits);
+	free(chunk);
+}
+
 static void scans_agree(const char *line, size_t size)
 {
 	static struct jobj a, b, flat;
@@ -46,7 +81,8 @@ static void scans_agree(const char *line, size_t size)
 			if (!same_field(&a.f[i], &b.f[i]))
 				abort();
 	}
-	if (json_flat_init(&it, line, size, &flat) < 0)
+	marked_agrees(line, size, ra, &a);
+	if (json_flat_init(&it, line, size, &flat, NULL) < 0)
 		return;
 	/* the walk may give members of a line it then finds no compact flat object */
 	while ((r = json_flat_next(&it, &f)) == JFLAT_MEMBER) {

@@ -243,7 +243,7 @@ static int flat_walk(const char *s, struct jobj *scratch, struct jfield *got, si
 	int r;
 
 	*n = 0;
-	if (json_flat_init(&it, s, strlen(s), scratch) < 0)
+	if (json_flat_init(&it, s, strlen(s), scratch, NULL) < 0)
 		return JFLAT_OTHER;
 	while ((r = json_flat_next(&it, &got[*n])) == JFLAT_MEMBER)
 		if (++*n == 16)
@@ -289,6 +289,88 @@ static void test_flat(void **state)
 	jobj_free(&o);
 }
 
+/*
+ * Lines scanned with their chunk's marks (scan_json_lines) give what they
+ * give on their own: the chunk's quote bitmap runs on past a line's end.
+ */
+static void test_chunk_marks(void **state)
+{
+	static char cases[2000][200];
+	static char chunk[2000 * 201];
+	static uint64_t nl[SCAN_WORDS(sizeof(chunk))], qt[SCAN_WORDS(sizeof(chunk)) + 1], at[SCAN_WORDS(sizeof(chunk))];
+	struct jobj a = JOBJ_INIT, b = JOBJ_INIT, scratch = JOBJ_INIT;
+	struct scan_marks m;
+	struct jfield ga[16], gb[16];
+	static const char *const cut[] = {
+		"{\"a\":\"x", "{\"a\":\"x}", "{\"ab", "{\"a\":\"xy\",\"b\":\"z}", "{\"a\":[\"x]}", "{\"a\":1,\"b",
+	};
+	size_t n = edge_cases(cases, 1990), i, k, len, off = 0, start[2000];
+	int ra, rb, pass;
+
+	(void)state;
+	/* strings left open: the next quote is on a later line */
+	for (i = 0; i < sizeof(cut) / sizeof(cut[0]); i++)
+		strcpy(cases[n++], cut[i]);
+	/* each in a chunk of lines, once with a line with a backslash in it and once without */
+	for (pass = 0; pass < 2; pass++) {
+		off = 0;
+		for (i = 0; i < n; i++) {
+			if (pass == 0 && strchr(cases[i], '\\'))
+				continue;
+			start[i] = off;
+			len = strlen(cases[i]);
+			memcpy(chunk + off, cases[i], len);
+			chunk[off + len] = '\n';
+			off += len + 1;
+		}
+		m.any_attn = scan_json_lines(chunk, off, nl, qt, at);
+		m.base = chunk;
+		m.n = off;
+		m.newline = nl;
+		m.quote = qt;
+		m.attn = at;
+		m.nwords = SCAN_WORDS(off);
+		for (i = 0; i < n; i++) {
+			if (pass == 0 && strchr(cases[i], '\\'))
+				continue;
+			len = strlen(cases[i]);
+			ra = json_scan_line(chunk + start[i], len, &a, &m);
+			rb = json_scan_object(chunk + start[i], len, &b);
+			if (ra != rb)
+				fail_msg("marked %d, alone %d: %s", ra, rb, cases[i]);
+			if (ra < 0) {
+				assert_string_equal(a.err, b.err);
+				assert_int_equal(a.err_col, b.err_col);
+			} else {
+				assert_int_equal(a.n, b.n);
+				for (k = 0; k < a.n; k++)
+					same_field(&a.f[k], &b.f[k]);
+			}
+			/* and the flat walk */
+			{
+				struct jflat ia, ib;
+				int wa = json_flat_init(&ia, chunk + start[i], len, &scratch, &m), wb;
+				size_t na = 0, nb = 0;
+
+				if (wa == 0)
+					while ((wa = json_flat_next(&ia, &ga[na])) == JFLAT_MEMBER && na < 15)
+						na++;
+				wb = json_flat_init(&ib, chunk + start[i], len, &scratch, NULL);
+				if (wb == 0)
+					while ((wb = json_flat_next(&ib, &gb[nb])) == JFLAT_MEMBER && nb < 15)
+						nb++;
+				assert_int_equal(wa, wb);
+				assert_int_equal(na, nb);
+				for (k = 0; k < na && wa == JFLAT_END; k++)
+					same_field(&ga[k], &gb[k]);
+			}
+		}
+	}
+	jobj_free(&a);
+	jobj_free(&b);
+	jobj_free(&scratch);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -302,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_utf8_and_numbers),
 		cmocka_unit_test(test_bitmap_same_as_bytes),
 		cmocka_unit_test(test_flat),
+		cmocka_unit_test(test_chunk_marks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
