@@ -394,14 +394,38 @@ static int value_as_is(const struct jfield *f, int k)
  * value_as_is for a member of a compact flat object (no escapes; avail
  * bytes readable from the value): the common fields tested inline.
  */
-static inline int flat_value_as_is(const struct jfield *f, int k, size_t avail)
+/*
+ * A canonical timestamp, known from the one before when they share the
+ * hour (time-ordered logs nearly always do): only minutes and seconds
+ * are left to check.
+ */
+static inline int ts_as_is(struct event_norm *en, const char *s, size_t n)
+{
+	uint64_t a, b, c, d;
+
+	if (n != 20)
+		return 0;
+	memcpy(&a, s, 8);
+	memcpy(&b, s + 6, 8);	/* bytes 6-13: with a, "YYYY-MM-DDTHH:" */
+	memcpy(&c, en->last_ts, 8);
+	memcpy(&d, en->last_ts + 6, 8);
+	if (a == c && b == d)
+		return (unsigned)(s[14] - '0') < 6 && (unsigned)(s[15] - '0') < 10 && s[16] == ':' &&
+		       (unsigned)(s[17] - '0') < 6 && (unsigned)(s[18] - '0') < 10 && s[19] == 'Z';
+	if (!ts_is_canonical(s, n))
+		return 0;
+	memcpy(en->last_ts, s, 20);
+	return 1;
+}
+
+static inline int flat_value_as_is(struct event_norm *en, const struct jfield *f, int k, size_t avail)
 {
 	const struct wordset *names = k == EV_PLATFORM ? platform_names : k == EV_TYPE ? type_names : NULL;
 
 	if (names)
 		return f->type == J_STR && wordset_get_at(names, f->val, f->vlen, avail) >= 0;
 	if (k == EV_TS)
-		return f->type == J_STR && ts_is_canonical(f->val, f->vlen);
+		return f->type == J_STR && ts_as_is(en, f->val, f->vlen);
 	if (event_fields[k].kind == KIND_ID)
 		return f->type == J_STR && (f->vlen > 0 || k != EV_EVENT_ID);
 	return value_as_is(f, k);
@@ -457,7 +481,7 @@ static int line_as_is(struct event_norm *en, const char *line, size_t len, const
 			others = 1;	/* norm_value leaves them where they are: after the canonical ones */
 			continue;
 		}
-		if (others || k <= last || !flat_value_as_is(&f, k, (size_t)(it.end - (const unsigned char *)f.val)))
+		if (others || k <= last || !flat_value_as_is(en, &f, k, (size_t)(it.end - (const unsigned char *)f.val)))
 			return 0;
 		last = k;
 		present |= 1u << k;

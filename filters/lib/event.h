@@ -55,6 +55,7 @@ struct event_norm {
 		uint8_t n;	/* its length; 0: nothing learnt, or too long */
 		int8_t field;	/* its canonical field, or -1 */
 	} shape[EVENT_SHAPE_MAX];
+	char last_ts[20];	/* the last canonical ts seen (zeros: none, which no ts matches) */
 	int always_rebuild;	/* tests: rebuild even a record that is canonical as it is */
 	uint64_t as_is;		/* records that were canonical as they were, and copied whole */
 	char err[200];		/* what was wrong, when event_normalize returned -1 */

@@ -118,11 +118,33 @@ static void test_rebuilt_when_not_canonical(void **state)
 			fail_msg("taken as it is: %s", other[i]);
 }
 
+/* A ts in the same hour as the one before is checked only from its minutes: still checked. */
+static void test_ts_after_the_same_hour(void **state)
+{
+	static const char *const later[] = {
+		"2024-02-29T23:60:00Z", "2024-02-29T23:59:60Z", "2024-02-29T23:5x:00Z", "2024-02-29T23:59:5 Z",
+		"2024-02-29T23:59:59z", "2024-02-29T23:59-59Z", "2024-02-29T23:59:59+", "2024-02-29T23:7:59Z",
+	};
+	char line[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(later) / sizeof(later[0]); i++) {
+		assert_true(both_ways(CANON "}"));	/* 2024-02-29T23:59:59Z, as it is */
+		snprintf(line, sizeof(line), "{\"event_id\":\"e1\",\"ts\":\"%s\",\"platform\":\"x\",\"type\":\"view\"}",
+			 later[i]);
+		if (both_ways(line))
+			fail_msg("taken as it is: %s", line);
+	}
+	assert_true(both_ways("{\"event_id\":\"e1\",\"ts\":\"2024-02-29T23:00:00Z\",\"platform\":\"x\",\"type\":\"view\"}"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_canonical_as_is),
 		cmocka_unit_test(test_rebuilt_when_not_canonical),
+		cmocka_unit_test(test_ts_after_the_same_hour),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
