@@ -32,6 +32,7 @@
 static struct wordset field_names;
 static int field_names_ok;
 static const struct wordset *platform_names, *type_names;	/* the canonical ones */
+static uint32_t id_fields;	/* bit k: field k is of KIND_ID */
 
 __attribute__((constructor)) static void field_names_init(void)
 {
@@ -42,6 +43,8 @@ __attribute__((constructor)) static void field_names_init(void)
 	for (i = 0; i < EVENT_NFIELDS; i++) {
 		names[i] = event_fields[i].name;
 		lens[i] = event_fields[i].len;
+		if (event_fields[i].kind == KIND_ID)
+			id_fields |= 1u << i;
 	}
 	field_names_ok = wordset_build(&field_names, names, lens, EVENT_NFIELDS) == 0;
 	platform_names = vocab_platform_names();
@@ -458,7 +461,7 @@ static int line_as_is(struct event_norm *en, const char *line, size_t len, const
 	struct jflat it;
 	struct jfield f;
 	uint32_t present = 0;
-	int r, k, last = -1, others = 0;
+	int r, k, last = -1, others = 0, empty;
 	unsigned i;
 
 	if (json_flat_init(&it, line, len, &en->obj, marks) < 0)
@@ -475,10 +478,22 @@ static int line_as_is(struct event_norm *en, const char *line, size_t len, const
 			if (i < EVENT_SHAPE_MAX)
 				learn_key(en, i, &f, k);
 		}
+		/* ids and other members are as they are when strings: stepped over, not looked at */
+		if ((k < 0 || id_fields >> k & 1) && json_flat_skip_string(&it, &empty) == JFLAT_MEMBER) {
+			if (k < 0)
+				others = 1;	/* norm_value leaves them where they are: after the canonical ones */
+			else if (others || k <= last || (empty && k == EV_EVENT_ID))
+				return 0;
+			else {
+				last = k;
+				present |= 1u << k;
+			}
+			continue;
+		}
 		if ((r = json_flat_value(&it, &f)) != JFLAT_MEMBER)
 			break;
 		if (k < 0) {
-			others = 1;	/* norm_value leaves them where they are: after the canonical ones */
+			others = 1;
 			continue;
 		}
 		if (others || k <= last || !flat_value_as_is(en, &f, k, (size_t)(it.end - (const unsigned char *)f.val)))

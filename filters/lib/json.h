@@ -220,6 +220,33 @@ static inline __attribute__((always_inline)) int json_flat_value(struct jflat *i
 	return JFLAT_MEMBER;
 }
 
+/*
+ * When the value after a key is a string: steps over it and the ',' or
+ * '}' after it, returning JFLAT_MEMBER with *empty saying whether it was
+ * "". Else JFLAT_OTHER, with it untouched when the value is no string
+ * (json_flat_value then tells what it is).
+ */
+static inline __attribute__((always_inline)) int json_flat_skip_string(struct jflat *it, int *empty)
+{
+	const unsigned char *p = it->p, *q, *end = it->end;
+
+	if (*p != '"')
+		return JFLAT_OTHER;
+	q = json_next_quote(it->qbase, it->quotes, it->nwords, p + 1);
+	if (!q || end - q < 2)	/* room for the ',' or '}' after it */
+		return JFLAT_OTHER;
+	*empty = q == p + 1;
+	if (q[1] == ',' && end - q > 2) {
+		it->p = q + 2;
+		return JFLAT_MEMBER;
+	}
+	if (q[1] == '}' && end - q == 2) {
+		it->p = end;
+		return JFLAT_MEMBER;
+	}
+	return JFLAT_OTHER;
+}
+
 static inline __attribute__((always_inline)) int json_flat_next(struct jflat *it, struct jfield *f)
 {
 	int r = json_flat_key(it, f);

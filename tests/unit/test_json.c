@@ -236,11 +236,17 @@ static void test_bitmap_same_as_bytes(void **state)
 		same_scan(more[i], strlen(more[i]));
 }
 
-/* Walks s with json_flat_next into o; the final JFLAT_ code. */
+/*
+ * Walks s with json_flat_next into got; the final JFLAT_ code. Walks it
+ * again stepping over string values (json_flat_skip_string), which must
+ * end the same way after the same members.
+ */
 static int flat_walk(const char *s, struct jobj *scratch, struct jfield *got, size_t *n)
 {
 	struct jflat it;
-	int r;
+	struct jfield f;
+	size_t k = 0;
+	int r, r2, empty;
 
 	*n = 0;
 	if (json_flat_init(&it, s, strlen(s), scratch, NULL) < 0)
@@ -248,6 +254,19 @@ static int flat_walk(const char *s, struct jobj *scratch, struct jfield *got, si
 	while ((r = json_flat_next(&it, &got[*n])) == JFLAT_MEMBER)
 		if (++*n == 16)
 			return JFLAT_OTHER;
+	assert_int_equal(json_flat_init(&it, s, strlen(s), scratch, NULL), 0);
+	while ((r2 = json_flat_key(&it, &f)) == JFLAT_MEMBER) {
+		if (json_flat_skip_string(&it, &empty) == JFLAT_MEMBER) {
+			assert_true(k < *n && got[k].type == J_STR && empty == (got[k].vlen == 0));
+		} else if ((r2 = json_flat_value(&it, &f)) != JFLAT_MEMBER)
+			break;
+		k++;
+	}
+	if (r == JFLAT_END) {
+		assert_int_equal(r2, JFLAT_END);
+		assert_int_equal(k, *n);
+	} else
+		assert_int_equal(r2, JFLAT_OTHER);
 	return r;
 }
 
