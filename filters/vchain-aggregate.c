@@ -327,7 +327,7 @@ static void usage(FILE *f)
 	      "      --rejects FILE   go on past bad records, writing them to FILE byte-exact\n"
 	      "      --stats          records read, rejected, groups, memory (stderr)\n"
 	      "      --max-line SIZE  longest line accepted (default 16M)\n"
-	      "  -j, --threads N      worker threads (default: the number of CPUs)\n"
+	      "  -j, --threads N      threads in all (default: the number of CPUs)\n"
 	      "  -h, --help           this help\n"
 	      "      --version        version and gzip decoders\n"
 	      "\n"

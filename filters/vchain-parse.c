@@ -149,7 +149,7 @@ static void usage(FILE *f)
 	      "      --stats          per input: read, written, rejected, left out (stderr)\n"
 	      "      --progress       bytes done, rate and ETA on stderr, if it is a terminal\n"
 	      "      --max-line SIZE  longest line (CSV record) accepted (default 16M)\n"
-	      "  -j, --threads N      worker threads (default: the number of CPUs)\n"
+	      "  -j, --threads N      threads in all (default: the number of CPUs)\n"
 	      "\n"
 	      "CSV:\n"
 	      "  -d, --delimiter C    ',', ';', '|', 'tab' (default: ',' or tab for .tsv, else\n"

@@ -202,7 +202,7 @@ static void usage(FILE *f)
 	      "      --sorted-check[=DUR]  error when ts goes back by more than DUR (default 0)\n"
 	      "      --stats           events per stage (stderr)\n"
 	      "  -o, --output FILE     write to FILE instead of stdout\n"
-	      "  -j, --threads N       parsing threads (default: the number of CPUs)\n"
+	      "  -j, --threads N       threads in all (default: the number of CPUs)\n"
 	      "      --max-line SIZE   longest line accepted (default 16M)\n"
 	      "  -h, --help            this help\n"
 	      "      --version         version\n"

@@ -1,7 +1,8 @@
 /*
  * input.h - newline-delimited records from a file or stdin, plain or gzip
- * (detected by magic bytes, multi-member, decoded in a second thread by
- * ISA-L when built with it, else zlib), handed out in chunks of whole lines.
+ * (detected by magic bytes, multi-member, inflated by ISA-L when built with
+ * it, else zlib, straight into the chunk), handed out in chunks of whole
+ * lines.
  */
 #ifndef VCHAIN_INPUT_H
 #define VCHAIN_INPUT_H
