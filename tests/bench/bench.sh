@@ -57,24 +57,51 @@ if have node && have npm; then
 	[ -d "$D/node_modules/@duckdb/node-api" ] && cp tests/bench/duck.mjs "$D/duck.mjs" && duck="node $D/duck.mjs"
 fi
 
-# measure TASK TOOL RUNS COMMAND: median wall seconds and peak RSS of RUNS runs
+# measure TASK TOOL RUNS COMMAND: median wall seconds and peak RSS of RUNS
+# runs. The rows of a task are run together, round by round (each tool
+# once a round, in turn), so that a slow spell of this shared machine
+# falls on all of them alike and the ratios hold; a new task, or the
+# table, runs the rows queued before it.
+queue="$D/queue"
+qtask=
+: > "$queue"
 measure() {
+	[ "$1" = "$qtask" ] || run_queue	# it sets tool, n and the like
 	task=$1 tool=$2 n=$3
 	shift 3
-	i=0
-	: > "$D/times"
-	while [ $i -lt "$n" ]; do
-		if ! /usr/bin/time -f "%e %M" -o "$D/time1" sh -c "$*" > /dev/null 2> "$D/err"; then
-			note "$tool failed on $task: $(head -c 300 "$D/err")"
-			return
-		fi
-		tail -n 1 "$D/time1" >> "$D/times"
-		i=$((i + 1))
+	qtask=$task
+	printf '%s\t%s\t%s\t%s\n' "$tool" "$n" "${BYTES:-$size}" "$*" >> "$queue"
+}
+run_queue() {
+	[ -s "$queue" ] || return 0
+	maxn=$(cut -f2 "$queue" | sort -n | tail -n 1)
+	rm -f "$D"/t.* "$D"/failed.*
+	r=1
+	while [ "$r" -le "$maxn" ]; do
+		i=0
+		while IFS='	' read -r tool n bytes cmd; do
+			i=$((i + 1))
+			[ "$r" -le "$n" ] && [ ! -f "$D/failed.$i" ] || continue
+			if /usr/bin/time -f "%e %M" -o "$D/time1" sh -c "$cmd" < /dev/null > /dev/null 2> "$D/err"; then
+				tail -n 1 "$D/time1" >> "$D/t.$i"
+			else
+				note "$tool failed on $qtask: $(head -c 300 "$D/err")"
+				: > "$D/failed.$i"
+			fi
+		done < "$queue"
+		r=$((r + 1))
 	done
-	secs=$(sort -n "$D/times" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
-	rss=$(sort -k2,2n "$D/times" | tail -n 1 | cut -d' ' -f2)
-	printf '%s\t%s\t%s\t%s\t%s\n' "$task" "$tool" "$secs" "$rss" "${BYTES:-$size}" >> "$rows"
-	printf '  %-28s %-40s %8ss\n' "$task" "$tool" "$secs" >&2
+	i=0
+	while IFS='	' read -r tool n bytes cmd; do
+		i=$((i + 1))
+		[ -f "$D/failed.$i" ] && continue
+		secs=$(sort -n "$D/t.$i" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+		rss=$(sort -k2,2n "$D/t.$i" | tail -n 1 | cut -d' ' -f2)
+		printf '%s\t%s\t%s\t%s\t%s\n' "$qtask" "$tool" "$secs" "$rss" "$bytes" >> "$rows"
+		printf '  %-28s %-40s %8ss\n' "$qtask" "$tool" "$secs" >&2
+	done < "$queue"
+	rm -f "$D"/t.* "$D"/failed.*
+	: > "$queue"
 }
 
 P="$B/vchain-parse"
@@ -216,6 +243,7 @@ if [ -x "$S" ]; then
 fi
 
 # ---- the table ----
+run_queue
 echo
 echo "vchain bench: $EVENTS events, $(awk -v s="$size" 'BEGIN { printf "%.0f MB", s / 1e6 }') NDJSON, $(nproc) cores, $(date -u +%Y-%m-%d)"
 echo "(MB/s of each task's own uncompressed input: NDJSON, CSV or the access log)"
