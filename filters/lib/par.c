@@ -438,9 +438,10 @@ static int fill(struct par *p, struct in *in, int *failed)
  * has read far enough ahead: at most one thread per core is busy, and the
  * reading (which for gzip is the decoding) never waits behind workers
  * that the scheduler shares a core with. Each turn it commits the head if
- * it is done; else reads while fewer than workers + 1 chunks wait; else
- * works on a waiting chunk; else reads while a slot is free; else waits
- * for the head.
+ * it is done; else reads while at most workers + 1 chunks wait (a chunk
+ * more than the workers can take, so none of them waits for the reader);
+ * else works on a waiting chunk; else reads while a slot is free; else
+ * waits for the head.
  */
 int par_run(struct par *p, struct in *in,
 	    int (*commit)(void *cctx, const struct par_chunk *c, uint64_t first_line), void *cctx)
@@ -462,7 +463,7 @@ int par_run(struct par *p, struct in *in,
 		waiting = p->tail - p->next_work;
 		can_read = !eof && p->tail - p->head < p->nslots;
 		s = NULL;
-		if (!head_done && waiting > 0 && (!can_read || waiting > p->o.workers)) {
+		if (!head_done && waiting > 0 && (!can_read || waiting > p->o.workers + 1)) {
 			/* a waiting chunk, worked on here */
 			s = &p->slots[p->next_work % p->nslots];
 			p->next_work++;
