@@ -46,5 +46,11 @@ vocab referrer_vocab "$dir/referrers.tsv"
 vocab clickid_vocab "$dir/click-ids.tsv"
 vocab asset_vocab "$dir/assets.tsv"
 echo "static const char *const bot_patterns[] = {"
-grep -v '^#' "$dir/bots.tsv" | awk -F'\t' 'NF >= 1 && $1 != "" { printf "\t\"%s\",\n", $1 }'
+# vocab.c's scan finds a word by its first three bytes, lower-cased
+grep -v '^#' "$dir/bots.tsv" | awk -F'\t' 'NF >= 1 && $1 != "" {
+	if (length($1) < 3 || $1 != tolower($1)) {
+		print "bots.tsv: \"" $1 "\": a bot word is lower-case and three bytes or more" > "/dev/stderr"
+		exit 1
+	}
+	printf "\t\"%s\",\n", $1 }'
 echo "};"

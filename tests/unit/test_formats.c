@@ -18,6 +18,7 @@
 #include "input.h"
 #include "ts.h"
 #include "vocab.h"
+#include "vocab_tables.h"
 
 static void expect_fields(struct csvrec *r, const char *rec, long n, ...)
 {
@@ -251,6 +252,78 @@ static void test_url(void **state)
 	buf_free(&b);
 }
 
+/* The bot words found as a plain case-blind substring search finds them. */
+static int bot_naive(const char *ua, size_t n)
+{
+	size_t k, i, j;
+
+	for (k = 0; k < sizeof(bot_patterns) / sizeof(bot_patterns[0]); k++) {
+		size_t m = strlen(bot_patterns[k]);
+
+		for (i = 0; i + m <= n; i++) {
+			for (j = 0; j < m; j++) {
+				char c = ua[i + j];
+
+				if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != bot_patterns[k][j])
+					break;
+			}
+			if (j == m)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+static void test_bots(void **state)
+{
+	static const char *const bits[] = {
+		"Mozilla/5.0 ", "(Windows NT 10.0; Win64; x64) ", "AppleWebKit/537.36 ", "(KHTML, like Gecko) ",
+		"Safari/537.36", "bo", "ot", "cra", "wl", "spi", "der", "curl", "/", "wget", "ia_", "archiver",
+		"python-", "requests", "Java", "okhttp", "scrap", "y", " ", ";", "\x80", "B", "O", "T",
+	};
+	char ua[400];
+	unsigned seed = 7, round, hits = 0;
+	size_t i, k, n;
+
+	(void)state;
+	/* every word, in any case, anywhere, and in a user agent of its own */
+	for (k = 0; k < sizeof(bot_patterns) / sizeof(bot_patterns[0]); k++) {
+		size_t m = strlen(bot_patterns[k]);
+
+		assert_true(vocab_is_bot(bot_patterns[k], m));
+		n = (size_t)snprintf(ua, sizeof(ua), "Mozilla/5.0 (compatible; %s/1.0)", bot_patterns[k]);
+		for (i = 0; i < n; i += 2)
+			ua[i] = (char)(ua[i] >= 'a' && ua[i] <= 'z' ? ua[i] - 32 : ua[i]);
+		assert_true(vocab_is_bot(ua, n));
+		assert_int_equal(vocab_is_bot(bot_patterns[k], m - 1), bot_naive(bot_patterns[k], m - 1));
+	}
+	/*
+	 * Agents strung from pieces of words and of browsers, more of them
+	 * than the cache holds, each asked twice a few hundred calls apart:
+	 * the answer is the naive search's, cached or not.
+	 */
+	for (round = 0; round < 2; round++) {
+		unsigned s = seed;
+
+		for (k = 0; k < 3000; k++) {
+			n = 0;
+			for (i = 0; i < 1 + k % 9; i++) {
+				const char *b;
+
+				s = s * 1103515245u + 12345u;
+				b = bits[(s >> 16) % (sizeof(bits) / sizeof(bits[0]))];
+				memcpy(ua + n, b, strlen(b));
+				n += strlen(b);
+			}
+			assert_int_equal(vocab_is_bot(ua, n), bot_naive(ua, n));
+			hits += (unsigned)bot_naive(ua, n);
+		}
+	}
+	assert_true(hits > 100 && hits < 5900);
+	assert_false(vocab_is_bot("", 0));
+	assert_false(vocab_is_bot("bo", 2));
+}
+
 static void test_zone(void **state)
 {
 	struct ts_zone z;
@@ -294,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_csv_chunks),
 		cmocka_unit_test(test_access),
 		cmocka_unit_test(test_url),
+		cmocka_unit_test(test_bots),
 		cmocka_unit_test(test_zone),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
