@@ -2,6 +2,7 @@
  * access.c - see access.h. Left to right over the line, no regex: the
  * fields are found by their delimiters (spaces, brackets, quotes).
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "access.h"
@@ -16,16 +17,21 @@ static const char *skip_sp(const char *p, const char *end)
 /* A "quoted" field at p: its content in *s; returns the end, or NULL when unterminated. */
 static const char *quoted(const char *p, const char *end, struct span *s, int *esc)
 {
-	const char *q = ++p;
+	const char *q;
 
+	/* the first quote ends it unless a backslash comes before: then byte by byte */
 	*esc = 0;
-	for (; q < end; q++) {
-		if (*q == '\\' && q + 1 < end) {
-			*esc = 1;
-			q++;
-		} else if (*q == '"')
-			break;
-	}
+	p++;
+	if (!(q = memchr(p, '"', (size_t)(end - p))))
+		q = end;
+	if (memchr(p, '\\', (size_t)(q - p)))
+		for (q = p; q < end; q++) {
+			if (*q == '\\' && q + 1 < end) {
+				*esc = 1;
+				q++;
+			} else if (*q == '"')
+				break;
+		}
 	if (q >= end)
 		return NULL;
 	s->p = p;
@@ -90,7 +96,9 @@ int access_parse(const char *line, size_t len, struct access_rec *r, const char 
 	const char *end = line + len, *p, *lb, *q, *sp2, *sp1;
 	int esc;
 
-	memset(r, 0, sizeof(*r));
+	/* all but the extra fields, which count from nextra = 0 */
+	memset(r, 0, offsetof(struct access_rec, extra));
+	r->nextra = 0;
 	/* CLIENT... IDENT USER [TIME]: the bracket, then back over two fields */
 	lb = memchr(line, '[', len);
 	if (!lb || lb - line < 5 || lb[-1] != ' ') {

@@ -202,6 +202,20 @@ static void test_access(void **state)
 	assert_int_equal(access_parse("1 - - [x] \"GET / HTTP/1.1\" 20 5", 31, &r, &err), -1);
 	assert_true(access_sniff(l1, strlen(l1)));
 	assert_false(access_sniff("a,b,c", 5));
+	{
+		/* an escaped backslash before a closing quote, a backslash in a bare field, an escaped quote that leaves the agent open */
+		const char *l3 = "1.2.3.4 - - [x] \"GET / HTTP/1.1\" 200 5 \"r\" \"a\\\\\" \"x\\y\"";
+		const char *l4 = "1.2.3.4 - - [x] \"GET / HTTP/1.1\" 200 5 \"r\" \"a\\\"";
+
+		assert_int_equal(access_parse(l3, strlen(l3), &r, &err), 0);
+		assert_false(r.ref_esc);
+		assert_true(r.agent_esc);
+		assert_memory_equal(r.agent.p, "a\\\\", r.agent.n);
+		assert_int_equal(r.agent.n, 3);
+		assert_int_equal(r.nextra, 1);
+		assert_memory_equal(r.extra[0].p, "x\\y", 3);
+		assert_int_equal(access_parse(l4, strlen(l4), &r, &err), -1);	/* a\" escapes its quote: not closed */
+	}
 	buf_free(&b);
 }
 
