@@ -142,6 +142,63 @@ static void test_escape_every_byte(void **state)
 	jobj_free(&o);
 }
 
+/* Escaping as RFC 8259 spells it, a byte at a time: the reference for json_escape. */
+static void escape_ref(struct buf *b, const unsigned char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	buf_addc(b, '"');
+	for (i = 0; i < n; i++) {
+		unsigned char c = s[i];
+
+		if (c == '"' || c == '\\') {
+			buf_addc(b, '\\');
+			buf_addc(b, (char)c);
+		} else if (c < 0x20) {
+			const char *named = c == '\b' ? "\\b" : c == '\f' ? "\\f" : c == '\n' ? "\\n" :
+					    c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
+
+			if (named)
+				buf_adds(b, named);
+			else {
+				buf_adds(b, "\\u00");
+				buf_addc(b, hex[c >> 4]);
+				buf_addc(b, hex[c & 15]);
+			}
+		} else
+			buf_addc(b, (char)c);
+	}
+	buf_addc(b, '"');
+}
+
+/* Each special byte at every offset of strings long and short, plain runs between. */
+static void test_escape_at_every_offset(void **state)
+{
+	static const unsigned char special[] = { '"', '\\', 0, 0x1F, '\n', 0x7F, 0x80, 0xFF, ' ' };
+	unsigned char s[80];
+	struct buf got = BUF_INIT, want = BUF_INIT;
+	size_t n, at, k;
+
+	(void)state;
+	for (n = 0; n <= sizeof(s); n++)
+		for (at = 0; at <= n; at++)
+			for (k = 0; k < sizeof(special); k++) {
+				memset(s, 'a', sizeof(s));
+				if (at < n)
+					s[at] = special[k];
+				if (n > 20)
+					s[n - 1 - (at * 7) % 20] = special[(k + 1) % sizeof(special)];
+				got.len = want.len = 0;
+				assert_int_equal(json_escape(&got, (const char *)s, n), 0);
+				escape_ref(&want, s, n);
+				assert_int_equal(got.len, want.len);
+				assert_memory_equal(got.p, want.p, got.len);
+			}
+	buf_free(&got);
+	buf_free(&want);
+}
+
 static void test_utf8_and_numbers(void **state)
 {
 	(void)state;
@@ -400,6 +457,7 @@ int main(void)
 		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_unescape_escape_round_trip),
 		cmocka_unit_test(test_escape_every_byte),
+		cmocka_unit_test(test_escape_at_every_offset),
 		cmocka_unit_test(test_utf8_and_numbers),
 		cmocka_unit_test(test_bitmap_same_as_bytes),
 		cmocka_unit_test(test_flat),
