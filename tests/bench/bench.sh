@@ -3,7 +3,7 @@
 # users would otherwise reach for, on the same generated data.
 #
 #   BENCH_EVENTS  events to generate (default 3000000, about 480 MB of NDJSON)
-#   BENCH_RUNS    runs per measurement, median reported (default 3)
+#   BENCH_RUNS    runs per measurement, median reported (default 5)
 #   BENCH_SLOW_RUNS  runs for tools that take minutes (jq, Miller; default 1)
 #   BENCH_DIR     where data and DuckDB's node module live (default bench-data)
 #
@@ -18,7 +18,7 @@ B=${1:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 EVENTS=${BENCH_EVENTS:-3000000}
-RUNS=${BENCH_RUNS:-3}
+RUNS=${BENCH_RUNS:-5}
 SLOW=${BENCH_SLOW_RUNS:-1}
 D=${BENCH_DIR:-bench-data}
 mkdir -p "$D"
