@@ -27,6 +27,26 @@ $RUN "$A" -g platform -a rows --format tsv basic.in | tr '\n' '|' | grep -qx "$(
 $RUN "$A" -g platform -a rows --format table basic.in > "$TMP/table"
 printf 'platform  rows\n-         1\ninstagram 2\nx         4\n' | cmp - "$TMP/table"
 
+# a field found whatever the members' order, an escaped key, a repeated key
+# (the last one counts, as in jq), a field past the 16th member, and keys
+# that change places, some of the same length: the sums by platform equal jq's
+{
+	printf '%s\n' '{"platform":"x","type":"like","revenue":1}' '{"type":"like","platform":"x","revenue":2}' \
+		'{"plat\u0066orm":"facebook","type":"like","revenue":3}' \
+		'{"platform":"x","platform":"instagram","type":"like","revenue":4}' \
+		'{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9,"j":10,"k":11,"l":12,"m":13,"n":14,"o":15,"p":16,"platform":"tiktok","type":"view","revenue":5}' \
+		'{"platformx":"x","type":"like","revenue":7}' '{"":"x","platform":"email","type":"like","revenue":8}'
+	i=0
+	while [ $i -lt 50 ]; do
+		printf '{"platform":"web","revenue":%d}\n{"revenue":%d,"platform":"x"}\n' $i $i
+		printf '{"platform":"web","campaign":"c","revenue":1}\n{"campaign":"web","platform":"x","revenue":1}\n' 
+		i=$((i + 1))
+	done
+} > "$TMP/shapes"
+$RUN "$A" -g platform -a sum:revenue,rows "$TMP/shapes" > "$TMP/shapes.out"
+jq -s -c 'group_by(.platform)[] | {platform: .[0].platform, revenue_sum: (map(.revenue) | add), rows: length}' \
+	"$TMP/shapes" | cmp - "$TMP/shapes.out"
+
 # against jq on generated data
 "$BIN/vchain-gen" --seed 4 --events 200000 > "$TMP/ev"
 $RUN "$A" -g platform,type "$TMP/ev" > "$TMP/count"
