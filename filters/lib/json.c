@@ -120,6 +120,36 @@ int utf8_valid(const char *s, size_t n)
 	return 1;
 }
 
+/*
+ * p moved on, sixteen bytes a step, past bytes that a JSON string holds as
+ * they are: to the first '"', '\\' or control byte (and with high, byte
+ * 0x80-0xFF), or to where fewer than sixteen are left. The caller goes on
+ * byte by byte from there.
+ */
+static inline const unsigned char *skip_plain(const unsigned char *p, const unsigned char *end, int high)
+{
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+	const __m128i space = _mm_set1_epi8(0x20), ctl = _mm_set1_epi8(0x1F);
+
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		/* signed, 0x00-0x1F and 0x80-0xFF are both "< 0x20"; unsigned min picks 0x00-0x1F alone */
+		__m128i odd = high ? _mm_cmplt_epi8(v, space) : _mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v);
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+			_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)), odd));
+
+		if (m)
+			return p + __builtin_ctz(m);
+		p += 16;
+	}
+#else
+	(void)end;
+	(void)high;
+#endif
+	return p;
+}
+
 static inline const unsigned char *next_quote(const struct jp *j, const unsigned char *p)
 {
 	const unsigned char *q = json_next_quote(j->qbase, j->quotes, j->nwords, p);
@@ -161,33 +191,11 @@ static int scan_string(struct jp *j, int *esc)
 		return 0;
 	}
 	for (;;) {
-#ifdef __SSE2__
-		const __m128i quote = _mm_set1_epi8('"');
-		const __m128i bslash = _mm_set1_epi8('\\');
-		const __m128i space = _mm_set1_epi8(0x20);
-
-		while (end - p >= 16) {
-			__m128i v = _mm_loadu_si128((const __m128i *)p);
-			/* signed compare: bytes 0x00-0x1F and 0x80-0xFF are both "< 0x20" */
-			__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
-							      _mm_cmpeq_epi8(v, bslash)),
-						 _mm_cmplt_epi8(v, space));
-			int mask = _mm_movemask_epi8(m);
-
-			if (mask) {
-				p += __builtin_ctz((unsigned)mask);
-				goto special;
-			}
-			p += 16;
-		}
-#endif
+		p = skip_plain(p, end, 1);
 		while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
 			p++;
 		if (p >= end)
 			return fail(j, p, "unterminated string");
-#ifdef __SSE2__
-special:
-#endif
 		if (*p == '"') {
 			j->p = p + 1;
 			return 0;
@@ -756,25 +764,7 @@ int json_escape(struct buf *out, const char *s, size_t n)
 		return -1;
 	while (p < end) {
 		run = p;
-#ifdef __SSE2__
-		/* sixteen bytes a step while none needs escaping; the rest byte by byte */
-		{
-			const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1F);
-
-			while (end - p >= 16) {
-				__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-				unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-					_mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)),
-					_mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v)));
-
-				if (m) {
-					p += __builtin_ctz(m);
-					break;
-				}
-				p += 16;
-			}
-		}
-#endif
+		p = skip_plain(p, end, 0);
 		while (p < end && !needs_escape[*p])
 			p++;
 		if (buf_add(out, run, (size_t)(p - run)) < 0)

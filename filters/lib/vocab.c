@@ -58,6 +58,7 @@ static inline unsigned tri_hash(uint32_t t)
 {
 	return (t * 0x9E3779B1u) >> (32 - TRI_BITS);
 }
+
 static unsigned vhash(const char *s, size_t n)
 {
 	unsigned h = 2166136261u;
