@@ -46,7 +46,8 @@ FILTERS  = $(patsubst filters/%.c,%,$(wildcard filters/vchain-*.c))
 PROGS    = $(addprefix $(B)/,$(FILTERS))
 LIB_SRC  = $(wildcard filters/lib/*.c)
 LIB_OBJ  = $(patsubst filters/lib/%.c,$(B)/lib/%.o,$(LIB_SRC))
-GEN      = $(B)/gen/fields.h $(B)/gen/field_defs.h $(B)/gen/vocab_tables.h $(B)/gen/stage_map.h
+GEN      = $(B)/gen/fields.h $(B)/gen/field_defs.h $(B)/gen/vocab_tables.h $(B)/gen/stage_map.h \
+	   $(B)/gen/platform_ids.h
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNITS    = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 MANS     = $(wildcard filters/vchain-*.1)
@@ -65,6 +66,9 @@ $(B)/gen/field_defs.h: schemas/event-fields.tsv scripts/gen-tables.sh
 $(B)/gen/stage_map.h: schemas/stages.tsv scripts/gen-tables.sh
 	@mkdir -p $(@D)
 	sh scripts/gen-tables.sh stages schemas > $@.tmp && mv $@.tmp $@
+$(B)/gen/platform_ids.h: schemas/platforms.tsv scripts/gen-tables.sh
+	@mkdir -p $(@D)
+	sh scripts/gen-tables.sh platform-ids schemas > $@.tmp && mv $@.tmp $@
 $(B)/gen/vocab_tables.h: schemas/platforms.tsv schemas/event-types.tsv schemas/csv-headers.tsv \
 		schemas/referrers.tsv schemas/click-ids.tsv schemas/assets.tsv schemas/bots.tsv scripts/gen-tables.sh
 	@mkdir -p $(@D)

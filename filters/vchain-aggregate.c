@@ -147,7 +147,6 @@ struct opts {
 	int partial, merge;		/* write mergeable state; read it */
 	int from;			/* enum in_format; a tab-separated --from tsv sets tsv */
 	int tsv;
-	const char *rejects;
 	/* --report */
 	enum report report;
 	int internal;			/* accumulator specs of reports are accepted */
@@ -256,7 +255,6 @@ struct sla_tally {		/* a group's inbound messages, for the output */
 struct run {
 	struct opts *o;
 	struct drive *d;
-	struct out rej;
 	struct current cur;
 	struct csvrec hcsv;	/* splits CSV headers, in the calling thread */
 	/* --merge */
@@ -269,7 +267,7 @@ struct run {
 	size_t ng, gcap;
 	size_t block;		/* bytes of accumulator state per group */
 	struct arena keys;
-	uint64_t read, rejected, blank, shown;	/* read = aggregated + rejected + blank */
+	uint64_t read, rejected, blank;	/* read = aggregated + rejected + blank */
 	uint64_t unused;			/* of the aggregated: read by no metric of the report */
 	int failed;
 	/* sla: inbound messages and replies, by event_id */
@@ -819,7 +817,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *accs[64];
-	int nacc = 0, c, i;
+	int nacc = 0, c, i, k;
 
 	memset(o, 0, sizeof(*o));
 	o->respond_ms = 12 * 3600000LL;
@@ -864,7 +862,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				return -1;
 			}
 			break;
-		case OPT_REJECTS: o->rejects = optarg; break;
+		case OPT_REJECTS: o->d.rejects = optarg; break;
 		case OPT_STATS: o->stats = 1; break;
 		case OPT_PARTIAL: o->partial = 1; break;
 		case OPT_MERGE: o->merge = 1; break;
@@ -916,8 +914,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		}
 		case OPT_SPEND: o->spend = optarg; break;
 		default:
-			if (drive_take_option(&o->d, c, optarg, argv, usage) < 0)
-				return -1;
+			if ((k = drive_take_option(&o->d, c, optarg, argv, usage)) <= 0)
+				return k;
 		}
 	}
 	if (o->report && nacc) {
@@ -1123,8 +1121,7 @@ static int reduce_line(void *ctx, const char *line, size_t len, const struct sca
 	if (w->cur->fmt == IN_CSV) {
 		if (len == 0 || (len == 1 && line[0] == '\r'))
 			return 1;	/* a blank line: no record */
-		if (w->csv.delim != w->cur->delim)
-			w->csv.delim = w->cur->delim, csv_set_delim(&w->csv.p, (unsigned char)w->cur->delim);
+		csvrec_set_delim(&w->csv, w->cur->delim);
 		n = csvrec_split(&w->csv, line, len);
 		if (n == -2)
 			return -2;
@@ -1850,7 +1847,7 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 			return r->d->stop = -1;
 		}
 	}
-	if (drive_bad_records(r->d, c, first_line, &r->rej, o->rejects, &r->shown) < 0)
+	if (drive_bad_records(r->d, c, first_line) < 0)
 		return -1;
 	if (c->fatal)
 		goto oom;
@@ -3453,8 +3450,7 @@ static int csv_header(void *ctx, const char *rec, size_t len, char *why)
 		rec += 3, len -= 3;
 	if (!utf8_valid(rec, len))
 		return snprintf(why, 200, "the header is not valid UTF-8"), -1;
-	if (r->hcsv.delim != r->cur.delim)
-		r->hcsv.delim = r->cur.delim, csv_set_delim(&r->hcsv.p, (unsigned char)r->cur.delim);
+	csvrec_set_delim(&r->hcsv, r->cur.delim);
 	n = csvrec_split(&r->hcsv, rec, len);
 	if (n < 0)
 		return snprintf(why, 200, "header: %s", n == -2 ? "out of memory" : r->hcsv.err), -1;
@@ -3516,19 +3512,18 @@ int main(int argc, char **argv)
 	void *wctx[PAR_MAX_WORKERS];
 	struct opts o;
 	struct run r;
-	int first, status, st, i;
+	int first, status, i;
 	unsigned w, nw;
 	size_t sz;
 
 	diag_init(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
 	first = parse_args(argc, argv, &o);
-	if (first < 0)
-		return EXIT_USAGE;
+	if (first <= 0)
+		return cli_args_status(first);
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
 	r.d = &o.d;
-	o.d.keep_going = o.rejects != NULL;
 	o.d.prepare = prepare;
 	if (csvrec_init(&r.hcsv, ',', '"') < 0) {
 		diag("out of memory");
@@ -3540,10 +3535,6 @@ int main(int argc, char **argv)
 		for (i = 0; i < o.nacc && r.pf_acc < 0; i++)
 			if (o.acc[i].kind == A_DISTINCT || o.acc[i].kind == A_FUNNEL)
 				r.pf_acc = i, r.pf_slot = o.acc[i].slot;
-	}
-	if (o.rejects && out_open_path(&r.rej, o.rejects) < 0) {
-		diag("%s: cannot open: %s", o.rejects, strerror(errno));
-		return EXIT_DATA;
 	}
 	nw = o.d.threads > 1 ? o.d.threads : 1;
 	for (w = 0; w < nw; w++) {
@@ -3580,16 +3571,6 @@ int main(int argc, char **argv)
 		diag("read %llu, rejected %llu%s, groups %zu%s, %zu MB of state",
 		     (unsigned long long)r.read, (unsigned long long)r.rejected, blank, r.ng, unused,
 		     (htab_bytes(&r.index) + r.keys.used + r.gcap * sizeof(struct group)) >> 20);
-	}
-	if (o.rejects) {
-		if (r.rejected > DRIVE_MAX_REJECT_MESSAGES)
-			diag("%llu more bad records not shown",
-			     (unsigned long long)(r.rejected - DRIVE_MAX_REJECT_MESSAGES));
-		if (r.rejected)
-			diag("%llu bad records set aside in %s", (unsigned long long)r.rejected, o.rejects);
-		st = cli_close_out(&r.rej);
-		if (status == EXIT_OK)
-			status = st;
 	}
 	status = drive_close(&o.d, status);
 	free_groups(&r);

@@ -129,7 +129,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		DRIVE_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	int c, n;
+	int c, n, k;
 
 	memset(o, 0, sizeof(*o));
 	if (drive_init(&o->d) < 0)
@@ -163,8 +163,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_REQUIRE: o->require_key = 1; break;
 		case OPT_STATS: o->stats = 1; break;
 		default:
-			if (drive_take_option(&o->d, c, optarg, argv, usage) < 0)
-				return -1;
+			if ((k = drive_take_option(&o->d, c, optarg, argv, usage)) <= 0)
+				return k;
 		}
 	}
 	if (o->content && o->nkeys) {
@@ -443,8 +443,8 @@ int main(int argc, char **argv)
 	diag_init(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
 	first = parse_args(argc, argv, &o);
-	if (first < 0)
-		return EXIT_USAGE;
+	if (first <= 0)
+		return cli_args_status(first);
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
 	r.d = &o.d;

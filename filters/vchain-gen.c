@@ -29,6 +29,7 @@
 #include "lib/diag.h"
 #include "lib/out.h"
 #include "lib/ts.h"
+#include "lib/vocab.h"
 
 #define MS_PER_DAY 86400000LL
 #define ARRIVAL_MEAN_MS 4320	/* 20,000 people a day */
@@ -120,9 +121,12 @@ static unsigned pick(const unsigned *w, unsigned n)
 
 enum platform { P_INSTAGRAM, P_FACEBOOK, P_X, P_TIKTOK, P_YOUTUBE, P_LINKEDIN, P_PINTEREST, P_EMAIL, P_WEB, N_PLATFORMS };
 
-static const char *const platform_name[N_PLATFORMS] = {
-	"instagram", "facebook", "x", "tiktok", "youtube", "linkedin", "pinterest", "email", "web"
+/* each as schemas/platforms.tsv names it */
+static const int platform_id[N_PLATFORMS] = {
+	PLATFORM_INSTAGRAM, PLATFORM_FACEBOOK, PLATFORM_X, PLATFORM_TIKTOK, PLATFORM_YOUTUBE,
+	PLATFORM_LINKEDIN, PLATFORM_PINTEREST, PLATFORM_EMAIL, PLATFORM_WEB
 };
+#define PLATFORM_NAME(p) vocab_platforms[platform_id[p]]
 static const unsigned platform_weight[N_PLATFORMS] = { 300, 250, 120, 120, 60, 50, 30, 40, 30 };
 /* referrer a visit from each platform carries (email and web: none) */
 static const char *const platform_referrer[N_PLATFORMS] = {
@@ -442,7 +446,7 @@ static char *put_url(char *p, const struct ev *e)
 	p = put_str(p, e->path ? e->path : "/");
 	if (e->utm && e->campaign) {
 		p = put_str(p, "?utm_source=");
-		p = put_str(p, platform_name[e->platform]);
+		p = put_str(p, PLATFORM_NAME(e->platform));
 		if (platform_medium[e->platform]) {
 			p = put_str(p, "&utm_medium=");
 			p = put_str(p, platform_medium[e->platform]);
@@ -474,7 +478,7 @@ static size_t fmt_ndjson(struct sim *s, const struct ev *e)
 		*p++ = '"';
 	}
 	p = put_str(p, ",\"platform\":\"");
-	p = put_str(p, platform_name[e->platform]);
+	p = put_str(p, PLATFORM_NAME(e->platform));
 	p = put_str(p, "\",\"type\":\"");
 	p = put_str(p, e->type);
 	*p++ = '"';
@@ -490,7 +494,7 @@ static size_t fmt_ndjson(struct sim *s, const struct ev *e)
 	}
 	if (e->utm && e->campaign) {
 		p = put_str(p, ",\"source\":\"");
-		p = put_str(p, platform_name[e->platform]);
+		p = put_str(p, PLATFORM_NAME(e->platform));
 		*p++ = '"';
 		if (platform_medium[e->platform]) {
 			p = put_str(p, ",\"medium\":\"");
@@ -566,7 +570,7 @@ static size_t fmt_csv(struct sim *s, const struct ev *e)
 	if (e->user)
 		p = put_user(p, e->user);
 	*p++ = ',';
-	p = put_str(p, platform_name[e->platform]);
+	p = put_str(p, PLATFORM_NAME(e->platform));
 	*p++ = ',';
 	p = put_str(p, e->type);
 	*p++ = ',';
@@ -577,7 +581,7 @@ static size_t fmt_csv(struct sim *s, const struct ev *e)
 		p = put_campaign(p, e->campaign);
 	*p++ = ',';
 	if (e->utm && e->campaign) {
-		p = put_str(p, platform_name[e->platform]);
+		p = put_str(p, PLATFORM_NAME(e->platform));
 		*p++ = ',';
 		if (platform_medium[e->platform])
 			p = put_str(p, platform_medium[e->platform]);
@@ -1083,20 +1087,18 @@ static int parse_count(const char *s, uint64_t *v)
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_PEOPLE = 256, OPT_START, OPT_VERSION };
+	enum { OPT_PEOPLE = 256, OPT_START };
 	static const struct option longopts[] = {
 		{ "seed", required_argument, NULL, 's' },
 		{ "events", required_argument, NULL, 'n' },
 		{ "people", required_argument, NULL, OPT_PEOPLE },
 		{ "format", required_argument, NULL, 'F' },
 		{ "start", required_argument, NULL, OPT_START },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, OPT_VERSION },
+		CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct vts t;
-	int c, have_events = 0;
+	int c, k, have_events = 0;
 
 	memset(o, 0, sizeof(o[0]));
 	o->seed = 1;
@@ -1143,17 +1145,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			o->start_ms = t.sec * 1000;
 			break;
-		case 'o': o->output = optarg; break;
-		case 'h':
-			usage(stdout);
-			exit(EXIT_OK);
-		case OPT_VERSION:
-			cli_version();
-			exit(EXIT_OK);
 		default:
-			cli_bad_option(c, argv);
-			fputs("Try 'vchain-gen --help'.\n", stderr);
-			return -1;
+			k = cli_option(c, optarg, argv, usage, &o->output);
+			if (k != CLI_OPT_TAKEN)
+				return k == CLI_OPT_DONE ? CLI_ARGS_DONE : CLI_ARGS_BAD;
 		}
 	}
 	if (o->people && have_events) {
@@ -1166,7 +1161,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		diag("unexpected argument '%s' (vchain-gen reads no input)", argv[optind]);
 		return -1;
 	}
-	return 0;
+	return optind;
 }
 
 int main(int argc, char **argv)
@@ -1177,8 +1172,8 @@ int main(int argc, char **argv)
 
 	diag_init(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
-	if (parse_args(argc, argv, &o) < 0)
-		return EXIT_USAGE;
+	if ((status = parse_args(argc, argv, &o)) <= 0)
+		return cli_args_status(status);
 	memset(&s, 0, sizeof(s));
 	{
 		/* the brand's audience on each social platform when the sample starts */

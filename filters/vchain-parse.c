@@ -64,7 +64,6 @@ struct map_opt {
 struct opts {
 	enum format from;
 	int raw, stats, progress;
-	const char *rejects;
 	char delim;			/* 0: by name, else guessed from the header */
 	const char *tz;
 	struct ts_zone zone;		/* each worker copies it (its cache is per thread) */
@@ -119,9 +118,7 @@ struct run {
 	struct drive *d;
 	struct current cur;
 	struct csvrec hcsv;		/* splits headers, in the calling thread */
-	struct out rej;
 	struct counts total, now;	/* all inputs; the input being read */
-	uint64_t shown;			/* bad-record messages shown so far */
 	/* --progress */
 	uint64_t bytes_done, bytes_total;	/* of the inputs before it; of all (0: unknown) */
 	double t0, last_shown;
@@ -263,7 +260,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	};
 	const char *from = NULL;
 	char *eq;
-	int c, e;
+	int c, e, k;
 
 	memset(o, 0, sizeof(*o));
 	if (drive_init(&o->d) < 0)
@@ -282,7 +279,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case OPT_RAW: o->raw = 1; break;
-		case OPT_REJECTS: o->rejects = optarg; break;
+		case OPT_REJECTS: o->d.rejects = optarg; break;
 		case OPT_STATS: o->stats = 1; break;
 		case OPT_PROGRESS: o->progress = 1; break;
 		case OPT_MAP:
@@ -346,8 +343,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			break;
 		default:
-			if (drive_take_option(&o->d, c, optarg, argv, usage) < 0)
-				return -1;
+			if ((k = drive_take_option(&o->d, c, optarg, argv, usage)) <= 0)
+				return k;
 		}
 	}
 	if (from && parse_format(from, o) < 0)
@@ -458,8 +455,7 @@ static int csv_line(struct worker *w, const char *rec, size_t len, struct buf *o
 		return RULE_BLANK;
 	if (src && rec[src - 1] == '\r')
 		src--;
-	if (w->csv.delim != cur->delim)
-		w->csv.delim = cur->delim, csv_set_delim(&w->csv.p, (unsigned char)cur->delim);
+	csvrec_set_delim(&w->csv, cur->delim);
 	n = csvrec_split(&w->csv, rec, len);
 	if (n == -2)
 		return -2;
@@ -992,10 +988,7 @@ static int csv_header(void *ctx, const char *rec, size_t len, char *why)
 		len--;
 	if (!utf8_valid(rec, len))
 		return bad(why, "the header is not valid UTF-8");
-	if (r->hcsv.delim != cur->delim) {
-		r->hcsv.delim = cur->delim;
-		csv_set_delim(&r->hcsv.p, (unsigned char)cur->delim);
-	}
+	csvrec_set_delim(&r->hcsv, cur->delim);
 	n = csvrec_split(&r->hcsv, rec, len);
 	if (n == -2)
 		return bad(why, "out of memory");
@@ -1279,9 +1272,9 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 		r->now.events += c->written;
 	if (par_chunk_write(c, &r->d->out) < 0)
 		return r->d->stop = -1;
-	if (c->nmsgs && (c->stopped || r->shown < MAX_REJECT_MESSAGES))
+	if (c->nmsgs && (c->stopped || r->d->shown < MAX_REJECT_MESSAGES))
 		end_progress(r);
-	if (drive_bad_records(r->d, c, first_line, &r->rej, r->o->rejects, &r->shown) < 0)
+	if (drive_bad_records(r->d, c, first_line) < 0)
 		return -1;
 	if (c->fatal) {
 		diag_at(r->d->name, 0, "out of memory");
@@ -1369,27 +1362,22 @@ int main(int argc, char **argv)
 	void *wctx[PAR_MAX_WORKERS];
 	struct opts o;
 	struct run r;
-	int first, status, st, i;
+	int first, status, i;
 	unsigned w, nw;
 
 	diag_init(argv[0]);
 	signal(SIGPIPE, SIG_IGN);	/* EPIPE ends the run quietly, see cli_close_out() */
 	first = parse_args(argc, argv, &o);
-	if (first < 0)
-		return EXIT_USAGE;
+	if (first <= 0)
+		return cli_args_status(first);
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
 	r.d = &o.d;
 	r.cur.id_col = -1;
 	o.progress = o.progress && isatty(2);
-	o.d.keep_going = o.rejects != NULL;
 	o.d.prepare = prepare;
 	if (csvrec_init(&r.hcsv, ',', '"') < 0) {
 		diag("out of memory");
-		return EXIT_DATA;
-	}
-	if (o.rejects && out_open_path(&r.rej, o.rejects) < 0) {
-		diag("%s: cannot open: %s", o.rejects, strerror(errno));
 		return EXIT_DATA;
 	}
 	nw = o.d.threads > 1 ? o.d.threads : 1;
@@ -1419,17 +1407,6 @@ int main(int argc, char **argv)
 
 	if (o.stats && argc - first > 1)
 		say_counts(NULL, &r.total, NULL);
-	if (o.rejects) {
-		if (r.total.rejected > MAX_REJECT_MESSAGES)
-			diag("%llu more bad records not shown",
-			     (unsigned long long)(r.total.rejected - MAX_REJECT_MESSAGES));
-		if (r.total.rejected)
-			diag("%llu bad records set aside in %s",
-			     (unsigned long long)r.total.rejected, o.rejects);
-		st = cli_close_out(&r.rej);
-		if (status == EXIT_OK)
-			status = st;
-	}
 	status = drive_close(&o.d, status);
 	for (w = 0; w < nw; w++) {
 		event_norm_free(&workers[w].en);

@@ -30,6 +30,7 @@
 #include "lib/json.h"
 #include "lib/out.h"
 #include "lib/par.h"
+#include "lib/sort.h"
 #include "lib/ts.h"
 #include "lib/vocab.h"
 
@@ -38,11 +39,7 @@
 #define MAP_MAX 256
 #define NO_TS LLONG_MAX
 
-static const char *const platforms[] = {
-	"facebook", "instagram", "x", "linkedin", "tiktok", "youtube", "pinterest", "email", "web", "other"
-};
-#define N_PLATFORMS 10
-static const size_t platform_len[N_PLATFORMS] = { 8, 9, 1, 8, 6, 7, 9, 5, 3, 5 };
+_Static_assert(VOCAB_NPLATFORMS <= 16, "a person's platforms are a 16-bit set");
 
 enum act { ACT_NONE, ACT_REFERRAL, ACT_REVIEW, ACT_MENTION, ACT_SHARE_TAG, ACT_PURCHASE };
 
@@ -149,24 +146,13 @@ static int map_parse(struct stage_map *m, const char *text, size_t n, const char
 static int map_load(struct stage_map *m, const char *path)
 {
 	struct buf b = BUF_INIT;
-	char tmp[65536];
-	size_t k;
-	FILE *f = fopen(path, "rb");
 	int r;
 
-	if (!f) {
-		diag("%s: cannot open: %s", path, strerror(errno));
-		return -1;
-	}
-	while ((k = fread(tmp, 1, sizeof(tmp), f)) > 0)
-		buf_add(&b, tmp, k);
-	if (ferror(f)) {
-		diag("%s: read error", path);
-		fclose(f);
+	if (buf_load(&b, path) < 0) {
+		diag("%s: cannot read: %s", path, strerror(errno));
 		buf_free(&b);
 		return -1;
 	}
-	fclose(f);
 	r = map_parse(m, b.p ? b.p : "", b.len, path);
 	buf_free(&b);
 	return r;
@@ -226,7 +212,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	};
 	const char *map = NULL;
 	char *end;
-	int c;
+	int c, k;
 
 	memset(o, 0, sizeof(*o));
 	o->positive = 0.25;
@@ -261,8 +247,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_STATS: o->stats = 1; break;
 		default:
-			if (drive_take_option(&o->d, c, optarg, argv, usage) < 0)
-				return -1;
+			if ((k = drive_take_option(&o->d, c, optarg, argv, usage)) <= 0)
+				return k;
 		}
 	}
 	if (o->window_ms && !o->journeys) {
@@ -348,18 +334,6 @@ static int advocacy_act(const struct opts *o, enum act act, const struct members
 	}
 }
 
-/* Index of a canonical platform name; "other" for anything else. */
-static uint8_t platform_index(const struct jfield *f)
-{
-	unsigned k;
-
-	if (f && f->type == J_STR)
-		for (k = 0; k < N_PLATFORMS; k++)
-			if (platform_len[k] == f->vlen && memcmp(platforms[k], f->val, f->vlen) == 0)
-				return (uint8_t)k;
-	return N_PLATFORMS - 1;
-}
-
 /* In a worker: the record without stage fields, split where they go; what commit needs to know. */
 static int stage_line(void *ctx, const char *line, size_t len, const struct scan_marks *marks,
 		      struct buf *out, char *why)
@@ -405,7 +379,8 @@ static int stage_line(void *ctx, const char *line, size_t len, const struct scan
 	}
 	if (m.ts && event_ts_ms(m.ts, &r.ts_ms) == 0)
 		r.flags |= F_TS;
-	r.platform = platform_index(m.platform);
+	r.platform = (uint8_t)(m.platform && m.platform->type == J_STR
+				       ? vocab_platform_index(m.platform->val, m.platform->vlen) : PLATFORM_OTHER);
 	if (o->journeys) {	/* only the header: journeys write no events */
 		r.len = 0;
 		if (buf_add(out, &r, sizeof(r)) < 0 || (r.user_len && buf_add(out, user->val, r.user_len) < 0))
@@ -582,12 +557,11 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 	return 0;
 }
 
-static struct run *sort_run;
-
-static int by_user(const void *a, const void *b)
+static int by_user(const void *a, const void *b, void *ctx)
 {
-	const struct person *x = &sort_run->person[*(const size_t *)a];
-	const struct person *y = &sort_run->person[*(const size_t *)b];
+	const struct run *r = ctx;
+	const struct person *x = &r->person[*(const size_t *)a];
+	const struct person *y = &r->person[*(const size_t *)b];
 	size_t n = x->user_len < y->user_len ? x->user_len : y->user_len;
 	int c = memcmp(x->user, y->user, n);
 
@@ -620,8 +594,10 @@ static int write_journeys(struct run *r)
 		return -1;
 	for (i = 0; i < r->nperson; i++)
 		order[i] = i;
-	sort_run = r;
-	qsort(order, r->nperson, sizeof(*order), by_user);
+	if (sort_stable(order, r->nperson, sizeof(*order), by_user, r) < 0) {
+		free(order);
+		return -1;
+	}
 	for (i = 0; i < r->nperson; i++) {
 		const struct person *p = &r->person[order[i]];
 
@@ -653,7 +629,7 @@ static int write_journeys(struct run *r)
 		snprintf(num, sizeof(num), ",\"platforms\":%d", __builtin_popcount(p->platforms));
 		buf_adds(&b, num);
 		buf_adds(&b, ",\"first_platform\":\"");
-		buf_adds(&b, platforms[p->first_platform]);
+		buf_adds(&b, vocab_platforms[p->first_platform]);
 		buf_adds(&b, "\"}\n");
 		if (out_write(&r->d->out, b.p, b.len) < 0)
 			break;
@@ -675,8 +651,8 @@ int main(int argc, char **argv)
 	diag_init(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
 	first = parse_args(argc, argv, &o);
-	if (first < 0)
-		return EXIT_USAGE;
+	if (first <= 0)
+		return cli_args_status(first);
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
 	r.d = &o.d;

@@ -1,6 +1,6 @@
 #!/bin/sh
-# gen-tables.sh fields|field-defs|stages|vocab SCHEMAS_DIR > header.h
-# (vocab: every alias table, and the bot user-agent list)
+# gen-tables.sh fields|field-defs|stages|platform-ids|vocab SCHEMAS_DIR > header.h
+# (vocab: every alias table, and the bot user-agent list; platform-ids: the canonical platforms)
 # Compiles the data tables of schemas/ into C arrays the filters include, so
 # the tables stay readable, editable data and the filters need no files at
 # run time. Vocabularies are sorted (LC_ALL=C) for binary search.
@@ -27,6 +27,14 @@ if [ "$what" = stages ]; then	# the default stage map, for vchain-stage.c
 	echo "static const char default_stage_map[] ="
 	grep -v '^#' "$dir/stages.tsv" | awk -F'\t' 'NF == 2 { printf "\t\"%s\\t%s\\n\"\n", $1, $2 }'
 	echo ";"
+	exit 0
+fi
+
+if [ "$what" = platform-ids ]; then	# the canonical platforms in file order, for vocab.h
+	grep -v '^#' "$dir/platforms.tsv" | awk -F'\t' 'NF == 2 && !seen[$2]++ {
+		name = toupper($2); gsub(/[^A-Z0-9]/, "_", name)
+		printf "#define PLATFORM_%s %d\n", name, n++; names = names (n > 1 ? ", " : "") "\"" $2 "\"" }
+		END { printf "#define VOCAB_NPLATFORMS %d\n#define VOCAB_PLATFORM_NAMES %s\n", n, names }'
 	exit 0
 fi
 

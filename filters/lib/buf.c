@@ -4,7 +4,9 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "buf.h"
 
@@ -36,4 +38,31 @@ void buf_free(struct buf *b)
 	free(b->p);
 	b->p = NULL;
 	b->len = b->cap = 0;
+}
+
+int buf_load(struct buf *b, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), e;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		if (b->cap - b->len < 65536 && buf_grow(b, 65536) < 0)
+			break;
+		n = read(fd, b->p + b->len, b->cap - b->len);
+		if (n == 0) {
+			close(fd);
+			return 0;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		b->len += (size_t)n;
+	}
+	e = errno;
+	close(fd);
+	errno = e;
+	return -1;
 }

@@ -18,6 +18,12 @@ struct buf {
 int buf_grow(struct buf *b, size_t extra);
 void buf_free(struct buf *b);
 
+/*
+ * Append the whole of a small file (a stage map, a spend table, a profile).
+ * Returns 0, or -1 with errno (the file cannot be opened or read, or ENOMEM).
+ */
+int buf_load(struct buf *b, const char *path);
+
 static inline void buf_reset(struct buf *b) { b->len = 0; }
 
 static inline int buf_add(struct buf *b, const void *s, size_t n)

@@ -35,10 +35,25 @@ int cli_parse_size(const char *s, size_t *out)
 	return 0;
 }
 
-void cli_version(void)
+int cli_option(int c, const char *arg, char **argv, void (*usage)(FILE *), const char **output)
 {
-	printf("%s %s (gzip: %s)\n", diag_prog(), VCHAIN_VERSION,
-	       in_have_isal() ? "ISA-L, zlib" : "zlib");
+	switch (c) {
+	case 'o':
+		*output = arg;
+		return CLI_OPT_TAKEN;
+	case 'h':
+		usage(stdout);
+		return CLI_OPT_DONE;
+	case CLI_OPT_VERSION:
+		diag_version(VCHAIN_VERSION, in_have_isal() ? "gzip: ISA-L, zlib" : "gzip: zlib");
+		return CLI_OPT_DONE;
+	case ':':
+	case '?':
+		cli_bad_option(c, argv);
+		diag_plain("Try '%s --help'.", diag_prog());
+		return CLI_OPT_BAD;
+	}
+	return CLI_OPT_NOT_MINE;
 }
 
 int cli_close_out(struct out *o)

@@ -1,11 +1,13 @@
 /*
- * cli.h - what every filter's main() does the same way: sizes on the
- * command line, --version, and closing stdout with the error checked.
+ * cli.h - what every filter's command line and main() do the same way: the
+ * options all of them take (-o, -h, --version), sizes, durations and thread
+ * counts as arguments, and closing stdout with the error checked.
  */
 #ifndef VCHAIN_CLI_H
 #define VCHAIN_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "input.h"
 #include "out.h"
@@ -15,10 +17,34 @@
 /* Exit statuses of every filter. */
 enum { EXIT_OK = 0, EXIT_DATA = 1, EXIT_USAGE = 2 };
 
+/*
+ * A filter's parse_args() returns the index of its first operand (>= 1),
+ * CLI_ARGS_DONE after --help or --version (main returns EXIT_OK), or
+ * CLI_ARGS_BAD after saying what is wrong (main returns EXIT_USAGE).
+ */
+enum { CLI_ARGS_BAD = -1, CLI_ARGS_DONE = 0 };
+static inline int cli_args_status(int first)
+{
+	return first < 0 ? EXIT_USAGE : EXIT_OK;
+}
+
+/* The options every filter takes, for its getopt_long table (with a ':'-first optstring). */
+#define CLI_OPT_VERSION 0x1001
+#define CLI_LONGOPTS \
+	{ "output", required_argument, NULL, 'o' }, \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "version", no_argument, NULL, CLI_OPT_VERSION }
+enum { CLI_OPT_BAD = -1, CLI_OPT_NOT_MINE = 0, CLI_OPT_TAKEN = 1, CLI_OPT_DONE = 2 };
+/*
+ * One of them, as getopt_long returned it: -o sets *output; -h calls
+ * usage(stdout), --version writes the version line, and both return DONE;
+ * a missing argument or an unknown option is said (with "Try 'prog
+ * --help'.") and returns BAD; anything else is NOT_MINE.
+ */
+int cli_option(int c, const char *arg, char **argv, void (*usage)(FILE *), const char **output);
+
 /* "4096", "64K", "16M", "1G" (binary units). Returns 0 or -1. */
 int cli_parse_size(const char *s, size_t *out);
-/* Prints "prog VERSION (inflate: ...)" to stdout. */
-void cli_version(void);
 /*
  * Flush and close o. Returns EXIT_OK, or EXIT_DATA after saying what failed;
  * a reader that went away (EPIPE, as with `| head`) is not an error.

@@ -42,6 +42,14 @@ int csvrec_init(struct csvrec *r, char delim, char quote)
 	return setup(r);
 }
 
+void csvrec_set_delim(struct csvrec *r, char d)
+{
+	if (r->delim == d)
+		return;
+	r->delim = d;
+	csv_set_delim(&r->p, (unsigned char)d);
+}
+
 void csvrec_free(struct csvrec *r)
 {
 	csv_free(&r->p);

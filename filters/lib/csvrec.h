@@ -40,6 +40,8 @@ void csvrec_free(struct csvrec *r);
  * (r->err), -2 when out of memory. Fields stay valid until the next call.
  */
 long csvrec_split(struct csvrec *r, const char *rec, size_t len);
+/* Split on d from the next record on (a no-op when d is the delimiter already). */
+void csvrec_set_delim(struct csvrec *r, char d);
 /* Whether the record just split is valid UTF-8: its ASCII flag, else a check. */
 int csvrec_utf8(const struct csvrec *r, const char *rec, size_t len);
 

@@ -25,12 +25,15 @@ const char *diag_prog(void)
 	return prog;
 }
 
-static void emit(const char *file, uint64_t line, const char *fmt, va_list ap)
+/* plain: no "prog: " and no location */
+static void emit(int plain, const char *file, uint64_t line, const char *fmt, va_list ap)
 {
 	char msg[1024];
 	int n;
 
-	if (file && line)
+	if (plain)
+		n = 0;
+	else if (file && line)
 		n = snprintf(msg, sizeof(msg), "%s: %s:%llu: ", prog, file, (unsigned long long)line);
 	else if (file)
 		n = snprintf(msg, sizeof(msg), "%s: %s: ", prog, file);
@@ -51,7 +54,7 @@ void diag(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	emit(NULL, 0, fmt, ap);
+	emit(0, NULL, 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -60,6 +63,25 @@ void diag_at(const char *file, uint64_t line, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	emit(file, line, fmt, ap);
+	emit(0, file, line, fmt, ap);
 	va_end(ap);
+}
+
+void diag_plain(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit(1, NULL, 0, fmt, ap);
+	va_end(ap);
+}
+
+int diag_version(const char *version, const char *what)
+{
+	char line[256];
+	int n = snprintf(line, sizeof(line), "%s %s (%s)\n", prog, version, what);
+
+	if (n < 0 || (size_t)n >= sizeof(line))
+		n = (int)strlen(line);
+	return write(1, line, (size_t)n) == n ? 0 : -1;
 }

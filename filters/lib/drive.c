@@ -24,46 +24,36 @@ int drive_init(struct drive *d)
 
 int drive_option(struct drive *d, int c, const char *arg, char **argv, void (*usage)(FILE *))
 {
+	int k = cli_option(c, arg, argv, usage, &d->output);
+
+	if (k != CLI_OPT_NOT_MINE)
+		return k;
 	switch (c) {
-	case 'o':
-		d->output = arg;
-		return DRIVE_OPT_TAKEN;
 	case 'j':
 		if (cli_parse_threads(arg, &d->threads) < 0) {
 			diag("--threads: '%s' is not a number from 1 to %d", arg, PAR_MAX_WORKERS);
-			return DRIVE_OPT_BAD;
+			return CLI_OPT_BAD;
 		}
-		return DRIVE_OPT_TAKEN;
+		return CLI_OPT_TAKEN;
 	case DRIVE_OPT_MAX_LINE:
 		if (cli_parse_size(arg, &d->in.max_line) < 0) {
 			diag("--max-line: '%s' is not a size (e.g. 16M)", arg);
-			return DRIVE_OPT_BAD;
+			return CLI_OPT_BAD;
 		}
-		return DRIVE_OPT_TAKEN;
-	case 'h':
-		usage(stdout);
-		return DRIVE_OPT_DONE;
-	case DRIVE_OPT_VERSION:
-		cli_version();
-		return DRIVE_OPT_DONE;
-	case ':':
-	case '?':
-		cli_bad_option(c, argv);
-		fprintf(stderr, "Try '%s --help'.\n", diag_prog());
-		return DRIVE_OPT_BAD;
+		return CLI_OPT_TAKEN;
 	}
-	return DRIVE_OPT_NOT_MINE;
+	return CLI_OPT_NOT_MINE;
 }
 
 int drive_take_option(struct drive *d, int c, const char *arg, char **argv, void (*usage)(FILE *))
 {
 	switch (drive_option(d, c, arg, argv, usage)) {
-	case DRIVE_OPT_DONE:
-		exit(EXIT_OK);
-	case DRIVE_OPT_TAKEN:
-		return 0;
-	default:
-		return -1;
+	case CLI_OPT_DONE:
+		return CLI_ARGS_DONE;
+	case CLI_OPT_TAKEN:
+		return 1;
+	default:	/* a bad option, or one no filter takes (getopt returned it: a bug) */
+		return CLI_ARGS_BAD;
 	}
 }
 
@@ -71,13 +61,17 @@ int drive_open(struct drive *d, par_line_fn fn, void **wctx)
 {
 	struct par_opts po;
 
+	if (d->rejects && out_open_path(&d->rej, d->rejects) < 0) {
+		diag("%s: cannot open: %s", d->rejects, strerror(errno));
+		return EXIT_DATA;
+	}
 	if (d->output ? out_open_path(&d->out, d->output) : out_open_fd(&d->out, 1, "<stdout>")) {
 		diag("%s: cannot open: %s", d->output ? d->output : "<stdout>", strerror(errno));
 		return EXIT_DATA;
 	}
 	memset(&po, 0, sizeof(po));
 	po.workers = d->threads - 1;	/* the calling thread works too */
-	po.keep_going = d->keep_going;
+	po.keep_going = d->rejects != NULL;
 	po.max_line = d->in.max_line;
 	d->par = par_new(&po, fn, wctx);
 	if (!d->par) {
@@ -138,13 +132,14 @@ int drive_inputs(struct drive *d, char **names, int n,
 	return status;
 }
 
-int drive_bad_records(struct drive *d, const struct par_chunk *c, uint64_t first_line,
-		      struct out *rej, const char *rej_name, uint64_t *shown)
+int drive_bad_records(struct drive *d, const struct par_chunk *c, uint64_t first_line)
 {
+	uint64_t *shown = &d->shown;
 	unsigned i;
 
-	if (c->rejects.len && out_write(rej, c->rejects.p, c->rejects.len) < 0) {
-		diag("%s: write error: %s", rej_name, strerror(rej->err));
+	d->rejected += c->rejected;
+	if (c->rejects.len && out_write(&d->rej, c->rejects.p, c->rejects.len) < 0) {
+		diag("%s: write error: %s", d->rejects, strerror(d->rej.err));
 		return d->stop = -1;
 	}
 	for (i = 0; i < c->nmsgs; i++) {
@@ -164,6 +159,16 @@ int drive_close(struct drive *d, int status)
 {
 	int st;
 
+	if (d->rejects && d->rej.buf) {
+		if (d->rejected > DRIVE_MAX_REJECT_MESSAGES)
+			diag("%llu more bad records not shown",
+			     (unsigned long long)(d->rejected - DRIVE_MAX_REJECT_MESSAGES));
+		if (d->rejected)
+			diag("%llu bad records set aside in %s", (unsigned long long)d->rejected, d->rejects);
+		st = cli_close_out(&d->rej);
+		if (status == EXIT_OK)
+			status = st;
+	}
 	par_free(d->par);
 	d->par = NULL;
 	st = cli_close_out(&d->out);

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 
+#include "cli.h"
 #include "input.h"
 #include "out.h"
 #include "par.h"
@@ -17,7 +18,7 @@ struct drive {
 	/* set by the filter before drive_open() */
 	const char *output;	/* NULL: stdout */
 	unsigned threads;	/* 1: all in the calling thread */
-	int keep_going;		/* bad records are set aside, not the end */
+	const char *rejects;	/* --rejects FILE: bad records go there byte-exact and the run goes on */
 	int json_lines;		/* the inputs' lines are JSON (in->json; prepare may say otherwise) */
 	struct in_opts in;
 	/*
@@ -34,36 +35,35 @@ struct drive {
 	int stop;		/* the commit function stopped the run (and said why) */
 	int gone;		/* the reader of the output went away (EPIPE) */
 	struct par *par;
+	struct out rej;		/* the rejects file */
+	uint64_t rejected;	/* bad records set aside, all inputs */
+	uint64_t shown;		/* of them, reported one by one */
 };
 
-/* The options every record filter takes, to end its getopt_long table. */
+/* The options every record filter takes, to end its getopt_long table: cli.h's and these. */
 #define DRIVE_OPT_MAX_LINE 0x1000
-#define DRIVE_OPT_VERSION 0x1001
 #define DRIVE_LONGOPTS \
-	{ "output", required_argument, NULL, 'o' }, \
+	CLI_LONGOPTS, \
 	{ "threads", required_argument, NULL, 'j' }, \
-	{ "max-line", required_argument, NULL, DRIVE_OPT_MAX_LINE }, \
-	{ "help", no_argument, NULL, 'h' }, \
-	{ "version", no_argument, NULL, DRIVE_OPT_VERSION }
+	{ "max-line", required_argument, NULL, DRIVE_OPT_MAX_LINE }
 #define DRIVE_SHORTOPTS "o:j:h"
 
-enum { DRIVE_OPT_BAD = -1, DRIVE_OPT_NOT_MINE = 0, DRIVE_OPT_TAKEN = 1, DRIVE_OPT_DONE = 2 };
 /*
  * One of the common options, as getopt_long returned it (with a ':'-first
- * optstring): -o, -j, --max-line, or a bad option (said, then BAD); -h and
- * --version print usage or the version to stdout and return DONE (exit 0).
+ * optstring): cli_option's, -j and --max-line. Returns CLI_OPT_*.
  */
 int drive_option(struct drive *d, int c, const char *arg, char **argv, void (*usage)(FILE *));
 
 /*
- * The same, for the default: branch of a filter's getopt loop: 0 when the
- * option was taken, -1 when it was bad (said); -h and --version exit 0.
+ * The same, for the default: branch of a filter's getopt loop: 1 when the
+ * option was taken; else what parse_args returns, CLI_ARGS_DONE (after
+ * -h or --version) or CLI_ARGS_BAD (said).
  */
 int drive_take_option(struct drive *d, int c, const char *arg, char **argv, void (*usage)(FILE *));
 
 /* Set defaults: stdout, threads = CPUs, 16 MiB lines, VCHAIN_INFLATE. -1: bad environment. */
 int drive_init(struct drive *d);
-/* Open the output and start the workers. EXIT_OK, or EXIT_DATA after a message. */
+/* Open the rejects file and the output, start the workers. EXIT_OK, or EXIT_DATA after a message. */
 int drive_open(struct drive *d, par_line_fn fn, void **wctx);
 /*
  * Run the inputs (names[0..n), or stdin when n is 0) in order through the
@@ -76,14 +76,17 @@ int drive_inputs(struct drive *d, char **names, int n,
 		 void (*before_each)(void *cctx), void (*after_each)(void *cctx), void *cctx);
 #define DRIVE_MAX_REJECT_MESSAGES 10	/* bad records reported one by one; the rest counted */
 /*
- * For a commit function: a chunk's bad records go to rej (a --rejects file
- * named rej_name) byte-exact, the first DRIVE_MAX_REJECT_MESSAGES of the
- * run are reported ("(set aside)"; *shown counts them), and a record that
- * stopped the run is reported last. Returns 0, or -1 with d->stop set.
+ * For a commit function: a chunk's bad records go to the rejects file
+ * byte-exact, the first DRIVE_MAX_REJECT_MESSAGES of the run are reported
+ * ("(set aside)"; d->shown counts them), and a record that stopped the run
+ * is reported last. Returns 0, or -1 with d->stop set.
  */
-int drive_bad_records(struct drive *d, const struct par_chunk *c, uint64_t first_line,
-		      struct out *rej, const char *rej_name, uint64_t *shown);
-/* Stop the workers, flush and close the output; status is what the run had so far. */
+int drive_bad_records(struct drive *d, const struct par_chunk *c, uint64_t first_line);
+/*
+ * Say how many bad records were set aside and where (and how many were not
+ * reported one by one), close the rejects file, stop the workers, flush and
+ * close the output; status is what the run had so far.
+ */
 int drive_close(struct drive *d, int status);
 
 #endif

@@ -360,6 +360,13 @@ int ts_zone_init(struct ts_zone *z, const char *spec)
 	    snprintf(path, sizeof(path), "%s/%s", dir ? dir : "/usr/share/zoneinfo", spec) >= (int)sizeof(path) ||
 	    access(path, R_OK) != 0)
 		return -1;
+	/*
+	 * The one process-wide change the library makes, and why: glibc turns
+	 * wall times of a named zone into UTC (mktime) only for the zone in TZ,
+	 * and reading the tz database ourselves would copy what it does. A
+	 * filter calls this while parsing its options, before any worker
+	 * thread starts and before anything reads TZ; a process has one --tz.
+	 */
 	if (setenv("TZ", spec, 1) != 0)
 		return -1;
 	tzset();

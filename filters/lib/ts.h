@@ -26,7 +26,8 @@ int ts_parse_zoned(const char *s, size_t n, struct vts *t, int *zoned);
  * The zone of timestamps that carry none (vchain-parse --tz): a fixed
  * offset (+05:30, -0800), UTC, or a tz database name (Europe/Berlin) whose
  * offsets come from mktime() under TZ, cached per local hour. One per
- * thread (the cache); ts_zone_init sets TZ for the process.
+ * thread (the cache); ts_zone_init sets TZ for the process (ts.c says why),
+ * so call it before any thread starts.
  */
 struct ts_zone {
 	int named;		/* a tz database zone */

@@ -33,6 +33,8 @@ const char *const vocab_stage_names[8] = {
 	NULL, "awareness", "consideration", "engagement", "audience", "education", "sale", "advocacy"
 };
 
+const char *const vocab_platforms[VOCAB_NPLATFORMS] = { VOCAB_PLATFORM_NAMES };
+
 static struct vtab platforms, types, headers, referrers, clickids, assets;
 static pthread_once_t built = PTHREAD_ONCE_INIT;
 static int ready;	/* set (release) when build_all is done: one load on the hot path */
@@ -211,6 +213,16 @@ const struct wordset *vocab_type_names(void)
 int vocab_is_platform(const char *s, size_t n)
 {
 	return is_canonical(&platforms, s, n);
+}
+
+int vocab_platform_index(const char *s, size_t n)
+{
+	int k;
+
+	for (k = 0; k < VOCAB_NPLATFORMS; k++)
+		if (strlen(vocab_platforms[k]) == n && bytes_eq(vocab_platforms[k], s, n))
+			return k;
+	return PLATFORM_OTHER;
 }
 
 int vocab_is_type(const char *s, size_t n)

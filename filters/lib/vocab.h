@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "platform_ids.h"	/* PLATFORM_<NAME> indexes, VOCAB_NPLATFORMS */
+
 struct vocab_entry {
 	const char *alias;
 	size_t alias_len;
@@ -21,6 +23,11 @@ struct vocab_entry {
  */
 /* The value chain's stages by number, 1-7 ([0] is NULL: no stage). */
 extern const char *const vocab_stage_names[8];
+
+/* The canonical platforms (schemas/platforms.tsv), by PLATFORM_<NAME> index. */
+extern const char *const vocab_platforms[VOCAB_NPLATFORMS];
+/* The PLATFORM_ index of a canonical platform name; PLATFORM_OTHER for anything else. */
+int vocab_platform_index(const char *s, size_t n);
 
 const struct vocab_entry *vocab_platform(const char *s, size_t n);
 const struct vocab_entry *vocab_type(const char *s, size_t n);

@@ -1,4 +1,4 @@
-/* Unit tests of the small modules: buf, arena, hash, out, cli, vocab, wordset. */
+/* Unit tests of the small modules: buf, arena, hash, out, cli, sort, vocab, wordset. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -16,6 +17,7 @@
 #include "cli.h"
 #include "hash.h"
 #include "out.h"
+#include "sort.h"
 #include "vocab.h"
 #include "wordset.h"
 
@@ -34,6 +36,73 @@ static void test_buf(void **state)
 	assert_int_equal(buf_adds(&b, "xyz"), 0);
 	assert_memory_equal(b.p, "xyz", 3);
 	buf_free(&b);
+}
+
+/* buf_load reads a file whole, past its 64 KiB steps, and says why it cannot. */
+static void test_buf_load(void **state)
+{
+	char path[] = "/tmp/vchain-test-bufXXXXXX";
+	struct buf b = BUF_INIT;
+	int fd = mkstemp(path), i;
+	char line[32];
+
+	(void)state;
+	assert_true(fd >= 0);
+	for (i = 0; i < 20000; i++) {
+		int n = snprintf(line, sizeof(line), "%d\n", i);
+
+		assert_int_equal(write(fd, line, (size_t)n), n);
+	}
+	close(fd);
+	assert_int_equal(buf_adds(&b, "x"), 0);	/* appended after what is there */
+	assert_int_equal(buf_load(&b, path), 0);
+	assert_int_equal(b.len, 1 + 10 * 2 + 90 * 3 + 900 * 4 + 9000 * 5 + 10000 * 6);
+	assert_memory_equal(b.p, "x0\n1\n", 5);
+	assert_memory_equal(b.p + b.len - 6, "19999\n", 6);
+	unlink(path);
+	assert_int_equal(buf_load(&b, path), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(buf_load(&b, "/"), -1);
+	assert_int_equal(errno, EISDIR);
+	buf_free(&b);
+}
+
+struct item {
+	int key, seq;
+};
+
+static int by_key(const void *a, const void *b, void *ctx)
+{
+	const struct item *x = a, *y = b;
+
+	++*(int *)ctx;
+	return (x->key > y->key) - (x->key < y->key);
+}
+
+/* sort_stable against a reckoning by hand: sorted by key, equal keys in input order, at every size around the runs. */
+static void test_sort(void **state)
+{
+	static struct item v[3000];
+	int n, i, calls, seed = 12345;
+
+	(void)state;
+	for (n = 0; n <= 3000; n = n < 70 ? n + 1 : n * 2 - 7) {
+		int lim = n % 3 ? n / 4 + 1 : 5;	/* many ties, then few */
+
+		for (i = 0; i < n; i++) {
+			seed = seed * 1103515245 + 12345;
+			v[i].key = (int)((unsigned)seed >> 8) % lim;
+			v[i].seq = i;
+		}
+		calls = 0;
+		assert_int_equal(sort_stable(v, (size_t)n, sizeof(v[0]), by_key, &calls), 0);
+		for (i = 1; i < n; i++) {
+			assert_true(v[i - 1].key <= v[i].key);
+			if (v[i - 1].key == v[i].key)
+				assert_true(v[i - 1].seq < v[i].seq);
+		}
+		assert_true(n < 2 || calls > 0);
+	}
 }
 
 static void test_arena(void **state)
@@ -222,6 +291,8 @@ int main(void)
 		cmocka_unit_test(test_out_full_disk),
 		cmocka_unit_test(test_out_pipe_closed),
 		cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_buf_load),
+		cmocka_unit_test(test_sort),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_vocab),
 	};

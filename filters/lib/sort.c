@@ -1,0 +1,79 @@
+/*
+ * sort.c - merge sort: runs of 16 by insertion, then merges bottom-up
+ * between base and one scratch array of the same size, so the cost is
+ * n log n comparisons whatever the input and memory is one copy of it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sort.h"
+
+#define RUN 16
+
+static void insertion(char *a, size_t n, size_t size, sort_cmp_fn cmp, void *ctx, char *tmp)
+{
+	size_t i, j;
+
+	for (i = 1; i < n; i++) {
+		if (cmp(a + (i - 1) * size, a + i * size, ctx) <= 0)
+			continue;
+		memcpy(tmp, a + i * size, size);
+		for (j = i; j > 0 && cmp(a + (j - 1) * size, tmp, ctx) > 0; j--)
+			memcpy(a + j * size, a + (j - 1) * size, size);
+		memcpy(a + j * size, tmp, size);
+	}
+}
+
+/* Merge src[lo..mid) and src[mid..hi) into dst[lo..hi); ties take the left run's first. */
+static void merge(const char *src, char *dst, size_t lo, size_t mid, size_t hi, size_t size,
+		  sort_cmp_fn cmp, void *ctx)
+{
+	size_t i = lo, j = mid, k = lo;
+
+	while (i < mid && j < hi) {
+		if (cmp(src + j * size, src + i * size, ctx) < 0)
+			memcpy(dst + k++ * size, src + j++ * size, size);
+		else
+			memcpy(dst + k++ * size, src + i++ * size, size);
+	}
+	memcpy(dst + k * size, src + i * size, (mid - i) * size);
+	k += mid - i;
+	memcpy(dst + k * size, src + j * size, (hi - j) * size);
+}
+
+int sort_stable(void *base, size_t n, size_t size, sort_cmp_fn cmp, void *ctx)
+{
+	char *a = base, *b, *src, *dst, *t, *tmp;
+	size_t i, w;
+
+	if (n < 2 || size == 0)
+		return 0;
+	if (!(tmp = malloc(size)))
+		return -1;
+	if (n <= RUN) {
+		insertion(a, n, size, cmp, ctx, tmp);
+		free(tmp);
+		return 0;
+	}
+	if (n > (size_t)-1 / size || !(b = malloc(n * size))) {
+		free(tmp);
+		return -1;
+	}
+	for (i = 0; i < n; i += RUN)
+		insertion(a + i * size, n - i < RUN ? n - i : RUN, size, cmp, ctx, tmp);
+	src = a;
+	dst = b;
+	for (w = RUN; w < n; w *= 2) {
+		for (i = 0; i < n; i += 2 * w) {
+			size_t mid = i + w < n ? i + w : n, hi = i + 2 * w < n ? i + 2 * w : n;
+
+			merge(src, dst, i, mid, hi, size, cmp, ctx);
+		}
+		t = src, src = dst, dst = t;
+	}
+	if (src != a)
+		memcpy(a, src, n * size);
+	free(b);
+	free(tmp);
+	return 0;
+}
