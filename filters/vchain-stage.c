@@ -149,7 +149,7 @@ static int map_load(struct stage_map *m, const char *path)
 	int r;
 
 	if (buf_load(&b, path) < 0) {
-		diag("%s: cannot read: %s", path, strerror(errno));
+		diag("%s: cannot open: %s", path, strerror(errno));
 		buf_free(&b);
 		return -1;
 	}

@@ -1,5 +1,5 @@
 #!/bin/sh
-# gen-tables.sh fields|field-defs|stages|platform-ids|vocab SCHEMAS_DIR > header.h
+# gen-tables.sh fields|field-defs|stages|platform-ids|reports|vocab SCHEMAS_DIR > header.h
 # (vocab: every alias table, and the bot user-agent list; platform-ids: the canonical platforms)
 # Compiles the data tables of schemas/ into C arrays the filters include, so
 # the tables stay readable, editable data and the filters need no files at
@@ -35,6 +35,18 @@ if [ "$what" = platform-ids ]; then	# the canonical platforms in file order, for
 		name = toupper($2); gsub(/[^A-Z0-9]/, "_", name)
 		printf "#define PLATFORM_%s %d\n", name, n++; names = names (n > 1 ? ", " : "") "\"" $2 "\"" }
 		END { printf "#define VOCAB_NPLATFORMS %d\n#define VOCAB_PLATFORM_NAMES %s\n", n, names }'
+	exit 0
+fi
+
+if [ "$what" = reports ]; then	# the reports' tables, for filters/lib/report_*.c
+	grep -v '^#' "$dir/report-types.tsv" | awk -F'\t' 'NF >= 2 {
+		if ($2 !~ /^[a-z_]+(\|[a-z_]+)*$/) { print "report-types.tsv: bad types " $2 > "/dev/stderr"; exit 1 }
+		printf "#define TYPES_%s \"%s\"\n", toupper($1), $2 }'
+	echo "static const struct benchmark { const char *platform, *text; double rate; } benchmarks[] = {"
+	grep -v '^#' "$dir/benchmarks.tsv" | awk -F'\t' 'NF == 2 {
+		if ($2 !~ /^0\.[0-9]+$/) { print "benchmarks.tsv: bad rate " $2 > "/dev/stderr"; exit 1 }
+		printf "\t{ \"%s\", \"%s\", %s },\n", $1, $2, $2 }'
+	echo "};"
 	exit 0
 fi
 

@@ -16,6 +16,8 @@
  * path, which finds the exact error and its column; on the lines both
  * paths take they give the same result (tests/fuzz/fuzz_json.c checks).
  */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -794,4 +796,27 @@ int json_escape(struct buf *out, const char *s, size_t n)
 		p++;
 	}
 	return buf_addc(out, '"');
+}
+
+int json_put_uint(struct buf *out, uint64_t v)
+{
+	char t[24];
+
+	return buf_add(out, t, (size_t)snprintf(t, sizeof(t), "%llu", (unsigned long long)v));
+}
+
+int json_put_double(struct buf *out, double x)
+{
+	char t[40];
+	int prec;
+	size_t n = 0;
+
+	if (!isfinite(x))
+		return buf_add(out, "null", 4);
+	for (prec = 15; prec <= 17; prec++) {
+		n = (size_t)snprintf(t, sizeof(t), "%.*g", prec, x);
+		if (strtod(t, NULL) == x)
+			break;
+	}
+	return buf_add(out, t, n);
 }

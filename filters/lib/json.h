@@ -258,6 +258,10 @@ static inline __attribute__((always_inline)) int json_flat_next(struct jflat *it
 int json_unescape(const char *s, size_t n, struct buf *out);
 /* Append s as a JSON string with quotes; bytes must be valid UTF-8. */
 int json_escape(struct buf *out, const char *s, size_t n);
+/* Append v as a JSON number. */
+int json_put_uint(struct buf *out, uint64_t v);
+/* Append x as the shortest JSON number that reads back as x; null when not finite. */
+int json_put_double(struct buf *out, double x);
 /* 1 if s[0..n) is valid UTF-8 (no overlongs, surrogates or > U+10FFFF). */
 int utf8_valid(const char *s, size_t n);
 /*

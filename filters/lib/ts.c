@@ -447,3 +447,47 @@ size_t ts_format(struct vts t, char out[TS_MAX_LEN])
 	*o = '\0';
 	return (size_t)(o - out);
 }
+
+const char *const ts_every_names[TS_NEVERY] = { "", "hour", "day", "week", "month" };
+
+enum ts_every ts_every_of(const char *s, size_t n)
+{
+	int i;
+
+	for (i = 1; i < TS_NEVERY; i++)
+		if (strlen(ts_every_names[i]) == n && !memcmp(ts_every_names[i], s, n))
+			return (enum ts_every)i;
+	return TS_EVERY_NONE;
+}
+
+size_t ts_bucket(long long ms, enum ts_every e, char out[32])
+{
+	long long s = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+	long long days = s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
+	int64_t y;
+	unsigned m, d;
+
+	switch (e) {
+	case TS_EVERY_HOUR: {
+		struct vts t = { s - (s - days * 86400) % 3600, 0 };
+		char full[TS_MAX_LEN];
+		size_t n;
+
+		if (!ts_in_range(t))
+			return 0;
+		n = ts_format(t, full);
+		memcpy(out, full, n);
+		return n;
+	}
+	case TS_EVERY_WEEK:
+		days -= ((days % 7) + 7 + 3) % 7;	/* back to Monday (1970-01-01 was a Thursday) */
+		break;
+	default:
+		break;
+	}
+	ts_civil_from_days(days, &y, &m, &d);
+	if (y < 0 || y > 9999)
+		return 0;
+	return (size_t)(e == TS_EVERY_MONTH ? snprintf(out, 32, "%04d-%02u", (int)y, m)
+					    : snprintf(out, 32, "%04d-%02u-%02u", (int)y, m, d));
+}

@@ -51,6 +51,19 @@ static inline int ts_in_range(struct vts t)
 }
 /* Only for ts_in_range(t): "2024-03-01T12:34:56Z", with a fraction (trailing zeros dropped) when nsec != 0. Returns length. */
 size_t ts_format(struct vts t, char out[TS_MAX_LEN]);
+/* Time buckets (vchain-aggregate --every): the bucket's label of an instant, in UTC. */
+enum ts_every { TS_EVERY_NONE, TS_EVERY_HOUR, TS_EVERY_DAY, TS_EVERY_WEEK, TS_EVERY_MONTH };
+#define TS_NEVERY 5
+extern const char *const ts_every_names[TS_NEVERY];	/* "", "hour", "day", "week", "month" */
+/* The bucket named s[0..n) (hour, day, week, month), or TS_EVERY_NONE. */
+enum ts_every ts_every_of(const char *s, size_t n);
+/*
+ * The label of ms's bucket into out[32]: "2024-03-01T13:00:00Z" (hour),
+ * "2024-03-01" (day; week: its Monday, ISO), "2024-03" (month). Its length,
+ * or 0 when the bucket is outside years 0000-9999.
+ */
+size_t ts_bucket(long long ms, enum ts_every e, char out[32]);
+
 /* Days since the epoch of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
 int64_t ts_days_from_civil(int64_t y, unsigned m, unsigned d);
 void ts_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);

@@ -25,7 +25,7 @@ $RUN "$A" --every hour -g platform -a sum:revenue basic.in | head -2 | tr -d '\n
 $RUN "$A" -g platform -a rows,sum:revenue --format csv basic.in | tr '\n' '|' | grep -qx 'platform,rows,revenue_sum|,1,0|instagram,2,10|x,4,12.85|'
 $RUN "$A" -g platform -a rows --format tsv basic.in | tr '\n' '|' | grep -qx "$(printf 'platform\trows|\t1|instagram\t2|x\t4|')"
 $RUN "$A" -g platform -a rows --format table basic.in > "$TMP/table"
-printf 'platform  rows\n-         1\ninstagram 2\nx         4\n' | cmp - "$TMP/table"
+printf 'platform   rows\n-             1\ninstagram     2\nx             4\n' | cmp - "$TMP/table"	# more in table.sh
 
 # a field found whatever the members' order, an escaped key, a repeated key
 # (the last one counts, as in jq), a field past the 16th member, and keys

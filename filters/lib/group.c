@@ -1,0 +1,127 @@
+/*
+ * group.c - see group.h. One hash table from the key's 128-bit hash to the
+ * group's number; keys and states in one arena, freed together.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "group.h"
+#include "sort.h"
+
+void groups_init(struct groups *t, int nkeys, int bucket, size_t block)
+{
+	memset(t, 0, sizeof(*t));
+	t->nkeys = nkeys;
+	t->bucket = bucket;
+	t->block = block;
+}
+
+struct group *groups_find(struct groups *t, const void *key, size_t klen, const struct slot *bucket)
+{
+	struct h128 h = hash128(key, klen);
+	struct group *g;
+	uint64_t *gi;
+	int ins;
+
+	if (bucket)	/* the bucket is part of the key too */
+		h.lo ^= hash64(bucket->v, bucket->n);
+	ins = htab_put(&t->index, h, &gi);
+	if (ins < 0)
+		return NULL;
+	if (!ins)
+		return &t->g[*gi];
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 1024;
+		struct group *ng = realloc(t->g, cap * sizeof(*ng));
+
+		if (!ng)
+			return NULL;
+		t->g = ng;
+		t->cap = cap;
+	}
+	g = &t->g[t->n];
+	g->klen = klen + (bucket ? 1 + 4 + bucket->n : 0);
+	g->key = arena_alloc(&t->mem, g->klen ? g->klen : 1);
+	/* 16-byte aligned: sums hold a __int128 */
+	g->st = arena_alloc(&t->mem, t->block + 8);
+	if (!g->key || !g->st)
+		return NULL;
+	g->st = (unsigned char *)(((uintptr_t)g->st + 15) & ~(uintptr_t)15);
+	memcpy((unsigned char *)g->key, key, klen);
+	if (bucket) {
+		unsigned char *q = (unsigned char *)g->key + klen;
+		uint32_t tn = bucket->n;
+
+		*q++ = J_STR;
+		memcpy(q, &tn, 4);
+		memcpy(q + 4, bucket->v, tn);
+	}
+	memset(g->st, 0, t->block);
+	g->id = (uint32_t)t->n;
+	*gi = t->n++;
+	return g;
+}
+
+size_t group_key_len(const struct slot *s, int n)
+{
+	size_t klen = 0;
+	int k;
+
+	for (k = 0; k < n; k++)
+		klen += 1 + (s[k].type == REC_ABSENT ? 0 : 4 + s[k].n);
+	return klen;
+}
+
+void group_key_slots(const struct groups *t, const struct group *g, struct slot *s)
+{
+	const unsigned char *q = g->key;
+	int i, n = t->nkeys + t->bucket;
+
+	for (i = 0; i < n; i++) {
+		s[i].type = *q++;
+		if (s[i].type == REC_ABSENT) {
+			s[i].v = NULL;
+			s[i].n = 0;
+			continue;
+		}
+		memcpy(&s[i].n, q, 4);
+		s[i].v = (const char *)q + 4;
+		q += 4 + s[i].n;
+	}
+}
+
+/* By the bucket (the key's last slot, when there is one), then the group fields in order. */
+static int cmp_groups(const void *pa, const void *pb, void *ctx)
+{
+	const struct groups *t = ctx;
+	int ng = t->nkeys, i, c;
+	struct slot sa[REC_MAX_SLOTS + 1], sb[REC_MAX_SLOTS + 1];
+
+	group_key_slots(t, pa, sa);
+	group_key_slots(t, pb, sb);
+	if (t->bucket && (c = slot_cmp(&sa[ng], &sb[ng])) != 0)
+		return c;
+	for (i = 0; i < ng; i++)
+		if ((c = slot_cmp(&sa[i], &sb[i])) != 0)
+			return c;
+	return 0;
+}
+
+int groups_sort(struct groups *t)
+{
+	return sort_stable(t->g, t->n, sizeof(*t->g), cmp_groups, t);
+}
+
+size_t groups_bytes(const struct groups *t)
+{
+	return htab_bytes(&t->index) + t->mem.used + t->cap * sizeof(struct group);
+}
+
+void groups_free(struct groups *t)
+{
+	free(t->g);
+	t->g = NULL;
+	t->n = t->cap = 0;
+	htab_free(&t->index);
+	arena_free(&t->mem);
+}

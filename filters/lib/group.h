@@ -1,0 +1,53 @@
+/*
+ * group.h - the group table of a GROUP BY: groups found by their key (the
+ * record's group slots, as the reduced record holds them, and optionally a
+ * time bucket), each with a zeroed block of state, 16-byte aligned; and
+ * their order in outputs (by bucket, then each key field: null, numbers,
+ * strings).
+ */
+#ifndef VCHAIN_GROUP_H
+#define VCHAIN_GROUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "htab.h"
+#include "rec.h"
+
+struct group {
+	const unsigned char *key;	/* slots: type, u32 length, bytes (the bucket last, a string) */
+	size_t klen;
+	unsigned char *st;		/* the state block */
+	uint32_t id;			/* in order of creation: sorting keeps it */
+};
+
+struct groups {
+	int nkeys;		/* group fields */
+	int bucket;		/* the key ends with a time bucket */
+	size_t block;		/* bytes of state per group */
+	struct group *g;
+	size_t n, cap;
+	struct htab index;	/* key hash -> group number */
+	struct arena mem;	/* keys and states */
+};
+
+/* Set up for nkeys fields (and a bucket), block bytes of state each. */
+void groups_init(struct groups *t, int nkeys, int bucket, size_t block);
+/*
+ * The group of key[0..klen) (the group slots) and bucket (NULL: none),
+ * made (its state zeroed, its id the next) when new. NULL when out of memory.
+ */
+struct group *groups_find(struct groups *t, const void *key, size_t klen, const struct slot *bucket);
+/* The bytes of a record's first n slots (rec_read's s), which groups_find takes as the key. */
+size_t group_key_len(const struct slot *s, int n);
+/* A group's key as slots: the fields, then the bucket when there is one. */
+void group_key_slots(const struct groups *t, const struct group *g, struct slot *s);
+/* Put the groups in output order. 0, or -1 when out of memory. */
+int groups_sort(struct groups *t);
+/* Bytes the table holds, for --stats. */
+size_t groups_bytes(const struct groups *t);
+/* The table itself (what the states hold is the caller's to free first). */
+void groups_free(struct groups *t);
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * person.h - what the value chain knows of a person, written once for
+ * every filter that asks: when each stage was first reached and the
+ * furthest one reached within a window of the first; which acts are
+ * advocacy (BRIEF.md's stage 7: a positive review, mention, share or tag,
+ * or a referral, by someone who bought earlier); and a table of people by
+ * the hash of their id, rows kept in the order people first appeared.
+ */
+#ifndef VCHAIN_PERSON_H
+#define VCHAIN_PERSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hash.h"
+#include "htab.h"
+#include "json.h"
+
+#define STAGES 7		/* awareness .. advocacy; stage k is index k - 1 */
+
+/* ---- stage times ---- */
+
+/* Every stage never reached (REC_NO_TS). */
+void stage_times_init(long long ts[STAGES]);
+/* Stage k (1-7) reached at ts: kept when it is the first time. */
+static inline void stage_times_reach(long long ts[STAGES], int k, long long t)
+{
+	if (t < ts[k - 1])
+		ts[k - 1] = t;
+}
+/*
+ * The furthest stage reached within window_ms of the first stage reached
+ * (0: no window; 0 is returned when no stage was reached), and in *horizon
+ * the last time that counts (a stage reached after it is as never).
+ */
+int stage_furthest(const long long ts[STAGES], long long window_ms, long long *horizon);
+
+/* ---- the advocacy rule ---- */
+
+/* What the rule makes of an event type (a stage map's names). */
+enum act { ACT_NONE, ACT_REFERRAL, ACT_REVIEW, ACT_MENTION, ACT_SHARE_TAG, ACT_PURCHASE };
+enum act person_act_of(const char *type, size_t n);
+/*
+ * Whether an act praises the brand: a referral; a review rated 4 or more;
+ * a mention whose sentiment is at least positive; a share or tag unless
+ * its sentiment is below positive (amplifying is endorsing, unless said
+ * otherwise). rating and sentiment are the event's members (NULL: absent;
+ * a number or a string holding one).
+ */
+int person_advocacy(enum act act, const struct jfield *rating, const struct jfield *sentiment, double positive);
+/* The stage of an event: advocacy (7) for a praising act by a customer, else its own. */
+static inline int person_stage(int base, int praises, int customer)
+{
+	return praises && customer ? 7 : base;
+}
+
+/* ---- a table of people ---- */
+
+struct people {
+	struct htab idx;	/* id -> row number */
+	unsigned char *rows;	/* row_size bytes each, in order of first appearance */
+	size_t n, cap, row_size;
+	void (*init)(void *row);	/* a new row, after zeroing; NULL: zeros */
+};
+
+void people_init(struct people *p, size_t row_size, void (*init)(void *row));
+/* The row of id, made when new (*made says so, when not NULL). NULL when out of memory. */
+void *people_row(struct people *p, struct h128 id, int *made);
+static inline void *people_at(const struct people *p, size_t i)
+{
+	return p->rows + i * p->row_size;
+}
+/* Bytes held, for --stats and the man pages' memory figures. */
+size_t people_bytes(const struct people *p);
+void people_free(struct people *p);
+
+#endif

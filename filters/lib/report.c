@@ -1,0 +1,232 @@
+/*
+ * report.c - what the reports share: the list of them, turning a report's
+ * members into accumulators, and the accumulator kinds only reports have
+ * (funnel, orders, sla), whose state lives in person.c, orders.c and sla.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "partial.h"
+#include "report.h"
+
+const struct report_def *const reports[] = {
+	&report_funnel, &report_engagement, &report_roi, &report_sla, &report_listening, NULL
+};
+
+const struct report_def *report_find(const char *s, size_t n)
+{
+	int i;
+
+	for (i = 0; reports[i]; i++)
+		if (strlen(reports[i]->name) == n && !memcmp(reports[i]->name, s, n))
+			return reports[i];
+	return NULL;
+}
+
+int report_accs(const struct report_def *def, struct rec_layout *l, const char *brand, struct acc *acc, char *why)
+{
+	int i, r;
+
+	for (i = 0; i < def->nmembers; i++) {
+		const struct report_member *m = &def->members[i];
+		char spec[300];
+
+		snprintf(spec, sizeof(spec), "%s%s%s", m->spec, m->brand && brand ? "|" : "",
+			 m->brand && brand ? brand : "");
+		if ((r = acc_parse(&acc[i], l, spec, strlen(spec), 1, why)) < 0)
+			return r;
+		if (acc[i].kind != m->kind)
+			return snprintf(why, 200, "report %s: member %d is declared %s but its spec is %s", def->name,
+					i, acc_kinds[m->kind].name, m->spec), -1;
+		acc[i].state = m->offset;
+	}
+	return 0;
+}
+
+int report_fits(const struct report_def *def, const struct acc *acc, int n)
+{
+	int i;
+
+	if (n != def->nmembers)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (acc[i].kind != def->members[i].kind)
+			return 0;
+	return 1;
+}
+
+/* ---- the funnel's people: when each reached each stage ---- */
+
+static struct funnel_row *funnel_row(struct people *p, struct h128 id)
+{
+	struct funnel_row *row;
+	int made;
+
+	if (!p->row_size)	/* a group's state starts zeroed */
+		people_init(p, sizeof(struct funnel_row), NULL);
+	if (!(row = people_row(p, id, &made)))
+		return NULL;
+	if (made) {
+		row->id = id;
+		stage_times_init(row->ts);
+	}
+	return row;
+}
+
+int funnel_take(struct people *p, struct h128 person, int stage, long long ts)
+{
+	struct funnel_row *row = funnel_row(p, person);
+
+	if (!row)
+		return -2;
+	stage_times_reach(row->ts, stage, ts);
+	return 0;
+}
+
+int funnel_json(const struct people *p, struct buf *b)
+{
+	size_t k;
+	int j;
+
+	if (buf_addc(b, '[') < 0)
+		return -1;
+	for (k = 0; k < p->n; k++) {
+		const struct funnel_row *row = people_at(p, k);
+
+		if ((k && buf_addc(b, ',') < 0) || buf_addc(b, '[') < 0 || partial_put_hash(b, row->id) < 0)
+			return -1;
+		for (j = 0; j < STAGES; j++)
+			if (buf_addc(b, ',') < 0 || partial_put_ms(b, row->ts[j], REC_NO_TS) < 0)
+				return -1;
+		if (buf_addc(b, ']') < 0)
+			return -1;
+	}
+	return buf_addc(b, ']');
+}
+
+int funnel_merge_json(struct people *p, const struct jfield *f, struct jobj *arr, struct jobj *el)
+{
+	long long ms[STAGES];
+	struct h128 h;
+	size_t k;
+	int j;
+
+	if (f->type != J_ARR || json_scan_array(f->val, f->vlen, arr) != 0)
+		return -1;
+	for (k = 0; k < arr->n; k++) {
+		struct funnel_row *row;
+
+		if (arr->f[k].type != J_ARR || json_scan_array(arr->f[k].val, arr->f[k].vlen, el) != 0 ||
+		    el->n != STAGES + 1 || partial_get_hash(&el->f[0], &h) < 0)
+			return -1;
+		for (j = 0; j < STAGES; j++)
+			if (partial_get_ms(&el->f[j + 1], &ms[j], REC_NO_TS) < 0)
+				return -1;
+		if (!(row = funnel_row(p, h)))
+			return -2;
+		for (j = 0; j < STAGES; j++)
+			stage_times_reach(row->ts, j + 1, ms[j]);
+	}
+	return 0;
+}
+
+/* ---- the report kinds ---- */
+
+int report_update(struct report_run *rr, const struct acc *a, void *p, const struct group *g, const struct slot *s)
+{
+	switch (a->kind) {
+	case A_FUNNEL:
+		rr->staged++;
+		return funnel_take(p, slot_hash(&s[a->slot]), (int)slot_double(&s[a->xs[0]]), slot_ms(&s[a->xs[1]]));
+	case A_ORDERS: {
+		const struct slot *u = &s[a->slot], *o = &s[a->xs[0]];
+		struct h128 none = { 0, 0 };
+
+		return orders_take(p, u->type != REC_ABSENT, u->type != REC_ABSENT ? slot_hash(u) : none,
+				   slot_ms(&s[a->xs[1]]), o->type != REC_ABSENT,
+				   o->type != REC_ABSENT ? slot_hash(o) : none) < 0 ? -2 : 0;
+	}
+	case A_SLA: {
+		const struct slot *ev = &s[a->xs[1]];
+		struct h128 id = ev->type != REC_ABSENT ? slot_hash(ev) : (struct h128){ 0, 0 };
+
+		return sla_inbound(&rr->sla, ev->type != REC_ABSENT ? &id : NULL, g->id, slot_ms(&s[a->xs[3]])) < 0
+		       ? -2 : 0;
+	}
+	default:
+		return 0;
+	}
+}
+
+int report_state_json(const struct report_run *rr, const struct acc *a, const void *p, const struct group *g,
+		      struct buf *b)
+{
+	switch (a->kind) {
+	case A_FUNNEL:
+		return funnel_json(p, b);
+	case A_ORDERS:
+		return orders_json(p, b);
+	case A_SLA:
+		return sla_group_json(&rr->sla, g->id, b);
+	default:
+		return acc_state_json(a->kind, p, b);
+	}
+}
+
+int report_merge(struct report_run *rr, const struct acc *a, void *p, const struct group *g, const struct jfield *f,
+		 const char **err)
+{
+	*err = "a state that is not what the accumulator keeps";
+	if (f->type == J_NULL)
+		return 0;
+	switch (a->kind) {
+	case A_FUNNEL:
+		return funnel_merge_json(p, f, &rr->jo[0], &rr->jo[1]);
+	case A_ORDERS:
+		return orders_merge_json(p, f, &rr->jo[0], &rr->jo[1], &rr->jo[2]);
+	case A_SLA:
+		return sla_merge_json(&rr->sla, g->id, f, &rr->jo[0], &rr->jo[1]);
+	default:
+		return acc_merge_json(a->kind, p, f, &rr->jo[0], &rr->tmp, err);
+	}
+}
+
+void report_free_state(const struct acc *a, void *p)
+{
+	switch (a->kind) {
+	case A_FUNNEL:
+		people_free(p);
+		break;
+	case A_ORDERS:
+		orders_free(p);
+		break;
+	case A_SLA:
+		break;
+	default:
+		acc_free_state(a->kind, p);
+	}
+}
+
+void report_run_free(struct report_run *rr)
+{
+	int i;
+
+	sla_free(&rr->sla);
+	free(rr->spend_of);
+	free(rr->has_spend);
+	free(rr->new_of);
+	for (i = 0; i < 3; i++)
+		jobj_free(&rr->jo[i]);
+	buf_free(&rr->tmp);
+}
+
+int report_put_ratio(struct buf *b, double num, double den)
+{
+	return den != 0 ? json_put_double(b, num / den) : buf_add(b, "null", 4);
+}
+
+int report_put_money_ratio(struct buf *b, long double num, long double den)
+{
+	return den != 0 ? json_put_double(b, (double)(num / den)) : buf_add(b, "null", 4);
+}

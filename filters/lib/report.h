@@ -1,0 +1,143 @@
+/*
+ * report.h - the value chain's reports (vchain-aggregate --report NAME).
+ * Each report is a typed definition in its own report_<name>.c: a struct of
+ * what one group keeps, whose members are accumulators (acc.h), each bound
+ * by name to the spec that says which records it takes; the report's
+ * columns; and how a group's state becomes rows. A reordered or mistyped
+ * member does not compile or is refused at start (tests/unit/test_report.c);
+ * results are read by member name, never by position. The specs, in member
+ * order, are also the header of the report's partial results.
+ *
+ * A new report: a new report_<name>.c with its struct, members, columns and
+ * row function, and a line in report.c's list.
+ */
+#ifndef VCHAIN_REPORT_H
+#define VCHAIN_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "acc.h"
+#include "buf.h"
+#include "dec.h"
+#include "group.h"
+#include "json.h"
+#include "orders.h"
+#include "person.h"
+#include "rec.h"
+#include "sla.h"
+#include "spend.h"
+#include "writer.h"
+
+struct report_member {
+	const char *spec;	/* acc.h's form with a condition: "count?type=like|comment|share" */
+	enum acc_kind kind;
+	size_t offset;		/* of its state in the report's struct */
+	int brand;		/* --brand ID joins the spec's last test as one more choice */
+};
+
+/*
+ * A member held in T's field f, of kind K (A_COUNT, A_SUM, ...): the
+ * compiler checks that f's type is K's state type (K##_t, acc.h).
+ */
+#define REPORT_MEMBER(T, f, K, spec) \
+	{ spec, K, offsetof(T, f) + 0 * sizeof(char[__builtin_types_compatible_p(__typeof__(((T *)0)->f), K##_t) ? 1 : -1]), 0 }
+#define REPORT_MEMBER_BRAND(T, f, K, spec) \
+	{ spec, K, offsetof(T, f) + 0 * sizeof(char[__builtin_types_compatible_p(__typeof__(((T *)0)->f), K##_t) ? 1 : -1]), 1 }
+
+/* What a report is run with, and what the reports share while it runs. */
+struct report_run {
+	const struct report_def *def;
+	const struct acc *acc;		/* the members as parsed, in member order */
+	struct groups *groups;
+	/* options that act at the end (given to the --merge of partial results) */
+	long long window_ms;		/* funnel: progress within this of the first event */
+	long long respond_ms, resolve_ms;	/* sla: 12 h and 24 h */
+	const struct spend *spend;	/* roi: the spend table, or NULL */
+	int merging;			/* the input is partial results */
+	const char *const *keys;	/* the group fields (groups->nkeys of them) */
+	enum ts_every every;		/* the time bucket, or none */
+	uint64_t read;			/* records read */
+	/* state kept across groups */
+	uint64_t staged;		/* funnel: records with a stage */
+	struct sla sla;			/* sla: every message and reply */
+	struct dec *spend_of;		/* roi --spend: by group id */
+	uint8_t *has_spend;
+	size_t nspend;
+	uint64_t *new_of;		/* roi --spend: new customers by group id */
+	uint64_t users[STAGES + 2];	/* funnel: people per furthest stage, of the group being written */
+	struct jobj jo[3];		/* scratch for merging */
+	struct buf tmp;
+	char why[200];			/* what went wrong, when a call returned -1 */
+	uint64_t why_line;		/* and where, in rr->spend->path (0: nowhere) */
+};
+
+struct report_def {
+	const char *name;
+	size_t state_size;			/* the struct a group keeps */
+	const struct report_member *members;
+	int nmembers;
+	const char *const *cols;		/* the output columns after the group keys */
+	const enum col_kind *kinds;
+	int ncols;
+	int nrows;				/* rows per group */
+	const char *default_group;		/* -g when none is given, or NULL */
+	/* in a worker: what the report cannot do without. 0, or -1 with why[200]. NULL: nothing. */
+	int (*check)(const struct acc *acc, const struct slot *s, char *why);
+	/* before the groups: a record the report keeps by itself (SLA replies). 1 kept, 0 not, -2. NULL: none. */
+	int (*intercept)(struct report_run *rr, const struct slot *s);
+	/* before the groups are sorted for output (may add groups). 0, or -1 with rr->why. NULL: nothing. */
+	int (*prepare)(struct report_run *rr);
+	/* after they are sorted. 0, or -1 (out of memory). NULL: nothing. */
+	int (*sorted)(struct report_run *rr);
+	/* the columns written (a report may leave out the last ones); NULL: ncols */
+	int (*columns)(const struct report_run *rr);
+	/* --partial: before the groups are written (0, or -1: memory), and a line of its own after them */
+	int (*partial_prepare)(struct report_run *rr);
+	int (*partial_tail)(const struct report_run *rr, struct buf *b);
+	/* --merge: that line. 0; -1 (not such a line); -2. NULL: the report has none. */
+	int (*merge_tail)(struct report_run *rr, const struct jfield *f);
+	/* row number row of group g into vals[0..ncols). 0, or -1 with rr->why (or out of memory). */
+	int (*row)(struct report_run *rr, const struct group *g, int row, struct buf *vals);
+};
+
+/* The reports, in the order --help lists them; NULL after the last. */
+extern const struct report_def *const reports[];
+/* The report named s, or NULL. */
+const struct report_def *report_find(const char *s, size_t n);
+
+/*
+ * The members' accumulators, parsed into acc[0..nmembers) with their fields
+ * registered in l (brand: --brand's ID, or NULL). 0; -1 with why[200]; -2.
+ */
+int report_accs(const struct report_def *def, struct rec_layout *l, const char *brand, struct acc *acc, char *why);
+/* Whether accumulators acc[0..n) (a partial header's) are the report's members. */
+int report_fits(const struct report_def *def, const struct acc *acc, int n);
+
+/* A member of a report kind (funnel, orders, sla) takes record s of group g. 0, or -2. */
+int report_update(struct report_run *rr, const struct acc *a, void *p, const struct group *g, const struct slot *s);
+/* Its state as JSON for --partial (sla: after sla_by_group), and its merge. 0; -1 (*err); -2. */
+int report_state_json(const struct report_run *rr, const struct acc *a, const void *p, const struct group *g,
+		      struct buf *b);
+int report_merge(struct report_run *rr, const struct acc *a, void *p, const struct group *g, const struct jfield *f,
+		 const char **err);
+void report_free_state(const struct acc *a, void *p);
+void report_run_free(struct report_run *rr);
+
+/* Shared by the row functions: a ratio, null when den is 0; money over money or a count, in long double. */
+int report_put_ratio(struct buf *b, double num, double den);
+int report_put_money_ratio(struct buf *b, long double num, long double den);
+
+/* The funnel accumulator's state: its people, each a funnel_row (report.c). */
+typedef struct people A_FUNNEL_t;
+struct funnel_row {
+	struct h128 id;
+	long long ts[STAGES];	/* when each stage was first reached; REC_NO_TS: never */
+};
+int funnel_take(struct people *p, struct h128 person, int stage, long long ts);
+int funnel_json(const struct people *p, struct buf *b);
+int funnel_merge_json(struct people *p, const struct jfield *f, struct jobj *arr, struct jobj *el);
+
+extern const struct report_def report_funnel, report_engagement, report_roi, report_sla, report_listening;
+
+#endif

@@ -1,0 +1,53 @@
+# --format table is for people: columns padded by display width (café is 4
+# columns, 日本語 6), text left and numbers right, two spaces apart; null,
+# the empty string and the string "-" look different; a tab or newline in a
+# value cannot break a line; ratios are percentages (two decimals, or two
+# significant digits below 1 %), factors "x", counts with every digit. The
+# expected lines are written by hand from those rules.
+set -eu
+A="$BIN/vchain-aggregate"
+printf '%s\n' '{"platform":"café","n":1}' '{"platform":"日本語","n":2}' '{"platform":"","n":3}' \
+	'{"platform":"-","n":4}' '{"n":5}' '{"platform":"a\tb\nc","n":6}' '{"platform":"x","n":123456789012}' > "$TMP/t"
+$RUN "$A" -g platform -a rows,sum:n --format table "$TMP/t" > "$TMP/o"
+{
+	printf 'platform   rows         n_sum\n'
+	printf -- '-             1             5\n'
+	printf '""            1             3\n'
+	printf '"-"           1             4\n'
+	printf '"a\\tb\\nc"     1             6\n'
+	printf 'café          1             1\n'
+	printf 'x             1  123456789012\n'
+	printf '日本語        1             2\n'
+} > "$TMP/x"
+diff "$TMP/x" "$TMP/o"
+
+# the funnel worked by hand in reports.sh: people at >= k 4 4 2 2 2 2 1
+cat > "$TMP/f" <<'EOJ'
+{"ts":"2024-03-01T00:00:00Z","user_id":"u1","type":"view","stage":1}
+{"ts":"2024-03-02T00:00:00Z","user_id":"u1","type":"like","stage":3}
+{"ts":"2024-03-11T00:00:00Z","user_id":"u1","type":"purchase","stage":6}
+{"ts":"2024-03-01T00:00:00Z","user_id":"u2","type":"view","stage":1}
+{"ts":"2024-03-01T05:00:00Z","user_id":"u2","type":"click","stage":2}
+{"ts":"2024-03-03T00:00:00Z","user_id":"u3","type":"click","stage":2}
+{"ts":"2024-03-04T01:00:00Z","user_id":"u4","type":"review","stage":7}
+{"ts":"2024-03-04T00:00:00Z","user_id":"u4","type":"purchase","stage":6}
+EOJ
+$RUN "$A" --report funnel --format table "$TMP/f" > "$TMP/o"
+{
+	printf 'stage  stage_name     users  step_conversion  overall_conversion  drop_off\n'
+	printf '    1  awareness          4         100.00 %%            100.00 %%         0\n'
+	printf '    3  engagement         2          50.00 %%             50.00 %%         2\n'
+	printf '    7  advocacy           1          50.00 %%             25.00 %%         1\n'
+} > "$TMP/x"
+sed -n '1p;2p;4p;8p' "$TMP/o" | diff "$TMP/x" -
+
+# a rate of 1 / 16421 = 0.00609 %, x's median 0.045 %: 0.14 times it
+printf '%s\n' '{"platform":"x","type":"impression","count":16421}' '{"platform":"x","type":"like","user_id":"u"}' |
+	$RUN "$A" --report engagement --format table > "$TMP/o"
+{
+	printf 'platform  impressions  engagements  followers  engagement_rate  engagement_rate_followers  benchmark  vs_benchmark\n'
+	printf 'x               16421            1          -         0.0061 %%                          -    0.045 %%         0.14x\n'
+} | diff - "$TMP/o"
+# NDJSON keeps full precision
+printf '%s\n' '{"platform":"x","type":"impression","count":16421}' '{"platform":"x","type":"like","user_id":"u"}' |
+	$RUN "$A" --report engagement | grep -q '"engagement_rate":6.08976310821509e-05,'
