@@ -24,12 +24,14 @@
 #include "lib/csvrec.h"
 #include "lib/diag.h"
 #include "lib/drive.h"
+#include "lib/event.h"
 #include "lib/group.h"
 #include "lib/input.h"
 #include "lib/json.h"
 #include "lib/partial.h"
 #include "lib/rec.h"
 #include "lib/report.h"
+#include "lib/source.h"
 #include "lib/spend.h"
 #include "lib/writer.h"
 
@@ -507,9 +509,9 @@ static int update(struct run *r, struct group *g, const struct slot *s, uint64_t
 static struct htab *prefetch_table(struct run *r)
 {
 	const struct acc *a = &r->o->acc[r->pf_acc];
-	unsigned char *p = r->groups.g[0].st + a->state;
+	unsigned char *p = groups_at(&r->groups, 0)->st + a->state;
 
-	return a->kind == A_DISTINCT ? (struct htab *)(void *)p : &((struct people *)(void *)p)->idx;
+	return a->kind == A_DISTINCT ? (struct htab *)(void *)p : &((struct htab_rows *)(void *)p)->idx;
 }
 
 static int merge_line(struct run *r, const char *line, size_t len, uint64_t lineno);
@@ -549,7 +551,7 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 
 		if (ahead < end) {
 			/* the hash table of one group's distinct values or people: load the slot of a record ahead */
-			if (!pf && r->groups.n == 1)
+			if (!pf && groups_count(&r->groups) == 1)
 				pf = prefetch_table(r);
 			if (pf) {
 				struct slot a;
@@ -669,8 +671,8 @@ static int write_results(struct run *r)
 	if (writer_open(&w, &r->d->out, o->format, nf, names, kinds) < 0)
 		goto close;
 	opened = 1;
-	for (gi = 0, row = 0; gi < r->groups.n; row = row + 1 < nrow ? row + 1 : (gi++, 0)) {
-		struct group *g = &r->groups.g[gi];
+	for (gi = 0, row = 0; gi < groups_count(&r->groups); row = row + 1 < nrow ? row + 1 : (gi++, 0)) {
+		struct group *g = groups_at(&r->groups, gi);
 
 		group_key_slots(&r->groups, g, s);
 		for (i = 0; i < nf; i++)
@@ -758,8 +760,8 @@ static int write_partial(struct run *r)
 		goto done;
 	if (partial_header(o, &b) < 0 || out_write(&r->d->out, b.p, b.len) < 0)
 		goto done;
-	for (gi = 0; gi < r->groups.n; gi++) {
-		const struct group *g = &r->groups.g[gi];
+	for (gi = 0; gi < groups_count(&r->groups); gi++) {
+		const struct group *g = groups_at(&r->groups, gi);
 
 		group_key_slots(&r->groups, g, s);
 		b.len = 0;
@@ -931,23 +933,29 @@ done:
 
 /* ---- inputs ---- */
 
-/* A CSV input's header: the column of each slot (by exact name), -1 when none has it. */
+/*
+ * A CSV input's header: the column of each slot, by the field's exact name,
+ * else the column that stands for it as vchain-parse reads the header
+ * (created_at for ts, customer_id for user_id: source.h); -1 when none.
+ */
 static int csv_header(void *ctx, const char *rec, size_t len, char *why)
 {
 	struct run *r = ctx;
 	const struct opts *o = r->o;
+	int *field = NULL, i, k, f;
+	const char **mapped_to = NULL;
 	long n;
-	int i, k;
 
-	if (len >= 3 && !memcmp(rec, "\xEF\xBB\xBF", 3))
-		rec += 3, len -= 3;
-	if (!utf8_valid(rec, len))
-		return snprintf(why, 200, "the header is not valid UTF-8"), -1;
-	csvrec_set_delim(&r->hcsv, r->cur.delim);
-	n = csvrec_split(&r->hcsv, rec, len);
-	if (n < 0)
-		return snprintf(why, 200, "header: %s", n == -2 ? "out of memory" : r->hcsv.err), -1;
+	if ((n = source_split_header(&r->hcsv, r->cur.delim, rec, len, why)) < 0)
+		return -1;
 	r->cur.ncol = (size_t)n;
+	field = malloc(((size_t)n + 1) * sizeof(*field));
+	mapped_to = malloc(((size_t)n + 1) * sizeof(*mapped_to));
+	if (!field || !mapped_to || source_fields(&r->hcsv, n, NULL, 0, field, mapped_to) < 0) {
+		free(field);
+		free(mapped_to);
+		return snprintf(why, 200, "out of memory"), -1;
+	}
 	for (i = 0; i < o->l.n; i++) {
 		r->cur.col_of[i] = -1;
 		for (k = 0; k < n; k++)
@@ -956,11 +964,17 @@ static int csv_header(void *ctx, const char *rec, size_t len, char *why)
 				r->cur.col_of[i] = k;
 				break;
 			}
+		f = event_field_index(o->l.name[i], strlen(o->l.name[i]));
+		for (k = 0; k < n && r->cur.col_of[i] < 0 && f >= 0; k++)
+			if (field[k] == f)
+				r->cur.col_of[i] = k;
 	}
+	free(field);
+	free(mapped_to);
 	return 0;
 }
 
-/* Each input: NDJSON or CSV, by --from, else by name (.csv, .tsv), else by its first byte. */
+/* Each input: NDJSON or CSV, by --from, else by name (.csv, .tsv) and first line (source.h). */
 static int prepare(void *ctx, struct drive *d, struct in *in)
 {
 	struct run *r = ctx;
@@ -971,19 +985,17 @@ static int prepare(void *ctx, struct drive *d, struct in *in)
 	r->cur.fmt = (enum in_format)o->from;
 	r->cur.delim = o->tsv ? '\t' : ',';
 	if (r->cur.fmt == IN_AUTO && !o->merge) {
-		if (in_name_ends(in, ".csv"))
+		if ((n = in_peek(in, 4096, &p)) < 0) {
+			diag_at(d->name, 0, "%s", in->err);
+			return -1;
+		}
+		switch (source_detect(in, p, (size_t)n, &r->cur.delim)) {
+		case SRC_NDJSON:
+		case SRC_TWITTER:
+			r->cur.fmt = IN_NDJSON;
+			break;
+		default:	/* an access log is read as one column, which nothing reads */
 			r->cur.fmt = IN_CSV;
-		else if (in_name_ends(in, ".tsv") || in_name_ends(in, ".tab"))
-			r->cur.fmt = IN_CSV, r->cur.delim = '\t';
-		else {
-			n = in_peek(in, 4096, &p);
-			if (n < 0) {
-				diag_at(d->name, 0, "%s", in->err);
-				return -1;
-			}
-			while (n > 0 && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-				p++, n--;
-			r->cur.fmt = n > 0 && *p != '{' ? IN_CSV : IN_NDJSON;
 		}
 	}
 	if (r->cur.fmt == IN_CSV && !o->merge) {
@@ -1055,9 +1067,9 @@ static void free_groups(struct run *r)
 	size_t gi;
 	int i;
 
-	for (gi = 0; gi < r->groups.n; gi++)
+	for (gi = 0; gi < groups_count(&r->groups); gi++)
 		for (i = 0; i < o->nacc; i++) {
-			void *p = r->groups.g[gi].st + o->acc[i].state;
+			void *p = groups_at(&r->groups, gi)->st + o->acc[i].state;
 
 			if (shared_state(o, i))
 				continue;	/* a state shared by percentiles: freed once */
@@ -1151,7 +1163,7 @@ int main(int argc, char **argv)
 			snprintf(unused, sizeof(unused), ", %llu read by no metric of the report",
 				 (unsigned long long)r.unused);
 		diag("read %llu, rejected %llu%s, groups %zu%s, %zu MB of state",
-		     (unsigned long long)r.read, (unsigned long long)r.rejected, blank, r.groups.n, unused,
+		     (unsigned long long)r.read, (unsigned long long)r.rejected, blank, groups_count(&r.groups), unused,
 		     groups_bytes(&r.groups) >> 20);
 	}
 	status = drive_close(&o.d, status);

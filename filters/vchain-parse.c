@@ -38,13 +38,15 @@
 #include "lib/json.h"
 #include "lib/out.h"
 #include "lib/par.h"
+#include "lib/source.h"
 #include "lib/ts.h"
 #include "lib/vocab.h"
 
 #define MAX_REJECT_MESSAGES DRIVE_MAX_REJECT_MESSAGES
 #define SNIFF_BYTES ((size_t)64 << 10)
 
-enum format { FROM_AUTO, FROM_NDJSON, FROM_CSV, FROM_ACCESS, FROM_TWITTER };
+enum format { FROM_AUTO = SRC_AUTO, FROM_NDJSON = SRC_NDJSON, FROM_CSV = SRC_CSV, FROM_ACCESS = SRC_ACCESS,
+	      FROM_TWITTER = SRC_TWITTER };
 static const char *const format_name[] = { "auto", "ndjson", "csv", "access", "twitter" };
 
 /* Why a record is left out: the line functions' return values 1.. */
@@ -56,18 +58,13 @@ static const char *const rule_name[RULE_END] = {
 /* Where the user id of an access log line comes from. */
 enum user_from { USER_HASH, USER_AUTH, USER_IDENT, USER_EXTRA };
 
-struct map_opt {
-	const char *column, *field;	/* --map COLUMN=FIELD, split in place */
-	int used;
-};
-
 struct opts {
 	enum format from;
 	int raw, stats, progress;
 	char delim;			/* 0: by name, else guessed from the header */
 	const char *tz;
 	struct ts_zone zone;		/* each worker copies it (its cache is per thread) */
-	struct map_opt *maps;
+	struct source_map *maps;	/* --map COLUMN=FIELD, split in place */
 	size_t nmaps;
 	/* access logs */
 	int keep_assets, keep_bots, keep_errors;
@@ -289,7 +286,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				return -1;
 			}
 			{
-				struct map_opt *m = realloc(o->maps, (o->nmaps + 1) * sizeof(*m));
+				struct source_map *m = realloc(o->maps, (o->nmaps + 1) * sizeof(*m));
 
 				if (!m) {
 					diag("out of memory");
@@ -928,29 +925,6 @@ static void free_columns(struct current *cur)
 	cur->id_col = -1;
 }
 
-/* Header name for lookups: trimmed, lower-cased, ' ' and '-' as '_'. */
-static size_t fold_name(const char *s, size_t n, char *out, size_t cap)
-{
-	size_t k = 0;
-
-	while (n && (*s == ' ' || *s == '\t'))
-		s++, n--;
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		n--;
-	if (n >= cap)
-		return 0;
-	for (; n; n--, s++) {
-		char c = *s;
-
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c + 32);
-		else if (c == ' ' || c == '-')
-			c = '_';
-		out[k++] = c;
-	}
-	return k;
-}
-
 static int set_key(struct column *c, const char *name, size_t n)
 {
 	struct buf b = BUF_INIT;
@@ -965,85 +939,45 @@ static int set_key(struct column *c, const char *name, size_t n)
 }
 
 /*
- * The header: each column's output key. Precedence for a canonical field:
- * --map, then a column named like the field, then a synonym; a column that
- * loses keeps its own name. --raw keeps every name as written.
+ * The header: each column's output key. A column that stands for a
+ * canonical field (source.h's precedence) is named after it; a --map to
+ * another name renames it; the rest keep their own names. --raw keeps
+ * every name as written.
  */
 static int csv_header(void *ctx, const char *rec, size_t len, char *why)
 {
 	struct run *r = ctx;
 	struct current *cur = &r->cur;
 	struct opts *o = r->o;
-	char name[128], num[24];
-	int owner[EVENT_NFIELDS], prio[EVENT_NFIELDS];
-	int *want = NULL, *wprio = NULL;
+	char num[24];
+	int *field = NULL;
 	const char **mapped_to = NULL;
 	long n;
-	size_t i, j, k, fl;
+	size_t i, j, k;
 
 	free_columns(cur);
-	if (len >= 3 && !memcmp(rec, "\xEF\xBB\xBF", 3))
-		rec += 3, len -= 3;	/* a UTF-8 byte order mark */
-	if (len && rec[len - 1] == '\r')
-		len--;
-	if (!utf8_valid(rec, len))
-		return bad(why, "the header is not valid UTF-8");
-	csvrec_set_delim(&r->hcsv, cur->delim);
-	n = csvrec_split(&r->hcsv, rec, len);
-	if (n == -2)
-		return bad(why, "out of memory");
-	if (n < 0)
-		return bad(why, "header: %s", r->hcsv.err);
+	if ((n = source_split_header(&r->hcsv, cur->delim, rec, len, why)) < 0)
+		return -1;
 	cur->col = calloc((size_t)n, sizeof(*cur->col));
-	want = malloc((size_t)n * sizeof(*want));
-	wprio = malloc((size_t)n * sizeof(*wprio));
+	field = malloc((size_t)n * sizeof(*field));
 	mapped_to = calloc((size_t)n, sizeof(*mapped_to));
-	if (!cur->col || !want || !wprio || !mapped_to)
+	if (!cur->col || !field || !mapped_to)
 		goto oom;
 	cur->ncol = (size_t)n;
-	for (k = 0; k < EVENT_NFIELDS; k++)
-		owner[k] = -1, prio[k] = 0;
-	/* what each column would like to be, and how strongly */
-	for (i = 0; i < cur->ncol; i++) {
-		const struct vocab_entry *e;
-
-		want[i] = -1;
-		wprio[i] = 0;
-		if (o->raw)
-			continue;
-		fl = fold_name(r->hcsv.f[i], r->hcsv.flen[i], name, sizeof(name));
-		for (j = 0; j < o->nmaps; j++) {
-			char m[128];
-			size_t ml = fold_name(o->maps[j].column, strlen(o->maps[j].column), m, sizeof(m));
-
-			if (ml && ml == fl && !memcmp(m, name, fl)) {
-				o->maps[j].used = 1;
-				mapped_to[i] = o->maps[j].field;
-				want[i] = event_field_index(o->maps[j].field, strlen(o->maps[j].field));
-				wprio[i] = 3;
-			}
-		}
-		if (mapped_to[i])
-			continue;
-		if (fl && (want[i] = event_field_index(name, fl)) >= 0)
-			wprio[i] = 2;
-		else if (fl && (e = vocab_header(name, fl)))
-			want[i] = event_field_index(e->name, e->name_len), wprio[i] = 1;
-	}
 	for (i = 0; i < cur->ncol; i++)
-		if (want[i] >= 0 && wprio[i] > prio[want[i]])
-			owner[want[i]] = (int)i, prio[want[i]] = wprio[i];
+		field[i] = -1;
+	if (!o->raw && source_fields(&r->hcsv, n, o->maps, o->nmaps, field, mapped_to) < 0)
+		goto oom;
 	for (i = 0; i < cur->ncol; i++) {
 		const char *nm = r->hcsv.f[i];
 		size_t nl = r->hcsv.flen[i];
 		struct column *c = &cur->col[i];
 
-		c->field = -1;
-		if (want[i] >= 0 && owner[want[i]] == (int)i) {
-			c->field = want[i];
+		c->field = field[i];
+		if (c->field >= 0) {
 			nm = event_fields[c->field].name;
 			nl = event_fields[c->field].len;
-		} else if (mapped_to[i] && want[i] < 0) {
+		} else if (mapped_to[i]) {
 			nm = mapped_to[i];	/* renamed to a field of its own */
 			nl = strlen(nm);
 		} else if (nl == 0) {
@@ -1083,88 +1017,16 @@ static int csv_header(void *ctx, const char *rec, size_t len, char *why)
 			snprintf(why, 200, "--map: no column '%.100s' in the header", o->maps[j].column);
 			goto fail;
 		}
-	free(want);
-	free(wprio);
+	free(field);
 	free(mapped_to);
 	return 0;
 oom:
 	snprintf(why, 200, "out of memory");
 fail:
-	free(want);
-	free(wprio);
+	free(field);
 	free(mapped_to);
 	free_columns(cur);
 	return -1;
-}
-
-/* The format of an input from its name, else from its first line. */
-static enum format detect(const struct in *in, const char *p, size_t n, char *delim)
-{
-	size_t line;
-	const char *e;
-	int json_name = in_name_ends(in, ".json") || in_name_ends(in, ".jsonl") ||
-			in_name_ends(in, ".ndjson");
-
-	if (in_name_ends(in, ".csv"))
-		return FROM_CSV;
-	if (in_name_ends(in, ".tsv") || in_name_ends(in, ".tab")) {
-		*delim = '\t';
-		return FROM_CSV;
-	}
-	if (n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
-		p += 3, n -= 3;
-	e = memchr(p, '\n', n);
-	line = e ? (size_t)(e - p) : n;
-	while (n && (*p == ' ' || *p == '\t'))
-		p++, n--, line--;
-	if (n && *p == '[')
-		return FROM_NDJSON;	/* JSON, though no object: each line is a bad record */
-	if (n && *p == '{') {
-		/* the API's own keys: v1.1 "id_str" with "user", v2 "data" or "author_id" */
-		const char *s = p;
-		int id_str = 0, user = 0, v2 = 0;
-
-		if (line > 7 && !memcmp(p, "{\"data\"", 7))
-			v2 = 1;
-		while ((s = memchr(s, '"', line - (size_t)(s - p))) != NULL) {
-			size_t left = line - (size_t)(s - p);
-
-			if (left > 9 && !memcmp(s, "\"id_str\":", 9))
-				id_str = 1;
-			else if (left > 7 && !memcmp(s, "\"user\":", 7))
-				user = 1;
-			else if (left > 12 && !memcmp(s, "\"author_id\":", 12))
-				v2 = 1;
-			s++;
-		}
-		return (id_str && user) || v2 ? FROM_TWITTER : FROM_NDJSON;
-	}
-	if (json_name)
-		return FROM_NDJSON;
-	if (access_sniff(p, line))
-		return FROM_ACCESS;
-	return FROM_CSV;
-}
-
-/* The delimiter of a header line: the most frequent of , \t ; | outside quotes. */
-static char guess_delim(const char *p, size_t n)
-{
-	static const char cand[] = ",\t;|";
-	size_t count[4] = { 0 }, i, best = 0;
-	int inq = 0;
-
-	for (i = 0; i < n && (inq || p[i] != '\n'); i++) {
-		const char *c;
-
-		if (p[i] == '"')
-			inq ^= 1;
-		else if (!inq && (c = memchr(cand, p[i], 4)) != NULL)
-			count[c - cand]++;
-	}
-	for (i = 1; i < 4; i++)
-		if (count[i] > count[best])
-			best = i;
-	return cand[best];
 }
 
 static int prepare(void *ctx, struct drive *d, struct in *in)
@@ -1185,11 +1047,11 @@ static int prepare(void *ctx, struct drive *d, struct in *in)
 		}
 	}
 	if (o->from == FROM_AUTO)
-		r->cur.fmt = detect(in, p, (size_t)n, &delim);
+		r->cur.fmt = (enum format)source_detect(in, p, (size_t)n, &delim);
 	in->json = r->cur.fmt == FROM_NDJSON || r->cur.fmt == FROM_TWITTER;
 	if (r->cur.fmt == FROM_CSV) {
 		if (!delim)
-			delim = n ? guess_delim(p, (size_t)n) : ',';
+			delim = n ? source_guess_delim(p, (size_t)n) : ',';
 		r->cur.delim = delim;
 		in->quote = '"';
 		in->delim = delim;

@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include "lib/arena.h"
 #include "lib/cli.h"
@@ -30,26 +32,15 @@
 #include "lib/json.h"
 #include "lib/out.h"
 #include "lib/par.h"
+#include "lib/person.h"
+#include "lib/rec.h"
 #include "lib/sort.h"
 #include "lib/ts.h"
 #include "lib/vocab.h"
 
-#include "stage_map.h"
-
-#define MAP_MAX 256
-#define NO_TS LLONG_MAX
+#define NO_TS REC_NO_TS
 
 _Static_assert(VOCAB_NPLATFORMS <= 16, "a person's platforms are a 16-bit set");
-
-enum act { ACT_NONE, ACT_REFERRAL, ACT_REVIEW, ACT_MENTION, ACT_SHARE_TAG, ACT_PURCHASE };
-
-struct stage_map {
-	char name[MAP_MAX][32];
-	size_t len[MAP_MAX];
-	int stage[MAP_MAX];	/* 0: null */
-	enum act act[MAP_MAX];	/* what the advocacy rule makes of the type */
-	unsigned n;
-};
 
 struct opts {
 	struct stage_map map;
@@ -90,7 +81,7 @@ struct person {
 	uint8_t first_platform;
 	uint8_t user_num;
 	long long first_ts, last_ts;
-	long long ts_stage[8];	/* first time each stage was reached; NO_TS: never */
+	long long ts[STAGES];	/* first time each stage was reached; NO_TS: never */
 	uint64_t events;
 };
 
@@ -108,41 +99,6 @@ struct run {
 
 #define CUSTOMER ((uint64_t)1 << 63)
 
-static int map_parse(struct stage_map *m, const char *text, size_t n, const char *src)
-{
-	const char *p = text, *end = text + n, *nl, *tab;
-	unsigned line = 0;
-	size_t len;
-
-	m->n = 0;
-	for (; p < end; p = nl + 1) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl)
-			nl = end;
-		line++;
-		if (p == nl || *p == '#')
-			continue;
-		tab = memchr(p, '\t', (size_t)(nl - p));
-		len = tab ? (size_t)(tab - p) : 0;
-		if (!tab || len == 0 || len >= sizeof(m->name[0]) || m->n == MAP_MAX ||
-		    nl - tab != 2 || !(tab[1] == '-' || (tab[1] >= '1' && tab[1] <= '7'))) {
-			diag_at(src, line, "expected TYPE<tab>STAGE (1-7 or -)");
-			return -1;
-		}
-		memcpy(m->name[m->n], p, len);
-		m->len[m->n] = len;
-		m->stage[m->n] = tab[1] == '-' ? 0 : tab[1] - '0';
-#define NAMED(s) (len == sizeof(s) - 1 && memcmp(p, s, len) == 0)
-		m->act[m->n] = NAMED("referral") ? ACT_REFERRAL : NAMED("review") ? ACT_REVIEW :
-			       NAMED("mention") ? ACT_MENTION :
-			       NAMED("share") || NAMED("tag") ? ACT_SHARE_TAG :
-			       NAMED("purchase") ? ACT_PURCHASE : ACT_NONE;
-#undef NAMED
-		m->n++;
-	}
-	return 0;
-}
-
 static int map_load(struct stage_map *m, const char *path)
 {
 	struct buf b = BUF_INIT;
@@ -153,20 +109,11 @@ static int map_load(struct stage_map *m, const char *path)
 		buf_free(&b);
 		return -1;
 	}
-	r = map_parse(m, b.p ? b.p : "", b.len, path);
+	r = stage_map_parse(m, b.p ? b.p : "", b.len);
+	if (r < 0)
+		diag_at(path, m->err_line, "%s", m->err);
 	buf_free(&b);
 	return r;
-}
-
-/* The map's entry for a type, or -1 when the map lacks it. */
-static int map_find(const struct stage_map *m, const char *s, size_t n)
-{
-	unsigned i;
-
-	for (i = 0; i < m->n; i++)
-		if (m->len[i] == n && memcmp(m->name[i], s, n) == 0)
-			return (int)i;
-	return -1;
 }
 
 static void usage(FILE *f)
@@ -185,7 +132,8 @@ static void usage(FILE *f)
 	      "      --journeys        one record per person, sorted by user_id\n"
 	      "      --window DUR      with --journeys: count only progress within DUR\n"
 	      "                        (30d, 12h) of the person's first event\n"
-	      "      --sorted-check[=DUR]  error when ts goes back by more than DUR (default 0)\n"
+	      "      --sorted-check[=DUR]  error when ts goes back by more than DUR (default 0;\n"
+	      "                        the '=' is needed: --sorted-check=5m)\n"
 	      "      --stats           events per stage (stderr)\n"
 	      "  -o, --output FILE     write to FILE instead of stdout\n"
 	      "  -j, --threads N       threads in all (default: the number of CPUs)\n"
@@ -212,7 +160,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	};
 	const char *map = NULL;
 	char *end;
-	int c, k;
+	long long ms;
+	int c, k, sorted_arg = 0;
 
 	memset(o, 0, sizeof(*o));
 	o->positive = 0.25;
@@ -240,6 +189,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_SORTED:
 			o->sorted_check = 1;
+			sorted_arg = optarg != NULL;
 			if (optarg && cli_parse_duration(optarg, &o->tolerance_ms) < 0) {
 				diag("--sorted-check: '%s' is not a duration (e.g. 5m)", optarg);
 				return -1;
@@ -251,28 +201,21 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				return k;
 		}
 	}
+	/* an optional argument is only ever glued on: "--sorted-check 1h" would read a file named 1h */
+	if (o->sorted_check && !sorted_arg && optind < argc && cli_parse_duration(argv[optind], &ms) == 0 &&
+	    access(argv[optind], F_OK) != 0) {
+		diag("--sorted-check takes its duration after '=': --sorted-check=%s", argv[optind]);
+		return -1;
+	}
 	if (o->window_ms && !o->journeys) {
 		diag("--window goes with --journeys");
 		return -1;
 	}
-	if (map ? map_load(&o->map, map) < 0 :
-	    map_parse(&o->map, default_stage_map, sizeof(default_stage_map) - 1, "schemas/stages.tsv") < 0)
+	if (map && map_load(&o->map, map) < 0)
 		return -1;
+	if (!map)
+		stage_map_default(&o->map);
 	return optind;
-}
-
-/* A number member (or a string holding one) as a double; 0 if there is none. */
-static int number_of(const struct jfield *f, double *v)
-{
-	char tmp[64];
-	char *end;
-
-	if (!f || (f->type != J_NUM && f->type != J_STR) || f->vlen == 0 || f->vlen >= sizeof(tmp))
-		return 0;
-	memcpy(tmp, f->val, f->vlen);
-	tmp[f->vlen] = '\0';
-	*v = strtod(tmp, &end);
-	return *end == '\0';
 }
 
 /* The members vchain-stage reads, found in one pass (the last of a repeated key wins). */
@@ -315,25 +258,6 @@ static void find_members(const struct jobj *obj, struct members *m)
 	}
 }
 
-/* Does this act praise the brand (given a customer did it)? BRIEF.md's stage 7. */
-static int advocacy_act(const struct opts *o, enum act act, const struct members *m)
-{
-	double s, rating;
-
-	switch (act) {
-	case ACT_REFERRAL:
-		return 1;
-	case ACT_REVIEW:
-		return number_of(m->rating, &rating) && rating >= 4;
-	case ACT_MENTION:
-		return number_of(m->sentiment, &s) && s >= o->positive;
-	case ACT_SHARE_TAG:	/* amplifying is endorsing, unless said otherwise */
-		return !number_of(m->sentiment, &s) || s >= o->positive;
-	default:
-		return 0;
-	}
-}
-
 /* In a worker: the record without stage fields, split where they go; what commit needs to know. */
 static int stage_line(void *ctx, const char *line, size_t len, const struct scan_marks *marks,
 		      struct buf *out, char *why)
@@ -359,14 +283,14 @@ static int stage_line(void *ctx, const char *line, size_t len, const struct scan
 		snprintf(why, 200, "no type (vchain-stage reads canonical events: vchain-parse)");
 		return -1;
 	}
-	entry = map_find(&o->map, type->val, type->vlen);
+	entry = stage_map_find(&o->map, type->val, type->vlen);
 	if (entry < 0) {
 		snprintf(why, 200, "type \"%.*s\" is not in the stage map", (int)(type->vlen > 40 ? 40 : type->vlen), type->val);
 		return -1;
 	}
 	memset(&r, 0, sizeof(r));
 	r.base = (int8_t)o->map.stage[entry];
-	if (advocacy_act(o, o->map.act[entry], &m))
+	if (person_advocacy(o->map.act[entry], m.rating, m.sentiment, o->positive))
 		r.flags |= F_CANDIDATE;
 	if (o->map.act[entry] == ACT_PURCHASE)
 		r.flags |= F_PURCHASE;
@@ -414,7 +338,6 @@ static int stage_line(void *ctx, const char *line, size_t len, const struct scan
 static struct person *person_for(struct run *r, uint64_t *val, const struct srec *rec, const char *user)
 {
 	struct person *p;
-	unsigned k;
 
 	if (*val & ~CUSTOMER)
 		return &r->person[(*val & ~CUSTOMER) - 1];
@@ -436,8 +359,7 @@ static struct person *person_for(struct run *r, uint64_t *val, const struct srec
 	p->user_num = rec->user_num;
 	p->first_ts = NO_TS;
 	p->last_ts = LLONG_MIN;
-	for (k = 0; k < 8; k++)
-		p->ts_stage[k] = NO_TS;
+	stage_times_init(p->ts);
 	*val |= r->nperson;
 	return p;
 }
@@ -452,11 +374,11 @@ static void journey_event(struct person *p, const struct srec *rec, int stage)
 	}
 	if (rec->ts_ms > p->last_ts)
 		p->last_ts = rec->ts_ms;
-	if (rec->ts_ms < p->ts_stage[stage])
-		p->ts_stage[stage] = rec->ts_ms;
+	stage_times_reach(p->ts, stage, rec->ts_ms);
 }
 
-static int put_stage(struct out *o, int stage)
+/* The record with stage and stage_name where type was, in one write: never half a record out. */
+static int put_record(struct out *o, const char *rec, const struct srec *r, int stage)
 {
 	static const char *const text[8] = {
 		",\"stage\":null,\"stage_name\":null",
@@ -468,8 +390,12 @@ static int put_stage(struct out *o, int stage)
 		",\"stage\":6,\"stage_name\":\"sale\"",
 		",\"stage\":7,\"stage_name\":\"advocacy\"",
 	};
+	struct iovec v[4] = {
+		{ (void *)rec, r->prefix }, { (void *)text[stage], strlen(text[stage]) },
+		{ (void *)(rec + r->prefix), r->len - r->prefix }, { (void *)"\n", 1 }
+	};
 
-	return out_write(o, text[stage], strlen(text[stage]));
+	return out_writev(o, v, 4);
 }
 
 /* In input order: customers, advocacy, output or journeys. */
@@ -497,28 +423,25 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 			r->have_newest = 1;
 		}
 		stage = rec.base;
-		if ((rec.flags & F_USER) && o->journeys) {
-			/* every person has an entry: customer bit and journey */
-			ins = htab_put(&r->people, rec.user, &val);
-			if (ins < 0) {
-				diag_at(r->d->name, lineno, "out of memory for %zu people", r->people.count);
-				return r->d->stop = -1;
-			}
-			if ((rec.flags & F_CANDIDATE) && (*val & CUSTOMER))
-				stage = 7;
-			else if ((rec.flags & F_CANDIDATE) && rec.base)
+		if (rec.flags & F_USER) {
+			int customer = 0;
+
+			if (o->journeys) {
+				/* every person has an entry: customer bit and journey */
+				if ((ins = htab_put(&r->people, rec.user, &val)) < 0) {
+					diag_at(r->d->name, lineno, "out of memory for %zu people", r->people.count);
+					return r->d->stop = -1;
+				}
+				customer = (*val & CUSTOMER) != 0;
+			} else if (rec.flags & F_CANDIDATE)	/* only customers have an entry; most events never look */
+				customer = htab_get(&r->people, rec.user) != NULL;
+			stage = person_stage(rec.base, rec.flags & F_CANDIDATE, customer);
+			if ((rec.flags & F_CANDIDATE) && !customer && rec.base)
 				r->advocacy_denied++;
-			if (rec.flags & F_PURCHASE)
-				*val |= CUSTOMER;	/* after its own event: a purchase is stage 6 */
-		} else if (rec.flags & F_USER) {
-			/* only customers have an entry; most events never look */
-			if (rec.flags & F_CANDIDATE) {
-				if (htab_get(&r->people, rec.user))
-					stage = 7;
-				else if (rec.base)
-					r->advocacy_denied++;
-			}
-			if ((rec.flags & F_PURCHASE) && htab_put(&r->people, rec.user, &val) < 0) {
+			/* after its own event: a purchase is stage 6 */
+			if ((rec.flags & F_PURCHASE) && o->journeys)
+				*val |= CUSTOMER;
+			else if ((rec.flags & F_PURCHASE) && htab_put(&r->people, rec.user, &val) < 0) {
 				diag_at(r->d->name, lineno, "out of memory for %zu customers", r->people.count);
 				return r->d->stop = -1;
 			}
@@ -541,9 +464,7 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 			journey_event(pp, &rec, stage);
 			continue;
 		}
-		if (out_write(&r->d->out, rec_bytes, rec.prefix) < 0 || put_stage(&r->d->out, stage) < 0 ||
-		    out_write(&r->d->out, rec_bytes + rec.prefix, rec.len - rec.prefix) < 0 ||
-		    out_putc(&r->d->out, '\n') < 0)
+		if (put_record(&r->d->out, rec_bytes, &rec, stage) < 0)
 			return r->d->stop = -1;
 	}
 	if (c->stopped) {
@@ -568,7 +489,7 @@ static int by_user(const void *a, const void *b, void *ctx)
 	return c ? c : (x->user_len > y->user_len) - (x->user_len < y->user_len);
 }
 
-static void put_ts(struct buf *b, long long ms)
+static int put_ts(struct buf *b, long long ms)
 {
 	char t[TS_MAX_LEN];
 	struct vts v;
@@ -576,67 +497,55 @@ static void put_ts(struct buf *b, long long ms)
 
 	v.sec = s;
 	v.nsec = (uint32_t)(ms - s * 1000) * 1000000u;
-	buf_addc(b, '"');
-	buf_add(b, t, ts_format(v, t));
-	buf_addc(b, '"');
+	return buf_addc(b, '"') < 0 || buf_add(b, t, ts_format(v, t)) < 0 || buf_addc(b, '"') < 0 ? -1 : 0;
 }
 
-/* One record per person, sorted by user_id. */
+/* One person's record: furthest stage, when each stage was first reached (within the window). */
+static int journey(struct buf *b, const struct person *p, long long window_ms)
+{
+	long long horizon;
+	int furthest = stage_furthest(p->ts, window_ms, &horizon), k, rc;
+	char num[64];
+
+	b->len = 0;
+	snprintf(num, sizeof(num), "\",\"stage\":%d,\"stage_name\":\"", furthest);
+	rc = buf_adds(b, "{\"user_id\":\"") < 0 || buf_add(b, p->user, p->user_len) < 0 || buf_adds(b, num) < 0 ||
+	     buf_adds(b, vocab_stage_names[furthest]) < 0 || buf_adds(b, "\",\"first_ts\":") < 0 ||
+	     put_ts(b, p->first_ts) < 0 || buf_adds(b, ",\"last_ts\":") < 0 || put_ts(b, p->last_ts) < 0;
+	snprintf(num, sizeof(num), ",\"events\":%llu", (unsigned long long)p->events);
+	rc = rc || buf_adds(b, num) < 0;
+	for (k = 1; k <= STAGES && !rc; k++)
+		rc = buf_adds(b, ",\"ts_") < 0 || buf_adds(b, vocab_stage_names[k]) < 0 || buf_adds(b, "\":") < 0 ||
+		     (p->ts[k - 1] != NO_TS && p->ts[k - 1] <= horizon ? put_ts(b, p->ts[k - 1])
+								       : buf_adds(b, "null")) < 0;
+	snprintf(num, sizeof(num), ",\"platforms\":%d", __builtin_popcount(p->platforms));
+	return rc || buf_adds(b, num) < 0 || buf_adds(b, ",\"first_platform\":\"") < 0 ||
+	       buf_adds(b, vocab_platforms[p->first_platform]) < 0 || buf_adds(b, "\"}\n") < 0 ? -1 : 0;
+}
+
+/* One record per person, sorted by user_id. 0, or -1 (a write error in out, or out of memory). */
 static int write_journeys(struct run *r)
 {
 	struct buf b = BUF_INIT;
 	size_t *order = malloc((r->nperson ? r->nperson : 1) * sizeof(*order)), i;
-	long long horizon;
-	char num[64];
-	int k, furthest;
+	int rc = -1;
 
 	if (!order)
-		return -1;
+		goto done;
 	for (i = 0; i < r->nperson; i++)
 		order[i] = i;
-	if (sort_stable(order, r->nperson, sizeof(*order), by_user, r) < 0) {
-		free(order);
-		return -1;
-	}
-	for (i = 0; i < r->nperson; i++) {
-		const struct person *p = &r->person[order[i]];
-
-		horizon = r->o->window_ms ? p->first_ts + r->o->window_ms : LLONG_MAX;
-		for (furthest = 0, k = 1; k <= 7; k++)
-			if (p->ts_stage[k] != NO_TS && p->ts_stage[k] <= horizon)
-				furthest = k;
-		buf_reset(&b);
-		buf_adds(&b, "{\"user_id\":\"");
-		buf_add(&b, p->user, p->user_len);
-		snprintf(num, sizeof(num), "\",\"stage\":%d,\"stage_name\":\"", furthest);
-		buf_adds(&b, num);
-		buf_adds(&b, vocab_stage_names[furthest]);
-		buf_adds(&b, "\",\"first_ts\":");
-		put_ts(&b, p->first_ts);
-		buf_adds(&b, ",\"last_ts\":");
-		put_ts(&b, p->last_ts);
-		snprintf(num, sizeof(num), ",\"events\":%llu", (unsigned long long)p->events);
-		buf_adds(&b, num);
-		for (k = 1; k <= 7; k++) {
-			buf_adds(&b, ",\"ts_");
-			buf_adds(&b, vocab_stage_names[k]);
-			buf_adds(&b, "\":");
-			if (p->ts_stage[k] != NO_TS && p->ts_stage[k] <= horizon)
-				put_ts(&b, p->ts_stage[k]);
-			else
-				buf_adds(&b, "null");
-		}
-		snprintf(num, sizeof(num), ",\"platforms\":%d", __builtin_popcount(p->platforms));
-		buf_adds(&b, num);
-		buf_adds(&b, ",\"first_platform\":\"");
-		buf_adds(&b, vocab_platforms[p->first_platform]);
-		buf_adds(&b, "\"}\n");
-		if (out_write(&r->d->out, b.p, b.len) < 0)
-			break;
-	}
+	if (sort_stable(order, r->nperson, sizeof(*order), by_user, r) < 0)
+		goto done;
+	for (i = 0; i < r->nperson; i++)
+		if (journey(&b, &r->person[order[i]], r->o->window_ms) < 0 || out_write(&r->d->out, b.p, b.len) < 0)
+			goto done;
+	rc = 0;
+done:
+	if (rc < 0 && !r->d->out.err)
+		diag("out of memory for the journeys of %zu people", r->nperson);
 	buf_free(&b);
 	free(order);
-	return r->d->out.err ? -1 : 0;
+	return rc;
 }
 
 int main(int argc, char **argv)

@@ -14,32 +14,19 @@ void groups_init(struct groups *t, int nkeys, int bucket, size_t block)
 	t->nkeys = nkeys;
 	t->bucket = bucket;
 	t->block = block;
+	htab_rows_init(&t->rows, sizeof(struct group), 1024);
 }
 
 struct group *groups_find(struct groups *t, const void *key, size_t klen, const struct slot *bucket)
 {
 	struct h128 h = hash128(key, klen);
 	struct group *g;
-	uint64_t *gi;
-	int ins;
+	int made;
 
 	if (bucket)	/* the bucket is part of the key too */
 		h.lo ^= hash64(bucket->v, bucket->n);
-	ins = htab_put(&t->index, h, &gi);
-	if (ins < 0)
-		return NULL;
-	if (!ins)
-		return &t->g[*gi];
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 1024;
-		struct group *ng = realloc(t->g, cap * sizeof(*ng));
-
-		if (!ng)
-			return NULL;
-		t->g = ng;
-		t->cap = cap;
-	}
-	g = &t->g[t->n];
+	if (!(g = htab_rows_get(&t->rows, h, &made)) || !made)
+		return g;
 	g->klen = klen + (bucket ? 1 + 4 + bucket->n : 0);
 	g->key = arena_alloc(&t->mem, g->klen ? g->klen : 1);
 	/* 16-byte aligned: sums hold a __int128 */
@@ -57,8 +44,7 @@ struct group *groups_find(struct groups *t, const void *key, size_t klen, const 
 		memcpy(q + 4, bucket->v, tn);
 	}
 	memset(g->st, 0, t->block);
-	g->id = (uint32_t)t->n;
-	*gi = t->n++;
+	g->id = (uint32_t)(t->rows.n - 1);
 	return g;
 }
 
@@ -109,19 +95,16 @@ static int cmp_groups(const void *pa, const void *pb, void *ctx)
 
 int groups_sort(struct groups *t)
 {
-	return sort_stable(t->g, t->n, sizeof(*t->g), cmp_groups, t);
+	return sort_stable(t->rows.rows, t->rows.n, sizeof(struct group), cmp_groups, t);
 }
 
 size_t groups_bytes(const struct groups *t)
 {
-	return htab_bytes(&t->index) + t->mem.used + t->cap * sizeof(struct group);
+	return htab_rows_bytes(&t->rows) + t->mem.used;
 }
 
 void groups_free(struct groups *t)
 {
-	free(t->g);
-	t->g = NULL;
-	t->n = t->cap = 0;
-	htab_free(&t->index);
+	htab_rows_free(&t->rows);
 	arena_free(&t->mem);
 }

@@ -26,11 +26,18 @@ struct groups {
 	int nkeys;		/* group fields */
 	int bucket;		/* the key ends with a time bucket */
 	size_t block;		/* bytes of state per group */
-	struct group *g;
-	size_t n, cap;
-	struct htab index;	/* key hash -> group number */
+	struct htab_rows rows;	/* key hash -> struct group */
 	struct arena mem;	/* keys and states */
 };
+
+static inline size_t groups_count(const struct groups *t)
+{
+	return t->rows.n;
+}
+static inline struct group *groups_at(const struct groups *t, size_t i)
+{
+	return htab_rows_at(&t->rows, i);
+}
 
 /* Set up for nkeys fields (and a bucket), block bytes of state each. */
 void groups_init(struct groups *t, int nkeys, int bucket, size_t block);
@@ -43,7 +50,7 @@ struct group *groups_find(struct groups *t, const void *key, size_t klen, const 
 size_t group_key_len(const struct slot *s, int n);
 /* A group's key as slots: the fields, then the bucket when there is one. */
 void group_key_slots(const struct groups *t, const struct group *g, struct slot *s);
-/* Put the groups in output order. 0, or -1 when out of memory. */
+/* Put the groups in output order, once no more are found. 0, or -1 when out of memory. */
 int groups_sort(struct groups *t);
 /* Bytes the table holds, for --stats. */
 size_t groups_bytes(const struct groups *t);

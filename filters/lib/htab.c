@@ -209,3 +209,57 @@ void htab_free(struct htab *t)
 	t->vals = NULL;
 	t->cap = t->count = 0;
 }
+
+void htab_rows_init(struct htab_rows *t, size_t row_size, size_t first)
+{
+	memset(t, 0, sizeof(*t));
+	t->row_size = row_size;
+	t->first = first ? first : 16;
+}
+
+void *htab_rows_add(struct htab_rows *t)
+{
+	void *row;
+
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : t->first;
+		unsigned char *nr = realloc(t->rows, cap * t->row_size);
+
+		if (!nr)
+			return NULL;
+		t->rows = nr;
+		t->cap = cap;
+	}
+	row = htab_rows_at(t, t->n++);
+	memset(row, 0, t->row_size);
+	return row;
+}
+
+void *htab_rows_get(struct htab_rows *t, struct h128 key, int *made)
+{
+	uint64_t *i;
+	int ins = htab_put(&t->idx, key, &i);
+	void *row;
+
+	if (made)
+		*made = ins > 0;
+	if (ins <= 0)
+		return ins < 0 ? NULL : htab_rows_at(t, *i);
+	*i = t->n;
+	if (!(row = htab_rows_add(t)))
+		htab_del(&t->idx, key);
+	return row;
+}
+
+size_t htab_rows_bytes(const struct htab_rows *t)
+{
+	return htab_bytes(&t->idx) + t->cap * t->row_size;
+}
+
+void htab_rows_free(struct htab_rows *t)
+{
+	htab_free(&t->idx);
+	free(t->rows);
+	t->rows = NULL;
+	t->n = t->cap = 0;
+}

@@ -50,4 +50,31 @@ size_t htab_sweep(struct htab *t, int (*drop)(uint64_t val, void *ctx), void *ct
 size_t htab_bytes(const struct htab *t);
 void htab_free(struct htab *t);
 
+/*
+ * Rows found by key, on a table: rows of row_size bytes, each zeroed when
+ * made, kept in the order their keys first came (so what is written in
+ * that order is the same on every run). What groups, people, customers and
+ * messages are kept in. Reordering the rows (a sort for output) leaves the
+ * index pointing at the old places: do it when no more are looked up.
+ */
+struct htab_rows {
+	struct htab idx;	/* key -> row number */
+	unsigned char *rows;
+	size_t n, cap, row_size, first;
+};
+
+/* Rows of row_size bytes, room for first of them made at the first row. */
+void htab_rows_init(struct htab_rows *t, size_t row_size, size_t first);
+/* The row of key, made when new (*made, when not NULL, says so). NULL when out of memory. */
+void *htab_rows_get(struct htab_rows *t, struct h128 key, int *made);
+/* A new row with no key: never found again. NULL when out of memory. */
+void *htab_rows_add(struct htab_rows *t);
+static inline void *htab_rows_at(const struct htab_rows *t, size_t i)
+{
+	return t->rows + i * t->row_size;
+}
+/* Bytes held: the index and the rows. */
+size_t htab_rows_bytes(const struct htab_rows *t);
+void htab_rows_free(struct htab_rows *t);
+
 #endif

@@ -10,27 +10,16 @@
 
 static struct cust *customer(struct orders *t, struct h128 id)
 {
-	uint64_t *i;
-	int ins = htab_put(&t->users, id, &i);
+	struct cust *c;
+	int made;
 
-	if (ins < 0)
-		return NULL;
-	if (!ins)
-		return &t->c[*i];
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 16;
-		struct cust *nc = realloc(t->c, cap * sizeof(*nc));
-
-		if (!nc)
-			return NULL;
-		t->c = nc;
-		t->cap = cap;
+	if (!t->customers.row_size)	/* a group's state starts zeroed */
+		htab_rows_init(&t->customers, sizeof(struct cust), 16);
+	if ((c = htab_rows_get(&t->customers, id, &made)) && made) {
+		c->id = id;
+		c->first_ts = REC_NO_TS;
 	}
-	*i = t->n;
-	memset(&t->c[t->n], 0, sizeof(t->c[0]));
-	t->c[t->n].id = id;
-	t->c[t->n].first_ts = REC_NO_TS;
-	return &t->c[t->n++];
+	return c;
 }
 
 /* A customer's order (c NULL: a purchase without user_id), counted once. 0, or -1. */
@@ -86,9 +75,11 @@ uint64_t orders_count(const struct orders *t, uint64_t *repeat)
 	size_t i;
 
 	*repeat = 0;
-	for (i = 0; i < t->n; i++) {
-		orders += t->c[i].noid;
-		*repeat += t->c[i].noid + t->c[i].norders >= 2;
+	for (i = 0; i < t->customers.n; i++) {
+		const struct cust *c = orders_customer(t, i);
+
+		orders += c->noid;
+		*repeat += c->noid + c->norders >= 2;
 	}
 	return orders;
 }
@@ -99,11 +90,14 @@ int orders_json(const struct orders *t, struct buf *b)
 
 	if (buf_adds(b, "{\"c\":[") < 0)
 		return -1;
-	for (k = 0; k < t->n; k++)
-		if ((k && buf_addc(b, ',') < 0) || buf_addc(b, '[') < 0 || partial_put_hash(b, t->c[k].id) < 0 ||
-		    buf_addc(b, ',') < 0 || partial_put_ms(b, t->c[k].first_ts, REC_NO_TS) < 0 ||
-		    buf_addc(b, ',') < 0 || json_put_uint(b, t->c[k].noid) < 0 || buf_addc(b, ']') < 0)
+	for (k = 0; k < t->customers.n; k++) {
+		const struct cust *c = orders_customer(t, k);
+
+		if ((k && buf_addc(b, ',') < 0) || buf_addc(b, '[') < 0 || partial_put_hash(b, c->id) < 0 ||
+		    buf_addc(b, ',') < 0 || partial_put_ms(b, c->first_ts, REC_NO_TS) < 0 ||
+		    buf_addc(b, ',') < 0 || json_put_uint(b, c->noid) < 0 || buf_addc(b, ']') < 0)
 			return -1;
+	}
 	if (buf_adds(b, "],\"p\":[") < 0)
 		return -1;
 	for (k = 0; k < t->np; k++) {
@@ -164,10 +158,9 @@ int orders_merge_json(struct orders *t, const struct jfield *f, struct jobj *arr
 
 void orders_free(struct orders *t)
 {
-	htab_free(&t->users);
+	htab_rows_free(&t->customers);
 	htab_free(&t->pairs);
 	htab_free(&t->ids);
-	free(t->c);
 	free(t->p);
 	memset(t, 0, sizeof(*t));
 }

@@ -31,9 +31,7 @@ struct order_pair {		/* a customer's order (user {0,0}: a purchase without user_
 };
 
 struct orders {
-	struct htab users;	/* user hash -> index in c */
-	struct cust *c;
-	size_t n, cap;
+	struct htab_rows customers;	/* user hash -> struct cust */
 	struct htab pairs;	/* hash of each pair, a set */
 	struct order_pair *p;
 	size_t np, pcap;
@@ -47,6 +45,14 @@ typedef struct orders A_ORDERS_t;
  * none). 0, or -1 when out of memory.
  */
 int orders_take(struct orders *t, int has_user, struct h128 user, long long ts, int has_order, struct h128 order);
+static inline size_t orders_customers(const struct orders *t)
+{
+	return t->customers.n;
+}
+static inline const struct cust *orders_customer(const struct orders *t, size_t i)
+{
+	return htab_rows_at(&t->customers, i);
+}
 /* Orders (distinct), and customers who ordered twice or more. */
 uint64_t orders_count(const struct orders *t, uint64_t *repeat_customers);
 /* The state as JSON, and its merge (arr, el, obj: scratch). 0; -1 (not such a state); -2 (memory). */

@@ -29,6 +29,13 @@ int out_flush(struct out *o);
 int out_close(struct out *o);
 
 int out_write_slow(struct out *o, const void *p, size_t n);
+/*
+ * One record written in parts (n of them): the parts go out in one write,
+ * never split between two, so a run stopped by a signal leaves whole
+ * records behind, as out_write does for a record in one piece. 0, or -1.
+ */
+struct iovec;
+int out_writev(struct out *o, const struct iovec *v, int n);
 
 static inline int out_write(struct out *o, const void *p, size_t n)
 {

@@ -8,6 +8,8 @@
 #include "person.h"
 #include "rec.h"
 
+#include "stage_map.h"
+
 void stage_times_init(long long ts[STAGES])
 {
 	int k;
@@ -73,53 +75,48 @@ int person_advocacy(enum act act, const struct jfield *rating, const struct jfie
 	}
 }
 
-void people_init(struct people *p, size_t row_size, void (*init)(void *row))
+int stage_map_parse(struct stage_map *m, const char *text, size_t n)
 {
-	memset(p, 0, sizeof(*p));
-	p->row_size = row_size;
-	p->init = init;
-}
+	const char *p = text, *end = text + n, *nl, *tab;
+	unsigned line = 0;
+	size_t len;
 
-void *people_row(struct people *p, struct h128 id, int *made)
-{
-	uint64_t *i;
-	int ins = htab_put(&p->idx, id, &i);
-	void *row;
-
-	if (made)
-		*made = ins > 0;
-	if (ins < 0)
-		return NULL;
-	if (!ins)
-		return people_at(p, *i);
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? 2 * p->cap : 16;
-		unsigned char *nr = realloc(p->rows, cap * p->row_size);
-
-		if (!nr) {
-			htab_del(&p->idx, id);
-			return NULL;
+	m->n = 0;
+	for (; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;
+		line++;
+		if (p == nl || *p == '#')
+			continue;
+		tab = memchr(p, '\t', (size_t)(nl - p));
+		len = tab ? (size_t)(tab - p) : 0;
+		if (!tab || len == 0 || len >= sizeof(m->name[0]) || m->n == STAGE_MAP_MAX || nl - tab != 2 ||
+		    !(tab[1] == '-' || (tab[1] >= '1' && tab[1] <= '7'))) {
+			snprintf(m->err, sizeof(m->err), "expected TYPE<tab>STAGE (1-7 or -)");
+			m->err_line = line;
+			return -1;
 		}
-		p->rows = nr;
-		p->cap = cap;
+		memcpy(m->name[m->n], p, len);
+		m->len[m->n] = len;
+		m->stage[m->n] = tab[1] == '-' ? 0 : tab[1] - '0';
+		m->act[m->n] = person_act_of(p, len);
+		m->n++;
 	}
-	*i = p->n;
-	row = people_at(p, p->n++);
-	memset(row, 0, p->row_size);
-	if (p->init)
-		p->init(row);
-	return row;
+	return 0;
 }
 
-size_t people_bytes(const struct people *p)
+void stage_map_default(struct stage_map *m)
 {
-	return htab_bytes(&p->idx) + p->cap * p->row_size;
+	stage_map_parse(m, default_stage_map, sizeof(default_stage_map) - 1);
 }
 
-void people_free(struct people *p)
+int stage_map_find(const struct stage_map *m, const char *s, size_t n)
 {
-	htab_free(&p->idx);
-	free(p->rows);
-	p->rows = NULL;
-	p->n = p->cap = 0;
+	unsigned i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->len[i] == n && memcmp(m->name[i], s, n) == 0)
+			return (int)i;
+	return -1;
 }

@@ -3,8 +3,8 @@
  * every filter that asks: when each stage was first reached and the
  * furthest one reached within a window of the first; which acts are
  * advocacy (BRIEF.md's stage 7: a positive review, mention, share or tag,
- * or a referral, by someone who bought earlier); and a table of people by
- * the hash of their id, rows kept in the order people first appeared.
+ * or a referral, by someone who bought earlier). People are kept by the
+ * hash of their id in rows (htab.h's htab_rows).
  */
 #ifndef VCHAIN_PERSON_H
 #define VCHAIN_PERSON_H
@@ -48,30 +48,31 @@ enum act person_act_of(const char *type, size_t n);
  * a number or a string holding one).
  */
 int person_advocacy(enum act act, const struct jfield *rating, const struct jfield *sentiment, double positive);
+/* ---- the stage map: which stage each event type reaches (schemas/stages.tsv) ---- */
+
+#define STAGE_MAP_MAX 256
+
+struct stage_map {
+	char name[STAGE_MAP_MAX][32];
+	size_t len[STAGE_MAP_MAX];
+	int stage[STAGE_MAP_MAX];	/* 0: the type moves nobody (null) */
+	enum act act[STAGE_MAP_MAX];	/* what the advocacy rule makes of the type */
+	unsigned n;
+	char err[120];			/* what is wrong, and where */
+	unsigned err_line;
+};
+
+/* The map compiled in from schemas/stages.tsv. */
+void stage_map_default(struct stage_map *m);
+/* A map of TYPE<tab>STAGE lines (1-7, or '-'), '#' comments. 0, or -1 (err, err_line). */
+int stage_map_parse(struct stage_map *m, const char *text, size_t n);
+/* The map's entry for type s[0..n), or -1 when it has none. */
+int stage_map_find(const struct stage_map *m, const char *s, size_t n);
+
 /* The stage of an event: advocacy (7) for a praising act by a customer, else its own. */
 static inline int person_stage(int base, int praises, int customer)
 {
 	return praises && customer ? 7 : base;
 }
-
-/* ---- a table of people ---- */
-
-struct people {
-	struct htab idx;	/* id -> row number */
-	unsigned char *rows;	/* row_size bytes each, in order of first appearance */
-	size_t n, cap, row_size;
-	void (*init)(void *row);	/* a new row, after zeroing; NULL: zeros */
-};
-
-void people_init(struct people *p, size_t row_size, void (*init)(void *row));
-/* The row of id, made when new (*made says so, when not NULL). NULL when out of memory. */
-void *people_row(struct people *p, struct h128 id, int *made);
-static inline void *people_at(const struct people *p, size_t i)
-{
-	return p->rows + i * p->row_size;
-}
-/* Bytes held, for --stats and the man pages' memory figures. */
-size_t people_bytes(const struct people *p);
-void people_free(struct people *p);
 
 #endif

@@ -58,14 +58,14 @@ int report_fits(const struct report_def *def, const struct acc *acc, int n)
 
 /* ---- the funnel's people: when each reached each stage ---- */
 
-static struct funnel_row *funnel_row(struct people *p, struct h128 id)
+static struct funnel_row *funnel_row(struct htab_rows *p, struct h128 id)
 {
 	struct funnel_row *row;
 	int made;
 
 	if (!p->row_size)	/* a group's state starts zeroed */
-		people_init(p, sizeof(struct funnel_row), NULL);
-	if (!(row = people_row(p, id, &made)))
+		htab_rows_init(p, sizeof(struct funnel_row), 16);
+	if (!(row = htab_rows_get(p, id, &made)))
 		return NULL;
 	if (made) {
 		row->id = id;
@@ -74,7 +74,7 @@ static struct funnel_row *funnel_row(struct people *p, struct h128 id)
 	return row;
 }
 
-int funnel_take(struct people *p, struct h128 person, int stage, long long ts)
+int funnel_take(struct htab_rows *p, struct h128 person, int stage, long long ts)
 {
 	struct funnel_row *row = funnel_row(p, person);
 
@@ -84,7 +84,7 @@ int funnel_take(struct people *p, struct h128 person, int stage, long long ts)
 	return 0;
 }
 
-int funnel_json(const struct people *p, struct buf *b)
+int funnel_json(const struct htab_rows *p, struct buf *b)
 {
 	size_t k;
 	int j;
@@ -92,7 +92,7 @@ int funnel_json(const struct people *p, struct buf *b)
 	if (buf_addc(b, '[') < 0)
 		return -1;
 	for (k = 0; k < p->n; k++) {
-		const struct funnel_row *row = people_at(p, k);
+		const struct funnel_row *row = htab_rows_at(p, k);
 
 		if ((k && buf_addc(b, ',') < 0) || buf_addc(b, '[') < 0 || partial_put_hash(b, row->id) < 0)
 			return -1;
@@ -105,7 +105,7 @@ int funnel_json(const struct people *p, struct buf *b)
 	return buf_addc(b, ']');
 }
 
-int funnel_merge_json(struct people *p, const struct jfield *f, struct jobj *arr, struct jobj *el)
+int funnel_merge_json(struct htab_rows *p, const struct jfield *f, struct jobj *arr, struct jobj *el)
 {
 	long long ms[STAGES];
 	struct h128 h;
@@ -196,7 +196,7 @@ void report_free_state(const struct acc *a, void *p)
 {
 	switch (a->kind) {
 	case A_FUNNEL:
-		people_free(p);
+		htab_rows_free(p);
 		break;
 	case A_ORDERS:
 		orders_free(p);

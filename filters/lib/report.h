@@ -129,14 +129,14 @@ int report_put_ratio(struct buf *b, double num, double den);
 int report_put_money_ratio(struct buf *b, long double num, long double den);
 
 /* The funnel accumulator's state: its people, each a funnel_row (report.c). */
-typedef struct people A_FUNNEL_t;
+typedef struct htab_rows A_FUNNEL_t;
 struct funnel_row {
 	struct h128 id;
 	long long ts[STAGES];	/* when each stage was first reached; REC_NO_TS: never */
 };
-int funnel_take(struct people *p, struct h128 person, int stage, long long ts);
-int funnel_json(const struct people *p, struct buf *b);
-int funnel_merge_json(struct people *p, const struct jfield *f, struct jobj *arr, struct jobj *el);
+int funnel_take(struct htab_rows *p, struct h128 person, int stage, long long ts);
+int funnel_json(const struct htab_rows *p, struct buf *b);
+int funnel_merge_json(struct htab_rows *p, const struct jfield *f, struct jobj *arr, struct jobj *el);
 
 extern const struct report_def report_funnel, report_engagement, report_roi, report_sla, report_listening;
 

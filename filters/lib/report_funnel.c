@@ -61,7 +61,7 @@ static int row(struct report_run *rr, const struct group *g, int r, struct buf *
 
 		memset(rr->users, 0, sizeof(rr->users));
 		for (i = 0; i < fu->people.n; i++) {
-			const struct funnel_row *p = people_at(&fu->people, i);
+			const struct funnel_row *p = htab_rows_at(&fu->people, i);
 
 			u[stage_furthest(p->ts, rr->window_ms, NULL)]++;
 		}

@@ -107,7 +107,7 @@ static int prepare(struct report_run *rr)
 		rr->has_spend[g->id] = 1;
 	}
 	/* the groups of events only: no spend */
-	if (spend_room(rr, rr->groups->n) < 0)
+	if (spend_room(rr, groups_count(rr->groups)) < 0)
 		goto oom;
 	rc = 0;
 	goto done;
@@ -128,15 +128,16 @@ static int sorted(struct report_run *rr)
 
 	if (!rr->spend)
 		return 0;
-	if (!(rr->new_of = calloc(rr->groups->n + 1, sizeof(uint64_t))))
+	if (!(rr->new_of = calloc(groups_count(rr->groups) + 1, sizeof(uint64_t))))
 		return -1;
-	for (gi = 0; gi < rr->groups->n; gi++) {
-		const struct group *g = &rr->groups->g[gi];
+	for (gi = 0; gi < groups_count(rr->groups); gi++) {
+		const struct group *g = groups_at(rr->groups, gi);
 		const struct orders *od = &((const struct roi *)(const void *)g->st)->orders;
 
-		for (i = 0; i < od->n; i++) {
+		for (i = 0; i < orders_customers(od); i++) {
+			const struct cust *c = orders_customer(od, i);
 			uint64_t *v;
-			int ins = htab_put(&first, od->c[i].id, &v);
+			int ins = htab_put(&first, c->id, &v);
 
 			if (ins < 0)
 				goto done;
@@ -148,10 +149,10 @@ static int sorted(struct report_run *rr)
 					best = nb;
 				}
 				*v = n;
-				best[n].ts = od->c[i].first_ts;
+				best[n].ts = c->first_ts;
 				best[n++].id = g->id;
-			} else if (od->c[i].first_ts < best[*v].ts) {
-				best[*v].ts = od->c[i].first_ts;
+			} else if (c->first_ts < best[*v].ts) {
+				best[*v].ts = c->first_ts;
 				best[*v].id = g->id;
 			}
 		}
@@ -180,9 +181,10 @@ static int row(struct report_run *rr, const struct group *g, int r, struct buf *
 		return snprintf(rr->why, sizeof(rr->why), "roi: revenue beyond 38 digits"), -1;
 	x = dec_to_long_double(rev);
 	rc = buf_add(&v[0], t, dec_format(rev, t)) < 0 || json_put_uint(&v[1], orders) < 0 ||
-	     json_put_uint(&v[2], st->orders.n) < 0 || report_put_money_ratio(&v[3], x, (long double)orders) < 0 ||
-	     report_put_ratio(&v[4], (double)repeat, (double)st->orders.n) < 0 ||
-	     report_put_money_ratio(&v[5], x, (long double)st->orders.n) < 0;
+	     json_put_uint(&v[2], orders_customers(&st->orders)) < 0 ||
+	     report_put_money_ratio(&v[3], x, (long double)orders) < 0 ||
+	     report_put_ratio(&v[4], (double)repeat, (double)orders_customers(&st->orders)) < 0 ||
+	     report_put_money_ratio(&v[5], x, (long double)orders_customers(&st->orders)) < 0;
 	if (rc || !rr->spend)
 		return rc ? -1 : 0;
 	nc = rr->new_of[g->id];

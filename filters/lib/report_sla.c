@@ -51,7 +51,7 @@ static int intercept(struct report_run *rr, const struct slot *s)
 
 static int prepare(struct report_run *rr)
 {
-	if (sla_tally(&rr->sla, rr->groups->n, rr->respond_ms, rr->resolve_ms) < 0)
+	if (sla_tally(&rr->sla, groups_count(rr->groups), rr->respond_ms, rr->resolve_ms) < 0)
 		return snprintf(rr->why, sizeof(rr->why), "out of memory"), -1;
 	return 0;
 }
@@ -73,7 +73,7 @@ static int row(struct report_run *rr, const struct group *g, int r, struct buf *
 
 static int partial_prepare(struct report_run *rr)
 {
-	return sla_by_group(&rr->sla, rr->groups->n);
+	return sla_by_group(&rr->sla, groups_count(rr->groups));
 }
 
 static int partial_tail(const struct report_run *rr, struct buf *b)

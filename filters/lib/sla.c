@@ -13,26 +13,12 @@
 static struct sla_ent *entry(struct sla *s, const struct h128 *id)
 {
 	struct sla_ent *e;
-	uint64_t *v = NULL;
-	int ins = 1;
+	int made = 1;
 
-	if (id && (ins = htab_put(&s->idx, *id, &v)) < 0)
-		return NULL;
-	if (!ins)
-		return &s->e[*v];
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 256;
-		struct sla_ent *ne = realloc(s->e, cap * sizeof(*ne));
-
-		if (!ne)
-			return NULL;
-		s->e = ne;
-		s->cap = cap;
-	}
-	if (v)
-		*v = s->n;
-	e = &s->e[s->n++];
-	memset(e, 0, sizeof(*e));
+	if (!s->ents.row_size)
+		htab_rows_init(&s->ents, sizeof(struct sla_ent), 256);
+	if (!(e = id ? htab_rows_get(&s->ents, *id, &made) : htab_rows_add(&s->ents)) || !made)
+		return e;
 	if (id)
 		e->id = *id;
 	e->has_id = id != NULL;
@@ -74,13 +60,18 @@ int sla_reply(struct sla *s, struct h128 to, int resolve, long long ts)
 	return 0;
 }
 
+static const struct sla_ent *ent(const struct sla *s, size_t i)
+{
+	return htab_rows_at(&s->ents, i);
+}
+
 static int by_group(const void *a, const void *b, void *ctx)
 {
-	const struct sla_ent *e = ctx;
+	const struct sla *s = ctx;
 	size_t i = *(const size_t *)a, j = *(const size_t *)b;
 
-	if (e[i].group != e[j].group)
-		return e[i].group < e[j].group ? -1 : 1;
+	if (ent(s, i)->group != ent(s, j)->group)
+		return ent(s, i)->group < ent(s, j)->group ? -1 : 1;
 	return (i > j) - (i < j);	/* then as they came */
 }
 
@@ -90,21 +81,21 @@ int sla_by_group(struct sla *s, size_t ngroups)
 
 	free(s->order);
 	free(s->start);
-	s->order = malloc((s->n + 1) * sizeof(size_t));
+	s->order = malloc((s->ents.n + 1) * sizeof(size_t));
 	s->start = malloc((ngroups + 2) * sizeof(size_t));
 	if (!s->order || !s->start)
 		return -1;
 	s->ngroups = ngroups;
-	for (i = 0; i < s->n; i++)
+	for (i = 0; i < s->ents.n; i++)
 		s->order[i] = i;
-	if (sort_stable(s->order, s->n, sizeof(size_t), by_group, s->e) < 0)
+	if (sort_stable(s->order, s->ents.n, sizeof(size_t), by_group, s) < 0)
 		return -1;
 	for (k = 0, i = 0; k <= ngroups; k++) {
 		s->start[k] = i;
-		while (i < s->n && s->e[s->order[i]].group == k)
+		while (i < s->ents.n && ent(s, s->order[i])->group == k)
 			i++;
 	}
-	s->start[ngroups + 1] = s->n;
+	s->start[ngroups + 1] = s->ents.n;
 	return 0;
 }
 
@@ -122,7 +113,7 @@ int sla_tally(struct sla *s, size_t ngroups, long long respond_ms, long long res
 	if (sla_by_group(s, ngroups) < 0)
 		return -1;
 	s->tally = calloc(ngroups + 1, sizeof(*s->tally));
-	s->delay = malloc((s->n + 1) * sizeof(double));
+	s->delay = malloc((s->ents.n + 1) * sizeof(double));
 	if (!s->tally || !s->delay)
 		return -1;
 	for (k = 0; k < ngroups; k++) {
@@ -130,7 +121,7 @@ int sla_tally(struct sla *s, size_t ngroups, long long respond_ms, long long res
 
 		y->d0 = nd;
 		for (i = s->start[k]; i < s->start[k + 1]; i++) {
-			const struct sla_ent *e = &s->e[s->order[i]];
+			const struct sla_ent *e = ent(s, s->order[i]);
 
 			y->inbound++;
 			if (e->resp_ts != REC_NO_TS) {
@@ -156,7 +147,7 @@ int sla_group_json(const struct sla *s, uint32_t g, struct buf *b)
 	if (buf_addc(b, '[') < 0)
 		return -1;
 	for (k = s->start[g]; k < s->start[g + 1]; k++) {
-		const struct sla_ent *e = &s->e[s->order[k]];
+		const struct sla_ent *e = ent(s, s->order[k]);
 
 		if ((k > s->start[g] && buf_addc(b, ',') < 0) || buf_addc(b, '[') < 0 ||
 		    (e->has_id ? partial_put_hash(b, e->id) : buf_add(b, "null", 4)) < 0 || buf_addc(b, ',') < 0 ||
@@ -172,12 +163,12 @@ int sla_replies_json(const struct sla *s, struct buf *b)
 {
 	size_t k, first = s->start[s->ngroups];
 
-	if (first == s->n)
+	if (first == s->ents.n)
 		return 0;
 	if (buf_adds(b, "{\"replies\":[") < 0)
 		return -1;
-	for (k = first; k < s->n; k++) {
-		const struct sla_ent *e = &s->e[s->order[k]];
+	for (k = first; k < s->ents.n; k++) {
+		const struct sla_ent *e = ent(s, s->order[k]);
 
 		if ((k > first && buf_addc(b, ',') < 0) || buf_addc(b, '[') < 0 || partial_put_hash(b, e->id) < 0 ||
 		    buf_addc(b, ',') < 0 || partial_put_ms(b, e->resp_ts, REC_NO_TS) < 0 || buf_addc(b, ',') < 0 ||
@@ -224,8 +215,7 @@ int sla_merge_json(struct sla *s, uint32_t group, const struct jfield *f, struct
 
 void sla_free(struct sla *s)
 {
-	htab_free(&s->idx);
-	free(s->e);
+	htab_rows_free(&s->ents);
 	free(s->order);
 	free(s->start);
 	free(s->tally);

@@ -38,9 +38,7 @@ struct sla_tally {		/* a group's inbound messages, for the output */
 };
 
 struct sla {
-	struct htab idx;	/* event_id hash -> index in e */
-	struct sla_ent *e;
-	size_t n, cap;
+	struct htab_rows ents;	/* event_id hash -> struct sla_ent; messages without one have none */
 	/* after sla_by_group: the entries in order of their group (unseen messages last) */
 	size_t *order, *start;	/* start[g]: where group g's are in order; start[ngroups] the unseen */
 	size_t ngroups;
