@@ -20,9 +20,14 @@ ifeq ($(WERROR),1)
 WARN    += -Werror
 endif
 
+# Link-time optimisation: the hot paths cross modules of filters/lib (a
+# record reduced in rec.c, its group found in group.c), and LTO inlines them
+# as one file would (callgrind: 2-6 % fewer instructions per record).
+LTO     ?= -flto=auto
 ifneq ($(SANITIZE),)
 B        = build/san
 SANFLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LTO      =
 else
 B        = build
 SANFLAGS =
@@ -38,9 +43,9 @@ ISAL_LIBS   = -lisal
 endif
 
 CPPFLAGS += -I$(B)/gen -Ifilters/lib $(ISAL_CFLAGS)
-ALL_CFLAGS = $(CSTD) $(OPT) $(WARN) $(SANFLAGS) $(CFLAGS)
+ALL_CFLAGS = $(CSTD) $(OPT) $(LTO) $(WARN) $(SANFLAGS) $(CFLAGS)
 LDLIBS  = -lcsv -lxxhash -lz $(ISAL_LIBS) -lpthread -lm
-ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+ALL_LDFLAGS = $(LTO) $(SANFLAGS) $(LDFLAGS)
 
 FILTERS  = $(patsubst filters/%.c,%,$(wildcard filters/vchain-*.c))
 PROGS    = $(addprefix $(B)/,$(FILTERS))
@@ -81,6 +86,10 @@ $(B)/lib/%.o: filters/lib/%.c $(GEN) $(wildcard filters/lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
+# event.c's normaliser was tuned instruction by instruction without LTO, which
+# lays its inlined JSON walk out worse (callgrind: +2.5 % on canonical NDJSON)
+$(B)/lib/event.o: LTO =
+
 $(B)/libvchain.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
@@ -93,7 +102,12 @@ $(B)/tests/%: tests/unit/%.c $(B)/libvchain.a $(GEN) $(wildcard filters/lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(B)/libvchain.a $(ALL_LDFLAGS) $(LDLIBS) -lcmocka
 
-unit: $(UNITS)
+# An LD_PRELOAD library that makes allocations fail, for tests of every path out of memory.
+$(B)/tests/failalloc.so: tests/faults/failalloc.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_DEFAULT_SOURCE -O1 -g -Wall -Wextra -fPIC -shared -o $@ $<
+
+unit: $(UNITS) $(if $(SANITIZE),,$(B)/tests/failalloc.so)
 
 # The suite: unit tests and CLI tests, then the same under ASan+UBSan.
 check: deps

@@ -91,6 +91,7 @@ struct run {
 	uint64_t read, rejected, blank;	/* read = aggregated + rejected + blank */
 	uint64_t unused;		/* of the aggregated: read by no metric of the report */
 	int pf_acc, pf_slot;		/* the accumulator and slot to prefetch for, or -1 */
+	int merge_failed;		/* an input of partial results was cut short */
 };
 
 static void usage(FILE *f)
@@ -137,10 +138,11 @@ static void usage(FILE *f)
 	      "See vchain-aggregate(1).\n", f);
 }
 
-/* Split a comma list, calling fn on each item. */
+/* Split a comma list, calling fn on each item. 0, -1 (said), or -2 (out of memory, said). */
 static int each_item(const char *list, int (*fn)(struct opts *, const char *, size_t), struct opts *o)
 {
 	const char *p = list, *c;
+	int r;
 
 	for (;;) {
 		c = strchr(p, ',');
@@ -148,8 +150,8 @@ static int each_item(const char *list, int (*fn)(struct opts *, const char *, si
 			diag("empty item in '%s'", list);
 			return -1;
 		}
-		if (fn(o, p, c ? (size_t)(c - p) : strlen(p)) < 0)
-			return -1;
+		if ((r = fn(o, p, c ? (size_t)(c - p) : strlen(p))) < 0)
+			return r;
 		if (!c)
 			return 0;
 		p = c + 1;
@@ -171,7 +173,7 @@ static int add_acc(struct opts *o, const char *spec, size_t n)
 		diag("out of memory");
 	else if (r < 0)
 		diag("%s", why);
-	return r < 0 ? -1 : 0;
+	return r;
 }
 
 static int add_group(struct opts *o, const char *name, size_t n)
@@ -182,37 +184,42 @@ static int add_group(struct opts *o, const char *name, size_t n)
 	}
 	o->groups[o->ngroups] = strndup(name, n);
 	if (!o->groups[o->ngroups])
-		return -1;
+		return diag("out of memory"), -2;
 	o->ngroups++;
 	return 0;
 }
 
-/* Slots and accumulators from the groups (already in o) and the -a lists (a partial header's, with --merge). */
+/*
+ * Slots and accumulators from the groups (already in o) and the -a lists (a
+ * partial header's, with --merge). 0, -1 (said), or -2 (out of memory, said).
+ */
 static int configure(struct opts *o, const char *const *accs, int nacc)
 {
 	char why[200];
-	int i, j;
+	int i, j, k;
 
 	/* the slots: group fields, then accumulator fields, then count and ts */
 	for (i = 0; i < o->ngroups; i++)
-		if (rec_slot(&o->l, o->groups[i], strlen(o->groups[i]), 0, SK_PLAIN) != i) {
+		if ((k = rec_slot(&o->l, o->groups[i], strlen(o->groups[i]), 0, SK_PLAIN)) != i) {
+			if (k == -2)
+				return diag("out of memory"), -2;
 			diag("-g: '%s' given twice", o->groups[i]);
 			return -1;
 		}
 	for (i = 0; i < nacc; i++)
-		if (each_item(accs[i], add_acc, o) < 0)
-			return -1;
+		if ((k = each_item(accs[i], add_acc, o)) < 0)
+			return k;
 	if (o->report && !o->merge) {
-		if ((i = report_accs(o->report, &o->l, o->brand, o->acc, why)) < 0)
-			return diag("%s", i == -2 ? "out of memory" : why), -1;
+		if ((k = report_accs(o->report, &o->l, o->brand, o->acc, why)) < 0)
+			return diag("%s", k == -2 ? "out of memory" : why), k;
 		o->nacc = o->report->nmembers;
 	}
 	if (o->report && !report_fits(o->report, o->acc, o->nacc)) {
 		diag("partial results of a %s report with other accumulators", o->report->name);
 		return -1;
 	}
-	if (!nacc && !o->report && add_acc(o, "count", 5) < 0)
-		return -1;
+	if (!nacc && !o->report && (k = add_acc(o, "count", 5)) < 0)
+		return k;
 	for (i = 0; i < o->nacc; i++) {
 		if (o->acc[i].cond.nalt)
 			o->conditional = 1;
@@ -226,6 +233,12 @@ static int configure(struct opts *o, const char *const *accs, int nacc)
 	if (o->every) {
 		o->l.every = o->every;
 		o->l.bucket_slot = rec_slot(&o->l, "ts", 2, 0, SK_BUCKET);
+	}
+	if (o->l.count_slot == -2 || o->l.bucket_slot == -2)
+		return diag("out of memory"), -2;
+	if ((o->nacc && o->acc[0].kind == A_COUNT && o->l.count_slot < 0) || (o->every && o->l.bucket_slot < 0)) {
+		diag("-a: more than %d fields", REC_MAX_SLOTS);
+		return -1;
 	}
 	for (i = 0; i < o->nacc; i++)
 		for (j = 0; j < i; j++)
@@ -289,8 +302,8 @@ static int parse_args(int argc, char **argv, struct opts *o, const char **accs, 
 	while ((c = getopt_long(argc, argv, ":g:a:" DRIVE_SHORTOPTS, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'g':
-			if (each_item(optarg, add_group, o) < 0)
-				return CLI_ARGS_BAD;
+			if ((k = each_item(optarg, add_group, o)) < 0)
+				return k == -2 ? CLI_ARGS_FAIL : CLI_ARGS_BAD;
 			break;
 		case 'a':
 			if (*nacc == MAX_ACC) {
@@ -389,7 +402,7 @@ static int parse_args(int argc, char **argv, struct opts *o, const char **accs, 
 	}
 	if (o->report && o->report->default_group && !o->ngroups &&
 	    add_group(o, o->report->default_group, strlen(o->report->default_group)) < 0)
-		return CLI_ARGS_BAD;
+		return CLI_ARGS_FAIL;
 	return optind;
 }
 
@@ -685,8 +698,7 @@ static int write_results(struct run *r)
 				goto close;
 		if (rep) {
 			if (rep->row(&r->rr, g, row, vals + j) < 0) {
-				if (r->rr.why[0])
-					diag("%s", r->rr.why);
+				diag("%s", r->rr.why[0] ? r->rr.why : "out of memory");
 				status = -2;
 				goto close;
 			}
@@ -716,7 +728,7 @@ static int partial_header(const struct opts *o, struct buf *b)
 {
 	int i;
 
-	if (buf_adds(b, "{\"vchain_partial\":1,\"group_by\":[") < 0)
+	if (partial_header_begin(b) < 0 || buf_adds(b, ",\"group_by\":[") < 0)
 		return -1;
 	for (i = 0; i < o->ngroups; i++)
 		if ((i && buf_addc(b, ',') < 0) || json_escape(b, o->groups[i], strlen(o->groups[i])) < 0)
@@ -750,6 +762,7 @@ static int write_partial(struct run *r)
 	const struct opts *o = r->o;
 	int nkey = o->ngroups + (o->l.bucket_slot >= 0), i;
 	struct slot s[REC_MAX_SLOTS + 1];
+	struct partial_out po = { NULL, 0 };
 	struct buf b = BUF_INIT;
 	size_t gi;
 	int status = -1;
@@ -758,7 +771,7 @@ static int write_partial(struct run *r)
 		goto done;
 	if (o->report && o->report->partial_prepare && o->report->partial_prepare(&r->rr) < 0)
 		goto done;
-	if (partial_header(o, &b) < 0 || out_write(&r->d->out, b.p, b.len) < 0)
+	if (partial_header(o, &b) < 0 || partial_out_begin(&po, &r->d->out, b.p, b.len) < 0)
 		goto done;
 	for (gi = 0; gi < groups_count(&r->groups); gi++) {
 		const struct group *g = groups_at(&r->groups, gi);
@@ -786,15 +799,17 @@ static int write_partial(struct run *r)
 					 : acc_state_json(a->kind, g->st + a->state, &b)) < 0)
 				goto done;
 		}
-		if (buf_add(&b, "]}\n", 3) < 0 || out_write(&r->d->out, b.p, b.len) < 0)
+		if (buf_add(&b, "]}\n", 3) < 0 || partial_out_line(&po, &r->d->out, b.p, b.len) < 0)
 			goto done;
 	}
 	b.len = 0;
 	if (o->report && o->report->partial_tail &&
-	    (o->report->partial_tail(&r->rr, &b) < 0 || out_write(&r->d->out, b.p, b.len) < 0))
+	    (o->report->partial_tail(&r->rr, &b) < 0 || partial_out_line(&po, &r->d->out, b.p, b.len) < 0))
 		goto done;
-	status = 0;
+	status = partial_out_end(&po, &r->d->out);
 done:
+	if (po.h)
+		XXH3_freeState(po.h);
 	buf_free(&b);
 	if (status < 0 && !r->d->out.err)
 		diag("out of memory");
@@ -872,6 +887,7 @@ static int merge_line(struct run *r, const char *line, size_t len, uint64_t line
 			return diag_at(r->d->name, lineno, "a partial header this version cannot read"), -1;
 		return 0;
 	case PARTIAL_AGAIN:
+	case PARTIAL_END:
 		return 0;
 	case PARTIAL_BAD:
 		return diag_at(r->d->name, lineno, "%s", why), -1;
@@ -1011,6 +1027,18 @@ static void before_input(void *ctx)
 	partial_next_input(&((struct run *)ctx)->pin);
 }
 
+/* --merge: an input that ended before its end line is a shard's file cut short. */
+static void after_input(void *ctx)
+{
+	struct run *r = ctx;
+	char why[200];
+
+	if (r->o->merge && !r->d->failed && !r->d->gone && !r->merge_failed && partial_input_done(&r->pin, why) < 0) {
+		diag_at(r->d->name, 0, "%s", why);
+		r->merge_failed = 1;
+	}
+}
+
 /* ---- setting up ---- */
 
 /* Each accumulator's state in a group's block (a report's: its struct); percentiles of one field share one. */
@@ -1116,9 +1144,9 @@ int main(int argc, char **argv)
 		free_opts(&o);
 		return status;
 	}
-	if (!o.merge && configure(&o, accs, nacc) < 0) {
+	if (!o.merge && (status = configure(&o, accs, nacc)) < 0) {
 		free_opts(&o);
-		return EXIT_USAGE;
+		return status == -2 ? EXIT_DATA : EXIT_USAGE;
 	}
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
@@ -1145,7 +1173,9 @@ int main(int argc, char **argv)
 	}
 	status = drive_open(&o.d, o.merge ? copy_line : reduce_line, wctx);
 	if (status == EXIT_OK)
-		status = drive_inputs(&o.d, argv + first, argc - first, commit, before_input, NULL, &r);
+		status = drive_inputs(&o.d, argv + first, argc - first, commit, before_input, after_input, &r);
+	if (status == EXIT_OK && r.merge_failed)
+		status = EXIT_DATA;
 	if (status == EXIT_OK && o.merge && !r.pin.header) {
 		diag("--merge: no partial results in the input");
 		status = EXIT_DATA;

@@ -261,13 +261,14 @@ static void *pool_get(struct pool *p, unsigned *idx)
 		if (p->used == p->cap) {
 			size_t cap = p->cap ? p->cap * 2 : 1024;
 			void *s = realloc(p->slots, cap * p->size);
-			unsigned *f = realloc(p->free, cap * sizeof(*f));
+			unsigned *f;
 
-			if (!s || !f) {
-				free(s == p->slots ? NULL : s);
+			/* each array kept as soon as it moved: a realloc that fails leaves the old one */
+			if (!s)
 				return NULL;
-			}
 			p->slots = s;
+			if (!(f = realloc(p->free, cap * sizeof(*f))))
+				return NULL;
 			p->free = f;
 			p->cap = cap;
 		}

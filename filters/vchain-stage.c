@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "lib/arena.h"
@@ -380,22 +379,21 @@ static void journey_event(struct person *p, const struct srec *rec, int stage)
 /* The record with stage and stage_name where type was, in one write: never half a record out. */
 static int put_record(struct out *o, const char *rec, const struct srec *r, int stage)
 {
-	static const char *const text[8] = {
-		",\"stage\":null,\"stage_name\":null",
-		",\"stage\":1,\"stage_name\":\"awareness\"",
-		",\"stage\":2,\"stage_name\":\"consideration\"",
-		",\"stage\":3,\"stage_name\":\"engagement\"",
-		",\"stage\":4,\"stage_name\":\"audience\"",
-		",\"stage\":5,\"stage_name\":\"education\"",
-		",\"stage\":6,\"stage_name\":\"sale\"",
-		",\"stage\":7,\"stage_name\":\"advocacy\"",
+#define T(s) { s, sizeof(s) - 1 }
+	static const struct out_part text[8] = {
+		T(",\"stage\":null,\"stage_name\":null"),
+		T(",\"stage\":1,\"stage_name\":\"awareness\""),
+		T(",\"stage\":2,\"stage_name\":\"consideration\""),
+		T(",\"stage\":3,\"stage_name\":\"engagement\""),
+		T(",\"stage\":4,\"stage_name\":\"audience\""),
+		T(",\"stage\":5,\"stage_name\":\"education\""),
+		T(",\"stage\":6,\"stage_name\":\"sale\""),
+		T(",\"stage\":7,\"stage_name\":\"advocacy\""),
 	};
-	struct iovec v[4] = {
-		{ (void *)rec, r->prefix }, { (void *)text[stage], strlen(text[stage]) },
-		{ (void *)(rec + r->prefix), r->len - r->prefix }, { (void *)"\n", 1 }
-	};
+#undef T
+	struct out_part v[4] = { { rec, r->prefix }, text[stage], { rec + r->prefix, r->len - r->prefix }, { "\n", 1 } };
 
-	return out_writev(o, v, 4);
+	return out_writev(o, v, 4, r->len + text[stage].n + 1);
 }
 
 /* In input order: customers, advocacy, output or journeys. */

@@ -33,8 +33,9 @@ fi
 if [ "$what" = platform-ids ]; then	# the canonical platforms in file order, for vocab.h
 	grep -v '^#' "$dir/platforms.tsv" | awk -F'\t' 'NF == 2 && !seen[$2]++ {
 		name = toupper($2); gsub(/[^A-Z0-9]/, "_", name)
-		printf "#define PLATFORM_%s %d\n", name, n++; names = names (n > 1 ? ", " : "") "\"" $2 "\"" }
-		END { printf "#define VOCAB_NPLATFORMS %d\n#define VOCAB_PLATFORM_NAMES %s\n", n, names }'
+		printf "#define PLATFORM_%s %d\n", name, n++; names = names (n > 1 ? ", " : "") "\"" $2 "\""
+		lens = lens (n > 1 ? ", " : "") length($2) }
+		END { printf "#define VOCAB_NPLATFORMS %d\n#define VOCAB_PLATFORM_NAMES %s\n#define VOCAB_PLATFORM_LENS %s\n", n, names, lens }'
 	exit 0
 fi
 

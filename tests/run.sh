@@ -96,7 +96,12 @@ for b in "$@"; do
 	run_units "$top/$b"
 	for dir in "$top"/tests/vchain-*/; do
 		dir=${dir%/}
-		[ -x "$top/$b/$(basename "$dir")" ] || continue
+		# a filter's tests without its program fail: a missing binary is no pass
+		if [ ! -x "$top/$b/$(basename "$dir")" ]; then
+			bad "$b:$(basename "$dir")"
+			echo "  no program $b/$(basename "$dir") to test"
+			continue
+		fi
 		for a in "$dir"/*.args; do
 			[ -f "$a" ] || continue
 			c=$(basename "$a" .args)

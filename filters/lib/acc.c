@@ -47,6 +47,7 @@ int acc_parse(struct acc *a, struct rec_layout *l, const char *spec, size_t n, i
 {
 	const char *q = internal ? memchr(spec, '?', n) : NULL, *colon;
 	size_t all = n, kl, k, nk = internal ? ACC_NKINDS : ACC_NPUBLIC;
+	int r;
 
 	memset(a, 0, sizeof(*a));
 	a->slot = -1;
@@ -67,8 +68,9 @@ int acc_parse(struct acc *a, struct rec_layout *l, const char *spec, size_t n, i
 	a->kind = (enum acc_kind)k;
 	if (!(a->spec = strndup(spec, all)))
 		return -2;
-	if (q && cond_parse(&a->cond, l, q + 1, all - n - 1) < 0)
-		return snprintf(why, 200, "a report accumulator with a bad condition: %.*s", (int)all, spec), -1;
+	if (q && (r = cond_parse(&a->cond, l, q + 1, all - n - 1)) < 0)
+		return r == -2 ? -2 : (snprintf(why, 200, "a report accumulator with a bad condition: %.*s", (int)all,
+					       spec), -1);
 	/* the fields the report kinds read */
 	switch (a->kind) {
 	case A_LATEST:
@@ -94,13 +96,17 @@ int acc_parse(struct acc *a, struct rec_layout *l, const char *spec, size_t n, i
 		break;
 	}
 	if ((k == A_FUNNEL || k == A_ORDERS) && a->slot < 0)
-		a->xs[0] = -1;
+		a->xs[0] = a->slot;
+	if (a->xs[0] == -2 || a->xs[1] == -2 || a->xs[2] == -2 || a->xs[3] == -2)
+		return -2;
 	if (a->xs[0] < 0 || a->xs[1] < 0 || a->xs[2] < 0 || a->xs[3] < 0)
 		return snprintf(why, 200, "-a: more than %d fields", REC_MAX_SLOTS), -1;
 	if (colon) {
 		size_t fl = n - kl - 1;
 
 		a->slot = rec_slot(l, colon + 1, fl, acc_kinds[k].numeric, k == A_DISTINCT ? SK_HASH : SK_PLAIN);
+		if (a->slot == -2)
+			return -2;
 		if (a->slot < 0)
 			return snprintf(why, 200, "-a: more than %d fields", REC_MAX_SLOTS), -1;
 		if (!(a->out = malloc(fl + strlen(acc_kinds[k].name) + 2)))

@@ -19,13 +19,14 @@ enum { EXIT_OK = 0, EXIT_DATA = 1, EXIT_USAGE = 2 };
 
 /*
  * A filter's parse_args() returns the index of its first operand (>= 1),
- * CLI_ARGS_DONE after --help or --version (main returns EXIT_OK), or
- * CLI_ARGS_BAD after saying what is wrong (main returns EXIT_USAGE).
+ * CLI_ARGS_DONE after --help or --version (main returns EXIT_OK),
+ * CLI_ARGS_BAD after saying what is wrong (main returns EXIT_USAGE), or
+ * CLI_ARGS_FAIL when it could not go on (out of memory, said: EXIT_DATA).
  */
-enum { CLI_ARGS_BAD = -1, CLI_ARGS_DONE = 0 };
+enum { CLI_ARGS_FAIL = -2, CLI_ARGS_BAD = -1, CLI_ARGS_DONE = 0 };
 static inline int cli_args_status(int first)
 {
-	return first < 0 ? EXIT_USAGE : EXIT_OK;
+	return first == CLI_ARGS_FAIL ? EXIT_DATA : first < 0 ? EXIT_USAGE : EXIT_OK;
 }
 
 /* The options every filter takes, for its getopt_long table (with a ':'-first optstring). */

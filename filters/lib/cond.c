@@ -7,7 +7,7 @@
 
 #include "cond.h"
 
-/* One test, s[0..n): F=a|b, F<x, F>x or F~. 0, or -1. */
+/* One test, s[0..n): F=a|b, F<x, F>x or F~. 0, -1, or -2 (memory). */
 static int parse_test(struct cond_test *t, struct rec_layout *l, const char *s, size_t n)
 {
 	size_t k = strcspn(s, "=<>~"), j;
@@ -21,7 +21,7 @@ static int parse_test(struct cond_test *t, struct rec_layout *l, const char *s, 
 	n -= k + 1;
 	t->slot = rec_slot(l, s, k, t->op == '<' || t->op == '>', SK_PLAIN);
 	if (t->slot < 0)
-		return -1;
+		return t->slot;
 	if (t->op == '~')
 		return n ? -1 : 0;
 	if (t->op != '=') {
@@ -34,13 +34,18 @@ static int parse_test(struct cond_test *t, struct rec_layout *l, const char *s, 
 	}
 	for (j = 0;; j++) {
 		char **vals = realloc(t->vals, (j + 1) * sizeof(*vals));
+		size_t *vlens;
 
 		if (!vals)
-			return -1;
+			return -2;
 		t->vals = vals;
+		if (!(vlens = realloc(t->vlens, (j + 1) * sizeof(*vlens))))
+			return -2;
+		t->vlens = vlens;
 		bar = memchr(v, '|', n);
-		if (!(t->vals[j] = strndup(v, bar ? (size_t)(bar - v) : n)))
-			return -1;
+		t->vlens[j] = bar ? (size_t)(bar - v) : n;
+		if (!(t->vals[j] = strndup(v, t->vlens[j])))
+			return -2;
 		t->nvals = (int)j + 1;
 		if (!bar)
 			return 0;
@@ -60,23 +65,24 @@ int cond_parse(struct cond *c, struct rec_layout *l, const char *s, size_t n)
 		if (!semi)
 			semi = end;
 		if (!(a = realloc(c->alt, (size_t)(c->nalt + 1) * sizeof(*a))))
-			return -1;
+			return -2;
 		c->alt = a;
 		a = &c->alt[c->nalt++];
 		memset(a, 0, sizeof(*a));
 		for (; s <= semi; s = amp + 1) {
 			struct cond_test *t;
+			int r;
 
 			amp = memchr(s, '&', (size_t)(semi - s));
 			if (!amp)
 				amp = semi;
 			if (!(t = realloc(a->t, (size_t)(a->nt + 1) * sizeof(*t))))
-				return -1;
+				return -2;
 			a->t = t;
 			memset(&a->t[a->nt], 0, sizeof(*t));
 			a->nt++;	/* freed with the rest, whatever parse_test did */
-			if (parse_test(&a->t[a->nt - 1], l, s, (size_t)(amp - s)) < 0)
-				return -1;
+			if ((r = parse_test(&a->t[a->nt - 1], l, s, (size_t)(amp - s))) < 0)
+				return r;
 		}
 	}
 	return 0;
@@ -91,8 +97,8 @@ static int test_holds(const struct cond_test *t, const struct slot *v)
 	if (t->op != '=')
 		return v->type != REC_ABSENT && (t->op == '<' ? slot_double(v) < t->x : slot_double(v) > t->x);
 	for (k = 0; k < t->nvals; k++)
-		if (!t->vals[k][0] ? v->type == REC_ABSENT
-				   : v->type != REC_ABSENT && v->n == strlen(t->vals[k]) && !memcmp(v->v, t->vals[k], v->n))
+		if (!t->vlens[k] ? v->type == REC_ABSENT
+				 : v->type != REC_ABSENT && v->n == t->vlens[k] && !memcmp(v->v, t->vals[k], v->n))
 			return 1;
 	return 0;
 }
@@ -123,6 +129,7 @@ void cond_free(struct cond *c)
 			for (k = 0; k < c->alt[i].t[j].nvals; k++)
 				free(c->alt[i].t[j].vals[k]);
 			free(c->alt[i].t[j].vals);
+			free(c->alt[i].t[j].vlens);
 		}
 		free(c->alt[i].t);
 	}

@@ -20,6 +20,7 @@ struct cond_test {
 	char op;		/* = < > ~ */
 	int nvals;
 	char **vals;
+	size_t *vlens;
 	double x;
 };
 
@@ -33,7 +34,7 @@ struct cond {			/* holds when one alternative does; none: every record */
 	int nalt;
 };
 
-/* Parse s[0..n) into c, registering the slots it tests in l. 0, or -1 (bad, or out of memory). */
+/* Parse s[0..n) into c, registering the slots it tests in l. 0, -1 (bad, or too many fields), or -2 (memory). */
 int cond_parse(struct cond *c, struct rec_layout *l, const char *s, size_t n);
 int cond_holds(const struct cond *c, const struct slot *s);
 void cond_free(struct cond *c);

@@ -126,6 +126,7 @@ int drive_inputs(struct drive *d, char **names, int n,
 		if (before_each)
 			before_each(cctx);
 		status = one_input(d, n ? names[i] : "-", commit, cctx);
+		d->failed = status != EXIT_OK;
 		if (after_each)
 			after_each(cctx);
 	}

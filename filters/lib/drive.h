@@ -33,6 +33,7 @@ struct drive {
 	struct in *cur;		/* the input being read; NULL between inputs */
 	uint64_t in_bytes;	/* bytes the last input read from its file (in_bytes_read) */
 	int stop;		/* the commit function stopped the run (and said why) */
+	int failed;		/* for after_each: the input ended in an error (said) */
 	int gone;		/* the reader of the output went away (EPIPE) */
 	struct par *par;
 	struct out rej;		/* the rejects file */

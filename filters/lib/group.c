@@ -20,23 +20,26 @@ void groups_init(struct groups *t, int nkeys, int bucket, size_t block)
 struct group *groups_find(struct groups *t, const void *key, size_t klen, const struct slot *bucket)
 {
 	struct h128 h = hash128(key, klen);
+	size_t total = klen + (bucket ? 1 + 4 + bucket->n : 0);
+	unsigned char *k, *st;
 	struct group *g;
-	int made;
+	uint64_t *gi;
 
 	if (bucket)	/* the bucket is part of the key too */
 		h.lo ^= hash64(bucket->v, bucket->n);
-	if (!(g = htab_rows_get(&t->rows, h, &made)) || !made)
-		return g;
-	g->klen = klen + (bucket ? 1 + 4 + bucket->n : 0);
-	g->key = arena_alloc(&t->mem, g->klen ? g->klen : 1);
-	/* 16-byte aligned: sums hold a __int128 */
-	g->st = arena_alloc(&t->mem, t->block + 8);
-	if (!g->key || !g->st)
+	if ((gi = htab_get(&t->rows.idx, h)))
+		return groups_at(t, *gi);
+	/* 16-byte aligned: sums hold a __int128; made before the group, so no group is without them */
+	k = arena_alloc(&t->mem, total ? total : 1);
+	st = arena_alloc(&t->mem, t->block + 8);
+	if (!k || !st || !(g = htab_rows_get(&t->rows, h, NULL)))
 		return NULL;
-	g->st = (unsigned char *)(((uintptr_t)g->st + 15) & ~(uintptr_t)15);
-	memcpy((unsigned char *)g->key, key, klen);
+	g->klen = total;
+	g->key = k;
+	g->st = (unsigned char *)(((uintptr_t)st + 15) & ~(uintptr_t)15);
+	memcpy(k, key, klen);
 	if (bucket) {
-		unsigned char *q = (unsigned char *)g->key + klen;
+		unsigned char *q = k + klen;
 		uint32_t tn = bucket->n;
 
 		*q++ = J_STR;

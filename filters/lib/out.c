@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "out.h"
@@ -72,26 +71,19 @@ int out_write_slow(struct out *o, const void *p, size_t n)
 	return 0;
 }
 
-int out_writev(struct out *o, const struct iovec *v, int n)
+int out_writev_slow(struct out *o, const struct out_part *v, int n, size_t total)
 {
-	size_t total = 0;
 	int i;
 
-	for (i = 0; i < n; i++)
-		total += v[i].iov_len;
-	if (total > OUT_BUFSIZE - o->len && out_flush(o) < 0)
+	if (out_flush(o) < 0)
 		return -1;
 	if (total > OUT_BUFSIZE) {	/* a record larger than the buffer: alone, part after part */
 		for (i = 0; i < n; i++)
-			if (write_all(o, v[i].iov_base, v[i].iov_len) < 0)
+			if (write_all(o, v[i].p, v[i].n) < 0)
 				return -1;
 		return 0;
 	}
-	for (i = 0; i < n; i++) {
-		memcpy(o->buf + o->len, v[i].iov_base, v[i].iov_len);
-		o->len += v[i].iov_len;
-	}
-	return 0;
+	return out_writev(o, v, n, total);
 }
 
 int out_close(struct out *o)

@@ -34,8 +34,24 @@ int out_write_slow(struct out *o, const void *p, size_t n);
  * never split between two, so a run stopped by a signal leaves whole
  * records behind, as out_write does for a record in one piece. 0, or -1.
  */
-struct iovec;
-int out_writev(struct out *o, const struct iovec *v, int n);
+struct out_part {
+	const void *p;
+	size_t n;
+};
+int out_writev_slow(struct out *o, const struct out_part *v, int n, size_t total);
+
+static inline int out_writev(struct out *o, const struct out_part *v, int n, size_t total)
+{
+	int i;
+
+	if (OUT_BUFSIZE - o->len < total)
+		return out_writev_slow(o, v, n, total);
+	for (i = 0; i < n; i++) {
+		memcpy(o->buf + o->len, v[i].p, v[i].n);
+		o->len += v[i].n;
+	}
+	return 0;
+}
 
 static inline int out_write(struct out *o, const void *p, size_t n)
 {

@@ -166,7 +166,7 @@ static void chunk_work(struct par *p, void *wctx, struct par_chunk *c)
 	const uint64_t *nlbits = NULL;
 	struct scan_marks marks, *mp = NULL;
 	uint64_t bits = 0;
-	size_t len, out_done = 0, word = 0;
+	size_t len, out_done = 0, word = 0, before;
 	char why[200];
 	int r;
 
@@ -194,8 +194,12 @@ static void chunk_work(struct par *p, void *wctx, struct par_chunk *c)
 		if (len > p->o.max_line) {
 			snprintf(why, sizeof(why), "line longer than %zu bytes (--max-line)", p->o.max_line);
 			r = -3;	/* an error even with --rejects */
-		} else
+		} else {
+			before = c->out.len;
 			r = p->fn(wctx, line, len, mp, &c->out, why);
+			if (r < 0)	/* half a record in out would be read as a whole one */
+				c->out.len = before;
+		}
 		if (r == PAR_SAME) {
 			if (!same) {
 				/* what out got before, then (at the next span) the run of kept lines */

@@ -60,8 +60,8 @@ struct par_chunk {
  * For an input whose lines are JSON (in->json), marks is the chunk's
  * marking (scan.h), which covers the line; else NULL.
  * Appends the record(s) for the line to out and returns 0; or returns -1
- * for a bad record with a message in why[200] (out untouched); or -2 when
- * out of memory; or 1..PAR_MAX_RULES when the record is left out by that
+ * for a bad record with a message in why[200]; or -2 when out of memory
+ * (after either, whatever it appended is taken back); or 1..PAR_MAX_RULES when the record is left out by that
  * rule (counted in dropped[]). With a quote char on the input, a "line" is
  * a whole record, newlines in quotes included.
  */

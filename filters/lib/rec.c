@@ -31,14 +31,15 @@ int rec_slot(struct rec_layout *l, const char *name, size_t n, int numeric, enum
 	int i;
 
 	for (i = 0; i < l->n; i++)
-		if (strlen(l->name[i]) == n && !memcmp(l->name[i], name, n) && l->kind[i] == kind) {
+		if (l->len[i] == n && !memcmp(l->name[i], name, n) && l->kind[i] == kind) {
 			l->numeric[i] |= (uint8_t)numeric;
 			return i;
 		}
 	if (l->n == REC_MAX_SLOTS)
 		return -1;
 	if (!(l->name[l->n] = strndup(name, n)))
-		return -1;
+		return -2;
+	l->len[l->n] = n;
 	l->numeric[l->n] = (uint8_t)numeric;
 	l->kind[l->n] = kind;
 	return l->n++;
@@ -114,116 +115,54 @@ int rec_put_slot(const struct rec_layout *l, int i, const struct jfield *f, stru
 	       buf_add(out, v, vn) < 0 ? -2 : 0;
 }
 
-/* The slots from get(i), with the length in front. */
-static int reduce(const struct rec_layout *l, const struct jfield *(*get)(const void *, int, struct jfield *),
-		  const void *ctx, struct buf *out, struct buf *tmp, char *why)
+/* The record's length, in front, once its slots are in. */
+static void set_len(struct buf *out, size_t start)
 {
-	size_t start = out->len;
-	uint32_t total;
-	int i, r;
+	uint32_t total = (uint32_t)(out->len - start);
 
-	if (put_u32(out, 0) < 0)
-		return -2;
-	for (i = 0; i < l->n; i++) {
-		struct jfield scratch;
-
-		r = rec_put_slot(l, i, get(ctx, i, &scratch), out, tmp, why);
-		if (r < 0) {
-			out->len = start;
-			return r;
-		}
-	}
-	total = (uint32_t)(out->len - start);
 	memcpy(out->p + start, &total, sizeof(total));
-	return 0;
-}
-
-struct json_src {
-	const struct rec_layout *l;
-	const struct jobj *obj;
-};
-
-static const struct jfield *json_get(const void *ctx, int i, struct jfield *scratch)
-{
-	const struct json_src *s = ctx;
-
-	(void)scratch;
-	return jobj_get(s->obj, s->l->name[i], strlen(s->l->name[i]));
 }
 
 int rec_reduce_json(const struct rec_layout *l, const struct jobj *obj, struct buf *out, struct buf *tmp,
 		    char *why)
 {
-	struct json_src s = { l, obj };
+	size_t start = out->len;
+	int i, r;
 
-	return reduce(l, json_get, &s, out, tmp, why);
-}
-
-struct csv_src {
-	const struct rec_layout *l;
-	const struct csvrec *csv;
-	const int *col_of;
-};
-
-static const struct jfield *csv_get(const void *ctx, int i, struct jfield *cf)
-{
-	const struct csv_src *s = ctx;
-	int col = s->col_of[i];
-
-	if (col < 0 || !s->csv->flen[col])
-		return NULL;
-	memset(cf, 0, sizeof(*cf));
-	cf->val = s->csv->f[col];
-	cf->vlen = (uint32_t)s->csv->flen[col];
-	cf->type = (s->l->numeric[i] || i == s->l->count_slot) && json_is_number(cf->val, cf->vlen) ? J_NUM : J_STR;
-	return cf;
+	if (put_u32(out, 0) < 0)
+		return -2;
+	for (i = 0; i < l->n; i++)
+		if ((r = rec_put_slot(l, i, jobj_get(obj, l->name[i], l->len[i]), out, tmp, why)) < 0) {
+			out->len = start;
+			return r;
+		}
+	set_len(out, start);
+	return 0;
 }
 
 int rec_reduce_csv(const struct rec_layout *l, const struct csvrec *csv, const int *col_of, struct buf *out,
 		   struct buf *tmp, char *why)
 {
-	struct csv_src s = { l, csv, col_of };
+	size_t start = out->len;
+	struct jfield cf;
+	int i, r, col;
 
-	return reduce(l, csv_get, &s, out, tmp, why);
-}
-
-size_t rec_read(const char *p, int nslots, struct slot *s)
-{
-	const char *q = p + 4;
-	int i;
-
-	for (i = 0; i < nslots; i++) {
-		s[i].type = (uint8_t)*q++;
-		if (s[i].type == REC_ABSENT) {
-			s[i].v = NULL;
-			s[i].n = 0;
-			continue;
+	if (put_u32(out, 0) < 0)
+		return -2;
+	memset(&cf, 0, sizeof(cf));
+	for (i = 0; i < l->n; i++) {
+		col = col_of[i];
+		if (col >= 0 && csv->flen[col]) {
+			cf.val = csv->f[col];
+			cf.vlen = (uint32_t)csv->flen[col];
+			cf.type = (l->numeric[i] || i == l->count_slot) && json_is_number(cf.val, cf.vlen) ? J_NUM : J_STR;
 		}
-		memcpy(&s[i].n, q, 4);
-		q += 4;
-		s[i].v = q;
-		q += s[i].n;
-	}
-	return rec_len(p);
-}
-
-int rec_slot_at(const char *p, int i, struct slot *s)
-{
-	const char *q = p + 4, *end = p + rec_len(p);
-	int k;
-
-	for (k = 0; q < end; k++) {
-		s->type = (uint8_t)*q++;
-		s->v = NULL;
-		s->n = 0;
-		if (s->type != REC_ABSENT) {
-			memcpy(&s->n, q, 4);
-			s->v = q + 4;
-			q += 4 + s->n;
+		if ((r = rec_put_slot(l, i, col >= 0 && csv->flen[col] ? &cf : NULL, out, tmp, why)) < 0) {
+			out->len = start;
+			return r;
 		}
-		if (k == i)
-			return 1;
 	}
+	set_len(out, start);
 	return 0;
 }
 

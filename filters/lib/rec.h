@@ -43,6 +43,7 @@ enum slot_kind { SK_PLAIN, SK_BUCKET, SK_MS, SK_HASH };
 /* Which fields a record is reduced to, and how. */
 struct rec_layout {
 	char *name[REC_MAX_SLOTS];
+	size_t len[REC_MAX_SLOTS];	/* of each name */
 	uint8_t numeric[REC_MAX_SLOTS];	/* must be a number (sums, means, < and > tests) */
 	enum slot_kind kind[REC_MAX_SLOTS];
 	int n;
@@ -55,8 +56,8 @@ void rec_layout_init(struct rec_layout *l);
 void rec_layout_free(struct rec_layout *l);
 /*
  * The slot of field name[0..n) held as kind, added when new (numeric adds
- * to what the slot must be). Returns its index, or -1 when the layout is
- * full or out of memory.
+ * to what the slot must be). Returns its index, -1 when the layout is
+ * full, or -2 when out of memory.
  */
 int rec_slot(struct rec_layout *l, const char *name, size_t n, int numeric, enum slot_kind kind);
 
@@ -97,9 +98,46 @@ static inline size_t rec_len(const char *p)
 }
 
 /* Split a reduced record into its nslots slots; returns its length. */
-size_t rec_read(const char *p, int nslots, struct slot *s);
+static inline size_t rec_read(const char *p, int nslots, struct slot *s)
+{
+	const char *q = p + 4;
+	int i;
+
+	for (i = 0; i < nslots; i++) {
+		s[i].type = (uint8_t)*q++;
+		if (s[i].type == REC_ABSENT) {
+			s[i].v = NULL;
+			s[i].n = 0;
+			continue;
+		}
+		memcpy(&s[i].n, q, 4);
+		q += 4;
+		s[i].v = q;
+		q += s[i].n;
+	}
+	return rec_len(p);
+}
+
 /* Slot i of the reduced record at p alone; 0 when the record has fewer. */
-int rec_slot_at(const char *p, int i, struct slot *s);
+static inline int rec_slot_at(const char *p, int i, struct slot *s)
+{
+	const char *q = p + 4, *end = p + rec_len(p);
+	int k;
+
+	for (k = 0; q < end; k++) {
+		s->type = (uint8_t)*q++;
+		s->v = NULL;
+		s->n = 0;
+		if (s->type != REC_ABSENT) {
+			memcpy(&s->n, q, 4);
+			s->v = q + 4;
+			q += 4 + s->n;
+		}
+		if (k == i)
+			return 1;
+	}
+	return 0;
+}
 /* A numeric slot's value (exact for integers of up to 15 digits). */
 double slot_double(const struct slot *s);
 /* The hash of an SK_HASH slot's value. */

@@ -34,6 +34,7 @@ const char *const vocab_stage_names[8] = {
 };
 
 const char *const vocab_platforms[VOCAB_NPLATFORMS] = { VOCAB_PLATFORM_NAMES };
+static const size_t platform_len[VOCAB_NPLATFORMS] = { VOCAB_PLATFORM_LENS };
 
 static struct vtab platforms, types, headers, referrers, clickids, assets;
 static pthread_once_t built = PTHREAD_ONCE_INIT;
@@ -220,7 +221,7 @@ int vocab_platform_index(const char *s, size_t n)
 	int k;
 
 	for (k = 0; k < VOCAB_NPLATFORMS; k++)
-		if (strlen(vocab_platforms[k]) == n && bytes_eq(vocab_platforms[k], s, n))
+		if (platform_len[k] == n && bytes_eq(vocab_platforms[k], s, n))
 			return k;
 	return PLATFORM_OTHER;
 }

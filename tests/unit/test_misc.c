@@ -83,15 +83,16 @@ static int by_key(const void *a, const void *b, void *ctx)
 static void test_sort(void **state)
 {
 	static struct item v[3000];
-	int n, i, calls, seed = 12345;
+	unsigned seed = 12345;
+	int n, i, calls;
 
 	(void)state;
 	for (n = 0; n <= 3000; n = n < 70 ? n + 1 : n * 2 - 7) {
 		int lim = n % 3 ? n / 4 + 1 : 5;	/* many ties, then few */
 
 		for (i = 0; i < n; i++) {
-			seed = seed * 1103515245 + 12345;
-			v[i].key = (int)((unsigned)seed >> 8) % lim;
+			seed = seed * 1103515245u + 12345u;
+			v[i].key = (int)(seed >> 8) % lim;
 			v[i].seq = i;
 		}
 		calls = 0;

@@ -41,7 +41,7 @@ if "$A" --merge "$TMP/ev" > /dev/null 2> "$TMP/e"; then exit 1; fi
 grep -q "ev:1: not partial results of vchain-aggregate --partial" "$TMP/e"
 if "$A" --merge -g platform "$TMP/pa" > /dev/null 2> "$TMP/e"; then exit 1; fi
 grep -q "no -g, -a, --every or --report" "$TMP/e"
-sed 's/"vchain_partial":1/"vchain_partial":2/' "$TMP/pa" > "$TMP/pv"
+sed 's/"vchain_partial":2/"vchain_partial":3/' "$TMP/pa" > "$TMP/pv"
 if "$A" --merge "$TMP/pv" > /dev/null 2> "$TMP/e"; then exit 1; fi
 grep -q "pv:1: partial results of another version" "$TMP/e"
 

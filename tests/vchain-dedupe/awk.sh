@@ -13,7 +13,9 @@ for j in 1 2 4; do
 done
 ids=$(jq -r .event_id "$TMP/in" | sort -u | wc -l)
 read_n=$(wc -l < "$TMP/in"); kept=$(wc -l < "$TMP/kept1"); dropped=$(wc -l < "$TMP/dupes1")
-[ "$kept" -eq "$ids" ] && [ $((kept + dropped)) -eq "$read_n" ] && [ "$dropped" -gt 1000 ]
+[ "$kept" -eq "$ids" ] || { echo "kept $kept, distinct ids $ids"; exit 1; }
+[ $((kept + dropped)) -eq "$read_n" ] || { echo "kept $kept + dropped $dropped != read $read_n"; exit 1; }
+[ "$dropped" -gt 1000 ] || { echo "only $dropped dropped"; exit 1; }
 grep -qx "vchain-dedupe: $TMP/in: read $read_n, kept $kept, dropped $dropped (kept: late 0, without key 0)" "$TMP/err1"
 # gzip input, and a window larger than the data: the same result
 gzip -c "$TMP/in" > "$TMP/in.gz"

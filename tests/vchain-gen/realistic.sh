@@ -12,8 +12,9 @@ buyers=$(jq -r 'select(.type == "purchase") | .user_id' "$TMP/g" | sort -u | wc 
 aware_only=$(jq -r 'select(.user_id and .user_id != "brand") | [.user_id, .type] | @tsv' "$TMP/g" |
 	awk -F'\t' '{ t[$1] = t[$1] " " $2 } END { for (u in t) if (t[u] ~ /^( (impression|view))+$/) n++; print n }')
 echo "people $people, buyers $buyers, awareness only $aware_only"
-[ "$buyers" -gt 0 ] && [ $((buyers * 100)) -lt "$people" ]	# under 1%
-[ $((aware_only * 2)) -gt "$people" ]				# most stop at awareness
+[ "$buyers" -gt 0 ] || { echo "no buyers"; exit 1; }
+[ $((buyers * 100)) -lt "$people" ] || { echo "1% or more buy"; exit 1; }
+[ $((aware_only * 2)) -gt "$people" ] || { echo "most do not stop at awareness"; exit 1; }
 [ "$(jq -c 'select(.count > 1 and .user_id == null)' "$TMP/g" | wc -l)" -gt 100 ]
 [ "$(jq -c 'select(.type == "refund" and .order_id and .revenue > 0)' "$TMP/g" | wc -l)" -gt 0 ]
 [ "$(jq -c 'select(.referred_by)' "$TMP/g" | wc -l)" -gt 0 ]
@@ -27,4 +28,6 @@ done > "$TMP/hours"
 n=$(wc -l < "$TMP/hours"); in12=$(awk '$1 < 12' "$TMP/hours" | wc -l); over24=$(awk '$1 >= 24' "$TMP/hours" | wc -l)
 inbound=$(wc -l < "$TMP/in")
 echo "inbound $inbound, answered $n, within 12 h $in12, past 24 h $over24"
-[ $((in12 * 2)) -gt "$n" ] && [ "$over24" -gt 0 ] && [ "$n" -lt "$inbound" ]
+[ $((in12 * 2)) -gt "$n" ] || { echo "most answers are not within 12 h"; exit 1; }
+[ "$over24" -gt 0 ] || { echo "no answer past 24 h"; exit 1; }
+[ "$n" -lt "$inbound" ] || { echo "every message answered"; exit 1; }

@@ -1,0 +1,34 @@
+#!/bin/sh
+# oom.sh SO EXPECTED INPUT PROGRAM [ARG...] - run PROGRAM < INPUT with the
+# N-th allocation failing (failalloc.so), for N over all the allocations a
+# run makes (at most about 300 of them, evenly spread), and check that each
+# run either writes exactly EXPECTED and exits 0, or exits 1 with a message
+# ending in what ran out ("out of memory", or another error); never a
+# crash, never a different output with status 0. Prints how many runs
+# failed cleanly. Exit 0 when all hold.
+set -u
+so=$1 expected=$2 input=$3
+shift 3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+FAIL_ALLOC_COUNT="$tmp/count" LD_PRELOAD="$so" "$@" < "$input" > "$tmp/out" 2> "$tmp/err" ||
+	{ echo "the run without failures failed:"; cat "$tmp/err"; exit 1; }
+cmp -s "$tmp/out" "$expected" || { echo "the run without failures gave another output"; exit 1; }
+total=$(cat "$tmp/count")
+step=$((total / 300 + 1))
+n=0 clean=0 whole=0
+while [ $n -lt "$total" ]; do
+	st=0
+	FAIL_ALLOC_AFTER=$n LD_PRELOAD="$so" "$@" < "$input" > "$tmp/out" 2> "$tmp/err" || st=$?
+	if [ $st -eq 0 ]; then
+		cmp -s "$tmp/out" "$expected" ||
+			{ echo "allocation $n failing: exit 0 with another output"; head -c 300 "$tmp/err"; exit 1; }
+		whole=$((whole + 1))
+	elif [ $st -eq 1 ] && [ -s "$tmp/err" ]; then
+		clean=$((clean + 1))
+	else
+		echo "allocation $n failing: exit status $st"; head -c 300 "$tmp/err"; exit 1
+	fi
+	n=$((n + step))
+done
+echo "$total allocations, every ${step}th failed in turn: $clean runs stopped with a message, $whole gave the whole output"
