@@ -18,7 +18,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <regex.h>
-#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +38,8 @@
 #include "lib/out.h"
 #include "lib/par.h"
 #include "lib/source.h"
+#include "lib/twitter.h"
+#include "lib/visit.h"
 #include "lib/ts.h"
 #include "lib/vocab.h"
 
@@ -55,8 +56,6 @@ static const char *const rule_name[RULE_END] = {
 	"", "blank lines", "assets", "bots", "errors", "the brand's own posts"
 };
 
-/* Where the user id of an access log line comes from. */
-enum user_from { USER_HASH, USER_AUTH, USER_IDENT, USER_EXTRA };
 
 struct opts {
 	enum format from;
@@ -67,12 +66,9 @@ struct opts {
 	struct source_map *maps;	/* --map COLUMN=FIELD, split in place */
 	size_t nmaps;
 	/* access logs */
-	int keep_assets, keep_bots, keep_errors;
-	enum user_from user_from;
-	int user_extra;			/* USER_EXTRA: 1-based field after the user agent */
+	struct visit_opts visit;	/* access logs */
 	int has_purchase;
 	regex_t purchase;
-	const char *revenue_param;
 	/* Twitter */
 	const char *brand;		/* without '@' */
 	struct drive d;			/* output, threads, input options */
@@ -107,7 +103,7 @@ struct worker {
 	struct csvrec csv;
 	struct ts_zone zone;
 	struct buf tmp, val;		/* the record as JSON; a decoded value */
-	struct jobj jo[10];		/* Twitter: one per nested object or array in use */
+	struct twitter tw;
 };
 
 struct run {
@@ -215,15 +211,15 @@ static int parse_user_field(const char *s, struct opts *o)
 	long n;
 
 	if (!strcmp(s, "user"))
-		o->user_from = USER_AUTH;
+		o->visit.user_from = VISIT_USER_AUTH;
 	else if (!strcmp(s, "ident"))
-		o->user_from = USER_IDENT;
+		o->visit.user_from = VISIT_USER_IDENT;
 	else if (!strncmp(s, "extra:", 6)) {
 		n = strtol(s + 6, &end, 10);
 		if (*end || n < 1 || n > ACCESS_MAX_EXTRA)
 			return -1;
-		o->user_from = USER_EXTRA;
-		o->user_extra = (int)n;
+		o->visit.user_from = VISIT_USER_EXTRA;
+		o->visit.user_extra = (int)n;
 	} else
 		return -1;
 	return 0;
@@ -308,9 +304,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			o->tz = optarg;
 			break;
-		case OPT_KEEP_ASSETS: o->keep_assets = 1; break;
-		case OPT_KEEP_BOTS: o->keep_bots = 1; break;
-		case OPT_KEEP_ERRORS: o->keep_errors = 1; break;
+		case OPT_KEEP_ASSETS: o->visit.keep_assets = 1; break;
+		case OPT_KEEP_BOTS: o->visit.keep_bots = 1; break;
+		case OPT_KEEP_ERRORS: o->visit.keep_errors = 1; break;
 		case OPT_USER_FIELD:
 			if (parse_user_field(optarg, o) < 0) {
 				diag("--user-field: '%s' is not user, ident or extra:N (N from 1 to %d)",
@@ -330,8 +326,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				return -1;
 			}
 			o->has_purchase = 1;
+			o->visit.purchase = &o->purchase;
 			break;
-		case OPT_REVENUE: o->revenue_param = optarg; break;
+		case OPT_REVENUE: o->visit.revenue_param = optarg; break;
 		case OPT_BRAND:
 			o->brand = optarg[0] == '@' ? optarg + 1 : optarg;
 			if (!*o->brand) {
@@ -346,7 +343,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	}
 	if (from && parse_format(from, o) < 0)
 		return -1;
-	if (o->revenue_param && !o->has_purchase) {
+	if (o->visit.revenue_param && !o->has_purchase) {
 		diag("--revenue-param needs --purchase-path");
 		return -1;
 	}
@@ -354,59 +351,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 }
 
 /* ---- the line functions, run by the workers ---- */
-
-static int bad(char *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* A bad record: why[200] gets the message. Returns -1. */
-static int bad(char *why, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, 200, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static int bad_norm(struct worker *w, char *why)
-{
-	if (w->en.err_col)
-		snprintf(why, 200, "%.160s (column %zu)", w->en.err, w->en.err_col);
-	else
-		snprintf(why, 200, "%.199s", w->en.err);
-	return -1;
-}
-
-/* Normalise the JSON object in w->tmp into out. */
-static int normalise_tmp(struct worker *w, struct buf *out, char *why)
-{
-	long n;
-
-	if (buf_grow(out, EVENT_OUT_MAX(w->tmp.len)) < 0)
-		return -2;
-	n = event_normalize_to(&w->en, w->tmp.p, w->tmp.len, NULL, out->p + out->len);
-	if (n == -2)
-		return -2;
-	if (n < 0)
-		return bad_norm(w, why);
-	if (n == 0) {	/* the object made is already canonical */
-		memcpy(out->p + out->len, w->tmp.p, w->tmp.len);
-		out->p[out->len + w->tmp.len] = '\n';
-		n = (long)w->tmp.len + 1;
-	}
-	out->len += (size_t)n;
-	return 0;
-}
-
-static int add_fingerprint(struct buf *b, const char *rec, size_t len)
-{
-	char hex[34];
-
-	hex[0] = '"';
-	h128_hex(hash128(rec, len), hex + 1);
-	hex[33] = '"';
-	return buf_add(b, hex, sizeof(hex));
-}
 
 static int ndjson_line(struct worker *w, const char *line, size_t len, const struct scan_marks *marks,
 		       struct buf *out, char *why)
@@ -432,7 +376,7 @@ static int ndjson_line(struct worker *w, const char *line, size_t len, const str
 	}
 	if (n == 0)
 		return PAR_SAME;	/* already canonical: the line is the record */
-	return n == -2 ? -2 : bad_norm(w, why);
+	return n == -2 ? -2 : event_why(&w->en, why);
 }
 
 /*
@@ -444,33 +388,18 @@ static int csv_line(struct worker *w, const char *rec, size_t len, struct buf *o
 {
 	const struct current *cur = w->cur;
 	struct buf *t = &w->tmp;
-	size_t i, src = len;
-	long n;
+	size_t i, src = len && rec[len - 1] == '\r' ? len - 1 : len;
+	long n = source_csv_record(&w->csv, cur->delim, rec, len, cur->ncol, why);
 	int first = 1;
 
-	if (len == 0 || (len == 1 && rec[0] == '\r'))
-		return RULE_BLANK;
-	if (src && rec[src - 1] == '\r')
-		src--;
-	csvrec_set_delim(&w->csv, cur->delim);
-	n = csvrec_split(&w->csv, rec, len);
-	if (n == -2)
-		return -2;
-	/* checked after the split, which knows whether the record is ASCII */
-	if (!csvrec_utf8(&w->csv, rec, src))
-		return bad(why, "not valid UTF-8");
-	if (n < 0)
-		return bad(why, "%s", w->csv.err);
-	if ((size_t)n != cur->ncol) {
-		snprintf(why, 200, "%ld field%s, the header has %zu", n, n == 1 ? "" : "s", cur->ncol);
-		return -1;
-	}
+	if (n <= 0)
+		return n == 0 ? RULE_BLANK : (int)n;
 	t->len = 0;
 	if (buf_addc(t, '{') < 0)
 		return -2;
 	if (!w->o->raw && (cur->id_col < 0 || w->csv.flen[cur->id_col] == 0)) {
 		/* no id from the source: a fingerprint of the record as written */
-		if (buf_add(t, "\"event_id\":", 11) < 0 || add_fingerprint(t, rec, src) < 0)
+		if (buf_add(t, "\"event_id\":", 11) < 0 || event_put_fingerprint(t, rec, src) < 0)
 			return -2;
 		first = 0;
 	}
@@ -488,409 +417,7 @@ static int csv_line(struct worker *w, const char *rec, size_t len, struct buf *o
 		return -2;
 	if (w->o->raw)
 		return buf_add(out, t->p, t->len) < 0 || buf_addc(out, '\n') < 0 ? -2 : 0;
-	return normalise_tmp(w, out, why);
-}
-
-/* Append "key":"value" (value as raw bytes to escape); key is a literal. */
-static int put_str(struct buf *b, const char *key, const char *v, size_t n)
-{
-	return buf_adds(b, key) < 0 || json_escape(b, v, n) < 0 ? -1 : 0;
-}
-
-/* A query parameter, percent-decoded (the raw value when that is no UTF-8). */
-static int param_value(struct worker *w, struct span target, const char *name, struct span *v)
-{
-	size_t n;
-	const char *p = url_param(target.p, target.n, name, strlen(name), &n);
-
-	if (!p)
-		return 0;
-	w->val.len = 0;
-	if (url_decode(&w->val, p, n) < 0)
-		return -2;
-	if (utf8_valid(w->val.p, w->val.len)) {
-		v->p = w->val.p;
-		v->n = w->val.len;
-	} else {
-		v->p = p;
-		v->n = n;
-	}
-	return 1;
-}
-
-/* Append key and a quoted log field, its \" and \\ escapes undone when it has them. */
-static int put_log_field(struct worker *w, struct buf *out, const char *key, struct span v, int esc)
-{
-	if (buf_adds(out, key) < 0)
-		return -1;
-	if (!esc)
-		return json_escape(out, v.p, v.n);
-	w->val.len = 0;
-	return access_unescape(&w->val, v.p, v.n) < 0 ? -1 : json_escape(out, w->val.p, w->val.len);
-}
-
-/* The platform of a visit: utm_source, a click id, the referrer's host, else web. */
-static const char *visit_platform(struct worker *w, const struct access_rec *a)
-{
-	const struct vocab_entry *e;
-	struct span v;
-	const char *q, *end, *amp, *eq;
-	char host[256], *h;
-	size_t hn;
-
-	if (param_value(w, a->target, "utm_source", &v) > 0 && (e = vocab_platform(v.p, v.n)))
-		return e->name;
-	q = memchr(a->target.p, '?', a->target.n);
-	end = a->target.p + a->target.n;
-	for (q = q ? q + 1 : end; q < end; q = amp + 1) {
-		amp = memchr(q, '&', (size_t)(end - q));
-		if (!amp)
-			amp = end;
-		eq = memchr(q, '=', (size_t)(amp - q));
-		if ((e = vocab_clickid(q, (size_t)((eq ? eq : amp) - q))))
-			return e->name;
-	}
-	if (a->referrer.p && a->referrer.n > 1) {
-		hn = url_host(a->referrer.p, a->referrer.n, host, sizeof(host));
-		/* the host, then each parent domain: m.facebook.com, facebook.com */
-		for (h = host; hn; ) {
-			if ((e = vocab_referrer(h, hn)))
-				return e->name;
-			q = memchr(h, '.', hn);
-			if (!q || !memchr(q + 1, '.', hn - (size_t)(q + 1 - h)))
-				break;
-			hn -= (size_t)(q + 1 - h);
-			h = (char *)q + 1;
-		}
-	}
-	return "web";
-}
-
-static int access_line(struct worker *w, const char *line, size_t len, struct buf *out, char *why)
-{
-	static const char *const utm[][2] = {
-		{ "utm_campaign", ",\"campaign\":" }, { "utm_source", ",\"source\":" },
-		{ "utm_medium", ",\"medium\":" }, { "utm_content", ",\"content\":" },
-		{ "utm_term", ",\"term\":" },
-	};
-	const struct opts *o = w->o;
-	struct access_rec a;
-	const char *err, *platform;
-	struct span ext, v, user = { NULL, 0 };
-	struct vts t;
-	char tsbuf[TS_MAX_LEN], hex[17];
-	int purchase = 0, r;
-	size_t i, start = out->len;
-
-	if (len && line[len - 1] == '\r')
-		len--;
-	if (!utf8_valid(line, len))
-		return bad(why, "not valid UTF-8");
-	if (access_parse(line, len, &a, &err) < 0)
-		return bad(why, "%s", err);
-	if (!o->keep_errors && (a.status < 200 || a.status > 399))
-		return RULE_ERROR;
-	if (!o->keep_bots && a.agent.n && vocab_is_bot(a.agent.p, a.agent.n))
-		return RULE_BOT;
-	ext = url_extension(a.target.p, a.target.n);
-	if (!o->keep_assets && ext.n && vocab_asset(ext.p, ext.n))
-		return RULE_ASSET;
-	if (ts_parse(a.time.p, a.time.n, &t) < 0 || !ts_in_range(t))
-		return bad(why, "unrecognised [time]: %.*s", (int)(a.time.n > 60 ? 60 : a.time.n), a.time.p);
-	if (o->has_purchase && a.target.n) {
-		char stack[512], *s = a.target.n < sizeof(stack) ? stack : malloc(a.target.n + 1);
-
-		if (!s)
-			return -2;
-		memcpy(s, a.target.p, a.target.n);
-		s[a.target.n] = '\0';
-		purchase = regexec(&o->purchase, s, 0, NULL, 0) == 0;
-		if (s != stack)
-			free(s);
-	}
-	/* the user: a named field, else a hash of client address and user agent */
-	if (o->user_from == USER_AUTH)
-		user = a.user;
-	else if (o->user_from == USER_IDENT)
-		user = a.ident;
-	else if (o->user_from == USER_EXTRA && a.nextra >= o->user_extra)
-		user = a.extra[o->user_extra - 1];
-	if (user.n == 1 && user.p[0] == '-')
-		user.n = 0;
-	platform = visit_platform(w, &a);
-
-	/* canonical fields in schema order */
-	if (buf_add(out, "{\"event_id\":", 12) < 0 || add_fingerprint(out, line, len) < 0 ||
-	    buf_add(out, ",\"ts\":", 6) < 0)
-		goto oom;
-	i = ts_format(t, tsbuf);
-	if (json_escape(out, tsbuf, i) < 0 || buf_add(out, ",\"user_id\":", 11) < 0)
-		goto oom;
-	if (user.n) {
-		if (json_escape(out, user.p, user.n) < 0)
-			goto oom;
-	} else {
-		static const char hx[] = "0123456789abcdef";
-		uint64_t h;
-		int k;
-
-		w->val.len = 0;
-		if (buf_add(&w->val, a.client.p, a.client.n) < 0 || buf_addc(&w->val, '\n') < 0 ||
-		    buf_add(&w->val, a.agent.p, a.agent.n) < 0)
-			goto oom;
-		h = hash64(w->val.p, w->val.len);
-		for (k = 15; k >= 0; k--, h >>= 4)
-			hex[k] = hx[h & 15];
-		hex[16] = '\0';
-		if (json_escape(out, hex, 16) < 0)
-			goto oom;
-	}
-	if (buf_add(out, ",\"platform\":\"", 13) < 0 || buf_adds(out, platform) < 0 ||
-	    buf_adds(out, purchase ? "\",\"type\":\"purchase\"" : "\",\"type\":\"visit\"") < 0)
-		goto oom;
-	for (i = 0; i < sizeof(utm) / sizeof(utm[0]); i++) {
-		r = param_value(w, a.target, utm[i][0], &v);
-		if (r < 0)
-			goto oom;
-		if (r > 0 && v.n && put_str(out, utm[i][1], v.p, v.n) < 0)
-			goto oom;
-	}
-	if (a.target.n && put_log_field(w, out, ",\"url\":", a.target, a.target_esc) < 0)
-		goto oom;
-	if (a.referrer.n && !(a.referrer.n == 1 && a.referrer.p[0] == '-') &&
-	    put_log_field(w, out, ",\"referrer\":", a.referrer, a.ref_esc) < 0)
-		goto oom;
-	if (purchase && o->revenue_param) {
-		r = param_value(w, a.target, o->revenue_param, &v);
-		if (r < 0)
-			goto oom;
-		if (r > 0 && v.n) {
-			if (!json_is_number(v.p, v.n)) {
-				out->len = start;
-				snprintf(why, 200, "%s=%.*s is not a decimal amount", o->revenue_param,
-					 (int)(v.n > 40 ? 40 : v.n), v.p);
-				return -1;
-			}
-			if (buf_adds(out, ",\"revenue\":") < 0 || buf_add(out, v.p, v.n) < 0)
-				goto oom;
-		}
-	}
-	if (buf_add(out, "}\n", 2) < 0)
-		goto oom;
-	return 0;
-oom:
-	return -2;
-}
-
-/* ---- Twitter/X ---- */
-
-static const struct jfield *get(const struct jobj *o, const char *name)
-{
-	const struct jfield *f = jobj_get(o, name, strlen(name));
-
-	return f && f->type != J_NULL ? f : NULL;
-}
-
-static int same_handle(const struct jfield *f, const char *brand)
-{
-	size_t i, n = strlen(brand);
-
-	if (!f || f->type != J_STR || f->vlen != n || f->vesc)
-		return 0;
-	for (i = 0; i < n; i++) {
-		char a = f->val[i], b = brand[i];
-
-		if (a >= 'A' && a <= 'Z')
-			a = (char)(a + 32);
-		if (b >= 'A' && b <= 'Z')
-			b = (char)(b + 32);
-		if (a != b)
-			return 0;
-	}
-	return 1;
-}
-
-/* Append ,"key":<value as in the source> for a string or number member. */
-static int put_member(struct buf *b, const char *key, const struct jfield *f)
-{
-	if (!f)
-		return 0;
-	if (buf_adds(b, key) < 0)
-		return -1;
-	if (f->type == J_STR)
-		return buf_addc(b, '"') < 0 || buf_add(b, f->val, f->vlen) < 0 ||
-		       buf_addc(b, '"') < 0 ? -1 : 0;
-	return buf_add(b, f->val, f->vlen);
-}
-
-/* The user with id author in a v2 includes.users array. */
-static const struct jfield *find_user(struct worker *w, const struct jfield *includes,
-				      const struct jfield *author)
-{
-	struct jobj *inc = &w->jo[5], *users = &w->jo[6], *u = &w->jo[7];
-	const struct jfield *arr, *id;
-	size_t i;
-
-	if (!includes || includes->type != J_OBJ || !author ||
-	    json_scan_object(includes->val, includes->vlen, inc) != 0 ||
-	    !(arr = get(inc, "users")) || arr->type != J_ARR ||
-	    json_scan_array(arr->val, arr->vlen, users) != 0)
-		return NULL;
-	for (i = 0; i < users->n; i++) {
-		if (users->f[i].type != J_OBJ ||
-		    json_scan_object(users->f[i].val, users->f[i].vlen, u) != 0)
-			continue;
-		id = get(u, "id");
-		if (id && id->vlen == author->vlen && !memcmp(id->val, author->val, id->vlen))
-			return &users->f[i];
-	}
-	return NULL;
-}
-
-/*
- * One tweet (v1.1 status, or v2 tweet with includes) to an event in out.
- * Returns 0, a rule, -1 (why) or -2.
- */
-static int tweet(struct worker *w, const struct jfield *tw, const struct jfield *includes,
-		 struct buf *out, char *why)
-{
-	/* jo[0]: the line; 1: the tweet; 2: its author; 3, 4: what it refers to; 5-7: includes;
-	 * 8: metrics; 9: the tweets of a page */
-	struct jobj *t = &w->jo[1], *sub = &w->jo[2], *ref = &w->jo[4];
-	const struct jfield *id, *created, *author = NULL, *handle = NULL, *followers = NULL;
-	const struct jfield *post = NULL, *reply = NULL, *text, *f;
-	const char *type = "mention";
-	int v2, own;
-
-	if (tw->type != J_OBJ || json_scan_object(tw->val, tw->vlen, t) != 0)
-		return bad(why, "a tweet that is not an object");
-	v2 = !get(t, "id_str");
-	id = get(t, v2 ? "id" : "id_str");
-	created = get(t, "created_at");
-	if (!id || !created)
-		return bad(why, "a tweet without %s", !id ? "an id" : "created_at");
-	text = get(t, "full_text");
-	if (!text)
-		text = get(t, "text");
-
-	if (!v2) {
-		/* v1.1: retweeted_status, quoted_status, in_reply_to_status_id_str */
-		if ((f = get(t, "retweeted_status")) && f->type == J_OBJ &&
-		    json_scan_object(f->val, f->vlen, ref) == 0 && (post = get(ref, "id_str")))
-			type = "share";
-		else if ((f = get(t, "is_quote_status")) && f->type == J_TRUE &&
-			 (post = get(t, "quoted_status_id_str")))
-			type = "share";
-		else if ((reply = get(t, "in_reply_to_status_id_str")))
-			type = "comment", post = reply;
-		if ((f = get(t, "user")) && f->type == J_OBJ &&
-		    json_scan_object(f->val, f->vlen, sub) == 0) {
-			author = get(sub, "id_str");
-			handle = get(sub, "screen_name");
-			followers = get(sub, "followers_count");
-		}
-	} else {
-		/* v2: referenced_tweets [{type, id}], author_id; the author in includes or inline */
-		struct jobj *refs = &w->jo[3];
-		const struct jfield *rt;
-		size_t i;
-
-		if ((f = get(t, "referenced_tweets")) && f->type == J_ARR &&
-		    json_scan_array(f->val, f->vlen, refs) == 0) {
-			for (i = 0; i < refs->n; i++) {
-				if (refs->f[i].type != J_OBJ ||
-				    json_scan_object(refs->f[i].val, refs->f[i].vlen, ref) != 0 ||
-				    !(rt = get(ref, "type")) || rt->type != J_STR)
-					continue;
-				if ((rt->vlen == 9 && !memcmp(rt->val, "retweeted", 9)) ||
-				    (rt->vlen == 6 && !memcmp(rt->val, "quoted", 6))) {
-					type = "share";
-					post = get(ref, "id");
-					break;
-				}
-				if (rt->vlen == 10 && !memcmp(rt->val, "replied_to", 10)) {
-					type = "comment";
-					post = reply = get(ref, "id");
-				}
-			}
-		}
-		author = get(t, "author_id");
-		f = get(t, "author");
-		if (!(f && f->type == J_OBJ))
-			f = find_user(w, includes, author);
-		if (f && json_scan_object(f->val, f->vlen, sub) == 0) {
-			const struct jfield *pm;
-
-			handle = get(sub, "username");
-			if (!author)
-				author = get(sub, "id");
-			if ((pm = get(sub, "public_metrics")) && pm->type == J_OBJ &&
-			    json_scan_object(pm->val, pm->vlen, &w->jo[8]) == 0)
-				followers = get(&w->jo[8], "followers_count");
-		}
-	}
-	own = w->o->brand && same_handle(handle, w->o->brand);
-	if (own) {
-		if (!reply)
-			return RULE_OWN;
-		type = "response";
-	}
-
-	struct buf *b = &w->tmp;
-
-	b->len = 0;
-	if (buf_adds(b, "{\"platform\":\"x\",\"type\":\"") < 0 || buf_adds(b, type) < 0 ||
-	    buf_addc(b, '"') < 0 || put_member(b, ",\"event_id\":", id) < 0 ||
-	    put_member(b, ",\"ts\":", created) < 0 || put_member(b, ",\"user_id\":", author) < 0 ||
-	    put_member(b, ",\"post_id\":", own ? NULL : post) < 0 ||
-	    put_member(b, ",\"reply_to\":", own ? reply : NULL) < 0 ||
-	    put_member(b, ",\"followers\":", followers) < 0 ||
-	    put_member(b, ",\"user_name\":", handle) < 0 || put_member(b, ",\"text\":", text) < 0 ||
-	    buf_addc(b, '}') < 0)
-		return -2;
-	return normalise_tmp(w, out, why);
-}
-
-static int twitter_line(struct worker *w, const char *line, size_t len, const struct scan_marks *marks,
-			struct buf *out, char *why)
-{
-	struct jobj *top = &w->jo[0], *items = &w->jo[9];
-	const struct jfield *data, *includes;
-	size_t i, start = out->len;
-	int r, kept = 0, rule = 0;
-
-	r = json_scan_line(line, len, top, marks);
-	if (r == -2)
-		return -2;
-	if (r < 0) {
-		snprintf(why, 200, "%.160s (column %zu)", top->err, top->err_col);
-		return -1;
-	}
-	data = get(top, "data");
-	includes = get(top, "includes");
-	if (!data) {
-		struct jfield self = { NULL, line, 0, (uint32_t)len, J_OBJ, 0, 0 };
-
-		return tweet(w, &self, NULL, out, why);
-	}
-	if (data->type == J_OBJ)
-		return tweet(w, data, includes, out, why);
-	if (data->type != J_ARR)
-		return bad(why, "\"data\" is neither a tweet nor an array of tweets");
-	/* a page: every tweet in it; a bad one makes the whole line bad */
-	r = json_scan_array(data->val, data->vlen, items);
-	for (i = 0; r == 0 && i < items->n; i++) {
-		r = tweet(w, &items->f[i], includes, out, why);
-		if (r > 0)
-			rule = r, r = 0;
-		else if (r == 0)
-			kept++;
-	}
-	if (r < 0) {
-		out->len = start;
-		return r;
-	}
-	return kept || !rule ? 0 : rule;
+	return event_append(&w->en, t->p, t->len, out, why);
 }
 
 /* In a worker: one record to one event (or a bad record with why[]). */
@@ -899,13 +426,17 @@ static int parse_line(void *ctx, const char *line, size_t len, const struct scan
 {
 	struct worker *w = ctx;
 
+	int r;
+
 	switch (w->cur->fmt) {
 	case FROM_CSV:
 		return csv_line(w, line, len, out, why);
 	case FROM_ACCESS:
-		return access_line(w, line, len, out, why);
+		r = visit_line(&w->o->visit, &w->val, line, len, out, why);
+		return r == VISIT_ERROR ? RULE_ERROR : r == VISIT_BOT ? RULE_BOT : r == VISIT_ASSET ? RULE_ASSET : r;
 	case FROM_TWITTER:
-		return twitter_line(w, line, len, marks, out, why);
+		r = twitter_line(&w->tw, line, len, marks, out, why);
+		return r == TWITTER_OWN ? RULE_OWN : r;
 	default:
 		return ndjson_line(w, line, len, marks, out, why);
 	}
@@ -1224,7 +755,7 @@ int main(int argc, char **argv)
 	void *wctx[PAR_MAX_WORKERS];
 	struct opts o;
 	struct run r;
-	int first, status, i;
+	int first, status;
 	unsigned w, nw;
 
 	diag_init(argv[0]);
@@ -1250,6 +781,8 @@ int main(int argc, char **argv)
 		workers[w].zone = o.zone;
 		event_norm_init(&workers[w].en);
 		workers[w].en.tz = o.tz ? &workers[w].zone : NULL;
+		workers[w].tw.brand = o.brand;
+		workers[w].tw.en = &workers[w].en;
 		if (csvrec_init(&workers[w].csv, ',', '"') < 0) {
 			diag("out of memory");
 			return EXIT_DATA;
@@ -1275,8 +808,7 @@ int main(int argc, char **argv)
 		csvrec_free(&workers[w].csv);
 		buf_free(&workers[w].tmp);
 		buf_free(&workers[w].val);
-		for (i = 0; i < 10; i++)
-			jobj_free(&workers[w].jo[i]);
+		twitter_free(&workers[w].tw);
 	}
 	csvrec_free(&r.hcsv);
 	free_columns(&r.cur);

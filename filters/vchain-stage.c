@@ -72,9 +72,10 @@ struct worker {
 	struct jobj obj;
 };
 
-/* Per person, for --journeys: about 120 bytes plus the id. */
+/* Per person, for --journeys (a row of run.people): about 120 bytes plus the id. */
 struct person {
-	const char *user;	/* raw JSON string content (or digits), in the arena */
+	uint8_t customer;	/* bought, so far in the stream */
+	const char *user;	/* raw JSON string content (or digits), in the arena; NULL before a staged event */
 	uint32_t user_len;
 	uint16_t platforms;	/* bit per platform seen */
 	uint8_t first_platform;
@@ -87,16 +88,15 @@ struct person {
 struct run {
 	const struct opts *o;
 	struct drive *d;
-	struct htab people;	/* user hash -> bit 63 customer | person index + 1 */
-	struct person *person;
-	size_t nperson, cap;
+	struct htab customers;	/* without --journeys: the people who bought, by user hash */
+	struct htab_rows people;	/* with --journeys: every person, by user hash */
+	size_t nperson;		/* of them, those with a journey (a staged event) */
 	struct arena ids;
 	long long newest;
 	int have_newest;
 	uint64_t read, staged[8], advocacy_denied;
 };
 
-#define CUSTOMER ((uint64_t)1 << 63)
 
 static int map_load(struct stage_map *m, const char *path)
 {
@@ -334,37 +334,19 @@ static int stage_line(void *ctx, const char *line, size_t len, const struct scan
 	return 0;
 }
 
-static struct person *person_for(struct run *r, uint64_t *val, const struct srec *rec, const char *user)
+/* A staged event of person p (its user id's bytes: user): the journey starts with the first. 0, or -1. */
+static int journey_event(struct run *r, struct person *p, const struct srec *rec, const char *user, int stage)
 {
-	struct person *p;
-
-	if (*val & ~CUSTOMER)
-		return &r->person[(*val & ~CUSTOMER) - 1];
-	if (r->nperson == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 4096;
-		struct person *np = realloc(r->person, cap * sizeof(*np));
-
-		if (!np)
-			return NULL;
-		r->person = np;
-		r->cap = cap;
+	if (!p->user) {
+		if (!(p->user = arena_strndup(&r->ids, user, rec->user_len)))
+			return -1;
+		p->user_len = rec->user_len;
+		p->user_num = rec->user_num;
+		p->first_ts = NO_TS;
+		p->last_ts = LLONG_MIN;
+		stage_times_init(p->ts);
+		r->nperson++;
 	}
-	p = &r->person[r->nperson++];
-	memset(p, 0, sizeof(*p));
-	p->user = arena_strndup(&r->ids, user, rec->user_len);
-	if (!p->user)
-		return NULL;
-	p->user_len = rec->user_len;
-	p->user_num = rec->user_num;
-	p->first_ts = NO_TS;
-	p->last_ts = LLONG_MIN;
-	stage_times_init(p->ts);
-	*val |= r->nperson;
-	return p;
-}
-
-static void journey_event(struct person *p, const struct srec *rec, int stage)
-{
 	p->events++;
 	p->platforms |= (uint16_t)(1u << rec->platform);
 	if (rec->ts_ms < p->first_ts) {	/* ties keep the first in input order */
@@ -374,6 +356,7 @@ static void journey_event(struct person *p, const struct srec *rec, int stage)
 	if (rec->ts_ms > p->last_ts)
 		p->last_ts = rec->ts_ms;
 	stage_times_reach(p->ts, stage, rec->ts_ms);
+	return 0;
 }
 
 /* The record with stage and stage_name where type was, in one write: never half a record out. */
@@ -403,8 +386,9 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 	const struct opts *o = r->o;
 	const char *p = c->out.p, *end = c->out.p + c->out.len, *rec_bytes;
 	uint64_t lineno = first_line, *val = NULL;
+	struct person *pp;
 	struct srec rec;
-	int stage, ins;
+	int stage;
 
 	for (; p < end; p += sizeof(rec) + rec.len + rec.user_len, lineno++) {
 		memcpy(&rec, p, sizeof(rec));
@@ -421,45 +405,41 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 			r->have_newest = 1;
 		}
 		stage = rec.base;
+		pp = NULL;
 		if (rec.flags & F_USER) {
 			int customer = 0;
 
-			if (o->journeys) {
-				/* every person has an entry: customer bit and journey */
-				if ((ins = htab_put(&r->people, rec.user, &val)) < 0) {
-					diag_at(r->d->name, lineno, "out of memory for %zu people", r->people.count);
+			if (o->journeys) {	/* every person has a row: whether they bought, and the journey */
+				if (!(pp = htab_rows_get(&r->people, rec.user, NULL))) {
+					diag_at(r->d->name, lineno, "out of memory for %zu people", r->people.n);
 					return r->d->stop = -1;
 				}
-				customer = (*val & CUSTOMER) != 0;
+				customer = pp->customer;
 			} else if (rec.flags & F_CANDIDATE)	/* only customers have an entry; most events never look */
-				customer = htab_get(&r->people, rec.user) != NULL;
+				customer = htab_get(&r->customers, rec.user) != NULL;
 			stage = person_stage(rec.base, rec.flags & F_CANDIDATE, customer);
 			if ((rec.flags & F_CANDIDATE) && !customer && rec.base)
 				r->advocacy_denied++;
 			/* after its own event: a purchase is stage 6 */
-			if ((rec.flags & F_PURCHASE) && o->journeys)
-				*val |= CUSTOMER;
-			else if ((rec.flags & F_PURCHASE) && htab_put(&r->people, rec.user, &val) < 0) {
-				diag_at(r->d->name, lineno, "out of memory for %zu customers", r->people.count);
+			if ((rec.flags & F_PURCHASE) && pp)
+				pp->customer = 1;
+			else if ((rec.flags & F_PURCHASE) && htab_put(&r->customers, rec.user, &val) < 0) {
+				diag_at(r->d->name, lineno, "out of memory for %zu customers", r->customers.count);
 				return r->d->stop = -1;
 			}
 		}
 		r->staged[stage]++;
 		if (o->journeys) {
-			struct person *pp;
-
-			if (!(rec.flags & F_USER) || !stage)
+			if (!pp || !stage)
 				continue;	/* no person, or a move of nobody (brand replies) */
 			if (!(rec.flags & F_TS)) {
 				diag_at(r->d->name, lineno, "--journeys: ts missing or not a timestamp");
 				return r->d->stop = -1;
 			}
-			pp = person_for(r, val, &rec, rec_bytes + rec.len);
-			if (!pp) {
+			if (journey_event(r, pp, &rec, rec_bytes + rec.len, stage) < 0) {
 				diag_at(r->d->name, lineno, "out of memory for %zu people", r->nperson);
 				return r->d->stop = -1;
 			}
-			journey_event(pp, &rec, stage);
 			continue;
 		}
 		if (put_record(&r->d->out, rec_bytes, &rec, stage) < 0)
@@ -479,8 +459,8 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 static int by_user(const void *a, const void *b, void *ctx)
 {
 	const struct run *r = ctx;
-	const struct person *x = &r->person[*(const size_t *)a];
-	const struct person *y = &r->person[*(const size_t *)b];
+	const struct person *x = htab_rows_at(&r->people, *(const size_t *)a);
+	const struct person *y = htab_rows_at(&r->people, *(const size_t *)b);
 	size_t n = x->user_len < y->user_len ? x->user_len : y->user_len;
 	int c = memcmp(x->user, y->user, n);
 
@@ -525,17 +505,19 @@ static int journey(struct buf *b, const struct person *p, long long window_ms)
 static int write_journeys(struct run *r)
 {
 	struct buf b = BUF_INIT;
-	size_t *order = malloc((r->nperson ? r->nperson : 1) * sizeof(*order)), i;
+	size_t *order = malloc((r->nperson ? r->nperson : 1) * sizeof(*order)), i, n = 0;
 	int rc = -1;
 
 	if (!order)
 		goto done;
-	for (i = 0; i < r->nperson; i++)
-		order[i] = i;
-	if (sort_stable(order, r->nperson, sizeof(*order), by_user, r) < 0)
+	for (i = 0; i < r->people.n; i++)	/* the people with a journey */
+		if (((const struct person *)htab_rows_at(&r->people, i))->user)
+			order[n++] = i;
+	if (sort_stable(order, n, sizeof(*order), by_user, r) < 0)
 		goto done;
-	for (i = 0; i < r->nperson; i++)
-		if (journey(&b, &r->person[order[i]], r->o->window_ms) < 0 || out_write(&r->d->out, b.p, b.len) < 0)
+	for (i = 0; i < n; i++)
+		if (journey(&b, htab_rows_at(&r->people, order[i]), r->o->window_ms) < 0 ||
+		    out_write(&r->d->out, b.p, b.len) < 0)
 			goto done;
 	rc = 0;
 done:
@@ -563,7 +545,8 @@ int main(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
 	r.d = &o.d;
-	r.people.no_values = !o.journeys;	/* a set of customers, unless journeys need more */
+	r.customers.no_values = 1;
+	htab_rows_init(&r.people, sizeof(struct person), 4096);
 	nw = o.d.threads > 1 ? o.d.threads : 1;
 	memset(workers, 0, sizeof(workers[0]) * nw);
 	for (w = 0; w < nw; w++) {
@@ -590,8 +573,8 @@ int main(int argc, char **argv)
 			diag("%zu people, %zu bytes of ids", r.nperson, r.ids.used);
 	}
 	status = drive_close(&o.d, status);
-	htab_free(&r.people);
-	free(r.person);
+	htab_free(&r.customers);
+	htab_rows_free(&r.people);
 	arena_free(&r.ids);
 	for (w = 0; w < nw; w++)
 		jobj_free(&workers[w].obj);

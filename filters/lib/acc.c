@@ -155,6 +155,80 @@ int acc_share_state(const struct acc *a, const struct acc *b)
 	return a->slot >= 0 && a->slot == b->slot && is_percentile(a->kind) && is_percentile(b->kind);
 }
 
+size_t acc_layout(struct acc *acc, int n)
+{
+	size_t block = 0;
+	int i, j;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i && !acc_share_state(&acc[j], &acc[i]); j++)
+			;
+		if (j < i) {
+			acc[i].state = acc[j].state;
+			continue;
+		}
+		acc[i].state = block;
+		block += (acc_state_size(acc[i].kind) + 15) & ~(size_t)15;
+	}
+	return block;
+}
+
+int acc_shared(const struct acc *acc, int i)
+{
+	int j;
+
+	for (j = 0; j < i; j++)
+		if (acc[j].state == acc[i].state)
+			return 1;
+	return 0;
+}
+
+int acc_states_json(const struct acc *acc, int n, const unsigned char *block, struct buf *b)
+{
+	int i;
+
+	if (buf_addc(b, '[') < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if ((i && buf_addc(b, ',') < 0) ||
+		    (acc_shared(acc, i) ? buf_add(b, "null", 4)	/* written with the field's first percentile */
+					: acc_state_json(acc[i].kind, block + acc[i].state, b)) < 0)
+			return -1;
+	return buf_addc(b, ']');
+}
+
+int acc_merge_states(const struct acc *acc, int n, unsigned char *block, const struct jfield *states,
+		     struct jobj *arr, struct buf *tmp, const char **err, int *bad)
+{
+	int i, m;
+
+	for (i = 0; i < n; i++)
+		if ((m = acc_merge_json(acc[i].kind, block + acc[i].state, &states[i], arr, tmp, err)) < 0) {
+			*bad = i;
+			return m;
+		}
+	return 0;
+}
+
+void acc_free_states(const struct acc *acc, int n, unsigned char *block)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!acc_shared(acc, i))	/* a state shared by percentiles: freed once */
+			acc_free_state(acc[i].kind, block + acc[i].state);
+}
+
+enum col_kind acc_col_kind(enum acc_kind k)
+{
+	switch (k) {
+	case A_COUNT: case A_ROWS: case A_DISTINCT: case A_APPROX: return COL_COUNT;
+	case A_SUM: return COL_MONEY;
+	case A_MEAN: case A_STDDEV: case A_P50: case A_P90: case A_P99: return COL_NUMBER;
+	default: return COL_TEXT;
+	}
+}
+
 int acc_text_set(struct s_text *t, const struct slot *s)
 {
 	if (s->n > t->cap) {

@@ -17,6 +17,7 @@
 #include "json.h"
 #include "rec.h"
 #include "sketch.h"
+#include "writer.h"
 
 enum acc_kind {
 	A_COUNT, A_ROWS, A_SUM, A_MIN, A_MAX, A_MEAN, A_STDDEV, A_DISTINCT, A_APPROX,
@@ -91,6 +92,22 @@ void acc_free(struct acc *a);
 size_t acc_state_size(enum acc_kind k);
 /* Whether two accumulators keep one state (the percentiles of one field do). */
 int acc_share_state(const struct acc *a, const struct acc *b);
+/* Lay out the states of acc[0..n) in a group's block, each 16-byte aligned; the block's size. */
+size_t acc_layout(struct acc *acc, int n);
+/* Whether acc[i] keeps no state of its own (a percentile after its field's first). */
+int acc_shared(const struct acc *acc, int i);
+/* The states of acc[0..n) in block as a JSON array, for --partial (a shared one as null). */
+int acc_states_json(const struct acc *acc, int n, const unsigned char *block, struct buf *b);
+/*
+ * Merge states[0..n) (a partial line's, in acc order) into block; arr and
+ * tmp are scratch. 0; -1 with *err and *bad (the accumulator); -2.
+ */
+int acc_merge_states(const struct acc *acc, int n, unsigned char *block, const struct jfield *states,
+		     struct jobj *arr, struct buf *tmp, const char **err, int *bad);
+/* Free what the states of acc[0..n) in block hold. */
+void acc_free_states(const struct acc *acc, int n, unsigned char *block);
+/* How a table shows a kind's values (writer.h). */
+enum col_kind acc_col_kind(enum acc_kind k);
 /*
  * The record s into accumulator a's state p (w: the count weight's slot, or
  * NULL). Not for the report kinds. 0, -1 (a sum beyond 38 digits), -2.

@@ -12,6 +12,26 @@
 #include "cli.h"
 #include "diag.h"
 
+int cli_each_item(const char *list, int (*fn)(void *ctx, const char *s, size_t n), void *ctx)
+{
+	const char *p = list, *c;
+	size_t n;
+	int r;
+
+	for (;; p = c + 1) {
+		c = strchr(p, ',');
+		n = c ? (size_t)(c - p) : strlen(p);
+		if (n == 0) {
+			diag("empty item in '%s'", list);
+			return -1;
+		}
+		if ((r = fn(ctx, p, n)) < 0)
+			return r;
+		if (!c)
+			return 0;
+	}
+}
+
 int cli_parse_size(const char *s, size_t *out)
 {
 	char *end;

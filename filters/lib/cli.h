@@ -44,6 +44,11 @@ enum { CLI_OPT_BAD = -1, CLI_OPT_NOT_MINE = 0, CLI_OPT_TAKEN = 1, CLI_OPT_DONE =
  */
 int cli_option(int c, const char *arg, char **argv, void (*usage)(FILE *), const char **output);
 
+/*
+ * Each item of a comma list, to fn(ctx, item, length); an empty item is a
+ * usage error (said). 0, or what fn returned when it was negative.
+ */
+int cli_each_item(const char *list, int (*fn)(void *ctx, const char *s, size_t n), void *ctx);
 /* "4096", "64K", "16M", "1G" (binary units). Returns 0 or -1. */
 int cli_parse_size(const char *s, size_t *out);
 /*

@@ -661,3 +661,42 @@ int event_normalize(struct event_norm *en, const char *line, size_t len)
 	en->out.len = (size_t)n;
 	return 0;
 }
+
+int event_why(const struct event_norm *en, char *why)
+{
+	if (en->err_col)
+		snprintf(why, 200, "%.160s (column %zu)", en->err, en->err_col);
+	else
+		snprintf(why, 200, "%.199s", en->err);
+	return -1;
+}
+
+int event_append(struct event_norm *en, const char *obj, size_t n, struct buf *out, char *why)
+{
+	long k;
+
+	if (buf_grow(out, EVENT_OUT_MAX(n)) < 0)
+		return -2;
+	k = event_normalize_to(en, obj, n, NULL, out->p + out->len);
+	if (k == -2)
+		return -2;
+	if (k < 0)
+		return event_why(en, why);
+	if (k == 0) {	/* the object made is already canonical */
+		memcpy(out->p + out->len, obj, n);
+		out->p[out->len + n] = '\n';
+		k = (long)n + 1;
+	}
+	out->len += (size_t)k;
+	return 0;
+}
+
+int event_put_fingerprint(struct buf *b, const char *rec, size_t len)
+{
+	char hex[34];
+
+	hex[0] = '"';
+	h128_hex(hash128(rec, len), hex + 1);
+	hex[33] = '"';
+	return buf_add(b, hex, sizeof(hex));
+}

@@ -89,4 +89,14 @@ long event_normalize_to(struct event_norm *en, const char *line, size_t len,
  */
 int event_normalize(struct event_norm *en, const char *line, size_t len);
 
+/* The normaliser's message for a bad record into why[200] (with its column, when it has one). Returns -1. */
+int event_why(const struct event_norm *en, char *why);
+/*
+ * Normalise a JSON object made by a mapping (obj[0..n)) and append the
+ * canonical record, ending in '\n', to out. 0, -1 (why[200]), -2.
+ */
+int event_append(struct event_norm *en, const char *obj, size_t n, struct buf *out, char *why);
+/* A stable id for a record with none: "the 32 hex digits of its XXH3-128", quoted, appended to b. */
+int event_put_fingerprint(struct buf *b, const char *rec, size_t len);
+
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acc.h"
 #include "group.h"
 #include "sort.h"
 
@@ -77,6 +78,58 @@ void group_key_slots(const struct groups *t, const struct group *g, struct slot 
 		s[i].v = (const char *)q + 4;
 		q += 4 + s[i].n;
 	}
+}
+
+static int put_value(struct buf *b, const struct slot *s)
+{
+	if (s->type == REC_ABSENT || s->type == J_NULL)
+		return buf_add(b, "null", 4);
+	if (s->type == J_STR)
+		return json_escape(b, s->v, s->n);
+	return buf_add(b, s->v, s->n);
+}
+
+int group_key_json(const struct groups *t, const struct group *g, struct buf *b)
+{
+	struct slot s[REC_MAX_SLOTS + 1];
+	int i;
+
+	group_key_slots(t, g, s);
+	if (buf_adds(b, "\"key\":[") < 0)
+		return -1;
+	for (i = 0; i < t->nkeys; i++)
+		if ((i && buf_addc(b, ',') < 0) || put_value(b, &s[i]) < 0)
+			return -1;
+	if (buf_addc(b, ']') < 0)
+		return -1;
+	return t->bucket ? buf_adds(b, ",\"bucket\":") < 0 || json_escape(b, s[t->nkeys].v, s[t->nkeys].n) < 0 ? -1 : 0
+			 : 0;
+}
+
+int groups_find_json(struct groups *t, const struct jfield *key, const struct jfield *bucket, struct jobj *keys,
+		     struct buf *tmp, struct group **g)
+{
+	struct buf kb = BUF_INIT;
+	struct slot bk, v;
+	size_t k;
+	int rc = -2;
+
+	if (!key || key->type != J_ARR || json_scan_array(key->val, key->vlen, keys) != 0 ||
+	    keys->n != (size_t)t->nkeys || t->bucket != (bucket && bucket->type == J_STR))
+		return -1;
+	/* the key as a reduced record holds it */
+	for (k = 0; k < keys->n; k++) {
+		if (acc_slot_of(&keys->f[k], tmp, &v) < 0 || buf_addc(&kb, (char)v.type) < 0 ||
+		    (v.type != REC_ABSENT && (buf_add(&kb, &v.n, 4) < 0 || buf_add(&kb, v.v, v.n) < 0)))
+			goto done;
+	}
+	if (bucket && acc_slot_of(bucket, tmp, &bk) < 0)
+		goto done;
+	if ((*g = groups_find(t, kb.p ? kb.p : "", kb.len, t->bucket ? &bk : NULL)))
+		rc = 0;
+done:
+	buf_free(&kb);
+	return rc;
 }
 
 /* By the bucket (the key's last slot, when there is one), then the group fields in order. */

@@ -50,6 +50,18 @@ struct group *groups_find(struct groups *t, const void *key, size_t klen, const 
 size_t group_key_len(const struct slot *s, int n);
 /* A group's key as slots: the fields, then the bucket when there is one. */
 void group_key_slots(const struct groups *t, const struct group *g, struct slot *s);
+/*
+ * For partial results: "key":[...] (the group fields' values, null for
+ * absent) and, with a bucket, ,"bucket":"..." of group g, appended to b.
+ */
+int group_key_json(const struct groups *t, const struct group *g, struct buf *b);
+/*
+ * The group a partial line's key (a JSON array) and bucket (a string, or
+ * NULL) name, made when new, into *g; keys and tmp are scratch. 0; -1 when
+ * they do not fit the table (the number of fields, a bucket or none); -2.
+ */
+int groups_find_json(struct groups *t, const struct jfield *key, const struct jfield *bucket, struct jobj *keys,
+		     struct buf *tmp, struct group **g);
 /* Put the groups in output order, once no more are found. 0, or -1 when out of memory. */
 int groups_sort(struct groups *t);
 /* Bytes the table holds, for --stats. */

@@ -200,6 +200,18 @@ enum partial_kind partial_line(struct partial_in *pi, const struct jobj *obj, co
 	return PARTIAL_STATE;
 }
 
+int partial_copy_line(struct jobj *obj, const char *line, size_t len, const struct scan_marks *marks,
+		      struct buf *out, char *why)
+{
+	int r = json_scan_line(line, len, obj, marks);
+
+	if (r == -2)
+		return -2;
+	if (r < 0)
+		return snprintf(why, 200, "%.160s (column %zu)", obj->err, obj->err_col), -1;
+	return buf_add(out, line, len) < 0 || buf_addc(out, '\n') < 0 ? -2 : 0;
+}
+
 void partial_next_input(struct partial_in *pi)
 {
 	pi->in_body = pi->ended = pi->any = 0;

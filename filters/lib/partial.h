@@ -83,6 +83,13 @@ enum partial_kind {
  */
 enum partial_kind partial_line(struct partial_in *pi, const struct jobj *obj, const char *line, size_t len,
 			       const char *tool, const char *what, char *why);
+/*
+ * A --merge line function's work in a worker: the line is checked to be
+ * JSON and copied to out, for the commit step to read in order. 0, -1
+ * (why[200]), -2.
+ */
+int partial_copy_line(struct jobj *obj, const char *line, size_t len, const struct scan_marks *marks,
+		      struct buf *out, char *why);
 /* Before each input. */
 void partial_next_input(struct partial_in *pi);
 /* After each input: 0, or -1 with why[200] (it was empty, or cut short before an end line). */

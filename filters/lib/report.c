@@ -192,7 +192,33 @@ int report_merge(struct report_run *rr, const struct acc *a, void *p, const stru
 	}
 }
 
-void report_free_state(const struct acc *a, void *p)
+int report_states_json(const struct report_run *rr, const struct group *g, struct buf *b)
+{
+	int i;
+
+	if (buf_addc(b, '[') < 0)
+		return -1;
+	for (i = 0; i < rr->def->nmembers; i++)
+		if ((i && buf_addc(b, ',') < 0) ||
+		    report_state_json(rr, &rr->acc[i], g->st + rr->acc[i].state, g, b) < 0)
+			return -1;
+	return buf_addc(b, ']');
+}
+
+int report_merge_states(struct report_run *rr, struct group *g, const struct jfield *states, const char **err,
+			int *bad)
+{
+	int i, m;
+
+	for (i = 0; i < rr->def->nmembers; i++)
+		if ((m = report_merge(rr, &rr->acc[i], g->st + rr->acc[i].state, g, &states[i], err)) < 0) {
+			*bad = i;
+			return m;
+		}
+	return 0;
+}
+
+static void free_state(const struct acc *a, void *p)
 {
 	switch (a->kind) {
 	case A_FUNNEL:
@@ -206,6 +232,14 @@ void report_free_state(const struct acc *a, void *p)
 	default:
 		acc_free_state(a->kind, p);
 	}
+}
+
+void report_free_states(const struct report_run *rr, struct group *g)
+{
+	int i;
+
+	for (i = 0; i < rr->def->nmembers; i++)
+		free_state(&rr->acc[i], g->st + rr->acc[i].state);
 }
 
 void report_run_free(struct report_run *rr)

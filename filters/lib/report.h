@@ -121,7 +121,12 @@ int report_state_json(const struct report_run *rr, const struct acc *a, const vo
 		      struct buf *b);
 int report_merge(struct report_run *rr, const struct acc *a, void *p, const struct group *g, const struct jfield *f,
 		 const char **err);
-void report_free_state(const struct acc *a, void *p);
+/* All the members' states of group g as a JSON array, for --partial; and its merge. As acc.h's. */
+int report_states_json(const struct report_run *rr, const struct group *g, struct buf *b);
+int report_merge_states(struct report_run *rr, struct group *g, const struct jfield *states, const char **err,
+			int *bad);
+/* Free what group g's states hold. */
+void report_free_states(const struct report_run *rr, struct group *g);
 void report_run_free(struct report_run *rr);
 
 /* Shared by the row functions: a ratio, null when den is 0; money over money or a count, in long double. */

@@ -120,6 +120,28 @@ long source_split_header(struct csvrec *hdr, char delim, const char *rec, size_t
 	return n;
 }
 
+long source_csv_record(struct csvrec *csv, char delim, const char *rec, size_t len, size_t ncol, char *why)
+{
+	size_t src = len;
+	long n;
+
+	if (len == 0 || (len == 1 && rec[0] == '\r'))
+		return 0;
+	if (src && rec[src - 1] == '\r')
+		src--;
+	csvrec_set_delim(csv, delim);
+	if ((n = csvrec_split(csv, rec, len)) == -2)
+		return -2;
+	/* checked after the split, which knows whether the record is ASCII */
+	if (!csvrec_utf8(csv, rec, src))
+		return snprintf(why, 200, "not valid UTF-8"), -1;
+	if (n < 0)
+		return snprintf(why, 200, "%s", csv->err), -1;
+	if ((size_t)n != ncol)
+		return snprintf(why, 200, "%ld field%s, the header has %zu", n, n == 1 ? "" : "s", ncol), -1;
+	return n;
+}
+
 int source_fields(const struct csvrec *hdr, long n, struct source_map *maps, size_t nmaps, int *field,
 		  const char **mapped_to)
 {
@@ -163,5 +185,31 @@ int source_fields(const struct csvrec *hdr, long n, struct source_map *maps, siz
 		if (field[i] >= 0 && owner[field[i]] != (int)i)
 			field[i] = -1, mapped_to[i] = NULL;	/* another column has a stronger claim */
 	free(wprio);
+	return 0;
+}
+
+int source_columns(const struct csvrec *hdr, long ncol, char *const *names, const size_t *lens, int n, int *col_of)
+{
+	int *field = malloc(((size_t)ncol + 1) * sizeof(*field)), i, f;
+	const char **mapped_to = malloc(((size_t)ncol + 1) * sizeof(*mapped_to));
+	long k;
+
+	if (!field || !mapped_to || source_fields(hdr, ncol, NULL, 0, field, mapped_to) < 0) {
+		free(field);
+		free(mapped_to);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		col_of[i] = -1;
+		for (k = 0; k < ncol && col_of[i] < 0; k++)
+			if (hdr->flen[k] == lens[i] && !memcmp(hdr->f[k], names[i], lens[i]))
+				col_of[i] = (int)k;
+		f = event_field_index(names[i], lens[i]);
+		for (k = 0; k < ncol && col_of[i] < 0 && f >= 0; k++)
+			if (field[k] == f)
+				col_of[i] = (int)k;
+	}
+	free(field);
+	free(mapped_to);
 	return 0;
 }

@@ -32,6 +32,14 @@ size_t source_fold_name(const char *s, size_t n, char *out, size_t cap);
  */
 long source_split_header(struct csvrec *hdr, char delim, const char *rec, size_t len, char *why);
 
+/*
+ * A CSV record rec[0..len) (a header of ncol columns before it) split into
+ * csv with delimiter delim: its ncol fields; 0 for a blank line (no
+ * record); -1 for a bad one (why[200]: bad CSV, not UTF-8, or another
+ * number of fields); -2 when out of memory.
+ */
+long source_csv_record(struct csvrec *csv, char delim, const char *rec, size_t len, size_t ncol, char *why);
+
 /* --map COLUMN=FIELD: read column COLUMN as FIELD (used: some header had the column). */
 struct source_map {
 	const char *column, *field;
@@ -49,5 +57,13 @@ struct source_map {
  */
 int source_fields(const struct csvrec *hdr, long n, struct source_map *maps, size_t nmaps, int *field,
 		  const char **mapped_to);
+
+/*
+ * The column of each of the n fields names[i] (of length lens[i]) in a
+ * header of ncol columns: the column named exactly so, else the column
+ * that stands for that canonical field (source_fields, no --map), else -1.
+ * 0, or -1 when out of memory.
+ */
+int source_columns(const struct csvrec *hdr, long ncol, char *const *names, const size_t *lens, int n, int *col_of);
 
 #endif

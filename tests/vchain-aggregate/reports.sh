@@ -10,18 +10,7 @@ A="$BIN/vchain-aggregate"
 # u2 reaches 1 and 2, u3 only 2: furthest 2. u4 reaches 6 then 7 an hour
 # later: 7. The insights row (no user) and the brand's reply (no stage) count
 # for no one. People at stage >= k: 4 4 2 2 2 2 1.
-cat > "$TMP/f" <<'EOF'
-{"ts":"2024-03-01T00:00:00Z","user_id":"u1","type":"view","stage":1}
-{"ts":"2024-03-02T00:00:00Z","user_id":"u1","type":"like","stage":3}
-{"ts":"2024-03-11T00:00:00Z","user_id":"u1","type":"purchase","stage":6}
-{"ts":"2024-03-01T00:00:00Z","user_id":"u2","type":"view","stage":1}
-{"ts":"2024-03-01T05:00:00Z","user_id":"u2","type":"click","stage":2}
-{"ts":"2024-03-03T00:00:00Z","user_id":"u3","type":"click","stage":2}
-{"ts":"2024-03-04T01:00:00Z","user_id":"u4","type":"review","stage":7}
-{"ts":"2024-03-04T00:00:00Z","user_id":"u4","type":"purchase","stage":6}
-{"ts":"2024-03-04T00:00:00Z","type":"impression","stage":1,"count":500}
-{"ts":"2024-03-04T00:00:00Z","user_id":"brand","type":"response","stage":null,"stage_name":null}
-EOF
+cp funnel-hand.ndjson "$TMP/f"
 $RUN "$A" --report funnel "$TMP/f" > "$TMP/o"
 cat > "$TMP/x" <<'EOF'
 {"stage":1,"stage_name":"awareness","users":4,"step_conversion":1,"overall_conversion":1,"drop_off":0}

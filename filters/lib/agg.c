@@ -1,0 +1,479 @@
+/*
+ * agg.c - see agg.h. The commit step's work: one hash table lookup a record
+ * (the group), then its accumulators; with one group and a distinct or
+ * funnel accumulator, the table slot of a record some records ahead is
+ * loaded while this one is worked on.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agg.h"
+#include "cli.h"
+
+static int fail(struct agg *a, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* A message for the caller; returns r. */
+static int fail(struct agg *a, int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(a->why, sizeof(a->why), fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+void agg_init(struct agg *a)
+{
+	memset(a, 0, sizeof(*a));
+	rec_layout_init(&a->l);
+	a->respond_ms = 12 * 3600000LL;
+	a->resolve_ms = 24 * 3600000LL;
+	a->pf_acc = a->pf_slot = -1;
+}
+
+int agg_group(struct agg *a, const char *name, size_t n)
+{
+	if (a->ngroups == REC_MAX_SLOTS || a->l.n == REC_MAX_SLOTS)
+		return fail(a, -1, "-g: at most %d fields", REC_MAX_SLOTS);
+	if (!(a->groups[a->ngroups] = strndup(name, n)))
+		return fail(a, -2, "out of memory");
+	a->ngroups++;
+	return 0;
+}
+
+static int add_acc(void *ctx, const char *spec, size_t n)
+{
+	struct agg *a = ctx;
+	int r;
+
+	if (a->nacc == AGG_MAX_ACC)
+		return fail(a, -1, "-a: too many");
+	r = acc_parse(&a->acc[a->nacc], &a->l, spec, n, a->report != NULL, a->why);
+	a->nacc++;	/* freed with the rest, whatever it holds */
+	return r == -2 ? fail(a, -2, "out of memory") : r;
+}
+
+int agg_configure(struct agg *a, const char *const *accs, int nacc)
+{
+	int i, j, k;
+
+	/* the slots: group fields, then accumulator fields, then count and ts */
+	for (i = 0; i < a->ngroups; i++)
+		if ((k = rec_slot(&a->l, a->groups[i], strlen(a->groups[i]), 0, SK_PLAIN)) != i)
+			return k == -2 ? fail(a, -2, "out of memory") : fail(a, -1, "-g: '%s' given twice", a->groups[i]);
+	for (i = 0; i < nacc; i++)
+		if ((k = cli_each_item(accs[i], add_acc, a)) < 0)
+			return k;
+	if (a->report && !a->merging) {
+		if ((k = report_accs(a->report, &a->l, a->brand, a->acc, a->why)) < 0)
+			return k == -2 ? fail(a, -2, "out of memory") : k;
+		a->nacc = a->report->nmembers;
+	}
+	if (a->report && !report_fits(a->report, a->acc, a->nacc))
+		return fail(a, -1, "partial results of a %s report with other accumulators", a->report->name);
+	if (!nacc && !a->report && (k = add_acc(a, "count", 5)) < 0)
+		return k;
+	for (i = 0; i < a->nacc; i++) {
+		if (a->acc[i].cond.nalt)
+			a->conditional = 1;
+		if (a->report)
+			a->acc[i].state = a->report->members[i].offset;
+		if (a->acc[i].kind == A_COUNT && a->l.count_slot < 0 &&
+		    (a->l.count_slot = rec_slot(&a->l, "count", 5, 0, SK_PLAIN)) < 0)
+			break;
+	}
+	if (a->every && (a->l.bucket_slot = rec_slot(&a->l, "ts", 2, 0, SK_BUCKET)) >= 0)
+		a->l.every = a->every;
+	if (a->l.count_slot == -2 || a->l.bucket_slot == -2)
+		return fail(a, -2, "out of memory");
+	if (i < a->nacc || (a->every && a->l.bucket_slot < 0))
+		return fail(a, -1, "-a: more than %d fields", REC_MAX_SLOTS);
+	for (i = 0; i < a->nacc; i++)
+		for (j = 0; j < i; j++)
+			if (!strcmp(a->acc[i].out, a->acc[j].out))
+				return fail(a, -1, "-a: '%s' given twice", a->acc[i].out);
+	return 0;
+}
+
+void agg_start(struct agg *a)
+{
+	int i;
+
+	groups_init(&a->table, a->ngroups, a->l.bucket_slot >= 0,
+		    a->report ? a->report->state_size : acc_layout(a->acc, a->nacc));
+	a->rr.def = a->report;
+	a->rr.acc = a->acc;
+	a->rr.groups = &a->table;
+	a->rr.keys = (const char *const *)a->groups;
+	a->rr.every = a->every;
+	a->rr.window_ms = a->window_ms;
+	a->rr.respond_ms = a->respond_ms;
+	a->rr.resolve_ms = a->resolve_ms;
+	a->rr.spend = a->spend;
+	a->rr.merging = a->merging;
+	for (i = 0; i < a->nacc && a->pf_acc < 0 && !a->merging; i++)
+		if (a->acc[i].kind == A_DISTINCT || a->acc[i].kind == A_FUNNEL)
+			a->pf_acc = i, a->pf_slot = a->acc[i].slot;
+}
+
+int agg_check(const struct agg *a, const char *rec, char *why)
+{
+	struct slot s[REC_MAX_SLOTS];
+
+	if (!a->report || !a->report->check)
+		return 0;
+	rec_read(rec, a->l.n, s);
+	return a->report->check(a->acc, s, why);
+}
+
+/* ---- taking records ---- */
+
+/* The record s into group g: the accumulators whose bit is set in takes (with conditions), or all. */
+static int update(struct agg *a, struct group *g, const struct slot *s, uint64_t takes)
+{
+	int i, k;
+
+	for (i = 0; i < a->nacc; i++) {
+		const struct acc *ac = &a->acc[i];
+		void *p = g->st + ac->state;
+
+		if (a->conditional && !(takes >> i & 1))
+			continue;
+		if (ac->kind >= A_FUNNEL)
+			k = report_update(&a->rr, ac, p, g, s);
+		else
+			k = acc_update(ac, p, s, a->l.count_slot >= 0 ? &s[a->l.count_slot] : NULL);
+		if (k < 0)
+			return k;
+	}
+	return 0;
+}
+
+#define PREFETCH_AHEAD 8	/* records: about the time a slot takes to come from memory */
+
+/* With one group: the table a distinct or funnel accumulator puts each record's hash in. */
+static struct htab *prefetch_table(struct agg *a)
+{
+	const struct acc *ac = &a->acc[a->pf_acc];
+	unsigned char *p = groups_at(&a->table, 0)->st + ac->state;
+
+	return ac->kind == A_DISTINCT ? (struct htab *)(void *)p : &((struct htab_rows *)(void *)p)->idx;
+}
+
+int agg_take(struct agg *a, const char *p, size_t n)
+{
+	const char *end = p + n, *ahead = p;
+	int direct = a->pf_slot >= 0 && !a->ngroups && a->l.bucket_slot < 0;
+	struct slot s[REC_MAX_SLOTS];
+	struct htab *pf = NULL;
+	uint64_t takes = 0;
+	int k;
+
+	for (k = 0; k < PREFETCH_AHEAD && ahead < end && direct; k++)
+		ahead += rec_len(ahead);
+	if (!direct)
+		ahead = end;
+	while (p < end) {
+		const char *key = p + 4;
+		struct group *g;
+
+		if (ahead < end) {
+			/* the hash table of one group's distinct values or people: load the slot of a record ahead */
+			if (!pf && groups_count(&a->table) == 1)
+				pf = prefetch_table(a);
+			if (pf) {
+				struct slot x;
+
+				if (rec_slot_at(ahead, a->pf_slot, &x) && x.type != REC_ABSENT)
+					htab_prefetch(pf, slot_hash(&x));
+			}
+			ahead += rec_len(ahead);
+		}
+		p += rec_read(p, a->l.n, s);
+		if (a->report && a->report->intercept) {
+			if ((k = a->report->intercept(&a->rr, s)) < 0)
+				return fail(a, -2, "out of memory");
+			if (k)
+				continue;	/* the report keeps it by itself */
+		}
+		if (a->conditional) {
+			/* which accumulators take it, once; a record that none takes makes no group */
+			for (takes = 0, k = 0; k < a->nacc; k++)
+				takes |= (uint64_t)cond_holds(&a->acc[k].cond, s) << k;
+			if (!takes) {
+				a->unused++;
+				continue;
+			}
+		}
+		/* the key: the group slots, as they lie in the record */
+		if (!(g = groups_find(&a->table, key, group_key_len(s, a->ngroups),
+				      a->l.bucket_slot >= 0 ? &s[a->l.bucket_slot] : NULL)))
+			return fail(a, -2, "out of memory");
+		if ((k = update(a, g, s, takes)) < 0)
+			return k == -2 ? fail(a, -2, "out of memory") : fail(a, -1, "a sum does not fit in 38 digits");
+	}
+	return 0;
+}
+
+/* ---- results ---- */
+
+static int put_json_value(struct buf *b, const struct slot *s)
+{
+	if (s->type == REC_ABSENT || s->type == J_NULL)
+		return buf_add(b, "null", 4);
+	if (s->type == J_STR)
+		return json_escape(b, s->v, s->n);
+	return buf_add(b, s->v, s->n);
+}
+
+int agg_write(struct agg *a, struct out *out, enum out_format fmt, uint64_t read)
+{
+	const struct report_def *rep = a->report;
+	int nkey = a->ngroups + (a->l.bucket_slot >= 0), ncol, nf, nrow = rep ? rep->nrows : 1, row, i, j;
+	const char *names[REC_MAX_SLOTS + AGG_MAX_ACC + 16];
+	enum col_kind kinds[REC_MAX_SLOTS + AGG_MAX_ACC + 16];
+	struct buf vals[REC_MAX_SLOTS + AGG_MAX_ACC + 16];
+	struct slot s[REC_MAX_SLOTS + 1];
+	struct writer w;
+	size_t gi;
+	int rc = -1, opened = 0;
+
+	a->rr.read = read;
+	if (rep && rep->prepare && rep->prepare(&a->rr) < 0) {
+		a->why_line = a->rr.why_line;
+		return fail(a, -1, "%s", a->rr.why);
+	}
+	memset(vals, 0, sizeof(vals));
+	ncol = rep ? (rep->columns ? rep->columns(&a->rr) : rep->ncols) : a->nacc;
+	nf = nkey + ncol;
+	/* names: the bucket, the group fields, the accumulators */
+	j = 0;
+	if (a->l.bucket_slot >= 0)
+		kinds[j] = COL_TEXT, names[j++] = ts_every_names[a->every];
+	for (i = 0; i < a->ngroups; i++)
+		kinds[j] = COL_TEXT, names[j++] = a->groups[i];
+	for (i = 0; i < ncol; i++, j++) {
+		names[j] = rep ? rep->cols[i] : a->acc[i].out;
+		kinds[j] = rep ? rep->kinds[i] : acc_col_kind(a->acc[i].kind);
+	}
+	a->why[0] = '\0';
+	if (groups_sort(&a->table) < 0 || (rep && rep->sorted && rep->sorted(&a->rr) < 0) ||
+	    writer_open(&w, out, fmt, nf, names, kinds) < 0)
+		goto done;
+	opened = 1;
+	for (gi = 0, row = 0; gi < groups_count(&a->table); row = row + 1 < nrow ? row + 1 : (gi++, 0)) {
+		struct group *g = groups_at(&a->table, gi);
+
+		group_key_slots(&a->table, g, s);
+		for (i = 0; i < nf; i++)
+			vals[i].len = 0;
+		j = 0;
+		if (a->l.bucket_slot >= 0 && put_json_value(&vals[j++], &s[nkey - 1]) < 0)
+			goto done;
+		for (i = 0; i < a->ngroups; i++)
+			if (put_json_value(&vals[j++], &s[i]) < 0)
+				goto done;
+		if (rep) {
+			if (rep->row(&a->rr, g, row, vals + j) < 0) {
+				if (a->rr.why[0])
+					fail(a, -1, "%s", a->rr.why);
+				goto done;
+			}
+		} else
+			for (i = 0; i < a->nacc; i++)
+				if (acc_value(a->acc[i].kind, g->st + a->acc[i].state, &vals[j++]) < 0)
+					goto done;
+		if (writer_row(&w, vals) < 0)
+			goto done;
+	}
+	rc = 0;
+done:
+	if (opened && writer_close(&w) < 0)
+		rc = -1;
+	for (i = 0; i < nf; i++)
+		buf_free(&vals[i]);
+	if (rc < 0 && !a->why[0] && !out->err)
+		fail(a, -1, "out of memory");
+	return rc;
+}
+
+/* ---- partial results: the state of every group, to merge later ---- */
+
+/* The header line: what was aggregated, which --merge checks every input agrees on. */
+static int partial_header(const struct agg *a, struct buf *b)
+{
+	int i;
+
+	if (partial_header_begin(b) < 0 || buf_adds(b, ",\"group_by\":[") < 0)
+		return -1;
+	for (i = 0; i < a->ngroups; i++)
+		if ((i && buf_addc(b, ',') < 0) || json_escape(b, a->groups[i], strlen(a->groups[i])) < 0)
+			return -1;
+	if (buf_adds(b, "],\"every\":") < 0 ||
+	    (a->every ? json_escape(b, ts_every_names[a->every], strlen(ts_every_names[a->every]))
+		      : buf_add(b, "null", 4)) < 0 || buf_adds(b, ",\"acc\":[") < 0)
+		return -1;
+	for (i = 0; i < a->nacc; i++)
+		if ((i && buf_addc(b, ',') < 0) || json_escape(b, a->acc[i].spec, strlen(a->acc[i].spec)) < 0)
+			return -1;
+	if (buf_addc(b, ']') < 0 || (a->report && (buf_adds(b, ",\"report\":") < 0 ||
+						  json_escape(b, a->report->name, strlen(a->report->name)) < 0)))
+		return -1;
+	return buf_add(b, "}\n", 2);
+}
+
+int agg_write_partial(struct agg *a, struct out *out)
+{
+	struct partial_out po = { NULL, 0 };
+	struct buf b = BUF_INIT;
+	size_t gi;
+	int rc = -1;
+
+	if (groups_sort(&a->table) < 0 ||
+	    (a->report && a->report->partial_prepare && a->report->partial_prepare(&a->rr) < 0) ||
+	    partial_header(a, &b) < 0 || partial_out_begin(&po, out, b.p, b.len) < 0)
+		goto done;
+	for (gi = 0; gi < groups_count(&a->table); gi++) {
+		const struct group *g = groups_at(&a->table, gi);
+
+		b.len = 0;
+		if (buf_addc(&b, '{') < 0 || group_key_json(&a->table, g, &b) < 0 || buf_adds(&b, ",\"s\":") < 0 ||
+		    (a->report ? report_states_json(&a->rr, g, &b) : acc_states_json(a->acc, a->nacc, g->st, &b)) < 0 ||
+		    buf_add(&b, "}\n", 2) < 0 || partial_out_line(&po, out, b.p, b.len) < 0)
+			goto done;
+	}
+	b.len = 0;
+	if (a->report && a->report->partial_tail &&
+	    (a->report->partial_tail(&a->rr, &b) < 0 || partial_out_line(&po, out, b.p, b.len) < 0))
+		goto done;
+	rc = partial_out_end(&po, out);
+done:
+	if (po.h)
+		XXH3_freeState(po.h);
+	buf_free(&b);
+	if (rc < 0 && !out->err)
+		fail(a, -1, "out of memory");
+	return rc;
+}
+
+/* ---- --merge: partial results in, the same state as one pass ---- */
+
+/* Set up the aggregation a partial header describes (the first input's). 0, or -1 (why). */
+static int configure_from_header(struct agg *a, const struct jobj *h)
+{
+	const struct jfield *g = jobj_get(h, "group_by", 8), *e = jobj_get(h, "every", 5),
+			    *ac = jobj_get(h, "acc", 3), *rp = jobj_get(h, "report", 6);
+	struct jobj arr = JOBJ_INIT;
+	const char *accs[AGG_MAX_ACC] = { NULL };
+	char *copies[AGG_MAX_ACC];
+	int nacc = 0, i, rc = -1;
+	size_t k;
+
+	if (!g || g->type != J_ARR || !ac || ac->type != J_ARR || !e ||
+	    (rp && (rp->type != J_STR || !(a->report = report_find(rp->val, rp->vlen)))) ||
+	    json_scan_array(g->val, g->vlen, &arr) != 0)
+		goto done;
+	for (k = 0; k < arr.n; k++)
+		if (arr.f[k].type != J_STR || arr.f[k].vesc || agg_group(a, arr.f[k].val, arr.f[k].vlen) < 0)
+			goto done;
+	if ((e->type == J_STR && !(a->every = ts_every_of(e->val, e->vlen))) ||
+	    json_scan_array(ac->val, ac->vlen, &arr) != 0 || arr.n > AGG_MAX_ACC)
+		goto done;
+	for (k = 0; k < arr.n; k++) {
+		if (arr.f[k].type != J_STR || arr.f[k].vesc || !(copies[nacc] = strndup(arr.f[k].val, arr.f[k].vlen)))
+			goto done;
+		accs[nacc] = copies[nacc];
+		nacc++;
+	}
+	if ((rc = agg_configure(a, accs, nacc)) == 0)
+		agg_start(a);
+done:
+	for (i = 0; i < nacc; i++)
+		free(copies[i]);
+	jobj_free(&arr);
+	return rc;
+}
+
+int agg_merge_line(struct agg *a, const char *line, size_t len, uint64_t lineno)
+{
+	struct jobj *obj = &a->jo[0], *keys = &a->jo[1];
+	const struct jfield *st, *bk;
+	const char *err;
+	struct group *g;
+	int m, bad;
+
+	a->why_line = lineno;
+	if (json_scan_object(line, len, obj) != 0)
+		return fail(a, -1, "not a JSON object");
+	switch (partial_line(&a->pin, obj, line, len, "vchain-aggregate",
+			     "aggregation (the groups or accumulators differ from the first input's)", a->why)) {
+	case PARTIAL_FIRST:
+		return configure_from_header(a, obj) < 0 ? fail(a, -1, "a partial header this version cannot read") : 0;
+	case PARTIAL_AGAIN:
+	case PARTIAL_END:
+		return 0;
+	case PARTIAL_BAD:
+		return -1;
+	default:
+		break;
+	}
+	if ((bk = jobj_get(obj, "replies", 7))) {
+		m = a->report && a->report->merge_tail ? a->report->merge_tail(&a->rr, bk) : -1;
+		return m == -2 ? fail(a, -2, "out of memory")
+		       : m < 0 ? fail(a, -1, "a replies line that is not what the sla report keeps") : 0;
+	}
+	st = jobj_get(obj, "s", 1);
+	if (!st || st->type != J_ARR ||
+	    (m = groups_find_json(&a->table, jobj_get(obj, "key", 3), jobj_get(obj, "bucket", 6), keys, &a->tmp, &g)) == -1 ||
+	    (m == 0 && (json_scan_array(st->val, st->vlen, keys) != 0 || keys->n != (size_t)a->nacc)))
+		return fail(a, -1, "a group line that does not match the header");
+	if (m == -2)
+		return fail(a, -2, "out of memory");
+	m = a->report ? report_merge_states(&a->rr, g, keys->f, &err, &bad)
+		      : acc_merge_states(a->acc, a->nacc, g->st, keys->f, &a->rr.jo[0], &a->tmp, &err, &bad);
+	if (m == -2)
+		return fail(a, -2, "out of memory");
+	return m < 0 ? fail(a, -1, "%s: %s", a->acc[bad].out, err) : 0;
+}
+
+void agg_merge_input(struct agg *a)
+{
+	partial_next_input(&a->pin);
+}
+
+int agg_merge_input_done(struct agg *a)
+{
+	a->why_line = 0;
+	return partial_input_done(&a->pin, a->why);
+}
+
+size_t agg_bytes(const struct agg *a)
+{
+	return groups_bytes(&a->table);
+}
+
+void agg_free(struct agg *a)
+{
+	size_t gi;
+	int i;
+
+	for (gi = 0; gi < groups_count(&a->table); gi++)
+		if (a->report)
+			report_free_states(&a->rr, groups_at(&a->table, gi));
+		else
+			acc_free_states(a->acc, a->nacc, groups_at(&a->table, gi)->st);
+	groups_free(&a->table);
+	report_run_free(&a->rr);
+	for (i = 0; i < a->nacc; i++)
+		acc_free(&a->acc[i]);
+	for (i = 0; i < a->ngroups; i++)
+		free(a->groups[i]);
+	rec_layout_free(&a->l);
+	partial_in_free(&a->pin);
+	for (i = 0; i < 2; i++)
+		jobj_free(&a->jo[i]);
+	buf_free(&a->tmp);
+}
