@@ -391,21 +391,31 @@ static int finish(struct run *r)
 	return -1;
 }
 
+static int worker_init(void *ctx, void *arg)
+{
+	struct worker *w = ctx;
+	struct run *r = arg;
+
+	w->o = r->o;
+	w->in = &r->in;
+	return recin_worker_init(&w->rw);
+}
+
+static void worker_done(void *ctx)
+{
+	recin_worker_free(&((struct worker *)ctx)->rw);
+}
+
 int main(int argc, char **argv)
 {
-	struct worker workers[PAR_MAX_WORKERS];
-	void *wctx[PAR_MAX_WORKERS];
 	const char *accs[AGG_MAX_ACC];
 	static struct opts o;
 	struct run r;
 	int first, status, nacc = 0;
-	unsigned w, nw = 0;
 
-	diag_init(argv[0]);
-	signal(SIGPIPE, SIG_IGN);
+	cli_start(argv[0]);
 	agg_init(&o.agg);
 	memset(&r, 0, sizeof(r));
-	memset(workers, 0, sizeof(workers));
 	r.o = &o;
 	r.d = &o.d;
 	first = parse_args(argc, argv, &o, accs, &nacc);
@@ -422,22 +432,16 @@ int main(int argc, char **argv)
 	}
 	r.in.from = o.from;
 	r.in.from_delim = o.from_delim;
-	status = recin_init(&r.in, &o.agg.l) < 0 ? EXIT_DATA : EXIT_OK;
-	for (w = 0; w < (o.d.threads > 1 ? o.d.threads : 1) && status == EXIT_OK; w++, nw++) {
-		workers[w].o = &o;
-		workers[w].in = &r.in;
-		wctx[w] = &workers[w];
-		if (recin_worker_init(&workers[w].rw) < 0)
-			status = EXIT_DATA;
-	}
-	if (status != EXIT_OK) {
+	if (recin_init(&r.in, &o.agg.l) < 0) {
 		diag("out of memory");
+		status = EXIT_DATA;
 		goto done;
 	}
 	if (!o.merge)
 		agg_start(&o.agg);
 	o.d.prepare = prepare;
-	status = drive_open(&o.d, o.merge ? copy_line : reduce_line, wctx);
+	status = drive_start(&o.d, o.merge ? copy_line : reduce_line, sizeof(struct worker), worker_init, &r,
+			     worker_done);
 	if (status == EXIT_OK)
 		status = drive_inputs(&o.d, argv + first, argc - first, commit, before_input, after_input, &r);
 	if (status == EXIT_OK && r.merge_failed)
@@ -463,8 +467,6 @@ int main(int argc, char **argv)
 	status = drive_close(&o.d, status);
 done:
 	recin_free(&r.in);
-	for (w = 0; w < nw; w++)
-		recin_worker_free(&workers[w].rw);
 	agg_free(&o.agg);
 	spend_free(&o.spend);
 	return status;

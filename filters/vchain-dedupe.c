@@ -431,17 +431,29 @@ static void after_input(void *ctx)
 	r->t_keyless += r->keyless;
 }
 
+static int worker_init(void *ctx, void *o)
+{
+	((struct worker *)ctx)->o = o;
+	return 0;
+}
+
+static void worker_done(void *ctx)
+{
+	struct worker *w = ctx;
+
+	jobj_free(&w->obj);
+	buf_free(&w->kbuf);
+	buf_free(&w->tmp);
+	free(w->order);
+}
+
 int main(int argc, char **argv)
 {
-	struct worker workers[PAR_MAX_WORKERS];
-	void *wctx[PAR_MAX_WORKERS];
 	struct opts o;
 	struct run r;
 	int first, status, st;
-	unsigned w, nw;
 
-	diag_init(argv[0]);
-	signal(SIGPIPE, SIG_IGN);
+	cli_start(argv[0]);
 	first = parse_args(argc, argv, &o);
 	if (first <= 0)
 		return cli_args_status(first);
@@ -453,13 +465,7 @@ int main(int argc, char **argv)
 		diag("%s: cannot open: %s", o.dupes, strerror(errno));
 		return EXIT_DATA;
 	}
-	nw = o.d.threads > 1 ? o.d.threads : 1;
-	memset(workers, 0, sizeof(workers[0]) * nw);
-	for (w = 0; w < nw; w++) {
-		workers[w].o = &o;
-		wctx[w] = &workers[w];
-	}
-	status = drive_open(&o.d, dedupe_line, wctx);
+	status = drive_start(&o.d, dedupe_line, sizeof(struct worker), worker_init, &o, worker_done);
 	if (status == EXIT_OK)
 		status = drive_inputs(&o.d, argv + first, argc - first, commit,
 				      before_input, after_input, &r);
@@ -472,11 +478,5 @@ int main(int argc, char **argv)
 	}
 	status = drive_close(&o.d, status);
 	htab_free(&r.seen);
-	for (w = 0; w < nw; w++) {
-		jobj_free(&workers[w].obj);
-		buf_free(&workers[w].kbuf);
-		buf_free(&workers[w].tmp);
-		free(workers[w].order);
-	}
 	return status;
 }

@@ -1171,8 +1171,7 @@ int main(int argc, char **argv)
 	struct sim s;
 	int status;
 
-	diag_init(argv[0]);
-	signal(SIGPIPE, SIG_IGN);
+	cli_start(argv[0]);
 	if ((status = parse_args(argc, argv, &o)) <= 0)
 		return cli_args_status(status);
 	memset(&s, 0, sizeof(s));

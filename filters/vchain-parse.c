@@ -749,17 +749,39 @@ static uint64_t total_size(char **names, int n)
 	return total;
 }
 
+static int worker_init(void *ctx, void *arg)
+{
+	struct worker *w = ctx;
+	struct run *r = arg;
+
+	w->o = r->o;
+	w->cur = &r->cur;
+	w->zone = r->o->zone;
+	event_norm_init(&w->en);
+	w->en.tz = r->o->tz ? &w->zone : NULL;
+	w->tw.brand = r->o->brand;
+	w->tw.en = &w->en;
+	return csvrec_init(&w->csv, ',', '"');
+}
+
+static void worker_done(void *ctx)
+{
+	struct worker *w = ctx;
+
+	event_norm_free(&w->en);
+	csvrec_free(&w->csv);
+	buf_free(&w->tmp);
+	buf_free(&w->val);
+	twitter_free(&w->tw);
+}
+
 int main(int argc, char **argv)
 {
-	struct worker workers[PAR_MAX_WORKERS];
-	void *wctx[PAR_MAX_WORKERS];
 	struct opts o;
 	struct run r;
 	int first, status;
-	unsigned w, nw;
 
-	diag_init(argv[0]);
-	signal(SIGPIPE, SIG_IGN);	/* EPIPE ends the run quietly, see cli_close_out() */
+	cli_start(argv[0]);
 	first = parse_args(argc, argv, &o);
 	if (first <= 0)
 		return cli_args_status(first);
@@ -773,28 +795,12 @@ int main(int argc, char **argv)
 		diag("out of memory");
 		return EXIT_DATA;
 	}
-	nw = o.d.threads > 1 ? o.d.threads : 1;
-	for (w = 0; w < nw; w++) {
-		memset(&workers[w], 0, sizeof(workers[w]));
-		workers[w].o = &o;
-		workers[w].cur = &r.cur;
-		workers[w].zone = o.zone;
-		event_norm_init(&workers[w].en);
-		workers[w].en.tz = o.tz ? &workers[w].zone : NULL;
-		workers[w].tw.brand = o.brand;
-		workers[w].tw.en = &workers[w].en;
-		if (csvrec_init(&workers[w].csv, ',', '"') < 0) {
-			diag("out of memory");
-			return EXIT_DATA;
-		}
-		wctx[w] = &workers[w];
-	}
 	if (o.progress) {
 		r.bytes_total = total_size(argv + first, argc - first);
 		r.t0 = now_s();
 		r.last_shown = r.t0 - 1;	/* the first chunk shows it */
 	}
-	status = drive_open(&o.d, parse_line, wctx);
+	status = drive_start(&o.d, parse_line, sizeof(struct worker), worker_init, &r, worker_done);
 	if (status == EXIT_OK)
 		status = drive_inputs(&o.d, argv + first, argc - first, commit,
 				      before_input, after_input, &r);
@@ -803,13 +809,6 @@ int main(int argc, char **argv)
 	if (o.stats && argc - first > 1)
 		say_counts(NULL, &r.total, NULL);
 	status = drive_close(&o.d, status);
-	for (w = 0; w < nw; w++) {
-		event_norm_free(&workers[w].en);
-		csvrec_free(&workers[w].csv);
-		buf_free(&workers[w].tmp);
-		buf_free(&workers[w].val);
-		twitter_free(&workers[w].tw);
-	}
 	csvrec_free(&r.hcsv);
 	free_columns(&r.cur);
 	free(o.maps);

@@ -528,17 +528,24 @@ done:
 	return rc;
 }
 
+static int worker_init(void *ctx, void *o)
+{
+	((struct worker *)ctx)->o = o;
+	return 0;
+}
+
+static void worker_done(void *ctx)
+{
+	jobj_free(&((struct worker *)ctx)->obj);
+}
+
 int main(int argc, char **argv)
 {
-	struct worker workers[PAR_MAX_WORKERS];
-	void *wctx[PAR_MAX_WORKERS];
 	struct opts o;
 	struct run r;
 	int first, status, k;
-	unsigned w, nw;
 
-	diag_init(argv[0]);
-	signal(SIGPIPE, SIG_IGN);
+	cli_start(argv[0]);
 	first = parse_args(argc, argv, &o);
 	if (first <= 0)
 		return cli_args_status(first);
@@ -547,13 +554,7 @@ int main(int argc, char **argv)
 	r.d = &o.d;
 	r.customers.no_values = 1;
 	htab_rows_init(&r.people, sizeof(struct person), 4096);
-	nw = o.d.threads > 1 ? o.d.threads : 1;
-	memset(workers, 0, sizeof(workers[0]) * nw);
-	for (w = 0; w < nw; w++) {
-		workers[w].o = &o;
-		wctx[w] = &workers[w];
-	}
-	status = drive_open(&o.d, stage_line, wctx);
+	status = drive_start(&o.d, stage_line, sizeof(struct worker), worker_init, &o, worker_done);
 	if (status == EXIT_OK)
 		status = drive_inputs(&o.d, argv + first, argc - first, commit, NULL, NULL, &r);
 	if (status == EXIT_OK && o.journeys && !o.d.gone && write_journeys(&r) < 0 &&
@@ -576,7 +577,5 @@ int main(int argc, char **argv)
 	htab_free(&r.customers);
 	htab_rows_free(&r.people);
 	arena_free(&r.ids);
-	for (w = 0; w < nw; w++)
-		jobj_free(&workers[w].obj);
 	return status;
 }

@@ -379,15 +379,6 @@ size_t acc_percentile_at(double q, size_t n)
 	return i >= n ? n - 1 : i;
 }
 
-static int put_json_value(struct buf *b, uint8_t type, const char *v, size_t n)
-{
-	if (type == REC_ABSENT || type == J_NULL)
-		return buf_add(b, "null", 4);
-	if (type == J_STR)
-		return json_escape(b, v, n);
-	return buf_add(b, v, n);
-}
-
 int acc_value(enum acc_kind k, void *p, struct buf *b)
 {
 	char t[DEC_MAX_LEN + 8];
@@ -421,7 +412,7 @@ int acc_value(enum acc_kind k, void *p, struct buf *b)
 	case A_LAST: {
 		struct s_text *s = p;
 
-		return s->set ? put_json_value(b, s->type, s->p, s->len) : buf_add(b, "null", 4);
+		return s->set ? rec_put_json(b, s->type, s->p, s->len) : buf_add(b, "null", 4);
 	}
 	case A_DISTINCT:
 		return json_put_uint(b, ((struct htab *)p)->count);
@@ -473,7 +464,7 @@ int acc_state_json(enum acc_kind k, const void *p, struct buf *b)
 	case A_MIN: case A_MAX: case A_FIRST: case A_LAST: {
 		const struct s_text *t = p;
 
-		return t->set ? put_json_value(b, t->type, t->p, t->len) : buf_add(b, "null", 4);
+		return t->set ? rec_put_json(b, t->type, t->p, t->len) : buf_add(b, "null", 4);
 	}
 	case A_DISTINCT: {
 		const struct htab *h = p;
@@ -512,7 +503,7 @@ int acc_state_json(enum acc_kind k, const void *p, struct buf *b)
 		if (!t->t.set)
 			return buf_add(b, "null", 4);
 		return buf_addc(b, '[') < 0 || partial_put_ms(b, t->ts, REC_NO_TS) < 0 || buf_addc(b, ',') < 0 ||
-		       put_json_value(b, t->t.type, t->t.p, t->t.len) < 0 || buf_addc(b, ']') < 0 ? -1 : 0;
+		       rec_put_json(b, t->t.type, t->t.p, t->t.len) < 0 || buf_addc(b, ']') < 0 ? -1 : 0;
 	}
 	default:
 		return -1;

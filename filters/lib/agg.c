@@ -220,15 +220,6 @@ int agg_take(struct agg *a, const char *p, size_t n)
 
 /* ---- results ---- */
 
-static int put_json_value(struct buf *b, const struct slot *s)
-{
-	if (s->type == REC_ABSENT || s->type == J_NULL)
-		return buf_add(b, "null", 4);
-	if (s->type == J_STR)
-		return json_escape(b, s->v, s->n);
-	return buf_add(b, s->v, s->n);
-}
-
 int agg_write(struct agg *a, struct out *out, enum out_format fmt, uint64_t read)
 {
 	const struct report_def *rep = a->report;
@@ -271,10 +262,10 @@ int agg_write(struct agg *a, struct out *out, enum out_format fmt, uint64_t read
 		for (i = 0; i < nf; i++)
 			vals[i].len = 0;
 		j = 0;
-		if (a->l.bucket_slot >= 0 && put_json_value(&vals[j++], &s[nkey - 1]) < 0)
+		if (a->l.bucket_slot >= 0 && rec_put_json(&vals[j++], s[nkey - 1].type, s[nkey - 1].v, s[nkey - 1].n) < 0)
 			goto done;
 		for (i = 0; i < a->ngroups; i++)
-			if (put_json_value(&vals[j++], &s[i]) < 0)
+			if (rec_put_json(&vals[j++], s[i].type, s[i].v, s[i].n) < 0)
 				goto done;
 		if (rep) {
 			if (rep->row(&a->rr, g, row, vals + j) < 0) {

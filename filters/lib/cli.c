@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,12 @@ int cli_parse_size(const char *s, size_t *out)
 		return -1;
 	*out = (size_t)v << shift;
 	return 0;
+}
+
+void cli_start(const char *argv0)
+{
+	diag_init(argv0);
+	signal(SIGPIPE, SIG_IGN);	/* EPIPE ends a run quietly: cli_close_out */
 }
 
 int cli_option(int c, const char *arg, char **argv, void (*usage)(FILE *), const char **output)

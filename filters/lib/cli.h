@@ -17,6 +17,9 @@
 /* Exit statuses of every filter. */
 enum { EXIT_OK = 0, EXIT_DATA = 1, EXIT_USAGE = 2 };
 
+/* A filter's first call: its name for messages; a closed pipe is an error to see (EPIPE), not a signal. */
+void cli_start(const char *argv0);
+
 /*
  * A filter's parse_args() returns the index of its first operand (>= 1),
  * CLI_ARGS_DONE after --help or --version (main returns EXIT_OK),

@@ -81,6 +81,28 @@ int drive_open(struct drive *d, par_line_fn fn, void **wctx)
 	return EXIT_OK;
 }
 
+int drive_start(struct drive *d, par_line_fn fn, size_t size, int (*init)(void *ctx, void *arg), void *arg,
+		void (*done)(void *ctx))
+{
+	void **wctx = d->wctx;
+	unsigned n = d->threads > 1 ? d->threads : 1, i;
+
+	d->worker_size = size;
+	d->worker_done = done;
+	if (!(d->workers = calloc(n, size))) {
+		diag("out of memory");
+		return EXIT_DATA;
+	}
+	for (i = 0; i < n; i++, d->nworkers++) {
+		wctx[i] = (char *)d->workers + i * size;
+		if (init && init(wctx[i], arg) < 0) {
+			diag("out of memory");
+			return EXIT_DATA;
+		}
+	}
+	return drive_open(d, fn, wctx);
+}
+
 static int one_input(struct drive *d, const char *name,
 		     int (*commit)(void *, const struct par_chunk *, uint64_t), void *cctx)
 {
@@ -172,6 +194,11 @@ int drive_close(struct drive *d, int status)
 	}
 	par_free(d->par);
 	d->par = NULL;
-	st = cli_close_out(&d->out);
+	for (; d->nworkers; d->nworkers--)
+		if (d->worker_done)
+			d->worker_done((char *)d->workers + (d->nworkers - 1) * d->worker_size);
+	free(d->workers);
+	d->workers = NULL;
+	st = d->out.buf ? cli_close_out(&d->out) : EXIT_OK;
 	return status == EXIT_OK ? st : status;
 }

@@ -36,6 +36,11 @@ struct drive {
 	int failed;		/* for after_each: the input ended in an error (said) */
 	int gone;		/* the reader of the output went away (EPIPE) */
 	struct par *par;
+	void *workers;		/* drive_start's contexts, one a thread */
+	void *wctx[PAR_MAX_WORKERS];	/* pointers to them, which par keeps */
+	unsigned nworkers;
+	size_t worker_size;
+	void (*worker_done)(void *ctx);
 	struct out rej;		/* the rejects file */
 	uint64_t rejected;	/* bad records set aside, all inputs */
 	uint64_t shown;		/* of them, reported one by one */
@@ -66,6 +71,14 @@ int drive_take_option(struct drive *d, int c, const char *arg, char **argv, void
 int drive_init(struct drive *d);
 /* Open the rejects file and the output, start the workers. EXIT_OK, or EXIT_DATA after a message. */
 int drive_open(struct drive *d, par_line_fn fn, void **wctx);
+/*
+ * drive_open with contexts made for the workers: one of size bytes a
+ * thread, zeroed, each set up by init(ctx, arg) (0, or -1 when out of
+ * memory). drive_close frees them, after done(ctx) on each (when not
+ * NULL). EXIT_OK, or EXIT_DATA after a message.
+ */
+int drive_start(struct drive *d, par_line_fn fn, size_t size, int (*init)(void *ctx, void *arg), void *arg,
+		void (*done)(void *ctx));
 /*
  * Run the inputs (names[0..n), or stdin when n is 0) in order through the
  * pipeline, calling commit in input order; before_each(cctx), if given,

@@ -80,15 +80,6 @@ void group_key_slots(const struct groups *t, const struct group *g, struct slot 
 	}
 }
 
-static int put_value(struct buf *b, const struct slot *s)
-{
-	if (s->type == REC_ABSENT || s->type == J_NULL)
-		return buf_add(b, "null", 4);
-	if (s->type == J_STR)
-		return json_escape(b, s->v, s->n);
-	return buf_add(b, s->v, s->n);
-}
-
 int group_key_json(const struct groups *t, const struct group *g, struct buf *b)
 {
 	struct slot s[REC_MAX_SLOTS + 1];
@@ -98,7 +89,7 @@ int group_key_json(const struct groups *t, const struct group *g, struct buf *b)
 	if (buf_adds(b, "\"key\":[") < 0)
 		return -1;
 	for (i = 0; i < t->nkeys; i++)
-		if ((i && buf_addc(b, ',') < 0) || put_value(b, &s[i]) < 0)
+		if ((i && buf_addc(b, ',') < 0) || rec_put_json(b, s[i].type, s[i].v, s[i].n) < 0)
 			return -1;
 	if (buf_addc(b, ']') < 0)
 		return -1;

@@ -202,6 +202,15 @@ long long slot_ms(const struct slot *v)
 	return ms;
 }
 
+int rec_put_json(struct buf *b, uint8_t type, const char *v, size_t n)
+{
+	if (type == REC_ABSENT || type == J_NULL)
+		return buf_add(b, "null", 4);
+	if (type == J_STR)
+		return json_escape(b, v, n);
+	return buf_add(b, v, n);
+}
+
 int slot_is(const struct slot *s, const char *text)
 {
 	size_t n = strlen(text);

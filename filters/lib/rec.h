@@ -144,6 +144,8 @@ double slot_double(const struct slot *s);
 struct h128 slot_hash(const struct slot *s);
 /* An SK_MS slot's time, or REC_NO_TS. */
 long long slot_ms(const struct slot *s);
+/* A value of type (J_*, or REC_ABSENT: null) as JSON, appended to b: strings escaped, the rest as they are. */
+int rec_put_json(struct buf *b, uint8_t type, const char *v, size_t n);
 /* Whether a slot is the string text. */
 int slot_is(const struct slot *s, const char *text);
 /*
