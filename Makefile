@@ -44,7 +44,7 @@ endif
 
 CPPFLAGS += -I$(B)/gen -Ifilters/lib $(ISAL_CFLAGS)
 ALL_CFLAGS = $(CSTD) $(OPT) $(LTO) $(WARN) $(SANFLAGS) $(CFLAGS)
-LDLIBS  = -lcsv -lxxhash -lz $(ISAL_LIBS) -lpthread -lm
+LDLIBS  = -lcsv -lxxhash -llz4 -lz $(ISAL_LIBS) -lpthread -lm
 ALL_LDFLAGS = $(LTO) $(SANFLAGS) $(LDFLAGS)
 
 FILTERS  = $(patsubst filters/%.c,%,$(wildcard filters/vchain-*.c))

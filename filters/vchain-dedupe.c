@@ -471,6 +471,10 @@ int main(int argc, char **argv)
 				      before_input, after_input, &r);
 	if (o.stats && argc - first > 1)
 		stats("total", r.t_read, r.t_kept, r.t_dropped, r.t_late, r.t_keyless);
+	if (status == EXIT_OK && r.t_late)	/* said even without --stats: repeats may have been kept */
+		diag("%llu record%s came more than --window behind the newest ts: a repeat of %s may have "
+		     "been kept (vchain-sort puts records in time order)", (unsigned long long)r.t_late,
+		     r.t_late == 1 ? "" : "s", r.t_late == 1 ? "it" : "them");
 	if (o.dupes) {
 		st = cli_close_out(&r.dupes);
 		if (status == EXIT_OK)

@@ -41,11 +41,18 @@ jq -s -r '
 step "vchain-gen --format csv | access: the same kind of data as a shop's CSV and a web server's log"
 "$B/vchain-gen" --seed 3 --events 20000 --format csv > "$d/shop.csv"
 "$B/vchain-gen" --seed 3 --events 20000 --format access > "$d/access.log"
-"$B/vchain-parse" --stats "$d/shop.csv" "$d/access.log" > "$d/more.ndjson"
-tail -n 1 "$d/more.ndjson"
+"$B/vchain-parse" --stats "$d/shop.csv" > "$d/shop.ndjson"
+tail -n 1 "$d/shop.ndjson"
+"$B/vchain-parse" --stats "$d/access.log" > "$d/visits.ndjson"
+tail -n 1 "$d/visits.ndjson"
 
-step "vchain-dedupe --stats --dupes dupes.ndjson events.ndjson > unique.ndjson"
-"$B/vchain-dedupe" --stats --dupes "$d/dupes.ndjson" "$d/events.ndjson" > "$d/unique.ndjson"
+step "cat events.ndjson visits.ndjson | vchain-sort -c   # one source after another: not in time order"
+cat "$d/events.ndjson" "$d/visits.ndjson" | "$B/vchain-sort" -c || true
+
+step "vchain-dedupe --stats --dupes dupes.ndjson events.ndjson visits.ndjson | vchain-sort --stats -S 16M > unique.ndjson"
+"$B/vchain-dedupe" --stats --dupes "$d/dupes.ndjson" "$d/events.ndjson" "$d/visits.ndjson" |
+	"$B/vchain-sort" --stats -S 16M > "$d/unique.ndjson"
+"$B/vchain-stage" --sorted-check "$d/unique.ndjson" > /dev/null
 
 step "vchain-stage --stats unique.ndjson | tail -n 1"
 "$B/vchain-stage" --stats "$d/unique.ndjson" | tail -n 1

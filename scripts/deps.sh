@@ -6,7 +6,7 @@
 # A tool already on PATH from elsewhere (e.g. node) counts as present.
 set -eu
 # package[:command that stands for it]
-pkgs="gcc make libc6-dev libcsv-dev zlib1g-dev libisal-dev libxxhash-dev libcmocka-dev
+pkgs="gcc make libc6-dev libcsv-dev zlib1g-dev libisal-dev libxxhash-dev liblz4-dev libcmocka-dev
 jq python3 python3-jsonschema xxhash:xxhsum"
 if [ "${1:-}" = bench ]; then
 	pkgs="$pkgs miller:mlr mawk:mawk isal:igzip time:/usr/bin/time nodejs:node npm:npm"

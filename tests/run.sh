@@ -10,7 +10,8 @@
 #              the exit status CASE.status (else 0).
 #   NAME.sh    a scripted test: exit 0 passes, 77 skips (with a reason on
 #              stdout), anything else fails. It gets BIN, RUN, DATA, TMP.
-# Pins LC_ALL=C TZ=UTC. VALGRIND=1 runs the filters under valgrind.
+# Pins LC_ALL=C TZ=UTC. VALGRIND=1 runs the filters under valgrind;
+# ONLY="vchain-sort vchain-stage" runs those filters' tests (and the units).
 # Ends with the line "N passed, N failed, N skipped".
 set -u
 export LC_ALL=C TZ=UTC
@@ -96,6 +97,10 @@ for b in "$@"; do
 	run_units "$top/$b"
 	for dir in "$top"/tests/vchain-*/; do
 		dir=${dir%/}
+		case " ${ONLY:-$(basename "$dir")} " in	# ONLY="vchain-sort ...": those filters' tests
+		*" $(basename "$dir") "*) ;;
+		*) continue ;;
+		esac
 		# a filter's tests without its program fail: a missing binary is no pass
 		if [ ! -x "$top/$b/$(basename "$dir")" ]; then
 			bad "$b:$(basename "$dir")"

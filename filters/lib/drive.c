@@ -184,10 +184,12 @@ int drive_close(struct drive *d, int status)
 
 	if (d->rejects && d->rej.buf) {
 		if (d->rejected > DRIVE_MAX_REJECT_MESSAGES)
-			diag("%llu more bad records not shown",
-			     (unsigned long long)(d->rejected - DRIVE_MAX_REJECT_MESSAGES));
+			diag("%llu more bad record%s not shown",
+			     (unsigned long long)(d->rejected - DRIVE_MAX_REJECT_MESSAGES),
+			     d->rejected - DRIVE_MAX_REJECT_MESSAGES == 1 ? "" : "s");
 		if (d->rejected)
-			diag("%llu bad records set aside in %s", (unsigned long long)d->rejected, d->rejects);
+			diag("%llu bad record%s set aside in %s", (unsigned long long)d->rejected, d->rejected == 1 ? "" : "s",
+			     d->rejects);
 		st = cli_close_out(&d->rej);
 		if (status == EXIT_OK)
 			status = st;

@@ -533,6 +533,24 @@ static int members_as_is(const struct event_norm *en, size_t len)
 	return bytes == len && len > 0;	/* a line of members alone */
 }
 
+int event_ts(const struct jfield *f, struct vts *t)
+{
+	struct buf d = BUF_INIT;
+	int r;
+
+	if (f->type == J_NUM || (f->type == J_STR && !f->vesc))
+		return ts_parse(f->val, f->vlen, t);
+	if (f->type != J_STR)
+		return -1;
+	if (json_unescape(f->val, f->vlen, &d) < 0) {
+		buf_free(&d);
+		return -1;
+	}
+	r = ts_parse(d.p, d.len, t);
+	buf_free(&d);
+	return r;
+}
+
 int event_ts_ms(const struct jfield *f, long long *ms)
 {
 	struct vts t;

@@ -69,6 +69,8 @@ void event_norm_free(struct event_norm *en);
  * number) in milliseconds since the epoch. Returns 0, or -1 if it is none.
  */
 int event_ts_ms(const struct jfield *f, long long *ms);
+/* The same to the nanosecond. */
+int event_ts(const struct jfield *f, struct vts *t);
 
 /* Growth of a record per canonical field at most, and the bound it gives. */
 #define FIELD_GROWTH 48

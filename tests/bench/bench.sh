@@ -6,6 +6,9 @@
 #   BENCH_RUNS    runs per measurement, median reported (default 5)
 #   BENCH_SLOW_RUNS  runs for tools that take minutes (jq, Miller; default 1)
 #   BENCH_DIR     where data and DuckDB's node module live (default bench-data)
+#   BENCH_FLAT_EVENTS  events of dedupe's flat-memory row (default 20000000)
+#   BENCH_SORT_EVENTS  shuffled events for vchain-sort (default 10000000, 1.6 GB)
+#   BENCH_ONLY    the parts to run, of: parse aggregate dedupe stage sort (default all)
 #
 # Prints one table: task, tool, seconds (median wall time), MB/s (of the
 # uncompressed input), peak RSS, and ratio = that tool's time / vchain's time
@@ -26,13 +29,14 @@ rows="$D/results.tsv"
 : > "$rows"
 
 have() { command -v "$1" > /dev/null 2>&1; }
+want() { case " ${BENCH_ONLY:-$1} " in *" $1 "*) return 0 ;; esac; return 1; }
 note() { echo "bench: $*" >&2; }
 
 # ---- data ----
 # made again when vchain-gen's output changed (a sample of it is the fingerprint)
 sum=$("$B/vchain-gen" --seed 1 --events 2000 | cksum)
 if [ "$(cat "$D/gen.sum" 2> /dev/null)" != "$sum" ]; then
-	rm -f "$D"/events-* "$D"/staged-*
+	rm -f "$D"/events-* "$D"/staged-* "$D"/shuffled-* "$D"/sorted-*
 	echo "$sum" > "$D/gen.sum"
 fi
 nd="$D/events-$EVENTS.ndjson"
@@ -107,6 +111,7 @@ run_queue() {
 P="$B/vchain-parse"
 note "running (median of $RUNS; slow tools $SLOW)"
 
+if want parse; then
 t="ndjson -> canonical ndjson"
 measure "$t" "vchain-parse --from ndjson" "$RUNS" "$P --from ndjson $nd"
 measure "$t" "vchain-parse --raw" "$RUNS" "$P --raw $nd"
@@ -124,6 +129,7 @@ fi
 measure "$t" "vchain-parse (zlib)" "$RUNS" "VCHAIN_INFLATE=zlib $P $nd.gz"
 measure "$t" "zcat (floor)" "$RUNS" "zcat $nd.gz"
 have igzip && measure "$t" "igzip -dc (floor)" "$RUNS" "igzip -dc $nd.gz"
+fi
 
 # ---- the other input formats (vchain-gen writes the same events as CSV and as an access log) ----
 csv="$D/events-$EVENTS.csv"
@@ -132,6 +138,7 @@ if [ ! -s "$csv" ]; then
 	"$B/vchain-gen" --seed 1 --events "$EVENTS" --format csv > "$csv.tmp" && mv "$csv.tmp" "$csv"
 fi
 [ -s "$csv.gz" ] || { gzip -c "$csv" > "$csv.gz.tmp" && mv "$csv.gz.tmp" "$csv.gz"; }
+if want parse; then
 BYTES=$(wc -c < "$csv")
 t="csv -> canonical ndjson"
 measure "$t" "vchain-parse (csv)" "$RUNS" "$P $csv"
@@ -147,12 +154,14 @@ measure "$t" "zcat (floor)" "$RUNS" "zcat $csv.gz"
 have igzip && measure "$t" "igzip -dc (floor)" "$RUNS" "igzip -dc $csv.gz"
 [ -n "$duck" ] && measure "$t" "duckdb COPY read_csv TO json" "$RUNS" \
 	"$duck \"COPY (SELECT * FROM read_csv('$csv.gz')) TO '/dev/stdout' (FORMAT json)\""
+fi
 
 log="$D/events-$EVENTS.log"
 if [ ! -s "$log" ]; then
 	note "generating $EVENTS events as an access log"
 	"$B/vchain-gen" --seed 1 --events "$EVENTS" --format access > "$log.tmp" && mv "$log.tmp" "$log"
 fi
+if want parse; then
 BYTES=$(wc -c < "$log")
 t="access log -> visits ndjson"
 measure "$t" "vchain-parse -j 1 (access)" "$RUNS" "$P -j 1 $log"
@@ -160,10 +169,11 @@ measure "$t" "vchain-parse (access)" "$RUNS" "$P $log"
 measure "$t" "cat (floor)" "$RUNS" "cat $log"
 have mawk && measure "$t" "mawk split on quotes (no JSON)" "$SLOW" \
 	"mawk -F'\\\"' '{ print \$2, \$6 }' $log"
+fi
 unset BYTES
 
 AG="$B/vchain-aggregate"
-if [ -x "$AG" ]; then
+if [ -x "$AG" ] && want aggregate; then
 	# the same numbers from every tool: rows per group (no count weights), sums, distinct users
 	t="count by platform,type"
 	measure "$t" "vchain-aggregate -g platform,type -a rows" "$RUNS" "$AG -g platform,type -a rows $nd"
@@ -217,7 +227,7 @@ if [ -x "$AG" ]; then
 fi
 
 D2="$B/vchain-dedupe"
-if [ -x "$D2" ]; then
+if [ -x "$D2" ] && want dedupe; then
 	t="dedupe by event_id"
 	measure "$t" "vchain-dedupe" "$RUNS" "$D2 $nd"
 	measure "$t" "vchain-dedupe --window 24h" "$RUNS" "$D2 --window 24h $nd"
@@ -234,12 +244,57 @@ if [ -x "$D2" ]; then
 fi
 
 S="$B/vchain-stage"
-if [ -x "$S" ]; then
+if [ -x "$S" ] && want stage; then
 	t="add the stage field"
 	measure "$t" "vchain-stage" "$RUNS" "$S $nd"
 	measure "$t" "vchain-stage --journeys" "$RUNS" "$S --journeys $nd"
 	have jq && measure "$t" "jq one-liner (map lookup)" "$SLOW" \
 		"jq -c '. + {stage: ({impression:1,view:1,like:2,follow:2,comment:3,share:3,mention:3,tag:3,dm:3,complaint:3,review:3,referral:3,subscribe:4,signup:4,lead:4,visit:5,click:5,purchase:6,refund:6}[.type])}' $nd"
+fi
+
+SO="$B/vchain-sort"
+if [ -x "$SO" ] && want sort; then
+	# time order: events shuffled (shuf, the events file its random source: the same shuffle every time)
+	SN=${BENCH_SORT_EVENTS:-10000000}
+	sh10="$D/shuffled-$SN.ndjson"
+	if [ ! -s "$sh10" ]; then
+		note "generating and shuffling $SN events"
+		"$B/vchain-gen" --seed 1 --events "$SN" | shuf --random-source="$nd" > "$sh10.tmp" && mv "$sh10.tmp" "$sh10"
+	fi
+	sh1="$D/shuffled-1000000.ndjson"
+	[ -s "$sh1" ] || head -n 1000000 "$sh10" > "$sh1"
+	# GNU sort sees ts as text (field 8 between double quotes): right for these canonical lines only
+	gnu="sort -s -S 256M -t'\"' -k8,8"
+	BYTES=$(wc -c < "$sh1")
+	t="sort 1M shuffled by ts"
+	measure "$t" "vchain-sort -S 256M" "$RUNS" "$SO -S 256M $sh1"
+	measure "$t" "GNU sort -S 256M -k8,8 (ts as text)" "$RUNS" "$gnu $sh1"
+	[ -n "$duck" ] && measure "$t" "duckdb ORDER BY ts" "$SLOW" \
+		"$duck \"COPY (SELECT * FROM read_json('$sh1', format='newline_delimited', sample_size=-1) ORDER BY ts) TO '/dev/stdout' (FORMAT json)\""
+	have mlr && measure "$t" "mlr sort -f ts (in memory)" "$SLOW" "mlr --ijsonl --ojsonl sort -f ts $sh1"
+	have jq && measure "$t" "jq -s 'sort_by(.ts)[]' (in memory)" "$SLOW" "jq -c -s 'sort_by(.ts)[]' $sh1"
+	BYTES=$(wc -c < "$sh10")
+	t="sort ${SN} shuffled by ts"
+	measure "$t" "vchain-sort -S 256M" "$RUNS" "$SO -S 256M $sh10"
+	measure "$t" "vchain-sort -S 256M -j 1" "$SLOW" "$SO -S 256M -j 1 $sh10"
+	measure "$t" "GNU sort -S 256M -k8,8 (ts as text)" "$SLOW" "$gnu -T ${TMPDIR:-/tmp} $sh10"
+	[ -n "$duck" ] && measure "$t" "duckdb ORDER BY ts" "$SLOW" \
+		"$duck \"COPY (SELECT * FROM read_json('$sh10', format='newline_delimited', sample_size=-1) ORDER BY ts) TO '/dev/stdout' (FORMAT json)\""
+	[ -n "$duck" ] && measure "$t" "duckdb ORDER BY ts, memory_limit 256MB" "$SLOW" \
+		"$duck \"SET memory_limit='256MB'; COPY (SELECT * FROM read_json('$sh10', format='newline_delimited', sample_size=-1) ORDER BY ts) TO '/dev/stdout' (FORMAT json)\""
+	# Miller holds every record as a map (4.4 GB for 1 M events here): 10 M would not fit, see the 1 M row
+	# -m: the sorted events dealt out to 16 files, each sorted
+	if [ ! -s "$D/sorted-$SN.15" ]; then
+		note "sorting $SN events into 16 sorted files"
+		"$SO" "$sh10" | awk -v p="$D/sorted-$SN." '{ print > (p (NR % 16)) }'
+	fi
+	parts=$(for i in 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do printf ' %s' "$D/sorted-$SN.$i"; done)
+	t="merge 16 sorted files"
+	measure "$t" "vchain-sort -m" "$RUNS" "$SO -m$parts"
+	measure "$t" "vchain-sort -m -j 1" "$RUNS" "$SO -m -j 1$parts"
+	measure "$t" "GNU sort -m -k8,8 (ts as text)" "$RUNS" "$gnu -m$parts"
+	measure "$t" "cat (floor)" "$RUNS" "cat$parts"
+	unset BYTES
 fi
 
 # ---- the table ----

@@ -24,6 +24,10 @@ for t in "$@"; do
 	fuzz_csv)
 		[ -d "$data/csv-spectrum" ] && cp "$data"/csv-spectrum/csvs/*.csv "$corpus"/
 		[ -d "$data/csv-commons-csv" ] && cp "$data"/csv-commons-csv/CSVFileParser/*.csv "$corpus"/ ;;
+	fuzz_sortkey)
+		for f in "$top"/tests/vchain-sort/*.in; do split -l 1 "$f" "$corpus/seed-$(basename "$f" .in)-"; done
+		printf '%s' '{"event_id":"e1","ts":"2024-03-01T12:34:56Z","type":"like","event_id":"a"}' > "$corpus/seed-repeat"
+		printf '%s' '{"event_id":"e1","ts":"2024-03-01T12:34:56.5+01:00","user_id":"u","n":-1.5e3}' > "$corpus/seed-any" ;;
 	fuzz_access)
 		[ -f "$data/access-logs/apache_logs" ] &&
 			head -n 200 "$data/access-logs/apache_logs" | split -l 1 - "$corpus/seed-" ;;
