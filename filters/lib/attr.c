@@ -1,0 +1,295 @@
+/*
+ * attr.c - path transforms, rule-based attribution weights, exact splits.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attr.h"
+
+const char *const attr_model_names[ATTR_NMODELS] = {
+	"first", "last", "last_non_direct", "linear", "time_decay", "position", "markov", "shapley"
+};
+
+const char *const attr_transform_names[ATTR_NTF] = { "none", "unique", "exposure", "first", "frequency" };
+
+static int name_of(const char *const *names, int n, const char *s, size_t len)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(names[i]) == len && !memcmp(names[i], s, len))
+			return i;
+	return -1;
+}
+
+int attr_model_of(const char *s, size_t n)
+{
+	return name_of(attr_model_names, ATTR_NMODELS, s, n);
+}
+
+int attr_transform_of(const char *s, size_t n)
+{
+	return name_of(attr_transform_names, ATTR_NTF, s, n);
+}
+
+/* The index of the first step before t[0..i) with the channel of t[i], or -1. */
+static long seen_before(const struct attr_touch *t, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < i; k++)
+		if (t[k].ch == t[i].ch)
+			return (long)k;
+	return -1;
+}
+
+long attr_transform(enum attr_transform tf, struct attr_touch *t, size_t n, struct chans *ch, struct buf *tmp)
+{
+	size_t i, k = 0;
+
+	switch (tf) {
+	case ATTR_TF_NONE:
+	case ATTR_TF_UNIQUE:	/* fractribution's "unique": every touch is its own event, as none */
+	case ATTR_NTF:
+		return (long)n;
+	case ATTR_TF_EXPOSURE:	/* runs of one channel become one step */
+		for (i = 0; i < n; i++)
+			if (!k || t[k - 1].ch != t[i].ch)
+				t[k++] = t[i];
+		return (long)k;
+	case ATTR_TF_FIRST:
+		for (i = 0; i < n; i++)
+			if (seen_before(t, i) < 0)
+				t[k++] = t[i];
+		return (long)k;
+	case ATTR_TF_FREQUENCY: {
+		/* first occurrences in order, each named with its count: "a(2)" */
+		uint32_t *count = malloc((n ? n : 1) * sizeof(*count));
+		char num[24];
+		long id, at;
+
+		if (!count)
+			return -1;
+
+		for (i = 0; i < n; i++) {
+			/* seen_before on the steps kept: their channels are still the raw ones */
+			at = -1;
+			for (size_t j = 0; j < k; j++)
+				if (t[j].ch == t[i].ch) {
+					at = (long)j;
+					break;
+				}
+			if (at >= 0) {
+				count[at]++;
+			} else {
+				t[k] = t[i];
+				count[k++] = 1;
+			}
+		}
+		for (i = 0; i < k; i++) {
+			tmp->len = 0;
+			snprintf(num, sizeof(num), "(%u)", count[i]);
+			if (buf_add(tmp, ch->name[t[i].ch], ch->len[t[i].ch]) < 0 || buf_adds(tmp, num) < 0 ||
+			    (id = chans_id(ch, tmp->p, tmp->len)) < 0) {
+				free(count);
+				return -1;
+			}
+			t[i].ch = (uint32_t)id;
+		}
+		free(count);
+		return (long)k;
+	}
+	}
+	return (long)n;
+}
+
+int attr_direct(const char *name, size_t n)
+{
+	return (n == 8 && !memcmp(name, "(direct)", 8)) || (n == 3 && !memcmp(name, "web", 3)) ||
+	       (n > 9 && !memcmp(name, "(direct)/", 9));
+}
+
+void attr_weights(enum attr_model m, const struct attr_params *p, const struct attr_touch *t, size_t n,
+		  long long conv_ts, const uint8_t *direct, long double *w)
+{
+	long double sum = 0;
+	size_t i;
+	long k;
+
+	for (i = 0; i < n; i++)
+		w[i] = 0;
+	switch (m) {
+	case ATTR_FIRST:
+		w[0] = 1;
+		break;
+	case ATTR_LAST:
+		w[n - 1] = 1;
+		break;
+	case ATTR_LAST_NON_DIRECT:
+		for (k = (long)n - 1; k > 0 && direct[t[k].ch]; k--)
+			;
+		/* every touch direct: the last one has it, as GA4 credits direct when nothing else came */
+		w[direct[t[k].ch] ? n - 1 : (size_t)k] = 1;
+		break;
+	case ATTR_TIME_DECAY:
+		for (i = 0; i < n; i++) {
+			long double age = (long double)(conv_ts - t[i].ts);
+
+			w[i] = exp2l(-(age < 0 ? 0 : age) / (long double)p->half_life_ms);
+			sum += w[i];
+		}
+		if (sum > 0 && isfinite(sum)) {
+			for (i = 0; i < n; i++)
+				w[i] /= sum;
+			break;
+		}
+		/* every touch so old its weight is 0: as linear */
+		/* fall through */
+	case ATTR_LINEAR:
+		for (i = 0; i < n; i++)
+			w[i] = 1.0L / (long double)n;
+		break;
+	case ATTR_POSITION:
+		if (n == 1) {
+			w[0] = 1;
+		} else if (n == 2) {
+			w[0] = w[1] = 0.5L;
+		} else {
+			long double total = (long double)p->pos[0] + p->pos[1] + p->pos[2];
+
+			w[0] = p->pos[0] / total;
+			w[n - 1] = p->pos[2] / total;
+			for (i = 1; i + 1 < n; i++)
+				w[i] = (long double)p->pos[1] / total / (long double)(n - 2);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+size_t attr_by_channel(const struct attr_touch *t, size_t n, const long double *w, uint32_t *ch_out,
+		       long double *w_out)
+{
+	size_t i, k, m = 0;
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < m && ch_out[k] != t[i].ch; k++)
+			;
+		if (k == m) {
+			ch_out[m] = t[i].ch;
+			w_out[m++] = 0;
+		}
+		w_out[k] += w[i];
+	}
+	return m;
+}
+
+/*
+ * Long double carries 64 bits: a share computed two ways (1/6 + 1/6 + 1/6
+ * and 3/6) may differ in the last ones. Differences below this, relative
+ * to the share, are rounding: such fractions tie, as exact ones would.
+ */
+#define SPLIT_TIE 1e-16L
+
+int attr_split(unsigned __int128 total, const long double *w, size_t n, unsigned __int128 *out)
+{
+	long double sum = 0, *frac = malloc((n ? n : 1) * sizeof(*frac)), *tol, q;
+	unsigned __int128 given = 0;
+	size_t i, best;
+
+	if (!frac)
+		return -1;
+	if (!(tol = malloc((n ? n : 1) * sizeof(*tol)))) {
+		free(frac);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		sum += w[i] > 0 ? w[i] : 0;
+	for (i = 0; i < n; i++) {
+		q = sum > 0 && w[i] > 0 ? (long double)total * (w[i] / sum) : 0;
+		if (q > (long double)total)
+			q = (long double)total;
+		tol[i] = (q > 1 ? q : 1) * SPLIT_TIE;
+		out[i] = (unsigned __int128)floorl(q + tol[i]);
+		if (out[i] > total)
+			out[i] = total;
+		frac[i] = q - (long double)out[i];
+		if (frac[i] < 0)
+			frac[i] = 0;
+		given += out[i];
+	}
+	if (sum <= 0 && n) {	/* nothing to go by: all to the first */
+		for (i = 0; i < n; i++)
+			out[i] = 0;
+		out[0] = total;
+		goto done;
+	}
+	/* rounding may still leave the floors a unit over: take it from the smallest fractions */
+	while (given > total) {
+		for (best = n, i = 0; i < n; i++)
+			if (out[i] && (best == n || frac[i] < frac[best] - tol[i]))
+				best = i;
+		out[best]--;
+		frac[best] = 2;	/* never again */
+		given--;
+	}
+	/* the units left, one each to the largest fractions; a near tie goes to the earlier */
+	while (given < total) {
+		for (best = 0, i = 1; i < n; i++)
+			if (frac[i] > frac[best] + tol[i])
+				best = i;
+		if (frac[best] < 0) {	/* every part had its unit: start again */
+			for (i = 0; i < n; i++)
+				frac[i] = w[i] > 0 ? frac[i] + 2 : frac[i];
+			continue;
+		}
+		out[best]++;
+		frac[best] -= 2;
+		given++;
+	}
+done:
+	free(frac);
+	free(tol);
+	return 0;
+}
+
+int attr_split_dec(struct dec v, const long double *w, size_t n, struct dec *out)
+{
+	static const __int128 limit = (__int128)1000000000000000000LL * 1000000000LL;	/* 1e27 */
+	unsigned __int128 *parts, mag;
+	int neg = v.m < 0, scale = v.scale < 2 ? 2 : v.scale;
+	size_t i;
+
+	mag = (unsigned __int128)(neg ? -v.m : v.m);
+	for (i = (size_t)v.scale; i < (size_t)scale; i++)
+		mag *= 10;
+	if (mag >= (unsigned __int128)limit)
+		return -2;
+	if (!(parts = malloc((n ? n : 1) * sizeof(*parts))) || attr_split(mag, w, n, parts) < 0) {
+		free(parts);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		out[i].m = neg ? -(__int128)parts[i] : (__int128)parts[i];
+		out[i].scale = scale;
+	}
+	free(parts);
+	return 0;
+}
+
+int attr_put_units(struct buf *b, unsigned __int128 units)
+{
+	char s[64];
+	unsigned long long whole = (unsigned long long)(units / ATTR_UNIT), frac = (unsigned long long)(units % ATTR_UNIT);
+	int n = snprintf(s, sizeof(s), "%llu", whole);
+
+	if (frac) {
+		n += snprintf(s + n, sizeof(s) - (size_t)n, ".%09llu", frac);
+		while (s[n - 1] == '0')
+			n--;
+	}
+	return buf_add(b, s, (size_t)n);
+}

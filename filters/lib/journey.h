@@ -1,0 +1,67 @@
+/*
+ * journey.h - each person's recent touches, for attribution: kept by the
+ * hash of the user id, only those within the lookback window of the
+ * person's newest event; a person idle for longer than the window is
+ * forgotten (after their touches since their last conversion are handed
+ * on as a journey that did not convert). Events come in time order.
+ *
+ * Memory: about 64 bytes a person active within the window, 16 a touch
+ * within it, and 32-48 of index: flat in events for a fixed number of
+ * active people.
+ */
+#ifndef VCHAIN_JOURNEY_H
+#define VCHAIN_JOURNEY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "attr.h"
+#include "hash.h"
+#include "htab.h"
+
+struct jperson {
+	long long last_ts;	/* newest event */
+	struct attr_touch *t;	/* touches t[head..n) */
+	uint32_t head, n, cap;
+	uint32_t pending;	/* touches from here on came after the last conversion */
+	uint32_t next_free;	/* in the free list: the next slot + 1 */
+};
+
+/* A journey that did not convert: its touches in time order. 0, or -1 to stop (said). */
+typedef int (*journey_null_fn)(void *ctx, const struct attr_touch *t, size_t n);
+
+struct journeys {
+	long long lookback_ms;
+	journey_null_fn on_null;
+	void *ctx;
+	/* the rest is the engine's */
+	struct htab idx;	/* user hash -> slot + 1 */
+	struct jperson *p;
+	size_t n, cap;
+	uint32_t free_head;	/* slot + 1, 0: none */
+	size_t active, peak;
+	long long next_sweep;
+	int swept_once;
+	uint64_t touches_aged;	/* touches that left the window before any conversion came */
+	int err;		/* on_null stopped the run */
+};
+
+/* Set lookback_ms, on_null and ctx, then use. */
+void journeys_init(struct journeys *j, long long lookback_ms, journey_null_fn on_null, void *ctx);
+/*
+ * The person of user as of an event at ts: made when new; one idle for
+ * longer than the window gives up their pending touches first. Also
+ * sweeps out every idle person once per eighth of the window of stream
+ * time. NULL when out of memory, or when on_null stopped (j->err).
+ */
+struct jperson *journeys_person(struct journeys *j, struct h128 user, long long ts);
+/* A touch of p at ts on channel ch. 0, or -1 when out of memory. */
+int journeys_touch(struct journeys *j, struct jperson *p, long long ts, uint32_t ch);
+/* A conversion of p at ts: its touches within the window, *t[0..return). They are no longer pending. */
+size_t journeys_convert(struct journeys *j, struct jperson *p, long long ts, const struct attr_touch **t);
+/* The end of the input: every person's pending touches to on_null. 0, or -1. */
+int journeys_finish(struct journeys *j);
+size_t journeys_bytes(const struct journeys *j);
+void journeys_free(struct journeys *j);
+
+#endif
