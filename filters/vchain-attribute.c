@@ -56,6 +56,8 @@ struct opts {
 	enum out_format format;
 	struct stage_map map;
 	struct drive d;
+	char *owned[64];	/* the list items copied, freed at the end */
+	int nowned;
 };
 
 enum kind { K_OTHER, K_TOUCH, K_CONV };
@@ -161,7 +163,7 @@ struct list {
 	const char **v;
 	int *n, max;
 	const char *opt;
-	char *copy;
+	struct opts *o;
 };
 
 static int add_item(void *ctx, const char *s, size_t n)
@@ -169,7 +171,7 @@ static int add_item(void *ctx, const char *s, size_t n)
 	struct list *l = ctx;
 	char *c;
 
-	if (*l->n == l->max) {
+	if (*l->n == l->max || l->o->nowned == (int)(sizeof(l->o->owned) / sizeof(l->o->owned[0]))) {
 		diag("%s: at most %d names", l->opt, l->max);
 		return -1;
 	}
@@ -177,13 +179,14 @@ static int add_item(void *ctx, const char *s, size_t n)
 		diag("out of memory");
 		return -1;
 	}
+	l->o->owned[l->o->nowned++] = c;
 	l->v[(*l->n)++] = c;
 	return 0;
 }
 
-static int take_list(const char *arg, const char **v, int *n, int max, const char *opt)
+static int take_list(struct opts *o, const char *arg, const char **v, int *n, int max, const char *opt)
 {
-	struct list l = { v, n, max, opt, NULL };
+	struct list l = { v, n, max, opt, o };
 
 	*n = 0;
 	return cli_each_item(arg, add_item, &l) < 0 ? -1 : 0;
@@ -313,16 +316,16 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				return -1;
 			break;
 		case OPT_CONV:
-			if (take_list(optarg, o->conv, &o->nconv, MAX_TYPES, "--conversion") < 0)
+			if (take_list(o, optarg, o->conv, &o->nconv, MAX_TYPES, "--conversion") < 0)
 				return -1;
 			break;
 		case OPT_TOUCH:
-			if (take_list(optarg, o->touch, &o->ntouch, MAX_TYPES, "--touch") < 0)
+			if (take_list(o, optarg, o->touch, &o->ntouch, MAX_TYPES, "--touch") < 0)
 				return -1;
 			break;
 		case OPT_VALUE: o->value_field = optarg; break;
 		case OPT_BY:
-			if (take_list(optarg, o->by, &o->nby, MAX_BY, "--by") < 0)
+			if (take_list(o, optarg, o->by, &o->nby, MAX_BY, "--by") < 0)
 				return -1;
 			break;
 		case OPT_LOOKBACK:
@@ -619,7 +622,8 @@ static long take_path(struct run *r, const struct attr_touch *t, size_t n, long 
 	*direct = 0;
 	if (room(r, n + 1) < 0)
 		return -1;
-	memcpy(r->tt, t, n * sizeof(*t));
+	if (n)
+		memcpy(r->tt, t, n * sizeof(*t));
 	if ((k = attr_transform(r->o->tf, r->tt, n, &r->paths.ch, &r->tmp)) < 0)
 		return -1;
 	if (k == 0) {	/* no touch: the conversion is direct */
@@ -1069,26 +1073,50 @@ static int by_credit(const void *a, const void *b, void *ctx)
 	return strcmp(ch->name[x->ch], ch->name[y->ch]);
 }
 
-/* The path-level model m's credit by channel into r->cr[m], from weights by channel id. 0, -1, -2. */
-static int share_out(struct run *r, int m, const double *weight, const uint8_t *used)
+static int by_name(const void *a, const void *b, void *ctx)
 {
-	size_t nch = r->paths.ch.n, i, k = 0;
+	const struct chans *ch = ctx;
+
+	return strcmp(ch->name[*(const uint32_t *)a], ch->name[*(const uint32_t *)b]);
+}
+
+/*
+ * The path-level model m's credit by channel into r->cr[m], from weights
+ * by channel id; the channels on paths in the order of their names
+ * (byname[0..n)), so a tie goes the same way in one pass and in a merge.
+ * 0, -1, -2.
+ */
+static int share_out(struct run *r, int m, const double *weight, const uint32_t *byname, size_t n, long drow)
+{
+	const struct path_row *d = drow >= 0 ? &r->paths.row[drow] : NULL;
+	uint64_t conv = r->paths.conv - (d ? d->conv : 0);
+	struct dec value = r->paths.value;
+	size_t i, k = 0;
 	int e;
 
-	for (i = 0; i < nch; i++)
-		if (used[i]) {
-			r->cc[k] = (uint32_t)i;
-			r->wc[k++] = weight[i];
-		}
+	if (d) {	/* the conversions without touches are (direct)'s, as they are */
+		struct dec minus = { -d->value.m, d->value.scale };
+		uint32_t id = paths_steps(&r->paths, d)[0];
+
+		if (dec_add(&value, minus) < 0)
+			return -2;
+		r->cr[m][id].units = (unsigned __int128)ATTR_UNIT * d->conv;
+		r->cr[m][id].value = d->value;
+	}
+	for (i = 0; i < n; i++) {
+		r->cc[k] = byname[i];
+		r->wc[k++] = weight[byname[i]];
+	}
 	if (!k)
 		return 0;
-	if (attr_split((unsigned __int128)ATTR_UNIT * r->paths.conv, r->wc, k, r->uparts) < 0)
+	if (attr_split((unsigned __int128)ATTR_UNIT * conv, r->wc, k, r->uparts) < 0)
 		return -1;
-	if ((e = attr_split_dec(r->paths.value, r->wc, k, r->vparts)) != 0)
+	if ((e = attr_split_dec(value, r->wc, k, r->vparts)) != 0)
 		return e;
 	for (i = 0; i < k; i++) {
-		r->cr[m][r->cc[i]].units = r->uparts[i];
-		r->cr[m][r->cc[i]].value = r->vparts[i];
+		r->cr[m][r->cc[i]].units += r->uparts[i];
+		if (dec_add(&r->cr[m][r->cc[i]].value, r->vparts[i]) < 0)
+			return -2;
 	}
 	return 0;
 }
@@ -1159,9 +1187,11 @@ static int write_summary(struct run *r)
 	struct srow *rows = NULL;
 	struct spend sp;
 	struct writer w;
-	size_t *order = NULL;
+	size_t *order = NULL, nused = 0;
+	long drow = paths_direct_row(&r->paths);
+	uint32_t *byname = NULL;
 	char err[200], s[64];
-	int k, rc = -1, m, ncol = o->spend_path ? 9 : 6, w_open = 0, sr;
+	int k, rc = -1, m, ncol = o->spend_path ? 9 : 6, w_open = 0, sr, skip_shapley = 0;
 
 	memset(&sp, 0, sizeof(sp));
 	if (o->spend_path) {
@@ -1181,11 +1211,17 @@ static int write_summary(struct run *r)
 	}
 	if (room(r, nch + 1) < 0 || !(used = calloc(nch + 1, 1)) || !(rows = calloc(nch + 1, sizeof(*rows))) ||
 	    !(wt = calloc(nch + 1, sizeof(*wt))) || !(spend = calloc(nch + 1, sizeof(*spend))) ||
-	    !(has = calloc(nch + 1, 1)) || paths_order(&r->paths, &order) < 0)
+	    !(has = calloc(nch + 1, 1)) || !(byname = calloc(nch + 1, sizeof(*byname))) ||
+	    paths_order(&r->paths, &order) < 0)
 		goto oom;
 	for (i = 0; i < r->paths.n; i++)
 		for (uint32_t j = 0; j < r->paths.row[i].n; j++)
 			used[paths_steps(&r->paths, &r->paths.row[i])[j]] = 1;
+	for (i = 0; i < nch; i++)
+		if (used[i])
+			byname[nused++] = (uint32_t)i;
+	if (sort_stable(byname, nused, sizeof(*byname), by_name, &r->paths.ch) < 0)
+		goto oom;
 	if (o->spend_path && spend_by_channel(r, &sp, spend, has) < 0)
 		goto too_large;
 	if (o->from_paths && (k = credit_paths(r)) < 0) {
@@ -1196,7 +1232,7 @@ static int write_summary(struct run *r)
 	for (k = 0; k < o->nmodel; k++) {
 		m = o->model[k];
 		if (m == ATTR_MARKOV) {
-			if ((sr = markov_removal(&r->paths, order, o->order, &mr, err)) == -1)
+			if ((sr = markov_removal(&r->paths, order, drow, o->order, &mr, err)) == -1)
 				goto oom;
 			if (sr < 0) {
 				diag("%s", err);
@@ -1207,8 +1243,13 @@ static int write_summary(struct run *r)
 		} else if (m == ATTR_SHAPLEY) {
 			if (!(phi = calloc(nch + 1, sizeof(*phi))))
 				goto oom;
-			if ((sr = shapley_values(&r->paths, phi, err)) == -1)
+			if ((sr = shapley_values(&r->paths, drow, phi, err)) == -1)
 				goto oom;
+			if (sr < 0 && !o->models_given) {	/* all models by default: all that can be */
+				diag("shapley left out: %s", err);
+				skip_shapley = 1;
+				continue;
+			}
 			if (sr < 0) {
 				diag("%s", err);
 				goto done;
@@ -1218,7 +1259,7 @@ static int write_summary(struct run *r)
 		} else {
 			continue;
 		}
-		if ((sr = share_out(r, m, wt, used)) == -1)
+		if ((sr = share_out(r, m, wt, byname, nused, drow)) == -1)
 			goto oom;
 		if (sr < 0)
 			goto too_large;
@@ -1228,6 +1269,8 @@ static int write_summary(struct run *r)
 	w_open = 1;
 	for (k = 0; k < o->nmodel; k++) {
 		m = o->model[k];
+		if (m == ATTR_SHAPLEY && skip_shapley)
+			continue;
 		for (n = 0, i = 0; i < nch; i++)
 			if (used[i]) {
 				rows[n].ch = (uint32_t)i;
@@ -1315,6 +1358,7 @@ done:
 	free(spend);
 	free(rows);
 	free(order);
+	free(byname);
 	return rc;
 }
 
@@ -1416,8 +1460,11 @@ int main(int argc, char **argv)
 
 	cli_start(argv[0]);
 	first = parse_args(argc, argv, &o);
-	if (first <= 0)
+	if (first <= 0) {
+		for (k = 0; k < o.nowned; k++)
+			free(o.owned[k]);
 		return cli_args_status(first);
+	}
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
 	r.d = &o.d;
@@ -1477,5 +1524,7 @@ int main(int argc, char **argv)
 		stats(&r);
 	status = drive_close(&o.d, status);
 	run_free(&r);
+	for (k = 0; k < o.nowned; k++)
+		free(o.owned[k]);
 	return status;
 }

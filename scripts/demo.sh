@@ -76,7 +76,18 @@ step "vchain-aggregate --report listening --format table"
 step "vchain-aggregate -g platform -a rows,sum:revenue,distinct:user_id --format table unique.ndjson"
 "$B/vchain-aggregate" -g platform -a rows,sum:revenue,distinct:user_id --format table "$d/unique.ndjson"
 
+step "vchain-attribute --summary -m first,last,linear,markov,shapley --format table unique.ndjson (which platforms drove the sales)"
+"$B/vchain-attribute" --summary -m first,last,linear,markov,shapley --format table "$d/unique.ndjson"
+
+step "vchain-attribute --from-paths Data.csv -m markov --format table (ChannelAttribution's sample paths, solved exactly)"
+if [ -f "$(dirname "$0")/../../shared/data/channelattribution/Data.csv" ]; then
+	"$B/vchain-attribute" --from-paths "$(dirname "$0")/../../shared/data/channelattribution/Data.csv" -m markov \
+		--format table --stats
+else
+	echo "(../shared/data/channelattribution is absent here)"
+fi
+
 cat <<'MSG'
 
-Attribution and advocate ranking join this demo as they land (see README.md).
+Advocate ranking joins this demo as it lands (see README.md).
 MSG

@@ -105,7 +105,7 @@ static int by_from(const void *a, const void *b, void *ctx)
 }
 
 /* The chain of the paths: states from (start) = 0, in the order the sorted paths first reach them. */
-static int build(struct chain *c, const struct paths *p, const size_t *order)
+static int build(struct chain *c, const struct paths *p, const size_t *order, long skip)
 {
 	uint32_t start[1] = { 0 };
 	size_t i;
@@ -118,6 +118,8 @@ static int build(struct chain *c, const struct paths *p, const size_t *order)
 		const struct path_row *r = &p->row[order[i]];
 		const uint32_t *st = paths_steps(p, r);
 
+		if ((long)order[i] == skip)
+			continue;
 		prev = 0;
 		for (j = 0; j < r->n; j++) {
 			int len = (int)(j + 1 < (uint32_t)c->k ? j + 1 : (uint32_t)c->k);
@@ -222,7 +224,8 @@ static int solve_iter(const struct chain *c, const size_t *first, const double *
 	return -2;
 }
 
-int markov_removal(const struct paths *p, const size_t *order, int k, struct markov_result *res, char *err)
+int markov_removal(const struct paths *p, const size_t *order, long skip, int k, struct markov_result *res,
+		   char *err)
 {
 	struct chain c;
 	size_t *first = NULL, i, j, n, ch;
@@ -233,7 +236,7 @@ int markov_removal(const struct paths *p, const size_t *order, int k, struct mar
 	memset(&c, 0, sizeof(c));
 	memset(res, 0, sizeof(*res));
 	c.k = k;
-	if (build(&c, p, order) < 0)
+	if (build(&c, p, order, skip) < 0)
 		goto done;
 	n = c.nstates;
 	res->states = n;
@@ -315,7 +318,7 @@ static int by_name(const void *a, const void *b, void *ctx)
 	return strcmp(ch->name[*(const uint32_t *)a], ch->name[*(const uint32_t *)b]);
 }
 
-int shapley_values(const struct paths *p, double *phi, char *err)
+int shapley_values(const struct paths *p, long skip, double *phi, char *err)
 {
 	uint32_t ids[SHAPLEY_MAX_CHANNELS];
 	int *bit = calloc(p->ch.n + 1, sizeof(*bit));
@@ -332,13 +335,15 @@ int shapley_values(const struct paths *p, double *phi, char *err)
 	for (i = 0; i < p->n; i++) {
 		const uint32_t *st = paths_steps(p, &p->row[i]);
 
+		if ((long)i == skip)
+			continue;
 		for (j = 0; j < p->row[i].n; j++)
 			if (bit[st[j]] < 0) {
 				if (nch == SHAPLEY_MAX_CHANNELS) {
 					size_t more = 0;
 
 					for (size_t q = 0; q < p->n; q++)
-						for (uint32_t r = 0; r < p->row[q].n; r++)
+						for (uint32_t r = 0; r < p->row[q].n && (long)q != skip; r++)
 							if (bit[paths_steps(p, &p->row[q])[r]] == -1) {
 								bit[paths_steps(p, &p->row[q])[r]] = -2;
 								more++;
@@ -366,6 +371,8 @@ int shapley_values(const struct paths *p, double *phi, char *err)
 		const struct path_row *r = &p->row[i];
 		const uint32_t *st = paths_steps(p, r);
 
+		if ((long)i == skip)
+			continue;
 		for (mask = 0, j = 0; j < r->n; j++)
 			mask |= 1u << bit[st[j]];
 		conv[mask] += (double)r->conv;

@@ -29,11 +29,12 @@ struct markov_result {
 
 /*
  * The removal effect of every channel on the paths (order[0..p->n) from
- * paths_order), a Markov chain of order k (1..MARKOV_MAX_ORDER): states
- * are the last k channels. 0; -1 when out of memory; -2 when the
- * iteration did not converge (err[200]).
+ * paths_order; row skip left out, -1: none), a Markov chain of order k
+ * (1..MARKOV_MAX_ORDER): states are the last k channels. 0; -1 when out
+ * of memory; -2 when the iteration did not converge (err[200]).
  */
-int markov_removal(const struct paths *p, const size_t *order, int k, struct markov_result *res, char *err);
+int markov_removal(const struct paths *p, const size_t *order, long skip, int k, struct markov_result *res,
+		   char *err);
 void markov_result_free(struct markov_result *res);
 
 /*
@@ -41,9 +42,10 @@ void markov_result_free(struct markov_result *res);
  * (zeroed first; p->ch.n of them): each set of channels seen is worth its
  * conversion rate, a set never seen 0; a channel's value is its marginal
  * contribution averaged over all orderings, each contribution below zero
- * counted as zero. 0; -1 when out of memory; -2 when more than
+ * counted as zero; row skip left out (-1: none). 0; -1 when out of
+ * memory; -2 when more than
  * SHAPLEY_MAX_CHANNELS channels are on the paths (err[200]).
  */
-int shapley_values(const struct paths *p, double *phi, char *err);
+int shapley_values(const struct paths *p, long skip, double *phi, char *err);
 
 #endif

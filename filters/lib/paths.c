@@ -107,6 +107,24 @@ int paths_add(struct paths *p, const uint32_t *ids, uint32_t n, uint64_t conv, s
 	return 0;
 }
 
+long paths_find(const struct paths *p, const uint32_t *ids, uint32_t n)
+{
+	uint64_t *v = htab_get(&p->idx, hash128(ids, n * sizeof(*ids)));
+
+	return v ? (long)*v - 1 : -1;
+}
+
+long paths_direct_row(const struct paths *p)
+{
+	uint64_t *v = htab_get(&p->ch.idx, hash128(PATHS_DIRECT, strlen(PATHS_DIRECT)));
+	uint32_t id;
+
+	if (!v)
+		return -1;
+	id = (uint32_t)(*v - 1);
+	return paths_find(p, &id, 1);
+}
+
 static int by_text(const void *a, const void *b, void *ctx)
 {
 	const struct paths *p = ctx;

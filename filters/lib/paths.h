@@ -62,6 +62,10 @@ static inline const uint32_t *paths_steps(const struct paths *p, const struct pa
 {
 	return p->seq + r->off;
 }
+/* The row of the path ids[0..n), or -1. */
+long paths_find(const struct paths *p, const uint32_t *ids, uint32_t n);
+/* The row of the path of a conversion without touches, PATHS_DIRECT alone, or -1. */
+long paths_direct_row(const struct paths *p);
 /* The rows in the order of their text (channel names compared bytewise, step by step): *order[0..p->n). 0, or -1. */
 int paths_order(const struct paths *p, size_t **order);
 /* Row r's channels joined by sep, appended to b. 0, or -1. */

@@ -8,7 +8,7 @@
 #   BENCH_DIR     where data and DuckDB's node module live (default bench-data)
 #   BENCH_FLAT_EVENTS  events of dedupe's flat-memory row (default 20000000)
 #   BENCH_SORT_EVENTS  shuffled events for vchain-sort (default 10000000, 1.6 GB)
-#   BENCH_ONLY    the parts to run, of: parse aggregate dedupe stage sort (default all)
+#   BENCH_ONLY    the parts to run, of: parse aggregate dedupe stage sort attribute (default all)
 #
 # Prints one table: task, tool, seconds (median wall time), MB/s (of the
 # uncompressed input), peak RSS, and ratio = that tool's time / vchain's time
@@ -294,6 +294,43 @@ if [ -x "$SO" ] && want sort; then
 	measure "$t" "vchain-sort -m -j 1" "$RUNS" "$SO -m -j 1$parts"
 	measure "$t" "GNU sort -m -k8,8 (ts as text)" "$RUNS" "$gnu -m$parts"
 	measure "$t" "cat (floor)" "$RUNS" "cat$parts"
+	unset BYTES
+fi
+
+AT="$B/vchain-attribute"
+if [ -x "$AT" ] && want attribute; then
+	# attribution over time-ordered events: all models, and the rule-based ones beside DuckDB's window functions
+	AN=${BENCH_ATTR_EVENTS:-10000000}
+	ev="$D/sorted-events-$AN.ndjson"
+	if [ ! -s "$ev" ]; then
+		note "generating $AN events in time order"
+		"$B/vchain-gen" --seed 1 --events "$AN" | "$B/vchain-sort" > "$ev.tmp" && mv "$ev.tmp" "$ev"
+	fi
+	BYTES=$(wc -c < "$ev")
+	t="attribute $AN events"
+	measure "$t" "vchain-attribute --summary (all 8 models)" "$RUNS" "$AT --summary $ev"
+	measure "$t" "vchain-attribute --summary (6 rule-based)" "$RUNS" \
+		"$AT --summary -m first,last,last_non_direct,linear,time_decay,position $ev"
+	measure "$t" "vchain-attribute (credit records)" "$RUNS" "$AT -m first,last,linear,time_decay,position $ev"
+	measure "$t" "vchain-attribute --summary -j 1" "$SLOW" "$AT --summary -j 1 $ev"
+	touch="'impression','view','like','follow','comment','share','mention','tag','dm','complaint','review','referral','subscribe','signup','lead','visit','click'"
+	# the same rule-based credit in SQL: each purchase joined to its person's touches of the last 30 days
+	sql="COPY (WITH e AS (SELECT row_number() OVER () AS rn, user_id, type, platform, revenue, ts::TIMESTAMPTZ AS ts
+		FROM read_json('$ev', format='newline_delimited', columns={ts: 'VARCHAR', user_id: 'VARCHAR',
+		type: 'VARCHAR', platform: 'VARCHAR', revenue: 'DECIMAL(18,2)'})),
+	t AS (SELECT rn, user_id, ts, platform AS ch FROM e WHERE type IN ($touch) AND user_id IS NOT NULL),
+	c AS (SELECT rn, user_id, ts, coalesce(revenue, 1) AS v FROM e WHERE type = 'purchase'),
+	j AS (SELECT c.rn AS crn, c.v, t.ch, pow(2, -(epoch(c.ts) - epoch(t.ts)) / (7 * 86400)) AS d,
+		row_number() OVER (PARTITION BY c.rn ORDER BY t.ts, t.rn) AS i, count(*) OVER (PARTITION BY c.rn) AS n
+		FROM c JOIN t ON t.user_id = c.user_id AND t.ts BETWEEN c.ts - INTERVAL 30 DAY AND c.ts AND (t.ts < c.ts OR t.rn < c.rn)),
+	w AS (SELECT *, d / sum(d) OVER (PARTITION BY crn) AS td,
+		CASE WHEN n = 1 THEN 1 WHEN n = 2 THEN 0.5 WHEN i = 1 OR i = n THEN 0.4 ELSE 0.2 / (n - 2) END AS pos FROM j)
+	SELECT ch, sum((i = 1)::INT) AS first, sum(v * (i = 1)::INT) AS first_value, sum((i = n)::INT) AS last,
+		sum(v * (i = n)::INT) AS last_value, sum(1.0 / n) AS linear, sum(v / n) AS linear_value,
+		sum(td) AS time_decay, sum(v * td) AS time_decay_value, sum(pos) AS position, sum(v * pos) AS position_value
+	FROM w GROUP BY ch ORDER BY ch) TO '/dev/stdout' (FORMAT csv)"
+	sql=$(printf '%s' "$sql" | tr '\n\t' '  ')	# one line: the queue is a line a command
+	[ -n "$duck" ] && measure "$t" "duckdb window functions (5 rule-based)" "$SLOW" "$duck \"$sql\""
 	unset BYTES
 fi
 
