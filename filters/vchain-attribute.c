@@ -239,23 +239,6 @@ bad:
 	return -1;
 }
 
-static int map_load(struct stage_map *m, const char *path)
-{
-	struct buf b = BUF_INIT;
-	int r;
-
-	if (buf_load(&b, path) < 0) {
-		diag("%s: cannot open: %s", path, strerror(errno));
-		buf_free(&b);
-		return -1;
-	}
-	r = stage_map_parse(m, b.p ? b.p : "", b.len);
-	if (r < 0)
-		diag_at(path, m->err_line, "%s", m->err);
-	buf_free(&b);
-	return r;
-}
-
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum {
@@ -424,7 +407,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 		}
 	}
-	if (map && map_load(&o->map, map) < 0)
+	if (map && stage_map_load(&o->map, map) < 0)
 		return -1;
 	if (!map)
 		stage_map_default(&o->map);

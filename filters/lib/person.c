@@ -1,10 +1,13 @@
 /*
  * person.c - see person.h.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+#include "diag.h"
 #include "person.h"
 #include "rec.h"
 
@@ -119,4 +122,21 @@ int stage_map_find(const struct stage_map *m, const char *s, size_t n)
 		if (m->len[i] == n && memcmp(m->name[i], s, n) == 0)
 			return (int)i;
 	return -1;
+}
+
+int stage_map_load(struct stage_map *m, const char *path)
+{
+	struct buf b = BUF_INIT;
+	int r;
+
+	if (buf_load(&b, path) < 0) {
+		diag("%s: cannot open: %s", path, strerror(errno));
+		buf_free(&b);
+		return -1;
+	}
+	r = stage_map_parse(m, b.p ? b.p : "", b.len);
+	if (r < 0)
+		diag_at(path, m->err_line, "%s", m->err);
+	buf_free(&b);
+	return r;
 }

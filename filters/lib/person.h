@@ -66,6 +66,8 @@ struct stage_map {
 void stage_map_default(struct stage_map *m);
 /* A map of TYPE<tab>STAGE lines (1-7, or '-'), '#' comments. 0, or -1 (err, err_line). */
 int stage_map_parse(struct stage_map *m, const char *text, size_t n);
+/* The map in the file at path (--map): 0, or -1 after saying what is wrong and where. */
+int stage_map_load(struct stage_map *m, const char *path);
 /* The map's entry for type s[0..n), or -1 when it has none. */
 int stage_map_find(const struct stage_map *m, const char *s, size_t n);
 
