@@ -20,7 +20,7 @@ static int give_up(struct journeys *j, struct jperson *p)
 	uint32_t from = p->pending > p->head ? p->pending : p->head;
 	int rc = 0;
 
-	if (from < p->n && j->on_null(j->ctx, p->t + from, p->n - from) < 0)
+	if (from < p->n && j->on_null(j->ctx, jperson_touches(p) + from, p->n - from) < 0)
 		rc = j->err = -1;
 	p->head = p->n = p->pending = 0;
 	return rc;
@@ -30,8 +30,9 @@ static int give_up(struct journeys *j, struct jperson *p)
 static void age(struct journeys *j, struct jperson *p, long long ts)
 {
 	long long horizon = ts - j->lookback_ms;
+	const struct attr_touch *t = jperson_touches(p);
 
-	while (p->head < p->n && p->t[p->head].ts < horizon) {
+	while (p->head < p->n && t[p->head].ts < horizon) {
 		if (p->head >= p->pending)
 			j->touches_aged++;
 		p->head++;
@@ -44,30 +45,31 @@ static void release(struct journeys *j, uint32_t slot)
 {
 	struct jperson *p = &j->p[slot];
 
-	free(p->t);
+	if (p->cap > JOURNEY_INLINE)
+		free(p->t.heap);
 	memset(p, 0, sizeof(*p));
 	p->next_free = j->free_head;
 	j->free_head = slot + 1;
 	j->active--;
 }
 
-struct sweep {
-	struct journeys *j;
-	long long now;
-};
-
-static int idle(uint64_t val, void *ctx)
+/*
+ * Forget everyone idle for longer than the window before now: the slots
+ * are read in order (a stream through memory, not a random read a person
+ * as walking the table would be); only the forgotten are looked up.
+ */
+static void sweep(struct journeys *j, long long now)
 {
-	struct sweep *s = ctx;
-	struct journeys *j = s->j;
-	struct jperson *p = &j->p[val - 1];
+	size_t i;
 
-	if (j->err || s->now - p->last_ts <= j->lookback_ms)
-		return 0;
-	if (give_up(j, p) < 0)
-		return 0;
-	release(j, (uint32_t)(val - 1));
-	return 1;
+	for (i = 0; i < j->n && !j->err; i++) {
+		struct jperson *p = &j->p[i];
+
+		if (!p->live || now - p->last_ts <= j->lookback_ms || give_up(j, p) < 0)
+			continue;
+		htab_del(&j->idx, p->user);
+		release(j, (uint32_t)i);
+	}
 }
 
 struct jperson *journeys_person(struct journeys *j, struct h128 user, long long ts)
@@ -78,11 +80,10 @@ struct jperson *journeys_person(struct journeys *j, struct h128 user, long long 
 	int made;
 
 	if (!j->swept_once || ts >= j->next_sweep) {
-		struct sweep s = { j, ts };
 		long long step = j->lookback_ms / 8 > 0 ? j->lookback_ms / 8 : 1;
 
 		if (j->swept_once)
-			htab_sweep(&j->idx, idle, &s);
+			sweep(j, ts);
 		if (j->err)
 			return NULL;
 		j->swept_once = 1;
@@ -110,6 +111,8 @@ struct jperson *journeys_person(struct journeys *j, struct h128 user, long long 
 		}
 		p = &j->p[slot];
 		memset(p, 0, sizeof(*p));
+		p->user = user;
+		p->live = 1;
 		p->last_ts = ts;
 		*v = (uint64_t)slot + 1;
 		if (++j->active > j->peak)
@@ -126,25 +129,34 @@ struct jperson *journeys_person(struct journeys *j, struct h128 user, long long 
 
 int journeys_touch(struct journeys *j, struct jperson *p, long long ts, uint32_t ch)
 {
+	struct attr_touch *t;
+
 	age(j, p, ts);
+	if (p->cap < JOURNEY_INLINE)	/* a new person: the room in the row */
+		p->cap = JOURNEY_INLINE;
+	t = jperson_touches(p);
 	if (p->n == p->cap) {
 		if (p->head > p->cap / 2) {	/* most of the array has aged out: move the rest down */
-			memmove(p->t, p->t + p->head, (p->n - p->head) * sizeof(*p->t));
+			memmove(t, t + p->head, (p->n - p->head) * sizeof(*t));
 			p->n -= p->head;
 			p->pending = p->pending > p->head ? p->pending - p->head : 0;
 			p->head = 0;
 		} else {
-			uint32_t cap = p->cap ? 2 * p->cap : 4;
-			struct attr_touch *t = realloc(p->t, cap * sizeof(*t));
+			uint32_t cap = 2 * p->cap;
+			struct attr_touch *g = p->cap > JOURNEY_INLINE ? realloc(t, cap * sizeof(*g))
+								     : malloc(cap * sizeof(*g));
 
-			if (!t)
+			if (!g)
 				return -1;
-			p->t = t;
+			if (p->cap <= JOURNEY_INLINE)
+				memcpy(g, t, p->n * sizeof(*g));
+			p->t.heap = g;
 			p->cap = cap;
+			t = g;
 		}
 	}
-	p->t[p->n].ts = ts;
-	p->t[p->n].ch = ch;
+	t[p->n].ts = ts;
+	t[p->n].ch = ch;
 	p->n++;
 	return 0;
 }
@@ -152,7 +164,7 @@ int journeys_touch(struct journeys *j, struct jperson *p, long long ts, uint32_t
 size_t journeys_convert(struct journeys *j, struct jperson *p, long long ts, const struct attr_touch **t)
 {
 	age(j, p, ts);
-	*t = p->t + p->head;
+	*t = jperson_touches(p) + p->head;
 	p->pending = p->n;
 	return p->n - p->head;
 }
@@ -162,7 +174,7 @@ int journeys_finish(struct journeys *j)
 	size_t i;
 
 	for (i = 0; i < j->n; i++)
-		if (j->p[i].t && give_up(j, &j->p[i]) < 0)
+		if (j->p[i].live && give_up(j, &j->p[i]) < 0)
 			return -1;
 	return 0;
 }
@@ -172,7 +184,8 @@ size_t journeys_bytes(const struct journeys *j)
 	size_t i, b = htab_bytes(&j->idx) + j->cap * sizeof(*j->p);
 
 	for (i = 0; i < j->n; i++)
-		b += j->p[i].cap * sizeof(*j->p[i].t);
+		if (j->p[i].cap > JOURNEY_INLINE)
+			b += j->p[i].cap * sizeof(*j->p[i].t.heap);
 	return b;
 }
 
@@ -181,7 +194,8 @@ void journeys_free(struct journeys *j)
 	size_t i;
 
 	for (i = 0; i < j->n; i++)
-		free(j->p[i].t);
+		if (j->p[i].cap > JOURNEY_INLINE)
+			free(j->p[i].t.heap);
 	free(j->p);
 	htab_free(&j->idx);
 	memset(j, 0, sizeof(*j));

@@ -5,8 +5,8 @@
  * forgotten (after their touches since their last conversion are handed
  * on as a journey that did not convert). Events come in time order.
  *
- * Memory: about 64 bytes a person active within the window, 16 a touch
- * within it, and 32-48 of index: flat in events for a fixed number of
+ * Memory: about 80 bytes a person active within the window (two touches
+ * included), 16 a touch beyond, and 32-48 of index: flat in events for a fixed number of
  * active people.
  */
 #ifndef VCHAIN_JOURNEY_H
@@ -19,13 +19,25 @@
 #include "hash.h"
 #include "htab.h"
 
+#define JOURNEY_INLINE 2	/* touches kept in the person's row itself: most people have few */
+
 struct jperson {
+	struct h128 user;	/* the key, for the sweep */
 	long long last_ts;	/* newest event */
-	struct attr_touch *t;	/* touches t[head..n) */
-	uint32_t head, n, cap;
+	union {
+		struct attr_touch in[JOURNEY_INLINE];	/* cap <= JOURNEY_INLINE */
+		struct attr_touch *heap;		/* else */
+	} t;
+	uint32_t head, n, cap;	/* touches [head, n) */
 	uint32_t pending;	/* touches from here on came after the last conversion */
 	uint32_t next_free;	/* in the free list: the next slot + 1 */
+	uint8_t live;		/* a person's slot, not a free one */
 };
+
+static inline struct attr_touch *jperson_touches(struct jperson *p)
+{
+	return p->cap <= JOURNEY_INLINE ? p->t.in : p->t.heap;
+}
 
 /* A journey that did not convert: its touches in time order. 0, or -1 to stop (said). */
 typedef int (*journey_null_fn)(void *ctx, const struct attr_touch *t, size_t n);
@@ -46,6 +58,17 @@ struct journeys {
 	int err;		/* on_null stopped the run */
 };
 
+/*
+ * For a person whose event comes a few records later: with their index
+ * slot loaded (htab_prefetch on j->idx earlier), start loading their row.
+ */
+static inline void journeys_prefetch_row(const struct journeys *j, struct h128 user)
+{
+	const uint64_t *v = htab_get(&j->idx, user);
+
+	if (v)
+		__builtin_prefetch(&j->p[*v - 1]);
+}
 /* Set lookback_ms, on_null and ctx, then use. */
 void journeys_init(struct journeys *j, long long lookback_ms, journey_null_fn on_null, void *ctx);
 /*

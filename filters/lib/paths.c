@@ -13,8 +13,13 @@
 
 long chans_id(struct chans *c, const char *s, size_t n)
 {
+	return chans_id_hashed(c, s, n, hash128(s, n));
+}
+
+long chans_id_hashed(struct chans *c, const char *s, size_t n, struct h128 h)
+{
 	uint64_t *v;
-	int r = htab_put(&c->idx, hash128(s, n), &v);
+	int r = htab_put(&c->idx, h, &v);
 	char *copy;
 
 	if (r < 0)
@@ -30,14 +35,14 @@ long chans_id(struct chans *c, const char *s, size_t n)
 			c->name = name;
 		len = name ? realloc(c->len, cap * sizeof(*len)) : NULL;
 		if (!len) {
-			htab_del(&c->idx, hash128(s, n));
+			htab_del(&c->idx, h);
 			return -1;
 		}
 		c->len = len;
 		c->cap = cap;
 	}
 	if (!(copy = arena_strndup(&c->a, s, n))) {
-		htab_del(&c->idx, hash128(s, n));
+		htab_del(&c->idx, h);
 		return -1;
 	}
 	c->name[c->n] = copy;

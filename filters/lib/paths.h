@@ -36,6 +36,8 @@ struct chans {
 
 /* The id of channel s[0..n) (raw JSON string content), made when new. -1 when out of memory. */
 long chans_id(struct chans *c, const char *s, size_t n);
+/* The same, its hash128 h computed already (in a worker). */
+long chans_id_hashed(struct chans *c, const char *s, size_t n, struct h128 h);
 void chans_free(struct chans *c);
 
 struct path_row {
