@@ -577,6 +577,8 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 				return r->d->out.err ? (r->d->stop = -1) : say(r, lineno);
 		}
 	}
+	if (attrib_flush(at, 0) < 0)
+		return say(r, 0);
 	if (drive_bad_records(r->d, c, first_line) < 0)
 		return -1;
 	if (c->fatal) {
@@ -679,6 +681,11 @@ int main(int argc, char **argv)
 		status = drive_start(&o.d, attr_line, sizeof(struct worker), worker_init, &o, worker_done);
 		if (status == EXIT_OK && !o.summary && !o.paths && !o.partial && attrib_open_credits(&r.a, &o.d.out) < 0)
 			status = EXIT_DATA;
+		/* the totals do not depend on the order people are credited in: people over -j threads */
+		if (status == EXIT_OK && (o.summary || o.paths || o.partial) && attrib_shards(&r.a, o.d.threads) < 0) {
+			diag("%s", r.a.why);
+			status = EXIT_DATA;
+		}
 		if (status == EXIT_OK)
 			status = drive_inputs(&o.d, argv + first, argc - first, commit, NULL, NULL, &r);
 		if (attrib_finish(&r.a) < 0 && status == EXIT_OK && !o.d.gone && o.d.out.err != EPIPE) {

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "attrib.h"
@@ -21,6 +22,13 @@ static int oom(struct attrib *r)
 {
 	snprintf(r->why, sizeof(r->why), "out of memory");
 	return -1;
+}
+
+static int by_name(const void *a, const void *b, void *ctx)
+{
+	const struct chans *ch = ctx;
+
+	return strcmp(ch->name[*(const uint32_t *)a], ch->name[*(const uint32_t *)b]);
 }
 
 /* Room for n steps in the scratch arrays, and credit rows for every channel. 0, or -1. */
@@ -175,7 +183,7 @@ static int write_credits(struct attrib *r, int m, long k, const struct attrib_co
 }
 
 /* A conversion: its path into the table, each per-conversion model's credit. */
-int attrib_convert(struct attrib *r, const struct attrib_conv *cv)
+static int convert_one(struct attrib *r, const struct attrib_conv *cv)
 {
 	const struct attr_touch *t = NULL;
 	struct dec v = cv->has_value ? cv->value : (struct dec){ 1, 0 };
@@ -221,7 +229,7 @@ too_large:
 	return -1;
 }
 
-int attrib_touch(struct attrib *r, struct h128 user, long long ts, const char *ch, size_t n, struct h128 chh)
+static int touch_one(struct attrib *r, struct h128 user, long long ts, const char *ch, size_t n, struct h128 chh)
 {
 	struct jperson *pp = journeys_person(&r->jn, user, ts);
 	long id;
@@ -232,6 +240,245 @@ int attrib_touch(struct attrib *r, struct h128 user, long long ts, const char *c
 	if ((id = chans_id_hashed(&r->paths.ch, ch, n, chh)) < 0 || journeys_touch(&r->jn, pp, ts, (uint32_t)id) < 0)
 		return oom(r);
 	return 0;
+}
+
+/* ---- shards: people split by their hash over threads ---- */
+
+/* A record for a shard: a touch (ch_len bytes of channel follow) or a conversion. */
+struct shrec {
+	struct h128 user, chh;
+	long long ts;
+	struct dec value;
+	uint32_t ch_len;
+	uint8_t conv, has_user, has_value;
+};
+
+struct attrib_shard {
+	struct attrib e;	/* its people, paths and credits */
+	struct buf in;		/* its records of the chunk */
+	pthread_t th;
+	int started, rc;
+	struct attrib *owner;
+};
+
+/* A shard's records of the chunk, through its own engine. 0, or -1 (e.why). */
+static int shard_run(struct attrib_shard *sh)
+{
+	const char *p = sh->in.p, *end = sh->in.p + sh->in.len;
+	struct shrec h;
+
+	for (; p < end; p += sizeof(h) + h.ch_len) {
+		memcpy(&h, p, sizeof(h));
+		if (!h.conv) {
+			if (touch_one(&sh->e, h.user, h.ts, p + sizeof(h), h.ch_len, h.chh) < 0)
+				return -1;
+		} else {
+			struct attrib_conv cv = { h.user, h.has_user, h.has_value, h.ts, h.value,
+						  "null", "null", "null", 4, 4, 4 };
+
+			if (convert_one(&sh->e, &cv) < 0)
+				return -1;
+		}
+	}
+	sh->in.len = 0;
+	return 0;
+}
+
+static void *shard_thread(void *arg)
+{
+	struct attrib_shard *sh = arg;
+	struct attrib *a = sh->owner;
+	uint64_t seen = 0;
+
+	for (;;) {
+		pthread_mutex_lock(&a->mu);
+		while (a->gen == seen && !a->quit)
+			pthread_cond_wait(&a->go, &a->mu);
+		if (a->quit && a->gen == seen) {
+			pthread_mutex_unlock(&a->mu);
+			return NULL;
+		}
+		seen = a->gen;
+		pthread_mutex_unlock(&a->mu);
+		if (!sh->rc)
+			sh->rc = shard_run(sh);
+		pthread_mutex_lock(&a->mu);
+		if (--a->busy == 0)
+			pthread_cond_signal(&a->done);
+		pthread_mutex_unlock(&a->mu);
+	}
+}
+
+int attrib_shards(struct attrib *a, unsigned n)
+{
+	unsigned i;
+
+	if (n < 2)
+		return 0;
+	if (!(a->sh = calloc(n, sizeof(*a->sh))))
+		return oom(a);
+	a->nsh = n;
+	pthread_mutex_init(&a->mu, NULL);
+	pthread_cond_init(&a->go, NULL);
+	pthread_cond_init(&a->done, NULL);
+	for (i = 0; i < n; i++) {
+		a->sh[i].owner = a;
+		if (attrib_init(&a->sh[i].e, a->c) < 0)
+			return oom(a);
+		/* shard 0 runs in the calling thread */
+		if (i && pthread_create(&a->sh[i].th, NULL, shard_thread, &a->sh[i]) != 0) {
+			snprintf(a->why, sizeof(a->why), "cannot start a thread");
+			return -1;
+		}
+		a->sh[i].started = i > 0;
+	}
+	return 0;
+}
+
+/* The record to its person's shard. 0, or -1. */
+static int shard_put(struct attrib *a, const struct shrec *h, const char *ch)
+{
+	struct buf *b = &a->sh[h->has_user ? h->user.hi % a->nsh : 0].in;
+
+	if (buf_add(b, h, sizeof(*h)) < 0 || (h->ch_len && buf_add(b, ch, h->ch_len) < 0))
+		return oom(a);
+	a->queued += sizeof(*h) + h->ch_len;
+	return 0;
+}
+
+int attrib_flush(struct attrib *a, int force)
+{
+	unsigned i;
+
+	if (!a->nsh || (!force && a->queued < ATTRIB_SHARD_BATCH))
+		return 0;
+	a->queued = 0;
+	pthread_mutex_lock(&a->mu);
+	a->busy = a->nsh - 1;
+	a->gen++;
+	pthread_cond_broadcast(&a->go);
+	pthread_mutex_unlock(&a->mu);
+	if (!a->sh[0].rc)
+		a->sh[0].rc = shard_run(&a->sh[0]);
+	pthread_mutex_lock(&a->mu);
+	while (a->busy)
+		pthread_cond_wait(&a->done, &a->mu);
+	pthread_mutex_unlock(&a->mu);
+	for (i = 0; i < a->nsh; i++)
+		if (a->sh[i].rc) {
+			memcpy(a->why, a->sh[i].e.why, sizeof(a->why));
+			return -1;
+		}
+	return 0;
+}
+
+/* Shard s's paths, credits and counts into a, channels matched by name. 0, or -1. */
+static int absorb(struct attrib *a, struct attrib *s)
+{
+	size_t i, nch = s->paths.ch.n;
+	uint32_t *map = malloc((nch ? nch : 1) * sizeof(*map)), j;
+	long id;
+	int m;
+
+	if (!map)
+		return oom(a);
+	for (i = 0; i < nch; i++) {
+		if ((id = chans_id(&a->paths.ch, s->paths.ch.name[i], s->paths.ch.len[i])) < 0)
+			goto fail;
+		map[i] = (uint32_t)id;
+	}
+	for (i = 0; i < s->paths.n; i++) {
+		const struct path_row *pr = &s->paths.row[i];
+		const uint32_t *st = paths_steps(&s->paths, pr);
+
+		if (room(a, pr->n) < 0)
+			goto fail;
+		for (j = 0; j < pr->n; j++)
+			a->ids[j] = map[st[j]];
+		if (paths_add(&a->paths, a->ids, pr->n, pr->conv, pr->value, pr->null) < 0)
+			goto fail;
+	}
+	if (room(a, 0) < 0)
+		goto fail;
+	for (m = 0; m < ATTR_NMODELS; m++)
+		for (i = 0; i < nch && i < s->cr_cap; i++) {
+			a->cr[m][map[i]].units += s->cr[m][i].units;
+			if (dec_add(&a->cr[m][map[i]].value, s->cr[m][i].value) < 0)
+				goto fail;
+		}
+	a->touches += s->touches;
+	a->conversions += s->conversions;
+	a->direct_conv += s->direct_conv;
+	a->no_value += s->no_value;
+	a->null_paths += s->null_paths;
+	a->jn.touches_aged += s->jn.touches_aged;
+	a->jn.peak += s->jn.peak;
+	a->people_bytes += s->people_bytes;
+	free(map);
+	return 0;
+fail:
+	free(map);
+	return oom(a);
+}
+
+/* Stop the shards' threads; with merge, their results into a. 0, or -1. */
+static int shards_end(struct attrib *a, int merge)
+{
+	unsigned i;
+	int rc = 0;
+
+	if (!a->nsh)
+		return 0;
+	pthread_mutex_lock(&a->mu);
+	a->quit = 1;
+	pthread_cond_broadcast(&a->go);
+	pthread_mutex_unlock(&a->mu);
+	for (i = 0; i < a->nsh; i++)
+		if (a->sh[i].started)
+			pthread_join(a->sh[i].th, NULL);
+	for (i = 0; i < a->nsh && merge && rc == 0; i++) {
+		struct attrib *s = &a->sh[i].e;
+
+		if (journeys_finish(&s->jn) < 0) {
+			memcpy(a->why, s->why, sizeof(a->why));
+			rc = -1;
+			break;
+		}
+		s->people_bytes = journeys_bytes(&s->jn);
+		rc = absorb(a, s);
+	}
+	for (i = 0; i < a->nsh; i++) {
+		attrib_free(&a->sh[i].e);
+		buf_free(&a->sh[i].in);
+	}
+	free(a->sh);
+	a->sh = NULL;
+	a->nsh = 0;
+	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->go);
+	pthread_cond_destroy(&a->done);
+	return rc;
+}
+
+int attrib_convert(struct attrib *r, const struct attrib_conv *cv)
+{
+	if (r->nsh) {
+		struct shrec h = { cv->user, { 0, 0 }, cv->ts, cv->value, 0, 1, (uint8_t)cv->has_user,
+				   (uint8_t)cv->has_value };
+
+		return shard_put(r, &h, NULL);
+	}
+	return convert_one(r, cv);
+}
+
+int attrib_touch(struct attrib *r, struct h128 user, long long ts, const char *ch, size_t n, struct h128 chh)
+{
+	if (r->nsh) {
+		struct shrec h = { user, chh, ts, { 0, 0 }, (uint32_t)n, 0, 1, 0 };
+
+		return shard_put(r, &h, ch);
+	}
+	return touch_one(r, user, ts, ch, n, chh);
 }
 
 int attrib_init(struct attrib *r, struct attrib_cfg *c)
@@ -252,7 +499,10 @@ int attrib_open_credits(struct attrib *r, struct out *out)
 
 int attrib_finish(struct attrib *r)
 {
-	int rc = journeys_finish(&r->jn);
+	int sharded = r->nsh > 0, rc = sharded ? (attrib_flush(r, 1) < 0 ? -1 : shards_end(r, 1)) : journeys_finish(&r->jn);
+
+	if (!sharded)
+		r->people_bytes = journeys_bytes(&r->jn);
 
 	if (r->w_open) {
 		r->w_open = 0;
@@ -322,12 +572,17 @@ int attrib_write_partial(struct attrib *r, struct out *out)
 {
 	struct partial_out po = { NULL, 0 };
 	struct buf b = BUF_INIT;
-	size_t *order = NULL, i, ch;
-	uint32_t j;
+	size_t *order = NULL, i, nch = r->paths.ch.n;
+	uint32_t j, *byname = NULL;
 	int m, k, rc = -1;
 
 	if (header(r->c, &b) < 0 || partial_out_begin(&po, out, b.p, b.len) < 0 ||
-	    paths_order(&r->paths, &order) < 0)
+	    paths_order(&r->paths, &order) < 0 || room(r, 0) < 0 ||
+	    !(byname = malloc((nch ? nch : 1) * sizeof(*byname))))
+		goto done;
+	for (i = 0; i < nch; i++)
+		byname[i] = (uint32_t)i;
+	if (sort_stable(byname, nch, sizeof(*byname), by_name, &r->paths.ch) < 0)
 		goto done;
 	for (i = 0; i < r->paths.n; i++) {
 		const struct path_row *pr = &r->paths.row[order[i]];
@@ -349,7 +604,8 @@ int attrib_write_partial(struct attrib *r, struct out *out)
 		m = r->c->model[k];
 		if (!attr_per_conversion(m))
 			continue;
-		for (ch = 0; ch < r->paths.ch.n && ch < r->cr_cap; ch++) {
+		for (i = 0; i < nch; i++) {	/* by name: the same bytes whatever ids the channels got */
+			uint32_t ch = byname[i];
 			const struct attrib_credit *c = &r->cr[m][ch];
 
 			if (!c->units && !c->value.m)
@@ -368,6 +624,7 @@ int attrib_write_partial(struct attrib *r, struct out *out)
 done:
 	if (po.h)
 		XXH3_freeState(po.h);
+	free(byname);
 	free(order);
 	buf_free(&b);
 	if (rc < 0 && !out->err)
@@ -509,13 +766,6 @@ static int by_credit(const void *a, const void *b, void *ctx)
 	if (x->units != y->units)
 		return x->units > y->units ? -1 : 1;
 	return strcmp(ch->name[x->ch], ch->name[y->ch]);
-}
-
-static int by_name(const void *a, const void *b, void *ctx)
-{
-	const struct chans *ch = ctx;
-
-	return strcmp(ch->name[*(const uint32_t *)a], ch->name[*(const uint32_t *)b]);
 }
 
 /*
@@ -836,6 +1086,7 @@ void attrib_free(struct attrib *r)
 {
 	int m, j;
 
+	shards_end(r, 0);	/* a run that stopped early */
 	paths_free(&r->paths);
 	journeys_free(&r->jn);
 	for (m = 0; m < ATTR_NMODELS; m++)
@@ -872,5 +1123,5 @@ void attrib_stats(const struct attrib *r)
 	diag("%llu journeys without conversion; %llu touches left the window before any conversion; "
 	     "%zu paths, %zu channels; people in the window at most %zu; %zu bytes of people, %zu of paths",
 	     (unsigned long long)r->null_paths, (unsigned long long)r->jn.touches_aged, r->paths.n, r->paths.ch.n,
-	     r->jn.peak, journeys_bytes(&r->jn), paths_bytes(&r->paths));
+	     r->jn.peak, r->people_bytes, paths_bytes(&r->paths));
 }

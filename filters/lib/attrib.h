@@ -11,6 +11,7 @@
 #ifndef VCHAIN_ATTRIB_H
 #define VCHAIN_ATTRIB_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,6 +63,8 @@ struct attrib_credit {
 	struct dec value;
 };
 
+struct attrib_shard;
+
 struct attrib {
 	struct attrib_cfg *c;
 	char why[200];			/* what went wrong, when a call returned -1 */
@@ -87,10 +90,36 @@ struct attrib {
 	int configured;
 	/* counts, for --stats (the filter keeps read, others, anon_touches) */
 	uint64_t read, touches, conversions, direct_conv, others, anon_touches, no_value, null_paths;
+	size_t people_bytes;		/* at the end */
+	/* attrib_shards: people split over threads by their hash, each shard an engine of its own */
+	struct attrib_shard *sh;
+	unsigned nsh, busy;
+	size_t queued;			/* bytes queued since the last round */
+	uint64_t gen;
+	int quit;
+	pthread_mutex_t mu;
+	pthread_cond_t go, done;
 };
 
 /* Start; c is kept. 0, or -1 (why). */
 int attrib_init(struct attrib *a, struct attrib_cfg *c);
+/*
+ * Split the people over n engines (n >= 2; else nothing is done), n - 1
+ * of them on threads of their own: touches and conversions are queued to
+ * their person's shard and run at attrib_flush. Each shard keeps its own
+ * paths and credits, merged at attrib_finish as --merge merges partial
+ * results, so the results are those of one engine, byte for byte. Not with
+ * credit records (they are written in input order, by one engine).
+ * 0, or -1 (why).
+ */
+int attrib_shards(struct attrib *a, unsigned n);
+/*
+ * Run what was queued to the shards, when it is ATTRIB_SHARD_BATCH bytes
+ * or more, or when forced (after each chunk of input; attrib_finish
+ * forces). 0, or -1 (why).
+ */
+#define ATTRIB_SHARD_BATCH ((size_t)8 << 20)	/* about 100,000 records a round: few waits, bounded memory */
+int attrib_flush(struct attrib *a, int force);
 /* Write a credit record for each conversion, model and channel to out. 0, or -1 (why, or out->err). */
 int attrib_open_credits(struct attrib *a, struct out *out);
 /*
