@@ -578,7 +578,7 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 		}
 	}
 	if (attrib_flush(at, 0) < 0)
-		return say(r, 0);
+		return r->d->out.err ? (r->d->stop = -1) : say(r, 0);
 	if (drive_bad_records(r->d, c, first_line) < 0)
 		return -1;
 	if (c->fatal) {
@@ -681,8 +681,8 @@ int main(int argc, char **argv)
 		status = drive_start(&o.d, attr_line, sizeof(struct worker), worker_init, &o, worker_done);
 		if (status == EXIT_OK && !o.summary && !o.paths && !o.partial && attrib_open_credits(&r.a, &o.d.out) < 0)
 			status = EXIT_DATA;
-		/* the totals do not depend on the order people are credited in: people over -j threads */
-		if (status == EXIT_OK && (o.summary || o.paths || o.partial) && attrib_shards(&r.a, o.d.threads) < 0) {
+		/* people over -j threads, each an engine of its own */
+		if (status == EXIT_OK && attrib_shards(&r.a, o.d.threads) < 0) {
 			diag("%s", r.a.why);
 			status = EXIT_DATA;
 		}

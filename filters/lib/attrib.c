@@ -176,8 +176,19 @@ static int write_credits(struct attrib *r, int m, long k, const struct attrib_co
 		    buf_addc(&r->vals[4], '"') < 0 ||
 		    buf_add(&r->vals[4], r->paths.ch.name[r->cc[i]], r->paths.ch.len[r->cc[i]]) < 0 ||
 		    buf_addc(&r->vals[4], '"') < 0 || attr_put_units(&r->vals[5], r->uparts[i]) < 0 ||
-		    put_dec(&r->vals[6], r->vparts[i]) < 0 || writer_row(&r->w_conv, r->vals) < 0)
+		    put_dec(&r->vals[6], r->vparts[i]) < 0)
 			return -1;
+		if (r->collect) {	/* a shard: the row for the owner to write in input order */
+			for (j = 0; j < 7; j++) {
+				uint32_t n = (uint32_t)r->vals[j].len;
+
+				if (buf_add(&r->rows, &n, sizeof(n)) < 0 || buf_add(&r->rows, r->vals[j].p, n) < 0)
+					return -1;
+			}
+			r->block_rows++;
+		} else if (writer_row(&r->w_conv, r->vals) < 0) {
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -187,7 +198,7 @@ static int convert_one(struct attrib *r, const struct attrib_conv *cv)
 {
 	const struct attr_touch *t = NULL;
 	struct dec v = cv->has_value ? cv->value : (struct dec){ 1, 0 };
-	size_t n = 0;
+	size_t n = 0, block = 0;
 	int direct, i, rc;
 	long k, nc;
 
@@ -208,6 +219,14 @@ static int convert_one(struct attrib *r, const struct attrib_conv *cv)
 			return oom(r);
 		goto too_large;
 	}
+	if (r->collect) {	/* the block of this conversion's rows starts with their count */
+		uint32_t zero = 0;
+
+		block = r->rows.len;
+		r->block_rows = 0;
+		if (buf_add(&r->rows, &zero, sizeof(zero)) < 0)
+			return oom(r);
+	}
 	for (i = 0; i < r->c->nmodel; i++) {
 		int m = r->c->model[i];
 
@@ -217,11 +236,15 @@ static int convert_one(struct attrib *r, const struct attrib_conv *cv)
 			return oom(r);
 		if (nc < 0)
 			goto too_large;
-		if (r->w_open && write_credits(r, m, nc, cv) < 0) {
+		if ((r->w_open || r->collect) && write_credits(r, m, nc, cv) < 0) {
+			if (r->collect)
+				return oom(r);
 			snprintf(r->why, sizeof(r->why), "cannot write the credits");
 			return -1;
 		}
 	}
+	if (r->collect)
+		memcpy(r->rows.p + block, &r->block_rows, sizeof(r->block_rows));
 	return 0;
 too_large:
 	snprintf(r->why, sizeof(r->why), "%.60s: the value, or a sum of values, does not fit in 38 digits",
@@ -249,9 +272,11 @@ struct shrec {
 	struct h128 user, chh;
 	long long ts;
 	struct dec value;
-	uint32_t ch_len;
+	uint32_t ch_len;		/* bytes of channel after it, or ... */
+	uint32_t id_len, user_len, ts_len;	/* ... of a conversion's texts, for its credit records */
 	uint8_t conv, has_user, has_value;
 };
+#define SHREC_LEN(h) (sizeof(h) + (h).ch_len + (h).id_len + (h).user_len + (h).ts_len)
 
 struct attrib_shard {
 	struct attrib e;	/* its people, paths and credits */
@@ -267,14 +292,15 @@ static int shard_run(struct attrib_shard *sh)
 	const char *p = sh->in.p, *end = sh->in.p + sh->in.len;
 	struct shrec h;
 
-	for (; p < end; p += sizeof(h) + h.ch_len) {
+	for (; p < end; p += SHREC_LEN(h)) {
 		memcpy(&h, p, sizeof(h));
 		if (!h.conv) {
 			if (touch_one(&sh->e, h.user, h.ts, p + sizeof(h), h.ch_len, h.chh) < 0)
 				return -1;
 		} else {
+			const char *t = p + sizeof(h);
 			struct attrib_conv cv = { h.user, h.has_user, h.has_value, h.ts, h.value,
-						  "null", "null", "null", 4, 4, 4 };
+						  t, t + h.id_len, t + h.id_len + h.user_len, h.id_len, h.user_len, h.ts_len };
 
 			if (convert_one(&sh->e, &cv) < 0)
 				return -1;
@@ -325,6 +351,7 @@ int attrib_shards(struct attrib *a, unsigned n)
 		a->sh[i].owner = a;
 		if (attrib_init(&a->sh[i].e, a->c) < 0)
 			return oom(a);
+		a->sh[i].e.collect = a->w_open;
 		/* shard 0 runs in the calling thread */
 		if (i && pthread_create(&a->sh[i].th, NULL, shard_thread, &a->sh[i]) != 0) {
 			snprintf(a->why, sizeof(a->why), "cannot start a thread");
@@ -335,15 +362,57 @@ int attrib_shards(struct attrib *a, unsigned n)
 	return 0;
 }
 
-/* The record to its person's shard. 0, or -1. */
-static int shard_put(struct attrib *a, const struct shrec *h, const char *ch)
+/* The record to its person's shard (the bytes after it: tail[0..n)). 0, or -1. */
+static int shard_put(struct attrib *a, const struct shrec *h, const char *tail, size_t n)
 {
-	struct buf *b = &a->sh[h->has_user ? h->user.hi % a->nsh : 0].in;
+	unsigned s = h->has_user ? (unsigned)(h->user.hi % a->nsh) : 0;
+	struct buf *b = &a->sh[s].in;
+	uint8_t id = (uint8_t)s;
 
-	if (buf_add(b, h, sizeof(*h)) < 0 || (h->ch_len && buf_add(b, ch, h->ch_len) < 0))
+	if (buf_add(b, h, sizeof(*h)) < 0 || (n && buf_add(b, tail, n) < 0))
 		return oom(a);
-	a->queued += sizeof(*h) + h->ch_len;
+	/* a conversion's credit records are written in input order: which shard has them next */
+	if (h->conv && a->w_open && buf_add(&a->order, &id, 1) < 0)
+		return oom(a);
+	a->queued += sizeof(*h) + n;
 	return 0;
+}
+
+/* After a round: the shards' credit records, written in the order of their conversions. 0, or -1. */
+static int write_rows(struct attrib *a)
+{
+	size_t *at = calloc(a->nsh, sizeof(*at)), i;
+	uint32_t nrows, len, k;
+	int j, rc = 0;
+
+	if (!at)
+		return oom(a);
+	for (i = 0; i < a->order.len && rc == 0; i++) {
+		struct attrib *e = &a->sh[(uint8_t)a->order.p[i]].e;
+		const char *p = e->rows.p + at[(uint8_t)a->order.p[i]];
+
+		memcpy(&nrows, p, sizeof(nrows));
+		p += sizeof(nrows);
+		for (k = 0; k < nrows && rc == 0; k++) {
+			for (j = 0; j < 7; j++) {
+				memcpy(&len, p, sizeof(len));
+				a->vals[j].len = 0;
+				if (buf_add(&a->vals[j], p + sizeof(len), len) < 0)
+					rc = oom(a);
+				p += sizeof(len) + len;
+			}
+			if (rc == 0 && writer_row(&a->w_conv, a->vals) < 0) {
+				snprintf(a->why, sizeof(a->why), "cannot write the credits");
+				rc = -1;
+			}
+		}
+		at[(uint8_t)a->order.p[i]] = (size_t)(p - e->rows.p);
+	}
+	for (i = 0; i < a->nsh; i++)
+		a->sh[i].e.rows.len = 0;
+	a->order.len = 0;
+	free(at);
+	return rc;
 }
 
 int attrib_flush(struct attrib *a, int force)
@@ -369,7 +438,7 @@ int attrib_flush(struct attrib *a, int force)
 			memcpy(a->why, a->sh[i].e.why, sizeof(a->why));
 			return -1;
 		}
-	return 0;
+	return a->w_open ? write_rows(a) : 0;
 }
 
 /* Shard s's paths, credits and counts into a, channels matched by name. 0, or -1. */
@@ -463,10 +532,20 @@ static int shards_end(struct attrib *a, int merge)
 int attrib_convert(struct attrib *r, const struct attrib_conv *cv)
 {
 	if (r->nsh) {
-		struct shrec h = { cv->user, { 0, 0 }, cv->ts, cv->value, 0, 1, (uint8_t)cv->has_user,
+		struct shrec h = { cv->user, { 0, 0 }, cv->ts, cv->value, 0, 0, 0, 0, 1, (uint8_t)cv->has_user,
 				   (uint8_t)cv->has_value };
 
-		return shard_put(r, &h, NULL);
+		if (!r->w_open)
+			return shard_put(r, &h, NULL, 0);
+		/* the texts of its credit records travel with it, one after another as they are in the record */
+		h.id_len = (uint32_t)cv->id_len;
+		h.user_len = (uint32_t)cv->user_len;
+		h.ts_len = (uint32_t)cv->ts_len;
+		r->tmp.len = 0;
+		if (buf_add(&r->tmp, cv->id, cv->id_len) < 0 || buf_add(&r->tmp, cv->user_text, cv->user_len) < 0 ||
+		    buf_add(&r->tmp, cv->ts_text, cv->ts_len) < 0)
+			return oom(r);
+		return shard_put(r, &h, r->tmp.p, r->tmp.len);
 	}
 	return convert_one(r, cv);
 }
@@ -474,9 +553,9 @@ int attrib_convert(struct attrib *r, const struct attrib_conv *cv)
 int attrib_touch(struct attrib *r, struct h128 user, long long ts, const char *ch, size_t n, struct h128 chh)
 {
 	if (r->nsh) {
-		struct shrec h = { user, chh, ts, { 0, 0 }, (uint32_t)n, 0, 1, 0 };
+		struct shrec h = { user, chh, ts, { 0, 0 }, (uint32_t)n, 0, 0, 0, 0, 1, 0 };
 
-		return shard_put(r, &h, ch);
+		return shard_put(r, &h, ch, n);
 	}
 	return touch_one(r, user, ts, ch, n, chh);
 }
@@ -1102,6 +1181,8 @@ void attrib_free(struct attrib *r)
 	buf_free(&r->tmp);
 	for (j = 0; j < 7; j++)
 		buf_free(&r->vals[j]);
+	buf_free(&r->rows);
+	buf_free(&r->order);
 	partial_in_free(&r->pin);
 	jobj_free(&r->jo[0]);
 	jobj_free(&r->jo[1]);

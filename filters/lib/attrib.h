@@ -84,6 +84,10 @@ struct attrib {
 	struct buf tmp, vals[7];
 	struct writer w_conv;		/* the credit records, when written */
 	int w_open;
+	int collect;			/* a shard: credit records into rows, for the owner to write */
+	struct buf rows;		/* a block a conversion: u32 rows, each 7 values as u32 length and bytes */
+	uint32_t block_rows;
+	struct buf order;		/* the owner: the shard of each conversion queued, in input order */
 	/* --merge */
 	struct partial_in pin;
 	struct jobj jo[2];
@@ -108,8 +112,9 @@ int attrib_init(struct attrib *a, struct attrib_cfg *c);
  * of them on threads of their own: touches and conversions are queued to
  * their person's shard and run at attrib_flush. Each shard keeps its own
  * paths and credits, merged at attrib_finish as --merge merges partial
- * results, so the results are those of one engine, byte for byte. Not with
- * credit records (they are written in input order, by one engine).
+ * results, so the results are those of one engine, byte for byte; credit
+ * records (attrib_open_credits first) come back from the shards and are
+ * written in input order after each round. At most 256 shards.
  * 0, or -1 (why).
  */
 int attrib_shards(struct attrib *a, unsigned n);

@@ -55,8 +55,9 @@ jq -r '[.model, .conversions, (.value * 100 | round)] | @tsv' "$TMP/one.sum" |
 		END { for (m in c) if (c[m] != n || v[m] != r) { print m ": " c[m] " conversions, " v[m] " cents; want " n ", " r; bad = 1 }
 		      exit bad }'
 
-# people over threads (-j: each thread its own people, merged at the end): the same bytes
-for out in --summary --paths --partial; do
+# people over threads (-j: each thread its own people, merged at the end; credit records
+# written back in input order): the same bytes
+for out in --summary --paths --partial --format=ndjson --format=table; do
 	$RUN "$A" $opts -j 1 $out "$TMP/ev" > "$TMP/j1"
 	for j in 2 3 8; do
 		$RUN "$A" $opts -j $j $out "$TMP/ev" | cmp "$TMP/j1" - || { echo "$out -j $j differs from -j 1"; exit 1; }
