@@ -414,13 +414,8 @@ static int attr_line(void *ctx, const char *line, size_t len, const struct scan_
 	const char *s;
 	uint32_t n;
 
-	sr = json_scan_line(line, len, &w->obj, marks);
-	if (sr == -2)
-		return -2;
-	if (sr < 0) {
-		snprintf(why, 200, "%.160s (column %zu)", w->obj.err, w->obj.err_col);
-		return -1;
-	}
+	if ((sr = json_scan_record(line, len, &w->obj, marks, why)) < 0)
+		return sr;
 	for (i = 0; i < w->obj.n; i++) {	/* the last of a repeated key wins, as jq reads it */
 		const struct jfield *f = &w->obj.f[i];
 

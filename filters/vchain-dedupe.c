@@ -268,13 +268,8 @@ static int dedupe_line(void *ctx, const char *line, size_t len, const struct sca
 	unsigned i;
 	int sr;
 
-	sr = json_scan_line(line, len, &w->obj, marks);
-	if (sr == -2)
-		return -2;
-	if (sr < 0) {
-		snprintf(why, 200, "%.160s (column %zu)", w->obj.err, w->obj.err_col);
-		return -1;
-	}
+	if ((sr = json_scan_record(line, len, &w->obj, marks, why)) < 0)
+		return sr;
 	memset(&r, 0, sizeof(r));
 	r.len = (uint32_t)len;
 	buf_reset(&w->kbuf);

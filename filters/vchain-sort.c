@@ -174,10 +174,10 @@ static int key_line(void *ctx, const char *line, size_t len, const struct scan_m
 	uint32_t h[2] = { 0, 0 };
 	int r;
 
-	if (buf_add(out, h, sizeof(h)) < 0 || (r = json_scan_line(line, len, &w->obj, marks)) == -2)
+	if (buf_add(out, h, sizeof(h)) < 0)
 		return -2;
-	if (r < 0)
-		return snprintf(why, 200, "%.160s (column %zu)", w->obj.err, w->obj.err_col), -1;
+	if ((r = json_scan_record(line, len, &w->obj, marks, why)) < 0)
+		return r;
 	if ((r = sortkey_make(&w->o->key, &w->obj, out, &w->tmp, why)) < 0)
 		return r;
 	h[0] = (uint32_t)(out->len - start - sizeof(h));

@@ -252,13 +252,8 @@ static int stage_line(void *ctx, const char *line, size_t len, const struct scan
 	size_t start = out->len, i, vend;
 	int sr, entry, first = 1;
 
-	sr = json_scan_line(line, len, &w->obj, marks);
-	if (sr == -2)
-		return -2;
-	if (sr < 0) {
-		snprintf(why, 200, "%.160s (column %zu)", w->obj.err, w->obj.err_col);
-		return -1;
-	}
+	if ((sr = json_scan_record(line, len, &w->obj, marks, why)) < 0)
+		return sr;
 	find_members(&w->obj, &m);
 	type = m.type;
 	if (!type || type->type != J_STR) {

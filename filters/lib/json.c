@@ -820,3 +820,12 @@ int json_put_double(struct buf *out, double x)
 	}
 	return buf_add(out, t, n);
 }
+
+int json_scan_record(const char *p, size_t len, struct jobj *o, const struct scan_marks *marks, char *why)
+{
+	int r = json_scan_line(p, len, o, marks);
+
+	if (r == -1)
+		snprintf(why, 200, "%.160s (column %zu)", o->err, o->err_col);
+	return r;
+}

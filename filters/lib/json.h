@@ -49,6 +49,11 @@ struct jobj {
 int json_scan_object(const char *p, size_t len, struct jobj *o);
 /* The same for a whole line of a chunk marked by scan_json_lines (marks may be NULL). */
 int json_scan_line(const char *p, size_t len, struct jobj *o, const struct scan_marks *marks);
+/*
+ * A filter worker's first step on a record: json_scan_line, and for bad
+ * JSON its message and column in why[200]. 0, -1, -2 (out of memory).
+ */
+int json_scan_record(const char *p, size_t len, struct jobj *o, const struct scan_marks *marks, char *why);
 /* The same for one array: its elements, in order, as members without keys. */
 int json_scan_array(const char *p, size_t len, struct jobj *o);
 /* Checks that p[0..len) is one JSON value of any kind. 0 or -1 as above. */

@@ -203,12 +203,10 @@ enum partial_kind partial_line(struct partial_in *pi, const struct jobj *obj, co
 int partial_copy_line(struct jobj *obj, const char *line, size_t len, const struct scan_marks *marks,
 		      struct buf *out, char *why)
 {
-	int r = json_scan_line(line, len, obj, marks);
+	int r = json_scan_record(line, len, obj, marks, why);
 
-	if (r == -2)
-		return -2;
 	if (r < 0)
-		return snprintf(why, 200, "%.160s (column %zu)", obj->err, obj->err_col), -1;
+		return r;
 	return buf_add(out, line, len) < 0 || buf_addc(out, '\n') < 0 ? -2 : 0;
 }
 

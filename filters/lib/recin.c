@@ -85,10 +85,8 @@ int recin_line(const struct recin *ri, struct recin_worker *w, const char *line,
 			return n == 0 ? 1 : (int)n;
 		return rec_reduce_csv(ri->l, &w->csv, ri->col_of, out, &w->tmp, why);
 	}
-	if ((r = json_scan_line(line, len, &w->obj, marks)) == -2)
-		return -2;
-	if (r < 0)
-		return snprintf(why, 200, "%.160s (column %zu)", w->obj.err, w->obj.err_col), -1;
+	if ((r = json_scan_record(line, len, &w->obj, marks, why)) < 0)
+		return r;
 	return rec_reduce_json(ri->l, &w->obj, out, &w->tmp, why);
 }
 
