@@ -449,12 +449,8 @@ static int by_user(const void *a, const void *b, void *ctx)
 static int put_ts(struct buf *b, long long ms)
 {
 	char t[TS_MAX_LEN];
-	struct vts v;
-	long long s = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
 
-	v.sec = s;
-	v.nsec = (uint32_t)(ms - s * 1000) * 1000000u;
-	return buf_addc(b, '"') < 0 || buf_add(b, t, ts_format(v, t)) < 0 || buf_addc(b, '"') < 0 ? -1 : 0;
+	return buf_addc(b, '"') < 0 || buf_add(b, t, ts_format_ms(ms, t)) < 0 || buf_addc(b, '"') < 0 ? -1 : 0;
 }
 
 /* One person's record: furthest stage, when each stage was first reached (within the window). */

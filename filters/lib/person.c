@@ -78,6 +78,17 @@ int person_advocacy(enum act act, const struct jfield *rating, const struct jfie
 	}
 }
 
+int person_detraction(enum act act, const struct jfield *rating, const struct jfield *sentiment)
+{
+	double v;
+
+	if (act == ACT_REVIEW)
+		return number_of(rating, &v) && v <= 2;
+	if (act == ACT_MENTION)
+		return number_of(sentiment, &v) && v < 0;
+	return 0;
+}
+
 int stage_map_parse(struct stage_map *m, const char *text, size_t n)
 {
 	const char *p = text, *end = text + n, *nl, *tab;

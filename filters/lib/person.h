@@ -48,6 +48,11 @@ enum act person_act_of(const char *type, size_t n);
  * a number or a string holding one).
  */
 int person_advocacy(enum act act, const struct jfield *rating, const struct jfield *sentiment, double positive);
+/*
+ * Whether an act speaks against the brand: a review rated 2 or less, a
+ * mention whose sentiment is below 0 (the SLA report's negative mention).
+ */
+int person_detraction(enum act act, const struct jfield *rating, const struct jfield *sentiment);
 /* ---- the stage map: which stage each event type reaches (schemas/stages.tsv) ---- */
 
 #define STAGE_MAP_MAX 256

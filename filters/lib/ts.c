@@ -505,3 +505,13 @@ size_t ts_bucket(long long ms, enum ts_every e, char out[32])
 	return (size_t)(e == TS_EVERY_MONTH ? snprintf(out, 32, "%04d-%02u", (int)y, m)
 					    : snprintf(out, 32, "%04d-%02u-%02u", (int)y, m, d));
 }
+
+size_t ts_format_ms(long long ms, char out[TS_MAX_LEN])
+{
+	long long s = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+	struct vts v;
+
+	v.sec = s;
+	v.nsec = (uint32_t)(ms - s * 1000) * 1000000u;
+	return ts_format(v, out);
+}

@@ -51,6 +51,8 @@ static inline int ts_in_range(struct vts t)
 }
 /* Only for ts_in_range(t): "2024-03-01T12:34:56Z", with a fraction (trailing zeros dropped) when nsec != 0. Returns length. */
 size_t ts_format(struct vts t, char out[TS_MAX_LEN]);
+/* An instant in epoch ms, as ts_format writes it. */
+size_t ts_format_ms(long long ms, char out[TS_MAX_LEN]);
 /* Time buckets (vchain-aggregate --every): the bucket's label of an instant, in UTC. */
 enum ts_every { TS_EVERY_NONE, TS_EVERY_HOUR, TS_EVERY_DAY, TS_EVERY_WEEK, TS_EVERY_MONTH };
 #define TS_NEVERY 5
