@@ -309,9 +309,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 /* ---- in a worker: an event into a vrec ---- */
 
-static int key_eq(const struct jfield *f, const char *name, size_t n)
+static int key_eq_s(const char *k, size_t kn, const char *name, size_t n)
 {
-	return f->klen == n && memcmp(f->key, name, n) == 0;
+	return kn == n && memcmp(k, name, n) == 0;
 }
 
 /* A string or number member's bytes: 1, or 0 when absent, null, empty or something else. */
@@ -369,69 +369,116 @@ static struct h128 key_of(struct buf *tmp, const char *user, size_t ulen, const 
 	return hash128(tmp->p, tmp->len);
 }
 
+/* The members read, each a slot; a key may fill several (-g platform is also the platform). */
+enum member_slot { S_TYPE, S_USER, S_TS, S_PLATFORM, S_SENTIMENT, S_RATING, S_FOLLOWERS, S_REVENUE, S_REFERRED, S_URL,
+	    S_GROUP, S_REF, NSLOT };
+
+struct members {
+	struct jfield v[NSLOT];
+	const struct jfield *p[NSLOT];	/* &v[k], or NULL: absent */
+};
+
+static unsigned slots_of(const struct opts *o, const char *k, size_t n)
+{
+	unsigned m = 0;
+
+	if (o->a.group && key_eq_s(k, n, o->a.group, o->group_len))
+		m |= 1u << S_GROUP;
+	if (o->a.ref_field && key_eq_s(k, n, o->a.ref_field, o->ref_len))
+		m |= 1u << S_REF;
+#define K(name, s) if (key_eq_s(k, n, name, sizeof(name) - 1)) return m | 1u << s
+	switch (n) {
+	case 2: K("ts", S_TS); break;
+	case 3: K("url", S_URL); break;
+	case 4: K("type", S_TYPE); break;
+	case 6: K("rating", S_RATING); break;
+	case 7: K("user_id", S_USER); K("revenue", S_REVENUE); break;
+	case 8: K("platform", S_PLATFORM); break;
+	case 9: K("sentiment", S_SENTIMENT); K("followers", S_FOLLOWERS); break;
+	case 11: K("referred_by", S_REFERRED); break;
+	}
+#undef K
+	return m;
+}
+
+static void take(struct members *m, unsigned slots, const struct jfield *f)
+{
+	int k;
+
+	for (k = 0; slots; k++, slots >>= 1)
+		if (slots & 1) {
+			m->v[k] = *f;
+			m->p[k] = &m->v[k];
+		}
+}
+
+/*
+ * The members of the line: by the fast walk of a compact flat object,
+ * else by the general scan (escaped keys decoded). 0, or as
+ * json_scan_record.
+ */
+static int read_members(struct worker *w, const char *line, size_t len, const struct scan_marks *marks,
+			struct members *m, char *why)
+{
+	const struct opts *o = w->o;
+	struct jflat it;
+	struct jfield f;
+	size_t i;
+	int r;
+
+	memset(m->p, 0, sizeof(m->p));
+	if (json_flat_init(&it, line, len, &w->obj, marks) == 0) {
+		while ((r = json_flat_next(&it, &f)) == JFLAT_MEMBER)
+			take(m, slots_of(o, f.key, f.klen), &f);
+		if (r == JFLAT_END)
+			return 0;
+		memset(m->p, 0, sizeof(m->p));
+	}
+	if ((r = json_scan_record(line, len, &w->obj, marks, why)) < 0)
+		return r;
+	for (i = 0; i < w->obj.n; i++) {
+		const struct jfield *g = &w->obj.f[i];
+
+		if (!g->kesc) {
+			take(m, slots_of(o, g->key, g->klen), g);
+			continue;
+		}
+		w->tmp.len = 0;	/* rare: an escaped key, compared decoded */
+		if (json_unescape(g->key, g->klen, &w->tmp) < 0)
+			return -2;
+		take(m, slots_of(o, w->tmp.p ? w->tmp.p : "", w->tmp.len), g);
+	}
+	return 0;
+}
+
 static int adv_line(void *ctx, const char *line, size_t len, const struct scan_marks *marks, struct buf *out,
 		    char *why)
 {
 	struct worker *w = ctx;
 	const struct opts *o = w->o;
-	const struct jfield *f, *type = NULL, *user = NULL, *ts = NULL, *platform = NULL, *sentiment = NULL,
-			    *rating = NULL, *followers = NULL, *revenue = NULL, *referred = NULL, *group = NULL,
-			    *ref = NULL, *url = NULL;
+	struct members m;
+	const struct jfield *type, *user, *ts, *platform, *sentiment, *rating, *followers, *revenue, *referred,
+			    *group, *ref, *url;
 	const char *refv = NULL;
-	size_t i, refn = 0;
+	size_t refn = 0;
 	struct vrec r;
 	enum act act;
 	int sr, entry;
 
-	if ((sr = json_scan_record(line, len, &w->obj, marks, why)) < 0)
+	if ((sr = read_members(w, line, len, marks, &m, why)) < 0)
 		return sr;
-	for (i = 0; i < w->obj.n; i++) {
-		f = &w->obj.f[i];
-		if (f->kesc)
-			f = NULL;	/* rare: looked up decoded below */
-		else {
-			if (o->a.group && key_eq(f, o->a.group, o->group_len))
-				group = f;
-			if (o->a.ref_field && key_eq(f, o->a.ref_field, o->ref_len))
-				ref = f;
-			switch (f->klen) {
-			case 2: if (key_eq(f, "ts", 2)) ts = f; break;
-			case 3: if (key_eq(f, "url", 3)) url = f; break;
-			case 4: if (key_eq(f, "type", 4)) type = f; break;
-			case 6: if (key_eq(f, "rating", 6)) rating = f; break;
-			case 7:
-				if (key_eq(f, "user_id", 7))
-					user = f;
-				else if (key_eq(f, "revenue", 7))
-					revenue = f;
-				break;
-			case 8: if (key_eq(f, "platform", 8)) platform = f; break;
-			case 9:
-				if (key_eq(f, "sentiment", 9))
-					sentiment = f;
-				else if (key_eq(f, "followers", 9))
-					followers = f;
-				break;
-			case 11: if (key_eq(f, "referred_by", 11)) referred = f; break;
-			}
-		}
-		if (!f) {
-			const struct jfield *k = &w->obj.f[i];
-			const char *names[] = { "type", "user_id", "ts", "platform", "sentiment", "rating", "followers",
-						"revenue", "referred_by", "url" };
-			const struct jfield **slot[] = { &type, &user, &ts, &platform, &sentiment, &rating, &followers,
-							 &revenue, &referred, &url };
-			unsigned s;
-
-			for (s = 0; s < 10; s++)
-				if (jobj_get(&w->obj, names[s], strlen(names[s])) == k)
-					*slot[s] = k;
-			if (o->a.group && jobj_get(&w->obj, o->a.group, o->group_len) == k)
-				group = k;
-			if (o->a.ref_field && jobj_get(&w->obj, o->a.ref_field, o->ref_len) == k)
-				ref = k;
-		}
-	}
+	type = m.p[S_TYPE];
+	user = m.p[S_USER];
+	ts = m.p[S_TS];
+	platform = m.p[S_PLATFORM];
+	sentiment = m.p[S_SENTIMENT];
+	rating = m.p[S_RATING];
+	followers = m.p[S_FOLLOWERS];
+	revenue = m.p[S_REVENUE];
+	referred = m.p[S_REFERRED];
+	group = m.p[S_GROUP];
+	ref = m.p[S_REF];
+	url = m.p[S_URL];
 	if (!type || type->type != J_STR) {
 		snprintf(why, 200, "no type (vchain-rank-advocates reads canonical events: vchain-parse)");
 		return -1;
@@ -457,9 +504,23 @@ static int adv_line(void *ctx, const char *line, size_t len, const struct scan_m
 		r.kind = ADV_REFUND;
 	r.act = act == ACT_REFERRAL ? ADV_REFERRAL : act == ACT_REVIEW ? ADV_REVIEW : act == ACT_MENTION ? ADV_MENTION
 	      : type->vlen == 3 ? ADV_TAG : ADV_SHARE;
+	r.followers = count_of(followers);
+	if (text_of(referred)) {
+		refv = referred->val;
+		refn = referred->vlen;
+	} else if (o->a.ref_field &&
+		   ((type->vlen == 5 && memcmp(type->val, "visit", 5) == 0) ||
+		    (type->vlen == 5 && memcmp(type->val, "click", 5) == 0))) {
+		if (text_of(ref)) {
+			refv = ref->val;
+			refn = ref->vlen;
+		} else if (url && url->type == J_STR)
+			query_value(url->val, url->vlen, o->a.ref_field, o->ref_len, &refv, &refn);
+	}
 	r.has_user = text_of(user);
-	if (!r.has_user) {	/* no person: an insights row, a brand's post; nothing to rank */
-		r.kind = ADV_NONE;
+	if (!r.has_user || (r.kind == ADV_NONE && r.followers < 0 && !refv)) {
+		/* no person (an insights row), or nothing the ranking reads: only its time counts */
+		r.has_user = 0;
 		return buf_add(out, &r, sizeof(r)) < 0 ? -2 : 0;
 	}
 	if ((r.kind == ADV_PRAISE || r.kind == ADV_DETRACT) && r.ts == REC_NO_TS) {
@@ -474,24 +535,11 @@ static int adv_line(void *ctx, const char *line, size_t len, const struct scan_m
 	}
 	r.platform = (uint8_t)(platform && platform->type == J_STR ? vocab_platform_index(platform->val, platform->vlen)
 								   : PLATFORM_OTHER);
-	r.followers = count_of(followers);
 	r.has_group = text_of(group);
 	if (!r.has_group)
 		group = NULL;
 	r.user = hash128(user->val, user->vlen);
 	r.key = key_of(&w->tmp, user->val, user->vlen, group, o->a.group != NULL);
-	if (text_of(referred)) {
-		refv = referred->val;
-		refn = referred->vlen;
-	} else if (o->a.ref_field &&
-		   ((type->vlen == 5 && memcmp(type->val, "visit", 5) == 0) ||
-		    (type->vlen == 5 && memcmp(type->val, "click", 5) == 0))) {
-		if (text_of(ref)) {
-			refv = ref->val;
-			refn = ref->vlen;
-		} else if (url && url->type == J_STR)
-			query_value(url->val, url->vlen, o->a.ref_field, o->ref_len, &refv, &refn);
-	}
 	if (refv) {
 		r.has_ref = 1;
 		r.ref_len = (uint32_t)refn;
@@ -519,7 +567,7 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 	for (; p < end; p += sizeof(v) + v.id_len + v.group_len + v.ref_len, lineno++) {
 		memcpy(&v, p, sizeof(v));
 		if (!v.has_user) {
-			r->a.events++;
+			adv_time(&r->a, v.ts);
 			continue;
 		}
 		bytes = p + sizeof(v);

@@ -87,7 +87,9 @@ else
 	echo "(../shared/data/channelattribution is absent here)"
 fi
 
-cat <<'MSG'
+step "vchain-gen --people 30000 | vchain-rank-advocates -n 10 --format table (a whole audience's lives: who brought in customers)"
+"$B/vchain-gen" --seed 9 --people 30000 > "$d/people.ndjson"
+"$B/vchain-rank-advocates" -n 10 --format table "$d/people.ndjson"
 
-Advocate ranking joins this demo as it lands (see README.md).
-MSG
+step "vchain-rank-advocates --summary --format table (the viral loop: referred people per customer and per advocate)"
+"$B/vchain-rank-advocates" --summary --format table "$d/people.ndjson"

@@ -456,17 +456,24 @@ static int referral(struct adv *a, const struct adv_event *e)
 	return 0;
 }
 
-int adv_event(struct adv *a, const struct adv_event *e)
+int adv_time(struct adv *a, long long ts)
 {
 	a->events++;
-	if (e->ts != NO_TS) {
-		if (a->c->as_of_given && e->ts > a->c->as_of_ms) {
-			a->after_as_of++;
-			return 0;
-		}
-		if (e->ts > a->latest)
-			a->latest = e->ts;
+	if (ts == NO_TS)
+		return 0;
+	if (a->c->as_of_given && ts > a->c->as_of_ms) {
+		a->after_as_of++;
+		return 1;
 	}
+	if (ts > a->latest)
+		a->latest = ts;
+	return 0;
+}
+
+int adv_event(struct adv *a, const struct adv_event *e)
+{
+	if (adv_time(a, e->ts))
+		return 0;
 	if ((e->kind == ADV_PURCHASE || e->kind == ADV_REFUND) && customer_event(a, e) < 0)
 		return -1;
 	if ((e->kind == ADV_PRAISE || e->kind == ADV_DETRACT) && act(a, e) < 0)

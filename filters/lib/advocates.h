@@ -7,9 +7,9 @@
  * partial results.
  *
  * Exact: every person and group that acted, had an audience size or
- * referred someone is a row of about 150 bytes plus the id (struct
- * adv_rec); every customer 56 bytes plus index (their net revenue); every
- * referral link (referred person, referrer) 24 bytes plus index.
+ * referred someone is a row of 208 bytes plus the id and about 32 of
+ * index (struct adv_rec); every customer 64 bytes plus index (their net
+ * revenue); every referral link (referred person, referrer) 64 plus index.
  *
  * Approximate (cfg.approx): the rows are a Space-Saving summary of
  * cfg.capacity (Metwally et al. 2005) by decayed act weight; customers
@@ -137,6 +137,8 @@ struct adv {
 };
 
 int adv_init(struct adv *a, const struct adv_cfg *c);
+/* An event the ranking reads nothing else of: its time (the default as-of). 1 when after --as-of. */
+int adv_time(struct adv *a, long long ts);
 /* One event, in input order. 0, or -1 (out of memory: why). */
 int adv_event(struct adv *a, const struct adv_event *e);
 /* The ranking(s): the top cfg.top per group. 0, or -1 (a write error in out->err, or memory). */
