@@ -8,7 +8,8 @@
 #   BENCH_DIR     where data and DuckDB's node module live (default bench-data)
 #   BENCH_FLAT_EVENTS  events of dedupe's flat-memory row (default 20000000)
 #   BENCH_SORT_EVENTS  shuffled events for vchain-sort (default 10000000, 1.6 GB)
-#   BENCH_ONLY    the parts to run, of: parse aggregate dedupe stage sort attribute (default all)
+#   BENCH_RANK_PEOPLE  people of vchain-gen --people for rank-advocates (default 5900000, about 10 M events)
+#   BENCH_ONLY    the parts to run, of: parse aggregate dedupe stage sort attribute rank (default all)
 #
 # Prints one table: task, tool, seconds (median wall time), MB/s (of the
 # uncompressed input), peak RSS, and ratio = that tool's time / vchain's time
@@ -331,6 +332,44 @@ if [ -x "$AT" ] && want attribute; then
 	FROM w GROUP BY ch ORDER BY ch) TO '/dev/stdout' (FORMAT csv)"
 	sql=$(printf '%s' "$sql" | tr '\n\t' '  ')	# one line: the queue is a line a command
 	[ -n "$duck" ] && measure "$t" "duckdb window functions (5 rule-based)" "$SLOW" "$duck \"$sql\""
+	unset BYTES
+fi
+
+RA="$B/vchain-rank-advocates"
+if [ -x "$RA" ] && want rank; then
+	# advocates over whole lives (vchain-gen --people: customers who share, review, refer), in time order;
+	# beside the simplest top-N anyone would write: shares counted per user_id
+	people() {	# N: the file of N people's events, made once
+		f="$D/people-$1.ndjson"
+		if [ ! -s "$f" ]; then
+			note "generating the events of $1 people, in time order"
+			"$B/vchain-gen" --seed 1 --people "$1" | "$B/vchain-sort" -S 1G > "$f.tmp" && mv "$f.tmp" "$f"
+		fi
+		echo "$f"
+	}
+	RP=${BENCH_RANK_PEOPLE:-5900000}
+	ev=$(people "$RP")
+	BYTES=$(wc -c < "$ev")
+	t="rank-advocates $(wc -l < "$ev" | awk '{ printf "%.1fM", $1 / 1e6 }') events"
+	measure "$t" "vchain-rank-advocates (exact)" "$RUNS" "$RA $ev"
+	measure "$t" "vchain-rank-advocates --approx" "$RUNS" "$RA --approx $ev"
+	measure "$t" "vchain-rank-advocates --summary" "$RUNS" "$RA --summary $ev"
+	measure "$t" "vchain-rank-advocates -j 1" "$SLOW" "$RA -j 1 $ev"
+	have mlr && measure "$t" "mlr share count -g user_id then top" "$SLOW" \
+		"mlr --ijson --ojson filter '\$type == \"share\"' then count -g user_id then top -n 20 -f count -a $ev"
+	sql="SELECT user_id, count(*) AS shares FROM read_json('$ev', format='newline_delimited',
+		columns={user_id: 'VARCHAR', type: 'VARCHAR'}) WHERE type = 'share'
+		GROUP BY user_id ORDER BY shares DESC, user_id LIMIT 20"
+	sql=$(printf '%s' "$sql" | tr '\n\t' '  ')
+	[ -n "$duck" ] && measure "$t" "duckdb share count GROUP BY, top 20" "$RUNS" "$duck \"$sql\""
+	# --approx memory as the people grow tenfold (exact beside it)
+	for n in 1000000 10000000; do
+		ev=$(people "$n")
+		BYTES=$(wc -c < "$ev")
+		t="rank-advocates $((n / 1000000))M people"
+		measure "$t" "vchain-rank-advocates --approx" "$RUNS" "$RA --approx $ev"
+		measure "$t" "vchain-rank-advocates (exact)" "$RUNS" "$RA $ev"
+	done
 	unset BYTES
 fi
 
