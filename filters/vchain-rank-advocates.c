@@ -59,7 +59,6 @@ struct run {
 	struct opts *o;
 	struct drive *d;
 	struct adv a;
-	int merge_failed;
 };
 
 static void usage(FILE *f)
@@ -603,47 +602,21 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 	return 0;
 }
 
-static int merge_commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
-{
-	struct run *r = ctx;
-	const char *p = c->out.p, *end = c->out.p + c->out.len, *nl;
-	uint64_t line = first_line;
+/* ---- --merge ---- */
 
-	for (; p < end; p = nl + 1, line++) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (adv_merge_line(&r->a, p, (size_t)(nl - p)) < 0) {
-			diag_at(r->d->name, line, "%s", r->a.why);
-			return r->d->stop = -1;
-		}
-	}
-	if (drive_bad_records(r->d, c, first_line) < 0)
-		return -1;
-	if (c->fatal) {
-		diag("out of memory");
-		return r->d->stop = -1;
-	}
-	return 0;
+static int merge_line(void *ctx, const char *line, size_t len)
+{
+	return adv_merge_line(ctx, line, len);
 }
 
-static int copy_line(void *ctx, const char *line, size_t len, const struct scan_marks *marks, struct buf *out,
-		     char *why)
+static void merge_input(void *ctx)
 {
-	return partial_copy_line(&((struct worker *)ctx)->obj, line, len, marks, out, why);
+	adv_merge_input(ctx);
 }
 
-static void before_input(void *ctx)
+static int merge_input_done(void *ctx)
 {
-	adv_merge_input(&((struct run *)ctx)->a);
-}
-
-static void after_input(void *ctx)
-{
-	struct run *r = ctx;
-
-	if (!r->d->failed && !r->d->gone && !r->merge_failed && adv_merge_input_done(&r->a) < 0) {
-		diag_at(r->d->name, 0, "%s", r->a.why);
-		r->merge_failed = 1;
-	}
+	return adv_merge_input_done(ctx);
 }
 
 /* ---- main ---- */
@@ -679,11 +652,9 @@ int main(int argc, char **argv)
 		return EXIT_DATA;
 	}
 	if (o.merge) {
-		status = drive_start(&o.d, copy_line, sizeof(struct worker), worker_init, &o, worker_done);
-		if (status == EXIT_OK)
-			status = drive_inputs(&o.d, argv + first, argc - first, merge_commit, before_input, after_input, &r);
-		if (status == EXIT_OK && r.merge_failed)
-			status = EXIT_DATA;
+		struct drive_merge m = { &r.a, merge_line, merge_input, merge_input_done, r.a.why, 0 };
+
+		status = drive_merge(&o.d, argv + first, argc - first, &m);
 		if (status == EXIT_OK && !r.a.configured) {
 			diag("--merge: no partial results in the input");
 			status = EXIT_DATA;

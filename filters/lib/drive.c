@@ -9,6 +9,8 @@
 #include "cli.h"
 #include "diag.h"
 #include "drive.h"
+#include "json.h"
+#include "partial.h"
 
 int drive_init(struct drive *d)
 {
@@ -203,4 +205,73 @@ int drive_close(struct drive *d, int status)
 	d->workers = NULL;
 	st = d->out.buf ? cli_close_out(&d->out) : EXIT_OK;
 	return status == EXIT_OK ? st : status;
+}
+
+/* ---- --merge ---- */
+
+struct merge_run {
+	struct drive *d;
+	struct drive_merge *m;
+};
+
+static int merge_copy(void *ctx, const char *line, size_t len, const struct scan_marks *marks, struct buf *out,
+		      char *why)
+{
+	return partial_copy_line(ctx, line, len, marks, out, why);
+}
+
+static void merge_worker_done(void *ctx)
+{
+	jobj_free(ctx);
+}
+
+static int merge_commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
+{
+	struct merge_run *mr = ctx;
+	struct drive *d = mr->d;
+	const char *p = c->out.p, *end = c->out.p + c->out.len, *nl;
+	uint64_t line = first_line;
+
+	for (; p < end; p = nl + 1, line++) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (mr->m->line(mr->m->ctx, p, (size_t)(nl - p)) < 0) {
+			diag_at(d->name, line, "%s", mr->m->why);
+			return d->stop = -1;
+		}
+	}
+	if (drive_bad_records(d, c, first_line) < 0)
+		return -1;
+	if (c->fatal) {
+		diag("out of memory");
+		return d->stop = -1;
+	}
+	return 0;
+}
+
+static void merge_before(void *ctx)
+{
+	struct merge_run *mr = ctx;
+
+	mr->m->input(mr->m->ctx);
+}
+
+static void merge_after(void *ctx)
+{
+	struct merge_run *mr = ctx;
+	struct drive *d = mr->d;
+
+	if (!d->failed && !d->gone && !mr->m->failed && mr->m->input_done(mr->m->ctx) < 0) {
+		diag_at(d->name, 0, "%s", mr->m->why);
+		mr->m->failed = 1;
+	}
+}
+
+int drive_merge(struct drive *d, char **names, int n, struct drive_merge *m)
+{
+	struct merge_run mr = { d, m };
+	int status = drive_start(d, merge_copy, sizeof(struct jobj), NULL, NULL, merge_worker_done);
+
+	if (status == EXIT_OK)
+		status = drive_inputs(d, names, n, merge_commit, merge_before, merge_after, &mr);
+	return status == EXIT_OK && m->failed ? EXIT_DATA : status;
 }

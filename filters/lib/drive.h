@@ -88,6 +88,22 @@ int drive_start(struct drive *d, par_line_fn fn, size_t size, int (*init)(void *
 int drive_inputs(struct drive *d, char **names, int n,
 		 int (*commit)(void *cctx, const struct par_chunk *c, uint64_t first_line),
 		 void (*before_each)(void *cctx), void (*after_each)(void *cctx), void *cctx);
+/*
+ * --merge, the same for every filter with partial results: the workers
+ * check each line to be JSON, line() takes it in input order, input()
+ * runs before each input and input_done() after it (an input cut short
+ * before its end line is an error there). What went wrong is in *why.
+ */
+struct drive_merge {
+	void *ctx;
+	int (*line)(void *ctx, const char *line, size_t len);	/* 0, or -1 (why) */
+	void (*input)(void *ctx);
+	int (*input_done)(void *ctx);				/* 0, or -1 (why) */
+	const char *why;
+	int failed;						/* an input_done said no */
+};
+/* Start the workers and merge the inputs (stdin when n is 0). EXIT_OK, or EXIT_DATA after a message. */
+int drive_merge(struct drive *d, char **names, int n, struct drive_merge *m);
 #define DRIVE_MAX_REJECT_MESSAGES 10	/* bad records reported one by one; the rest counted */
 /*
  * For a commit function: a chunk's bad records go to the rejects file
