@@ -62,6 +62,7 @@ struct opts {
 	int raw, stats, progress;
 	char delim;			/* 0: by name, else guessed from the header */
 	const char *tz;
+	const char *ts_format;		/* --ts-format: timestamps in this form first */
 	struct ts_zone zone;		/* each worker copies it (its cache is per thread) */
 	struct source_map *maps;	/* --map COLUMN=FIELD, split in place */
 	size_t nmaps;
@@ -122,7 +123,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: vchain-parse [-h] [--version] [-f FORMAT] [--raw] [-o FILE] [-j N]\n"
 	      "                    [--rejects FILE] [--stats] [--progress] [--max-line SIZE]\n"
-	      "                    [-d DELIM] [--map COLUMN=FIELD]... [--tz ZONE]\n"
+	      "                    [-d DELIM] [--map COLUMN=FIELD]... [--tz ZONE] [--ts-format FMT]\n"
 	      "                    [--keep-assets] [--keep-bots] [--keep-errors] [--user-field F]\n"
 	      "                    [--purchase-path REGEX] [--revenue-param NAME]\n"
 	      "                    [--brand HANDLE] [FILE ...]\n"
@@ -147,6 +148,8 @@ static void usage(FILE *f)
 	      "      --map COL=FIELD  read column COL as FIELD (beats schemas/csv-headers.tsv)\n"
 	      "      --tz ZONE        zone of timestamps without one: +05:30, Europe/Berlin\n"
 	      "                       (default UTC)\n"
+	      "      --ts-format FMT  timestamps in this form (strptime's %%Y %%m %%d %%H %%M %%S\n"
+	      "                       %%b %%p %%z ...), e.g. '%%m/%%d/%%Y %%H:%%M'; others as usual\n"
 	      "Access logs:\n"
 	      "      --keep-assets    keep requests for css, js, images, fonts\n"
 	      "      --keep-bots      keep requests from crawlers and scripts\n"
@@ -228,7 +231,7 @@ static int parse_user_field(const char *s, struct opts *o)
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum {
-		OPT_RAW = 256, OPT_REJECTS, OPT_STATS, OPT_PROGRESS, OPT_MAP, OPT_TZ,
+		OPT_RAW = 256, OPT_REJECTS, OPT_STATS, OPT_PROGRESS, OPT_MAP, OPT_TZ, OPT_TS_FORMAT,
 		OPT_KEEP_ASSETS, OPT_KEEP_BOTS, OPT_KEEP_ERRORS, OPT_USER_FIELD,
 		OPT_PURCHASE, OPT_REVENUE, OPT_BRAND
 	};
@@ -241,6 +244,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "delimiter", required_argument, NULL, 'd' },
 		{ "map", required_argument, NULL, OPT_MAP },
 		{ "tz", required_argument, NULL, OPT_TZ },
+		{ "ts-format", required_argument, NULL, OPT_TS_FORMAT },
 		{ "keep-assets", no_argument, NULL, OPT_KEEP_ASSETS },
 		{ "keep-bots", no_argument, NULL, OPT_KEEP_BOTS },
 		{ "keep-errors", no_argument, NULL, OPT_KEEP_ERRORS },
@@ -303,6 +307,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				return -1;
 			}
 			o->tz = optarg;
+			break;
+		case OPT_TS_FORMAT:
+			if (ts_format_check(optarg) < 0) {
+				diag("--ts-format: '%s' has a conversion other than %%Y %%y %%m %%d %%e %%H %%I %%M "
+				     "%%S %%f %%p %%b %%h %%B %%a %%A %%T %%z %%Z %%s %%%%", optarg);
+				return -1;
+			}
+			o->ts_format = optarg;
 			break;
 		case OPT_KEEP_ASSETS: o->visit.keep_assets = 1; break;
 		case OPT_KEEP_BOTS: o->visit.keep_bots = 1; break;
@@ -759,6 +771,7 @@ static int worker_init(void *ctx, void *arg)
 	w->zone = r->o->zone;
 	event_norm_init(&w->en);
 	w->en.tz = r->o->tz ? &w->zone : NULL;
+	w->en.ts_format = r->o->ts_format;
 	w->tw.brand = r->o->brand;
 	w->tw.en = &w->en;
 	return csvrec_init(&w->csv, ',', '"');

@@ -206,8 +206,10 @@ static int norm_ts(struct event_norm *en, const struct jfield *f, char **w)
 		return bad(en, "ts", "expected a timestamp", f);
 	int zoned;
 
-	if (ts_parse_zoned(s, n, &t, &zoned) < 0)
-		return bad(en, "ts", "unrecognised timestamp", f);
+	if ((!en->ts_format || ts_parse_format(en->ts_format, s, n, &t, &zoned) < 0) &&
+	    ts_parse_zoned(s, n, &t, &zoned) < 0)
+		return bad(en, "ts", en->ts_format ? "neither in the --ts-format form nor a timestamp known"
+						   : "unrecognised timestamp", f);
 	if (!zoned && en->tz)
 		ts_zone_to_utc(en->tz, &t);
 	if (!ts_in_range(t))

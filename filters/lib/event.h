@@ -46,6 +46,7 @@ struct event_norm {
 	int *fidx;		/* canonical field index of each member, or -1 */
 	size_t fidx_cap;
 	struct ts_zone *tz;	/* zone of timestamps without one; NULL: UTC */
+	const char *ts_format;	/* timestamps in this form first (ts_parse_format); NULL: none */
 	/*
 	 * The keys of the records before, by position: a member's key is
 	 * first tested whole against the one at its position last time.

@@ -1,10 +1,12 @@
 /*
  * ts.c - hand-written parsers, no strptime/timegm: they are locale- and
  * TZ-dependent and slow. Every field is range-checked (Feb 30 is an error).
- * Epoch numbers: a value of 10^11 or more is taken as milliseconds (10^11
- * seconds is the year 5138, 10^11 ms is 1973).
+ * Epoch numbers by magnitude: below 10^11 seconds (10^11 s is the year
+ * 5138), then milliseconds up to 10^14, microseconds up to 10^17, and
+ * nanoseconds (each range starts in 1973).
  */
 #include <string.h>
+#include <strings.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +70,29 @@ static int digits(const char **p, const char *end, int k, unsigned *v)
 	*p += k;
 	*v = x;
 	return 0;
+}
+
+/* 1 to k digits at *p; advances. */
+static int digits_upto(const char **p, const char *end, int k, unsigned *v)
+{
+	unsigned x = 0;
+	int i = 0;
+
+	while (i < k && *p < end && **p >= '0' && **p <= '9') {
+		x = x * 10 + (unsigned)(**p - '0');
+		(*p)++;
+		i++;
+	}
+	*v = x;
+	return i ? 0 : -1;
+}
+
+/* Whether the rest, p[0..end), is the name of UTC: UTC, GMT, UT (the same instant). */
+static int utc_name(const char *p, const char *end)
+{
+	size_t n = (size_t)(end - p);
+
+	return (n == 3 && (!memcmp(p, "UTC", 3) || !memcmp(p, "GMT", 3))) || (n == 2 && !memcmp(p, "UT", 2));
 }
 
 static int make(struct vts *t, int64_t y, unsigned mo, unsigned d, unsigned h,
@@ -155,7 +180,9 @@ static int parse_iso(const char *p, const char *end, struct vts *t, int *zoned)
 		if (p < end && *p == ' ')
 			p++;
 		*zoned = p < end;
-		if (zone(&p, end, &off, 0) < 0)
+		if (utc_name(p, end))	/* "2019-10-01 00:00:00 UTC", as REES46 writes it */
+			p = end;
+		else if (zone(&p, end, &off, 0) < 0)
 			return -1;
 	}
 	if (p != end)
@@ -234,7 +261,72 @@ static int parse_twitter(const char *p, const char *end, struct vts *t)
 	return make(t, y, mo, d, h, mi, s, 0, off);
 }
 
-/* Epoch seconds or milliseconds, with an optional fraction. */
+/* ISO 8601 basic: 20191001T000000Z, 20191001T0000+0100, with a fraction after the seconds. */
+static int parse_basic(const char *p, const char *end, struct vts *t, int *zoned)
+{
+	unsigned y, mo, d, h, mi, s = 0;
+	uint32_t ns = 0;
+	int off = 0;
+
+	if (digits(&p, end, 4, &y) < 0 || digits(&p, end, 2, &mo) < 0 || digits(&p, end, 2, &d) < 0 ||
+	    lit(&p, end, 'T') < 0 || digits(&p, end, 2, &h) < 0 || digits(&p, end, 2, &mi) < 0)
+		return -1;
+	if (p < end && *p >= '0' && *p <= '9' && (digits(&p, end, 2, &s) < 0 || fraction(&p, end, &ns) < 0))
+		return -1;
+	*zoned = p < end;
+	if (zone(&p, end, &off, 0) < 0 || p != end)
+		return -1;
+	return make(t, y, mo, d, h, mi, s, ns, off);
+}
+
+/*
+ * RFC 2822 / RFC 1123 (mail, HTTP): [Sun, ]1 Dec 2019 00:00[:00] GMT, with
+ * +hhmm or the zone names RFC 2822 keeps (UT, GMT, Z, EST ... PDT).
+ */
+static int parse_rfc2822(const char *p, const char *end, struct vts *t)
+{
+	static const struct {
+		char name[4];
+		int off;
+	} names[] = { { "EST", -300 }, { "EDT", -240 }, { "CST", -360 }, { "CDT", -300 },
+		      { "MST", -420 }, { "MDT", -360 }, { "PST", -480 }, { "PDT", -420 } };
+	unsigned y, mo, d, h, mi, s = 0;
+	int off = 0;
+	size_t k;
+
+	if (end - p >= 5 && p[3] == ',') {	/* the day's name, not checked against the date */
+		p += 4;
+		while (p < end && *p == ' ')
+			p++;
+	}
+	if (digits_upto(&p, end, 2, &d) < 0 || lit(&p, end, ' ') < 0 || month_abbr(p, end, &mo) < 0)
+		return -1;
+	p += 3;
+	if (lit(&p, end, ' ') < 0 || digits(&p, end, 4, &y) < 0 || lit(&p, end, ' ') < 0 ||
+	    digits(&p, end, 2, &h) < 0 || lit(&p, end, ':') < 0 || digits(&p, end, 2, &mi) < 0)
+		return -1;
+	if (p < end && *p == ':' && (++p, digits(&p, end, 2, &s) < 0))
+		return -1;
+	if (lit(&p, end, ' ') < 0)
+		return -1;
+	if (utc_name(p, end) || (end - p == 1 && *p == 'Z'))
+		p = end;
+	else if (end - p == 3) {
+		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+			if (!memcmp(p, names[k].name, 3))
+				break;
+		if (k == sizeof(names) / sizeof(names[0]))
+			return -1;
+		off = names[k].off;
+		p = end;
+	} else if (p >= end || (*p != '+' && *p != '-') || zone(&p, end, &off, 1) < 0)
+		return -1;
+	if (p != end)
+		return -1;
+	return make(t, y, mo, d, h, mi, s, 0, off);
+}
+
+/* Epoch seconds, milliseconds, microseconds or nanoseconds (by magnitude), with an optional fraction. */
 static int parse_epoch(const char *p, const char *end, struct vts *t)
 {
 	uint64_t v = 0;
@@ -242,13 +334,19 @@ static int parse_epoch(const char *p, const char *end, struct vts *t)
 	int ndig = 0;
 
 	while (p < end && *p >= '0' && *p <= '9') {
-		if (++ndig > 16)
+		if (++ndig > 19)
 			return -1;
 		v = v * 10 + (uint64_t)(*p++ - '0');
 	}
 	if (!ndig || fraction(&p, end, &ns) < 0 || p != end)
 		return -1;
-	if (v >= 100000000000ULL) {	/* milliseconds */
+	if (v >= 100000000000000000ULL) {	/* nanoseconds */
+		t->sec = (int64_t)(v / 1000000000);
+		t->nsec = (uint32_t)(v % 1000000000);
+	} else if (v >= 100000000000000ULL) {	/* microseconds */
+		t->sec = (int64_t)(v / 1000000);
+		t->nsec = (uint32_t)(v % 1000000) * 1000 + ns / 1000000;
+	} else if (v >= 100000000000ULL) {	/* milliseconds */
 		t->sec = (int64_t)(v / 1000);
 		t->nsec = (uint32_t)(v % 1000) * 1000000 + ns / 1000;
 	} else {
@@ -340,11 +438,153 @@ int ts_parse_zoned(const char *s, size_t n, struct vts *t, int *zoned)
 	}
 	if (n >= 20 && (s[0] == '[' ? s[3] == '/' : s[2] == '/'))
 		return parse_apache(s, end, t);
+	if (n >= 16 && s[0] >= 'A' && s[0] <= 'Z' && s[3] == ',')
+		return parse_rfc2822(s, end, t);
 	if (n >= 30 && s[0] >= 'A' && s[0] <= 'Z')
 		return parse_twitter(s, end, t);
+	if (n >= 13 && s[8] == 'T' && s[0] >= '0' && s[0] <= '9')
+		return parse_basic(s, end, t, zoned);
+	if (n >= 14 && s[0] >= '0' && s[0] <= '9' && (s[1] == ' ' || s[2] == ' '))
+		return parse_rfc2822(s, end, t);
 	if (n > 0 && s[0] >= '0' && s[0] <= '9')
 		return parse_epoch(s, end, t);
 	return -1;
+}
+
+/* A month's or day's name at *p, case-insensitive, full or its first three letters: 1-12 (or 1-7). */
+static int name_at(const char **p, const char *end, const char *const *names, int count, unsigned *v)
+{
+	int i;
+	size_t full;
+
+	for (i = 0; i < count; i++) {
+		full = strlen(names[i]);
+		if ((size_t)(end - *p) >= full && !strncasecmp(*p, names[i], full)) {
+			*p += full;
+			*v = (unsigned)i + 1;
+			return 0;
+		}
+	}
+	for (i = 0; i < count; i++)
+		if (end - *p >= 3 && !strncasecmp(*p, names[i], 3)) {
+			*p += 3;
+			*v = (unsigned)i + 1;
+			return 0;
+		}
+	return -1;
+}
+
+int ts_parse_format(const char *fmt, const char *s, size_t n, struct vts *t, int *zoned)
+{
+	static const char *const months[] = { "January", "February", "March", "April", "May", "June", "July",
+					       "August", "September", "October", "November", "December" };
+	static const char *const days[] = { "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+					     "Sunday" };
+	const char *p = s, *end = s + n, *f = fmt;
+	unsigned y = 1970, mo = 1, d = 1, h = 0, mi = 0, sec = 0, v, pm = 2;
+	uint32_t ns = 0;
+	int off = 0, have_epoch = 0;
+	struct vts e;
+
+	*zoned = 0;
+	for (; *f; f++) {
+		if (*f == ' ') {	/* one or more spaces (or none at the end) */
+			while (p < end && *p == ' ')
+				p++;
+			continue;
+		}
+		if (*f != '%' || f[1] == '%') {
+			f += *f == '%';
+			if (lit(&p, end, *f) < 0)
+				return -1;
+			continue;
+		}
+		switch (*++f) {
+		case 'Y': if (digits_upto(&p, end, 4, &y) < 0) return -1; break;
+		case 'y':
+			if (digits(&p, end, 2, &v) < 0)
+				return -1;
+			y = v < 69 ? 2000 + v : 1900 + v;	/* POSIX's rule */
+			break;
+		case 'm': if (digits_upto(&p, end, 2, &mo) < 0) return -1; break;
+		case 'd': case 'e': if (digits_upto(&p, end, 2, &d) < 0) return -1; break;
+		case 'H': case 'I': if (digits_upto(&p, end, 2, &h) < 0) return -1; break;
+		case 'M': if (digits_upto(&p, end, 2, &mi) < 0) return -1; break;
+		case 'S': if (digits_upto(&p, end, 2, &sec) < 0) return -1; break;
+		case 'f':
+			p--;	/* fraction() wants the point: the digits alone here */
+			if (p < s || (*p != '.' && *p != ',') || fraction(&p, end, &ns) < 0)
+				return -1;
+			break;
+		case 'p':
+			if (end - p >= 2 && !strncasecmp(p, "AM", 2))
+				pm = 0;
+			else if (end - p >= 2 && !strncasecmp(p, "PM", 2))
+				pm = 1;
+			else
+				return -1;
+			p += 2;
+			break;
+		case 'b': case 'h': case 'B': if (name_at(&p, end, months, 12, &mo) < 0) return -1; break;
+		case 'a': case 'A': if (name_at(&p, end, days, 7, &v) < 0) return -1; break;
+		case 'T':
+			if (digits_upto(&p, end, 2, &h) < 0 || lit(&p, end, ':') < 0 || digits_upto(&p, end, 2, &mi) < 0 ||
+			    lit(&p, end, ':') < 0 || digits_upto(&p, end, 2, &sec) < 0)
+				return -1;
+			break;
+		case 'z':
+			if (zone(&p, end, &off, 1) < 0)
+				return -1;
+			*zoned = 1;
+			break;
+		case 'Z':
+			if (end - p >= 3 && (!memcmp(p, "UTC", 3) || !memcmp(p, "GMT", 3)))
+				p += 3;
+			else if (lit(&p, end, 'Z') < 0)
+				return -1;
+			*zoned = 1;
+			break;
+		case 's': {
+			const char *q = p;
+
+			while (q < end && *q >= '0' && *q <= '9')
+				q++;
+			if (q == p || parse_epoch(p, q, &e) < 0)
+				return -1;
+			p = q;
+			have_epoch = 1;
+			*zoned = 1;
+			break;
+		}
+		default:
+			return -1;
+		}
+	}
+	if (p != end)
+		return -1;
+	if (have_epoch) {
+		*t = e;
+		return 0;
+	}
+	if (pm != 2) {	/* 12 AM is 0, 12 PM is 12 */
+		if (h < 1 || h > 12)
+			return -1;
+		h = h % 12 + (pm ? 12 : 0);
+	}
+	return make(t, y, mo, d, h, mi, sec, ns, off);
+}
+
+int ts_format_check(const char *fmt)
+{
+	const char *f;
+
+	for (f = fmt; *f; f++)
+		if (*f == '%') {
+			if (!f[1] || !strchr("YymdeHIMSfpbhBaATzZs%", f[1]))
+				return -1;
+			f++;
+		}
+	return 0;
 }
 
 int ts_parse(const char *s, size_t n, struct vts *t)

@@ -17,10 +17,28 @@ struct vts {
 
 #define TS_MAX_LEN 40	/* longest ts_format() output, with its NUL */
 
-/* Returns 0, or -1 when s[0..n) is no timestamp we know. */
+/*
+ * The forms taken, besides RFC 3339: a "UTC" or "GMT" suffix
+ * ("2019-10-01 00:00:00 UTC"); minutes without seconds, with or without
+ * an offset; ISO 8601 basic (20191001T000000Z); RFC 2822 / RFC 1123
+ * ("Sun, 01 Dec 2019 00:00:00 GMT", "+0000", the US zone names); epoch
+ * seconds, milliseconds, microseconds and nanoseconds by magnitude.
+ * Returns 0, or -1 when s[0..n) is no timestamp we know.
+ */
 int ts_parse(const char *s, size_t n, struct vts *t);
 /* The same; *zoned is 0 when s gave a date and time with no zone (read as UTC). */
 int ts_parse_zoned(const char *s, size_t n, struct vts *t, int *zoned);
+/*
+ * s[0..n) in the form fmt says (vchain-parse --ts-format), strptime's
+ * conversions: %Y %y %m %d %e %H %I %M %S %f (the digits after a '.' or
+ * ',' written before it) %p %b %h %B %a %A %T %z %Z (UTC, GMT, Z) %s
+ * (epoch, by magnitude) %%; numbers take one digit or two (4 for %Y); a
+ * space takes any number of spaces. Not locale- or TZ-dependent.
+ * 0, or -1 when s is not in that form.
+ */
+int ts_parse_format(const char *fmt, const char *s, size_t n, struct vts *t, int *zoned);
+/* Whether fmt's conversions are all ones ts_parse_format knows: 0, or -1. */
+int ts_format_check(const char *fmt);
 
 /*
  * The zone of timestamps that carry none (vchain-parse --tz): a fixed
