@@ -63,6 +63,8 @@ struct opts {
 	char delim;			/* 0: by name, else guessed from the header */
 	const char *tz;
 	const char *ts_format;		/* --ts-format: timestamps in this form first */
+	struct event_rewrite rw;	/* --set, --map-value */
+	int rewrites;
 	struct ts_zone zone;		/* each worker copies it (its cache is per thread) */
 	struct source_map *maps;	/* --map COLUMN=FIELD, split in place */
 	size_t nmaps;
@@ -80,6 +82,9 @@ struct column {
 	char *key;
 	size_t klen;
 	int field;			/* EV_* or -1 */
+	/* a synonym of revenue (price, amount, ...): revenue on purchases and refunds only, else its own name */
+	char *own_key;
+	size_t own_klen;
 };
 
 /* The input being read, as the workers see it (set while none runs). */
@@ -89,6 +94,7 @@ struct current {
 	struct column *col;
 	size_t ncol;
 	int id_col;			/* the column that is event_id, or -1 */
+	int type_col;			/* the column that is type, or -1 */
 };
 
 struct counts {
@@ -124,6 +130,7 @@ static void usage(FILE *f)
 	fputs("usage: vchain-parse [-h] [--version] [-f FORMAT] [--raw] [-o FILE] [-j N]\n"
 	      "                    [--rejects FILE] [--stats] [--progress] [--max-line SIZE]\n"
 	      "                    [-d DELIM] [--map COLUMN=FIELD]... [--tz ZONE] [--ts-format FMT]\n"
+	      "                    [--set FIELD=VALUE]... [--map-value FIELD:FROM=TO]...\n"
 	      "                    [--keep-assets] [--keep-bots] [--keep-errors] [--user-field F]\n"
 	      "                    [--purchase-path REGEX] [--revenue-param NAME]\n"
 	      "                    [--brand HANDLE] [FILE ...]\n"
@@ -141,6 +148,8 @@ static void usage(FILE *f)
 	      "      --progress       bytes done, rate and ETA on stderr, if it is a terminal\n"
 	      "      --max-line SIZE  longest line (CSV record) accepted (default 16M)\n"
 	      "  -j, --threads N      threads in all (default: the number of CPUs)\n"
+	      "      --set F=V        canonical field F is V in every record\n"
+	      "      --map-value F:A=B  canonical field F's value A becomes B (e.g. type:cart=click)\n"
 	      "\n"
 	      "CSV:\n"
 	      "  -d, --delimiter C    ',', ';', '|', 'tab' (default: ',' or tab for .tsv, else\n"
@@ -231,7 +240,7 @@ static int parse_user_field(const char *s, struct opts *o)
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum {
-		OPT_RAW = 256, OPT_REJECTS, OPT_STATS, OPT_PROGRESS, OPT_MAP, OPT_TZ, OPT_TS_FORMAT,
+		OPT_RAW = 256, OPT_REJECTS, OPT_STATS, OPT_PROGRESS, OPT_MAP, OPT_TZ, OPT_TS_FORMAT, OPT_SET, OPT_MAP_VALUE,
 		OPT_KEEP_ASSETS, OPT_KEEP_BOTS, OPT_KEEP_ERRORS, OPT_USER_FIELD,
 		OPT_PURCHASE, OPT_REVENUE, OPT_BRAND
 	};
@@ -245,6 +254,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "map", required_argument, NULL, OPT_MAP },
 		{ "tz", required_argument, NULL, OPT_TZ },
 		{ "ts-format", required_argument, NULL, OPT_TS_FORMAT },
+		{ "set", required_argument, NULL, OPT_SET },
+		{ "map-value", required_argument, NULL, OPT_MAP_VALUE },
 		{ "keep-assets", no_argument, NULL, OPT_KEEP_ASSETS },
 		{ "keep-bots", no_argument, NULL, OPT_KEEP_BOTS },
 		{ "keep-errors", no_argument, NULL, OPT_KEEP_ERRORS },
@@ -308,6 +319,17 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			o->tz = optarg;
 			break;
+		case OPT_SET:
+		case OPT_MAP_VALUE: {
+			char why[200];
+
+			if ((c == OPT_SET ? event_rewrite_set : event_rewrite_map)(&o->rw, optarg, why) < 0) {
+				diag("%s", why);
+				return -1;
+			}
+			o->rewrites = 1;
+			break;
+		}
 		case OPT_TS_FORMAT:
 			if (ts_format_check(optarg) < 0) {
 				diag("--ts-format: '%s' has a conversion other than %%Y %%y %%m %%d %%e %%H %%I %%M "
@@ -379,7 +401,7 @@ static int ndjson_line(struct worker *w, const char *line, size_t len, const str
 		snprintf(why, 200, "%.160s (column %zu)", w->en.obj.err, w->en.obj.err_col);
 		return -1;
 	}
-	if (out->cap - out->len < EVENT_OUT_MAX(len) && buf_grow(out, EVENT_OUT_MAX(len)) < 0)
+	if (out->cap - out->len < EVENT_OUT_MAX_EN(&w->en, len) && buf_grow(out, EVENT_OUT_MAX_EN(&w->en, len)) < 0)
 		return -2;
 	n = event_normalize_to(&w->en, line, len, marks, out->p + out->len);
 	if (n > 0) {
@@ -389,6 +411,16 @@ static int ndjson_line(struct worker *w, const char *line, size_t len, const str
 	if (n == 0)
 		return PAR_SAME;	/* already canonical: the line is the record */
 	return n == -2 ? -2 : event_why(&w->en, why);
+}
+
+/* Whether the record's type is a purchase or a refund (the rows where a price is revenue). */
+static int sale_row(const struct current *cur, const struct csvrec *csv)
+{
+	const struct vocab_entry *e;
+
+	if (cur->type_col < 0 || !(e = vocab_type(csv->f[cur->type_col], csv->flen[cur->type_col])))
+		return 0;
+	return (e->name_len == 8 && !memcmp(e->name, "purchase", 8)) || (e->name_len == 6 && !memcmp(e->name, "refund", 6));
 }
 
 /*
@@ -417,10 +449,16 @@ static int csv_line(struct worker *w, const char *rec, size_t len, struct buf *o
 	}
 	for (i = 0; i < cur->ncol; i++) {
 		const struct column *c = &cur->col[i];
+		const char *key = c->key;
+		size_t klen = c->klen;
 
 		if (!w->o->raw && c->field >= 0 && w->csv.flen[i] == 0)
 			continue;	/* an empty canonical field is an absent one */
-		if ((!first && buf_addc(t, ',') < 0) || buf_add(t, c->key, c->klen) < 0 ||
+		if (c->own_key && !sale_row(cur, &w->csv)) {
+			key = c->own_key;	/* a view's price is no revenue */
+			klen = c->own_klen;
+		}
+		if ((!first && buf_addc(t, ',') < 0) || buf_add(t, key, klen) < 0 ||
 		    buf_addc(t, ':') < 0 || json_escape(t, w->csv.f[i], w->csv.flen[i]) < 0)
 			return -2;
 		first = 0;
@@ -460,12 +498,15 @@ static void free_columns(struct current *cur)
 {
 	size_t i;
 
-	for (i = 0; i < cur->ncol; i++)
+	for (i = 0; i < cur->ncol; i++) {
 		free(cur->col[i].key);
+		free(cur->col[i].own_key);
+	}
 	free(cur->col);
 	cur->col = NULL;
 	cur->ncol = 0;
 	cur->id_col = -1;
+	cur->type_col = -1;
 }
 
 static int set_key(struct column *c, const char *name, size_t n)
@@ -517,6 +558,19 @@ static int csv_header(void *ctx, const char *rec, size_t len, char *why)
 		struct column *c = &cur->col[i];
 
 		c->field = field[i];
+		if (c->field == EV_REVENUE && !mapped_to[i]) {
+			char folded[128];
+			size_t fl = source_fold_name(nm, nl, folded, sizeof(folded));
+
+			if (!(fl == 7 && !memcmp(folded, "revenue", 7))) {	/* by a synonym: its own name kept */
+				struct column own;
+
+				if (set_key(&own, nm, nl) < 0)
+					goto oom;
+				c->own_key = own.key;
+				c->own_klen = own.klen;
+			}
+		}
 		if (c->field >= 0) {
 			nm = event_fields[c->field].name;
 			nl = event_fields[c->field].len;
@@ -554,6 +608,8 @@ static int csv_header(void *ctx, const char *rec, size_t len, char *why)
 		}
 		if (c->field == EV_EVENT_ID)
 			cur->id_col = (int)i;
+		if (c->field == EV_TYPE)
+			cur->type_col = (int)i;
 	}
 	for (j = 0; j < o->nmaps; j++)
 		if (!o->maps[j].used) {
@@ -772,6 +828,7 @@ static int worker_init(void *ctx, void *arg)
 	event_norm_init(&w->en);
 	w->en.tz = r->o->tz ? &w->zone : NULL;
 	w->en.ts_format = r->o->ts_format;
+	w->en.rw = r->o->rewrites ? &r->o->rw : NULL;
 	w->tw.brand = r->o->brand;
 	w->tw.en = &w->en;
 	return csvrec_init(&w->csv, ',', '"');
@@ -802,6 +859,7 @@ int main(int argc, char **argv)
 	r.o = &o;
 	r.d = &o.d;
 	r.cur.id_col = -1;
+	r.cur.type_col = -1;
 	o.progress = o.progress && isatty(2);
 	o.d.prepare = prepare;
 	if (csvrec_init(&r.hcsv, ',', '"') < 0) {

@@ -585,6 +585,103 @@ int event_ts_ms(const struct jfield *f, long long *ms)
 	return 0;
 }
 
+/* Field k's value after --set and --map-value: f, or *given filled in. */
+static const struct jfield *rewrite(const struct event_rewrite *rw, int k, const struct jfield *f, struct jfield *given)
+{
+	int i;
+
+	if (rw->set_mask >> k & 1) {
+		memset(given, 0, sizeof(*given));
+		given->type = J_STR;
+		given->val = rw->set[k];
+		given->vlen = rw->set_len[k];
+		given->vesc = memchr(rw->set[k], '\\', rw->set_len[k]) != NULL;
+		return given;
+	}
+	if (!(rw->map_mask >> k & 1) || !f || f->type != J_STR)
+		return f;
+	for (i = 0; i < rw->nmap; i++)
+		if (rw->map[i].field == k && rw->map[i].from_len == f->vlen && !memcmp(rw->map[i].from, f->val, f->vlen)) {
+			*given = *f;
+			given->val = rw->map[i].to;
+			given->vlen = rw->map[i].to_len;
+			given->vesc = memchr(rw->map[i].to, '\\', rw->map[i].to_len) != NULL;
+			return given;
+		}
+	return f;
+}
+
+/* text[0..n) as raw JSON string content, in a new allocation. NULL when out of memory. */
+static char *raw_of(const char *text, size_t n, size_t *len)
+{
+	struct buf b = BUF_INIT;
+
+	if (json_escape(&b, text, n) < 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	memmove(b.p, b.p + 1, b.len - 2);
+	*len = b.len - 2;
+	return b.p;
+}
+
+static int rewrite_field(const char *name, size_t n, const char *opt, char *why)
+{
+	int k = event_field_index(name, n);
+
+	if (k < 0)
+		snprintf(why, 200, "%s: '%.*s' is not a canonical field (schemas/event-fields.tsv)", opt, (int)n, name);
+	return k;
+}
+
+int event_rewrite_set(struct event_rewrite *rw, const char *arg, char *why)
+{
+	const char *eq = strchr(arg, '=');
+	int k;
+
+	if (!eq || eq == arg) {
+		snprintf(why, 200, "--set: '%.100s' is not FIELD=VALUE", arg);
+		return -1;
+	}
+	if ((k = rewrite_field(arg, (size_t)(eq - arg), "--set", why)) < 0)
+		return -1;
+	if (!utf8_valid(eq + 1, strlen(eq + 1)) || !(rw->set[k] = raw_of(eq + 1, strlen(eq + 1), &rw->set_len[k]))) {
+		snprintf(why, 200, "--set: the value is not UTF-8");
+		return -1;
+	}
+	rw->set_mask |= 1u << k;
+	rw->extra += rw->set_len[k] + 32;
+	return 0;
+}
+
+int event_rewrite_map(struct event_rewrite *rw, const char *arg, char *why)
+{
+	const char *colon = strchr(arg, ':'), *eq = colon ? strchr(colon, '=') : NULL;
+	int k, i = rw->nmap;
+
+	if (!colon || colon == arg || !eq || eq == colon + 1) {
+		snprintf(why, 200, "--map-value: '%.100s' is not FIELD:FROM=TO", arg);
+		return -1;
+	}
+	if ((k = rewrite_field(arg, (size_t)(colon - arg), "--map-value", why)) < 0)
+		return -1;
+	if (i == EVENT_MAX_VALUE_MAPS) {
+		snprintf(why, 200, "--map-value: at most %d", EVENT_MAX_VALUE_MAPS);
+		return -1;
+	}
+	if (!utf8_valid(arg, strlen(arg)) ||
+	    !(rw->map[i].from = raw_of(colon + 1, (size_t)(eq - colon - 1), &rw->map[i].from_len)) ||
+	    !(rw->map[i].to = raw_of(eq + 1, strlen(eq + 1), &rw->map[i].to_len))) {
+		snprintf(why, 200, "--map-value: not UTF-8, or out of memory");
+		return -1;
+	}
+	rw->map[i].field = k;
+	rw->nmap++;
+	rw->map_mask |= 1u << k;
+	rw->extra += rw->map[i].to_len + 2;
+	return 0;
+}
+
 long event_normalize_to(struct event_norm *en, const char *line, size_t len,
 			const struct scan_marks *marks, char *dst)
 {
@@ -593,7 +690,7 @@ long event_normalize_to(struct event_norm *en, const char *line, size_t len,
 	size_t i;
 	int r, k;
 
-	if (!en->always_rebuild && line_as_is(en, line, len, marks)) {
+	if (!en->always_rebuild && !en->rw && line_as_is(en, line, len, marks)) {
 		en->as_is++;
 		return 0;
 	}
@@ -606,7 +703,7 @@ long event_normalize_to(struct event_norm *en, const char *line, size_t len,
 	en->err_col = 0;
 	if (r < 0 || index_members(en) < 0)
 		return -2;
-	if (!en->always_rebuild && members_as_is(en, len)) {
+	if (!en->always_rebuild && !en->rw && members_as_is(en, len)) {
 		en->as_is++;
 		return 0;
 	}
@@ -616,7 +713,8 @@ long event_normalize_to(struct event_norm *en, const char *line, size_t len,
 	 * first five (event_id, ts, user_id, platform, type) may need a default
 	 * or be required, so they are always visited.
 	 */
-	uint32_t todo = en->present | 0x1F;
+	uint32_t todo = en->present | 0x1F | (en->rw ? en->rw->set_mask : 0);
+	struct jfield given;
 
 	while (todo) {
 		const struct field_def *d;
@@ -625,6 +723,8 @@ long event_normalize_to(struct event_norm *en, const char *line, size_t len,
 		todo &= todo - 1;
 		d = &event_fields[k];
 		f = en->present >> k & 1 ? &en->obj.f[en->slot[k]] : NULL;
+		if (en->rw)	/* the user's constant or value */
+			f = rewrite(en->rw, k, f, &given);
 		if (f && f->type == J_NULL && (k == EV_EVENT_ID || k == EV_TS ||
 					       k == EV_PLATFORM || k == EV_TYPE))
 			f = NULL;	/* these are never null: treated as absent */
@@ -668,7 +768,7 @@ int event_normalize(struct event_norm *en, const char *line, size_t len)
 	long n;
 
 	buf_reset(&en->out);
-	if (buf_grow(&en->out, EVENT_OUT_MAX(len)) < 0)
+	if (buf_grow(&en->out, EVENT_OUT_MAX_EN(en, len)) < 0)
 		return -2;
 	n = event_normalize_to(en, line, len, NULL, en->out.p);
 	if (n < 0)
@@ -695,7 +795,7 @@ int event_append(struct event_norm *en, const char *obj, size_t n, struct buf *o
 {
 	long k;
 
-	if (buf_grow(out, EVENT_OUT_MAX(n)) < 0)
+	if (buf_grow(out, EVENT_OUT_MAX_EN(en, n)) < 0)
 		return -2;
 	k = event_normalize_to(en, obj, n, NULL, out->p + out->len);
 	if (k == -2)

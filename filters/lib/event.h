@@ -37,8 +37,29 @@ int event_field_index(const char *s, size_t n);
 
 #define EVENT_SHAPE_MAX 16
 
+/*
+ * What the user says to change in every record (vchain-parse --set,
+ * --map-value), canonical fields only: a constant, or a value replaced by
+ * another when it is exactly FROM. Values are raw JSON string contents.
+ */
+#define EVENT_MAX_VALUE_MAPS 64
+struct event_rewrite {
+	const char *set[EVENT_NFIELDS];		/* NULL: not set */
+	size_t set_len[EVENT_NFIELDS];
+	uint32_t set_mask;
+	struct {
+		int field;
+		const char *from, *to;
+		size_t from_len, to_len;
+	} map[EVENT_MAX_VALUE_MAPS];
+	int nmap;
+	uint32_t map_mask;
+	size_t extra;				/* the most bytes a record can grow by */
+};
+
 struct event_norm {
 	struct jobj obj;	/* the members of the record being normalised */
+	const struct event_rewrite *rw;	/* NULL: none */
 	struct buf out;		/* the canonical record, ending in '\n' */
 	struct buf tmp;		/* scratch for decoded strings */
 	uint32_t present;	/* bit k: canonical field k is in the record */
@@ -76,6 +97,14 @@ int event_ts(const struct jfield *f, struct vts *t);
 /* Growth of a record per canonical field at most, and the bound it gives. */
 #define FIELD_GROWTH 48
 #define EVENT_OUT_MAX(len) ((len) + FIELD_GROWTH * EVENT_NFIELDS + 64)
+/* The same, with what en's rewrite can add. */
+#define EVENT_OUT_MAX_EN(en, len) (EVENT_OUT_MAX(len) + ((en)->rw ? (en)->rw->extra : 0))
+/*
+ * Add FIELD=VALUE (--set) or FIELD:FROM=TO (--map-value) to rw, text as
+ * the user wrote it. 0, or -1 with why[200].
+ */
+int event_rewrite_set(struct event_rewrite *rw, const char *arg, char *why);
+int event_rewrite_map(struct event_rewrite *rw, const char *arg, char *why);
 
 /*
  * Normalise one NDJSON line into dst, which has room for EVENT_OUT_MAX(len)

@@ -1,4 +1,5 @@
-# CSV to canonical events: header synonyms and --map, a byte order mark,
+# CSV to canonical events: header synonyms and --map (a synonym of revenue,
+# here Amount, is revenue on purchases only: a share keeps its Amount), a byte order mark,
 # --tz (fixed offset and a tz database zone, across a DST change), exact
 # money, the fingerprint id (checked with xxhsum), blank lines counted,
 # bad records with the line of their first physical line, multi-line
@@ -13,7 +14,7 @@ printf '2024-03-31 00:30:00+02:00,c3,fb,like,,,,\r\n' >> "$TMP/shop.csv"
 $RUN "$P" --stats --map bestellnr=order_id "$TMP/shop.csv" > "$TMP/out" 2> "$TMP/err"
 cat > "$TMP/want" <<'J'
 {"event_id":"ID1","ts":"2024-03-01T12:00:00Z","user_id":"c1","platform":"x","type":"purchase","revenue":19.99,"currency":"EUR","order_id":"A-1","Notes":"gift, wrapped"}
-{"event_id":"ID2","ts":"2024-03-31T02:30:00Z","user_id":"c2","platform":"instagram","type":"share","revenue":0.10,"currency":"USD","order_id":"A-2","Notes":"two\r\nlines"}
+{"event_id":"ID2","ts":"2024-03-31T02:30:00Z","user_id":"c2","platform":"instagram","type":"share","currency":"USD","order_id":"A-2","Amount":"0.10","Notes":"two\r\nlines"}
 {"event_id":"ID3","ts":"2024-03-30T22:30:00Z","user_id":"c3","platform":"facebook","type":"like","Notes":""}
 J
 # the ids: XXH3-128 of each record as written, without its line end
