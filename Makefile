@@ -52,7 +52,7 @@ PROGS    = $(addprefix $(B)/,$(FILTERS))
 LIB_SRC  = $(wildcard filters/lib/*.c)
 LIB_OBJ  = $(patsubst filters/lib/%.c,$(B)/lib/%.o,$(LIB_SRC))
 GEN      = $(B)/gen/fields.h $(B)/gen/field_defs.h $(B)/gen/vocab_tables.h $(B)/gen/stage_map.h \
-	   $(B)/gen/platform_ids.h $(B)/gen/report_tables.h
+	   $(B)/gen/platform_ids.h $(B)/gen/report_tables.h $(B)/gen/profiles.h
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNITS    = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 MANS     = $(wildcard filters/vchain-*.1)
@@ -71,6 +71,9 @@ $(B)/gen/field_defs.h: schemas/event-fields.tsv scripts/gen-tables.sh
 $(B)/gen/stage_map.h: schemas/stages.tsv scripts/gen-tables.sh
 	@mkdir -p $(@D)
 	sh scripts/gen-tables.sh stages schemas > $@.tmp && mv $@.tmp $@
+$(B)/gen/profiles.h: $(wildcard schemas/profiles/*.profile) scripts/gen-tables.sh
+	@mkdir -p $(@D)
+	sh scripts/gen-tables.sh profiles schemas > $@.tmp && mv $@.tmp $@
 $(B)/gen/report_tables.h: schemas/report-types.tsv schemas/benchmarks.tsv scripts/gen-tables.sh
 	@mkdir -p $(@D)
 	sh scripts/gen-tables.sh reports schemas > $@.tmp && mv $@.tmp $@

@@ -37,6 +37,7 @@
 #include "lib/json.h"
 #include "lib/out.h"
 #include "lib/par.h"
+#include "lib/profile.h"
 #include "lib/source.h"
 #include "lib/twitter.h"
 #include "lib/visit.h"
@@ -51,9 +52,9 @@ enum format { FROM_AUTO = SRC_AUTO, FROM_NDJSON = SRC_NDJSON, FROM_CSV = SRC_CSV
 static const char *const format_name[] = { "auto", "ndjson", "csv", "access", "twitter" };
 
 /* Why a record is left out: the line functions' return values 1.. */
-enum rule { RULE_BLANK = 1, RULE_ASSET, RULE_BOT, RULE_ERROR, RULE_OWN, RULE_END };
+enum rule { RULE_BLANK = 1, RULE_ASSET, RULE_BOT, RULE_ERROR, RULE_OWN, RULE_PROFILE, RULE_END };
 static const char *const rule_name[RULE_END] = {
-	"", "blank lines", "assets", "bots", "errors", "the brand's own posts"
+	"", "blank lines", "assets", "bots", "errors", "the brand's own posts", "the profile's skip rule"
 };
 
 
@@ -65,6 +66,11 @@ struct opts {
 	const char *ts_format;		/* --ts-format: timestamps in this form first */
 	struct event_rewrite rw;	/* --set, --map-value */
 	int rewrites;
+	/* import profiles: the shipped ones (each detected by its header), or the one --profile names */
+	struct profile *profiles;
+	size_t nprofiles;
+	struct profile forced;
+	int has_forced;
 	struct ts_zone zone;		/* each worker copies it (its cache is per thread) */
 	struct source_map *maps;	/* --map COLUMN=FIELD, split in place */
 	size_t nmaps;
@@ -95,6 +101,9 @@ struct current {
 	size_t ncol;
 	int id_col;			/* the column that is event_id, or -1 */
 	int type_col;			/* the column that is type, or -1 */
+	struct profile *profile;	/* the input's import profile, or NULL */
+	char **keys;			/* with a profile: each column's key (its own name), and length */
+	size_t *klens;
 };
 
 struct counts {
@@ -110,6 +119,7 @@ struct worker {
 	struct csvrec csv;
 	struct ts_zone zone;
 	struct buf tmp, val;		/* the record as JSON; a decoded value */
+	struct buf objs;		/* a profile's events of the record */
 	struct twitter tw;
 };
 
@@ -131,6 +141,7 @@ static void usage(FILE *f)
 	      "                    [--rejects FILE] [--stats] [--progress] [--max-line SIZE]\n"
 	      "                    [-d DELIM] [--map COLUMN=FIELD]... [--tz ZONE] [--ts-format FMT]\n"
 	      "                    [--set FIELD=VALUE]... [--map-value FIELD:FROM=TO]...\n"
+	      "                    [--profile NAME|FILE]\n"
 	      "                    [--keep-assets] [--keep-bots] [--keep-errors] [--user-field F]\n"
 	      "                    [--purchase-path REGEX] [--revenue-param NAME]\n"
 	      "                    [--brand HANDLE] [FILE ...]\n"
@@ -148,6 +159,8 @@ static void usage(FILE *f)
 	      "      --progress       bytes done, rate and ETA on stderr, if it is a terminal\n"
 	      "      --max-line SIZE  longest line (CSV record) accepted (default 16M)\n"
 	      "  -j, --threads N      threads in all (default: the number of CPUs)\n"
+	      "      --profile P      read CSV as import profile P says: a shipped one (online-retail,\n"
+	      "                       rees46, stripe, ...: detected by their headers) or a file\n"
 	      "      --set F=V        canonical field F is V in every record\n"
 	      "      --map-value F:A=B  canonical field F's value A becomes B (e.g. type:cart=click)\n"
 	      "\n"
@@ -240,7 +253,7 @@ static int parse_user_field(const char *s, struct opts *o)
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum {
-		OPT_RAW = 256, OPT_REJECTS, OPT_STATS, OPT_PROGRESS, OPT_MAP, OPT_TZ, OPT_TS_FORMAT, OPT_SET, OPT_MAP_VALUE,
+		OPT_RAW = 256, OPT_REJECTS, OPT_STATS, OPT_PROGRESS, OPT_MAP, OPT_TZ, OPT_TS_FORMAT, OPT_SET, OPT_MAP_VALUE, OPT_PROFILE,
 		OPT_KEEP_ASSETS, OPT_KEEP_BOTS, OPT_KEEP_ERRORS, OPT_USER_FIELD,
 		OPT_PURCHASE, OPT_REVENUE, OPT_BRAND
 	};
@@ -255,6 +268,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "tz", required_argument, NULL, OPT_TZ },
 		{ "ts-format", required_argument, NULL, OPT_TS_FORMAT },
 		{ "set", required_argument, NULL, OPT_SET },
+		{ "profile", required_argument, NULL, OPT_PROFILE },
 		{ "map-value", required_argument, NULL, OPT_MAP_VALUE },
 		{ "keep-assets", no_argument, NULL, OPT_KEEP_ASSETS },
 		{ "keep-bots", no_argument, NULL, OPT_KEEP_BOTS },
@@ -318,6 +332,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				return -1;
 			}
 			o->tz = optarg;
+			break;
+		case OPT_PROFILE:
+			if (o->has_forced)
+				profile_free(&o->forced);
+			if (profile_load(&o->forced, optarg) < 0)
+				return -1;
+			o->has_forced = 1;
 			break;
 		case OPT_SET:
 		case OPT_MAP_VALUE: {
@@ -423,6 +444,28 @@ static int sale_row(const struct current *cur, const struct csvrec *csv)
 	return (e->name_len == 8 && !memcmp(e->name, "purchase", 8)) || (e->name_len == 6 && !memcmp(e->name, "refund", 6));
 }
 
+/* A CSV record by the input's import profile: its events (none: left out by the profile's rule). */
+static int profile_line(struct worker *w, const char *rec, size_t len, struct buf *out, char *why)
+{
+	const struct current *cur = w->cur;
+	const struct profile *p = cur->profile;
+	const char *o, *end, *nl;
+	long k;
+	int r;
+
+	w->en.ts_format = p->ts_format ? p->ts_format : w->o->ts_format;
+	w->objs.len = 0;
+	k = profile_row(p, &w->csv, (const char *const *)cur->keys, cur->klens, rec, len, &w->objs, &w->tmp, why);
+	if (k <= 0)
+		return k == 0 ? RULE_PROFILE : (int)k;
+	for (o = w->objs.p, end = o + w->objs.len; o < end; o = nl + 1) {
+		nl = memchr(o, '\n', (size_t)(end - o));
+		if ((r = event_append(&w->en, o, (size_t)(nl - o), out, why)) < 0)
+			return r;
+	}
+	return 0;
+}
+
 /*
  * CSV: the record's fields as a JSON object of strings keyed by the
  * columns (empty canonical fields left out), then normalised; --raw
@@ -438,6 +481,8 @@ static int csv_line(struct worker *w, const char *rec, size_t len, struct buf *o
 
 	if (n <= 0)
 		return n == 0 ? RULE_BLANK : (int)n;
+	if (cur->profile && !w->o->raw)
+		return profile_line(w, rec, src, out, why);
 	t->len = 0;
 	if (buf_addc(t, '{') < 0)
 		return -2;
@@ -503,6 +548,10 @@ static void free_columns(struct current *cur)
 		free(cur->col[i].own_key);
 	}
 	free(cur->col);
+	free(cur->keys);
+	free(cur->klens);
+	cur->keys = NULL;
+	cur->klens = NULL;
 	cur->col = NULL;
 	cur->ncol = 0;
 	cur->id_col = -1;
@@ -550,7 +599,8 @@ static int csv_header(void *ctx, const char *rec, size_t len, char *why)
 	cur->ncol = (size_t)n;
 	for (i = 0; i < cur->ncol; i++)
 		field[i] = -1;
-	if (!o->raw && source_fields(&r->hcsv, n, o->maps, o->nmaps, field, mapped_to) < 0)
+	/* a profile reads the columns by their names; the rest keep them */
+	if (!o->raw && !cur->profile && source_fields(&r->hcsv, n, o->maps, o->nmaps, field, mapped_to) < 0)
 		goto oom;
 	for (i = 0; i < cur->ncol; i++) {
 		const char *nm = r->hcsv.f[i];
@@ -611,7 +661,18 @@ static int csv_header(void *ctx, const char *rec, size_t len, char *why)
 		if (c->field == EV_TYPE)
 			cur->type_col = (int)i;
 	}
-	for (j = 0; j < o->nmaps; j++)
+	if (cur->profile) {
+		if (!(cur->keys = malloc(cur->ncol * sizeof(*cur->keys))) ||
+		    !(cur->klens = malloc(cur->ncol * sizeof(*cur->klens))))
+			goto oom;
+		for (i = 0; i < cur->ncol; i++) {
+			cur->keys[i] = cur->col[i].key;
+			cur->klens[i] = cur->col[i].klen;
+		}
+		if (profile_bind(cur->profile, &r->hcsv, n, why) < 0)
+			goto fail;
+	}
+	for (j = 0; j < o->nmaps && !cur->profile; j++)
 		if (!o->maps[j].used) {
 			snprintf(why, 200, "--map: no column '%.100s' in the header", o->maps[j].column);
 			goto fail;
@@ -628,6 +689,28 @@ fail:
 	return -1;
 }
 
+/* The shipped profile whose detect columns the input's header has (the one with most of them), or NULL. */
+static struct profile *detect_profile(struct run *r, const char *p, size_t n, char delim)
+{
+	const char *nl = p ? memchr(p, '\n', n) : NULL;
+	struct profile *best = NULL;
+	char why[200];
+	long ncol;
+	size_t i;
+
+	size_t len = nl ? (size_t)(nl - p) : 0;
+
+	if (len && p[len - 1] == '\r')
+		len--;
+	if (!nl || (ncol = source_split_header(&r->hcsv, delim, p, len, why)) < 0)
+		return NULL;
+	for (i = 0; i < r->o->nprofiles; i++)
+		if (profile_detects(&r->o->profiles[i], &r->hcsv, ncol) &&
+		    (!best || r->o->profiles[i].ndetect > best->ndetect))
+			best = &r->o->profiles[i];
+	return best;
+}
+
 static int prepare(void *ctx, struct drive *d, struct in *in)
 {
 	struct run *r = ctx;
@@ -638,7 +721,8 @@ static int prepare(void *ctx, struct drive *d, struct in *in)
 
 	free_columns(&r->cur);
 	r->cur.fmt = o->from;
-	if (o->from == FROM_AUTO || (o->from == FROM_CSV && !delim)) {
+	r->cur.profile = NULL;
+	if (o->from == FROM_AUTO || o->from == FROM_CSV) {
 		n = in_peek(in, SNIFF_BYTES, &p);
 		if (n < 0) {
 			diag_at(d->name, 0, "%s", in->err);
@@ -655,6 +739,8 @@ static int prepare(void *ctx, struct drive *d, struct in *in)
 		in->quote = '"';
 		in->delim = delim;
 		par_set_header(d->par, csv_header, r);
+		if (!o->raw)
+			r->cur.profile = o->has_forced ? &o->forced : detect_profile(r, p, (size_t)n, delim);
 	}
 	return 0;
 }
@@ -724,7 +810,8 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 	r->now.rejected += c->rejected;
 	for (i = 1; i < RULE_END; i++)
 		r->now.dropped[i] += c->dropped[i];
-	if (r->cur.fmt == FROM_TWITTER) {	/* a page of tweets is many events */
+	if (r->cur.fmt == FROM_TWITTER || (r->cur.profile && r->cur.profile->nup)) {
+		/* a page of tweets, or an unpivoted row, is many events */
 		const char *p = c->out.p, *end = c->out.p + c->out.len;
 
 		while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL)
@@ -841,8 +928,27 @@ static void worker_done(void *ctx)
 	event_norm_free(&w->en);
 	csvrec_free(&w->csv);
 	buf_free(&w->tmp);
+	buf_free(&w->objs);
 	buf_free(&w->val);
 	twitter_free(&w->tw);
+}
+
+/* The shipped profiles, parsed once. 0, or -1 (out of memory; a shipped profile that does not parse is a bug the tests catch). */
+static int load_profiles(struct opts *o)
+{
+	size_t n, i;
+	const struct profile_builtin *b = profile_builtins(&n);
+
+	if (!(o->profiles = calloc(n ? n : 1, sizeof(*o->profiles))))
+		return -1;
+	for (i = 0; i < n; i++, o->nprofiles++)
+		if (profile_parse(&o->profiles[i], b[i].name, b[i].text, strlen(b[i].text)) < 0) {
+			if (strcmp(o->profiles[i].err, "out of memory"))
+				diag_at(b[i].name, o->profiles[i].err_line, "%s", o->profiles[i].err);
+			o->nprofiles++;	/* freed with the others */
+			return -1;
+		}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -862,7 +968,7 @@ int main(int argc, char **argv)
 	r.cur.type_col = -1;
 	o.progress = o.progress && isatty(2);
 	o.d.prepare = prepare;
-	if (csvrec_init(&r.hcsv, ',', '"') < 0) {
+	if (csvrec_init(&r.hcsv, ',', '"') < 0 || load_profiles(&o) < 0) {
 		diag("out of memory");
 		return EXIT_DATA;
 	}
@@ -883,6 +989,12 @@ int main(int argc, char **argv)
 	csvrec_free(&r.hcsv);
 	free_columns(&r.cur);
 	free(o.maps);
+	event_rewrite_free(&o.rw);
+	for (size_t i = 0; i < o.nprofiles; i++)
+		profile_free(&o.profiles[i]);
+	free(o.profiles);
+	if (o.has_forced)
+		profile_free(&o.forced);
 	if (o.has_purchase)
 		regfree(&o.purchase);
 	return status;

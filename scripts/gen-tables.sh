@@ -1,5 +1,5 @@
 #!/bin/sh
-# gen-tables.sh fields|field-defs|stages|platform-ids|reports|vocab SCHEMAS_DIR > header.h
+# gen-tables.sh fields|field-defs|stages|platform-ids|reports|vocab|profiles SCHEMAS_DIR > header.h
 # (vocab: every alias table, and the bot user-agent list; platform-ids: the canonical platforms)
 # Compiles the data tables of schemas/ into C arrays the filters include, so
 # the tables stay readable, editable data and the filters need no files at
@@ -19,6 +19,18 @@ if [ "$what" = field-defs ]; then	# the definitions, for event.c
 	echo "const struct field_def event_fields[EVENT_NFIELDS] = {"
 	grep -v '^#' "$dir/event-fields.tsv" | awk -F'\t' 'NF == 2 {
 		printf "\t{ \"%s\", %d, KIND_%s },\n", $1, length($1), toupper($2) }'
+	echo "};"
+	exit 0
+fi
+
+if [ "$what" = profiles ]; then	# the shipped import profiles, for profile.c
+	echo "static const struct profile_builtin builtin_profiles[] = {"
+	for f in "$dir"/profiles/*.profile; do
+		[ -f "$f" ] || continue
+		printf '\t{ "%s",\n' "$(basename "$f" .profile)"
+		sed 's/\\/\\\\/g; s/"/\\"/g; s/^/\t  "/; s/$/\\n"/' "$f"
+		printf '\t},\n'
+	done
 	echo "};"
 	exit 0
 fi

@@ -124,12 +124,12 @@ double dec_to_double(struct dec d)
 	return x;
 }
 
-int dec_square(struct dec x, struct dec *out)
+int dec_mul(struct dec x, struct dec y, struct dec *out)
 {
 	__int128 m;
-	int sc = 2 * x.scale;
+	int sc = x.scale + y.scale;
 
-	if (__builtin_mul_overflow(x.m, x.m, &m))
+	if (__builtin_mul_overflow(x.m, y.m, &m))
 		return -2;
 	while (sc > DEC_MAX_SCALE) {	/* the digits beyond the scale kept are dropped */
 		m /= 10;
@@ -138,6 +138,11 @@ int dec_square(struct dec x, struct dec *out)
 	out->m = m;
 	out->scale = sc;
 	return 0;
+}
+
+int dec_square(struct dec x, struct dec *out)
+{
+	return dec_mul(x, x, out);
 }
 
 long double dec_to_long_double(struct dec d)

@@ -30,7 +30,9 @@ size_t dec_format(struct dec d, char out[DEC_MAX_LEN]);
 /* The nearest double. */
 double dec_to_double(struct dec d);
 long double dec_to_long_double(struct dec d);
-/* x * x, digits beyond DEC_MAX_SCALE after the point dropped. 0, or -2 on overflow. */
+/* x * y, exact (digits beyond DEC_MAX_SCALE after the point dropped). 0, or -2 on overflow. */
+int dec_mul(struct dec x, struct dec y, struct dec *out);
+/* x * x, the same. */
 int dec_square(struct dec x, struct dec *out);
 
 #endif

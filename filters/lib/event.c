@@ -645,6 +645,7 @@ int event_rewrite_set(struct event_rewrite *rw, const char *arg, char *why)
 	}
 	if ((k = rewrite_field(arg, (size_t)(eq - arg), "--set", why)) < 0)
 		return -1;
+	free((void *)rw->set[k]);	/* given twice: the last wins */
 	if (!utf8_valid(eq + 1, strlen(eq + 1)) || !(rw->set[k] = raw_of(eq + 1, strlen(eq + 1), &rw->set_len[k]))) {
 		snprintf(why, 200, "--set: the value is not UTF-8");
 		return -1;
@@ -672,6 +673,8 @@ int event_rewrite_map(struct event_rewrite *rw, const char *arg, char *why)
 	if (!utf8_valid(arg, strlen(arg)) ||
 	    !(rw->map[i].from = raw_of(colon + 1, (size_t)(eq - colon - 1), &rw->map[i].from_len)) ||
 	    !(rw->map[i].to = raw_of(eq + 1, strlen(eq + 1), &rw->map[i].to_len))) {
+		free((void *)rw->map[i].from);
+		rw->map[i].from = NULL;
 		snprintf(why, 200, "--map-value: not UTF-8, or out of memory");
 		return -1;
 	}
@@ -680,6 +683,19 @@ int event_rewrite_map(struct event_rewrite *rw, const char *arg, char *why)
 	rw->map_mask |= 1u << k;
 	rw->extra += rw->map[i].to_len + 2;
 	return 0;
+}
+
+void event_rewrite_free(struct event_rewrite *rw)
+{
+	int k;
+
+	for (k = 0; k < EVENT_NFIELDS; k++)
+		free((void *)rw->set[k]);
+	for (k = 0; k < rw->nmap; k++) {
+		free((void *)rw->map[k].from);
+		free((void *)rw->map[k].to);
+	}
+	memset(rw, 0, sizeof(*rw));
 }
 
 long event_normalize_to(struct event_norm *en, const char *line, size_t len,

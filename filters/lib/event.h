@@ -105,6 +105,7 @@ int event_ts(const struct jfield *f, struct vts *t);
  */
 int event_rewrite_set(struct event_rewrite *rw, const char *arg, char *why);
 int event_rewrite_map(struct event_rewrite *rw, const char *arg, char *why);
+void event_rewrite_free(struct event_rewrite *rw);
 
 /*
  * Normalise one NDJSON line into dst, which has room for EVENT_OUT_MAX(len)

@@ -1,0 +1,739 @@
+/*
+ * profile.c - see profile.h.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dec.h"
+#include "diag.h"
+#include "event.h"
+#include "hash.h"
+#include "json.h"
+#include "profile.h"
+#include "ts.h"
+
+#include "profiles.h"	/* generated: builtin_profiles[] */
+
+const struct profile_builtin *profile_builtins(size_t *n)
+{
+	*n = sizeof(builtin_profiles) / sizeof(builtin_profiles[0]);
+	return builtin_profiles;
+}
+
+/* ---- parsing ---- */
+
+static void free_func(struct pfunc *f);
+
+static int fail(struct profile *p, unsigned line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(struct profile *p, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->err, sizeof(p->err), fmt, ap);
+	va_end(ap);
+	p->err_line = line;
+	return -1;
+}
+
+static char *dup_n(const char *s, size_t n)
+{
+	char *c = malloc(n + 1);
+
+	if (c) {
+		memcpy(c, s, n);
+		c[n] = '\0';
+	}
+	return c;
+}
+
+static const char *skip_ws(const char *s, const char *end)
+{
+	while (s < end && (*s == ' ' || *s == '\t'))
+		s++;
+	return s;
+}
+
+static const char *trim_end(const char *s, const char *end)
+{
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		end--;
+	return end;
+}
+
+/* A term: "literal" or a column name, up to stop (exclusive, trimmed). 0, or -1. */
+static int term(struct profile *p, unsigned line, const char *s, const char *end, struct pterm *t)
+{
+	s = skip_ws(s, end);
+	end = trim_end(s, end);
+	if (s == end)
+		return fail(p, line, "an expression needs a column name or a \"text\"");
+	t->col = -1;
+	if (*s == '"') {
+		if (end - s < 2 || end[-1] != '"')
+			return fail(p, line, "a \"text\" needs its closing quote");
+		t->literal = 1;
+		s++;
+		end--;
+	}
+	t->len = (size_t)(end - s);
+	return (t->text = dup_n(s, t->len)) ? 0 : fail(p, line, "out of memory");
+}
+
+/* K=V,K=V,... into f's pairs (when: F=V/V/...). 0, or -1. */
+static int pairs(struct profile *p, unsigned line, const char *s, const char *end, struct pfunc *f)
+{
+	const char *comma, *eq;
+
+	f->dflt = -1;
+	for (s = skip_ws(s, end); s < end; s = skip_ws(comma + 1, end)) {
+		comma = memchr(s, ',', (size_t)(end - s));
+		if (!comma)
+			comma = end;
+		eq = memchr(s, '=', (size_t)(comma - s));
+		if (!eq || eq == s)
+			return fail(p, line, "expected KEY=VALUE pairs, separated by commas");
+		if (f->npair == PROFILE_MAX_PAIRS)
+			return fail(p, line, "at most %d pairs", PROFILE_MAX_PAIRS);
+		const char *vs = skip_ws(eq + 1, comma);
+
+		f->klen[f->npair] = (size_t)(trim_end(s, eq) - s);
+		f->vlen[f->npair] = (size_t)(trim_end(vs, comma) - vs);
+		if (!(f->key[f->npair] = dup_n(s, f->klen[f->npair])) ||
+		    !(f->val[f->npair] = dup_n(vs, f->vlen[f->npair])))
+			return fail(p, line, "out of memory");
+		if (f->klen[f->npair] == 1 && *s == '*')
+			f->dflt = f->npair;
+		f->npair++;
+		if (comma == end)
+			break;
+	}
+	return f->npair ? 0 : fail(p, line, "expected KEY=VALUE pairs");
+}
+
+static int func(struct profile *p, unsigned line, const char *s, const char *end, struct pfunc *f)
+{
+	static const struct {
+		const char *name;
+		enum pfunc_kind kind;
+		int args;
+	} names[] = { { "abs", PF_ABS, 0 }, { "int", PF_INT, 0 }, { "lower", PF_LOWER, 0 }, { "number", PF_NUMBER, 0 },
+		      { "map", PF_MAP, 1 }, { "prefix", PF_PREFIX, 1 }, { "sign", PF_SIGN, 1 }, { "when", PF_WHEN, 1 } };
+	const char *w;
+	size_t k, n;
+
+	s = skip_ws(s, end);
+	end = trim_end(s, end);
+	for (w = s; w < end && *w != ' ' && *w != '\t'; w++)
+		;
+	n = (size_t)(w - s);
+	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+		if (strlen(names[k].name) == n && !memcmp(names[k].name, s, n))
+			break;
+	if (k == sizeof(names) / sizeof(names[0]))
+		return fail(p, line, "unknown function '%.*s' (abs, int, lower, number, map, prefix, sign, when)",
+			    (int)n, s);
+	f->kind = names[k].kind;
+	if (!names[k].args)
+		return skip_ws(w, end) == end ? 0 : fail(p, line, "%s takes no arguments", names[k].name);
+	if (f->kind == PF_WHEN) {
+		const char *eq = memchr(w, '=', (size_t)(end - w)), *v, *slash;
+
+		w = skip_ws(w, end);
+		if (!eq || (f->when_field = event_field_index(w, (size_t)(trim_end(w, eq) - w))) < 0)
+			return fail(p, line, "when: expected FIELD=VALUE/VALUE..., FIELD a canonical field given above");
+		for (v = eq + 1; v < end && f->npair < PROFILE_MAX_PAIRS; v = slash + 1) {
+			slash = memchr(v, '/', (size_t)(end - v));
+			if (!slash)
+				slash = end;
+			f->klen[f->npair] = (size_t)(slash - v);
+			if (!(f->key[f->npair] = dup_n(v, f->klen[f->npair])) || !(f->val[f->npair] = dup_n("", 0)))
+				return fail(p, line, "out of memory");
+			f->npair++;
+		}
+		f->dflt = -1;
+		return 0;
+	}
+	if (pairs(p, line, w, end, f) < 0)
+		return -1;
+	if (f->kind == PF_SIGN)
+		for (k = 0; k < (size_t)f->npair; k++)
+			if (f->klen[k] != 1 || !strchr("-+0*", f->key[k][0]))
+				return fail(p, line, "sign: the keys are -, + and 0");
+	return 0;
+}
+
+static int rule(struct profile *p, unsigned line, const char *s, const char *eq, const char *end)
+{
+	struct prule *r;
+	const char *bar, *star, *q;
+	int k, in_quotes = 0;
+
+	if (p->nrule == PROFILE_MAX_RULES)
+		return fail(p, line, "at most %d fields", PROFILE_MAX_RULES);
+	r = &p->rule[p->nrule];
+	memset(r, 0, sizeof(*r));
+	r->line = line;
+	r->a.col = r->b.col = -1;
+	if ((r->field = event_field_index(s, (size_t)(trim_end(s, eq) - s))) < 0)
+		return fail(p, line, "'%.*s' is not a canonical field (schemas/event-fields.tsv)", (int)(trim_end(s, eq) - s), s);
+	for (k = 0; k < p->nrule; k++)
+		if (p->rule[k].field == r->field)
+			return fail(p, line, "'%.*s' is given twice", (int)(trim_end(s, eq) - s), s);
+	s = eq + 1;
+	/* the first '|' outside quotes ends the value */
+	for (bar = s; bar < end && (in_quotes || *bar != '|'); bar++)
+		if (*bar == '"')
+			in_quotes = !in_quotes;
+	for (star = NULL, q = s, in_quotes = 0; q < bar; q++) {
+		if (*q == '"')
+			in_quotes = !in_quotes;
+		else if (*q == '*' && !in_quotes && !star)
+			star = q;
+	}
+	if (star) {
+		if (term(p, line, s, star, &r->a) < 0 || term(p, line, star + 1, bar, &r->b) < 0)
+			return -1;
+		r->product = 1;
+	} else if (term(p, line, s, bar, &r->a) < 0)
+		return -1;
+	while (bar < end) {
+		s = bar + 1;
+		for (bar = s; bar < end && *bar != '|'; bar++)
+			;
+		if (r->nf == PROFILE_MAX_FUNCS)
+			return fail(p, line, "at most %d functions", PROFILE_MAX_FUNCS);
+		if (func(p, line, s, bar, &r->f[r->nf]) < 0)
+			return -1;
+		if (r->f[r->nf].kind == PF_WHEN) {	/* the field it looks at must come before */
+			for (k = 0; k < p->nrule && p->rule[k].field != r->f[r->nf].when_field; k++)
+				;
+			if (k == p->nrule)
+				return fail(p, line, "when: the field it tests must be given on a line before");
+		}
+		r->nf++;
+	}
+	p->nrule++;
+	return 0;
+}
+
+static int list(struct profile *p, unsigned line, const char *s, const char *end, char **v, size_t *len, int *n,
+		int max)
+{
+	const char *comma;
+
+	for (s = skip_ws(s, end); s < end; s = skip_ws(comma + 1, end)) {
+		comma = memchr(s, ',', (size_t)(end - s));
+		if (!comma)
+			comma = end;
+		if (*n == max)
+			return fail(p, line, "at most %d names", max);
+		len[*n] = (size_t)(trim_end(s, comma) - s);
+		if (!(v[*n] = dup_n(s, len[*n])))
+			return fail(p, line, "out of memory");
+		(*n)++;
+		if (comma == end)
+			break;
+	}
+	return 0;
+}
+
+static int directive(struct profile *p, unsigned line, const char *s, const char *end)
+{
+	const char *w = s, *eq;
+	size_t n;
+
+	while (w < end && *w != ' ' && *w != '\t' && *w != '=')
+		w++;
+	n = (size_t)(w - s);
+	eq = skip_ws(w, end);
+	if (eq < end && *eq == '=')
+		return rule(p, line, s, eq, end);
+	w = skip_ws(w, end);
+#define IS(name) (n == sizeof(name) - 1 && !memcmp(s, name, n))
+	if ((IS("about") && p->about) || (IS("ts-format") && p->ts_format) || (IS("skip") && p->skip_prefix))
+		return fail(p, line, "'%.*s' is given twice", (int)n, s);
+	if (IS("about"))
+		return (p->about = dup_n(w, (size_t)(end - w))) ? 0 : fail(p, line, "out of memory");
+	if (IS("ts-format")) {
+		if (!(p->ts_format = dup_n(w, (size_t)(end - w))))
+			return fail(p, line, "out of memory");
+		return ts_format_check(p->ts_format) < 0 ? fail(p, line, "ts-format: a conversion ts_parse_format does not know") : 0;
+	}
+	if (IS("carry")) {
+		if ((size_t)(end - w) == 3 && !memcmp(w, "all", 3))
+			p->carry = 1;
+		else if ((size_t)(end - w) == 4 && !memcmp(w, "none", 4))
+			p->carry = 0;
+		else
+			return fail(p, line, "carry: all or none");
+		return 0;
+	}
+	if (IS("detect"))
+		return list(p, line, w, end, p->detect, p->detect_len, &p->ndetect, PROFILE_MAX_DETECT);
+	if (IS("skip")) {
+		const char *sp = w;
+
+		while (sp < end && *sp != ' ' && *sp != '\t')
+			sp++;
+		if (sp == w || skip_ws(sp, end) == end)
+			return fail(p, line, "skip: COLUMN PREFIX");
+		if (term(p, line, w, sp, &p->skip_col) < 0)
+			return -1;
+		sp = skip_ws(sp, end);
+		p->skip_len = (size_t)(end - sp);
+		return (p->skip_prefix = dup_n(sp, p->skip_len)) ? 0 : fail(p, line, "out of memory");
+	}
+	if (IS("unpivot")) {
+		struct pfunc f;
+		int k;
+
+		memset(&f, 0, sizeof(f));
+		if (pairs(p, line, w, end, &f) < 0 || p->nup + f.npair > PROFILE_MAX_UNPIVOT) {
+			if (p->nup + f.npair > PROFILE_MAX_UNPIVOT)
+				fail(p, line, "at most %d columns to unpivot", PROFILE_MAX_UNPIVOT);
+			free_func(&f);
+			return -1;
+		}
+		for (k = 0; k < f.npair; k++, p->nup++) {	/* the pairs' strings are the profile's now */
+			p->up_col[p->nup].text = f.key[k];
+			p->up_col[p->nup].len = f.klen[k];
+			p->up_col[p->nup].col = -1;
+			p->up_type[p->nup] = f.val[k];
+			p->up_type_len[p->nup] = f.vlen[k];
+		}
+		return 0;
+	}
+#undef IS
+	return fail(p, line, "unknown directive '%.*s' (about, detect, ts-format, carry, skip, unpivot, FIELD = ...)",
+		    (int)n, s);
+}
+
+int profile_parse(struct profile *p, const char *name, const char *text, size_t n)
+{
+	const char *s = text, *end = text + n, *nl, *e;
+	unsigned line = 0;
+	int k, has_type = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->carry = 1;
+	if (!(p->name = dup_n(name, strlen(name))))
+		return fail(p, 0, "out of memory");
+	for (; s < end; s = nl + 1) {
+		nl = memchr(s, '\n', (size_t)(end - s));
+		if (!nl)
+			nl = end;
+		line++;
+		e = trim_end(s, nl);
+		s = skip_ws(s, e);
+		if (s == e || *s == '#')
+			continue;
+		if (!utf8_valid(s, (size_t)(e - s)))
+			return fail(p, line, "not UTF-8");
+		if (directive(p, line, s, e) < 0)
+			return -1;
+		if (nl == end)
+			break;
+	}
+	for (k = 0; k < p->nrule; k++)
+		has_type |= p->rule[k].field == EV_TYPE;
+	if (!has_type && !p->nup)
+		return fail(p, line, "no type: give 'type = ...' or unpivot");
+	if (has_type && p->nup)
+		return fail(p, line, "unpivot gives the type: leave out 'type = ...'");
+	return 0;
+}
+
+int profile_load(struct profile *p, const char *name)
+{
+	size_t n, i;
+	const struct profile_builtin *b = profile_builtins(&n);
+	struct buf text = BUF_INIT;
+	int r;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(b[i].name, name)) {
+			if (profile_parse(p, name, b[i].text, strlen(b[i].text)) < 0) {
+				diag_at(name, p->err_line, "%s", p->err);
+				return -1;
+			}
+			return 0;
+		}
+	if (buf_load(&text, name) < 0) {
+		diag("--profile: '%s' is neither a shipped profile nor a file: %s", name, strerror(errno));
+		buf_free(&text);
+		return -1;
+	}
+	r = profile_parse(p, name, text.p ? text.p : "", text.len);
+	if (r < 0)
+		diag_at(name, p->err_line, "%s", p->err);
+	buf_free(&text);
+	return r;
+}
+
+static void free_func(struct pfunc *f)
+{
+	int k;
+
+	for (k = 0; k < f->npair; k++) {
+		free(f->key[k]);
+		free(f->val[k]);
+	}
+}
+
+void profile_free(struct profile *p)
+{
+	int k, j;
+
+	for (k = 0; k < p->nrule; k++) {
+		free(p->rule[k].a.text);
+		free(p->rule[k].b.text);
+		for (j = 0; j < p->rule[k].nf; j++)
+			free_func(&p->rule[k].f[j]);
+	}
+	if (p->nrule < PROFILE_MAX_RULES) {	/* a rule that failed half made */
+		struct prule *r = &p->rule[p->nrule];
+
+		free(r->a.text);
+		free(r->b.text);
+		for (j = 0; j <= r->nf && j < PROFILE_MAX_FUNCS; j++)
+			free_func(&r->f[j]);
+	}
+	for (k = 0; k < p->ndetect; k++)
+		free(p->detect[k]);
+	for (k = 0; k < p->nup; k++) {
+		free(p->up_col[k].text);
+		free(p->up_type[k]);
+	}
+	free(p->skip_col.text);
+	free(p->skip_prefix);
+	free(p->name);
+	free(p->about);
+	free(p->ts_format);
+	free(p->used);
+	memset(p, 0, sizeof(*p));
+}
+
+/* ---- binding to a header ---- */
+
+static long column_of(const struct csvrec *hdr, long ncol, const char *name, size_t n)
+{
+	long i;
+
+	for (i = 0; i < ncol; i++)
+		if (hdr->flen[i] == n && !memcmp(hdr->f[i], name, n))
+			return i;
+	return -1;
+}
+
+int profile_detects(const struct profile *p, const struct csvrec *hdr, long ncol)
+{
+	int k;
+
+	if (!p->ndetect)
+		return 0;
+	for (k = 0; k < p->ndetect; k++)
+		if (column_of(hdr, ncol, p->detect[k], p->detect_len[k]) < 0)
+			return 0;
+	return 1;
+}
+
+static int bind_term(struct profile *p, struct pterm *t, const struct csvrec *hdr, long ncol, int carried, char *why)
+{
+	if (!t->text || t->literal)
+		return 0;
+	if ((t->col = column_of(hdr, ncol, t->text, t->len)) < 0) {
+		snprintf(why, 200, "profile %s: no column '%.80s' in the header", p->name, t->text);
+		return -1;
+	}
+	if (!carried)
+		p->used[t->col] = 1;
+	return 0;
+}
+
+/* Whether rule r reads its column only on some rows (when): the column is carried as well (as are a product's). */
+static int conditional(const struct prule *r)
+{
+	int k;
+
+	for (k = 0; k < r->nf; k++)
+		if (r->f[k].kind == PF_WHEN)
+			return 1;
+	return 0;
+}
+
+int profile_bind(struct profile *p, const struct csvrec *hdr, long ncol, char *why)
+{
+	int k;
+
+	free(p->used);
+	if (!(p->used = calloc((size_t)ncol + 1, 1))) {
+		snprintf(why, 200, "out of memory");
+		return -1;
+	}
+	p->ncol = ncol;
+	for (k = 0; k < p->nrule; k++)
+		if (bind_term(p, &p->rule[k].a, hdr, ncol, conditional(&p->rule[k]) || p->rule[k].product, why) < 0 ||
+		    bind_term(p, &p->rule[k].b, hdr, ncol, conditional(&p->rule[k]) || p->rule[k].product, why) < 0)
+			return -1;
+	for (k = 0; k < p->nup; k++)
+		if (bind_term(p, &p->up_col[k], hdr, ncol, 0, why) < 0)
+			return -1;
+	return bind_term(p, &p->skip_col, hdr, ncol, 1, why);
+}
+
+/* ---- a row ---- */
+
+/* A term's text in the row. */
+static void term_value(const struct pterm *t, const struct csvrec *row, const char **s, size_t *n)
+{
+	if (t->literal) {
+		*s = t->text;
+		*n = t->len;
+	} else if (t->col >= 0 && (size_t)t->col < row->n) {
+		*s = row->f[t->col];
+		*n = row->flen[t->col];
+	} else {
+		*s = "";
+		*n = 0;
+	}
+}
+
+/* s[0..n) trimmed of spaces. */
+static void trim(const char **s, size_t *n)
+{
+	while (*n && (**s == ' ' || **s == '\t'))
+		(*s)++, (*n)--;
+	while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
+		(*n)--;
+}
+
+static int set_text(struct buf *v, const char *s, size_t n)
+{
+	char *c;
+
+	if (buf_grow(v, n + 1) < 0)
+		return -2;
+	c = v->p;
+	memmove(c, s, n);	/* s may be in v */
+	v->len = n;
+	return 0;
+}
+
+/* Apply f to the value in v. values[]: the row's fields so far. 0, -1 (why), -2. */
+static int apply(const struct pfunc *f, struct buf *v, const struct buf *values, const unsigned char *have, char *why)
+{
+	struct dec d;
+	size_t i, o;
+	int k;
+
+	switch (f->kind) {
+	case PF_ABS:
+		if (v->len && v->p[0] == '-')
+			return set_text(v, v->p + 1, v->len - 1);
+		return 0;
+	case PF_INT:
+		for (i = 0; i < v->len && v->p[i] != '.'; i++)
+			;
+		if (i < v->len) {
+			for (o = i + 1; o < v->len && v->p[o] == '0'; o++)
+				;
+			if (o == v->len)
+				v->len = i;
+		}
+		return 0;
+	case PF_LOWER:
+		for (i = 0; i < v->len; i++)
+			if (v->p[i] >= 'A' && v->p[i] <= 'Z')
+				v->p[i] = (char)(v->p[i] + 32);
+		return 0;
+	case PF_NUMBER:
+		for (i = o = 0; i < v->len; i++)
+			if (v->p[i] != ',' && v->p[i] != ' ' && v->p[i] != '%' && v->p[i] != '\t')
+				v->p[o++] = v->p[i];
+		v->len = o;
+		if (v->len == 2 && v->p[0] == '-' && v->p[1] == '-')
+			v->len = 0;	/* a placeholder: no value */
+		return 0;
+	case PF_MAP:
+	case PF_PREFIX:
+		for (k = 0; k < f->npair; k++)
+			if (k != f->dflt && (f->kind == PF_MAP ? f->klen[k] == v->len : f->klen[k] <= v->len) &&
+			    !memcmp(f->key[k], v->p, f->klen[k]))
+				return set_text(v, f->val[k], f->vlen[k]);
+		return f->dflt >= 0 ? set_text(v, f->val[f->dflt], f->vlen[f->dflt]) : 0;
+	case PF_SIGN: {
+		char want;
+
+		if (!v->len)
+			return 0;
+		if (dec_parse(v->p, v->len, &d) < 0) {
+			snprintf(why, 200, "sign: '%.60s' is not a number", v->p);
+			return -1;
+		}
+		want = d.m < 0 ? '-' : d.m > 0 ? '+' : '0';
+		for (k = 0; k < f->npair; k++)
+			if (f->key[k][0] == want)
+				return set_text(v, f->val[k], f->vlen[k]);
+		return f->dflt >= 0 ? set_text(v, f->val[f->dflt], f->vlen[f->dflt]) : 0;
+	}
+	case PF_WHEN:
+		if (have[f->when_field])
+			for (k = 0; k < f->npair; k++)
+				if (values[f->when_field].len == f->klen[k] &&
+				    !memcmp(values[f->when_field].p, f->key[k], f->klen[k]))
+					return 0;
+		v->len = 0;
+		return 0;
+	}
+	return 0;
+}
+
+/* The value of rule r in the row, into v (empty: absent). 0, -1 (why), -2. */
+static int eval(const struct prule *r, const struct csvrec *row, struct buf *v, const struct buf *values,
+		const unsigned char *have, char *why)
+{
+	const char *s, *t;
+	size_t n, m;
+	int k, e;
+
+	term_value(&r->a, row, &s, &n);
+	if (r->product) {
+		struct dec x, y, z;
+		char out[DEC_MAX_LEN];
+
+		term_value(&r->b, row, &t, &m);
+		trim(&s, &n);
+		trim(&t, &m);
+		if (!n || !m) {
+			v->len = 0;
+			return 0;
+		}
+		if (dec_parse(s, n, &x) < 0 || dec_parse(t, m, &y) < 0) {
+			snprintf(why, 200, "%.*s * %.*s: not two numbers", (int)(n > 40 ? 40 : n), s, (int)(m > 40 ? 40 : m), t);
+			return -1;
+		}
+		if (dec_mul(x, y, &z) < 0) {
+			snprintf(why, 200, "%.*s * %.*s does not fit", (int)(n > 40 ? 40 : n), s, (int)(m > 40 ? 40 : m), t);
+			return -1;
+		}
+		if (set_text(v, out, dec_format(z, out)) < 0)
+			return -2;
+	} else if (set_text(v, s, n) < 0)
+		return -2;
+	for (k = 0; k < r->nf; k++)
+		if ((e = apply(&r->f[k], v, values, have, why)) < 0)
+			return e;
+	return 0;
+}
+
+/* A member whose key is field k's name. */
+static int put_field(struct buf *o, int *first, int k, const char *v, size_t n)
+{
+	if ((!*first && buf_addc(o, ',') < 0) || json_escape(o, event_fields[k].name, event_fields[k].len) < 0 ||
+	    buf_addc(o, ':') < 0 || json_escape(o, v, n) < 0)
+		return -2;
+	*first = 0;
+	return 0;
+}
+
+/* A member whose key is JSON-quoted already. */
+static int put_member(struct buf *o, int *first, const char *key, size_t klen, const char *v, size_t n)
+{
+	if ((!*first && buf_addc(o, ',') < 0) || buf_add(o, key, klen) < 0 || buf_addc(o, ':') < 0 ||
+	    json_escape(o, v, n) < 0)
+		return -2;
+	*first = 0;
+	return 0;
+}
+
+long profile_row(const struct profile *p, const struct csvrec *row, const char *const *keys, const size_t *klens,
+		 const char *rec, size_t rec_len, struct buf *objs, struct buf *tmp, char *why)
+{
+	struct buf values[EVENT_NFIELDS];
+	unsigned char have[EVENT_NFIELDS];
+	const char *s;
+	size_t n, start, i, common;
+	long made = 0;
+	int k, u, first, e = 0, has_id = 0;
+	char hex[34];
+
+	if (p->skip_prefix) {
+		term_value(&p->skip_col, row, &s, &n);
+		if (n >= p->skip_len && !memcmp(s, p->skip_prefix, p->skip_len))
+			return 0;
+	}
+	memset(values, 0, sizeof(values));
+	memset(have, 0, sizeof(have));
+	for (k = 0; k < p->nrule && !e; k++) {
+		const struct prule *r = &p->rule[k];
+
+		if ((e = eval(r, row, &values[r->field], values, have, why)) == 0 && values[r->field].len)
+			have[r->field] = 1;
+		has_id |= have[EV_EVENT_ID];
+	}
+	/* the members every event of the row has: the rules' fields and the carried columns */
+	tmp->len = 0;
+	first = 1;
+	for (k = 0; k < EVENT_NFIELDS && !e; k++)
+		if (have[k])
+			e = put_field(tmp, &first, k, values[k].p, values[k].len);
+	for (i = 0; p->carry && i < row->n && i < (size_t)p->ncol && !e; i++) {
+		int clash = 0;
+
+		if (p->used[i] || !row->flen[i])
+			continue;
+		for (k = 0; k < EVENT_NFIELDS; k++)	/* a column named like a field given: the field wins */
+			clash |= have[k] && klens[i] == event_fields[k].len + 2 &&
+				 !memcmp(keys[i] + 1, event_fields[k].name, event_fields[k].len);
+		if (!clash)
+			e = put_member(tmp, &first, keys[i], klens[i], row->f[i], row->flen[i]);
+	}
+	common = tmp->len;
+	for (u = 0; u < (p->nup ? p->nup : 1) && !e; u++) {
+		const char *cv = NULL;
+		size_t cn = 0;
+		int f1 = first;
+
+		if (p->nup) {
+			term_value(&p->up_col[u], row, &cv, &cn);
+			trim(&cv, &cn);
+			if (!cn || (cn == 1 && *cv == '0'))
+				continue;	/* no such event on this row */
+		}
+		start = objs->len;
+		if (buf_addc(objs, '{') < 0 || buf_add(objs, tmp->p, common) < 0)
+			e = -2;
+		if (!e && !has_id) {	/* the row as written (and the metric) identify the event */
+			struct buf idsrc = BUF_INIT;
+
+			if (buf_add(&idsrc, rec, rec_len) < 0 ||
+			    (p->nup && (buf_addc(&idsrc, '\0') < 0 || buf_add(&idsrc, p->up_type[u], p->up_type_len[u]) < 0)))
+				e = -2;
+			else {
+				hex[0] = hex[33] = '"';
+				h128_hex(hash128(idsrc.p, idsrc.len), hex + 1);
+				if ((!f1 && buf_addc(objs, ',') < 0) || buf_add(objs, "\"event_id\":", 11) < 0 ||
+				    buf_add(objs, hex, 34) < 0)
+					e = -2;
+				f1 = 0;
+			}
+			buf_free(&idsrc);
+		}
+		if (!e && p->nup && (put_field(objs, &f1, EV_TYPE, p->up_type[u], p->up_type_len[u]) < 0 ||
+				     put_field(objs, &f1, EV_COUNT, cv, cn) < 0))
+			e = -2;
+		if (!e && (buf_addc(objs, '}') < 0 || buf_addc(objs, '\n') < 0))
+			e = -2;
+		if (e)
+			objs->len = start;
+		else
+			made++;
+	}
+	for (k = 0; k < EVENT_NFIELDS; k++)
+		buf_free(&values[k]);
+	return e ? e : made;
+}

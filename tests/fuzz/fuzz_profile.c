@@ -1,0 +1,82 @@
+/*
+ * libFuzzer target: import profiles. The input, split at its first NUL,
+ * is a profile's text and a CSV record; the profile, if it parses, is bound
+ * to a fixed header and applied to the record and to fixed ones; the record
+ * is also read by a fixed profile that uses every function. Properties: no
+ * crash or sanitizer report; a profile either parses or says why with a
+ * line; every event made is one JSON object per line.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "csvrec.h"
+#include "json.h"
+#include "profile.h"
+#include "source.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char fixed[] =
+	"ts = a\nuser_id = b | int\ntype = c * d | sign -=refund,*=purchase\nrevenue = c * d | abs\n"
+	"platform = e | lower | map ig=instagram,*=web\ncampaign = e | prefix x=y,*=z\npost_id = b | number\n"
+	"medium = a | when type=refund\nskip e Total\n";
+static const char header[] = "a,b,c,d,e";
+static const char *const rows[] = { "2024-01-01,17.0,3,2.5,IG", "x,,-1,0.10,Total", "\"q\"\"\",1,2,3," };
+
+static void apply(struct profile *p, struct csvrec *hdr, long ncol, const char *rec, size_t len)
+{
+	struct csvrec row;
+	struct buf objs = BUF_INIT, tmp = BUF_INIT;
+	char why[200];
+	char *keys[5] = { "\"a\"", "\"b\"", "\"c\"", "\"d\"", "\"e\"" };
+	size_t klens[5] = { 3, 3, 3, 3, 3 }, i;
+	struct jobj o;
+	long n;
+	const char *s, *nl;
+
+	memset(&o, 0, sizeof(o));
+	if (csvrec_init(&row, ',', '"') < 0)
+		abort();
+	if (profile_bind(p, hdr, ncol, why) == 0 && source_csv_record(&row, ',', rec, len, (size_t)ncol, why) > 0 &&
+	    (n = profile_row(p, &row, (const char *const *)keys, klens, rec, len, &objs, &tmp, why)) > 0) {
+		for (i = 0, s = objs.p; i < (size_t)n; i++, s = nl + 1) {
+			nl = memchr(s, '\n', objs.len - (size_t)(s - objs.p));
+			if (!nl || json_scan_object(s, (size_t)(nl - s), &o) != 0)
+				abort();
+		}
+	}
+	jobj_free(&o);
+	buf_free(&objs);
+	buf_free(&tmp);
+	csvrec_free(&row);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *text = (const char *)data, *nul = memchr(data, '\0', size);
+	size_t tlen = nul ? (size_t)(nul - text) : size, k;
+	const char *rec = nul ? nul + 1 : "";
+	size_t rlen = nul ? size - tlen - 1 : 0;
+	struct profile p, q;
+	struct csvrec hdr;
+	char why[200];
+	long ncol;
+
+	if (csvrec_init(&hdr, ',', '"') < 0 || (ncol = source_split_header(&hdr, ',', header, strlen(header), why)) < 0)
+		abort();
+	if (profile_parse(&p, "fuzz", text, tlen) == 0) {
+		apply(&p, &hdr, ncol, rec, rlen);
+		for (k = 0; k < 3; k++)
+			apply(&p, &hdr, ncol, rows[k], strlen(rows[k]));
+	} else if (!p.err[0])
+		abort();	/* a profile refused says why */
+	profile_free(&p);
+	if (profile_parse(&q, "fixed", fixed, strlen(fixed)) != 0)
+		abort();
+	apply(&q, &hdr, ncol, rec, rlen);
+	profile_free(&q);
+	csvrec_free(&hdr);
+	return 0;
+}

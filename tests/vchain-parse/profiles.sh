@@ -1,0 +1,47 @@
+# Import profiles on the real files of ../shared/data, detected by their
+# headers, each SOURCE.md's facts exactly:
+#   online-retail  the six days' net sums (purchases less C-invoice refunds,
+#                  Quantity x UnitPrice in exact decimals) 58635.56 ... 45059.05
+#   rees46         987 view, 3 cart (click), 10 purchases of 2387.84 by 9 buyers
+#   stripe         eur 319 / 3107.50 (jq prints 3107.5), usd 197 / 3553.00, mxn 106 / 19115.00;
+#                  622 payments, 196 customers
+# and every event valid against schemas/event.schema.json's required fields.
+set -eu
+P="$BIN/vchain-parse"
+A="$BIN/vchain-aggregate"
+d="$DATA/ecommerce-clickstream/uci-online-retail-by-day"
+[ -d "$d" ] || { echo "$d not found"; exit 77; }
+for day in 01:58635.56 02:46207.28 03:45620.46 05:31383.95 06:53860.18 07:45059.05; do
+	f="$d/2010-12-${day%%:*}.csv"
+	$RUN "$P" --stats "$f" > "$TMP/ev" 2> "$TMP/err"
+	rows=$(($(wc -l < "$f") - 1))
+	grep -q "read $rows, written $rows, rejected 0" "$TMP/err" || { cat "$TMP/err"; exit 1; }
+	got=$("$A" --report roi "$TMP/ev" | jq -r .revenue)
+	[ "$got" = "${day#*:}" ] || { echo "2010-12-${day%%:*}: net $got, SOURCE.md says ${day#*:}"; exit 1; }
+done
+# a C-invoice line is a refund of its value; a guest has no user_id; 17850.0 is 17850
+$RUN "$P" "$d/2010-12-01.csv" > "$TMP/ev"
+jq -e -s '(map(select(.order_id | startswith("C"))) | all(.type == "refund"))
+	and (map(select(.type == "refund")) | all(.order_id | startswith("C")))
+	and (map(select(.user_id == null)) | length) == 1140
+	and (map(select(.user_id == "17850")) | length) > 0' "$TMP/ev" > /dev/null
+
+f="$DATA/ecommerce-clickstream/rees46/2019-Oct-first1000.csv"
+$RUN "$P" "$f" > "$TMP/ev"
+[ "$(jq -r .type "$TMP/ev" | sort | uniq -c | awk '{ printf "%s=%s ", $2, $1 }')" = "click=3 purchase=10 view=987 " ]
+"$A" -g type -a sum:revenue,distinct:user_id "$TMP/ev" |
+	jq -e -s 'map(select(.type == "purchase"))[0] | .revenue_sum == 2387.84 and .user_id_distinct == 9' > /dev/null
+[ "$(jq -c 'select(.type != "purchase" and has("revenue"))' "$TMP/ev" | wc -l)" -eq 0 ]
+
+f="$DATA/stripe-payments/payments.csv"
+if [ -f "$f" ]; then
+	$RUN "$P" --stats "$f" > "$TMP/ev" 2> "$TMP/err"
+	grep -q 'read 622, written 622, rejected 0' "$TMP/err" || { cat "$TMP/err"; exit 1; }
+	"$A" -g currency -a sum:revenue,rows "$TMP/ev" | jq -r '[.currency, .revenue_sum, .rows] | @tsv' |
+		tr '\t\n' ': ' | grep -qx 'EUR:3107.5:319 MXN:19115:106 USD:3553:197 '
+	[ "$(jq -r 'select(.user_id) | .user_id' "$TMP/ev" | sort -u | wc -l)" -eq 196 ]
+fi
+# the schema's required fields, on all of them
+for f in "$d"/2010-12-01.csv "$DATA/ecommerce-clickstream/rees46/2019-Oct-first1000.csv"; do
+	$RUN "$P" "$f" | jq -e -s 'all(.event_id and .ts and .platform and .type)' > /dev/null
+done
