@@ -577,20 +577,29 @@ static int set_key(struct column *c, const char *name, size_t n)
  * another name renames it; the rest keep their own names. --raw keeps
  * every name as written.
  */
+static int csv_columns(struct run *r, long n, char *why);
+
 static int csv_header(void *ctx, const char *rec, size_t len, char *why)
 {
 	struct run *r = ctx;
+	long n;
+
+	free_columns(&r->cur);
+	if ((n = source_split_header(&r->hcsv, r->cur.delim, rec, len, why)) < 0)
+		return -1;
+	return csv_columns(r, n, why);
+}
+
+/* The columns of the header in r->hcsv (n names). 0, or -1 (why). */
+static int csv_columns(struct run *r, long n, char *why)
+{
 	struct current *cur = &r->cur;
 	struct opts *o = r->o;
 	char num[24];
 	int *field = NULL;
 	const char **mapped_to = NULL;
-	long n;
 	size_t i, j, k;
 
-	free_columns(cur);
-	if ((n = source_split_header(&r->hcsv, cur->delim, rec, len, why)) < 0)
-		return -1;
 	cur->col = calloc((size_t)n, sizeof(*cur->col));
 	field = malloc((size_t)n * sizeof(*field));
 	mapped_to = calloc((size_t)n, sizeof(*mapped_to));
@@ -738,9 +747,20 @@ static int prepare(void *ctx, struct drive *d, struct in *in)
 		r->cur.delim = delim;
 		in->quote = '"';
 		in->delim = delim;
-		par_set_header(d->par, csv_header, r);
 		if (!o->raw)
 			r->cur.profile = o->has_forced ? &o->forced : detect_profile(r, p, (size_t)n, delim);
+		if (r->cur.profile && r->cur.profile->header) {
+			/* a headerless export: the profile names the columns, every line is a record */
+			char why[200];
+			long k = source_split_header(&r->hcsv, ',', r->cur.profile->header,
+						     strlen(r->cur.profile->header), why);
+
+			if (k < 0 || csv_columns(r, k, why) < 0) {
+				diag_at(d->name, 0, "profile %s: %s", r->cur.profile->name, why);
+				return -1;
+			}
+		} else
+			par_set_header(d->par, csv_header, r);
 	}
 	return 0;
 }

@@ -198,8 +198,22 @@ static int rule(struct profile *p, unsigned line, const char *s, const char *eq,
 		if (term(p, line, s, star, &r->a) < 0 || term(p, line, star + 1, bar, &r->b) < 0)
 			return -1;
 		r->product = 1;
-	} else if (term(p, line, s, bar, &r->a) < 0)
-		return -1;
+	} else {	/* terms joined by '+' outside quotes */
+		const char *t = s, *plus;
+
+		for (;;) {
+			for (plus = t, in_quotes = 0; plus < bar && (in_quotes || *plus != '+'); plus++)
+				if (*plus == '"')
+					in_quotes = !in_quotes;
+			if (t == s ? term(p, line, t, plus, &r->a) < 0
+				   : r->ncat == PROFILE_MAX_CAT ? fail(p, line, "at most %d terms joined", PROFILE_MAX_CAT + 1)
+				   : term(p, line, t, plus, &r->cat[r->ncat++]) < 0)
+				return -1;
+			if (plus == bar)
+				break;
+			t = plus + 1;
+		}
+	}
 	while (bar < end) {
 		s = bar + 1;
 		for (bar = s; bar < end && *bar != '|'; bar++)
@@ -272,6 +286,11 @@ static int directive(struct profile *p, unsigned line, const char *s, const char
 			return fail(p, line, "carry: all or none");
 		return 0;
 	}
+	if (IS("header")) {
+		if (p->header)
+			return fail(p, line, "'header' is given twice");
+		return (p->header = dup_n(w, (size_t)(end - w))) ? 0 : fail(p, line, "out of memory");
+	}
 	if (IS("detect"))
 		return list(p, line, w, end, p->detect, p->detect_len, &p->ndetect, PROFILE_MAX_DETECT);
 	if (IS("skip")) {
@@ -308,7 +327,8 @@ static int directive(struct profile *p, unsigned line, const char *s, const char
 		return 0;
 	}
 #undef IS
-	return fail(p, line, "unknown directive '%.*s' (about, detect, ts-format, carry, skip, unpivot, FIELD = ...)",
+	return fail(p, line, "unknown directive '%.*s' (about, detect, header, ts-format, carry, skip, unpivot, "
+		    "FIELD = ...)",
 		    (int)n, s);
 }
 
@@ -391,6 +411,8 @@ void profile_free(struct profile *p)
 	for (k = 0; k < p->nrule; k++) {
 		free(p->rule[k].a.text);
 		free(p->rule[k].b.text);
+		for (j = 0; j < p->rule[k].ncat; j++)
+			free(p->rule[k].cat[j].text);
 		for (j = 0; j < p->rule[k].nf; j++)
 			free_func(&p->rule[k].f[j]);
 	}
@@ -399,6 +421,8 @@ void profile_free(struct profile *p)
 
 		free(r->a.text);
 		free(r->b.text);
+		for (j = 0; j < r->ncat; j++)
+			free(r->cat[j].text);
 		for (j = 0; j <= r->nf && j < PROFILE_MAX_FUNCS; j++)
 			free_func(&r->f[j]);
 	}
@@ -410,6 +434,7 @@ void profile_free(struct profile *p)
 	}
 	free(p->skip_col.text);
 	free(p->skip_prefix);
+	free(p->header);
 	free(p->name);
 	free(p->about);
 	free(p->ts_format);
@@ -476,9 +501,16 @@ int profile_bind(struct profile *p, const struct csvrec *hdr, long ncol, char *w
 	}
 	p->ncol = ncol;
 	for (k = 0; k < p->nrule; k++)
-		if (bind_term(p, &p->rule[k].a, hdr, ncol, conditional(&p->rule[k]) || p->rule[k].product, why) < 0 ||
-		    bind_term(p, &p->rule[k].b, hdr, ncol, conditional(&p->rule[k]) || p->rule[k].product, why) < 0)
+	{
+		int also = conditional(&p->rule[k]) || p->rule[k].product || p->rule[k].ncat, j;
+
+		if (bind_term(p, &p->rule[k].a, hdr, ncol, also, why) < 0 ||
+		    bind_term(p, &p->rule[k].b, hdr, ncol, also, why) < 0)
 			return -1;
+		for (j = 0; j < p->rule[k].ncat; j++)
+			if (bind_term(p, &p->rule[k].cat[j], hdr, ncol, also, why) < 0)
+				return -1;
+	}
 	for (k = 0; k < p->nup; k++)
 		if (bind_term(p, &p->up_col[k], hdr, ncol, 0, why) < 0)
 			return -1;
@@ -624,6 +656,19 @@ static int eval(const struct prule *r, const struct csvrec *row, struct buf *v, 
 			return -2;
 	} else if (set_text(v, s, n) < 0)
 		return -2;
+	for (k = 0; k < r->ncat; k++) {
+		if (!n && !r->a.literal) {	/* a column in it is empty: no value */
+			v->len = 0;
+			return 0;
+		}
+		term_value(&r->cat[k], row, &t, &m);
+		if (!m && !r->cat[k].literal) {
+			v->len = 0;
+			return 0;
+		}
+		if (buf_add(v, t, m) < 0)
+			return -2;
+	}
 	for (k = 0; k < r->nf; k++)
 		if ((e = apply(&r->f[k], v, values, have, why)) < 0)
 			return e;
@@ -659,7 +704,7 @@ long profile_row(const struct profile *p, const struct csvrec *row, const char *
 	size_t n, start, i, common;
 	long made = 0;
 	int k, u, first, e = 0, has_id = 0;
-	char hex[34];
+	char hex[34], num[DEC_MAX_LEN];
 
 	if (p->skip_prefix) {
 		term_value(&p->skip_col, row, &s, &n);
@@ -699,10 +744,26 @@ long profile_row(const struct profile *p, const struct csvrec *row, const char *
 		int f1 = first;
 
 		if (p->nup) {
+			struct dec d;
+
 			term_value(&p->up_col[u], row, &cv, &cn);
 			trim(&cv, &cn);
-			if (!cn || (cn == 1 && *cv == '0'))
-				continue;	/* no such event on this row */
+			if (!cn || (cn == 1 && *cv == '-'))
+				continue;	/* no such event on this row ("-": an export's none) */
+			if (dec_parse(cv, cn, &d) < 0) {
+				snprintf(why, 200, "unpivot: %.*s is '%.*s', not a number", (int)p->up_col[u].len,
+					 p->up_col[u].text, (int)(cn > 40 ? 40 : cn), cv);
+				e = -1;
+				break;
+			}
+			if (d.m == 0)
+				continue;
+			while (d.scale > 0 && d.m % 10 == 0) {	/* 215.0 is 215 */
+				d.m /= 10;
+				d.scale--;
+			}
+			cn = dec_format(d, num);
+			cv = num;
 		}
 		start = objs->len;
 		if (buf_addc(objs, '{') < 0 || buf_add(objs, tmp->p, common) < 0)

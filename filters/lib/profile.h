@@ -12,13 +12,15 @@
  *                             all; a column read by a product or under when is
  *                             carried too)
  *   skip      COL PREFIX      rows whose COL starts with PREFIX are left out
+ *   header    COL,COL,...     the input has no header line: these are its columns
  *   FIELD = EXPR              canonical FIELD from an expression
  *   unpivot   COL=TYPE,...    each row becomes one event per COL that has a
  *                             value other than 0: type TYPE, count the value
  *
- * EXPR is TERM [* TERM] [| FUNC]...: a TERM is a column name, or "text"
- * in double quotes; A * B is the exact product of two decimals (the
- * project's decimal type: no float); FUNCs, applied in order:
+ * EXPR is TERM [* TERM] [| FUNC]... or TERM + TERM + ... [| FUNC]...: a
+ * TERM is a column name, or "text" in double quotes; A * B is the exact
+ * product of two decimals (the project's decimal type: no float); A + B
+ * joins texts (absent when a column in it is empty); FUNCs, in order:
  *   abs             the absolute value (a leading '-' dropped)
  *   int             17850.0 -> 17850 (a fraction of zeros dropped)
  *   lower           ASCII lower case
@@ -61,10 +63,14 @@ struct pfunc {
 	int dflt;		/* the index of the *= pair, or -1 */
 };
 
+#define PROFILE_MAX_CAT 8
+
 struct prule {
 	int field;		/* EV_* */
 	struct pterm a, b;
 	int product;
+	struct pterm cat[PROFILE_MAX_CAT];	/* a + cat[0] + ...: text joined */
+	int ncat;
 	struct pfunc f[PROFILE_MAX_FUNCS];
 	int nf;
 	unsigned line;
@@ -82,6 +88,7 @@ struct profile {
 	char *up_type[PROFILE_MAX_UNPIVOT];
 	size_t up_type_len[PROFILE_MAX_UNPIVOT];
 	int nup;
+	char *header;		/* the columns of a headerless input, comma-separated; NULL: it has a header */
 	struct pterm skip_col;
 	char *skip_prefix;
 	size_t skip_len;

@@ -5,6 +5,11 @@
 #   rees46         987 view, 3 cart (click), 10 purchases of 2387.84 by 9 buyers
 #   stripe         eur 319 / 3107.50 (jq prints 3107.5), usd 197 / 3553.00, mxn 106 / 19115.00;
 #                  622 payments, 196 customers
+#   x-analytics    one insights event per tweet and metric: impressions
+#                  1,625,538, likes 3,433, retweets 1,322, replies 615, url clicks
+#                  34,681, media views 21,984, follows 3 (356 tweets)
+#   facebook-post-metrics  (headerless, --profile) comment 3741, like 88795,
+#                  share 13524 over 500 posts
 # and every event valid against schemas/event.schema.json's required fields.
 set -eu
 P="$BIN/vchain-parse"
@@ -40,6 +45,22 @@ if [ -f "$f" ]; then
 	"$A" -g currency -a sum:revenue,rows "$TMP/ev" | jq -r '[.currency, .revenue_sum, .rows] | @tsv' |
 		tr '\t\n' ': ' | grep -qx 'EUR:3107.5:319 MXN:19115:106 USD:3553:197 '
 	[ "$(jq -r 'select(.user_id) | .user_id' "$TMP/ev" | sort -u | wc -l)" -eq 196 ]
+fi
+f="$DATA/page-insights/tweet_activity_metrics_LisaDeBruine_20210801_20210901_en.csv"
+if [ -f "$f" ]; then
+	$RUN "$P" --stats "$f" > "$TMP/ev" 2> "$TMP/err"
+	grep -q 'read 356, written 356 (1112 events), rejected 0' "$TMP/err" || { cat "$TMP/err"; exit 1; }
+	"$A" -g type -a count "$TMP/ev" | jq -r '[.type, .count] | @tsv' | tr '\t\n' '= ' |
+		grep -qx 'click=34681 comment=615 follow=3 impression=1625538 like=3433 share=1322 view=21984 '
+	[ "$(jq -r .post_id "$TMP/ev" | sort -u | wc -l)" -eq 356 ]
+	jq -e -s 'all(.user_id == null and .platform == "x")' "$TMP/ev" > /dev/null
+fi
+f="$DATA/facebook-post-metrics/dataset_Facebook.csv"
+if [ -f "$f" ]; then
+	$RUN "$P" --stats --profile facebook-post-metrics "$f" > "$TMP/ev" 2> "$TMP/err"
+	grep -q 'read 500, written 500' "$TMP/err" || { cat "$TMP/err"; exit 1; }
+	"$A" -g type -a count "$TMP/ev" | jq -r 'select(.type != "impression") | [.type, .count] | @tsv' |
+		tr '\t\n' '= ' | grep -qx 'comment=3741 like=88795 share=13524 '
 fi
 # the schema's required fields, on all of them
 for f in "$d"/2010-12-01.csv "$DATA/ecommerce-clickstream/rees46/2019-Oct-first1000.csv"; do
