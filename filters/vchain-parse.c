@@ -120,6 +120,8 @@ struct worker {
 	struct ts_zone zone;
 	struct buf tmp, val;		/* the record as JSON; a decoded value */
 	struct buf objs;		/* a profile's events of the record */
+	struct prow prow;		/* the record as the profile reads it */
+	struct jobj pobj;		/* an NDJSON record's members, for a profile */
 	struct twitter tw;
 };
 
@@ -407,6 +409,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 /* ---- the line functions, run by the workers ---- */
 
+static int profile_line(struct worker *w, const char *rec, size_t len, struct buf *out, char *why);
+
 static int ndjson_line(struct worker *w, const char *line, size_t len, const struct scan_marks *marks,
 		       struct buf *out, char *why)
 {
@@ -421,6 +425,15 @@ static int ndjson_line(struct worker *w, const char *line, size_t len, const str
 			return -2;
 		snprintf(why, 200, "%.160s (column %zu)", w->en.obj.err, w->en.obj.err_col);
 		return -1;
+	}
+	if (w->cur->profile) {	/* the members as the profile reads them */
+		if ((r = json_scan_line(line, len, &w->pobj, marks)) < 0) {
+			if (r == -2)
+				return -2;
+			snprintf(why, 200, "%.160s (column %zu)", w->pobj.err, w->pobj.err_col);
+			return -1;
+		}
+		return profile_line(w, line, len, out, why);
 	}
 	if (out->cap - out->len < EVENT_OUT_MAX_EN(&w->en, len) && buf_grow(out, EVENT_OUT_MAX_EN(&w->en, len)) < 0)
 		return -2;
@@ -455,7 +468,9 @@ static int profile_line(struct worker *w, const char *rec, size_t len, struct bu
 
 	w->en.ts_format = p->ts_format ? p->ts_format : w->o->ts_format;
 	w->objs.len = 0;
-	k = profile_row(p, &w->csv, (const char *const *)cur->keys, cur->klens, rec, len, &w->objs, &w->tmp, why);
+	w->prow.csv = cur->fmt == FROM_CSV ? &w->csv : NULL;
+	w->prow.obj = &w->pobj;
+	k = profile_row(p, &w->prow, (const char *const *)cur->keys, cur->klens, rec, len, &w->objs, &w->tmp, why);
 	if (k <= 0)
 		return k == 0 ? RULE_PROFILE : (int)k;
 	for (o = w->objs.p, end = o + w->objs.len; o < end; o = nl + 1) {
@@ -720,6 +735,24 @@ static struct profile *detect_profile(struct run *r, const char *p, size_t n, ch
 	return best;
 }
 
+/* The shipped profile whose detect members the input's first object has, or NULL. */
+static struct profile *detect_profile_json(struct run *r, const char *p, size_t n)
+{
+	const char *nl = p ? memchr(p, '\n', n) : NULL;
+	struct profile *best = NULL;
+	struct jobj obj;
+	size_t i;
+
+	memset(&obj, 0, sizeof(obj));
+	if (nl && json_scan_object(p, (size_t)(nl - p), &obj) == 0)
+		for (i = 0; i < r->o->nprofiles; i++)
+			if (profile_detects_json(&r->o->profiles[i], &obj) &&
+			    (!best || r->o->profiles[i].ndetect > best->ndetect))
+				best = &r->o->profiles[i];
+	jobj_free(&obj);
+	return best;
+}
+
 static int prepare(void *ctx, struct drive *d, struct in *in)
 {
 	struct run *r = ctx;
@@ -741,6 +774,8 @@ static int prepare(void *ctx, struct drive *d, struct in *in)
 	if (o->from == FROM_AUTO)
 		r->cur.fmt = (enum format)source_detect(in, p, (size_t)n, &delim);
 	in->json = r->cur.fmt == FROM_NDJSON || r->cur.fmt == FROM_TWITTER;
+	if (r->cur.fmt == FROM_NDJSON && !o->raw)
+		r->cur.profile = o->has_forced ? &o->forced : detect_profile_json(r, p, (size_t)n);
 	if (r->cur.fmt == FROM_CSV) {
 		if (!delim)
 			delim = n ? source_guess_delim(p, (size_t)n) : ',';
@@ -949,6 +984,8 @@ static void worker_done(void *ctx)
 	csvrec_free(&w->csv);
 	buf_free(&w->tmp);
 	buf_free(&w->objs);
+	prow_free(&w->prow);
+	jobj_free(&w->pobj);
 	buf_free(&w->val);
 	twitter_free(&w->tw);
 }

@@ -519,19 +519,120 @@ int profile_bind(struct profile *p, const struct csvrec *hdr, long ncol, char *w
 
 /* ---- a row ---- */
 
-/* A term's text in the row. */
-static void term_value(const struct pterm *t, const struct csvrec *row, const char **s, size_t *n)
+/* A JSON value as text: a string decoded (into dec when it has escapes), a number as written, none empty. */
+static void value_text(const struct jfield *f, struct buf *dec, const char **s, size_t *n)
 {
+	*s = "";
+	*n = 0;
+	if (!f || f->type == J_NULL)
+		return;
+	if (f->type == J_STR && f->vesc) {
+		dec->len = 0;
+		if (json_unescape(f->val, f->vlen, dec) == 0) {
+			*s = dec->p ? dec->p : "";
+			*n = dec->len;
+		}
+		return;
+	}
+	*s = f->val;
+	*n = f->vlen;
+}
+
+/* GA4's event_params entry named key[0..n): the value set among its four, copied into *out. 0, or -1: none. */
+static int ga4_param(struct prow *row, const char *key, size_t n, struct jfield *out)
+{
+	static const char *const kinds[] = { "string_value", "int_value", "double_value", "float_value" };
+	const struct jfield *ps = jobj_get(row->obj, "event_params", 12), *k, *v, *x;
+	struct jfield el, val;
+	size_t i, j;
+
+	if (!ps || ps->type != J_ARR || json_scan_array(ps->val, ps->vlen, &row->scratch[0]) != 0)
+		return -1;
+	for (i = 0; i < row->scratch[0].n; i++) {
+		el = row->scratch[0].f[i];
+		if (el.type != J_OBJ || json_scan_object(el.val, el.vlen, &row->scratch[1]) != 0 ||
+		    !(k = jobj_get(&row->scratch[1], "key", 3)) || k->type != J_STR || k->vlen != n ||
+		    memcmp(k->val, key, n) || !(v = jobj_get(&row->scratch[1], "value", 5)) || v->type != J_OBJ)
+			continue;
+		val = *v;
+		if (json_scan_object(val.val, val.vlen, &row->scratch[2]) != 0)
+			return -1;
+		for (j = 0; j < 4; j++)
+			if ((x = jobj_get(&row->scratch[2], kinds[j], strlen(kinds[j]))) && x->type != J_NULL) {
+				*out = *x;
+				return 0;
+			}
+		return -1;
+	}
+	return -1;
+}
+
+/* A path a.b.c through nested objects: the member, copied into *out. 0, or -1: none. */
+static int json_path(struct prow *row, const char *p, size_t len, struct jfield *out)
+{
+	const char *end = p + len, *dot;
+	const struct jobj *o = row->obj;
+	const struct jfield *f;
+	int depth = 0;
+
+	for (;;) {
+		dot = memchr(p, '.', (size_t)(end - p));
+		if (!(f = jobj_get(o, p, (size_t)((dot ? dot : end) - p))))
+			return -1;
+		if (!dot) {
+			*out = *f;
+			return 0;
+		}
+		if (f->type != J_OBJ)
+			return -1;
+		*out = *f;	/* scanning into the scratch reuses where f points */
+		if (json_scan_object(out->val, out->vlen, &row->scratch[depth % 3]) != 0)
+			return -1;
+		o = &row->scratch[depth++ % 3];
+		p = dot + 1;
+	}
+}
+
+/* A term's text in the record; slot: which decode buffer holds it. */
+static void term_value(const struct pterm *t, struct prow *row, int slot, const char **s, size_t *n)
+{
+	struct jfield f;
+
+	*s = "";
+	*n = 0;
 	if (t->literal) {
 		*s = t->text;
 		*n = t->len;
-	} else if (t->col >= 0 && (size_t)t->col < row->n) {
-		*s = row->f[t->col];
-		*n = row->flen[t->col];
-	} else {
-		*s = "";
-		*n = 0;
-	}
+	} else if (row->csv) {
+		if (t->col >= 0 && (size_t)t->col < row->csv->n) {
+			*s = row->csv->f[t->col];
+			*n = row->csv->flen[t->col];
+		}
+	} else if (t->text && (t->len > 7 && !memcmp(t->text, "params.", 7) ?
+			       ga4_param(row, t->text + 7, t->len - 7, &f) : json_path(row, t->text, t->len, &f)) == 0)
+		value_text(&f, &row->dec[slot], s, n);
+}
+
+void prow_free(struct prow *r)
+{
+	int k;
+
+	for (k = 0; k < 3; k++)
+		jobj_free(&r->scratch[k]);
+	buf_free(&r->dec[0]);
+	buf_free(&r->dec[1]);
+}
+
+int profile_detects_json(const struct profile *p, const struct jobj *obj)
+{
+	int k;
+
+	if (!p->ndetect)
+		return 0;
+	for (k = 0; k < p->ndetect; k++)
+		if (!jobj_get(obj, p->detect[k], p->detect_len[k]))
+			return 0;
+	return 1;
 }
 
 /* s[0..n) trimmed of spaces. */
@@ -625,19 +726,19 @@ static int apply(const struct pfunc *f, struct buf *v, const struct buf *values,
 }
 
 /* The value of rule r in the row, into v (empty: absent). 0, -1 (why), -2. */
-static int eval(const struct prule *r, const struct csvrec *row, struct buf *v, const struct buf *values,
+static int eval(const struct prule *r, struct prow *row, struct buf *v, const struct buf *values,
 		const unsigned char *have, char *why)
 {
 	const char *s, *t;
 	size_t n, m;
 	int k, e;
 
-	term_value(&r->a, row, &s, &n);
+	term_value(&r->a, row, 0, &s, &n);
 	if (r->product) {
 		struct dec x, y, z;
 		char out[DEC_MAX_LEN];
 
-		term_value(&r->b, row, &t, &m);
+		term_value(&r->b, row, 1, &t, &m);
 		trim(&s, &n);
 		trim(&t, &m);
 		if (!n || !m) {
@@ -661,7 +762,7 @@ static int eval(const struct prule *r, const struct csvrec *row, struct buf *v, 
 			v->len = 0;
 			return 0;
 		}
-		term_value(&r->cat[k], row, &t, &m);
+		term_value(&r->cat[k], row, 1, &t, &m);
 		if (!m && !r->cat[k].literal) {
 			v->len = 0;
 			return 0;
@@ -695,7 +796,7 @@ static int put_member(struct buf *o, int *first, const char *key, size_t klen, c
 	return 0;
 }
 
-long profile_row(const struct profile *p, const struct csvrec *row, const char *const *keys, const size_t *klens,
+long profile_row(const struct profile *p, struct prow *row, const char *const *keys, const size_t *klens,
 		 const char *rec, size_t rec_len, struct buf *objs, struct buf *tmp, char *why)
 {
 	struct buf values[EVENT_NFIELDS];
@@ -707,7 +808,7 @@ long profile_row(const struct profile *p, const struct csvrec *row, const char *
 	char hex[34], num[DEC_MAX_LEN];
 
 	if (p->skip_prefix) {
-		term_value(&p->skip_col, row, &s, &n);
+		term_value(&p->skip_col, row, 0, &s, &n);
 		if (n >= p->skip_len && !memcmp(s, p->skip_prefix, p->skip_len))
 			return 0;
 	}
@@ -726,16 +827,16 @@ long profile_row(const struct profile *p, const struct csvrec *row, const char *
 	for (k = 0; k < EVENT_NFIELDS && !e; k++)
 		if (have[k])
 			e = put_field(tmp, &first, k, values[k].p, values[k].len);
-	for (i = 0; p->carry && i < row->n && i < (size_t)p->ncol && !e; i++) {
+	for (i = 0; p->carry && row->csv && i < row->csv->n && i < (size_t)p->ncol && !e; i++) {
 		int clash = 0;
 
-		if (p->used[i] || !row->flen[i])
+		if (p->used[i] || !row->csv->flen[i])
 			continue;
 		for (k = 0; k < EVENT_NFIELDS; k++)	/* a column named like a field given: the field wins */
 			clash |= have[k] && klens[i] == event_fields[k].len + 2 &&
 				 !memcmp(keys[i] + 1, event_fields[k].name, event_fields[k].len);
 		if (!clash)
-			e = put_member(tmp, &first, keys[i], klens[i], row->f[i], row->flen[i]);
+			e = put_member(tmp, &first, keys[i], klens[i], row->csv->f[i], row->csv->flen[i]);
 	}
 	common = tmp->len;
 	for (u = 0; u < (p->nup ? p->nup : 1) && !e; u++) {
@@ -746,7 +847,7 @@ long profile_row(const struct profile *p, const struct csvrec *row, const char *
 		if (p->nup) {
 			struct dec d;
 
-			term_value(&p->up_col[u], row, &cv, &cn);
+			term_value(&p->up_col[u], row, 0, &cv, &cn);
 			trim(&cv, &cn);
 			if (!cn || (cn == 1 && *cv == '-'))
 				continue;	/* no such event on this row ("-": an export's none) */

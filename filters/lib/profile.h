@@ -39,6 +39,7 @@
 
 #include "buf.h"
 #include "csvrec.h"
+#include "json.h"
 
 #define PROFILE_MAX_RULES 40
 #define PROFILE_MAX_FUNCS 6
@@ -116,13 +117,32 @@ int profile_detects(const struct profile *p, const struct csvrec *hdr, long ncol
 int profile_bind(struct profile *p, const struct csvrec *hdr, long ncol, char *why);
 
 /*
- * One CSV row: the events it makes, as JSON objects one after another in
- * objs, each ended by '\n', with canonical keys from the rules and, with
- * carry, the other columns under keys[i] (JSON-quoted). id_of(rec) gives
- * the event_id when no rule does. Returns the number of objects (0: the
- * row is skipped by rule), or -1 (why[200]), -2 (memory).
+ * One input record as a profile reads it: a CSV row (its terms are
+ * columns), or a JSON object's members (its terms are paths: a.b.c into
+ * nested objects, and params.KEY, GA4's event_params entry of that key,
+ * whichever of its string/int/double/float values is set). scratch and
+ * dec are the caller's, reused from record to record.
  */
-long profile_row(const struct profile *p, const struct csvrec *row, const char *const *keys, const size_t *klens,
+struct prow {
+	const struct csvrec *csv;
+	const struct jobj *obj;
+	struct jobj scratch[3];
+	struct buf dec[2];
+};
+void prow_free(struct prow *r);
+/* Whether a JSON object has every member p detects by (p has some). */
+int profile_detects_json(const struct profile *p, const struct jobj *obj);
+
+/*
+ * One record: the events it makes, as JSON objects one after another in
+ * objs, each ended by '\n', with canonical keys from the rules and, for a
+ * CSV row with carry, the other columns under keys[i] (JSON-quoted). The
+ * event_id, when no rule gives one, is the hash of the record as written
+ * (rec[0..rec_len)), and of the metric's type when unpivoted. Returns the
+ * number of objects (0: the record is skipped by rule), or -1 (why[200]),
+ * -2 (memory).
+ */
+long profile_row(const struct profile *p, struct prow *row, const char *const *keys, const size_t *klens,
 		 const char *rec, size_t rec_len, struct buf *objs, struct buf *tmp, char *why);
 
 #endif

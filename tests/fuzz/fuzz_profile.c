@@ -23,11 +23,38 @@ static const char fixed[] =
 	"platform = e | lower | map ig=instagram,*=web\ncampaign = e | prefix x=y,*=z\npost_id = b | number\n"
 	"medium = a | when type=refund\nskip e Total\n";
 static const char header[] = "a,b,c,d,e";
+static const char json_fixed[] =
+	"ts = a.b.c\nuser_id = params.id\ntype = t | map x=view,*=click\nrevenue = params.v * e.f | abs\n"
+	"campaign = \"c-\" + params.c + g | lower\n";
+
+/* The record as a JSON object, through paths and GA4's event_params. */
+static void apply_json(struct profile *p, const char *rec, size_t len)
+{
+	struct prow pr;
+	struct jobj obj;
+	struct buf objs = BUF_INIT, tmp = BUF_INIT;
+	char why[200];
+	long n;
+
+	memset(&pr, 0, sizeof(pr));
+	memset(&obj, 0, sizeof(obj));
+	if (json_scan_object(rec, len, &obj) == 0) {
+		pr.obj = &obj;
+		n = profile_row(p, &pr, NULL, NULL, rec, len, &objs, &tmp, why);
+		if (n > 0 && (objs.len == 0 || objs.p[objs.len - 1] != '\n'))
+			abort();
+	}
+	jobj_free(&obj);
+	prow_free(&pr);
+	buf_free(&objs);
+	buf_free(&tmp);
+}
 static const char *const rows[] = { "2024-01-01,17.0,3,2.5,IG", "x,,-1,0.10,Total", "\"q\"\"\",1,2,3," };
 
 static void apply(struct profile *p, struct csvrec *hdr, long ncol, const char *rec, size_t len)
 {
 	struct csvrec row;
+	struct prow pr;
 	struct buf objs = BUF_INIT, tmp = BUF_INIT;
 	char why[200];
 	char *keys[5] = { "\"a\"", "\"b\"", "\"c\"", "\"d\"", "\"e\"" };
@@ -37,10 +64,12 @@ static void apply(struct profile *p, struct csvrec *hdr, long ncol, const char *
 	const char *s, *nl;
 
 	memset(&o, 0, sizeof(o));
+	memset(&pr, 0, sizeof(pr));
+	pr.csv = &row;
 	if (csvrec_init(&row, ',', '"') < 0)
 		abort();
 	if (profile_bind(p, hdr, ncol, why) == 0 && source_csv_record(&row, ',', rec, len, (size_t)ncol, why) > 0 &&
-	    (n = profile_row(p, &row, (const char *const *)keys, klens, rec, len, &objs, &tmp, why)) > 0) {
+	    (n = profile_row(p, &pr, (const char *const *)keys, klens, rec, len, &objs, &tmp, why)) > 0) {
 		for (i = 0, s = objs.p; i < (size_t)n; i++, s = nl + 1) {
 			nl = memchr(s, '\n', objs.len - (size_t)(s - objs.p));
 			if (!nl || json_scan_object(s, (size_t)(nl - s), &o) != 0)
@@ -48,6 +77,7 @@ static void apply(struct profile *p, struct csvrec *hdr, long ncol, const char *
 		}
 	}
 	jobj_free(&o);
+	prow_free(&pr);
 	buf_free(&objs);
 	buf_free(&tmp);
 	csvrec_free(&row);
@@ -76,6 +106,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (profile_parse(&q, "fixed", fixed, strlen(fixed)) != 0)
 		abort();
 	apply(&q, &hdr, ncol, rec, rlen);
+	profile_free(&q);
+	if (profile_parse(&q, "json", json_fixed, strlen(json_fixed)) != 0)
+		abort();
+	apply_json(&q, rec, rlen);
 	profile_free(&q);
 	csvrec_free(&hdr);
 	return 0;

@@ -10,6 +10,10 @@
 #                  34,681, media views 21,984, follows 3 (356 tweets)
 #   facebook-post-metrics  (headerless, --profile) comment 3741, like 88795,
 #                  share 13524 over 500 posts
+#   ga4            (NDJSON, nested) 14 rows: session_start left out by the
+#                  profile, 5 page views as visits, 3 purchase rows of one
+#                  transaction: 31.0 EUR once vchain-dedupe keeps one; ts to the
+#                  microsecond from event_timestamp, UTM fields from event_params
 # and every event valid against schemas/event.schema.json's required fields.
 set -eu
 P="$BIN/vchain-parse"
@@ -61,6 +65,16 @@ if [ -f "$f" ]; then
 	grep -q 'read 500, written 500' "$TMP/err" || { cat "$TMP/err"; exit 1; }
 	"$A" -g type -a count "$TMP/ev" | jq -r 'select(.type != "impression") | [.type, .count] | @tsv' |
 		tr '\t\n' '= ' | grep -qx 'comment=3741 like=88795 share=13524 '
+fi
+f="$DATA/ga4-bigquery-export/dataform-ga4-sessions-test-rows.ndjson"
+if [ -f "$f" ]; then
+	$RUN "$P" --stats "$f" > "$TMP/ev" 2> "$TMP/err"
+	grep -q 'read 14, written 13, rejected 0, left out 1 (the profile.s skip rule 1)' "$TMP/err" || { cat "$TMP/err"; exit 1; }
+	[ "$(jq -r .type "$TMP/ev" | sort | uniq -c | awk '{ printf "%s=%s ", $2, $1 }')" = "click=1 lead=2 purchase=3 view=2 visit=5 " ]
+	[ "$(jq -r .ts "$TMP/ev" | sort | sed -n '1p;$p' | tr '\n' ' ')" = "2023-10-19T07:03:06.127385Z 2023-12-15T14:45:59.604144Z " ]
+	"$BIN/vchain-dedupe" "$TMP/ev" | "$A" --report roi | jq -e '.revenue == 31 and .orders == 1' > /dev/null
+	[ "$(jq -r 'select(.type == "visit" and .source == "google" and .medium == "cpc") | .campaign' "$TMP/ev")" = cpc_campaign ]
+	jq -e -s 'map(select(.type == "purchase")) | all(.currency == "EUR" and .order_id == "257059")' "$TMP/ev" > /dev/null
 fi
 # the schema's required fields, on all of them
 for f in "$d"/2010-12-01.csv "$DATA/ecommerce-clickstream/rees46/2019-Oct-first1000.csv"; do
