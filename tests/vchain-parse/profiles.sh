@@ -14,6 +14,9 @@
 #                  profile, 5 page views as visits, 3 purchase rows of one
 #                  transaction: 31.0 EUR once vchain-dedupe keeps one; ts to the
 #                  microsecond from event_timestamp, UTM fields from event_params
+#   snowplow       160 rows, 157 distinct event ids (vchain-dedupe keeps 157), 43
+#                  people, 50 page views, 8 pings; the 12 UTM rows 5/4/3; derived_tstamp
+#                  span 2020-07-03 15:55:18.542 .. 2021-03-11 21:42:15.543
 # and every event valid against schemas/event.schema.json's required fields.
 set -eu
 P="$BIN/vchain-parse"
@@ -75,6 +78,18 @@ if [ -f "$f" ]; then
 	"$BIN/vchain-dedupe" "$TMP/ev" | "$A" --report roi | jq -e '.revenue == 31 and .orders == 1' > /dev/null
 	[ "$(jq -r 'select(.type == "visit" and .source == "google" and .medium == "cpc") | .campaign' "$TMP/ev")" = cpc_campaign ]
 	jq -e -s 'map(select(.type == "purchase")) | all(.currency == "EUR" and .order_id == "257059")' "$TMP/ev" > /dev/null
+fi
+f="$DATA/snowplow-events/snowplow_web_events.csv"
+if [ -f "$f" ]; then
+	$RUN "$P" --stats "$f" > "$TMP/ev" 2> "$TMP/err"
+	grep -q 'read 160, written 160, rejected 0' "$TMP/err" || { cat "$TMP/err"; exit 1; }
+	[ "$("$BIN/vchain-dedupe" "$TMP/ev" | wc -l)" -eq 157 ]
+	[ "$(jq -r .user_id "$TMP/ev" | sort -u | wc -l)" -eq 43 ]
+	[ "$(jq -r 'select(.type == "visit" or .type == "view") | .type' "$TMP/ev" | sort | uniq -c | awk '{ printf "%s=%s ", $2, $1 }')" = "view=8 visit=50 " ]
+	jq -r 'select(.campaign) | [.source, .medium, .campaign] | join("/")' "$TMP/ev" | sort | uniq -c |
+		awk '{ printf "%s %s,", $1, $2 }' |
+		grep -qx '5 google-ad/display/data-utilization,4 google-ad/display/product-analytics-new-ebook,3 google-ad/ppc/data-utilization,'
+	[ "$(jq -r .ts "$TMP/ev" | sort | sed -n '1p;$p' | tr '\n' ' ')" = "2020-07-03T15:55:18.542Z 2021-03-11T21:42:15.543Z " ]
 fi
 # the schema's required fields, on all of them
 for f in "$d"/2010-12-01.csv "$DATA/ecommerce-clickstream/rees46/2019-Oct-first1000.csv"; do
