@@ -60,7 +60,7 @@ static const char *const rule_name[RULE_END] = {
 
 struct opts {
 	enum format from;
-	int raw, stats, progress;
+	int raw, stats, progress, explain;
 	char delim;			/* 0: by name, else guessed from the header */
 	const char *tz;
 	const char *ts_format;		/* --ts-format: timestamps in this form first */
@@ -143,7 +143,7 @@ static void usage(FILE *f)
 	      "                    [--rejects FILE] [--stats] [--progress] [--max-line SIZE]\n"
 	      "                    [-d DELIM] [--map COLUMN=FIELD]... [--tz ZONE] [--ts-format FMT]\n"
 	      "                    [--set FIELD=VALUE]... [--map-value FIELD:FROM=TO]...\n"
-	      "                    [--profile NAME|FILE]\n"
+	      "                    [--profile NAME|FILE] [--explain]\n"
 	      "                    [--keep-assets] [--keep-bots] [--keep-errors] [--user-field F]\n"
 	      "                    [--purchase-path REGEX] [--revenue-param NAME]\n"
 	      "                    [--brand HANDLE] [FILE ...]\n"
@@ -161,6 +161,8 @@ static void usage(FILE *f)
 	      "      --progress       bytes done, rate and ETA on stderr, if it is a terminal\n"
 	      "      --max-line SIZE  longest line (CSV record) accepted (default 16M)\n"
 	      "  -j, --threads N      threads in all (default: the number of CPUs)\n"
+	      "      --explain        say per input (stderr) the format and profile chosen and\n"
+	      "                       what becomes of each column, before any record\n"
 	      "      --profile P      read CSV as import profile P says: a shipped one (online-retail,\n"
 	      "                       rees46, stripe, ...: detected by their headers) or a file\n"
 	      "      --set F=V        canonical field F is V in every record\n"
@@ -255,7 +257,7 @@ static int parse_user_field(const char *s, struct opts *o)
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum {
-		OPT_RAW = 256, OPT_REJECTS, OPT_STATS, OPT_PROGRESS, OPT_MAP, OPT_TZ, OPT_TS_FORMAT, OPT_SET, OPT_MAP_VALUE, OPT_PROFILE,
+		OPT_RAW = 256, OPT_REJECTS, OPT_STATS, OPT_PROGRESS, OPT_MAP, OPT_TZ, OPT_TS_FORMAT, OPT_SET, OPT_MAP_VALUE, OPT_PROFILE, OPT_EXPLAIN,
 		OPT_KEEP_ASSETS, OPT_KEEP_BOTS, OPT_KEEP_ERRORS, OPT_USER_FIELD,
 		OPT_PURCHASE, OPT_REVENUE, OPT_BRAND
 	};
@@ -271,6 +273,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "ts-format", required_argument, NULL, OPT_TS_FORMAT },
 		{ "set", required_argument, NULL, OPT_SET },
 		{ "profile", required_argument, NULL, OPT_PROFILE },
+		{ "explain", no_argument, NULL, OPT_EXPLAIN },
 		{ "map-value", required_argument, NULL, OPT_MAP_VALUE },
 		{ "keep-assets", no_argument, NULL, OPT_KEEP_ASSETS },
 		{ "keep-bots", no_argument, NULL, OPT_KEEP_BOTS },
@@ -335,6 +338,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			o->tz = optarg;
 			break;
+		case OPT_EXPLAIN: o->explain = 1; break;
 		case OPT_PROFILE:
 			if (o->has_forced)
 				profile_free(&o->forced);
@@ -594,6 +598,66 @@ static int set_key(struct column *c, const char *name, size_t n)
  */
 static int csv_columns(struct run *r, long n, char *why);
 
+/* --explain: what became of each column of the header in r->hcsv, on stderr. */
+static void explain_columns(struct run *r)
+{
+	const struct current *cur = &r->cur;
+	const struct profile *p = cur->profile;
+	size_t i;
+	int k, j;
+
+	for (i = 0; i < cur->ncol; i++) {
+		const struct column *c = &cur->col[i];
+		char fate[512];
+		size_t off = 0;
+
+		fate[0] = '\0';
+		if (p) {
+			for (k = 0; k < p->nrule; k++) {
+				const struct prule *ru = &p->rule[k];
+				int reads = (!ru->a.literal && ru->a.col == (long)i) || (!ru->b.literal && ru->b.col == (long)i);
+
+				for (j = 0; j < ru->ncat; j++)
+					reads |= !ru->cat[j].literal && ru->cat[j].col == (long)i;
+				if (reads && off < sizeof(fate))
+					off += (size_t)snprintf(fate + off, sizeof(fate) - off, "%s%s", off ? ", " : "-> ",
+								event_fields[ru->field].name);
+			}
+			for (k = 0; k < p->nup; k++)
+				if (p->up_col[k].col == (long)i && off < sizeof(fate))
+					off += (size_t)snprintf(fate + off, sizeof(fate) - off, "%s%s events with count",
+								off ? ", " : "-> ", p->up_type[k]);
+			if (off < sizeof(fate))
+				snprintf(fate + off, sizeof(fate) - off, "%s",
+					 !p->used[i] && p->carry ? (off ? "; carried as well" : "carried as it is")
+					 : off ? "" : "dropped (carry none)");
+		} else if (c->field >= 0 && c->own_key)
+			snprintf(fate, sizeof(fate), "-> %s on purchases and refunds, else carried as %.*s",
+				 event_fields[c->field].name, (int)c->own_klen, c->own_key);
+		else if (c->field >= 0)
+			snprintf(fate, sizeof(fate), "-> %s", event_fields[c->field].name);
+		else
+			snprintf(fate, sizeof(fate), "carried as %.*s", (int)c->klen, c->key);
+		diag("  %-24.*s %s", (int)r->hcsv.flen[i], r->hcsv.f[i], fate);
+	}
+}
+
+/* --explain: the format (and profile) an input is read as, on stderr. */
+static void explain_input(struct run *r)
+{
+	const struct current *cur = &r->cur;
+	char d[8];
+
+	if (cur->fmt == FROM_CSV)
+		snprintf(d, sizeof(d), cur->delim == '\t' ? "tab" : "'%c'", cur->delim);
+	diag_at(r->d->name, 0, "read as %s%s%s%s%s%s%s", format_name[cur->fmt], cur->fmt == FROM_CSV ? ", delimiter " : "",
+		cur->fmt == FROM_CSV ? d : "", cur->profile ? ", profile " : "", cur->profile ? cur->profile->name : "",
+		cur->profile && cur->profile->about ? ": " : "",
+		cur->profile && cur->profile->about ? cur->profile->about : "");
+	if (cur->fmt == FROM_NDJSON && !cur->profile)
+		diag("  members named as canonical fields are read as them; the others are carried as they are");
+}
+
 static int csv_header(void *ctx, const char *rec, size_t len, char *why)
 {
 	struct run *r = ctx;
@@ -701,6 +765,8 @@ static int csv_columns(struct run *r, long n, char *why)
 			snprintf(why, 200, "--map: no column '%.100s' in the header", o->maps[j].column);
 			goto fail;
 		}
+	if (o->explain)
+		explain_columns(r);
 	free(field);
 	free(mapped_to);
 	return 0;
@@ -784,6 +850,8 @@ static int prepare(void *ctx, struct drive *d, struct in *in)
 		in->delim = delim;
 		if (!o->raw)
 			r->cur.profile = o->has_forced ? &o->forced : detect_profile(r, p, (size_t)n, delim);
+		if (o->explain && r->cur.profile && r->cur.profile->header)
+			explain_input(r);
 		if (r->cur.profile && r->cur.profile->header) {
 			/* a headerless export: the profile names the columns, every line is a record */
 			char why[200];
@@ -797,6 +865,8 @@ static int prepare(void *ctx, struct drive *d, struct in *in)
 		} else
 			par_set_header(d->par, csv_header, r);
 	}
+	if (o->explain && !(r->cur.profile && r->cur.profile->header))
+		explain_input(r);
 	return 0;
 }
 

@@ -61,3 +61,10 @@ printf 'ts = When\ntype = Qty * Code\n' > "$TMP/bad.profile"
 grep -q "shop.csv:2: 3 \* SPR-1: not two numbers" "$TMP/err" || { cat "$TMP/err"; exit 1; }
 ! $RUN "$P" --profile no-such-profile "$TMP/shop.csv" 2> "$TMP/err"
 grep -q "neither a shipped profile nor a file" "$TMP/err"
+
+# --explain: the profile chosen and each column's fate, before any record
+$RUN "$P" --explain --profile "$TMP/shop.profile" "$TMP/shop.csv" 2> "$TMP/err" > /dev/null
+grep -q "shop.csv: read as csv, delimiter ',', profile $TMP/shop.profile: test shop" "$TMP/err" || { cat "$TMP/err"; exit 1; }
+grep -q '  Qty  *-> type, revenue$' "$TMP/err"
+grep -q '  Kind  *-> medium' "$TMP/err"
+grep -q '  Who  *-> user_id' "$TMP/err"
