@@ -61,6 +61,7 @@ static const char *const rule_name[RULE_END] = {
 struct opts {
 	enum format from;
 	int raw, stats, progress, explain;
+	const char *records_at;		/* --records-at NAME: a line's records are its member NAME, an array */
 	char delim;			/* 0: by name, else guessed from the header */
 	const char *tz;
 	const char *ts_format;		/* --ts-format: timestamps in this form first */
@@ -122,6 +123,8 @@ struct worker {
 	struct buf objs;		/* a profile's events of the record */
 	struct prow prow;		/* the record as the profile reads it */
 	struct jobj pobj;		/* an NDJSON record's members, for a profile */
+	struct jobj arr;		/* a line's array of records */
+	uint64_t extra_events;		/* events beyond one a line, from arrays (after_input sums them) */
 	struct twitter tw;
 };
 
@@ -143,7 +146,7 @@ static void usage(FILE *f)
 	      "                    [--rejects FILE] [--stats] [--progress] [--max-line SIZE]\n"
 	      "                    [-d DELIM] [--map COLUMN=FIELD]... [--tz ZONE] [--ts-format FMT]\n"
 	      "                    [--set FIELD=VALUE]... [--map-value FIELD:FROM=TO]...\n"
-	      "                    [--profile NAME|FILE] [--explain]\n"
+	      "                    [--profile NAME|FILE] [--explain] [--encoding ENC] [--records-at NAME]\n"
 	      "                    [--keep-assets] [--keep-bots] [--keep-errors] [--user-field F]\n"
 	      "                    [--purchase-path REGEX] [--revenue-param NAME]\n"
 	      "                    [--brand HANDLE] [FILE ...]\n"
@@ -161,6 +164,9 @@ static void usage(FILE *f)
 	      "      --progress       bytes done, rate and ETA on stderr, if it is a terminal\n"
 	      "      --max-line SIZE  longest line (CSV record) accepted (default 16M)\n"
 	      "  -j, --threads N      threads in all (default: the number of CPUs)\n"
+	      "      --encoding ENC   the inputs are in ENC (latin1, cp1252, utf-16, ...), not UTF-8\n"
+	      "      --records-at N   NDJSON: each line's records are its member N, an array of\n"
+	      "                       objects (a line that is an array needs no option)\n"
 	      "      --explain        say per input (stderr) the format and profile chosen and\n"
 	      "                       what becomes of each column, before any record\n"
 	      "      --profile P      read CSV as import profile P says: a shipped one (online-retail,\n"
@@ -257,7 +263,7 @@ static int parse_user_field(const char *s, struct opts *o)
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum {
-		OPT_RAW = 256, OPT_REJECTS, OPT_STATS, OPT_PROGRESS, OPT_MAP, OPT_TZ, OPT_TS_FORMAT, OPT_SET, OPT_MAP_VALUE, OPT_PROFILE, OPT_EXPLAIN,
+		OPT_RAW = 256, OPT_REJECTS, OPT_STATS, OPT_PROGRESS, OPT_MAP, OPT_TZ, OPT_TS_FORMAT, OPT_SET, OPT_MAP_VALUE, OPT_PROFILE, OPT_EXPLAIN, OPT_ENCODING, OPT_RECORDS_AT,
 		OPT_KEEP_ASSETS, OPT_KEEP_BOTS, OPT_KEEP_ERRORS, OPT_USER_FIELD,
 		OPT_PURCHASE, OPT_REVENUE, OPT_BRAND
 	};
@@ -274,6 +280,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "set", required_argument, NULL, OPT_SET },
 		{ "profile", required_argument, NULL, OPT_PROFILE },
 		{ "explain", no_argument, NULL, OPT_EXPLAIN },
+		{ "encoding", required_argument, NULL, OPT_ENCODING },
+		{ "records-at", required_argument, NULL, OPT_RECORDS_AT },
 		{ "map-value", required_argument, NULL, OPT_MAP_VALUE },
 		{ "keep-assets", no_argument, NULL, OPT_KEEP_ASSETS },
 		{ "keep-bots", no_argument, NULL, OPT_KEEP_BOTS },
@@ -339,6 +347,15 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->tz = optarg;
 			break;
 		case OPT_EXPLAIN: o->explain = 1; break;
+		case OPT_RECORDS_AT: o->records_at = optarg; break;
+		case OPT_ENCODING:
+			if (!in_encoding_known(optarg)) {
+				diag("--encoding: '%s' is not an encoding iconv knows (latin1, cp1252, utf-16, ...: "
+				     "iconv -l lists them)", optarg);
+				return -1;
+			}
+			o->d.in.encoding = optarg;
+			break;
 		case OPT_PROFILE:
 			if (o->has_forced)
 				profile_free(&o->forced);
@@ -415,6 +432,77 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 static int profile_line(struct worker *w, const char *rec, size_t len, struct buf *out, char *why);
 
+static size_t count_newlines(const char *p, size_t n)
+{
+	size_t k = 0;
+	const char *e = p + n;
+
+	while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL)
+		p++, k++;
+	return k;
+}
+
+/* One JSON object of many in a line: as the profile reads it, or normalised. */
+static int one_record(struct worker *w, const char *obj, size_t len, struct buf *out, char *why)
+{
+	int r;
+
+	if (!w->cur->profile)
+		return event_append(&w->en, obj, len, out, why);
+	if ((r = json_scan_object(obj, len, &w->pobj)) != 0) {
+		snprintf(why, 200, "%.160s", r == -2 ? "out of memory" : w->pobj.err);
+		return r == -2 ? -2 : -1;
+	}
+	return profile_line(w, obj, len, out, why);
+}
+
+/*
+ * A line that holds many records: a JSON array of objects (as APIs serve
+ * them), or with --records-at NAME an object whose member NAME is one
+ * (its other members are left). A bad element makes the whole line bad.
+ */
+static int ndjson_records(struct worker *w, const char *line, size_t len, struct buf *out, char *why)
+{
+	struct jobj *arr = &w->arr;
+	const struct jfield *f;
+	size_t start = out->len, i;
+	int r = 0;
+
+	if (len && line[0] == '[')
+		r = json_scan_array(line, len, arr);
+	else if ((r = json_scan_object(line, len, &w->pobj)) == 0) {
+		f = jobj_get(&w->pobj, w->o->records_at, strlen(w->o->records_at));
+		if (!f || f->type != J_ARR) {
+			snprintf(why, 200, "no array \"%.60s\" (--records-at) in the object", w->o->records_at);
+			return -1;
+		}
+		r = json_scan_array(f->val, f->vlen, arr);
+	} else {
+		snprintf(why, 200, "%.160s", w->pobj.err ? w->pobj.err : "not a JSON object");
+		return r == -2 ? -2 : -1;
+	}
+	if (r != 0) {
+		snprintf(why, 200, "%.160s", r == -2 ? "out of memory" : arr->err ? arr->err : "not a JSON array");
+		return r == -2 ? -2 : -1;
+	}
+	for (i = 0; i < arr->n && r == 0; i++) {
+		const struct jfield el = arr->f[i];
+
+		if (el.type != J_OBJ) {
+			snprintf(why, 200, "element %zu of the array is not a JSON object", i + 1);
+			r = -1;
+		} else
+			r = one_record(w, el.val, el.vlen, out, why);
+		if (r > 0)	/* left out by a rule: the element only */
+			r = 0;
+	}
+	if (r < 0)
+		out->len = start;
+	else
+		w->extra_events += (uint64_t)count_newlines(out->p + start, out->len - start) - 1;
+	return r;
+}
+
 static int ndjson_line(struct worker *w, const char *line, size_t len, const struct scan_marks *marks,
 		       struct buf *out, char *why)
 {
@@ -430,6 +518,8 @@ static int ndjson_line(struct worker *w, const char *line, size_t len, const str
 		snprintf(why, 200, "%.160s (column %zu)", w->en.obj.err, w->en.obj.err_col);
 		return -1;
 	}
+	if ((len && line[0] == '[') || w->o->records_at)
+		return ndjson_records(w, line, len, out, why);
 	if (w->cur->profile) {	/* the members as the profile reads them */
 		if ((r = json_scan_line(line, len, &w->pobj, marks)) < 0) {
 			if (r == -2)
@@ -1000,6 +1090,12 @@ static void after_input(void *ctx)
 	int i;
 
 	r->bytes_done += r->d->in_bytes;
+	for (unsigned k = 0; k < r->d->nworkers; k++) {	/* the workers are idle between inputs */
+		struct worker *w = r->d->wctx[k];
+
+		r->now.events += w->extra_events;
+		w->extra_events = 0;
+	}
 	if (r->o->stats) {
 		end_progress(r);
 		say_counts(r->d->name, &r->now, format_name[r->cur.fmt]);
@@ -1056,6 +1152,7 @@ static void worker_done(void *ctx)
 	buf_free(&w->objs);
 	prow_free(&w->prow);
 	jobj_free(&w->pobj);
+	jobj_free(&w->arr);
 	buf_free(&w->val);
 	twitter_free(&w->tw);
 }

@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE	/* memrchr */
 #include <errno.h>
+#include <iconv.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -238,6 +239,93 @@ static ssize_t gz_fill(struct in *in, char *dst, size_t cap)
 	return 0;
 }
 
+/* ---- another encoding, turned into UTF-8 (iconv) ---- */
+
+#define CONV_SIZE ((size_t)64 << 10)
+
+struct in_conv {
+	iconv_t cd;
+	char raw[CONV_SIZE];	/* undecoded bytes, raw[0..rlen) */
+	size_t rlen;
+	char out[4 * CONV_SIZE];	/* decoded bytes not handed out yet: out[ooff..olen) */
+	size_t ooff, olen;
+	int raw_eof;
+	uint64_t decoded;	/* bytes of UTF-8 handed out, for messages */
+};
+
+int in_encoding_known(const char *encoding)
+{
+	iconv_t cd = iconv_open("UTF-8", encoding);
+
+	if (cd == (iconv_t)-1)
+		return 0;
+	iconv_close(cd);
+	return 1;
+}
+
+/* Bytes as the file (or gzip) gives them: how many, 0 at the end, -1 with in->err. */
+static ssize_t raw_fill(struct in *in, char *dst, size_t cap)
+{
+	ssize_t r;
+
+	if (in->gz)
+		return gz_fill(in, dst, cap);
+	r = read_some(in->fd, dst, cap);
+	if (r > 0)
+		__atomic_fetch_add(&in->raw, (uint64_t)r, __ATOMIC_RELAXED);
+	if (r < 0)
+		snprintf(in->err, sizeof(in->err), "read error: %s", strerror(errno));
+	return r;
+}
+
+/* Decoded bytes (UTF-8) into dst[0..cap): how many, 0 at the end, -1 with in->err. */
+static ssize_t fill(struct in *in, char *dst, size_t cap)
+{
+	struct in_conv *c = in->conv;
+	size_t n;
+	ssize_t r;
+
+	if (!c)
+		return raw_fill(in, dst, cap);
+	while (c->ooff == c->olen) {
+		char *ip, *op;
+		size_t il, ol;
+
+		if (!c->raw_eof && c->rlen < sizeof(c->raw)) {
+			r = raw_fill(in, c->raw + c->rlen, sizeof(c->raw) - c->rlen);
+			if (r < 0)
+				return -1;
+			if (r == 0)
+				c->raw_eof = 1;
+			c->rlen += (size_t)r;
+		}
+		if (c->rlen == 0)
+			return 0;
+		ip = c->raw;
+		il = c->rlen;
+		op = c->out;
+		ol = sizeof(c->out);
+		if (iconv(c->cd, &ip, &il, &op, &ol) == (size_t)-1 && errno != EINVAL && errno != E2BIG) {
+			snprintf(in->err, sizeof(in->err), "byte %llu of the decoded text: not in the input's encoding "
+				 "(--encoding)", (unsigned long long)(c->decoded + (size_t)(op - c->out) + 1));
+			return -1;
+		}
+		c->ooff = 0;
+		c->olen = (size_t)(op - c->out);
+		memmove(c->raw, ip, il);	/* a sequence cut by the read waits for its rest */
+		c->rlen = il;
+		if (c->olen == 0 && c->raw_eof && c->rlen) {
+			snprintf(in->err, sizeof(in->err), "the input ends inside a character (--encoding)");
+			return -1;
+		}
+	}
+	n = c->olen - c->ooff < cap ? c->olen - c->ooff : cap;
+	memcpy(dst, c->out + c->ooff, n);
+	c->ooff += n;
+	c->decoded += n;
+	return (ssize_t)n;
+}
+
 static void gz_destroy(struct gz *g)
 {
 	if (g->z_ready)
@@ -333,8 +421,29 @@ int in_open(struct in *in, const char *name, const struct in_opts *o)
 	} else {
 		in->end = got;
 	}
+	if (o && o->encoding) {
+		if (!(in->conv = calloc(1, sizeof(*in->conv)))) {
+			snprintf(in->err, sizeof(in->err), "out of memory");
+			goto fail;
+		}
+		if ((in->conv->cd = iconv_open("UTF-8", o->encoding)) == (iconv_t)-1) {
+			snprintf(in->err, sizeof(in->err), "--encoding: iconv does not know '%s'", o->encoding);
+			free(in->conv);
+			in->conv = NULL;
+			goto fail;
+		}
+		/* the bytes read to look for gzip are undecoded, and the end of the file is not the end yet */
+		memcpy(in->conv->raw, in->buf, in->end);
+		in->conv->rlen = in->end;
+		in->end = 0;
+		in->conv->raw_eof = in->eof;
+		in->eof = 0;
+	}
 	return 0;
 fail:
+	if (in->gz)
+		gz_destroy(in->gz);
+	in->gz = NULL;
 	if (in->fd > 0)
 		close(in->fd);
 	in->fd = -1;
@@ -475,15 +584,7 @@ ssize_t in_peek(struct in *in, size_t want, const char **p)
 		in->cap = want;
 	}
 	while (in->end < want && !in->eof) {
-		if (in->gz)
-			r = gz_fill(in, in->buf + in->end, want - in->end);
-		else {
-			r = read_some(in->fd, in->buf + in->end, want - in->end);
-			if (r > 0)
-				__atomic_fetch_add(&in->raw, (uint64_t)r, __ATOMIC_RELAXED);
-			if (r < 0)
-				snprintf(in->err, sizeof(in->err), "read error: %s", strerror(errno));
-		}
+		r = fill(in, in->buf + in->end, want - in->end);
 		if (r < 0) {
 			in->peek_err = 1;	/* in_chunk reports it, after the bytes before it */
 			break;
@@ -542,15 +643,7 @@ int in_chunk(struct in *in, struct buf *dst, size_t target, uint64_t *lines)
 		want = target - (whole - base) + (64u << 10);
 		if (buf_grow(dst, want) < 0)
 			goto oom;
-		if (in->gz)
-			r = gz_fill(in, dst->p + dst->len, want);
-		else {
-			r = read_some(in->fd, dst->p + dst->len, want);
-			if (r > 0)
-				__atomic_fetch_add(&in->raw, (uint64_t)r, __ATOMIC_RELAXED);
-			if (r < 0)
-				snprintf(in->err, sizeof(in->err), "read error: %s", strerror(errno));
-		}
+		r = fill(in, dst->p + dst->len, want);
 		if (r < 0) {
 			failed = 1;
 			break;
@@ -602,6 +695,11 @@ void in_close(struct in *in)
 	if (in->gz)
 		gz_destroy(in->gz);
 	in->gz = NULL;
+	if (in->conv) {
+		iconv_close(in->conv->cd);
+		free(in->conv);
+		in->conv = NULL;
+	}
 	if (in->fd > 0)
 		close(in->fd);
 	in->fd = -1;

@@ -20,14 +20,17 @@ enum in_inflate { IN_INFLATE_AUTO, IN_INFLATE_ZLIB, IN_INFLATE_ISAL };
 struct in_opts {
 	size_t max_line;		/* longer lines are an error */
 	enum in_inflate inflate;	/* AUTO: ISA-L when built in */
+	const char *encoding;		/* the input's character set, turned into UTF-8 (iconv); NULL: UTF-8 */
 };
 
 struct gz;
+struct in_conv;
 
 struct in {
 	const char *name;	/* as given; "-" or NULL is stdin, shown as <stdin> */
 	int fd;
 	struct gz *gz;		/* NULL for plain input */
+	struct in_conv *conv;	/* NULL for UTF-8 input */
 	char *buf;		/* the partial line carried between chunks */
 	size_t cap, end;
 	size_t max_line;
@@ -42,8 +45,16 @@ struct in {
 	char err[256];		/* the message when a call returned -1 */
 };
 
-/* Returns 0, or -1 with in->err set (the file cannot be opened or read). */
+/*
+ * Returns 0, or -1 with in->err set (the file cannot be opened or read, or
+ * o->encoding is not one iconv knows). With an encoding, the bytes after
+ * gzip's are turned into UTF-8 as they are read: a byte sequence that is
+ * not in that encoding, or one cut short at the end, is an error naming
+ * its offset in the decoded input.
+ */
 int in_open(struct in *in, const char *name, const struct in_opts *o);
+/* Whether iconv turns encoding into UTF-8 here. */
+int in_encoding_known(const char *encoding);
 /*
  * Whole lines, about target bytes or more, appended to dst, each ending in
  * '\n' (one is added to a last line without it); *lines gets their number.

@@ -30,9 +30,7 @@ enum source_format source_detect(const struct in *in, const char *p, size_t n, c
 		p++, n--;	/* to the first line that is not blank */
 	e = memchr(p, '\n', n);
 	line = e ? (size_t)(e - p) : n;
-	if (n && *p == '[')
-		return SRC_NDJSON;	/* JSON, though no object: each line is a bad record */
-	if (n && *p == '{') {
+	if (n && (*p == '{' || *p == '[')) {	/* an array: of tweets (v1.1's timelines), or of records */
 		/* the API's own keys: v1.1 "id_str" with "user", v2 "data" or "author_id" */
 		const char *s = p;
 		int id_str = 0, user = 0, v2 = 0;
@@ -110,7 +108,7 @@ long source_split_header(struct csvrec *hdr, char delim, const char *rec, size_t
 	if (len && rec[len - 1] == '\r')
 		len--;
 	if (!utf8_valid(rec, len))
-		return snprintf(why, 200, "the header is not valid UTF-8"), -1;
+		return snprintf(why, 200, "the header is not valid UTF-8 (written in another encoding? --encoding latin1, cp1252, utf-16)"), -1;
 	csvrec_set_delim(hdr, delim);
 	n = csvrec_split(hdr, rec, len);
 	if (n == -2)
@@ -134,7 +132,7 @@ long source_csv_record(struct csvrec *csv, char delim, const char *rec, size_t l
 		return -2;
 	/* checked after the split, which knows whether the record is ASCII */
 	if (!csvrec_utf8(csv, rec, src))
-		return snprintf(why, 200, "not valid UTF-8"), -1;
+		return snprintf(why, 200, "not valid UTF-8 (written in another encoding? --encoding latin1, cp1252, utf-16)"), -1;
 	if (n < 0)
 		return snprintf(why, 200, "%s", csv->err), -1;
 	if ((size_t)n != ncol)

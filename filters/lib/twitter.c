@@ -185,6 +185,13 @@ int twitter_line(struct twitter *w, const char *line, size_t len, const struct s
 	size_t i, start = out->len;
 	int r, kept = 0, rule = 0;
 
+	struct jfield whole = { NULL, line, 0, (uint32_t)len, J_ARR, 0, 0 };
+
+	if (len && line[0] == '[') {	/* v1.1's timelines: an array of tweets */
+		data = &whole;
+		includes = NULL;
+		goto page;
+	}
 	r = json_scan_line(line, len, top, marks);
 	if (r == -2)
 		return -2;
@@ -193,6 +200,8 @@ int twitter_line(struct twitter *w, const char *line, size_t len, const struct s
 		return -1;
 	}
 	data = get(top, "data");
+	if (!data)
+		data = get(top, "statuses");	/* v1.1's search: {"statuses":[...],"search_metadata":...} */
 	includes = get(top, "includes");
 	if (!data) {
 		struct jfield self = { NULL, line, 0, (uint32_t)len, J_OBJ, 0, 0 };
@@ -203,8 +212,12 @@ int twitter_line(struct twitter *w, const char *line, size_t len, const struct s
 		return tweet(w, data, includes, out, why);
 	if (data->type != J_ARR)
 		return snprintf(why, 200, "\"data\" is neither a tweet nor an array of tweets"), -1;
-	/* a page: every tweet in it; a bad one makes the whole line bad */
+page:	/* a page: every tweet in it; a bad one makes the whole line bad */
 	r = json_scan_array(data->val, data->vlen, items);
+	if (r == -1 && data == &whole) {
+		snprintf(why, 200, "%.160s", items->err ? items->err : "not a JSON array");
+		return -1;
+	}
 	for (i = 0; r == 0 && i < items->n; i++) {
 		r = tweet(w, &items->f[i], includes, out, why);
 		if (r > 0)
