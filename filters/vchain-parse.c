@@ -62,6 +62,7 @@ struct opts {
 	enum format from;
 	int raw, stats, progress, explain;
 	const char *records_at;		/* --records-at NAME: a line's records are its member NAME, an array */
+	const char *header;		/* --header: the CSV inputs have no header line; these are the columns */
 	char delim;			/* 0: by name, else guessed from the header */
 	const char *tz;
 	const char *ts_format;		/* --ts-format: timestamps in this form first */
@@ -178,6 +179,7 @@ static void usage(FILE *f)
 	      "  -d, --delimiter C    ',', ';', '|', 'tab' (default: ',' or tab for .tsv, else\n"
 	      "                       the most frequent of them in the header)\n"
 	      "      --map COL=FIELD  read column COL as FIELD (beats schemas/csv-headers.tsv)\n"
+	      "      --header A,B,..  the inputs have no header line: these are the columns\n"
 	      "      --tz ZONE        zone of timestamps without one: +05:30, Europe/Berlin\n"
 	      "                       (default UTC)\n"
 	      "      --ts-format FMT  timestamps in this form (strptime's %%Y %%m %%d %%H %%M %%S\n"
@@ -263,7 +265,7 @@ static int parse_user_field(const char *s, struct opts *o)
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum {
-		OPT_RAW = 256, OPT_REJECTS, OPT_STATS, OPT_PROGRESS, OPT_MAP, OPT_TZ, OPT_TS_FORMAT, OPT_SET, OPT_MAP_VALUE, OPT_PROFILE, OPT_EXPLAIN, OPT_ENCODING, OPT_RECORDS_AT,
+		OPT_RAW = 256, OPT_REJECTS, OPT_STATS, OPT_PROGRESS, OPT_MAP, OPT_TZ, OPT_TS_FORMAT, OPT_SET, OPT_MAP_VALUE, OPT_PROFILE, OPT_EXPLAIN, OPT_ENCODING, OPT_RECORDS_AT, OPT_HEADER,
 		OPT_KEEP_ASSETS, OPT_KEEP_BOTS, OPT_KEEP_ERRORS, OPT_USER_FIELD,
 		OPT_PURCHASE, OPT_REVENUE, OPT_BRAND
 	};
@@ -282,6 +284,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "explain", no_argument, NULL, OPT_EXPLAIN },
 		{ "encoding", required_argument, NULL, OPT_ENCODING },
 		{ "records-at", required_argument, NULL, OPT_RECORDS_AT },
+		{ "header", required_argument, NULL, OPT_HEADER },
 		{ "map-value", required_argument, NULL, OPT_MAP_VALUE },
 		{ "keep-assets", no_argument, NULL, OPT_KEEP_ASSETS },
 		{ "keep-bots", no_argument, NULL, OPT_KEEP_BOTS },
@@ -348,6 +351,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_EXPLAIN: o->explain = 1; break;
 		case OPT_RECORDS_AT: o->records_at = optarg; break;
+		case OPT_HEADER: o->header = optarg; break;
 		case OPT_ENCODING:
 			if (!in_encoding_known(optarg)) {
 				diag("--encoding: '%s' is not an encoding iconv knows (latin1, cp1252, utf-16, ...: "
@@ -940,22 +944,24 @@ static int prepare(void *ctx, struct drive *d, struct in *in)
 		in->delim = delim;
 		if (!o->raw)
 			r->cur.profile = o->has_forced ? &o->forced : detect_profile(r, p, (size_t)n, delim);
-		if (o->explain && r->cur.profile && r->cur.profile->header)
+		const char *names = o->header ? o->header : r->cur.profile ? r->cur.profile->header : NULL;
+
+		if (o->explain && names)
 			explain_input(r);
-		if (r->cur.profile && r->cur.profile->header) {
-			/* a headerless export: the profile names the columns, every line is a record */
+		if (names) {
+			/* a headerless export: --header or the profile names the columns, every line is a record */
 			char why[200];
-			long k = source_split_header(&r->hcsv, ',', r->cur.profile->header,
-						     strlen(r->cur.profile->header), why);
+			long k = source_split_header(&r->hcsv, ',', names, strlen(names), why);
 
 			if (k < 0 || csv_columns(r, k, why) < 0) {
-				diag_at(d->name, 0, "profile %s: %s", r->cur.profile->name, why);
+				diag_at(d->name, 0, "%s%s: %s", o->header ? "--header" : "profile ",
+					o->header ? "" : r->cur.profile->name, why);
 				return -1;
 			}
 		} else
 			par_set_header(d->par, csv_header, r);
 	}
-	if (o->explain && !(r->cur.profile && r->cur.profile->header))
+	if (o->explain && !(r->cur.fmt == FROM_CSV && (o->header || (r->cur.profile && r->cur.profile->header))))
 		explain_input(r);
 	return 0;
 }
