@@ -28,6 +28,7 @@
 #include "lib/cli.h"
 #include "lib/diag.h"
 #include "lib/out.h"
+#include "lib/genshape.h"
 #include "lib/ts.h"
 #include "lib/vocab.h"
 
@@ -37,7 +38,7 @@
 #define POSTS_PER_CAMPAIGN 7	/* one on each social platform */
 #define DUP_PER_10K 150		/* 1.5% of events written twice */
 
-enum format { FMT_NDJSON, FMT_CSV, FMT_ACCESS };
+enum format { FMT_NDJSON, FMT_CSV, FMT_ACCESS, FMT_RETAIL, FMT_GA4 };
 
 struct opts {
 	uint64_t seed;
@@ -249,7 +250,7 @@ struct sim {
 	uint64_t audience[N_PLATFORMS];	/* the brand account's followers, for insights rows */
 	int64_t day_ms;		/* start of the day whose ts prefix is cached */
 	char day[11];		/* "YYYY-MM-DD" */
-	char line[2048];
+	char line[GENSHAPE_MAX > 2048 ? GENSHAPE_MAX : 2048];
 	int oom;
 };
 
@@ -730,6 +731,27 @@ static size_t fmt_access(struct sim *s, const struct ev *e)
 	return (size_t)(p - s->line);
 }
 
+/* Another system's export shape (genshape.h): invoice lines, or a GA4 row. */
+static size_t fmt_shape(struct sim *s, const struct ev *e)
+{
+	char url[512];
+	struct gen_event g = { e->ts_ms, e->id, e->user == UINT64_MAX ? 0 : e->user, e->order, e->type, NULL, NULL,
+			       NULL, NULL, e->revenue_cents };
+	char campaign[64];
+
+	if (e->path || e->utm) {
+		url[put_url(url, e) - url] = '\0';
+		g.url = url;
+	}
+	if (e->utm && e->campaign) {
+		g.source = PLATFORM_NAME(e->platform);
+		g.medium = platform_medium[e->platform];
+		campaign[put_campaign(campaign, e->campaign) - campaign] = '\0';
+		g.campaign = campaign;
+	}
+	return s->o->format == FMT_RETAIL ? genshape_retail(s->line, &g) : genshape_ga4(s->line, &g);
+}
+
 /* Write one event (twice, now and then). Returns 1 when the run is complete. */
 static int emit(struct sim *s, const struct ev *e)
 {
@@ -746,13 +768,16 @@ static int emit(struct sim *s, const struct ev *e)
 	switch (s->o->format) {
 	case FMT_CSV: n = fmt_csv(s, e); break;
 	case FMT_ACCESS: n = fmt_access(s, e); copies = 1; break;
+	case FMT_RETAIL:
+	case FMT_GA4: n = fmt_shape(s, e); break;
 	default: n = fmt_ndjson(s, e); break;
 	}
 	/* a record is a line: an access-log event may be several, or none */
 	end = s->line + n;
 	while (copies--) {
 		for (l = s->line; l < end; l = nl + 1) {
-			nl = s->o->format == FMT_ACCESS ? memchr(l, '\n', (size_t)(end - l)) : end - 1;
+			nl = s->o->format == FMT_ACCESS || s->o->format == FMT_RETAIL ? memchr(l, '\n', (size_t)(end - l))
+											  : end - 1;
 			out_write(&s->out, l, (size_t)(nl + 1 - l));
 			if (s->o->events && ++s->records >= s->o->events)
 				return 1;
@@ -1054,7 +1079,7 @@ static int run(struct sim *s)
 static void usage(FILE *f)
 {
 	fputs("usage: vchain-gen [-h] [--version] [--seed N] [--events N | --people N]\n"
-	      "                  [--format ndjson|csv|access] [--start TS] [-o FILE]\n"
+	      "                  [--format ndjson|csv|access|online-retail|ga4] [--start TS] [-o FILE]\n"
 	      "\n"
 	      "Write deterministic, realistic sample events: people moving through the\n"
 	      "seven stages of the social media value chain, insights rows, purchases\n"
@@ -1066,7 +1091,9 @@ static void usage(FILE *f)
 	      "      --people N      instead: N people arrive (those they refer come on\n"
 	      "                      top) and the run ends when all have finished\n"
 	      "  -F, --format FMT    ndjson (canonical events, default), csv (with a header),\n"
-	      "                      access (combined-format web log of visits and purchases)\n"
+	      "                      access (combined-format web log of visits and purchases),\n"
+	      "                      online-retail (UCI invoice lines of the purchases and\n"
+	      "                      refunds), ga4 (GA4 BigQuery export rows of the web events)\n"
 	      "      --start TS      simulated start time (default 2024-01-01T00:00:00Z)\n"
 	      "  -o, --output FILE   write to FILE instead of stdout\n"
 	      "  -h, --help          this help\n"
@@ -1134,8 +1161,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				o->format = FMT_CSV;
 			else if (!strcmp(optarg, "access"))
 				o->format = FMT_ACCESS;
+			else if (!strcmp(optarg, "online-retail"))
+				o->format = FMT_RETAIL;
+			else if (!strcmp(optarg, "ga4"))
+				o->format = FMT_GA4;
 			else {
-				diag("--format: '%s' is not ndjson, csv or access", optarg);
+				diag("--format: '%s' is not ndjson, csv, access, online-retail or ga4", optarg);
 				return -1;
 			}
 			break;
@@ -1191,6 +1222,8 @@ int main(int argc, char **argv)
 	}
 	if (o.format == FMT_CSV)
 		out_write(&s.out, csv_header, sizeof(csv_header) - 1);
+	if (o.format == FMT_RETAIL)
+		out_write(&s.out, genshape_retail_header, strlen(genshape_retail_header));
 	status = run(&s) < 0 && !s.out.err ? EXIT_DATA : EXIT_OK;
 	if (status != EXIT_OK)
 		diag("out of memory");
