@@ -439,6 +439,7 @@ void profile_free(struct profile *p)
 	free(p->about);
 	free(p->ts_format);
 	free(p->used);
+	free(p->clash);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -494,12 +495,18 @@ int profile_bind(struct profile *p, const struct csvrec *hdr, long ncol, char *w
 {
 	int k;
 
+	long i;
+
 	free(p->used);
-	if (!(p->used = calloc((size_t)ncol + 1, 1))) {
+	free(p->clash);
+	p->clash = NULL;
+	if (!(p->used = calloc((size_t)ncol + 1, 1)) || !(p->clash = malloc((size_t)ncol + 1))) {
 		snprintf(why, 200, "out of memory");
 		return -1;
 	}
 	p->ncol = ncol;
+	for (i = 0; i < ncol; i++)	/* a column named like a canonical field a rule gives: the field wins */
+		p->clash[i] = (signed char)event_field_index(hdr->f[i], hdr->flen[i]);
 	for (k = 0; k < p->nrule; k++)
 	{
 		int also = conditional(&p->rule[k]) || p->rule[k].product || p->rule[k].ncat, j;
@@ -538,32 +545,54 @@ static void value_text(const struct jfield *f, struct buf *dec, const char **s, 
 	*n = f->vlen;
 }
 
-/* GA4's event_params entry named key[0..n): the value set among its four, copied into *out. 0, or -1: none. */
-static int ga4_param(struct prow *row, const char *key, size_t n, struct jfield *out)
+/* Index GA4's event_params of the record once: each entry's key and the value set among its four. */
+static void ga4_index(struct prow *row)
 {
 	static const char *const kinds[] = { "string_value", "int_value", "double_value", "float_value" };
 	const struct jfield *ps = jobj_get(row->obj, "event_params", 12), *k, *v, *x;
 	struct jfield el, val;
 	size_t i, j;
 
+	row->params_state = -1;
+	row->nparams = 0;
 	if (!ps || ps->type != J_ARR || json_scan_array(ps->val, ps->vlen, &row->scratch[0]) != 0)
-		return -1;
-	for (i = 0; i < row->scratch[0].n; i++) {
+		return;
+	row->params_state = 1;
+	for (i = 0; i < row->scratch[0].n && row->nparams < (int)(sizeof(row->params) / sizeof(row->params[0])); i++) {
 		el = row->scratch[0].f[i];
 		if (el.type != J_OBJ || json_scan_object(el.val, el.vlen, &row->scratch[1]) != 0 ||
-		    !(k = jobj_get(&row->scratch[1], "key", 3)) || k->type != J_STR || k->vlen != n ||
-		    memcmp(k->val, key, n) || !(v = jobj_get(&row->scratch[1], "value", 5)) || v->type != J_OBJ)
+		    !(k = jobj_get(&row->scratch[1], "key", 3)) || k->type != J_STR ||
+		    !(v = jobj_get(&row->scratch[1], "value", 5)) || v->type != J_OBJ)
 			continue;
+		row->params[row->nparams].key = k->val;
+		row->params[row->nparams].klen = k->vlen;
 		val = *v;
-		if (json_scan_object(val.val, val.vlen, &row->scratch[2]) != 0)
-			return -1;
-		for (j = 0; j < 4; j++)
-			if ((x = jobj_get(&row->scratch[2], kinds[j], strlen(kinds[j]))) && x->type != J_NULL) {
-				*out = *x;
-				return 0;
-			}
-		return -1;
+		memset(&row->params[row->nparams].val, 0, sizeof(row->params[row->nparams].val));
+		row->params[row->nparams].val.type = J_NULL;
+		if (json_scan_object(val.val, val.vlen, &row->scratch[2]) == 0)
+			for (j = 0; j < 4; j++)
+				if ((x = jobj_get(&row->scratch[2], kinds[j], strlen(kinds[j]))) && x->type != J_NULL) {
+					row->params[row->nparams].val = *x;
+					break;
+				}
+		row->nparams++;
 	}
+}
+
+/* GA4's event_params entry named key[0..n): its value, copied into *out. 0, or -1: none. */
+static int ga4_param(struct prow *row, const char *key, size_t n, struct jfield *out)
+{
+	int i;
+
+	if (!row->params_state)
+		ga4_index(row);
+	for (i = 0; i < row->nparams; i++)
+		if (row->params[i].klen == n && !memcmp(row->params[i].key, key, n)) {
+			if (row->params[i].val.type == J_NULL)
+				return -1;
+			*out = row->params[i].val;
+			return 0;
+		}
 	return -1;
 }
 
@@ -621,6 +650,9 @@ void prow_free(struct prow *r)
 		jobj_free(&r->scratch[k]);
 	buf_free(&r->dec[0]);
 	buf_free(&r->dec[1]);
+	for (k = 0; k < EVENT_NFIELDS; k++)
+		buf_free(&r->vals[k]);
+	buf_free(&r->id);
 }
 
 int profile_detects_json(const struct profile *p, const struct jobj *obj)
@@ -799,7 +831,7 @@ static int put_member(struct buf *o, int *first, const char *key, size_t klen, c
 long profile_row(const struct profile *p, struct prow *row, const char *const *keys, const size_t *klens,
 		 const char *rec, size_t rec_len, struct buf *objs, struct buf *tmp, char *why)
 {
-	struct buf values[EVENT_NFIELDS];
+	struct buf *values = row->vals;
 	unsigned char have[EVENT_NFIELDS];
 	const char *s;
 	size_t n, start, i, common;
@@ -812,8 +844,8 @@ long profile_row(const struct profile *p, struct prow *row, const char *const *k
 		if (n >= p->skip_len && !memcmp(s, p->skip_prefix, p->skip_len))
 			return 0;
 	}
-	memset(values, 0, sizeof(values));
 	memset(have, 0, sizeof(have));
+	row->params_state = 0;	/* a new record: its event_params not indexed yet */
 	for (k = 0; k < p->nrule && !e; k++) {
 		const struct prule *r = &p->rule[k];
 
@@ -828,14 +860,9 @@ long profile_row(const struct profile *p, struct prow *row, const char *const *k
 		if (have[k])
 			e = put_field(tmp, &first, k, values[k].p, values[k].len);
 	for (i = 0; p->carry && row->csv && i < row->csv->n && i < (size_t)p->ncol && !e; i++) {
-		int clash = 0;
-
 		if (p->used[i] || !row->csv->flen[i])
 			continue;
-		for (k = 0; k < EVENT_NFIELDS; k++)	/* a column named like a field given: the field wins */
-			clash |= have[k] && klens[i] == event_fields[k].len + 2 &&
-				 !memcmp(keys[i] + 1, event_fields[k].name, event_fields[k].len);
-		if (!clash)
+		if (p->clash[i] < 0 || !have[(int)p->clash[i]])
 			e = put_member(tmp, &first, keys[i], klens[i], row->csv->f[i], row->csv->flen[i]);
 	}
 	common = tmp->len;
@@ -870,20 +897,23 @@ long profile_row(const struct profile *p, struct prow *row, const char *const *k
 		if (buf_addc(objs, '{') < 0 || buf_add(objs, tmp->p, common) < 0)
 			e = -2;
 		if (!e && !has_id) {	/* the row as written (and the metric) identify the event */
-			struct buf idsrc = BUF_INIT;
+			struct buf *idsrc = &row->id;
+			struct h128 h = hash128(rec, rec_len);
 
-			if (buf_add(&idsrc, rec, rec_len) < 0 ||
-			    (p->nup && (buf_addc(&idsrc, '\0') < 0 || buf_add(&idsrc, p->up_type[u], p->up_type_len[u]) < 0)))
+			idsrc->len = 0;
+			if (p->nup && (buf_add(idsrc, rec, rec_len) < 0 || buf_addc(idsrc, '\0') < 0 ||
+				       buf_add(idsrc, p->up_type[u], p->up_type_len[u]) < 0))
 				e = -2;
 			else {
+				if (p->nup)
+					h = hash128(idsrc->p, idsrc->len);
 				hex[0] = hex[33] = '"';
-				h128_hex(hash128(idsrc.p, idsrc.len), hex + 1);
+				h128_hex(h, hex + 1);
 				if ((!f1 && buf_addc(objs, ',') < 0) || buf_add(objs, "\"event_id\":", 11) < 0 ||
 				    buf_add(objs, hex, 34) < 0)
 					e = -2;
 				f1 = 0;
 			}
-			buf_free(&idsrc);
 		}
 		if (!e && p->nup && (put_field(objs, &f1, EV_TYPE, p->up_type[u], p->up_type_len[u]) < 0 ||
 				     put_field(objs, &f1, EV_COUNT, cv, cn) < 0))
@@ -896,6 +926,6 @@ long profile_row(const struct profile *p, struct prow *row, const char *const *k
 			made++;
 	}
 	for (k = 0; k < EVENT_NFIELDS; k++)
-		buf_free(&values[k]);
+		values[k].len = 0;
 	return e ? e : made;
 }

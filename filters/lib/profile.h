@@ -40,6 +40,7 @@
 #include "buf.h"
 #include "csvrec.h"
 #include "json.h"
+#include "event.h"
 
 #define PROFILE_MAX_RULES 40
 #define PROFILE_MAX_FUNCS 6
@@ -95,6 +96,7 @@ struct profile {
 	size_t skip_len;
 	/* bound to the input being read */
 	unsigned char *used;	/* per column: a term reads it (not carried) */
+	signed char *clash;	/* per column: the canonical field named like it, or -1 */
 	long ncol;
 	char err[200];
 	unsigned err_line;
@@ -128,6 +130,15 @@ struct prow {
 	const struct jobj *obj;
 	struct jobj scratch[3];
 	struct buf dec[2];
+	struct buf vals[EVENT_NFIELDS], id;	/* the fields' values, the id's source: reused */
+	/* GA4's event_params of the record, indexed at the first params.KEY (params_state 1) */
+	int params_state;			/* 0: not yet; 1: indexed; -1: none */
+	struct {
+		const char *key;
+		size_t klen;
+		struct jfield val;		/* the value set among the four */
+	} params[64];
+	int nparams;
 };
 void prow_free(struct prow *r);
 /* Whether a JSON object has every member p detects by (p has some). */

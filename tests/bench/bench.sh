@@ -9,7 +9,9 @@
 #   BENCH_FLAT_EVENTS  events of dedupe's flat-memory row (default 20000000)
 #   BENCH_SORT_EVENTS  shuffled events for vchain-sort (default 10000000, 1.6 GB)
 #   BENCH_RANK_PEOPLE  people of vchain-gen --people for rank-advocates (default 5900000, about 10 M events)
-#   BENCH_ONLY    the parts to run, of: parse aggregate dedupe stage sort attribute rank (default all)
+#   BENCH_RETAIL_ROWS  UCI-shaped invoice lines for the profile rows (default 10000000)
+#   BENCH_GA4_ROWS     GA4-shaped rows for the profile rows (default 2000000, about 1.4 GB)
+#   BENCH_ONLY    the parts to run, of: parse aggregate dedupe stage sort attribute rank profiles (default all)
 #
 # Prints one table: task, tool, seconds (median wall time), MB/s (of the
 # uncompressed input), peak RSS, and ratio = that tool's time / vchain's time
@@ -370,6 +372,53 @@ if [ -x "$RA" ] && want rank; then
 		measure "$t" "vchain-rank-advocates --approx" "$RUNS" "$RA --approx $ev"
 		measure "$t" "vchain-rank-advocates (exact)" "$RUNS" "$RA $ev"
 	done
+	unset BYTES
+fi
+
+if want profiles; then
+	# import profiles: vchain-gen's shapes of other exports, mapped to canonical events by the shipped
+	# profiles, beside the same mapping written for Miller and DuckDB
+	shape() {	# FORMAT ROWS EXT: the file, made once
+		f="$D/$1-$2.$3"
+		if [ ! -s "$f" ]; then
+			note "generating $2 rows of $1"
+			"$B/vchain-gen" --seed 1 --format "$1" --events "$2" > "$f.tmp" && mv "$f.tmp" "$f"
+		fi
+		echo "$f"
+	}
+	RR=${BENCH_RETAIL_ROWS:-10000000}
+	f=$(shape online-retail "$RR" csv)
+	BYTES=$(wc -c < "$f")
+	t="profile online-retail $((RR / 1000000))M rows"
+	measure "$t" "vchain-parse (online-retail profile)" "$RUNS" "$P $f"
+	measure "$t" "vchain-parse -j 1" "$SLOW" "$P -j 1 $f"
+	have mlr && measure "$t" "mlr put (the same mapping)" "$SLOW" \
+		"mlr --icsv --ojsonl put '\$v = \$Quantity * \$UnitPrice; \$type = \$v < 0 ? \"refund\" : \"purchase\"; \$revenue = abs(\$v); \$user_id = sub(string(\$CustomerID), \"[.]0\$\", \"\"); \$ts = strftime(strptime(\$InvoiceDate, \"%Y-%m-%d %H:%M:%S\"), \"%Y-%m-%dT%H:%M:%SZ\"); \$platform = \"web\"; \$currency = \"GBP\"; \$order_id = \$InvoiceNo; unset \$v, \$Quantity, \$UnitPrice, \$InvoiceDate, \$CustomerID, \$InvoiceNo' $f"
+	sql="COPY (SELECT strftime(InvoiceDate::TIMESTAMP, '%Y-%m-%dT%H:%M:%SZ') AS ts, regexp_replace(CustomerID, '[.]0\$', '') AS user_id,
+		'web' AS platform, CASE WHEN Quantity * UnitPrice < 0 THEN 'refund' ELSE 'purchase' END AS type,
+		abs(Quantity * UnitPrice) AS revenue, 'GBP' AS currency, InvoiceNo AS order_id, StockCode, Description, Country
+		FROM read_csv('$f', header = true, columns = {'InvoiceNo': 'VARCHAR', 'StockCode': 'VARCHAR', 'Description': 'VARCHAR',
+		'Quantity': 'INTEGER', 'InvoiceDate': 'VARCHAR', 'UnitPrice': 'DECIMAL(18,2)', 'CustomerID': 'VARCHAR', 'Country': 'VARCHAR'}))
+		TO '/dev/stdout' (FORMAT json)"
+	sql=$(printf '%s' "$sql" | tr '\n\t' '  ')
+	[ -n "$duck" ] && measure "$t" "duckdb COPY (SELECT mapping) TO json" "$RUNS" "$duck \"$sql\""
+	GR=${BENCH_GA4_ROWS:-2000000}
+	f=$(shape ga4 "$GR" json)
+	BYTES=$(wc -c < "$f")
+	t="profile ga4 $((GR / 1000000))M rows"
+	measure "$t" "vchain-parse (ga4 profile)" "$RUNS" "$P $f"
+	have mlr && measure "$t" "mlr put (the same mapping)" "$SLOW" \
+		"mlr --ijsonl --ojsonl put '\$ts = sec2gmt(int(\$event_timestamp) / 1000000, 6); \$user_id = \$user_pseudo_id; \$type = \$event_name == \"page_view\" ? \"visit\" : \$event_name == \"purchase\" ? \"purchase\" : \"click\"; for (i, p in \$event_params) { if (p[\"key\"] == \"source\") { \$source = p[\"value\"][\"string_value\"] } elif (p[\"key\"] == \"medium\") { \$medium = p[\"value\"][\"string_value\"] } elif (p[\"key\"] == \"campaign\") { \$campaign = p[\"value\"][\"string_value\"] } elif (p[\"key\"] == \"page_location\") { \$url = p[\"value\"][\"string_value\"] } } if (is_map(\$ecommerce)) { \$revenue = \$ecommerce[\"purchase_revenue\"]; \$order_id = \$ecommerce[\"transaction_id\"] } unset \$event_params, \$ecommerce, \$traffic_source' $f"
+	sql="COPY (SELECT make_timestamp(event_timestamp::BIGINT) AS ts, user_pseudo_id AS user_id, 'web' AS platform,
+		CASE event_name WHEN 'page_view' THEN 'visit' WHEN 'purchase' THEN 'purchase' WHEN 'refund' THEN 'refund' ELSE 'click' END AS type,
+		ecommerce.purchase_revenue AS revenue, ecommerce.transaction_id AS order_id,
+		(list_filter(event_params, x -> x.key = 'source')[1]).value.string_value AS source,
+		(list_filter(event_params, x -> x.key = 'medium')[1]).value.string_value AS medium,
+		(list_filter(event_params, x -> x.key = 'campaign')[1]).value.string_value AS campaign,
+		(list_filter(event_params, x -> x.key = 'page_location')[1]).value.string_value AS url
+		FROM read_json('$f', format = 'newline_delimited')) TO '/dev/stdout' (FORMAT json)"
+	sql=$(printf '%s' "$sql" | tr '\n\t' '  ')
+	[ -n "$duck" ] && measure "$t" "duckdb COPY (SELECT mapping) TO json" "$RUNS" "$duck \"$sql\""
 	unset BYTES
 fi
 
