@@ -698,34 +698,14 @@ static void explain_columns(struct run *r)
 	const struct current *cur = &r->cur;
 	const struct profile *p = cur->profile;
 	size_t i;
-	int k, j;
 
 	for (i = 0; i < cur->ncol; i++) {
 		const struct column *c = &cur->col[i];
 		char fate[512];
-		size_t off = 0;
 
-		fate[0] = '\0';
-		if (p) {
-			for (k = 0; k < p->nrule; k++) {
-				const struct prule *ru = &p->rule[k];
-				int reads = (!ru->a.literal && ru->a.col == (long)i) || (!ru->b.literal && ru->b.col == (long)i);
-
-				for (j = 0; j < ru->ncat; j++)
-					reads |= !ru->cat[j].literal && ru->cat[j].col == (long)i;
-				if (reads && off < sizeof(fate))
-					off += (size_t)snprintf(fate + off, sizeof(fate) - off, "%s%s", off ? ", " : "-> ",
-								event_fields[ru->field].name);
-			}
-			for (k = 0; k < p->nup; k++)
-				if (p->up_col[k].col == (long)i && off < sizeof(fate))
-					off += (size_t)snprintf(fate + off, sizeof(fate) - off, "%s%s events with count",
-								off ? ", " : "-> ", p->up_type[k]);
-			if (off < sizeof(fate))
-				snprintf(fate + off, sizeof(fate) - off, "%s",
-					 !p->used[i] && p->carry ? (off ? "; carried as well" : "carried as it is")
-					 : off ? "" : "dropped (carry none)");
-		} else if (c->field >= 0 && c->own_key)
+		if (p)
+			profile_explain_column(p, (long)i, fate, sizeof(fate));
+		else if (c->field >= 0 && c->own_key)
 			snprintf(fate, sizeof(fate), "-> %s on purchases and refunds, else carried as %.*s",
 				 event_fields[c->field].name, (int)c->own_klen, c->own_key);
 		else if (c->field >= 0)
@@ -873,46 +853,6 @@ fail:
 	return -1;
 }
 
-/* The shipped profile whose detect columns the input's header has (the one with most of them), or NULL. */
-static struct profile *detect_profile(struct run *r, const char *p, size_t n, char delim)
-{
-	const char *nl = p ? memchr(p, '\n', n) : NULL;
-	struct profile *best = NULL;
-	char why[200];
-	long ncol;
-	size_t i;
-
-	size_t len = nl ? (size_t)(nl - p) : 0;
-
-	if (len && p[len - 1] == '\r')
-		len--;
-	if (!nl || (ncol = source_split_header(&r->hcsv, delim, p, len, why)) < 0)
-		return NULL;
-	for (i = 0; i < r->o->nprofiles; i++)
-		if (profile_detects(&r->o->profiles[i], &r->hcsv, ncol) &&
-		    (!best || r->o->profiles[i].ndetect > best->ndetect))
-			best = &r->o->profiles[i];
-	return best;
-}
-
-/* The shipped profile whose detect members the input's first object has, or NULL. */
-static struct profile *detect_profile_json(struct run *r, const char *p, size_t n)
-{
-	const char *nl = p ? memchr(p, '\n', n) : NULL;
-	struct profile *best = NULL;
-	struct jobj obj;
-	size_t i;
-
-	memset(&obj, 0, sizeof(obj));
-	if (nl && json_scan_object(p, (size_t)(nl - p), &obj) == 0)
-		for (i = 0; i < r->o->nprofiles; i++)
-			if (profile_detects_json(&r->o->profiles[i], &obj) &&
-			    (!best || r->o->profiles[i].ndetect > best->ndetect))
-				best = &r->o->profiles[i];
-	jobj_free(&obj);
-	return best;
-}
-
 static int prepare(void *ctx, struct drive *d, struct in *in)
 {
 	struct run *r = ctx;
@@ -935,7 +875,7 @@ static int prepare(void *ctx, struct drive *d, struct in *in)
 		r->cur.fmt = (enum format)source_detect(in, p, (size_t)n, &delim);
 	in->json = r->cur.fmt == FROM_NDJSON || r->cur.fmt == FROM_TWITTER;
 	if (r->cur.fmt == FROM_NDJSON && !o->raw)
-		r->cur.profile = o->has_forced ? &o->forced : detect_profile_json(r, p, (size_t)n);
+		r->cur.profile = o->has_forced ? &o->forced : profile_pick_json(o->profiles, o->nprofiles, p, (size_t)n);
 	if (r->cur.fmt == FROM_CSV) {
 		if (!delim)
 			delim = n ? source_guess_delim(p, (size_t)n) : ',';
@@ -943,7 +883,8 @@ static int prepare(void *ctx, struct drive *d, struct in *in)
 		in->quote = '"';
 		in->delim = delim;
 		if (!o->raw)
-			r->cur.profile = o->has_forced ? &o->forced : detect_profile(r, p, (size_t)n, delim);
+			r->cur.profile = o->has_forced ? &o->forced
+							: profile_pick_csv(o->profiles, o->nprofiles, &r->hcsv, p, (size_t)n, delim);
 		const char *names = o->header ? o->header : r->cur.profile ? r->cur.profile->header : NULL;
 
 		if (o->explain && names)
@@ -1163,24 +1104,6 @@ static void worker_done(void *ctx)
 	twitter_free(&w->tw);
 }
 
-/* The shipped profiles, parsed once. 0, or -1 (out of memory; a shipped profile that does not parse is a bug the tests catch). */
-static int load_profiles(struct opts *o)
-{
-	size_t n, i;
-	const struct profile_builtin *b = profile_builtins(&n);
-
-	if (!(o->profiles = calloc(n ? n : 1, sizeof(*o->profiles))))
-		return -1;
-	for (i = 0; i < n; i++, o->nprofiles++)
-		if (profile_parse(&o->profiles[i], b[i].name, b[i].text, strlen(b[i].text)) < 0) {
-			if (strcmp(o->profiles[i].err, "out of memory"))
-				diag_at(b[i].name, o->profiles[i].err_line, "%s", o->profiles[i].err);
-			o->nprofiles++;	/* freed with the others */
-			return -1;
-		}
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	struct opts o;
@@ -1198,7 +1121,7 @@ int main(int argc, char **argv)
 	r.cur.type_col = -1;
 	o.progress = o.progress && isatty(2);
 	o.d.prepare = prepare;
-	if (csvrec_init(&r.hcsv, ',', '"') < 0 || load_profiles(&o) < 0) {
+	if (csvrec_init(&r.hcsv, ',', '"') < 0 || profile_load_builtins(&o.profiles, &o.nprofiles) < 0) {
 		diag("out of memory");
 		return EXIT_DATA;
 	}
@@ -1220,9 +1143,7 @@ int main(int argc, char **argv)
 	free_columns(&r.cur);
 	free(o.maps);
 	event_rewrite_free(&o.rw);
-	for (size_t i = 0; i < o.nprofiles; i++)
-		profile_free(&o.profiles[i]);
-	free(o.profiles);
+	profile_free_all(o.profiles, o.nprofiles);
 	if (o.has_forced)
 		profile_free(&o.forced);
 	if (o.has_purchase)

@@ -13,6 +13,7 @@
 #include "hash.h"
 #include "json.h"
 #include "profile.h"
+#include "source.h"
 #include "ts.h"
 
 #include "profiles.h"	/* generated: builtin_profiles[] */
@@ -928,4 +929,93 @@ long profile_row(const struct profile *p, struct prow *row, const char *const *k
 	for (k = 0; k < EVENT_NFIELDS; k++)
 		values[k].len = 0;
 	return e ? e : made;
+}
+
+/* ---- the shipped ones, choosing one, saying what it does ---- */
+
+int profile_load_builtins(struct profile **all, size_t *n)
+{
+	size_t nb, i;
+	const struct profile_builtin *b = profile_builtins(&nb);
+
+	*n = 0;
+	if (!(*all = calloc(nb ? nb : 1, sizeof(**all))))
+		return -1;
+	for (i = 0; i < nb; i++, (*n)++)
+		if (profile_parse(&(*all)[i], b[i].name, b[i].text, strlen(b[i].text)) < 0) {
+			if (strcmp((*all)[i].err, "out of memory"))
+				diag_at(b[i].name, (*all)[i].err_line, "%s", (*all)[i].err);
+			(*n)++;	/* freed with the others */
+			return -1;
+		}
+	return 0;
+}
+
+void profile_free_all(struct profile *all, size_t n)
+{
+	size_t i;
+
+	for (i = 0; all && i < n; i++)
+		profile_free(&all[i]);
+	free(all);
+}
+
+struct profile *profile_pick_csv(struct profile *all, size_t n, struct csvrec *hdr, const char *p, size_t len,
+				 char delim)
+{
+	const char *nl = p ? memchr(p, '\n', len) : NULL;
+	size_t line = nl ? (size_t)(nl - p) : 0, i;
+	struct profile *best = NULL;
+	char why[200];
+	long ncol;
+
+	if (line && p[line - 1] == '\r')
+		line--;
+	if (!nl || (ncol = source_split_header(hdr, delim, p, line, why)) < 0)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (profile_detects(&all[i], hdr, ncol) && (!best || all[i].ndetect > best->ndetect))
+			best = &all[i];
+	return best;
+}
+
+struct profile *profile_pick_json(struct profile *all, size_t n, const char *p, size_t len)
+{
+	const char *nl = p ? memchr(p, '\n', len) : NULL;
+	struct profile *best = NULL;
+	struct jobj obj;
+	size_t i;
+
+	memset(&obj, 0, sizeof(obj));
+	if (nl && json_scan_object(p, (size_t)(nl - p), &obj) == 0)
+		for (i = 0; i < n; i++)
+			if (profile_detects_json(&all[i], &obj) && (!best || all[i].ndetect > best->ndetect))
+				best = &all[i];
+	jobj_free(&obj);
+	return best;
+}
+
+void profile_explain_column(const struct profile *p, long i, char *fate, size_t cap)
+{
+	size_t off = 0;
+	int k, j;
+
+	fate[0] = '\0';
+	for (k = 0; k < p->nrule; k++) {
+		const struct prule *ru = &p->rule[k];
+		int reads = (!ru->a.literal && ru->a.col == i) || (!ru->b.literal && ru->b.col == i);
+
+		for (j = 0; j < ru->ncat; j++)
+			reads |= !ru->cat[j].literal && ru->cat[j].col == i;
+		if (reads && off < cap)
+			off += (size_t)snprintf(fate + off, cap - off, "%s%s", off ? ", " : "-> ", event_fields[ru->field].name);
+	}
+	for (k = 0; k < p->nup; k++)
+		if (p->up_col[k].col == i && off < cap)
+			off += (size_t)snprintf(fate + off, cap - off, "%s%s events with count", off ? ", " : "-> ",
+						p->up_type[k]);
+	if (off < cap)
+		snprintf(fate + off, cap - off, "%s",
+			 !p->used[i] && p->carry ? (off ? "; carried as well" : "carried as it is")
+			 : off ? "" : "dropped (carry none)");
 }

@@ -108,6 +108,21 @@ struct profile_builtin {
 };
 const struct profile_builtin *profile_builtins(size_t *n);
 
+/* The shipped profiles, parsed: 0, or -1 (out of memory, or one that does not parse: said). */
+int profile_load_builtins(struct profile **all, size_t *n);
+void profile_free_all(struct profile *all, size_t n);
+/*
+ * Of the n profiles, the one that detects the input: for CSV, the header
+ * (the first line of p[0..len), split with delim into hdr); for NDJSON,
+ * the members of its first object. The one with most detect names wins;
+ * NULL when none does.
+ */
+struct profile *profile_pick_csv(struct profile *all, size_t n, struct csvrec *hdr, const char *p, size_t len,
+				 char delim);
+struct profile *profile_pick_json(struct profile *all, size_t n, const char *p, size_t len);
+/* What p makes of column i (bound): "-> ts, type; carried as well", "carried as it is", "dropped". */
+void profile_explain_column(const struct profile *p, long i, char *fate, size_t cap);
+
 /* Parse text[0..n) into p (named name). 0, or -1 (err, err_line). */
 int profile_parse(struct profile *p, const char *name, const char *text, size_t n);
 /* A shipped profile by name, else the file at name_or_path: 0, or -1 after saying what is wrong and where. */

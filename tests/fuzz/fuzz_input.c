@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void run(const char *path, const uint8_t *data, size_t size, enum in_inflate inf)
 {
-	struct in_opts o = { 4096, inf };
+	struct in_opts o = { 4096, inf, NULL };
 	struct buf got = BUF_INIT;
 	struct in in;
 	uint64_t lines, total = 0;

@@ -77,7 +77,7 @@ static const char *write_file(const char *name, const char *p, size_t n)
 static int read_all(const char *path, enum in_inflate inf, size_t max_line, struct buf *got,
 		    char *err, uint64_t *lines)
 {
-	struct in_opts o = { max_line, inf };
+	struct in_opts o = { max_line, inf, NULL };
 	struct in in;
 	uint64_t n, total = 0;
 	int r;
