@@ -87,6 +87,11 @@ else
 	echo "(../shared/data/channelattribution is absent here)"
 fi
 
+step "vchain-gen --format online-retail | vchain-parse --explain | vchain-aggregate --report roi --every week (a shop's invoices, read by the online-retail profile it recognises)"
+"$B/vchain-gen" --seed 9 --people 30000 --format online-retail > "$d/invoices.csv"
+head -n 3 "$d/invoices.csv"
+"$B/vchain-parse" --explain "$d/invoices.csv" | "$B/vchain-aggregate" --report roi --every week --format table
+
 step "vchain-gen --people 30000 | vchain-rank-advocates -n 10 --format table (a whole audience's lives: who brought in customers)"
 "$B/vchain-gen" --seed 9 --people 30000 > "$d/people.ndjson"
 "$B/vchain-rank-advocates" -n 10 --format table "$d/people.ndjson"
