@@ -120,23 +120,7 @@ static unsigned pick(const unsigned *w, unsigned n)
 
 /* ---- the brand's world ---- */
 
-enum platform { P_INSTAGRAM, P_FACEBOOK, P_X, P_TIKTOK, P_YOUTUBE, P_LINKEDIN, P_PINTEREST, P_EMAIL, P_WEB, N_PLATFORMS };
-
-/* each as schemas/platforms.tsv names it */
-static const int platform_id[N_PLATFORMS] = {
-	PLATFORM_INSTAGRAM, PLATFORM_FACEBOOK, PLATFORM_X, PLATFORM_TIKTOK, PLATFORM_YOUTUBE,
-	PLATFORM_LINKEDIN, PLATFORM_PINTEREST, PLATFORM_EMAIL, PLATFORM_WEB
-};
-#define PLATFORM_NAME(p) vocab_platforms[platform_id[p]]
 static const unsigned platform_weight[N_PLATFORMS] = { 300, 250, 120, 120, 60, 50, 30, 40, 30 };
-/* referrer a visit from each platform carries (email and web: none) */
-static const char *const platform_referrer[N_PLATFORMS] = {
-	"https://l.instagram.com/", "https://l.facebook.com/", "https://t.co/", "https://www.tiktok.com/",
-	"https://www.youtube.com/", "https://www.linkedin.com/", "https://www.pinterest.com/", NULL, NULL
-};
-static const char *const platform_medium[N_PLATFORMS] = {
-	"social", "social", "social", "social", "video", "social", "social", "email", NULL
-};
 /*
  * Per mille who go on from stage k to k+1 (index k-1), per platform. The
  * shape follows the brief: most stop at awareness, purchases are rare.
@@ -154,40 +138,13 @@ static const unsigned go_on[N_PLATFORMS][6] = {
 	{ 1000, 1000, 300, 1000, 250, 250 },	/* web: people arrive on the site */
 };
 
-static const char *const campaign_theme[10] = {
-	"spring-sale", "summer-drop", "back-to-school", "black-friday", "holiday-gifts",
-	"new-year", "valentines", "influencer-collab", "ugc-contest", "loyalty-club"
-};
-
 static const unsigned price_cents[8] = { 999, 1999, 2450, 3900, 4995, 7900, 12900, 24900 };
 static const unsigned price_weight[8] = { 200, 250, 120, 150, 120, 80, 50, 30 };
 
-/* ---- events ---- */
-
-struct ev {
-	int64_t ts_ms;
-	uint64_t id;
-	uint64_t user;		/* person number; 0: none (insights), UINT64_MAX: the brand */
-	unsigned platform;
-	const char *type;
-	unsigned campaign;	/* 1-based; 0: none */
-	unsigned post;		/* 1-based within campaign; 0: none */
-	int utm;		/* a visit or click with utm_* parameters */
-	const char *path;	/* for visits */
-	int64_t revenue_cents;	/* -1: none */
-	uint64_t order;
-	int rating;		/* 0: none */
-	int sentiment;		/* hundredths; INT32_MIN: none */
-	uint64_t followers;	/* 0: none */
-	uint64_t referred_by;
-	uint64_t reply_to;
-	uint64_t count;		/* 0: none (weight 1) */
-};
-
-static struct ev ev_new(int64_t ts, const char *type, unsigned platform)
+static struct gen_ev ev_new(int64_t ts, const char *type, unsigned platform)
 {
 	static uint64_t next_id = 1;
-	struct ev e;
+	struct gen_ev e;
 
 	memset(&e, 0, sizeof(e));
 	e.ts_ms = ts;
@@ -248,9 +205,7 @@ struct sim {
 	uint64_t organic, records;	/* people arrived on their own; lines written */
 	uint64_t next_person, next_order;
 	uint64_t audience[N_PLATFORMS];	/* the brand account's followers, for insights rows */
-	int64_t day_ms;		/* start of the day whose ts prefix is cached */
-	char day[11];		/* "YYYY-MM-DD" */
-	char line[GENSHAPE_MAX > 2048 ? GENSHAPE_MAX : 2048];
+	struct gen_writer w;	/* the line being written */
 	int oom;
 };
 
@@ -334,426 +289,8 @@ static struct action unschedule(struct sim *s)
 	return top;
 }
 
-/* ---- writing ---- */
-
-static char *put_u64(char *p, uint64_t v)
-{
-	char d[24];
-	int n = 0;
-
-	do
-		d[n++] = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	while (n)
-		*p++ = d[--n];
-	return p;
-}
-
-static char *put_str(char *p, const char *s)
-{
-	size_t n = strlen(s);
-
-	memcpy(p, s, n);
-	return p + n;
-}
-
-static char *put_money(char *p, int64_t cents)
-{
-	p = put_u64(p, (uint64_t)(cents / 100));
-	*p++ = '.';
-	*p++ = (char)('0' + cents % 100 / 10);
-	*p++ = (char)('0' + cents % 10);
-	return p;
-}
-
-static char *put_sentiment(char *p, int h)
-{
-	if (h < 0) {
-		*p++ = '-';
-		h = -h;
-	}
-	p = put_u64(p, (uint64_t)(h / 100));
-	if (h % 100) {
-		*p++ = '.';
-		*p++ = (char)('0' + h % 100 / 10);
-		if (h % 10)
-			*p++ = (char)('0' + h % 10);
-	}
-	return p;
-}
-
-static char *put_user(char *p, uint64_t user)
-{
-	if (user == UINT64_MAX)
-		return put_str(p, "brand");
-	*p++ = 'u';
-	if (user < 10000000) {	/* zero-padded to 8 digits: sorts as numbers do */
-		char d[8];
-		int i;
-
-		for (i = 7; i >= 0; i--, user /= 10)
-			d[i] = (char)('0' + user % 10);
-		memcpy(p, d, 8);
-		return p + 8;
-	}
-	return put_u64(p, user);
-}
-
-static char *put_campaign(char *p, unsigned c)
-{
-	p = put_str(p, campaign_theme[(c - 1) % 10]);
-	*p++ = '-';
-	return put_u64(p, (c - 1) / 10 + 1);
-}
-
-static char *put_post(char *p, unsigned c, unsigned post)
-{
-	*p++ = 'p';
-	return put_u64(p, (uint64_t)c * 10 + post);
-}
-
-/* "YYYY-MM-DDTHH:MM:SSZ" with the date part cached per day. */
-static char *put_ts(struct sim *s, char *p, int64_t ms)
-{
-	int64_t day = ms >= 0 ? ms / MS_PER_DAY : -((-ms + MS_PER_DAY - 1) / MS_PER_DAY);
-	int64_t sec = (ms - day * MS_PER_DAY) / 1000;
-
-	if (day * MS_PER_DAY != s->day_ms || !s->day[0]) {
-		struct vts t = { day * 86400, 0 };
-		char buf[TS_MAX_LEN];
-
-		ts_format(t, buf);
-		memcpy(s->day, buf, 10);
-		s->day[10] = '\0';
-		s->day_ms = day * MS_PER_DAY;
-	}
-	memcpy(p, s->day, 10);
-	p += 10;
-	*p++ = 'T';
-	*p++ = (char)('0' + sec / 36000);
-	*p++ = (char)('0' + sec / 3600 % 10);
-	*p++ = ':';
-	*p++ = (char)('0' + sec / 600 % 6);
-	*p++ = (char)('0' + sec / 60 % 10);
-	*p++ = ':';
-	*p++ = (char)('0' + sec % 60 / 10);
-	*p++ = (char)('0' + sec % 10);
-	*p++ = 'Z';
-	return p;
-}
-
-static char *put_url(char *p, const struct ev *e)
-{
-	p = put_str(p, "https://shop.example.com");
-	p = put_str(p, e->path ? e->path : "/");
-	if (e->utm && e->campaign) {
-		p = put_str(p, "?utm_source=");
-		p = put_str(p, PLATFORM_NAME(e->platform));
-		if (platform_medium[e->platform]) {
-			p = put_str(p, "&utm_medium=");
-			p = put_str(p, platform_medium[e->platform]);
-		}
-		p = put_str(p, "&utm_campaign=");
-		p = put_campaign(p, e->campaign);
-		if (e->post) {
-			p = put_str(p, "&utm_content=");
-			p = put_post(p, e->campaign, e->post);
-		}
-	}
-	return p;
-}
-
-#define KEY(p, k) put_str(p, ",\"" k "\":")
-
-static size_t fmt_ndjson(struct sim *s, const struct ev *e)
-{
-	char *p = s->line;
-
-	p = put_str(p, "{\"event_id\":\"e");
-	p = put_u64(p, e->id);
-	p = put_str(p, "\",\"ts\":\"");
-	p = put_ts(s, p, e->ts_ms);
-	*p++ = '"';
-	if (e->user) {
-		p = put_str(p, ",\"user_id\":\"");
-		p = put_user(p, e->user);
-		*p++ = '"';
-	}
-	p = put_str(p, ",\"platform\":\"");
-	p = put_str(p, PLATFORM_NAME(e->platform));
-	p = put_str(p, "\",\"type\":\"");
-	p = put_str(p, e->type);
-	*p++ = '"';
-	if (e->post) {
-		p = put_str(p, ",\"post_id\":\"");
-		p = put_post(p, e->campaign, e->post);
-		*p++ = '"';
-	}
-	if (e->campaign) {
-		p = put_str(p, ",\"campaign\":\"");
-		p = put_campaign(p, e->campaign);
-		*p++ = '"';
-	}
-	if (e->utm && e->campaign) {
-		p = put_str(p, ",\"source\":\"");
-		p = put_str(p, PLATFORM_NAME(e->platform));
-		*p++ = '"';
-		if (platform_medium[e->platform]) {
-			p = put_str(p, ",\"medium\":\"");
-			p = put_str(p, platform_medium[e->platform]);
-			*p++ = '"';
-		}
-	}
-	if (e->path) {
-		p = put_str(p, ",\"url\":\"");
-		p = put_url(p, e);
-		*p++ = '"';
-		if (platform_referrer[e->platform]) {
-			p = put_str(p, ",\"referrer\":\"");
-			p = put_str(p, platform_referrer[e->platform]);
-			*p++ = '"';
-		}
-	}
-	if (e->revenue_cents >= 0) {
-		p = KEY(p, "revenue");
-		p = put_money(p, e->revenue_cents);
-		p = put_str(p, ",\"currency\":\"USD\"");
-	}
-	if (e->order) {
-		p = put_str(p, ",\"order_id\":\"o");
-		p = put_u64(p, e->order);
-		*p++ = '"';
-	}
-	if (e->rating) {
-		p = KEY(p, "rating");
-		*p++ = (char)('0' + e->rating);
-	}
-	if (e->sentiment != INT32_MIN) {
-		p = KEY(p, "sentiment");
-		p = put_sentiment(p, e->sentiment);
-	}
-	if (e->followers) {
-		p = KEY(p, "followers");
-		p = put_u64(p, e->followers);
-	}
-	if (e->referred_by) {
-		p = put_str(p, ",\"referred_by\":\"");
-		p = put_user(p, e->referred_by);
-		*p++ = '"';
-	}
-	if (e->reply_to) {
-		p = put_str(p, ",\"reply_to\":\"e");
-		p = put_u64(p, e->reply_to);
-		*p++ = '"';
-	}
-	if (e->count) {
-		p = KEY(p, "count");
-		p = put_u64(p, e->count);
-	}
-	*p++ = '}';
-	*p++ = '\n';
-	return (size_t)(p - s->line);
-}
-
-static const char csv_header[] =
-	"event_id,ts,user_id,platform,type,post_id,campaign,source,medium,url,referrer,"
-	"revenue,currency,order_id,rating,sentiment,followers,referred_by,reply_to,count\n";
-
-/* No generated value holds a comma, quote or newline, so none needs quoting. */
-static size_t fmt_csv(struct sim *s, const struct ev *e)
-{
-	char *p = s->line;
-
-	*p++ = 'e';
-	p = put_u64(p, e->id);
-	*p++ = ',';
-	p = put_ts(s, p, e->ts_ms);
-	*p++ = ',';
-	if (e->user)
-		p = put_user(p, e->user);
-	*p++ = ',';
-	p = put_str(p, PLATFORM_NAME(e->platform));
-	*p++ = ',';
-	p = put_str(p, e->type);
-	*p++ = ',';
-	if (e->post)
-		p = put_post(p, e->campaign, e->post);
-	*p++ = ',';
-	if (e->campaign)
-		p = put_campaign(p, e->campaign);
-	*p++ = ',';
-	if (e->utm && e->campaign) {
-		p = put_str(p, PLATFORM_NAME(e->platform));
-		*p++ = ',';
-		if (platform_medium[e->platform])
-			p = put_str(p, platform_medium[e->platform]);
-	} else
-		*p++ = ',';
-	*p++ = ',';
-	if (e->path) {
-		p = put_url(p, e);
-		*p++ = ',';
-		if (platform_referrer[e->platform])
-			p = put_str(p, platform_referrer[e->platform]);
-	} else
-		*p++ = ',';
-	*p++ = ',';
-	if (e->revenue_cents >= 0) {
-		p = put_money(p, e->revenue_cents);
-		p = put_str(p, ",USD");
-	} else
-		*p++ = ',';
-	*p++ = ',';
-	if (e->order) {
-		*p++ = 'o';
-		p = put_u64(p, e->order);
-	}
-	*p++ = ',';
-	if (e->rating)
-		*p++ = (char)('0' + e->rating);
-	*p++ = ',';
-	if (e->sentiment != INT32_MIN)
-		p = put_sentiment(p, e->sentiment);
-	*p++ = ',';
-	if (e->followers)
-		p = put_u64(p, e->followers);
-	*p++ = ',';
-	if (e->referred_by)
-		p = put_user(p, e->referred_by);
-	*p++ = ',';
-	if (e->reply_to) {
-		*p++ = 'e';
-		p = put_u64(p, e->reply_to);
-	}
-	*p++ = ',';
-	if (e->count)
-		p = put_u64(p, e->count);
-	*p++ = '\n';
-	return (size_t)(p - s->line);
-}
-
-static const char *const user_agents[4] = {
-	"Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1",
-	"Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/123.0.0.0 Mobile Safari/537.36",
-	"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/123.0.0.0 Safari/537.36",
-	"Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15",
-};
-
-static char *put_clf_ts(char *p, int64_t ms)
-{
-	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	int64_t day = ms / MS_PER_DAY, sec = ms / 1000 % 86400, y;
-	unsigned m, d;
-
-	ts_civil_from_days(day, &y, &m, &d);
-	*p++ = '[';
-	*p++ = (char)('0' + d / 10);
-	*p++ = (char)('0' + d % 10);
-	*p++ = '/';
-	memcpy(p, months + 3 * (m - 1), 3);
-	p += 3;
-	*p++ = '/';
-	p = put_u64(p, (uint64_t)y);
-	*p++ = ':';
-	*p++ = (char)('0' + sec / 36000);
-	*p++ = (char)('0' + sec / 3600 % 10);
-	*p++ = ':';
-	*p++ = (char)('0' + sec / 600 % 6);
-	*p++ = (char)('0' + sec / 60 % 10);
-	*p++ = ':';
-	*p++ = (char)('0' + sec % 60 / 10);
-	*p++ = (char)('0' + sec % 10);
-	return put_str(p, " +0000]");
-}
-
-/* One combined-format line; the client address and agent follow from the person. */
-static char *put_access(char *p, const struct ev *e, const char *path, int utm, int status,
-			const char *agent, uint64_t who)
-{
-	struct ev v = *e;
-
-	p = put_str(p, "10.");
-	p = put_u64(p, who >> 16 & 255);
-	*p++ = '.';
-	p = put_u64(p, who >> 8 & 255);
-	*p++ = '.';
-	p = put_u64(p, who & 255);
-	p = put_str(p, " - - ");
-	p = put_clf_ts(p, e->ts_ms);
-	p = put_str(p, " \"GET ");
-	v.path = path;
-	v.utm = utm;
-	{
-		char url[1024], *u = put_url(url, &v);
-		size_t host = strlen("https://shop.example.com");
-
-		memcpy(p, url + host, (size_t)(u - url) - host);
-		p += (size_t)(u - url) - host;
-	}
-	p = put_str(p, " HTTP/1.1\" ");
-	p = put_u64(p, (uint64_t)status);
-	*p++ = ' ';
-	p = put_u64(p, 512 + (e->id * 2654435761u) % 40000);
-	p = put_str(p, " \"");
-	p = put_str(p, utm && platform_referrer[e->platform] ? platform_referrer[e->platform] : "-");
-	p = put_str(p, "\" \"");
-	p = put_str(p, agent);
-	p = put_str(p, "\"\n");
-	return p;
-}
-
-/*
- * Access-log format: each visit is a page request (with utm_* when it came
- * from a campaign), sometimes followed by its assets; a purchase is the
- * thank-you page; now and then a crawler or a 404. Other events have no
- * line in a web server's log.
- */
-static size_t fmt_access(struct sim *s, const struct ev *e)
-{
-	char *p = s->line;
-	const char *agent = user_agents[e->user % 4];
-
-	if (strcmp(e->type, "visit") == 0) {
-		p = put_access(p, e, e->path, e->utm, 200, agent, e->user);
-		if (e->id % 3 == 0)
-			p = put_access(p, e, "/static/app.css", 0, 200, agent, e->user);
-		if (e->id % 5 == 0)
-			p = put_access(p, e, "/static/logo.png", 0, 200, agent, e->user);
-		if (e->id % 41 == 0)
-			p = put_access(p, e, "/products/discontinued", 0, 404, agent, e->user);
-		if (e->id % 53 == 0)
-			p = put_access(p, e, "/robots.txt", 0, 200,
-				       "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
-				       0xFFFFFF);
-	} else if (strcmp(e->type, "purchase") == 0) {
-		p = put_access(p, e, "/checkout/thank-you", 0, 200, agent, e->user);
-	}
-	return (size_t)(p - s->line);
-}
-
-/* Another system's export shape (genshape.h): invoice lines, or a GA4 row. */
-static size_t fmt_shape(struct sim *s, const struct ev *e)
-{
-	char url[512];
-	struct gen_event g = { e->ts_ms, e->id, e->user == UINT64_MAX ? 0 : e->user, e->order, e->type, NULL, NULL,
-			       NULL, NULL, e->revenue_cents };
-	char campaign[64];
-
-	if (e->path || e->utm) {
-		url[put_url(url, e) - url] = '\0';
-		g.url = url;
-	}
-	if (e->utm && e->campaign) {
-		g.source = PLATFORM_NAME(e->platform);
-		g.medium = platform_medium[e->platform];
-		campaign[put_campaign(campaign, e->campaign) - campaign] = '\0';
-		g.campaign = campaign;
-	}
-	return s->o->format == FMT_RETAIL ? genshape_retail(s->line, &g) : genshape_ga4(s->line, &g);
-}
-
 /* Write one event (twice, now and then). Returns 1 when the run is complete. */
-static int emit(struct sim *s, const struct ev *e)
+static int emit(struct sim *s, const struct gen_ev *e)
 {
 	size_t n;
 	const char *l, *nl, *end;
@@ -766,16 +303,16 @@ static int emit(struct sim *s, const struct ev *e)
 		s->audience[e->platform]--;
 
 	switch (s->o->format) {
-	case FMT_CSV: n = fmt_csv(s, e); break;
-	case FMT_ACCESS: n = fmt_access(s, e); copies = 1; break;
+	case FMT_CSV: n = gen_fmt_csv(&s->w, e); break;
+	case FMT_ACCESS: n = gen_fmt_access(&s->w, e); copies = 1; break;
 	case FMT_RETAIL:
-	case FMT_GA4: n = fmt_shape(s, e); break;
-	default: n = fmt_ndjson(s, e); break;
+	case FMT_GA4: n = gen_fmt_shape(&s->w, e, s->o->format == FMT_GA4); break;
+	default: n = gen_fmt_ndjson(&s->w, e); break;
 	}
 	/* a record is a line: an access-log event may be several, or none */
-	end = s->line + n;
+	end = s->w.line + n;
 	while (copies--) {
-		for (l = s->line; l < end; l = nl + 1) {
+		for (l = s->w.line; l < end; l = nl + 1) {
 			nl = s->o->format == FMT_ACCESS || s->o->format == FMT_RETAIL ? memchr(l, '\n', (size_t)(end - l))
 											  : end - 1;
 			out_write(&s->out, l, (size_t)(nl + 1 - l));
@@ -826,7 +363,7 @@ static int arrive(struct sim *s, int64_t t, unsigned platform, unsigned campaign
 	return schedule(s, t, K_PERSON, idx);
 }
 
-static void engage(struct person *p, struct ev *e)
+static void engage(struct person *p, struct gen_ev *e)
 {
 	static const char *const kinds[] = { "comment", "share", "mention", "tag", "dm", "complaint", "review" };
 	static const unsigned weights[] = { 400, 200, 150, 80, 80, 50, 40 };
@@ -854,7 +391,7 @@ static int64_t reply_delay(void)
 	return between(lo[b], hi[b]) * 60000;
 }
 
-static int inbound(struct sim *s, const struct ev *e)
+static int inbound(struct sim *s, const struct gen_ev *e)
 {
 	unsigned idx;
 	struct reply *r;
@@ -880,7 +417,7 @@ static int64_t purchase_cents(void)
 static int person_step(struct sim *s, int64_t t, unsigned idx)
 {
 	struct person *p = pool_at(&s->persons, idx);
-	struct ev e = ev_new(t, "impression", p->platform);
+	struct gen_ev e = ev_new(t, "impression", p->platform);
 	int64_t next = -1;
 	int done;
 
@@ -1001,7 +538,7 @@ advocate:
 static int reply_step(struct sim *s, int64_t t, unsigned idx)
 {
 	struct reply *r = pool_at(&s->replies, idx);
-	struct ev e = ev_new(t, r->resolve ? "resolve" : "response", r->platform);
+	struct gen_ev e = ev_new(t, r->resolve ? "resolve" : "response", r->platform);
 	int done;
 
 	e.user = UINT64_MAX;
@@ -1023,7 +560,7 @@ static int daily(struct sim *s, int64_t t)
 
 	for (c = 1; c <= N_CAMPAIGNS && !done; c++) {
 		for (post = 1; post <= POSTS_PER_CAMPAIGN && !done; post++) {
-			struct ev e = ev_new(t, "impression", (c + post) % P_EMAIL);
+			struct gen_ev e = ev_new(t, "impression", (c + post) % P_EMAIL);
 
 			e.campaign = c;
 			e.post = post;
@@ -1221,7 +758,7 @@ int main(int argc, char **argv)
 		return EXIT_DATA;
 	}
 	if (o.format == FMT_CSV)
-		out_write(&s.out, csv_header, sizeof(csv_header) - 1);
+		out_write(&s.out, gen_csv_header, strlen(gen_csv_header));
 	if (o.format == FMT_RETAIL)
 		out_write(&s.out, genshape_retail_header, strlen(genshape_retail_header));
 	status = run(&s) < 0 && !s.out.err ? EXIT_DATA : EXIT_OK;

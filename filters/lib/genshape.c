@@ -6,6 +6,9 @@
 
 #include "genshape.h"
 #include "ts.h"
+#include "vocab.h"
+
+#define MS_PER_DAY 86400000LL
 
 const char genshape_retail_header[] = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n";
 
@@ -107,4 +110,449 @@ size_t genshape_ga4(char *out, const struct gen_event *e)
 		p += sprintf(p, "null");
 	p += sprintf(p, "}\n");
 	return (size_t)(p - out);
+}
+
+/* ---- vchain-gen's own shapes ---- */
+
+
+/* each as schemas/platforms.tsv names it */
+static const int platform_id[N_PLATFORMS] = {
+	PLATFORM_INSTAGRAM, PLATFORM_FACEBOOK, PLATFORM_X, PLATFORM_TIKTOK, PLATFORM_YOUTUBE,
+	PLATFORM_LINKEDIN, PLATFORM_PINTEREST, PLATFORM_EMAIL, PLATFORM_WEB
+};
+#define PLATFORM_NAME(p) vocab_platforms[platform_id[p]]
+
+/* referrer a visit from each platform carries (email and web: none) */
+static const char *const platform_referrer[N_PLATFORMS] = {
+	"https://l.instagram.com/", "https://l.facebook.com/", "https://t.co/", "https://www.tiktok.com/",
+	"https://www.youtube.com/", "https://www.linkedin.com/", "https://www.pinterest.com/", NULL, NULL
+};
+static const char *const platform_medium[N_PLATFORMS] = {
+	"social", "social", "social", "social", "video", "social", "social", "email", NULL
+};
+
+static const char *const campaign_theme[10] = {
+	"spring-sale", "summer-drop", "back-to-school", "black-friday", "holiday-gifts",
+	"new-year", "valentines", "influencer-collab", "ugc-contest", "loyalty-club"
+};
+
+
+
+
+/* ---- writing ---- */
+
+static char *put_u64(char *p, uint64_t v)
+{
+	char d[24];
+	int n = 0;
+
+	do
+		d[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n)
+		*p++ = d[--n];
+	return p;
+}
+
+static char *put_str(char *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(p, s, n);
+	return p + n;
+}
+
+static char *put_money(char *p, int64_t cents)
+{
+	p = put_u64(p, (uint64_t)(cents / 100));
+	*p++ = '.';
+	*p++ = (char)('0' + cents % 100 / 10);
+	*p++ = (char)('0' + cents % 10);
+	return p;
+}
+
+static char *put_sentiment(char *p, int h)
+{
+	if (h < 0) {
+		*p++ = '-';
+		h = -h;
+	}
+	p = put_u64(p, (uint64_t)(h / 100));
+	if (h % 100) {
+		*p++ = '.';
+		*p++ = (char)('0' + h % 100 / 10);
+		if (h % 10)
+			*p++ = (char)('0' + h % 10);
+	}
+	return p;
+}
+
+static char *put_user(char *p, uint64_t user)
+{
+	if (user == UINT64_MAX)
+		return put_str(p, "brand");
+	*p++ = 'u';
+	if (user < 10000000) {	/* zero-padded to 8 digits: sorts as numbers do */
+		char d[8];
+		int i;
+
+		for (i = 7; i >= 0; i--, user /= 10)
+			d[i] = (char)('0' + user % 10);
+		memcpy(p, d, 8);
+		return p + 8;
+	}
+	return put_u64(p, user);
+}
+
+static char *put_campaign(char *p, unsigned c)
+{
+	p = put_str(p, campaign_theme[(c - 1) % 10]);
+	*p++ = '-';
+	return put_u64(p, (c - 1) / 10 + 1);
+}
+
+static char *put_post(char *p, unsigned c, unsigned post)
+{
+	*p++ = 'p';
+	return put_u64(p, (uint64_t)c * 10 + post);
+}
+
+/* "YYYY-MM-DDTHH:MM:SSZ" with the date part cached per day. */
+static char *put_ts(struct gen_writer *s, char *p, int64_t ms)
+{
+	int64_t day = ms >= 0 ? ms / MS_PER_DAY : -((-ms + MS_PER_DAY - 1) / MS_PER_DAY);
+	int64_t sec = (ms - day * MS_PER_DAY) / 1000;
+
+	if (day * MS_PER_DAY != s->day_ms || !s->day[0]) {
+		struct vts t = { day * 86400, 0 };
+		char buf[TS_MAX_LEN];
+
+		ts_format(t, buf);
+		memcpy(s->day, buf, 10);
+		s->day[10] = '\0';
+		s->day_ms = day * MS_PER_DAY;
+	}
+	memcpy(p, s->day, 10);
+	p += 10;
+	*p++ = 'T';
+	*p++ = (char)('0' + sec / 36000);
+	*p++ = (char)('0' + sec / 3600 % 10);
+	*p++ = ':';
+	*p++ = (char)('0' + sec / 600 % 6);
+	*p++ = (char)('0' + sec / 60 % 10);
+	*p++ = ':';
+	*p++ = (char)('0' + sec % 60 / 10);
+	*p++ = (char)('0' + sec % 10);
+	*p++ = 'Z';
+	return p;
+}
+
+static char *put_url(char *p, const struct gen_ev *e)
+{
+	p = put_str(p, "https://shop.example.com");
+	p = put_str(p, e->path ? e->path : "/");
+	if (e->utm && e->campaign) {
+		p = put_str(p, "?utm_source=");
+		p = put_str(p, PLATFORM_NAME(e->platform));
+		if (platform_medium[e->platform]) {
+			p = put_str(p, "&utm_medium=");
+			p = put_str(p, platform_medium[e->platform]);
+		}
+		p = put_str(p, "&utm_campaign=");
+		p = put_campaign(p, e->campaign);
+		if (e->post) {
+			p = put_str(p, "&utm_content=");
+			p = put_post(p, e->campaign, e->post);
+		}
+	}
+	return p;
+}
+
+#define KEY(p, k) put_str(p, ",\"" k "\":")
+
+size_t gen_fmt_ndjson(struct gen_writer *s, const struct gen_ev *e)
+{
+	char *p = s->line;
+
+	p = put_str(p, "{\"event_id\":\"e");
+	p = put_u64(p, e->id);
+	p = put_str(p, "\",\"ts\":\"");
+	p = put_ts(s, p, e->ts_ms);
+	*p++ = '"';
+	if (e->user) {
+		p = put_str(p, ",\"user_id\":\"");
+		p = put_user(p, e->user);
+		*p++ = '"';
+	}
+	p = put_str(p, ",\"platform\":\"");
+	p = put_str(p, PLATFORM_NAME(e->platform));
+	p = put_str(p, "\",\"type\":\"");
+	p = put_str(p, e->type);
+	*p++ = '"';
+	if (e->post) {
+		p = put_str(p, ",\"post_id\":\"");
+		p = put_post(p, e->campaign, e->post);
+		*p++ = '"';
+	}
+	if (e->campaign) {
+		p = put_str(p, ",\"campaign\":\"");
+		p = put_campaign(p, e->campaign);
+		*p++ = '"';
+	}
+	if (e->utm && e->campaign) {
+		p = put_str(p, ",\"source\":\"");
+		p = put_str(p, PLATFORM_NAME(e->platform));
+		*p++ = '"';
+		if (platform_medium[e->platform]) {
+			p = put_str(p, ",\"medium\":\"");
+			p = put_str(p, platform_medium[e->platform]);
+			*p++ = '"';
+		}
+	}
+	if (e->path) {
+		p = put_str(p, ",\"url\":\"");
+		p = put_url(p, e);
+		*p++ = '"';
+		if (platform_referrer[e->platform]) {
+			p = put_str(p, ",\"referrer\":\"");
+			p = put_str(p, platform_referrer[e->platform]);
+			*p++ = '"';
+		}
+	}
+	if (e->revenue_cents >= 0) {
+		p = KEY(p, "revenue");
+		p = put_money(p, e->revenue_cents);
+		p = put_str(p, ",\"currency\":\"USD\"");
+	}
+	if (e->order) {
+		p = put_str(p, ",\"order_id\":\"o");
+		p = put_u64(p, e->order);
+		*p++ = '"';
+	}
+	if (e->rating) {
+		p = KEY(p, "rating");
+		*p++ = (char)('0' + e->rating);
+	}
+	if (e->sentiment != INT32_MIN) {
+		p = KEY(p, "sentiment");
+		p = put_sentiment(p, e->sentiment);
+	}
+	if (e->followers) {
+		p = KEY(p, "followers");
+		p = put_u64(p, e->followers);
+	}
+	if (e->referred_by) {
+		p = put_str(p, ",\"referred_by\":\"");
+		p = put_user(p, e->referred_by);
+		*p++ = '"';
+	}
+	if (e->reply_to) {
+		p = put_str(p, ",\"reply_to\":\"e");
+		p = put_u64(p, e->reply_to);
+		*p++ = '"';
+	}
+	if (e->count) {
+		p = KEY(p, "count");
+		p = put_u64(p, e->count);
+	}
+	*p++ = '}';
+	*p++ = '\n';
+	return (size_t)(p - s->line);
+}
+
+const char gen_csv_header[] =
+	"event_id,ts,user_id,platform,type,post_id,campaign,source,medium,url,referrer,"
+	"revenue,currency,order_id,rating,sentiment,followers,referred_by,reply_to,count\n";
+
+/* No generated value holds a comma, quote or newline, so none needs quoting. */
+size_t gen_fmt_csv(struct gen_writer *s, const struct gen_ev *e)
+{
+	char *p = s->line;
+
+	*p++ = 'e';
+	p = put_u64(p, e->id);
+	*p++ = ',';
+	p = put_ts(s, p, e->ts_ms);
+	*p++ = ',';
+	if (e->user)
+		p = put_user(p, e->user);
+	*p++ = ',';
+	p = put_str(p, PLATFORM_NAME(e->platform));
+	*p++ = ',';
+	p = put_str(p, e->type);
+	*p++ = ',';
+	if (e->post)
+		p = put_post(p, e->campaign, e->post);
+	*p++ = ',';
+	if (e->campaign)
+		p = put_campaign(p, e->campaign);
+	*p++ = ',';
+	if (e->utm && e->campaign) {
+		p = put_str(p, PLATFORM_NAME(e->platform));
+		*p++ = ',';
+		if (platform_medium[e->platform])
+			p = put_str(p, platform_medium[e->platform]);
+	} else
+		*p++ = ',';
+	*p++ = ',';
+	if (e->path) {
+		p = put_url(p, e);
+		*p++ = ',';
+		if (platform_referrer[e->platform])
+			p = put_str(p, platform_referrer[e->platform]);
+	} else
+		*p++ = ',';
+	*p++ = ',';
+	if (e->revenue_cents >= 0) {
+		p = put_money(p, e->revenue_cents);
+		p = put_str(p, ",USD");
+	} else
+		*p++ = ',';
+	*p++ = ',';
+	if (e->order) {
+		*p++ = 'o';
+		p = put_u64(p, e->order);
+	}
+	*p++ = ',';
+	if (e->rating)
+		*p++ = (char)('0' + e->rating);
+	*p++ = ',';
+	if (e->sentiment != INT32_MIN)
+		p = put_sentiment(p, e->sentiment);
+	*p++ = ',';
+	if (e->followers)
+		p = put_u64(p, e->followers);
+	*p++ = ',';
+	if (e->referred_by)
+		p = put_user(p, e->referred_by);
+	*p++ = ',';
+	if (e->reply_to) {
+		*p++ = 'e';
+		p = put_u64(p, e->reply_to);
+	}
+	*p++ = ',';
+	if (e->count)
+		p = put_u64(p, e->count);
+	*p++ = '\n';
+	return (size_t)(p - s->line);
+}
+
+static const char *const user_agents[4] = {
+	"Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1",
+	"Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/123.0.0.0 Mobile Safari/537.36",
+	"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/123.0.0.0 Safari/537.36",
+	"Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15",
+};
+
+static char *put_clf_ts(char *p, int64_t ms)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	int64_t day = ms / MS_PER_DAY, sec = ms / 1000 % 86400, y;
+	unsigned m, d;
+
+	ts_civil_from_days(day, &y, &m, &d);
+	*p++ = '[';
+	*p++ = (char)('0' + d / 10);
+	*p++ = (char)('0' + d % 10);
+	*p++ = '/';
+	memcpy(p, months + 3 * (m - 1), 3);
+	p += 3;
+	*p++ = '/';
+	p = put_u64(p, (uint64_t)y);
+	*p++ = ':';
+	*p++ = (char)('0' + sec / 36000);
+	*p++ = (char)('0' + sec / 3600 % 10);
+	*p++ = ':';
+	*p++ = (char)('0' + sec / 600 % 6);
+	*p++ = (char)('0' + sec / 60 % 10);
+	*p++ = ':';
+	*p++ = (char)('0' + sec % 60 / 10);
+	*p++ = (char)('0' + sec % 10);
+	return put_str(p, " +0000]");
+}
+
+/* One combined-format line; the client address and agent follow from the person. */
+static char *put_access(char *p, const struct gen_ev *e, const char *path, int utm, int status,
+			const char *agent, uint64_t who)
+{
+	struct gen_ev v = *e;
+
+	p = put_str(p, "10.");
+	p = put_u64(p, who >> 16 & 255);
+	*p++ = '.';
+	p = put_u64(p, who >> 8 & 255);
+	*p++ = '.';
+	p = put_u64(p, who & 255);
+	p = put_str(p, " - - ");
+	p = put_clf_ts(p, e->ts_ms);
+	p = put_str(p, " \"GET ");
+	v.path = path;
+	v.utm = utm;
+	{
+		char url[1024], *u = put_url(url, &v);
+		size_t host = strlen("https://shop.example.com");
+
+		memcpy(p, url + host, (size_t)(u - url) - host);
+		p += (size_t)(u - url) - host;
+	}
+	p = put_str(p, " HTTP/1.1\" ");
+	p = put_u64(p, (uint64_t)status);
+	*p++ = ' ';
+	p = put_u64(p, 512 + (e->id * 2654435761u) % 40000);
+	p = put_str(p, " \"");
+	p = put_str(p, utm && platform_referrer[e->platform] ? platform_referrer[e->platform] : "-");
+	p = put_str(p, "\" \"");
+	p = put_str(p, agent);
+	p = put_str(p, "\"\n");
+	return p;
+}
+
+/*
+ * Access-log format: each visit is a page request (with utm_* when it came
+ * from a campaign), sometimes followed by its assets; a purchase is the
+ * thank-you page; now and then a crawler or a 404. Other events have no
+ * line in a web server's log.
+ */
+size_t gen_fmt_access(struct gen_writer *s, const struct gen_ev *e)
+{
+	char *p = s->line;
+	const char *agent = user_agents[e->user % 4];
+
+	if (strcmp(e->type, "visit") == 0) {
+		p = put_access(p, e, e->path, e->utm, 200, agent, e->user);
+		if (e->id % 3 == 0)
+			p = put_access(p, e, "/static/app.css", 0, 200, agent, e->user);
+		if (e->id % 5 == 0)
+			p = put_access(p, e, "/static/logo.png", 0, 200, agent, e->user);
+		if (e->id % 41 == 0)
+			p = put_access(p, e, "/products/discontinued", 0, 404, agent, e->user);
+		if (e->id % 53 == 0)
+			p = put_access(p, e, "/robots.txt", 0, 200,
+				       "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+				       0xFFFFFF);
+	} else if (strcmp(e->type, "purchase") == 0) {
+		p = put_access(p, e, "/checkout/thank-you", 0, 200, agent, e->user);
+	}
+	return (size_t)(p - s->line);
+}
+
+/* Another system's export shape: invoice lines, or a GA4 row. */
+size_t gen_fmt_shape(struct gen_writer *s, const struct gen_ev *e, int ga4)
+{
+	char url[512];
+	struct gen_event g = { e->ts_ms, e->id, e->user == UINT64_MAX ? 0 : e->user, e->order, e->type, NULL, NULL,
+			       NULL, NULL, e->revenue_cents };
+	char campaign[64];
+
+	if (e->path || e->utm) {
+		url[put_url(url, e) - url] = '\0';
+		g.url = url;
+	}
+	if (e->utm && e->campaign) {
+		g.source = PLATFORM_NAME(e->platform);
+		g.medium = platform_medium[e->platform];
+		campaign[put_campaign(campaign, e->campaign) - campaign] = '\0';
+		g.campaign = campaign;
+	}
+	return ga4 ? genshape_ga4(s->line, &g) : genshape_retail(s->line, &g);
 }
