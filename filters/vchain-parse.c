@@ -28,6 +28,7 @@
 
 #include "lib/access.h"
 #include "lib/cli.h"
+#include "lib/csvcols.h"
 #include "lib/csvrec.h"
 #include "lib/diag.h"
 #include "lib/drive.h"
@@ -85,27 +86,12 @@ struct opts {
 	struct drive d;			/* output, threads, input options */
 };
 
-/* A CSV column: its key in the output (quoted, escaped JSON) and canonical field. */
-struct column {
-	char *key;
-	size_t klen;
-	int field;			/* EV_* or -1 */
-	/* a synonym of revenue (price, amount, ...): revenue on purchases and refunds only, else its own name */
-	char *own_key;
-	size_t own_klen;
-};
-
 /* The input being read, as the workers see it (set while none runs). */
 struct current {
 	enum format fmt;
 	char delim;
-	struct column *col;
-	size_t ncol;
-	int id_col;			/* the column that is event_id, or -1 */
-	int type_col;			/* the column that is type, or -1 */
+	struct csv_columns cols;	/* CSV: the header's columns */
 	struct profile *profile;	/* the input's import profile, or NULL */
-	char **keys;			/* with a profile: each column's key (its own name), and length */
-	size_t *klens;
 };
 
 struct counts {
@@ -545,15 +531,6 @@ static int ndjson_line(struct worker *w, const char *line, size_t len, const str
 	return n == -2 ? -2 : event_why(&w->en, why);
 }
 
-/* Whether the record's type is a purchase or a refund (the rows where a price is revenue). */
-static int sale_row(const struct current *cur, const struct csvrec *csv)
-{
-	const struct vocab_entry *e;
-
-	if (cur->type_col < 0 || !(e = vocab_type(csv->f[cur->type_col], csv->flen[cur->type_col])))
-		return 0;
-	return (e->name_len == 8 && !memcmp(e->name, "purchase", 8)) || (e->name_len == 6 && !memcmp(e->name, "refund", 6));
-}
 
 /* A CSV record by the input's import profile: its events (none: left out by the profile's rule). */
 static int profile_line(struct worker *w, const char *rec, size_t len, struct buf *out, char *why)
@@ -568,7 +545,7 @@ static int profile_line(struct worker *w, const char *rec, size_t len, struct bu
 	w->objs.len = 0;
 	w->prow.csv = cur->fmt == FROM_CSV ? &w->csv : NULL;
 	w->prow.obj = &w->pobj;
-	k = profile_row(p, &w->prow, (const char *const *)cur->keys, cur->klens, rec, len, &w->objs, &w->tmp, why);
+	k = profile_row(p, &w->prow, (const char *const *)cur->cols.keys, cur->cols.klens, rec, len, &w->objs, &w->tmp, why);
 	if (k <= 0)
 		return k == 0 ? RULE_PROFILE : (int)k;
 	for (o = w->objs.p, end = o + w->objs.len; o < end; o = nl + 1) {
@@ -589,7 +566,7 @@ static int csv_line(struct worker *w, const char *rec, size_t len, struct buf *o
 	const struct current *cur = w->cur;
 	struct buf *t = &w->tmp;
 	size_t i, src = len && rec[len - 1] == '\r' ? len - 1 : len;
-	long n = source_csv_record(&w->csv, cur->delim, rec, len, cur->ncol, why);
+	long n = source_csv_record(&w->csv, cur->delim, rec, len, cur->cols.ncol, why);
 	int first = 1;
 
 	if (n <= 0)
@@ -599,20 +576,20 @@ static int csv_line(struct worker *w, const char *rec, size_t len, struct buf *o
 	t->len = 0;
 	if (buf_addc(t, '{') < 0)
 		return -2;
-	if (!w->o->raw && (cur->id_col < 0 || w->csv.flen[cur->id_col] == 0)) {
+	if (!w->o->raw && (cur->cols.id_col < 0 || w->csv.flen[cur->cols.id_col] == 0)) {
 		/* no id from the source: a fingerprint of the record as written */
 		if (buf_add(t, "\"event_id\":", 11) < 0 || event_put_fingerprint(t, rec, src) < 0)
 			return -2;
 		first = 0;
 	}
-	for (i = 0; i < cur->ncol; i++) {
-		const struct column *c = &cur->col[i];
+	for (i = 0; i < cur->cols.ncol; i++) {
+		const struct csv_column *c = &cur->cols.col[i];
 		const char *key = c->key;
 		size_t klen = c->klen;
 
 		if (!w->o->raw && c->field >= 0 && w->csv.flen[i] == 0)
 			continue;	/* an empty canonical field is an absent one */
-		if (c->own_key && !sale_row(cur, &w->csv)) {
+		if (c->own_key && !csv_columns_sale_row(&cur->cols, &w->csv)) {
 			key = c->own_key;	/* a view's price is no revenue */
 			klen = c->own_klen;
 		}
@@ -652,37 +629,7 @@ static int parse_line(void *ctx, const char *line, size_t len, const struct scan
 
 /* ---- per input, in the calling thread ---- */
 
-static void free_columns(struct current *cur)
-{
-	size_t i;
 
-	for (i = 0; i < cur->ncol; i++) {
-		free(cur->col[i].key);
-		free(cur->col[i].own_key);
-	}
-	free(cur->col);
-	free(cur->keys);
-	free(cur->klens);
-	cur->keys = NULL;
-	cur->klens = NULL;
-	cur->col = NULL;
-	cur->ncol = 0;
-	cur->id_col = -1;
-	cur->type_col = -1;
-}
-
-static int set_key(struct column *c, const char *name, size_t n)
-{
-	struct buf b = BUF_INIT;
-
-	if (json_escape(&b, name, n) < 0) {
-		buf_free(&b);
-		return -1;
-	}
-	c->key = b.p;
-	c->klen = b.len;
-	return 0;
-}
 
 /*
  * The header: each column's output key. A column that stands for a
@@ -696,22 +643,14 @@ static int csv_columns(struct run *r, long n, char *why);
 static void explain_columns(struct run *r)
 {
 	const struct current *cur = &r->cur;
-	const struct profile *p = cur->profile;
+	char fate[512];
 	size_t i;
 
-	for (i = 0; i < cur->ncol; i++) {
-		const struct column *c = &cur->col[i];
-		char fate[512];
-
-		if (p)
-			profile_explain_column(p, (long)i, fate, sizeof(fate));
-		else if (c->field >= 0 && c->own_key)
-			snprintf(fate, sizeof(fate), "-> %s on purchases and refunds, else carried as %.*s",
-				 event_fields[c->field].name, (int)c->own_klen, c->own_key);
-		else if (c->field >= 0)
-			snprintf(fate, sizeof(fate), "-> %s", event_fields[c->field].name);
+	for (i = 0; i < cur->cols.ncol; i++) {
+		if (cur->profile)
+			profile_explain_column(cur->profile, (long)i, fate, sizeof(fate));
 		else
-			snprintf(fate, sizeof(fate), "carried as %.*s", (int)c->klen, c->key);
+			csv_columns_fate(&cur->cols, i, fate, sizeof(fate));
 		diag("  %-24.*s %s", (int)r->hcsv.flen[i], r->hcsv.f[i], fate);
 	}
 }
@@ -737,120 +676,29 @@ static int csv_header(void *ctx, const char *rec, size_t len, char *why)
 	struct run *r = ctx;
 	long n;
 
-	free_columns(&r->cur);
+	csv_columns_free(&r->cur.cols);
 	if ((n = source_split_header(&r->hcsv, r->cur.delim, rec, len, why)) < 0)
 		return -1;
 	return csv_columns(r, n, why);
 }
 
-/* The columns of the header in r->hcsv (n names). 0, or -1 (why). */
+/* The columns of the header in r->hcsv (n names); with a profile, bound to it. 0, or -1 (why). */
 static int csv_columns(struct run *r, long n, char *why)
 {
 	struct current *cur = &r->cur;
 	struct opts *o = r->o;
-	char num[24];
-	int *field = NULL;
-	const char **mapped_to = NULL;
-	size_t i, j, k;
 
-	cur->col = calloc((size_t)n, sizeof(*cur->col));
-	field = malloc((size_t)n * sizeof(*field));
-	mapped_to = calloc((size_t)n, sizeof(*mapped_to));
-	if (!cur->col || !field || !mapped_to)
-		goto oom;
-	cur->ncol = (size_t)n;
-	for (i = 0; i < cur->ncol; i++)
-		field[i] = -1;
 	/* a profile reads the columns by their names; the rest keep them */
-	if (!o->raw && !cur->profile && source_fields(&r->hcsv, n, o->maps, o->nmaps, field, mapped_to) < 0)
-		goto oom;
-	for (i = 0; i < cur->ncol; i++) {
-		const char *nm = r->hcsv.f[i];
-		size_t nl = r->hcsv.flen[i];
-		struct column *c = &cur->col[i];
-
-		c->field = field[i];
-		if (c->field == EV_REVENUE && !mapped_to[i]) {
-			char folded[128];
-			size_t fl = source_fold_name(nm, nl, folded, sizeof(folded));
-
-			if (!(fl == 7 && !memcmp(folded, "revenue", 7))) {	/* by a synonym: its own name kept */
-				struct column own;
-
-				if (set_key(&own, nm, nl) < 0)
-					goto oom;
-				c->own_key = own.key;
-				c->own_klen = own.klen;
-			}
-		}
-		if (c->field >= 0) {
-			nm = event_fields[c->field].name;
-			nl = event_fields[c->field].len;
-		} else if (mapped_to[i]) {
-			nm = mapped_to[i];	/* renamed to a field of its own */
-			nl = strlen(nm);
-		} else if (nl == 0) {
-			nl = (size_t)snprintf(num, sizeof(num), "%zu", i + 1);	/* as Miller names it */
-			nm = num;
-		}
-		if (set_key(c, nm, nl) < 0)
-			goto oom;
-		/* a repeated name gets _2, _3, ... (as Miller and DuckDB do) */
-		for (j = 0, k = 1; j < i; j++)
-			if (cur->col[j].klen == c->klen && !memcmp(cur->col[j].key, c->key, c->klen))
-				k++;
-		if (k > 1) {
-			char dup[160];
-			int dl = snprintf(dup, sizeof(dup), "%.*s_%zu", (int)(c->klen - 2), c->key + 1, k);
-
-			free(c->key);
-			c->key = NULL;
-			if (dl < 0 || (size_t)dl >= sizeof(dup)) {
-				snprintf(why, 200, "header: column %zu's name is too long", i + 1);
-				goto fail;
-			}
-			/* the name is escaped already: quote it as it is */
-			c->key = malloc((size_t)dl + 2);
-			if (!c->key)
-				goto oom;
-			c->key[0] = '"';
-			memcpy(c->key + 1, dup, (size_t)dl);
-			c->key[dl + 1] = '"';
-			c->klen = (size_t)dl + 2;
-		}
-		if (c->field == EV_EVENT_ID)
-			cur->id_col = (int)i;
-		if (c->field == EV_TYPE)
-			cur->type_col = (int)i;
+	if (csv_columns_make(&cur->cols, &r->hcsv, n, o->maps, o->nmaps, !o->raw && !cur->profile, !cur->profile,
+			     why) < 0)
+		return -1;
+	if (cur->profile && profile_bind(cur->profile, &r->hcsv, n, why) < 0) {
+		csv_columns_free(&cur->cols);
+		return -1;
 	}
-	if (cur->profile) {
-		if (!(cur->keys = malloc(cur->ncol * sizeof(*cur->keys))) ||
-		    !(cur->klens = malloc(cur->ncol * sizeof(*cur->klens))))
-			goto oom;
-		for (i = 0; i < cur->ncol; i++) {
-			cur->keys[i] = cur->col[i].key;
-			cur->klens[i] = cur->col[i].klen;
-		}
-		if (profile_bind(cur->profile, &r->hcsv, n, why) < 0)
-			goto fail;
-	}
-	for (j = 0; j < o->nmaps && !cur->profile; j++)
-		if (!o->maps[j].used) {
-			snprintf(why, 200, "--map: no column '%.100s' in the header", o->maps[j].column);
-			goto fail;
-		}
 	if (o->explain)
 		explain_columns(r);
-	free(field);
-	free(mapped_to);
 	return 0;
-oom:
-	snprintf(why, 200, "out of memory");
-fail:
-	free(field);
-	free(mapped_to);
-	free_columns(cur);
-	return -1;
 }
 
 static int prepare(void *ctx, struct drive *d, struct in *in)
@@ -861,7 +709,7 @@ static int prepare(void *ctx, struct drive *d, struct in *in)
 	ssize_t n = 0;
 	char delim = o->delim;
 
-	free_columns(&r->cur);
+	csv_columns_free(&r->cur.cols);
 	r->cur.fmt = o->from;
 	r->cur.profile = NULL;
 	if (o->from == FROM_AUTO || o->from == FROM_CSV) {
@@ -1117,8 +965,7 @@ int main(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
 	r.d = &o.d;
-	r.cur.id_col = -1;
-	r.cur.type_col = -1;
+	r.cur.cols.id_col = r.cur.cols.type_col = -1;
 	o.progress = o.progress && isatty(2);
 	o.d.prepare = prepare;
 	if (csvrec_init(&r.hcsv, ',', '"') < 0 || profile_load_builtins(&o.profiles, &o.nprofiles) < 0) {
@@ -1140,7 +987,7 @@ int main(int argc, char **argv)
 		say_counts(NULL, &r.total, NULL);
 	status = drive_close(&o.d, status);
 	csvrec_free(&r.hcsv);
-	free_columns(&r.cur);
+	csv_columns_free(&r.cur.cols);
 	free(o.maps);
 	event_rewrite_free(&o.rw);
 	profile_free_all(o.profiles, o.nprofiles);
