@@ -338,13 +338,7 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 		}
 	} else if (agg_take(a, p, (size_t)(end - p)) < 0)
 		return say(r, 0);
-	if (drive_bad_records(r->d, c, first_line) < 0)
-		return -1;
-	if (c->fatal) {
-		diag_at(r->d->name, 0, "out of memory");
-		return r->d->stop = -1;
-	}
-	return 0;
+	return drive_chunk_done(r->d, c, first_line);
 }
 
 /* Each input: NDJSON or CSV (recin.h); partial results to merge are NDJSON. */

@@ -574,13 +574,7 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 	}
 	if (attrib_flush(at, 0) < 0)
 		return r->d->out.err ? (r->d->stop = -1) : say(r, 0);
-	if (drive_bad_records(r->d, c, first_line) < 0)
-		return -1;
-	if (c->fatal) {
-		diag("out of memory");
-		return r->d->stop = -1;
-	}
-	return 0;
+	return drive_chunk_done(r->d, c, first_line);
 }
 
 static int merge_line(void *ctx, const char *line, size_t len)

@@ -832,12 +832,8 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 		return r->d->stop = -1;
 	if (c->nmsgs && (c->stopped || r->d->shown < MAX_REJECT_MESSAGES))
 		end_progress(r);
-	if (drive_bad_records(r->d, c, first_line) < 0)
+	if (drive_chunk_done(r->d, c, first_line) < 0)
 		return -1;
-	if (c->fatal) {
-		diag_at(r->d->name, 0, "out of memory");
-		return r->d->stop = -1;
-	}
 	if (r->o->progress)
 		show_progress(r, 0);
 	return 0;

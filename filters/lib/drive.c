@@ -239,13 +239,7 @@ static int merge_commit(void *ctx, const struct par_chunk *c, uint64_t first_lin
 			return d->stop = -1;
 		}
 	}
-	if (drive_bad_records(d, c, first_line) < 0)
-		return -1;
-	if (c->fatal) {
-		diag("out of memory");
-		return d->stop = -1;
-	}
-	return 0;
+	return drive_chunk_done(d, c, first_line);
 }
 
 static void merge_before(void *ctx)
@@ -274,4 +268,15 @@ int drive_merge(struct drive *d, char **names, int n, struct drive_merge *m)
 	if (status == EXIT_OK)
 		status = drive_inputs(d, names, n, merge_commit, merge_before, merge_after, &mr);
 	return status == EXIT_OK && m->failed ? EXIT_DATA : status;
+}
+
+int drive_chunk_done(struct drive *d, const struct par_chunk *c, uint64_t first_line)
+{
+	if (drive_bad_records(d, c, first_line) < 0)
+		return -1;
+	if (c->fatal) {
+		diag_at(d->name, 0, "out of memory");
+		return d->stop = -1;
+	}
+	return 0;
 }

@@ -113,6 +113,12 @@ int drive_merge(struct drive *d, char **names, int n, struct drive_merge *m);
  */
 int drive_bad_records(struct drive *d, const struct par_chunk *c, uint64_t first_line);
 /*
+ * A commit function's end of a chunk: its bad records (drive_bad_records),
+ * and a worker that ran out of memory stops the run with a message naming
+ * the input. 0, or -1 with d->stop set.
+ */
+int drive_chunk_done(struct drive *d, const struct par_chunk *c, uint64_t first_line);
+/*
  * Say how many bad records were set aside and where (and how many were not
  * reported one by one), close the rejects file, stop the workers, flush and
  * close the output; status is what the run had so far.
