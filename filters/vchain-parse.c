@@ -120,6 +120,7 @@ struct run {
 	struct drive *d;
 	struct current cur;
 	struct csvrec hcsv;		/* splits headers, in the calling thread */
+	int titles_left;		/* lines before the header not yet skipped (the profile's title-lines) */
 	struct counts total, now;	/* all inputs; the input being read */
 	/* --progress */
 	uint64_t bytes_done, bytes_total;	/* of the inputs before it; of all (0: unknown) */
@@ -548,6 +549,8 @@ static int profile_line(struct worker *w, const char *rec, size_t len, struct bu
 	k = profile_row(p, &w->prow, (const char *const *)cur->cols.keys, cur->cols.klens, rec, len, &w->objs, &w->tmp, why);
 	if (k <= 0)
 		return k == 0 ? RULE_PROFILE : (int)k;
+	if (p->spend)	/* spend rows, checked by profile_row: no events to normalise */
+		return buf_add(out, w->objs.p, w->objs.len) < 0 ? -2 : 0;
 	for (o = w->objs.p, end = o + w->objs.len; o < end; o = nl + 1) {
 		nl = memchr(o, '\n', (size_t)(end - o));
 		if ((r = event_append(&w->en, o, (size_t)(nl - o), out, why)) < 0)
@@ -676,6 +679,10 @@ static int csv_header(void *ctx, const char *rec, size_t len, char *why)
 	struct run *r = ctx;
 	long n;
 
+	if (r->titles_left > 0) {
+		r->titles_left--;
+		return 1;	/* a title line: not the header yet */
+	}
 	csv_columns_free(&r->cur.cols);
 	if ((n = source_split_header(&r->hcsv, r->cur.delim, rec, len, why)) < 0)
 		return -1;
@@ -747,8 +754,10 @@ static int prepare(void *ctx, struct drive *d, struct in *in)
 					o->header ? "" : r->cur.profile->name, why);
 				return -1;
 			}
-		} else
+		} else {
+			r->titles_left = r->cur.profile ? r->cur.profile->title_lines : 0;
 			par_set_header(d->par, csv_header, r);
+		}
 	}
 	if (o->explain && !(r->cur.fmt == FROM_CSV && (o->header || (r->cur.profile && r->cur.profile->header))))
 		explain_input(r);

@@ -364,20 +364,34 @@ void par_set_header(struct par *p, int (*fn)(void *, const char *, size_t, char 
  */
 static void take_header(struct par *p, struct par_chunk *c)
 {
-	uint64_t inner;
-	size_t len = in_record_len(c->in.p, c->in.len, p->quote, p->delim, &inner);
+	uint64_t inner = 0, at = 0;
+	size_t len;
 	char why[200];
+	int r;
 
-	if (p->header(p->hctx, c->in.p, len, why) < 0) {
+	c->skip = 0;
+	c->skip_lines = 0;
+	for (;;) {
+		at = c->skip_lines;	/* where the record starts */
+		if (c->skip >= c->in.len) {
+			snprintf(why, sizeof(why), "no header: the input ends first");
+			r = -1;
+			break;
+		}
+		len = in_record_len(c->in.p + c->skip, c->in.len - c->skip, p->quote, p->delim, &inner);
+		r = p->header(p->hctx, c->in.p + c->skip, len, why);
+		c->skip += len + 1;
+		c->skip_lines += 1 + inner;
+		if (r <= 0)
+			break;	/* 1: a line before the header (a title), skipped */
+	}
+	if (r < 0) {
+		c->msg_line[0] = at;
 		c->skip = c->in.len;	/* nothing of it is worked on */
 		c->nmsgs = 1;
-		c->msg_line[0] = 0;
 		memcpy(c->msg[0], why, sizeof(why));
 		c->stopped = 1;
-		return;
 	}
-	c->skip = len + 1;
-	c->skip_lines = 1 + inner;
 }
 
 /* Wait until the head slot is done; the caller then commits it. */

@@ -101,8 +101,10 @@ void par_free(struct par *p);
 /*
  * For the next par_run only: its first record is a header, given to
  * fn(hctx, rec, len, why) in the calling thread before any worker sees a
- * record (so workers may read what it sets up). fn returns 0, or -1 with
- * why[200]: the run stops with that message on the header's line.
+ * record (so workers may read what it sets up). fn returns 0, 1 when rec
+ * is a line before the header (a report's title: skipped, and fn is given
+ * the next), or -1 with why[200]: the run stops with that message on the
+ * header's line.
  */
 void par_set_header(struct par *p, int (*fn)(void *hctx, const char *rec, size_t len, char *why),
 		    void *hctx);

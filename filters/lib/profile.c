@@ -26,6 +26,38 @@ const struct profile_builtin *profile_builtins(size_t *n)
 
 /* ---- parsing ---- */
 
+/* A spend profile's fields, kept in the event fields' slots. */
+static const struct {
+	const char *name;
+	int field;
+} spend_fields[] = {
+	{ "date", EV_TS }, { "campaign", EV_CAMPAIGN }, { "platform", EV_PLATFORM }, { "spend", EV_REVENUE },
+	{ "currency", EV_CURRENCY },
+};
+#define NSPEND_FIELDS (sizeof(spend_fields) / sizeof(spend_fields[0]))
+
+static int field_index(const struct profile *p, const char *s, size_t n)
+{
+	size_t k;
+
+	if (!p->spend)
+		return event_field_index(s, n);
+	for (k = 0; k < NSPEND_FIELDS; k++)
+		if (strlen(spend_fields[k].name) == n && !memcmp(spend_fields[k].name, s, n))
+			return spend_fields[k].field;
+	return -1;
+}
+
+const char *profile_field_name(const struct profile *p, int field)
+{
+	size_t k;
+
+	for (k = 0; p->spend && k < NSPEND_FIELDS; k++)
+		if (spend_fields[k].field == field)
+			return spend_fields[k].name;
+	return event_fields[field].name;
+}
+
 static void free_func(struct pfunc *f);
 
 static int fail(struct profile *p, unsigned line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -144,7 +176,7 @@ static int func(struct profile *p, unsigned line, const char *s, const char *end
 		const char *eq = memchr(w, '=', (size_t)(end - w)), *v, *slash;
 
 		w = skip_ws(w, end);
-		if (!eq || (f->when_field = event_field_index(w, (size_t)(trim_end(w, eq) - w))) < 0)
+		if (!eq || (f->when_field = field_index(p, w, (size_t)(trim_end(w, eq) - w))) < 0)
 			return fail(p, line, "when: expected FIELD=VALUE/VALUE..., FIELD a canonical field given above");
 		for (v = eq + 1; v < end && f->npair < PROFILE_MAX_PAIRS; v = slash + 1) {
 			slash = memchr(v, '/', (size_t)(end - v));
@@ -179,8 +211,10 @@ static int rule(struct profile *p, unsigned line, const char *s, const char *eq,
 	memset(r, 0, sizeof(*r));
 	r->line = line;
 	r->a.col = r->b.col = -1;
-	if ((r->field = event_field_index(s, (size_t)(trim_end(s, eq) - s))) < 0)
-		return fail(p, line, "'%.*s' is not a canonical field (schemas/event-fields.tsv)", (int)(trim_end(s, eq) - s), s);
+	if ((r->field = field_index(p, s, (size_t)(trim_end(s, eq) - s))) < 0)
+		return fail(p, line, p->spend ? "'%.*s' is not a spend field (date, campaign, platform, spend, currency)"
+				     : "'%.*s' is not a canonical field (schemas/event-fields.tsv)",
+			    (int)(trim_end(s, eq) - s), s);
 	for (k = 0; k < p->nrule; k++)
 		if (p->rule[k].field == r->field)
 			return fail(p, line, "'%.*s' is given twice", (int)(trim_end(s, eq) - s), s);
@@ -292,6 +326,26 @@ static int directive(struct profile *p, unsigned line, const char *s, const char
 			return fail(p, line, "'header' is given twice");
 		return (p->header = dup_n(w, (size_t)(end - w))) ? 0 : fail(p, line, "out of memory");
 	}
+	if (IS("title-lines")) {
+		const char *e = w;
+		long v = 0;
+
+		while (e < end && *e >= '0' && *e <= '9' && v <= 100)	/* not strtol: w is not NUL-ended */
+			v = v * 10 + (*e++ - '0');
+		if (e == w || e != end || v < 1 || v > 100 || p->title_lines)
+			return fail(p, line, p->title_lines ? "'title-lines' is given twice" : "title-lines: a number from 1 to 100");
+		p->title_lines = (int)v;
+		return 0;
+	}
+	if (IS("makes")) {
+		if (p->nrule || p->nup)
+			return fail(p, line, "makes: give it before the fields");
+		if ((size_t)(end - w) == 5 && !memcmp(w, "spend", 5))
+			p->spend = 1;
+		else if (!((size_t)(end - w) == 6 && !memcmp(w, "events", 6)))
+			return fail(p, line, "makes: events or spend");
+		return 0;
+	}
 	if (IS("detect"))
 		return list(p, line, w, end, p->detect, p->detect_len, &p->ndetect, PROFILE_MAX_DETECT);
 	if (IS("skip")) {
@@ -328,8 +382,8 @@ static int directive(struct profile *p, unsigned line, const char *s, const char
 		return 0;
 	}
 #undef IS
-	return fail(p, line, "unknown directive '%.*s' (about, detect, header, ts-format, carry, skip, unpivot, "
-		    "FIELD = ...)",
+	return fail(p, line, "unknown directive '%.*s' (about, detect, header, title-lines, makes, ts-format, carry, "
+		    "skip, unpivot, FIELD = ...)",
 		    (int)n, s);
 }
 
@@ -358,6 +412,21 @@ int profile_parse(struct profile *p, const char *name, const char *text, size_t 
 			return -1;
 		if (nl == end)
 			break;
+	}
+	if (p->title_lines && p->header)
+		return fail(p, line, "title-lines skips lines before a header, and 'header' says there is none: give one");
+	if (p->spend) {
+		int has_spend = 0, has_key = 0;
+
+		for (k = 0; k < p->nrule; k++) {
+			has_spend |= p->rule[k].field == EV_REVENUE;
+			has_key |= p->rule[k].field == EV_CAMPAIGN || p->rule[k].field == EV_PLATFORM;
+		}
+		if (p->nup)
+			return fail(p, line, "a spend profile does not unpivot");
+		if (!has_spend || !has_key)
+			return fail(p, line, "a spend profile gives 'spend = ...' and 'campaign = ...' or 'platform = ...'");
+		return 0;
 	}
 	for (k = 0; k < p->nrule; k++)
 		has_type |= p->rule[k].field == EV_TYPE;
@@ -507,7 +576,7 @@ int profile_bind(struct profile *p, const struct csvrec *hdr, long ncol, char *w
 	}
 	p->ncol = ncol;
 	for (i = 0; i < ncol; i++)	/* a column named like a canonical field a rule gives: the field wins */
-		p->clash[i] = (signed char)event_field_index(hdr->f[i], hdr->flen[i]);
+		p->clash[i] = (signed char)field_index(p, hdr->f[i], hdr->flen[i]);
 	for (k = 0; k < p->nrule; k++)
 	{
 		int also = conditional(&p->rule[k]) || p->rule[k].product || p->rule[k].ncat, j;
@@ -679,12 +748,14 @@ static void trim(const char **s, size_t *n)
 
 static int set_text(struct buf *v, const char *s, size_t n)
 {
-	char *c;
+	/* s may be in v: where, before growing v moves it */
+	size_t in = v->p && s >= v->p && s < v->p + v->cap ? (size_t)(s - v->p) + 1 : 0;
 
 	if (buf_grow(v, n + 1) < 0)
 		return -2;
-	c = v->p;
-	memmove(c, s, n);	/* s may be in v */
+	if (in)
+		s = v->p + in - 1;
+	memmove(v->p, s, n);
 	v->len = n;
 	return 0;
 }
@@ -809,14 +880,55 @@ static int eval(const struct prule *r, struct prow *row, struct buf *v, const st
 	return 0;
 }
 
-/* A member whose key is field k's name. */
-static int put_field(struct buf *o, int *first, int k, const char *v, size_t n)
+/* A member named name: the value a JSON string, or with number as it is. */
+static int put_field(struct buf *o, int *first, const char *name, const char *v, size_t n, int number)
 {
-	if ((!*first && buf_addc(o, ',') < 0) || json_escape(o, event_fields[k].name, event_fields[k].len) < 0 ||
-	    buf_addc(o, ':') < 0 || json_escape(o, v, n) < 0)
+	if ((!*first && buf_addc(o, ',') < 0) || json_escape(o, name, strlen(name)) < 0 || buf_addc(o, ':') < 0 ||
+	    (number ? buf_add(o, v, n) : json_escape(o, v, n)) < 0)
 		return -2;
 	*first = 0;
 	return 0;
+}
+
+/*
+ * A spend row's values checked and put in their written form: the spend a
+ * number (a JSON number in the output), the date a date. 0, or -1 (why).
+ */
+static int spend_values(const struct profile *p, struct buf *values, const unsigned char *have, char *why)
+{
+	struct buf *v = &values[EV_REVENUE], *d = &values[EV_TS];
+	struct dec m;
+	struct vts t;
+	char out[TS_MAX_LEN], num[DEC_MAX_LEN];
+	size_t n;
+	int zoned;
+
+	if (!have[EV_REVENUE] || dec_parse(v->p, v->len, &m) < 0) {
+		snprintf(why, 200, have[EV_REVENUE] ? "spend: '%.*s' is not a number" : "spend: none on this row%.*s",
+			 (int)(v->len > 40 ? 40 : v->len), v->p ? v->p : "");
+		return -1;
+	}
+	if (!have[EV_CAMPAIGN] && !have[EV_PLATFORM]) {
+		snprintf(why, 200, "neither campaign nor platform on this row: whose spend it is is unknown");
+		return -1;
+	}
+	n = dec_format(m, num);	/* as a JSON number */
+	v->len = 0;
+	if (buf_add(v, num, n) < 0)
+		return -2;
+	if (!have[EV_TS])
+		return 0;
+	if ((!p->ts_format || ts_parse_format(p->ts_format, d->p, d->len, &t, &zoned) < 0) &&
+	    ts_parse(d->p, d->len, &t) < 0) {
+		snprintf(why, 200, "date: '%.*s' is not a date%s", (int)(d->len > 40 ? 40 : d->len), d->p,
+			 p->ts_format ? " in the profile's ts-format" : "");
+		return -1;
+	}
+	n = ts_format(t, out);
+	if (t.sec % 86400 == 0 && !t.nsec)
+		n = 10;	/* a day: YYYY-MM-DD */
+	d->len = 0;
+	return buf_add(d, out, n) < 0 ? -2 : 0;
 }
 
 /* A member whose key is JSON-quoted already. */
@@ -854,12 +966,15 @@ long profile_row(const struct profile *p, struct prow *row, const char *const *k
 			have[r->field] = 1;
 		has_id |= have[EV_EVENT_ID];
 	}
+	if (!e && p->spend)
+		e = spend_values(p, values, have, why);
 	/* the members every event of the row has: the rules' fields and the carried columns */
 	tmp->len = 0;
 	first = 1;
 	for (k = 0; k < EVENT_NFIELDS && !e; k++)
 		if (have[k])
-			e = put_field(tmp, &first, k, values[k].p, values[k].len);
+			e = put_field(tmp, &first, profile_field_name(p, k), values[k].p, values[k].len,
+				      p->spend && k == EV_REVENUE);
 	for (i = 0; p->carry && row->csv && i < row->csv->n && i < (size_t)p->ncol && !e; i++) {
 		if (p->used[i] || !row->csv->flen[i])
 			continue;
@@ -897,7 +1012,7 @@ long profile_row(const struct profile *p, struct prow *row, const char *const *k
 		start = objs->len;
 		if (buf_addc(objs, '{') < 0 || buf_add(objs, tmp->p, common) < 0)
 			e = -2;
-		if (!e && !has_id) {	/* the row as written (and the metric) identify the event */
+		if (!e && !has_id && !p->spend) {	/* the row as written (and the metric) identify the event */
 			struct buf *idsrc = &row->id;
 			struct h128 h = hash128(rec, rec_len);
 
@@ -916,8 +1031,8 @@ long profile_row(const struct profile *p, struct prow *row, const char *const *k
 				f1 = 0;
 			}
 		}
-		if (!e && p->nup && (put_field(objs, &f1, EV_TYPE, p->up_type[u], p->up_type_len[u]) < 0 ||
-				     put_field(objs, &f1, EV_COUNT, cv, cn) < 0))
+		if (!e && p->nup && (put_field(objs, &f1, "type", p->up_type[u], p->up_type_len[u], 0) < 0 ||
+				     put_field(objs, &f1, "count", cv, cn, 0) < 0))
 			e = -2;
 		if (!e && (buf_addc(objs, '}') < 0 || buf_addc(objs, '\n') < 0))
 			e = -2;
@@ -960,22 +1075,38 @@ void profile_free_all(struct profile *all, size_t n)
 	free(all);
 }
 
+/* Line k (from 0) of p[0..len), without its line end: its start, or NULL when it does not end in p. */
+static const char *nth_line(const char *p, size_t len, int k, size_t *n)
+{
+	const char *end = p + len, *nl;
+
+	for (; p && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL; p = nl + 1, k--)
+		if (!k) {
+			*n = (size_t)(nl - p) - (nl > p && nl[-1] == '\r');
+			return p;
+		}
+	return NULL;
+}
+
 struct profile *profile_pick_csv(struct profile *all, size_t n, struct csvrec *hdr, const char *p, size_t len,
 				 char delim)
 {
-	const char *nl = p ? memchr(p, '\n', len) : NULL;
-	size_t line = nl ? (size_t)(nl - p) : 0, i;
 	struct profile *best = NULL;
+	const char *h;
 	char why[200];
-	long ncol;
+	long ncol = -1;
+	int split_at = -1;	/* the line split into hdr */
+	size_t i, hl;
 
-	if (line && p[line - 1] == '\r')
-		line--;
-	if (!nl || (ncol = source_split_header(hdr, delim, p, line, why)) < 0)
-		return NULL;
-	for (i = 0; i < n; i++)
-		if (profile_detects(&all[i], hdr, ncol) && (!best || all[i].ndetect > best->ndetect))
+	for (i = 0; i < n; i++) {
+		if (all[i].title_lines != split_at) {	/* a profile's header is the line after its title lines */
+			split_at = all[i].title_lines;
+			h = nth_line(p, len, split_at, &hl);
+			ncol = h ? source_split_header(hdr, delim, h, hl, why) : -1;
+		}
+		if (ncol >= 0 && profile_detects(&all[i], hdr, ncol) && (!best || all[i].ndetect > best->ndetect))
 			best = &all[i];
+	}
 	return best;
 }
 
@@ -1008,7 +1139,7 @@ void profile_explain_column(const struct profile *p, long i, char *fate, size_t 
 		for (j = 0; j < ru->ncat; j++)
 			reads |= !ru->cat[j].literal && ru->cat[j].col == i;
 		if (reads && off < cap)
-			off += (size_t)snprintf(fate + off, cap - off, "%s%s", off ? ", " : "-> ", event_fields[ru->field].name);
+			off += (size_t)snprintf(fate + off, cap - off, "%s%s", off ? ", " : "-> ", profile_field_name(p, ru->field));
 	}
 	for (k = 0; k < p->nup; k++)
 		if (p->up_col[k].col == i && off < cap)

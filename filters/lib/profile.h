@@ -13,6 +13,12 @@
  *                             carried too)
  *   skip      COL PREFIX      rows whose COL starts with PREFIX are left out
  *   header    COL,COL,...     the input has no header line: these are its columns
+ *   title-lines N             N lines (a report's title, its date range) come
+ *                             before the header: not read
+ *   makes     events|spend    what a row becomes (default events); a spend
+ *                             profile's fields are date, campaign, platform,
+ *                             spend and currency, and its rows a spend table
+ *                             that vchain-aggregate --spend reads
  *   FIELD = EXPR              canonical FIELD from an expression
  *   unpivot   COL=TYPE,...    each row becomes one event per COL that has a
  *                             value other than 0: type TYPE, count the value
@@ -91,6 +97,8 @@ struct profile {
 	size_t up_type_len[PROFILE_MAX_UNPIVOT];
 	int nup;
 	char *header;		/* the columns of a headerless input, comma-separated; NULL: it has a header */
+	int title_lines;	/* lines before the header */
+	int spend;		/* makes spend rows, not events */
 	struct pterm skip_col;
 	char *skip_prefix;
 	size_t skip_len;
@@ -122,6 +130,9 @@ struct profile *profile_pick_csv(struct profile *all, size_t n, struct csvrec *h
 struct profile *profile_pick_json(struct profile *all, size_t n, const char *p, size_t len);
 /* What p makes of column i (bound): "-> ts, type; carried as well", "carried as it is", "dropped". */
 void profile_explain_column(const struct profile *p, long i, char *fate, size_t cap);
+
+/* The name of the field a rule of p gives (an event's field, or a spend row's: date for ts, spend for revenue). */
+const char *profile_field_name(const struct profile *p, int field);
 
 /* Parse text[0..n) into p (named name). 0, or -1 (err, err_line). */
 int profile_parse(struct profile *p, const char *name, const char *text, size_t n);
@@ -166,7 +177,9 @@ int profile_detects_json(const struct profile *p, const struct jobj *obj);
  * event_id, when no rule gives one, is the hash of the record as written
  * (rec[0..rec_len)), and of the metric's type when unpivoted. Returns the
  * number of objects (0: the record is skipped by rule), or -1 (why[200]),
- * -2 (memory).
+ * -2 (memory). A spend profile's row is checked here (a spend that is a
+ * number, written as one; a date that is one, written YYYY-MM-DD or as
+ * RFC 3339; campaign or platform) and has no event_id.
  */
 long profile_row(const struct profile *p, struct prow *row, const char *const *keys, const size_t *klens,
 		 const char *rec, size_t rec_len, struct buf *objs, struct buf *tmp, char *why);

@@ -1,8 +1,9 @@
 /*
  * spend.h - a spend table (ad spend per campaign or per platform, and per
  * date when it has one), read from a small CSV file with a header naming
- * campaign or platform, spend, and optionally date: what ROI, CAC, ROAS
- * and cost per conversion divide by.
+ * campaign or platform, spend, and optionally date, or from NDJSON objects
+ * with those members (vchain-parse's spend profiles write them): what
+ * ROI, CAC, ROAS and cost per conversion divide by.
  */
 #ifndef VCHAIN_SPEND_H
 #define VCHAIN_SPEND_H

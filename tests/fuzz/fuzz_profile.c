@@ -2,7 +2,9 @@
  * libFuzzer target: import profiles. The input, split at its first NUL,
  * is a profile's text and a CSV record; the profile, if it parses, is bound
  * to a fixed header and applied to the record and to fixed ones; the record
- * is also read by a fixed profile that uses every function. Properties: no
+ * is also read by a fixed profile that uses every function, and by a
+ * spend profile; the input is also given to profile_pick_csv as a file's
+ * first lines (title lines before a header). Properties: no
  * crash or sanitizer report; a profile either parses or says why with a
  * line; every event made is one JSON object per line.
  */
@@ -22,6 +24,8 @@ static const char fixed[] =
 	"ts = a\nuser_id = b | int\ntype = c * d | sign -=refund,*=purchase\nrevenue = c * d | abs\n"
 	"platform = e | lower | map ig=instagram,*=web\ncampaign = e | prefix x=y,*=z\npost_id = b | number\n"
 	"medium = a | when type=refund\nskip e Total\n";
+static const char spend_fixed[] =
+	"makes spend\ntitle-lines 1\ndetect a,e\ndate = a\ncampaign = e | lower\nspend = c * d | number\ncurrency = \"EUR\"\n";
 static const char header[] = "a,b,c,d,e";
 static const char json_fixed[] =
 	"ts = a.b.c\nuser_id = params.id\ntype = t | map x=view,*=click\nrevenue = params.v * e.f | abs\n"
@@ -106,6 +110,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (profile_parse(&q, "fixed", fixed, strlen(fixed)) != 0)
 		abort();
 	apply(&q, &hdr, ncol, rec, rlen);
+	profile_free(&q);
+	if (profile_parse(&q, "spend", spend_fixed, strlen(spend_fixed)) != 0)
+		abort();
+	apply(&q, &hdr, ncol, rec, rlen);
+	if (profile_pick_csv(&q, 1, &hdr, text, size, ',') == &q &&
+	    !profile_detects(&q, &hdr, (long)hdr.n))	/* picked: line 2 has a and e */
+		abort();
 	profile_free(&q);
 	if (profile_parse(&q, "json", json_fixed, strlen(json_fixed)) != 0)
 		abort();

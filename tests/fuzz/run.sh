@@ -21,6 +21,12 @@ for t in "$@"; do
 			"Wed Oct 10 20:19:24 +0000 2018" "2024-02-29T23:59:59.5Z"; do
 			printf '%s' "$s" > "$corpus/seed-$(printf '%s' "$s" | cksum | cut -d' ' -f1)"
 		done ;;
+	fuzz_profile)
+		# each shipped profile, a NUL, a record; the Google Ads fixture as a file's first lines
+		for f in "$top"/schemas/profiles/*.profile; do
+			{ cat "$f"; printf '\0%s' '2024-01-01,17.0,3,2.5,IG'; } > "$corpus/seed-$(basename "$f" .profile)"
+		done
+		cp "$top"/tests/vchain-parse/google-ads-campaigns.csv "$corpus"/seed-google-ads-csv ;;
 	fuzz_csv)
 		[ -d "$data/csv-spectrum" ] && cp "$data"/csv-spectrum/csvs/*.csv "$corpus"/
 		[ -d "$data/csv-commons-csv" ] && cp "$data"/csv-commons-csv/CSVFileParser/*.csv "$corpus"/ ;;

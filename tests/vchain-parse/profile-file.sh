@@ -68,3 +68,12 @@ grep -q "shop.csv: read as csv, delimiter ',', profile $TMP/shop.profile: test s
 grep -q '  Qty  *-> type, revenue$' "$TMP/err"
 grep -q '  Kind  *-> medium' "$TMP/err"
 grep -q '  Who  *-> user_id' "$TMP/err"
+
+# abs of a long negative value: the value's buffer grows while it is read
+# from itself (a use after free the sanitizer build caught, from the fuzzer)
+printf 'ts = t\ntype = "purchase"\nrevenue = v | abs\n' > "$TMP/abs.profile"
+long=$(printf '%0190d' 7)
+printf 't,v\n2024-01-01,-%s.5\n2024-01-02,-2.5\n' "$long" > "$TMP/abs.csv"
+$RUN "$P" --rejects "$TMP/abs.rej" --profile "$TMP/abs.profile" "$TMP/abs.csv" > "$TMP/out" 2> "$TMP/err" || true
+grep -q '"revenue":2.5' "$TMP/out" || { cat "$TMP/err"; exit 1; }
+if [ -s "$TMP/abs.rej" ]; then grep -q "^2024-01-01,-$long.5" "$TMP/abs.rej"; else grep -q "\"revenue\":$long.5" "$TMP/out"; fi
