@@ -672,6 +672,16 @@ static void explain_input(struct run *r)
 		cur->profile && cur->profile->about ? cur->profile->about : "");
 	if (cur->fmt == FROM_NDJSON && !cur->profile)
 		diag("  members named as canonical fields are read as them; the others are carried as they are");
+	if (cur->fmt == FROM_NDJSON && cur->profile) {
+		char rule[300];
+		int k;
+
+		for (k = 0; k < cur->profile->nrule; k++) {
+			profile_explain_rule(cur->profile, k, rule, sizeof(rule));
+			diag("  %s", rule);
+		}
+		diag("  the other members are dropped (a profile on NDJSON reads paths; nothing is carried)");
+	}
 }
 
 static int csv_header(void *ctx, const char *rec, size_t len, char *why)

@@ -1150,3 +1150,36 @@ void profile_explain_column(const struct profile *p, long i, char *fate, size_t 
 			 !p->used[i] && p->carry ? (off ? "; carried as well" : "carried as it is")
 			 : off ? "" : "dropped (carry none)");
 }
+
+/* A term as written: a path or column, or "text". */
+static size_t put_term(char *o, size_t cap, const struct pterm *t)
+{
+	int n = snprintf(o, cap, t->literal ? "\"%.*s\"" : "%.*s", (int)t->len, t->text);
+
+	return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+}
+
+void profile_explain_rule(const struct profile *p, int k, char *out, size_t cap)
+{
+	static const char *const fname[] = { "abs", "int", "lower", "number", "map", "prefix", "sign", "when" };
+	const struct prule *r = &p->rule[k];
+	size_t off;
+	int j;
+
+	off = (size_t)snprintf(out, cap, "%-10s <- ", profile_field_name(p, r->field));
+	if (off >= cap)
+		return;
+	off += put_term(out + off, cap - off, &r->a);
+	if (r->product && off + 3 < cap) {
+		memcpy(out + off, " * ", 4);
+		off += 3;
+		off += put_term(out + off, cap - off, &r->b);
+	}
+	for (j = 0; j < r->ncat && off + 3 < cap; j++) {
+		memcpy(out + off, " + ", 4);
+		off += 3;
+		off += put_term(out + off, cap - off, &r->cat[j]);
+	}
+	for (j = 0; j < r->nf && off + 3 < cap; j++)
+		off += (size_t)snprintf(out + off, cap - off, " | %s", fname[r->f[j].kind]);
+}

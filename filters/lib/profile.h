@@ -134,6 +134,9 @@ void profile_explain_column(const struct profile *p, long i, char *fate, size_t 
 /* The name of the field a rule of p gives (an event's field, or a spend row's: date for ts, spend for revenue). */
 const char *profile_field_name(const struct profile *p, int field);
 
+/* --explain: rule k of p as "field <- path * path | map | ..." (for NDJSON, which has no columns to list). */
+void profile_explain_rule(const struct profile *p, int k, char *out, size_t cap);
+
 /* Parse text[0..n) into p (named name). 0, or -1 (err, err_line). */
 int profile_parse(struct profile *p, const char *name, const char *text, size_t n);
 /* A shipped profile by name, else the file at name_or_path: 0, or -1 after saying what is wrong and where. */

@@ -78,6 +78,11 @@ if [ -f "$f" ]; then
 	"$BIN/vchain-dedupe" "$TMP/ev" | "$A" --report roi | jq -e '.revenue == 31 and .orders == 1' > /dev/null
 	[ "$(jq -r 'select(.type == "visit" and .source == "google" and .medium == "cpc") | .campaign' "$TMP/ev")" = cpc_campaign ]
 	jq -e -s 'map(select(.type == "purchase")) | all(.currency == "EUR" and .order_id == "257059")' "$TMP/ev" > /dev/null
+	# --explain on NDJSON: each field's paths, and what happens to the rest
+	$RUN "$P" --explain "$f" 2> "$TMP/err" > /dev/null
+	grep -q '  ts  *<- event_timestamp$' "$TMP/err" && grep -q '  revenue  *<- ecommerce.purchase_revenue | when$' "$TMP/err" &&
+		grep -q '  url  *<- params.page_location$' "$TMP/err" && grep -q 'other members are dropped' "$TMP/err" ||
+		{ cat "$TMP/err"; exit 1; }
 fi
 f="$DATA/snowplow-events/snowplow_web_events.csv"
 if [ -f "$f" ]; then
