@@ -58,7 +58,7 @@ static void usage(FILE *f)
 	      "                        [--respond-within DUR] [--resolve-within DUR]]\n"
 	      "                        [--every hour|day|week|month] [--format FORMAT]\n"
 	      "                        [--from FMT] [--partial] [--merge]\n"
-	      "                        [-o FILE] [-j N] [--rejects FILE] [--stats]\n"
+	      "                        [-o FILE] [-j N] [--rejects FILE [--max-rejects N|P%]] [--stats]\n"
 	      "                        [--max-line SIZE] [FILE ...]\n"
 	      "\n"
 	      "Group NDJSON records and compute metrics per group, one record per group,\n"
@@ -84,7 +84,7 @@ static void usage(FILE *f)
 	      "      --partial        write each group's mergeable state, not results\n"
 	      "      --merge          read partial results (of shards, in order) and merge\n"
 	      "  -o, --output FILE    write to FILE instead of stdout\n"
-	      "      --rejects FILE   go on past bad records, writing them to FILE byte-exact\n"
+	      DRIVE_REJECTS_HELP
 	      "      --stats          records read, rejected, groups, memory (stderr)\n"
 	      "      --max-line SIZE  longest line accepted (default 16M)\n"
 	      "  -j, --threads N      threads in all (default: the number of CPUs)\n"
@@ -127,14 +127,14 @@ static int report_options(const struct opts *o)
 
 static int parse_args(int argc, char **argv, struct opts *o, const char **accs, int *nacc)
 {
-	enum { OPT_EVERY = 256, OPT_FORMAT, OPT_REJECTS, OPT_STATS, OPT_PARTIAL, OPT_MERGE, OPT_FROM,
+	enum { OPT_EVERY = 256, OPT_FORMAT, OPT_STATS, OPT_PARTIAL, OPT_MERGE, OPT_FROM,
 	       OPT_REPORT, OPT_BRAND, OPT_WINDOW, OPT_RESPOND, OPT_RESOLVE, OPT_SPEND };
 	static const struct option longopts[] = {
 		{ "group-by", required_argument, NULL, 'g' },
 		{ "acc", required_argument, NULL, 'a' },
 		{ "every", required_argument, NULL, OPT_EVERY },
 		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "rejects", required_argument, NULL, OPT_REJECTS },
+		DRIVE_REJECTS_LONGOPTS,
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "partial", no_argument, NULL, OPT_PARTIAL },
 		{ "merge", no_argument, NULL, OPT_MERGE },
@@ -180,7 +180,6 @@ static int parse_args(int argc, char **argv, struct opts *o, const char **accs, 
 				return CLI_ARGS_BAD;
 			}
 			break;
-		case OPT_REJECTS: o->d.rejects = optarg; break;
 		case OPT_STATS: o->stats = 1; break;
 		case OPT_PARTIAL: o->partial = 1; break;
 		case OPT_MERGE: o->merge = a->merging = 1; break;
@@ -329,7 +328,7 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 
 	r->read += c->done + (uint64_t)c->stopped;
 	r->rejected += c->rejected;
-	r->blank += c->dropped[1];	/* CSV blank lines, the one rule */
+	r->blank += c->dropped[1] + c->blank;	/* CSV blank lines (the one rule), and the others */
 	if (r->o->merge) {
 		for (; p < end; p = nl + 1, line++) {
 			nl = memchr(p, '\n', (size_t)(end - p));
@@ -447,15 +446,18 @@ int main(int argc, char **argv)
 	if (status == EXIT_OK && !o.d.gone && (first = finish(&r)) < 0)
 		status = first == -2 ? EXIT_USAGE : EXIT_DATA;
 	if (o.stats) {
-		char blank[48] = "", unused[64] = "";
+		char blank[48] = "", unused[64] = "", nulls[64] = "";
 
 		if (r.blank)
 			snprintf(blank, sizeof(blank), ", blank lines %llu", (unsigned long long)r.blank);
+		if (o.agg.null_counts)
+			snprintf(nulls, sizeof(nulls), ", %llu with a null count (weight 0)",
+				 (unsigned long long)o.agg.null_counts);
 		if (o.agg.report && !o.merge)
 			snprintf(unused, sizeof(unused), ", %llu read by no metric of the report",
 				 (unsigned long long)o.agg.unused);
-		diag("read %llu, rejected %llu%s, groups %zu%s, %zu MB of state",
-		     (unsigned long long)r.read, (unsigned long long)r.rejected, blank,
+		diag("read %llu, rejected %llu%s%s, groups %zu%s, %zu MB of state",
+		     (unsigned long long)r.read, (unsigned long long)r.rejected, blank, nulls,
 		     groups_count(&o.agg.table), unused, agg_bytes(&o.agg) >> 20);
 	}
 	status = drive_close(&o.d, status);

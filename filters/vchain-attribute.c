@@ -75,7 +75,7 @@ static void usage(FILE *f)
 	      "                        [--position F,M,L] [--order K] [--tolerance DUR] [--value-field F]\n"
 	      "                        [--summary [--spend FILE] | --paths] [--from-paths FILE]\n"
 	      "                        [--partial | --merge] [--format FMT] [--map FILE] [--stats]\n"
-	      "                        [--rejects FILE] [-o FILE] [-j N] [--max-line SIZE] [FILE ...]\n"
+	      "                        [--rejects FILE [--max-rejects N|P%]] [-o FILE] [-j N] [--max-line SIZE] [FILE ...]\n"
 	      "\n"
 	      "Credit each conversion (a purchase) to the touches of the same person before\n"
 	      "it, by channel (the platform, or --by), under rule-based models, and over all\n"
@@ -103,7 +103,7 @@ static void usage(FILE *f)
 	      "      --format FMT      ndjson (default), csv, tsv, table\n"
 	      "      --map FILE        stage map TYPE<tab>STAGE (default schemas/stages.tsv)\n"
 	      "      --stats           counts and memory (stderr)\n"
-	      "      --rejects FILE    go on past bad records, writing them to FILE byte-exact\n"
+	      DRIVE_REJECTS_HELP
 	      "  -o, --output FILE     write to FILE instead of stdout\n"
 	      "  -j, --threads N       threads in all (default: the number of CPUs)\n"
 	      "      --max-line SIZE   longest line accepted (default 16M)\n"
@@ -201,7 +201,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	enum {
 		OPT_CONV = 256, OPT_TOUCH, OPT_VALUE, OPT_BY, OPT_LOOKBACK, OPT_TRANSFORM, OPT_HALF, OPT_POSITION,
 		OPT_ORDER, OPT_TOLERANCE, OPT_SUMMARY, OPT_PATHS, OPT_FROM_PATHS, OPT_PARTIAL, OPT_MERGE,
-		OPT_SPEND, OPT_FORMAT, OPT_MAP, OPT_STATS, OPT_REJECTS
+		OPT_SPEND, OPT_FORMAT, OPT_MAP, OPT_STATS
 	};
 	static const struct option longopts[] = {
 		{ "models", required_argument, NULL, 'm' },
@@ -224,7 +224,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "map", required_argument, NULL, OPT_MAP },
 		{ "stats", no_argument, NULL, OPT_STATS },
-		{ "rejects", required_argument, NULL, OPT_REJECTS },
+		DRIVE_REJECTS_LONGOPTS,
 		DRIVE_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -317,7 +317,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_MAP: map = optarg; break;
 		case OPT_STATS: o->a.stats = 1; break;
-		case OPT_REJECTS: o->d.rejects = optarg; break;
 		default:
 			if ((k = drive_take_option(&o->d, c, optarg, argv, usage)) <= 0)
 				return k;
@@ -667,8 +666,10 @@ int main(int argc, char **argv)
 		if (k < 0 && o.d.out.err != EPIPE)
 			status = EXIT_DATA;
 	}
-	if (o.a.stats)
+	if (o.a.stats) {
 		attrib_stats(&r.a);
+		drive_say_blank(&o.d);
+	}
 	status = drive_close(&o.d, status);
 	attrib_free(&r.a);
 	for (k = 0; k < o.nowned; k++)

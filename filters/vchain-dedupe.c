@@ -387,15 +387,7 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 		if (write_rec(r, &r->d->out, line, rec.len + 1) < 0)
 			return -1;
 	}
-	if (c->stopped) {
-		diag_at(r->d->name, first_line + c->msg_line[c->nmsgs - 1], "%s", c->msg[c->nmsgs - 1]);
-		return r->d->stop = -1;
-	}
-	if (c->fatal) {
-		diag_at(r->d->name, 0, "out of memory");
-		return r->d->stop = -1;
-	}
-	return 0;
+	return drive_chunk_done(r->d, c, first_line);	/* a record that stopped the run, memory; the blank lines */
 }
 
 static void stats(const char *name, uint64_t read, uint64_t kept, uint64_t dropped,
@@ -466,10 +458,26 @@ int main(int argc, char **argv)
 				      before_input, after_input, &r);
 	if (o.stats && argc - first > 1)
 		stats("total", r.t_read, r.t_kept, r.t_dropped, r.t_late, r.t_keyless);
+	if (o.stats)
+		drive_say_blank(&o.d);
 	if (status == EXIT_OK && r.t_late)	/* said even without --stats: repeats may have been kept */
 		diag("%llu record%s came more than --window behind the newest ts: a repeat of %s may have "
 		     "been kept (vchain-sort puts records in time order)", (unsigned long long)r.t_late,
 		     r.t_late == 1 ? "" : "s", r.t_late == 1 ? "it" : "them");
+	if (status == EXIT_OK && r.t_read && r.t_keyless == r.t_read && !o.content) {
+		/* a key no record has is a misspelt name, not data: everything kept, nothing compared */
+		char names[256];
+		size_t n = 0;
+		unsigned k;
+
+		names[0] = '\0';
+		for (k = 0; k < o.nkeys && n < sizeof(names); k++)
+			n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%.*s", k ? "," : "", (int)o.key_len[k],
+					      o.keys[k]);
+		diag("no record has the key %s (all %llu written, none compared): check -k", names,
+		     (unsigned long long)r.t_read);
+		status = EXIT_DATA;
+	}
 	if (o.dupes) {
 		st = cli_close_out(&r.dupes);
 		if (status == EXIT_OK)

@@ -53,9 +53,10 @@ enum format { FROM_AUTO = SRC_AUTO, FROM_NDJSON = SRC_NDJSON, FROM_CSV = SRC_CSV
 static const char *const format_name[] = { "auto", "ndjson", "csv", "access", "twitter" };
 
 /* Why a record is left out: the line functions' return values 1.. */
-enum rule { RULE_BLANK = 1, RULE_ASSET, RULE_BOT, RULE_ERROR, RULE_OWN, RULE_PROFILE, RULE_END };
+enum rule { RULE_BLANK = 1, RULE_ASSET, RULE_BOT, RULE_ERROR, RULE_OWN, RULE_PROFILE, RULE_METHOD, RULE_END };
 static const char *const rule_name[RULE_END] = {
-	"", "blank lines", "assets", "bots", "errors", "the brand's own posts", "the profile's skip rule"
+	"", "blank lines", "assets", "bots", "errors", "the brand's own posts", "the profile's skip rule",
+	"other methods"
 };
 
 
@@ -131,11 +132,12 @@ struct run {
 static void usage(FILE *f)
 {
 	fputs("usage: vchain-parse [-h] [--version] [-f FORMAT] [--raw] [-o FILE] [-j N]\n"
-	      "                    [--rejects FILE] [--stats] [--progress] [--max-line SIZE]\n"
+	      "                    [--rejects FILE [--max-rejects N|P%]] [--stats] [--progress] [--max-line SIZE]\n"
 	      "                    [-d DELIM] [--map COLUMN=FIELD]... [--tz ZONE] [--ts-format FMT]\n"
 	      "                    [--set FIELD=VALUE]... [--map-value FIELD:FROM=TO]...\n"
 	      "                    [--profile NAME|FILE] [--explain] [--encoding ENC] [--records-at NAME]\n"
-	      "                    [--keep-assets] [--keep-bots] [--keep-errors] [--user-field F]\n"
+	      "                    [--keep-assets] [--keep-bots] [--keep-errors] [--keep-methods]\n"
+	      "                    [--user-field F]\n"
 	      "                    [--purchase-path REGEX] [--revenue-param NAME]\n"
 	      "                    [--brand HANDLE] [FILE ...]\n"
 	      "\n"
@@ -147,7 +149,7 @@ static void usage(FILE *f)
 	      "      --raw            no canonical event: csv gives one object per row keyed\n"
 	      "                       by the header; ndjson only validates, byte-exact\n"
 	      "  -o, --output FILE    write records to FILE instead of stdout\n"
-	      "      --rejects FILE   go on past bad records, writing them to FILE byte-exact\n"
+	      DRIVE_REJECTS_HELP
 	      "      --stats          per input: read, written, rejected, left out (stderr)\n"
 	      "      --progress       bytes done, rate and ETA on stderr, if it is a terminal\n"
 	      "      --max-line SIZE  longest line (CSV record) accepted (default 16M)\n"
@@ -175,6 +177,7 @@ static void usage(FILE *f)
 	      "      --keep-assets    keep requests for css, js, images, fonts\n"
 	      "      --keep-bots      keep requests from crawlers and scripts\n"
 	      "      --keep-errors    keep responses other than 2xx and 3xx\n"
+	      "      --keep-methods   keep requests other than GET and HEAD (a POST is no page view)\n"
 	      "      --user-field F   user_id from 'user', 'ident' or 'extra:N' (the Nth\n"
 	      "                       field after the user agent) instead of a hash of\n"
 	      "                       client address and user agent\n"
@@ -252,14 +255,14 @@ static int parse_user_field(const char *s, struct opts *o)
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum {
-		OPT_RAW = 256, OPT_REJECTS, OPT_STATS, OPT_PROGRESS, OPT_MAP, OPT_TZ, OPT_TS_FORMAT, OPT_SET, OPT_MAP_VALUE, OPT_PROFILE, OPT_EXPLAIN, OPT_ENCODING, OPT_RECORDS_AT, OPT_HEADER,
-		OPT_KEEP_ASSETS, OPT_KEEP_BOTS, OPT_KEEP_ERRORS, OPT_USER_FIELD,
+		OPT_RAW = 256, OPT_STATS, OPT_PROGRESS, OPT_MAP, OPT_TZ, OPT_TS_FORMAT, OPT_SET, OPT_MAP_VALUE, OPT_PROFILE, OPT_EXPLAIN, OPT_ENCODING, OPT_RECORDS_AT, OPT_HEADER,
+		OPT_KEEP_ASSETS, OPT_KEEP_BOTS, OPT_KEEP_ERRORS, OPT_KEEP_METHODS, OPT_USER_FIELD,
 		OPT_PURCHASE, OPT_REVENUE, OPT_BRAND
 	};
 	static const struct option longopts[] = {
 		{ "from", required_argument, NULL, 'f' },
 		{ "raw", no_argument, NULL, OPT_RAW },
-		{ "rejects", required_argument, NULL, OPT_REJECTS },
+		DRIVE_REJECTS_LONGOPTS,
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "delimiter", required_argument, NULL, 'd' },
@@ -276,6 +279,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "keep-assets", no_argument, NULL, OPT_KEEP_ASSETS },
 		{ "keep-bots", no_argument, NULL, OPT_KEEP_BOTS },
 		{ "keep-errors", no_argument, NULL, OPT_KEEP_ERRORS },
+		{ "keep-methods", no_argument, NULL, OPT_KEEP_METHODS },
 		{ "user-field", required_argument, NULL, OPT_USER_FIELD },
 		{ "purchase-path", required_argument, NULL, OPT_PURCHASE },
 		{ "revenue-param", required_argument, NULL, OPT_REVENUE },
@@ -304,7 +308,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case OPT_RAW: o->raw = 1; break;
-		case OPT_REJECTS: o->d.rejects = optarg; break;
 		case OPT_STATS: o->stats = 1; break;
 		case OPT_PROGRESS: o->progress = 1; break;
 		case OPT_MAP:
@@ -376,6 +379,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_KEEP_ASSETS: o->visit.keep_assets = 1; break;
 		case OPT_KEEP_BOTS: o->visit.keep_bots = 1; break;
 		case OPT_KEEP_ERRORS: o->visit.keep_errors = 1; break;
+		case OPT_KEEP_METHODS: o->visit.keep_methods = 1; break;
 		case OPT_USER_FIELD:
 			if (parse_user_field(optarg, o) < 0) {
 				diag("--user-field: '%s' is not user, ident or extra:N (N from 1 to %d)",
@@ -621,7 +625,8 @@ static int parse_line(void *ctx, const char *line, size_t len, const struct scan
 		return csv_line(w, line, len, out, why);
 	case FROM_ACCESS:
 		r = visit_line(&w->o->visit, &w->val, line, len, out, why);
-		return r == VISIT_ERROR ? RULE_ERROR : r == VISIT_BOT ? RULE_BOT : r == VISIT_ASSET ? RULE_ASSET : r;
+		return r == VISIT_ERROR ? RULE_ERROR : r == VISIT_BOT ? RULE_BOT : r == VISIT_ASSET ? RULE_ASSET
+		       : r == VISIT_METHOD ? RULE_METHOD : r;
 	case FROM_TWITTER:
 		r = twitter_line(&w->tw, line, len, marks, out, why);
 		return r == TWITTER_OWN ? RULE_OWN : r;
@@ -839,6 +844,7 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 	r->now.rejected += c->rejected;
 	for (i = 1; i < RULE_END; i++)
 		r->now.dropped[i] += c->dropped[i];
+	r->now.dropped[RULE_BLANK] += c->blank;	/* NDJSON's and access logs' (CSV's come as the rule) */
 	if (r->cur.fmt == FROM_TWITTER || (r->cur.profile && r->cur.profile->nup)) {
 		/* a page of tweets, or an unpivoted row, is many events */
 		const char *p = c->out.p, *end = c->out.p + c->out.len;

@@ -67,7 +67,7 @@ static void usage(FILE *f)
 	      "                             [--as-of TS] [--half-life DUR] [--weights K=W,...]\n"
 	      "                             [--ref-field FIELD] [--positive X] [--approx [--capacity N]]\n"
 	      "                             [--partial | --merge] [--format FMT] [--map FILE] [--stats]\n"
-	      "                             [--rejects FILE] [-o FILE] [-j N] [--max-line SIZE] [FILE ...]\n"
+	      "                             [--rejects FILE [--max-rejects N|P%]] [-o FILE] [-j N] [--max-line SIZE] [FILE ...]\n"
 	      "\n"
 	      "Rank customers by what their advocacy produced: shares, positive mentions\n"
 	      "and tags, reviews rated 4 or more and referrals after their first purchase,\n"
@@ -96,7 +96,7 @@ static void usage(FILE *f)
 	      "      --format FMT      ndjson (default), csv, tsv, table\n"
 	      "      --map FILE        stage map TYPE<tab>STAGE (default schemas/stages.tsv)\n"
 	      "      --stats           what was counted, memory, --approx's guarantee (stderr)\n"
-	      "      --rejects FILE    set bad records aside in FILE and go on\n"
+	      DRIVE_REJECTS_HELP
 	      "  -o, --output FILE     write to FILE instead of stdout\n"
 	      "  -j, --threads N       threads in all (default: the number of CPUs)\n"
 	      "      --max-line SIZE   longest line accepted (default 16M)\n"
@@ -163,7 +163,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum {
 		OPT_SUMMARY = 256, OPT_FANS, OPT_ASOF, OPT_HALF, OPT_WEIGHTS, OPT_REF, OPT_POSITIVE, OPT_APPROX,
-		OPT_CAPACITY, OPT_PARTIAL, OPT_MERGE, OPT_FORMAT, OPT_MAP, OPT_STATS, OPT_REJECTS
+		OPT_CAPACITY, OPT_PARTIAL, OPT_MERGE, OPT_FORMAT, OPT_MAP, OPT_STATS
 	};
 	static const struct option longopts[] = {
 		{ "top", required_argument, NULL, 'n' },
@@ -182,7 +182,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "map", required_argument, NULL, OPT_MAP },
 		{ "stats", no_argument, NULL, OPT_STATS },
-		{ "rejects", required_argument, NULL, OPT_REJECTS },
+		DRIVE_REJECTS_LONGOPTS,
 		DRIVE_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -260,7 +260,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_MAP: map = optarg; computed++; break;
 		case OPT_STATS: o->stats = 1; break;
-		case OPT_REJECTS: o->d.rejects = optarg; break;
 		default:
 			if ((k = drive_take_option(&o->d, c, optarg, argv, usage)) <= 0)
 				return k;
@@ -669,8 +668,10 @@ int main(int argc, char **argv)
 		if (k < 0 && o.d.out.err != EPIPE)
 			status = EXIT_DATA;
 	}
-	if (o.stats)
+	if (o.stats) {
 		adv_stats(&r.a);
+		drive_say_blank(&o.d);
+	}
 	status = drive_close(&o.d, status);
 	adv_free(&r.a);
 	return status;

@@ -59,7 +59,7 @@ struct run {
 static void usage(FILE *f)
 {
 	fputs("usage: vchain-sort [-h] [--version] [-k FIELD[,FIELD...]] [--missing first|last|error]\n"
-	      "                   [-S SIZE] [-T DIR] [-m | -c] [--stats] [--rejects FILE]\n"
+	      "                   [-S SIZE] [-T DIR] [-m | -c] [--stats] [--rejects FILE [--max-rejects N|P%]]\n"
 	      "                   [-o FILE] [-j N] [--max-line SIZE] [FILE ...]\n"
 	      "\n"
 	      "Sort records by ts, as an instant, then event_id, then input order (stable),\n"
@@ -78,7 +78,7 @@ static void usage(FILE *f)
 	      "                       record out of order\n"
 	      "      --stats          records, runs spilled, bytes, merge width, time, peak\n"
 	      "                       memory (stderr)\n"
-	      "      --rejects FILE   go on past bad records, writing them to FILE byte-exact\n"
+	      DRIVE_REJECTS_HELP
 	      "  -o, --output FILE    write to FILE instead of stdout\n"
 	      "  -j, --threads N      threads in all (default: the number of CPUs)\n"
 	      "      --max-line SIZE  longest line accepted (default 16M)\n"
@@ -91,7 +91,7 @@ static void usage(FILE *f)
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_MISSING = 256, OPT_STATS, OPT_REJECTS };
+	enum { OPT_MISSING = 256, OPT_STATS };
 	static const struct option longopts[] = {
 		{ "key", required_argument, NULL, 'k' },
 		{ "missing", required_argument, NULL, OPT_MISSING },
@@ -100,7 +100,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "merge", no_argument, NULL, 'm' },
 		{ "check", no_argument, NULL, 'c' },
 		{ "stats", no_argument, NULL, OPT_STATS },
-		{ "rejects", required_argument, NULL, OPT_REJECTS },
+		DRIVE_REJECTS_LONGOPTS,
 		DRIVE_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -129,7 +129,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'm': o->merge = 1; break;
 		case 'c': o->check = 1; break;
 		case OPT_STATS: o->stats = 1; break;
-		case OPT_REJECTS: o->d.rejects = optarg; break;
 		default:
 			if ((k = drive_take_option(&o->d, c, optarg, argv, usage)) <= 0)
 				return k;
@@ -631,8 +630,10 @@ int main(int argc, char **argv)
 			status = EXIT_DATA;
 		}
 	}
-	if (o.stats)
+	if (o.stats) {
 		say_stats(&o, &r);
+		drive_say_blank(&o.d);
+	}
 	status = drive_close(&o.d, status);
 	xsort_free(r.x);
 	buf_free(&r.last);

@@ -424,15 +424,7 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 		if (put_record(&r->d->out, rec_bytes, &rec, stage) < 0)
 			return r->d->stop = -1;
 	}
-	if (c->stopped) {
-		diag_at(r->d->name, first_line + c->msg_line[c->nmsgs - 1], "%s", c->msg[c->nmsgs - 1]);
-		return r->d->stop = -1;
-	}
-	if (c->fatal) {
-		diag_at(r->d->name, 0, "out of memory");
-		return r->d->stop = -1;
-	}
-	return 0;
+	return drive_chunk_done(r->d, c, first_line);	/* a record that stopped the run, memory; the blank lines */
 }
 
 static int by_user(const void *a, const void *b, void *ctx)
@@ -547,6 +539,7 @@ int main(int argc, char **argv)
 		diag("%s", line);
 		if (o.journeys)
 			diag("%zu people, %zu bytes of ids", r.nperson, r.ids.used);
+		drive_say_blank(&o.d);
 	}
 	status = drive_close(&o.d, status);
 	htab_free(&r.customers);

@@ -255,8 +255,10 @@ static int update_value(enum acc_kind kind, void *p, const struct slot *v, const
 		uint64_t *n = p;
 		struct dec d;
 
-		if (!w || w->type == REC_ABSENT || w->type == J_NULL)
-			++*n;
+		if (!w || w->type == REC_ABSENT)
+			++*n;	/* no count: the record is one */
+		else if (w->type == J_NULL)
+			;	/* a blank metric (an insights export's empty cell): no weight, not 1 */
 		else if (dec_parse(w->v, w->n, &d) == 0) {
 			while (d.scale > 0)
 				d.m /= 10, d.scale--;	/* a weight of 2.0 is 2 */

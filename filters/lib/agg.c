@@ -193,6 +193,8 @@ int agg_take(struct agg *a, const char *p, size_t n)
 			ahead += rec_len(ahead);
 		}
 		p += rec_read(p, a->l.n, s);
+		if (a->l.count_slot >= 0 && s[a->l.count_slot].type == J_NULL)
+			a->null_counts++;	/* weighs nothing (acc.c) */
 		if (a->report && a->report->intercept) {
 			if ((k = a->report->intercept(&a->rr, s)) < 0)
 				return fail(a, -2, "out of memory");

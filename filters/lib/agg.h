@@ -47,6 +47,7 @@ struct agg {
 	struct groups table;		/* the groups themselves */
 	struct report_run rr;
 	uint64_t unused;		/* records read by no metric of the report */
+	uint64_t null_counts;		/* records whose count was null: weight 0 */
 	int pf_acc, pf_slot;		/* the accumulator and slot to prefetch for, or -1 */
 	/* --merge */
 	int merging;

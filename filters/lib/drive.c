@@ -37,6 +37,25 @@ int drive_option(struct drive *d, int c, const char *arg, char **argv, void (*us
 			return CLI_OPT_BAD;
 		}
 		return CLI_OPT_TAKEN;
+	case DRIVE_OPT_REJECTS:
+		d->rejects = arg;
+		return CLI_OPT_TAKEN;
+	case DRIVE_OPT_MAX_REJECTS: {
+		char *e;
+		double v;
+
+		errno = 0;
+		v = strtod(arg, &e);
+		if (e == arg || errno || v < 0 || (*e && strcmp(e, "%")) || (*e == '%' && v > 100) ||
+		    (!*e && (v != (double)(uint64_t)v || strchr(arg, '.') || strchr(arg, 'e') || strchr(arg, 'E')))) {
+			diag("--max-rejects: '%s' is neither a count (e.g. 100) nor a percentage (e.g. 0.5%%)", arg);
+			return CLI_OPT_BAD;
+		}
+		d->max_rejects_kind = *e ? 2 : 1;
+		d->max_rejects = (uint64_t)v;
+		d->max_rejects_pct = v;
+		return CLI_OPT_TAKEN;
+	}
 	case DRIVE_OPT_MAX_LINE:
 		if (cli_parse_size(arg, &d->in.max_line) < 0) {
 			diag("--max-line: '%s' is not a size (e.g. 16M)", arg);
@@ -63,6 +82,10 @@ int drive_open(struct drive *d, par_line_fn fn, void **wctx)
 {
 	struct par_opts po;
 
+	if (d->max_rejects_kind && !d->rejects) {
+		diag("--max-rejects goes with --rejects FILE (without it, the first bad record stops the run)");
+		return EXIT_USAGE;
+	}
 	if (d->rejects && out_open_path(&d->rej, d->rejects) < 0) {
 		diag("%s: cannot open: %s", d->rejects, strerror(errno));
 		return EXIT_DATA;
@@ -163,6 +186,8 @@ int drive_bad_records(struct drive *d, const struct par_chunk *c, uint64_t first
 	unsigned i;
 
 	d->rejected += c->rejected;
+	d->records += c->done;
+	d->blank += c->blank;
 	if (c->rejects.len && out_write(&d->rej, c->rejects.p, c->rejects.len) < 0) {
 		diag("%s: write error: %s", d->rejects, strerror(d->rej.err));
 		return d->stop = -1;
@@ -177,7 +202,32 @@ int drive_bad_records(struct drive *d, const struct par_chunk *c, uint64_t first
 	}
 	if (c->rejected > c->nmsgs)
 		*shown += c->rejected - c->nmsgs;
+	if (d->max_rejects_kind == 1 && d->rejected > d->max_rejects) {
+		diag_at(d->name, 0, "more than %llu bad record%s (--max-rejects): stopping", (unsigned long long)d->max_rejects,
+			d->max_rejects == 1 ? "" : "s");
+		return d->stop = -1;
+	}
 	return 0;
+}
+
+/* At the end: too many bad records (a percentage), or nothing but bad ones. EXIT_OK, or EXIT_DATA (said). */
+static int rejects_verdict(struct drive *d)
+{
+	uint64_t n = d->records - d->blank;
+
+	if (!d->rejects || !d->rejected || d->stop)
+		return EXIT_OK;
+	if (d->rejected >= n) {
+		diag("every record read (%llu) was bad: nothing written", (unsigned long long)n);
+		return EXIT_DATA;
+	}
+	if (d->max_rejects_kind == 2 && (double)d->rejected * 100.0 > d->max_rejects_pct * (double)n) {
+		diag("%llu of %llu records bad (%.4g%%), more than --max-rejects %g%% allows",
+		     (unsigned long long)d->rejected, (unsigned long long)n, 100.0 * (double)d->rejected / (double)n,
+		     d->max_rejects_pct);
+		return EXIT_DATA;
+	}
+	return EXIT_OK;
 }
 
 int drive_close(struct drive *d, int status)
@@ -192,6 +242,8 @@ int drive_close(struct drive *d, int status)
 		if (d->rejected)
 			diag("%llu bad record%s set aside in %s", (unsigned long long)d->rejected, d->rejected == 1 ? "" : "s",
 			     d->rejects);
+		if (status == EXIT_OK)
+			status = rejects_verdict(d);
 		st = cli_close_out(&d->rej);
 		if (status == EXIT_OK)
 			status = st;
@@ -279,4 +331,10 @@ int drive_chunk_done(struct drive *d, const struct par_chunk *c, uint64_t first_
 		return d->stop = -1;
 	}
 	return 0;
+}
+
+void drive_say_blank(const struct drive *d)
+{
+	if (d->blank)
+		diag("blank lines %llu: skipped, besides the records read", (unsigned long long)d->blank);
 }

@@ -44,14 +44,34 @@ struct drive {
 	struct out rej;		/* the rejects file */
 	uint64_t rejected;	/* bad records set aside, all inputs */
 	uint64_t shown;		/* of them, reported one by one */
+	uint64_t records;	/* records (lines of JSON) the workers saw, blank ones included */
+	uint64_t blank;		/* of them, blank lines (skipped) */
+	/* --max-rejects: a count (kind 1) or a percentage of the records (kind 2) */
+	int max_rejects_kind;
+	uint64_t max_rejects;
+	double max_rejects_pct;
 };
 
 /* The options every record filter takes, to end its getopt_long table: cli.h's and these. */
 #define DRIVE_OPT_MAX_LINE 0x1000
+#define DRIVE_OPT_REJECTS 0x1002
+#define DRIVE_OPT_MAX_REJECTS 0x1003
 #define DRIVE_LONGOPTS \
 	CLI_LONGOPTS, \
 	{ "threads", required_argument, NULL, 'j' }, \
 	{ "max-line", required_argument, NULL, DRIVE_OPT_MAX_LINE }
+/*
+ * For a filter that can go on past bad records: --rejects FILE and
+ * --max-rejects N|P% (past N bad records, or P percent of the records at
+ * the end, the run fails; BigQuery's max_bad_records). Whatever the limit,
+ * a run whose every record was bad fails.
+ */
+#define DRIVE_REJECTS_LONGOPTS \
+	{ "rejects", required_argument, NULL, DRIVE_OPT_REJECTS }, \
+	{ "max-rejects", required_argument, NULL, DRIVE_OPT_MAX_REJECTS }
+#define DRIVE_REJECTS_HELP \
+	"      --rejects FILE   go on past bad records, writing them to FILE byte-exact\n" \
+	"      --max-rejects N|P%  with --rejects: fail past N bad records or P% of all\n"
 #define DRIVE_SHORTOPTS "o:j:h"
 
 /*
@@ -118,6 +138,8 @@ int drive_bad_records(struct drive *d, const struct par_chunk *c, uint64_t first
  * the input. 0, or -1 with d->stop set.
  */
 int drive_chunk_done(struct drive *d, const struct par_chunk *c, uint64_t first_line);
+/* --stats: the blank lines skipped, besides the records read (nothing when there were none). */
+void drive_say_blank(const struct drive *d);
 /*
  * Say how many bad records were set aside and where (and how many were not
  * reported one by one), close the rejects file, stop the workers, flush and

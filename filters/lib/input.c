@@ -418,6 +418,11 @@ int in_open(struct in *in, const char *name, const struct in_opts *o)
 			goto fail;
 		}
 		in->end = 0;
+	} else if (in->name && strcmp(in->name, "-") && ends_nocase(in->name, strlen(in->name), ".gz")) {
+		/* as zcat says: a .gz name promises gzip, and reading it as text would give nothing useful */
+		snprintf(in->err, sizeof(in->err), got ? "not in gzip format (the name ends in .gz)"
+							: "empty, not gzip (the name ends in .gz)");
+		goto fail;
 	} else {
 		in->end = got;
 	}

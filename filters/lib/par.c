@@ -47,7 +47,7 @@ static void chunk_reset(struct par_chunk *c)
 {
 	c->in.len = c->out.len = c->rejects.len = 0;
 	c->skip = 0;
-	c->lines = c->skip_lines = c->done = c->written = c->rejected = 0;
+	c->lines = c->skip_lines = c->done = c->written = c->rejected = c->blank = 0;
 	memset(c->dropped, 0, sizeof(c->dropped));
 	c->nmsgs = 0;
 	c->nspan = 0;
@@ -158,6 +158,14 @@ static int json_marks(struct par_chunk *c, const char *from, size_t n, struct sc
 	return 0;
 }
 
+/* A line of nothing, or of spaces, tabs and carriage returns only. */
+static int is_blank(const char *s, size_t n)
+{
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		n--;
+	return n == 0;
+}
+
 static void chunk_work(struct par *p, void *wctx, struct par_chunk *c)
 {
 	const char *base = c->in.p + c->skip, *line = base, *end = c->in.p + c->in.len, *nl;
@@ -190,6 +198,16 @@ static void chunk_work(struct par *p, void *wctx, struct par_chunk *c)
 		} else {
 			len = in_record_len(line, (size_t)(end - line), p->quote, p->delim, &inner);
 			nl = line + len;
+		}
+		if (!p->quote && is_blank(line, len)) {
+			/* as jq and Miller do: skipped, counted; not kept in the output */
+			if (same) {
+				if (add_span(c, 1, (size_t)(same - c->in.p), (size_t)(line - same)) < 0)
+					goto oom;
+				same = NULL;
+			}
+			c->blank++;
+			continue;
 		}
 		if (len > p->o.max_line) {
 			snprintf(why, sizeof(why), "line longer than %zu bytes (--max-line)", p->o.max_line);

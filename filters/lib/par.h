@@ -46,6 +46,7 @@ struct par_chunk {
 	struct buf rejects;	/* bad lines, byte-exact, each with its '\n' */
 	uint64_t done;		/* records processed (all, unless stopped early) */
 	uint64_t written, rejected;
+	uint64_t blank;		/* of the records, lines of nothing or only white space (not CSV): skipped */
 	uint64_t dropped[PAR_MAX_RULES + 1];	/* left out, by the rule number the function gave */
 	/* bad records: line index in the chunk (0-based) of the record's first line, and message */
 	unsigned nmsgs;

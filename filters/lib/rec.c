@@ -58,6 +58,8 @@ int rec_put_slot(const struct rec_layout *l, int i, const struct jfield *f, stru
 	uint8_t type;
 	char tb[32];
 
+	if (f && f->type == J_NULL && i == l->count_slot)	/* a null count weighs nothing: kept apart */
+		return buf_addc(out, (char)J_NULL) < 0 || put_u32(out, 0) < 0 ? -2 : 0;
 	if (!f || f->type == J_NULL)	/* null and absent are one: no value */
 		return buf_addc(out, (char)REC_ABSENT) < 0 ? -2 : 0;
 	type = f->type;

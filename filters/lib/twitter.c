@@ -98,6 +98,13 @@ static int tweet(struct twitter *w, const struct jfield *tw, const struct jfield
 	text = get(t, "full_text");
 	if (!text)
 		text = get(t, "text");
+	if (!text || text->type != J_STR) {
+		/* a users page (twarc's users.jsonl) has ids and created_at too: no mention at an account's birth */
+		if (get(t, "username") || get(t, "screen_name"))
+			return snprintf(why, 200, "not a tweet but a user account (%s, no text): a users page?",
+					get(t, "username") ? "username" : "screen_name"), -1;
+		return snprintf(why, 200, "not a tweet: no text"), -1;
+	}
 
 	if (!v2) {
 		/* v1.1: retweeted_status, quoted_status, in_reply_to_status_id_str */

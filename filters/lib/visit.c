@@ -158,6 +158,9 @@ int visit_line(const struct visit_opts *o, struct buf *val, const char *line, si
 		return snprintf(why, 200, "not valid UTF-8"), -1;
 	if (access_parse(line, len, &a, &err) < 0)
 		return snprintf(why, 200, "%s", err), -1;
+	if (!o->keep_methods && !((a.method.n == 3 && !memcmp(a.method.p, "GET", 3)) ||
+				  (a.method.n == 4 && !memcmp(a.method.p, "HEAD", 4))))
+		return VISIT_METHOD;	/* no page view: a form posted, a probe */
 	if (!o->keep_errors && (a.status < 200 || a.status > 399))
 		return VISIT_ERROR;
 	if (!o->keep_bots && a.agent.n && vocab_is_bot(a.agent.p, a.agent.n))

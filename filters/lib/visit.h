@@ -3,9 +3,10 @@
  * a page request is a `visit` (a `purchase` when its target matches the
  * purchase pattern), with its campaign from the utm_* parameters and its
  * platform from utm_source, an ad click id or the referrer's host
- * (schemas/referrers.tsv, schemas/click-ids.tsv), else `web`. Requests for
- * assets, by bots and with error statuses are left out, each by a rule the
- * caller counts.
+ * (schemas/referrers.tsv, schemas/click-ids.tsv), else `web`. A visit is a
+ * successful GET or HEAD of a page: other methods (a POST to a login form,
+ * a probe's PUT or OPTIONS), requests for assets, by bots and with error
+ * statuses are left out, each by a rule the caller counts.
  */
 #ifndef VCHAIN_VISIT_H
 #define VCHAIN_VISIT_H
@@ -19,7 +20,7 @@
 enum visit_user { VISIT_USER_HASH, VISIT_USER_AUTH, VISIT_USER_IDENT, VISIT_USER_EXTRA };
 
 struct visit_opts {
-	int keep_assets, keep_bots, keep_errors;
+	int keep_assets, keep_bots, keep_errors, keep_methods;
 	enum visit_user user_from;	/* HASH: a hash of client address and user agent */
 	int user_extra;			/* USER_EXTRA: the 1-based field after the user agent */
 	const regex_t *purchase;	/* targets that are purchases, or NULL */
@@ -27,7 +28,7 @@ struct visit_opts {
 };
 
 /* Why a line is left out: visit_line's positive answers. */
-enum visit_rule { VISIT_ERROR = 1, VISIT_BOT, VISIT_ASSET };
+enum visit_rule { VISIT_ERROR = 1, VISIT_BOT, VISIT_ASSET, VISIT_METHOD };
 
 /*
  * The event of log line line[0..len) appended to out (canonical fields in

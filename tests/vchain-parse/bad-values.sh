@@ -1,7 +1,10 @@
 # The rejects file of bad-values holds each bad line byte-exact, and the
-# counts add up: read = written + rejected.
+# counts add up: read = written + rejected; a run of nothing but bad
+# records fails.
 set -eu
-"$BIN/vchain-parse" --stats --rejects "$TMP/rej" < bad-values.in > "$TMP/out" 2> "$TMP/err"
+# every record bad: set aside, and the run fails (nothing was written)
+if "$BIN/vchain-parse" --stats --rejects "$TMP/rej" < bad-values.in > "$TMP/out" 2> "$TMP/err"; then exit 1; fi
+grep -qx 'vchain-parse: every record read (6) was bad: nothing written' "$TMP/err"
 cmp bad-values.in "$TMP/rej"
 [ ! -s "$TMP/out" ]
 grep -qx 'vchain-parse: <stdin>: ndjson: read 6, written 0, rejected 6' "$TMP/err"

@@ -52,7 +52,7 @@ grep -q "csv: read 5, written 2, rejected 3" "$TMP/e2"
 printf '2024-01-02,like\n2024-01-03,like,"x"y\n"open,like,x\n' | cmp - "$TMP/rej"
 # invalid UTF-8 and bad values are bad records, named
 printf 'ts,type,revenue\n2024-01-01,like,\377\n2024-01-01,like,1e\n' > "$TMP/v.csv"
-$RUN "$P" --rejects "$TMP/rej3" "$TMP/v.csv" > /dev/null 2> "$TMP/e3"
+if $RUN "$P" --rejects "$TMP/rej3" "$TMP/v.csv" > /dev/null 2> "$TMP/e3"; then exit 1; fi	# all bad: fails
 grep -q "v.csv:2: not valid UTF-8" "$TMP/e3"
 grep -q "v.csv:3: revenue: expected a decimal amount" "$TMP/e3"
 

@@ -14,7 +14,7 @@ for f in access-logs/apache_logs access-logs/basjes-hackers-access.log \
 	 twitter-v1.1-python-twitter/tweets-v1.1.ndjson twitter-v2-twarc/edited.jsonl; do
 	[ -f "$DATA/$f" ] || continue
 	out="$TMP/$(basename "$f").out"
-	"$BIN/vchain-parse" --keep-bots --keep-assets --keep-errors --rejects /dev/null "$DATA/$f" > "$out" 2>/dev/null
+	"$BIN/vchain-parse" --keep-bots --keep-assets --keep-errors --keep-methods --rejects /dev/null "$DATA/$f" > "$out" 2>/dev/null
 	files="$files $out"
 done
 for f in ecommerce-clickstream/uci-online-retail-by-day/2010-12-01.csv ecommerce-clickstream/rees46/2019-Oct-first1000.csv \
