@@ -57,7 +57,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNITS    = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 MANS     = $(wildcard filters/vchain-*.1)
 
-.PHONY: all check check-plain check-san unit demo bench fuzz install deps clean valgrind
+.PHONY: all check check-plain check-san unit demo bench fuzz fuzz-check install deps clean valgrind
 .SECONDARY:
 
 all: $(PROGS)
@@ -113,10 +113,12 @@ $(B)/tests/failalloc.so: tests/faults/failalloc.c
 unit: $(UNITS) $(if $(SANITIZE),,$(B)/tests/failalloc.so)
 
 # The suite: unit tests and CLI tests, then the same under ASan+UBSan.
-check: deps
+check:
+	@sh scripts/deps.sh check
 	$(MAKE) --no-print-directory all unit
 	$(MAKE) --no-print-directory all unit SANITIZE=address,undefined
 	@ASAN_OPTIONS=detect_stack_use_after_return=1 sh tests/run.sh build build/san
+	@$(MAKE) --no-print-directory fuzz-check
 
 check-plain: all unit
 	@sh tests/run.sh $(B)
@@ -133,13 +135,25 @@ bench: all
 
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(GEN) $(wildcard filters/lib/*.h)
+FUZZ_CFLAGS = $(CSTD) -g -O1 -Ibuild/gen -Ifilters/lib $(ISAL_CFLAGS)
+# the library once, instrumented; each target links it
+build/fuzz/lib/%.o: filters/lib/%.c $(GEN) $(wildcard filters/lib/*.h)
 	@mkdir -p $(@D)
-	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Ibuild/gen -Ifilters/lib $(ISAL_CFLAGS) \
-		-o $@ $< $(LIB_SRC) $(LDLIBS)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+build/fuzz/libvchain.a: $(patsubst filters/lib/%.c,build/fuzz/lib/%.o,$(LIB_SRC))
+	rm -f $@
+	ar rcs $@ $^
+build/fuzz/%: tests/fuzz/%.c build/fuzz/libvchain.a
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< build/fuzz/libvchain.a $(LDLIBS)
 fuzz: $(GEN)
 	@$(MAKE) --no-print-directory B=build $(FUZZ_TARGETS)
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+# make check's share: each target over its seeds and for FUZZ_CHECK_SECONDS more
+FUZZ_CHECK_SECONDS ?= 5
+fuzz-check: $(GEN)
+	@$(MAKE) --no-print-directory B=build $(FUZZ_TARGETS)
+	@sh tests/fuzz/run.sh $(FUZZ_CHECK_SECONDS) $(FUZZ_TARGETS)
 
 install: all
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

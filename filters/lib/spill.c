@@ -23,7 +23,9 @@
  * our NDJSON: 29.2 MB against 27.8).
  */
 static const LZ4F_preferences_t prefs = {
-	.frameInfo = { .blockSizeID = LZ4F_max64KB, .blockMode = LZ4F_blockIndependent },
+	/* checksums: a run damaged on disk is an error, never pairs of made-up lengths */
+	.frameInfo = { .blockSizeID = LZ4F_max64KB, .blockMode = LZ4F_blockIndependent,
+		       .contentChecksumFlag = LZ4F_contentChecksumEnabled, .blockChecksumFlag = LZ4F_blockChecksumEnabled },
 	.compressionLevel = 0,	/* fast */
 };
 
@@ -219,6 +221,10 @@ static int decode(struct spill_reader *r, size_t want)
 				return snprintf(r->why, sizeof(r->why), "cannot read a sorted run: %s", strerror(errno)), -1;
 			if (k == 0)
 				return snprintf(r->why, sizeof(r->why), "a sorted run ends early"), -1;
+			/* the frame's flags (after 4 bytes of magic): ours have block checksums */
+			if (!r->started && (k < 5 || !((unsigned char)r->in[4] & 0x10)))
+				return snprintf(r->why, sizeof(r->why), "a damaged sorted run: not a run this program wrote"), -1;
+			r->started = 1;
 			r->in_pos = 0;
 			r->in_len = (size_t)k;
 		}
@@ -248,6 +254,9 @@ int spill_next(struct spill_reader *r, const char **key, uint32_t *klen, const c
 		return snprintf(r->why, sizeof(r->why), "a damaged sorted run: a pair cut short"), -1;
 	}
 	memcpy(h, r->out + r->out_pos, sizeof(h));
+	if (r->max_pair && (size_t)h[0] + h[1] > r->max_pair)
+		return snprintf(r->why, sizeof(r->why), "a damaged sorted run: a pair of %zu bytes, longer than any written",
+				(size_t)h[0] + h[1]), -1;
 	if (r->out_len - r->out_pos < sizeof(h) + h[0] + h[1]) {
 		if (decode(r, sizeof(h) + (size_t)h[0] + h[1]) < 0)
 			return -1;

@@ -34,6 +34,8 @@ struct spill_reader {
 	char *out;		/* decoded, out[out_pos..out_len) not yet handed out */
 	size_t out_pos, out_len, out_cap;
 	int eof;
+	int started;	/* the frame's header was read (and checked) */
+	size_t max_pair;	/* set by the caller: no pair written was longer (0: not known) */
 	char why[256];
 };
 

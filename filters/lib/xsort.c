@@ -50,6 +50,7 @@ struct part {
 
 struct xsort {
 	size_t budget;		/* bytes a run may hold, index included */
+	size_t max_pair;	/* the longest key and record added: no run holds a longer one */
 	const char *tmpdir;
 	unsigned threads, nrun;
 	struct run *runs;	/* threads + 1 of them */
@@ -447,6 +448,8 @@ int xsort_add(struct xsort *x, const char *key, uint32_t klen, const char *rec, 
 	struct entry *e;
 	uint32_t h[2] = { klen, rlen };
 
+	if (need - 8 > x->max_pair)
+		x->max_pair = need - 8;
 	/* the index counts twice: its sort takes a copy of it */
 	if (r->n && r->used + need + 2 * (r->n + 1) * sizeof(struct entry) > x->budget) {
 		if (next_run(x) < 0)
@@ -660,6 +663,7 @@ static int merge_runs(struct xsort *x, int *fd, unsigned n, const struct part *m
 			goto done;
 		}
 		fd[i] = -1;	/* the reader's now */
+		s.rd[i].max_pair = x->max_pair;	/* a longer pair is damage */
 	}
 	s.mp = mp;
 	s.nmp = nmp;

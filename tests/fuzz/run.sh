@@ -27,6 +27,25 @@ for t in "$@"; do
 			{ cat "$f"; printf '\0%s' '2024-01-01,17.0,3,2.5,IG'; } > "$corpus/seed-$(basename "$f" .profile)"
 		done
 		cp "$top"/tests/vchain-parse/google-ads-campaigns.csv "$corpus"/seed-google-ads-csv ;;
+	fuzz_twitter)
+		for f in "$data"/twitter-v1.1-python-twitter/*.ndjson "$data"/twitter-v2-twarc/*.jsonl; do
+			[ -f "$f" ] && head -n 20 "$f" | split -l 1 - "$corpus/seed-$(basename "$f")-"
+		done ;;
+	fuzz_merge)
+		# partial results of each filter that merges, and the paths --from-paths reads
+		b="$top/build"
+		if [ -x "$b/vchain-gen" ]; then
+			"$b/vchain-gen" --seed 5 --events 400 | "$b/vchain-stage" > "$corpus/.ev" &&
+			{ printf 'a'; "$b/vchain-aggregate" --partial -g platform -a count,distinct:user_id,sum:revenue,p90:revenue "$corpus/.ev"; } > "$corpus/seed-agg" &&
+			{ printf 'a'; "$b/vchain-aggregate" --partial --report funnel "$corpus/.ev"; } > "$corpus/seed-funnel" &&
+			{ printf 'b'; "$b/vchain-attribute" --partial "$corpus/.ev"; } > "$corpus/seed-attr" &&
+			{ printf 'c'; "$b/vchain-rank-advocates" --partial "$corpus/.ev"; } > "$corpus/seed-adv" &&
+			{ printf 'd'; "$b/vchain-attribute" --paths "$corpus/.ev"; } > "$corpus/seed-paths"
+			rm -f "$corpus/.ev"
+		fi
+		[ -d "$data/channelattribution" ] && for f in "$data"/channelattribution/*; do
+			[ -f "$f" ] && { printf 'd'; head -c 4000 "$f"; } > "$corpus/seed-ca-$(basename "$f")"
+		done ;;
 	fuzz_csv)
 		[ -d "$data/csv-spectrum" ] && cp "$data"/csv-spectrum/csvs/*.csv "$corpus"/
 		[ -d "$data/csv-commons-csv" ] && cp "$data"/csv-commons-csv/CSVFileParser/*.csv "$corpus"/ ;;
