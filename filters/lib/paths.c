@@ -260,7 +260,7 @@ int paths_read_csv(struct paths *p, const char *path, char *err, uint64_t *err_l
 	uint32_t *ids = NULL;
 	size_t cap = 0, pos = 0, len;
 	uint64_t line = 0, conv, null;
-	int col[4] = { -1, -1, -1, -1 }, rc = -1, i;
+	int col[4] = { -1, -1, -1, -1 }, rc = -1, i, header = 0;
 	long nf, k;
 	static const char *const names[4] = { "path", "total_conversions", "total_conversion_value", "total_null" };
 
@@ -283,7 +283,7 @@ int paths_read_csv(struct paths *p, const char *path, char *err, uint64_t *err_l
 		line++;
 		if (len == 0 || (len == 1 && s[0] == '\r'))
 			continue;
-		if (line == 1 && memchr(s, ';', len))
+		if (!header && memchr(s, ';', len))
 			csvrec_set_delim(&cr, ';');
 		if ((nf = csvrec_split(&cr, s, len)) == -2)
 			goto oom;
@@ -291,7 +291,8 @@ int paths_read_csv(struct paths *p, const char *path, char *err, uint64_t *err_l
 			rc = bad(err, err_line, line, cr.err);
 			goto done;
 		}
-		if (line == 1) {
+		if (!header) {	/* the first line that is not blank (not line 1: a blank line may come first) */
+			header = 1;
 			for (k = 0; k < nf; k++)
 				for (i = 0; i < 4; i++)
 					if (cr.flen[k] == strlen(names[i]) && !memcmp(cr.f[k], names[i], cr.flen[k]))
