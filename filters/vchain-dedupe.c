@@ -305,7 +305,9 @@ static int older_than(uint64_t val, void *ctx)
 
 static int write_rec(struct run *r, struct out *o, const char *line, size_t n)
 {
-	if (out_write(o, line, n) == 0)
+	/* a CRLF line end is a line end, no part of the record: written as '\n' */
+	if (n >= 2 && line[n - 2] == '\r' ? out_write(o, line, n - 2) == 0 && out_write(o, "\n", 1) == 0
+					     : out_write(o, line, n) == 0)
 		return 0;
 	if (o == &r->dupes)
 		diag("%s: write error: %s", r->o->dupes, strerror(o->err));

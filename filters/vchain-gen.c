@@ -320,7 +320,7 @@ static int emit(struct sim *s, const struct gen_ev *e)
 				return 1;
 		}
 	}
-	return s->out.err != 0;
+	return s->out.err != 0 || cli_signal;	/* stopped by a signal: at this whole record */
 }
 
 /* ---- the simulation ---- */
@@ -771,5 +771,5 @@ int main(int argc, char **argv)
 	free(s.persons.free);
 	free(s.replies.slots);
 	free(s.replies.free);
-	return status;
+	return cli_interrupted(status);
 }

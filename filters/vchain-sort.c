@@ -180,6 +180,8 @@ static int key_line(void *ctx, const char *line, size_t len, const struct scan_m
 	if ((r = sortkey_make(&w->o->key, &w->obj, out, &w->tmp, why)) < 0)
 		return r;
 	h[0] = (uint32_t)(out->len - start - sizeof(h));
+	if (len && line[len - 1] == '\r')
+		len--;	/* a CRLF line end is a line end: written as '\n' */
 	h[1] = (uint32_t)len + 1;
 	memcpy(out->p + start, h, sizeof(h));
 	return buf_add(out, line, len) < 0 || buf_addc(out, '\n') < 0 ? -2 : 0;
@@ -229,6 +231,8 @@ static void before_input(void *ctx)
 
 static int emit(void *ctx, const char *rec, uint32_t n)
 {
+	if (n >= 2 && rec[n - 2] == '\r')	/* -m reads lines as they are: a CRLF end written as '\n' */
+		return out_write(ctx, rec, n - 2) < 0 ? -1 : out_write(ctx, "\n", 1);
 	return out_write(ctx, rec, n);
 }
 

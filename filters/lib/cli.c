@@ -56,10 +56,33 @@ int cli_parse_size(const char *s, size_t *out)
 	return 0;
 }
 
+volatile sig_atomic_t cli_signal;
+
+static void on_signal(int sig)
+{
+	cli_signal = sig;
+}
+
 void cli_start(const char *argv0)
 {
+	struct sigaction sa;
+
 	diag_init(argv0);
 	signal(SIGPIPE, SIG_IGN);	/* EPIPE ends a run quietly: cli_close_out */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART | SA_RESETHAND;	/* reads go on; a second signal kills */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+int cli_interrupted(int status)
+{
+	if (!cli_signal)
+		return status;
+	diag("stopped by %s: the output ends at a whole record", cli_signal == SIGINT ? "SIGINT" : "SIGTERM");
+	return 128 + cli_signal;
 }
 
 int cli_option(int c, const char *arg, char **argv, void (*usage)(FILE *), const char **output)

@@ -7,6 +7,7 @@
 #define VCHAIN_CLI_H
 
 #include <stddef.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "input.h"
@@ -17,6 +18,15 @@
 /* Exit statuses of every filter. */
 enum { EXIT_OK = 0, EXIT_DATA = 1, EXIT_USAGE = 2 };
 
+/*
+ * The first SIGINT or SIGTERM a filter gets: 0 until then. cli_start asks
+ * for it to be noted, not to kill: each filter stops at its next whole
+ * record (a chunk's end, an event written), closes its output, and exits
+ * with 128 + the signal (cli_interrupted). A second one kills as usual.
+ */
+extern volatile sig_atomic_t cli_signal;
+/* After an interrupted run: say so, and the status to exit with (128 + signal); else status. */
+int cli_interrupted(int status);
 /* A filter's first call: its name for messages; a closed pipe is an error to see (EPIPE), not a signal. */
 void cli_start(const char *argv0);
 

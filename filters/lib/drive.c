@@ -202,6 +202,8 @@ int drive_bad_records(struct drive *d, const struct par_chunk *c, uint64_t first
 	}
 	if (c->rejected > c->nmsgs)
 		*shown += c->rejected - c->nmsgs;
+	if (cli_signal)
+		return d->stop = -1;	/* the chunk's records are out whole: stop here (drive_close says so) */
 	if (d->max_rejects_kind == 1 && d->rejected > d->max_rejects) {
 		diag_at(d->name, 0, "more than %llu bad record%s (--max-rejects): stopping", (unsigned long long)d->max_rejects,
 			d->max_rejects == 1 ? "" : "s");
@@ -256,7 +258,7 @@ int drive_close(struct drive *d, int status)
 	free(d->workers);
 	d->workers = NULL;
 	st = d->out.buf ? cli_close_out(&d->out) : EXIT_OK;
-	return status == EXIT_OK ? st : status;
+	return cli_interrupted(status == EXIT_OK ? st : status);
 }
 
 /* ---- --merge ---- */

@@ -41,6 +41,7 @@ struct par {
 	unsigned next_work;	/* the next slot a worker should take */
 	unsigned head, tail;	/* commit at head, fill at tail */
 	int quit;
+	int at_start;		/* the next chunk is the input's first */
 };
 
 static void chunk_reset(struct par_chunk *c)
@@ -387,8 +388,7 @@ static void take_header(struct par *p, struct par_chunk *c)
 	char why[200];
 	int r;
 
-	c->skip = 0;
-	c->skip_lines = 0;
+	c->skip_lines = 0;	/* c->skip: past a byte order mark already */
 	for (;;) {
 		at = c->skip_lines;	/* where the record starts */
 		if (c->skip >= c->in.len) {
@@ -456,6 +456,12 @@ static int fill(struct par *p, struct in *in, int *failed)
 		*failed = r < 0;
 		return 0;
 	}
+	if (p->at_start) {
+		/* a UTF-8 byte order mark (Windows tools write one) is no part of the first record */
+		p->at_start = 0;
+		if (s->c.in.len >= 3 && !memcmp(s->c.in.p, "\xEF\xBB\xBF", 3))
+			s->c.skip = 3;
+	}
 	if (p->header) {
 		take_header(p, &s->c);
 		p->header = NULL;
@@ -492,6 +498,7 @@ int par_run(struct par *p, struct in *in,
 	pthread_mutex_unlock(&p->mu);
 	p->quote = in->quote;
 	p->delim = in->delim;
+	p->at_start = 1;
 	p->json = in->json && !in->quote;
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
