@@ -737,9 +737,14 @@ static int configure(struct attrib *r, const struct jobj *h)
 	if (!m || m->type != J_ARR || !ord || ord->type != J_NUM || json_scan_array(m->val, m->vlen, &arr) != 0)
 		goto done;
 	for (i = 0; i < arr.n; i++) {
+		int j;
+
 		if (arr.f[i].type != J_STR || (k = attr_model_of(arr.f[i].val, arr.f[i].vlen)) < 0 ||
 		    r->c->nmodel == ATTR_NMODELS)
 			goto done;
+		for (j = 0; j < r->c->nmodel; j++)
+			if (r->c->model[j] == k)
+				goto done;	/* a model twice: no header vchain-attribute writes (fuzz_merge) */
 		r->c->model[r->c->nmodel++] = k;
 	}
 	r->c->order = atoi(ord->val);

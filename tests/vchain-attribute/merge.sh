@@ -63,3 +63,11 @@ for out in --summary --paths --partial --format=ndjson --format=table; do
 		$RUN "$A" $opts -j $j $out "$TMP/ev" | cmp "$TMP/j1" - || { echo "$out -j $j differs from -j 1"; exit 1; }
 	done
 done
+
+# a partial header that names a model twice is none vchain-attribute wrote:
+# refused (it leaked the first model's state; fuzz_merge found it)
+"$BIN/vchain-gen" --seed 2 --events 3000 | "$BIN/vchain-stage" > "$TMP/ev2"
+"$A" --partial "$TMP/ev2" | sed '1s/"markov",/"markov","markov",/' > "$TMP/twice"
+grep -q '"markov","markov"' "$TMP/twice"
+if $RUN "$A" --merge --summary "$TMP/twice" > /dev/null 2> "$TMP/err"; then exit 1; fi
+grep -q "twice:1: a partial header this version cannot read" "$TMP/err"
