@@ -57,7 +57,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNITS    = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 MANS     = $(wildcard filters/vchain-*.1)
 
-.PHONY: all check check-plain check-san unit demo bench fuzz fuzz-check install deps clean valgrind
+.PHONY: all check check-plain check-san unit demo bench fuzz fuzz-check soak install deps clean valgrind
 .SECONDARY:
 
 all: $(PROGS)
@@ -128,6 +128,10 @@ valgrind: all unit
 
 demo: deps all
 	@sh scripts/demo.sh $(B)
+
+# the long run: 1M, 10M and 100M events through the pipeline, partial/merge and sort (SOAK_EVENTS="...")
+soak: all
+	@sh scripts/soak.sh $(B) $(SOAK_EVENTS)
 
 bench: all
 	@sh scripts/deps.sh bench
