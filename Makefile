@@ -4,6 +4,7 @@
 #   make demo       build, generate a sample, run the pipeline, print the reports
 #   make bench      benchmark against jq, Miller, mawk, DuckDB (BENCH_EVENTS=...)
 #   make fuzz       libFuzzer targets for a fixed time (FUZZ_SECONDS=...)
+#   make soak       1M, 10M, 100M events through the pipeline, merge and sort (SOAK_EVENTS=...)
 #   make install PREFIX=/usr/local
 #   make deps       install missing Debian packages (apt-get, as root)
 #   SANITIZE=address,undefined builds into build/san/ instead.

@@ -312,8 +312,9 @@ static int say(struct run *r, uint64_t line)
 {
 	struct agg *a = &r->o->agg;
 
-	if (!strcmp(a->why, "out of memory") && r->o->merge)
-		diag("out of memory");
+	if (!strcmp(a->why, "out of memory"))
+		diag_at(r->d->name, line, "out of memory with %zu groups and %zu MB of state (distinct values, people "
+			"and percentiles are kept exactly: ~sketches need less)", groups_count(&a->table), agg_bytes(a) >> 20);
 	else
 		diag_at(r->d->name, line, "%s", a->why);
 	return r->d->stop = -1;

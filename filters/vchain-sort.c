@@ -164,6 +164,16 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 /* ---- sorting and checking: the key of each line, in the workers ---- */
 
+/* The sort's message; out of memory names what grew: the -S buffers, and what to do. */
+static void say_why(const struct opts *o, const char *why)
+{
+	if (!strcmp(why, "out of memory"))
+		diag("out of memory with -S %.0f MiB of sort buffers (and a run's read buffers while merging): "
+		     "a smaller -S spills sooner and needs less", (double)o->mem / 1048576);
+	else
+		diag("%s", why);
+}
+
 /* A line to its pair: u32 key length, u32 record length, key, the line and its '\n'. */
 static int key_line(void *ctx, const char *line, size_t len, const struct scan_marks *marks, struct buf *out,
 		    char *why)
@@ -210,7 +220,7 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 			continue;
 		}
 		if (xsort_add(r->x, p + 8, h[0], p + 8 + h[0], h[1]) < 0) {
-			diag("%s", xsort_why(r->x));
+			say_why(r->o, xsort_why(r->x));
 			return r->d->stop = -1;
 		}
 	}
@@ -630,7 +640,7 @@ int main(int argc, char **argv)
 		if (status == EXIT_OK)
 			status = drive_inputs(&o.d, argv + first, argc - first, commit, before_input, NULL, &r);
 		if (status == EXIT_OK && r.x && !o.d.gone && xsort_finish(r.x, emit, &o.d.out) < 0 && !o.d.out.err) {
-			diag("%s", xsort_why(r.x));
+			say_why(&o, xsort_why(r.x));
 			status = EXIT_DATA;
 		}
 	}

@@ -77,7 +77,7 @@ for N in "$@"; do
 	timed sort "$B/vchain-sort" -T "$D" --stats $rev 2> "$D/e.sort" | timed sortcheck "$B/vchain-sort" -c > /dev/null
 	row "$N" sort
 	[ "$(num records "$D/e.sort")" = "$N" ] || fail "sort: $(cat "$D/e.sort")"
-	[ -z "$(find "$D" -maxdepth 1 -name 'vchain-*' -newer "$A/done" 2>/dev/null)" ] || fail "sort left temporary files"
+	[ -z "$(find "$D" -mindepth 1 -maxdepth 1 -name 'vchain-*' -newer "$A/done" 2>/dev/null)" ] || fail "sort left temporary files"
 done
 echo
 echo "soak: peak RSS (MB) and seconds by stage and events"

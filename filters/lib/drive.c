@@ -329,7 +329,8 @@ int drive_chunk_done(struct drive *d, const struct par_chunk *c, uint64_t first_
 	if (drive_bad_records(d, c, first_line) < 0)
 		return -1;
 	if (c->fatal) {
-		diag_at(d->name, 0, "out of memory");
+		diag_at(d->name, 0, "out of memory in a worker thread reading a chunk (-j %u threads; -j 1 needs less)",
+			d->threads);
 		return d->stop = -1;
 	}
 	return 0;
