@@ -22,8 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "lib/access.h"
@@ -39,6 +37,7 @@
 #include "lib/out.h"
 #include "lib/par.h"
 #include "lib/profile.h"
+#include "lib/progress.h"
 #include "lib/source.h"
 #include "lib/twitter.h"
 #include "lib/visit.h"
@@ -123,10 +122,7 @@ struct run {
 	struct csvrec hcsv;		/* splits headers, in the calling thread */
 	int titles_left;		/* lines before the header not yet skipped (the profile's title-lines) */
 	struct counts total, now;	/* all inputs; the input being read */
-	/* --progress */
-	uint64_t bytes_done, bytes_total;	/* of the inputs before it; of all (0: unknown) */
-	double t0, last_shown;
-	int shown_progress;
+	struct progress progress;	/* --progress */
 };
 
 static void usage(FILE *f)
@@ -779,60 +775,6 @@ static int prepare(void *ctx, struct drive *d, struct in *in)
 	return 0;
 }
 
-/* ---- progress, in the calling thread ---- */
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void human(double b, char *out, size_t n)
-{
-	static const char *const u[] = { "B", "kB", "MB", "GB", "TB" };
-	int i = 0;
-
-	while (b >= 1000 && i < 4)
-		b /= 1000, i++;
-	snprintf(out, n, i ? "%.1f %s" : "%.0f %s", b, u[i]);
-}
-
-static void show_progress(struct run *r, int force)
-{
-	double t = now_s(), rate;
-	uint64_t done;
-	char a[32], b[32], c[32], eta[32] = "";
-
-	if (!force && t - r->last_shown < 0.25)
-		return;
-	r->last_shown = t;
-	done = r->bytes_done + (r->d->cur ? in_bytes_read(r->d->cur) : 0);
-	rate = t > r->t0 ? (double)done / (t - r->t0) : 0;
-	human((double)done, a, sizeof(a));
-	human(rate, c, sizeof(c));
-	if (r->bytes_total && done <= r->bytes_total) {
-		human((double)r->bytes_total, b, sizeof(b));
-		if (rate > 0) {
-			long s = (long)((double)(r->bytes_total - done) / rate);
-
-			snprintf(eta, sizeof(eta), ", ETA %ld:%02ld", s / 60, s % 60);
-		}
-		fprintf(stderr, "\r%s: %s of %s (%.0f%%), %s/s%s  %s\033[K", diag_prog(), a, b,
-			100.0 * (double)done / (double)r->bytes_total, c, eta, r->d->name);
-	} else
-		fprintf(stderr, "\r%s: %s, %s/s  %s\033[K", diag_prog(), a, c, r->d->name);
-	r->shown_progress = 1;
-}
-
-static void end_progress(struct run *r)
-{
-	if (r->shown_progress)
-		fputs("\r\033[K", stderr);
-	r->shown_progress = 0;
-}
-
 /* In input order: write a chunk's records and rejects, say what was wrong. */
 static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 {
@@ -856,11 +798,11 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 	if (par_chunk_write(c, &r->d->out) < 0)
 		return r->d->stop = -1;
 	if (c->nmsgs && (c->stopped || r->d->shown < MAX_REJECT_MESSAGES))
-		end_progress(r);
+		progress_end(&r->progress);
 	if (drive_chunk_done(r->d, c, first_line) < 0)
 		return -1;
 	if (r->o->progress)
-		show_progress(r, 0);
+		progress_show(&r->progress, r->d->cur ? in_bytes_read(r->d->cur) : 0, r->d->name, 0);
 	return 0;
 }
 
@@ -905,7 +847,7 @@ static void after_input(void *ctx)
 	struct run *r = ctx;
 	int i;
 
-	r->bytes_done += r->d->in_bytes;
+	r->progress.bytes_done += r->d->in_bytes;
 	for (unsigned k = 0; k < r->d->nworkers; k++) {	/* the workers are idle between inputs */
 		struct worker *w = r->d->wctx[k];
 
@@ -913,7 +855,7 @@ static void after_input(void *ctx)
 		w->extra_events = 0;
 	}
 	if (r->o->stats) {
-		end_progress(r);
+		progress_end(&r->progress);
 		say_counts(r->d->name, &r->now, format_name[r->cur.fmt]);
 	}
 	r->total.read += r->now.read;
@@ -922,23 +864,6 @@ static void after_input(void *ctx)
 	r->total.rejected += r->now.rejected;
 	for (i = 1; i < RULE_END; i++)
 		r->total.dropped[i] += r->now.dropped[i];
-}
-
-/* The bytes of all inputs, when every one is a regular file (else 0: unknown). */
-static uint64_t total_size(char **names, int n)
-{
-	struct stat st;
-	uint64_t total = 0;
-	int i;
-
-	if (n == 0)
-		return fstat(0, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
-	for (i = 0; i < n; i++) {
-		if (strcmp(names[i], "-") == 0 || stat(names[i], &st) != 0 || !S_ISREG(st.st_mode))
-			return 0;
-		total += (uint64_t)st.st_size;
-	}
-	return total;
 }
 
 static int worker_init(void *ctx, void *arg)
@@ -993,16 +918,13 @@ int main(int argc, char **argv)
 		diag("out of memory");
 		return EXIT_DATA;
 	}
-	if (o.progress) {
-		r.bytes_total = total_size(argv + first, argc - first);
-		r.t0 = now_s();
-		r.last_shown = r.t0 - 1;	/* the first chunk shows it */
-	}
+	if (o.progress)
+		progress_start(&r.progress, argv + first, argc - first);
 	status = drive_start(&o.d, parse_line, sizeof(struct worker), worker_init, &r, worker_done);
 	if (status == EXIT_OK)
 		status = drive_inputs(&o.d, argv + first, argc - first, commit,
 				      before_input, after_input, &r);
-	end_progress(&r);
+	progress_end(&r.progress);
 
 	if (o.stats && argc - first > 1)
 		say_counts(NULL, &r.total, NULL);
