@@ -434,6 +434,8 @@ int main(int argc, char **argv)
 	if (!o.merge)
 		agg_start(&o.agg);
 	o.d.prepare = prepare;
+	if (o.merge)
+		drive_merge_lines(&o.d);
 	status = drive_start(&o.d, o.merge ? copy_line : reduce_line, sizeof(struct worker), worker_init, &r,
 			     worker_done);
 	if (status == EXIT_OK)

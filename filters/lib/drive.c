@@ -61,6 +61,7 @@ int drive_option(struct drive *d, int c, const char *arg, char **argv, void (*us
 			diag("--max-line: '%s' is not a size (e.g. 16M)", arg);
 			return CLI_OPT_BAD;
 		}
+		d->max_line_given = 1;
 		return CLI_OPT_TAKEN;
 	}
 	return CLI_OPT_NOT_MINE;
@@ -314,11 +315,19 @@ static void merge_after(void *ctx)
 	}
 }
 
+void drive_merge_lines(struct drive *d)
+{
+	if (!d->max_line_given)
+		d->in.max_line = (size_t)1 << 40;
+}
+
 int drive_merge(struct drive *d, char **names, int n, struct drive_merge *m)
 {
 	struct merge_run mr = { d, m };
-	int status = drive_start(d, merge_copy, sizeof(struct jobj), NULL, NULL, merge_worker_done);
+	int status;
 
+	drive_merge_lines(d);
+	status = drive_start(d, merge_copy, sizeof(struct jobj), NULL, NULL, merge_worker_done);
 	if (status == EXIT_OK)
 		status = drive_inputs(d, names, n, merge_commit, merge_before, merge_after, &mr);
 	return status == EXIT_OK && m->failed ? EXIT_DATA : status;

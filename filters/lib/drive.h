@@ -21,6 +21,7 @@ struct drive {
 	const char *rejects;	/* --rejects FILE: bad records go there byte-exact and the run goes on */
 	int json_lines;		/* the inputs' lines are JSON (in->json; prepare may say otherwise) */
 	struct in_opts in;
+	int max_line_given;	/* --max-line was given (else partial results may have longer lines) */
 	/*
 	 * Optional: called for each input once it is open, before any record
 	 * is read (it may in_peek, set in->quote, par_set_header(d->par, ...)).
@@ -122,6 +123,12 @@ struct drive_merge {
 	const char *why;
 	int failed;						/* an input_done said no */
 };
+/*
+ * Partial results hold a group's whole state on one line (a funnel's
+ * people: hundreds of MB): unless --max-line was given, no limit but
+ * memory for the inputs of a --merge.
+ */
+void drive_merge_lines(struct drive *d);
 /* Start the workers and merge the inputs (stdin when n is 0). EXIT_OK, or EXIT_DATA after a message. */
 int drive_merge(struct drive *d, char **names, int n, struct drive_merge *m);
 #define DRIVE_MAX_REJECT_MESSAGES 10	/* bad records reported one by one; the rest counted */
