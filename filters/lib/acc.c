@@ -649,3 +649,21 @@ void acc_free_state(enum acc_kind k, void *p)
 		break;
 	}
 }
+
+size_t acc_state_bytes(enum acc_kind k, const void *p)
+{
+	switch (k) {
+	case A_MIN: case A_MAX: case A_FIRST: case A_LAST:
+		return ((const struct s_text *)p)->cap;
+	case A_DISTINCT:
+		return htab_bytes(p);
+	case A_APPROX:
+		return ((const struct hll *)p)->regs ? HLL_M : 0;
+	case A_P50: case A_P90: case A_P99:
+		return ((const struct s_vals *)p)->cap * sizeof(double);
+	case A_LATEST:
+		return ((const struct s_latest *)p)->t.cap;
+	default:
+		return 0;
+	}
+}

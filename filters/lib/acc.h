@@ -132,6 +132,8 @@ int acc_merge_json(enum acc_kind k, void *p, const struct jfield *f, struct jobj
 /* A JSON member as a slot: null as absent, strings decoded into tmp. 0, or -1 when out of memory. */
 int acc_slot_of(const struct jfield *f, struct buf *tmp, struct slot *s);
 /* What a state holds besides itself. */
+/* The heap bytes a state holds beyond its block (a set, values kept, text). */
+size_t acc_state_bytes(enum acc_kind k, const void *p);
 void acc_free_state(enum acc_kind k, void *p);
 
 #endif

@@ -445,7 +445,21 @@ int agg_merge_input_done(struct agg *a)
 
 size_t agg_bytes(const struct agg *a)
 {
-	return groups_bytes(&a->table);
+	size_t n = groups_bytes(&a->table), gi;
+	int i;
+
+	/* and what the groups' states hold: sets, values, a report's people */
+	for (gi = 0; gi < groups_count(&a->table); gi++) {
+		const struct group *g = groups_at(&a->table, gi);
+
+		if (a->report)
+			n += report_state_bytes(&a->rr, g);
+		else
+			for (i = 0; i < a->nacc; i++)
+				if (!acc_shared(a->acc, i))
+					n += acc_state_bytes(a->acc[i].kind, g->st + a->acc[i].state);
+	}
+	return n;
 }
 
 void agg_free(struct agg *a)

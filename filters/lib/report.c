@@ -234,6 +234,34 @@ static void free_state(const struct acc *a, void *p)
 	}
 }
 
+size_t report_state_bytes(const struct report_run *rr, const struct group *g)
+{
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < rr->def->nmembers; i++) {
+		const void *p = g->st + rr->acc[i].state;
+
+		switch (rr->acc[i].kind) {
+		case A_FUNNEL:
+			n += htab_rows_bytes(p);
+			break;
+		case A_ORDERS: {
+			const struct orders *o = p;
+
+			n += htab_rows_bytes(&o->customers) + htab_bytes(&o->pairs) + htab_bytes(&o->ids) +
+			     o->pcap * sizeof(*o->p);
+			break;
+		}
+		case A_SLA:
+			break;
+		default:
+			n += acc_state_bytes(rr->acc[i].kind, p);
+		}
+	}
+	return n;
+}
+
 void report_free_states(const struct report_run *rr, struct group *g)
 {
 	int i;

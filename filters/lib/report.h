@@ -126,6 +126,8 @@ int report_states_json(const struct report_run *rr, const struct group *g, struc
 int report_merge_states(struct report_run *rr, struct group *g, const struct jfield *states, const char **err,
 			int *bad);
 /* Free what group g's states hold. */
+/* The heap bytes of group g's report state (its people, orders, sets). */
+size_t report_state_bytes(const struct report_run *rr, const struct group *g);
 void report_free_states(const struct report_run *rr, struct group *g);
 void report_run_free(struct report_run *rr);
 
