@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "diag.h"
+#include "input.h"
 
 int cli_each_item(const char *list, int (*fn)(void *ctx, const char *s, size_t n), void *ctx)
 {
@@ -61,6 +62,8 @@ volatile sig_atomic_t cli_signal;
 static void on_signal(int sig)
 {
 	cli_signal = sig;
+	if (in_waiting)
+		raise(sig);	/* waiting for input (SA_RESETHAND: the default now): no write is half done, end now */
 }
 
 void cli_start(const char *argv0)

@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE	/* memrchr */
 #include <errno.h>
+#include <signal.h>
 #include <iconv.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -69,13 +70,17 @@ const char *in_display_name(const struct in *in)
 	return (!in->name || strcmp(in->name, "-") == 0) ? "<stdin>" : in->name;
 }
 
+volatile sig_atomic_t in_waiting;
+
 static ssize_t read_some(int fd, void *p, size_t n)
 {
 	ssize_t r;
 
+	in_waiting = 1;	/* a signal now finds no write half done (cli.c) */
 	do
 		r = read(fd, p, n);
 	while (r < 0 && errno == EINTR);
+	in_waiting = 0;
 	return r;
 }
 

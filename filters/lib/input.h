@@ -7,6 +7,7 @@
 #ifndef VCHAIN_INPUT_H
 #define VCHAIN_INPUT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -92,5 +93,11 @@ void in_close(struct in *in);
 const char *in_display_name(const struct in *in);
 /* Whether this build has ISA-L. */
 int in_have_isal(void);
+
+/*
+ * Set while the reading thread waits in read(2) for input (a stalled pipe):
+ * a signal then ends the process at once, as nothing is half written.
+ */
+extern volatile sig_atomic_t in_waiting;
 
 #endif
