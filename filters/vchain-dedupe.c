@@ -3,12 +3,16 @@
  *
  * Worker threads parse each line and reduce its key (event_id, the fields
  * of -k, or with --content the whole record less --ignore fields) to a
- * 128-bit XXH3 hash, and read its ts; the ordered commit step looks each
- * hash up in one open-addressing table (filters/lib/htab.c), so the first
- * occurrence in input order wins whatever the number of threads. With
- * --window, keys older than the window behind the newest ts are forgotten,
- * which keeps memory flat on time-ordered archives; a record too late for
- * the window is kept and counted "late", never dropped unseen.
+ * 128-bit XXH3 hash, and read its ts. The keys seen are cut by hash into
+ * parts (par_set_parts), each an open-addressing table (filters/lib/htab.c)
+ * that one thread at a time looks a chunk's keys up in, in input order:
+ * the first occurrence wins whatever the number of threads, and the
+ * ordered commit step only writes. With --window, keys older than the
+ * window behind the newest ts are forgotten, which keeps memory flat on
+ * time-ordered archives; a record too late for the window is kept and
+ * counted "late", never dropped unseen. The newest ts is an input-order
+ * running maximum over all keys, so --window looks keys up in the commit
+ * step, in one table (small: a window's keys).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -43,6 +47,7 @@ struct opts {
 	int require_key;
 	int stats;
 	const char *dupes;
+	unsigned nparts;	/* 0: --window, the commit step looks keys up */
 	struct drive d;		/* output, threads, input options */
 };
 
@@ -52,6 +57,13 @@ struct rec {
 	long long ts_ms;
 	uint32_t len;		/* of the line, without '\n' */
 	uint8_t has_key, has_ts;
+	uint8_t dup;		/* set by the key's part: seen before */
+};
+
+/* A part of the keys seen (all of them with --window: one part, in the commit step). */
+struct part {
+	struct htab seen;
+	int oom;		/* it ran out of memory */
 };
 
 struct worker {
@@ -66,7 +78,8 @@ struct run {
 	const struct opts *o;
 	struct drive *d;
 	struct out dupes;
-	struct htab seen;
+	struct part *parts;	/* o->nparts of them, or one for --window */
+	void **pctx;
 	long long newest, last_sweep;
 	int have_newest;
 	uint64_t read, kept, dropped, late, keyless;
@@ -295,6 +308,38 @@ static int dedupe_line(void *ctx, const char *line, size_t len, const struct sca
 	}
 	if (buf_add(out, &r, sizeof(r)) < 0 || buf_add(out, line, len) < 0 || buf_addc(out, '\n') < 0)
 		return -2;
+	return r.has_key && o->nparts ? PAR_PART + (int)par_part_of(r.key.hi, o->nparts) : 0;
+}
+
+/* A part's keys of a chunk, in input order: each marked dup when seen before. */
+static int part_keys(void *ctx, struct par_chunk *c, const uint32_t *offs, size_t n)
+{
+	struct part *pt = ctx;
+	struct rec rec;
+	uint64_t *val;
+	size_t i;
+	int ins;
+
+	/* the table is far bigger than cache: start loading slots 8 records ahead */
+	for (i = 0; i < 8 && i < n; i++) {
+		memcpy(&rec, c->out.p + offs[i], sizeof(rec));
+		htab_prefetch(&pt->seen, rec.key);
+	}
+	for (i = 0; i < n; i++) {
+		char *p = c->out.p + offs[i];
+
+		if (i + 8 < n) {
+			memcpy(&rec, c->out.p + offs[i + 8], sizeof(rec));
+			htab_prefetch(&pt->seen, rec.key);
+		}
+		memcpy(&rec, p, sizeof(rec));
+		if ((ins = htab_put(&pt->seen, rec.key, &val)) < 0) {
+			pt->oom = 1;
+			return -2;
+		}
+		rec.dup = ins == 0;
+		memcpy(p, &rec, sizeof(rec));
+	}
 	return 0;
 }
 
@@ -314,28 +359,35 @@ static int write_rec(struct run *r, struct out *o, const char *line, size_t n)
 	return r->d->stop = -1;
 }
 
-/* In input order: the table decides. */
+static size_t keys_seen(const struct run *r)
+{
+	size_t n = 0;
+	unsigned i;
+
+	for (i = 0; i < (r->o->nparts ? r->o->nparts : 1); i++)
+		n += r->parts[i].seen.count;
+	return n;
+}
+
+/* In input order: the parts decided (with --window, the one table here decides). */
 static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 {
 	struct run *r = ctx;
 	const struct opts *o = r->o;
-	const char *p = c->out.p, *end = c->out.p + c->out.len, *line, *ahead = p;
+	const char *p = c->out.p, *end = c->out.p + c->out.len, *line;
 	uint64_t lineno = first_line, *val;
-	struct rec rec, next;
-	int ins, k;
+	struct htab *seen = &r->parts[0].seen;
+	struct rec rec;
+	unsigned i;
+	int ins;
 
-	/* the table is far bigger than cache: start loading slots 8 records ahead */
-	for (k = 0; k < 8 && ahead < end; k++) {
-		memcpy(&next, ahead, sizeof(next));
-		htab_prefetch(&r->seen, next.key);
-		ahead += sizeof(next) + next.len + 1;
-	}
+	if (c->fatal)
+		for (i = 0; i < (o->nparts ? o->nparts : 1); i++)
+			if (r->parts[i].oom) {
+				diag_at(r->d->name, 0, "out of memory for %zu keys", keys_seen(r));
+				return r->d->stop = -1;
+			}
 	for (; p < end; p += sizeof(rec) + rec.len + 1, lineno++) {
-		if (ahead < end) {
-			memcpy(&next, ahead, sizeof(next));
-			htab_prefetch(&r->seen, next.key);
-			ahead += sizeof(next) + next.len + 1;
-		}
 		memcpy(&rec, p, sizeof(rec));
 		line = p + sizeof(rec);
 		r->read++;
@@ -368,23 +420,26 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 			if (r->newest - r->last_sweep >= o->window_ms / 8) {
 				long long horizon = r->newest - o->window_ms;
 
-				htab_sweep(&r->seen, older_than, &horizon);
+				htab_sweep(seen, older_than, &horizon);
 				r->last_sweep = r->newest;
 			}
 		}
-		ins = htab_put(&r->seen, rec.key, &val);
-		if (ins < 0) {
-			diag_at(r->d->name, lineno, "out of memory for %zu keys", r->seen.count);
-			return r->d->stop = -1;
+		if (o->window_ms) {
+			if ((ins = htab_put(seen, rec.key, &val)) < 0) {
+				diag_at(r->d->name, lineno, "out of memory for %zu keys", seen->count);
+				return r->d->stop = -1;
+			}
+			/* a key remembers when it was first seen (or the newest ts, if it has none) */
+			if (ins)
+				*val = (uint64_t)(rec.has_ts ? rec.ts_ms : r->newest);
+			rec.dup = ins == 0;
 		}
-		if (ins == 0) {
+		if (rec.dup) {
 			r->dropped++;
 			if (o->dupes && write_rec(r, &r->dupes, line, rec.len + 1) < 0)
 				return -1;
 			continue;
 		}
-		/* a key remembers when it was first seen (or the newest ts, if it has none) */
-		*val = (uint64_t)(rec.has_ts ? rec.ts_ms : r->newest);
 		r->kept++;
 		if (write_rec(r, &r->d->out, line, rec.len + 1) < 0)
 			return -1;
@@ -440,6 +495,7 @@ int main(int argc, char **argv)
 {
 	struct opts o;
 	struct run r;
+	unsigned np, i;
 	int first, status, st;
 
 	cli_start(argv[0]);
@@ -449,7 +505,23 @@ int main(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
 	r.d = &o.d;
-	r.seen.no_values = !o.window_ms;	/* only --window needs each key's time */
+	o.nparts = o.window_ms ? 0 : drive_parts(&o.d);
+	np = o.nparts ? o.nparts : 1;
+	r.parts = calloc(np, sizeof(*r.parts));
+	r.pctx = calloc(np, sizeof(*r.pctx));
+	if (!r.parts || !r.pctx) {
+		diag("out of memory");
+		return EXIT_DATA;
+	}
+	for (i = 0; i < np; i++) {
+		r.parts[i].seen.no_values = !o.window_ms;	/* only --window needs each key's time */
+		r.pctx[i] = &r.parts[i];
+	}
+	if (o.nparts) {
+		o.d.parts = o.nparts;
+		o.d.part_fn = part_keys;
+		o.d.pctx = r.pctx;
+	}
 	if (o.dupes && out_open_path(&r.dupes, o.dupes) < 0) {
 		diag("%s: cannot open: %s", o.dupes, strerror(errno));
 		return EXIT_DATA;
@@ -486,6 +558,9 @@ int main(int argc, char **argv)
 			status = st;
 	}
 	status = drive_close(&o.d, status);
-	htab_free(&r.seen);
+	for (i = 0; i < np; i++)
+		htab_free(&r.parts[i].seen);
+	free(r.parts);
+	free(r.pctx);
 	return status;
 }

@@ -104,7 +104,18 @@ int drive_open(struct drive *d, par_line_fn fn, void **wctx)
 		diag("cannot start worker threads");
 		return EXIT_DATA;
 	}
+	if (d->parts && par_set_parts(d->par, d->parts, d->part_fn, d->pctx) < 0) {
+		diag("out of memory for %u parts of state", d->parts);
+		return EXIT_DATA;
+	}
 	return EXIT_OK;
+}
+
+unsigned drive_parts(const struct drive *d)
+{
+	unsigned n = d->threads > 1 ? 4 * d->threads : 1;
+
+	return n > PAR_MAX_PARTS ? PAR_MAX_PARTS : n;
 }
 
 int drive_start(struct drive *d, par_line_fn fn, size_t size, int (*init)(void *ctx, void *arg), void *arg,

@@ -28,6 +28,14 @@ struct drive {
 	 * Returns 0, or -1 after saying what is wrong: that input fails.
 	 */
 	int (*prepare)(void *cctx, struct drive *d, struct in *in);
+	/*
+	 * Optional: partitioned state (par_set_parts): parts parts, part q's
+	 * state pctx[q], fn taking each chunk's records of a part in order.
+	 * drive_parts() says how many for the threads.
+	 */
+	unsigned parts;
+	par_part_fn part_fn;
+	void **pctx;
 	/* for the filter's commit function */
 	struct out out;
 	const char *name;	/* the input being read, as messages show it */
@@ -90,6 +98,12 @@ int drive_take_option(struct drive *d, int c, const char *arg, char **argv, void
 
 /* Set defaults: stdout, threads = CPUs, 16 MiB lines, VCHAIN_INFLATE. -1: bad environment. */
 int drive_init(struct drive *d);
+/*
+ * How many parts to cut state into for d->threads: one for one thread, else
+ * four a thread, so that a part's work is small beside a thread's and no
+ * thread waits long for a part another has.
+ */
+unsigned drive_parts(const struct drive *d);
 /* Open the rejects file and the output, start the workers. EXIT_OK, or EXIT_DATA after a message. */
 int drive_open(struct drive *d, par_line_fn fn, void **wctx);
 /*

@@ -3,7 +3,9 @@
  * tail from the input and commits the slot at the head once it is done;
  * worker threads take filled slots in order, and so does the calling
  * thread when it has read far enough ahead (see par_run). A slot goes
- * FREE -> FILLED -> BUSY -> DONE -> (commit) FREE. With 2W+4 slots the
+ * FREE -> FILLED -> BUSY -> DONE -> (commit) FREE; with partitioned state
+ * BUSY -> MAPPED -> DONE, the parts taking each MAPPED chunk in input
+ * order (part_next[q] is the next chunk part q takes). With 2W+4 slots the
  * reader stays ahead of W workers, and memory stays at a few chunks per
  * thread whatever the input's size.
  */
@@ -16,7 +18,7 @@
 #include "par.h"
 #include "scan.h"
 
-enum slot_state { FREE, FILLED, BUSY, DONE };
+enum slot_state { FREE, FILLED, BUSY, MAPPED, DONE };
 
 struct slot {
 	struct par_chunk c;
@@ -42,7 +44,16 @@ struct par {
 	unsigned head, tail;	/* commit at head, fill at tail */
 	int quit;
 	int at_start;		/* the next chunk is the input's first */
+	/* partitioned state (par_set_parts) */
+	unsigned nparts;
+	par_part_fn part_fn;
+	void **pctx;
+	unsigned *part_next;	/* the next chunk (a count like head) each part takes */
+	unsigned char *part_busy;	/* a thread has the part */
+	unsigned part_from;	/* where the search for a part to take starts: round the parts */
 };
+
+#define PART_RUN 16	/* chunks a part takes at once, at most */
 
 static void chunk_reset(struct par_chunk *c)
 {
@@ -53,6 +64,8 @@ static void chunk_reset(struct par_chunk *c)
 	c->nmsgs = 0;
 	c->nspan = 0;
 	c->stopped = c->fatal = 0;
+	c->route_n = 0;
+	c->parts_left = 0;
 }
 
 /* Add a span of in or out to c's output; the same kind right after the last one extends it. */
@@ -167,6 +180,57 @@ static int is_blank(const char *s, size_t n)
 	return n == 0;
 }
 
+/* A record at offset off of out goes to part q. 0, or -1 when out of memory. */
+static int route(struct par *p, struct par_chunk *c, size_t off, unsigned q)
+{
+	if (q >= p->nparts || off > UINT32_MAX)
+		return -1;	/* a line function's mistake, or a chunk beyond 4 GiB: stops the run */
+	if (c->route_n == c->route_cap) {
+		size_t cap = c->route_cap ? c->route_cap * 2 : 1024;
+		uint32_t *n = realloc(c->route, cap * 2 * sizeof(*n));
+
+		if (!n)
+			return -1;
+		c->route = n;
+		c->route_cap = cap;
+	}
+	c->route[2 * c->route_n] = (uint32_t)off;
+	c->route[2 * c->route_n + 1] = q;
+	c->route_n++;
+	return 0;
+}
+
+/* The routed records grouped by part, each part's in input order (a counting sort). 0, or -1. */
+static int by_part(struct par *p, struct par_chunk *c)
+{
+	uint32_t *start = c->part_start;
+	size_t i;
+	unsigned q;
+
+	if (!p->nparts)
+		return 0;
+	if (c->route_n > c->part_rec_cap) {
+		uint32_t *n = realloc(c->part_rec, c->route_n * 2 * sizeof(*n));
+
+		if (!n)
+			return -1;
+		c->part_rec = n;
+		c->part_rec_cap = c->route_n * 2;
+	}
+	memset(start, 0, (p->nparts + 1) * sizeof(*start));
+	for (i = 0; i < c->route_n; i++)
+		start[c->route[2 * i + 1] + 1]++;
+	for (q = 0; q < p->nparts; q++)
+		start[q + 1] += start[q];
+	/* start[q] is now where part q's run begins; filling moves it to where it ends */
+	for (i = 0; i < c->route_n; i++)
+		c->part_rec[start[c->route[2 * i + 1]]++] = c->route[2 * i];
+	for (q = p->nparts; q > 0; q--)
+		start[q] = start[q - 1];
+	start[0] = 0;
+	return 0;
+}
+
 static void chunk_work(struct par *p, void *wctx, struct par_chunk *c)
 {
 	const char *base = c->in.p + c->skip, *line = base, *end = c->in.p + c->in.len, *nl;
@@ -239,6 +303,12 @@ static void chunk_work(struct par *p, void *wctx, struct par_chunk *c)
 			c->written++;
 			continue;
 		}
+		if (r >= PAR_PART) {
+			if (route(p, c, before, (unsigned)(r - PAR_PART)) < 0)
+				goto oom;
+			c->written++;
+			continue;
+		}
 		if (r > 0) {
 			c->dropped[r <= PAR_MAX_RULES ? r : 0]++;
 			continue;
@@ -267,34 +337,151 @@ static void chunk_work(struct par *p, void *wctx, struct par_chunk *c)
 	c->lines = phys;	/* all of them, unless the chunk stopped the run */
 	if (same && add_span(c, 1, (size_t)(same - c->in.p), (size_t)(line - same)) < 0)
 		goto oom;
-	if (spans_to(c, &out_done) == 0)
+	if (spans_to(c, &out_done) == 0 && by_part(p, c) == 0)
 		return;
 oom:
 	c->fatal = 1;
+	if (p->nparts)	/* the parts take nothing of it */
+		memset(c->part_start, 0, (p->nparts + 1) * sizeof(*c->part_start));
 }
 
+/* Under the lock: chunk_work is done with s. */
+static void mapped(struct par *p, struct slot *s)
+{
+	if (p->nparts) {
+		s->c.parts_left = p->nparts;
+		s->state = MAPPED;
+		pthread_cond_broadcast(&p->work);	/* the parts may take it */
+	} else
+		s->state = DONE;
+	pthread_cond_broadcast(&p->done);
+}
+
+/* Chunks from first on that part q may take now. */
+struct part_task {
+	unsigned q, first, n;
+};
+
+/* Under the lock: the number of chunks part q could take from chunk k on (0: none, or busy). */
+static unsigned part_ready(const struct par *p, unsigned q, unsigned k)
+{
+	unsigned n = 0;
+
+	if (p->part_busy[q])
+		return 0;
+	for (; n < PART_RUN && k != p->tail && p->slots[k % p->nslots].state == MAPPED; k++)
+		n++;
+	return n;
+}
+
+/* Under the lock: a part with chunks to take, taken (the search starts past the last one taken). */
+static int take_part(struct par *p, struct part_task *t)
+{
+	unsigned i, q, n;
+
+	for (i = 0; i < p->nparts; i++) {
+		q = (p->part_from + i) % p->nparts;
+		if (!(n = part_ready(p, q, p->part_next[q])))
+			continue;
+		t->q = q;
+		t->first = p->part_next[q];
+		t->n = n;
+		p->part_busy[q] = 1;
+		p->part_from = q + 1;
+		return 1;
+	}
+	return 0;
+}
+
+static int part_available(const struct par *p)
+{
+	unsigned q;
+
+	for (q = 0; q < p->nparts; q++)
+		if (part_ready(p, q, p->part_next[q]))
+			return 1;
+	return 0;
+}
+
+/* Out of the lock: part t->q takes its chunks; failed[i]: the i-th ran out of memory. */
+static void run_part(struct par *p, const struct part_task *t, int *failed)
+{
+	unsigned i;
+
+	for (i = 0; i < t->n; i++) {
+		struct par_chunk *c = &p->slots[(t->first + i) % p->nslots].c;
+		uint32_t a = c->part_start[t->q], b = c->part_start[t->q + 1];
+
+		failed[i] = p->part_fn(p->pctx[t->q], c, c->part_rec + a, b - a) < 0;
+	}
+}
+
+/* Under the lock: the part is done with its chunks; a chunk that every part took is DONE. */
+static void part_done(struct par *p, const struct part_task *t, const int *failed)
+{
+	unsigned i;
+	int any = 0;
+
+	for (i = 0; i < t->n; i++) {
+		struct slot *s = &p->slots[(t->first + i) % p->nslots];
+
+		if (failed[i])
+			s->c.fatal = 1;
+		if (--s->c.parts_left == 0) {
+			s->state = DONE;
+			any = 1;
+		}
+	}
+	p->part_next[t->q] += t->n;
+	p->part_busy[t->q] = 0;
+	if (any)
+		pthread_cond_broadcast(&p->done);
+	if (part_ready(p, t->q, p->part_next[t->q]))
+		pthread_cond_signal(&p->work);
+}
+
+/* Take a part's chunks and do them (the lock held before and after). */
+static void do_part(struct par *p, const struct part_task *t)
+{
+	int failed[PART_RUN];
+
+	pthread_mutex_unlock(&p->mu);
+	run_part(p, t, failed);
+	pthread_mutex_lock(&p->mu);
+	part_done(p, t, failed);
+}
+
+/*
+ * A worker thread: the parts' work first (it frees chunks for the commit),
+ * then chunks to map.
+ */
 static void *worker(void *arg)
 {
 	struct par *p = ((void **)arg)[0];
 	void *wctx = ((void **)arg)[1];
+	struct part_task t;
 	struct slot *s;
 
 	free(arg);
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
-		while (!p->quit && (p->next_work == p->tail ||
-				    p->slots[p->next_work % p->nslots].state != FILLED))
-			pthread_cond_wait(&p->work, &p->mu);
 		if (p->quit)
 			break;
+		if (p->nparts && take_part(p, &t)) {
+			do_part(p, &t);
+			continue;
+		}
+		if (p->next_work == p->tail || p->slots[p->next_work % p->nslots].state != FILLED) {
+			pthread_cond_wait(&p->work, &p->mu);
+			continue;
+		}
 		s = &p->slots[p->next_work % p->nslots];
 		p->next_work++;
 		s->state = BUSY;
 		pthread_mutex_unlock(&p->mu);
 		chunk_work(p, wctx, &s->c);
 		pthread_mutex_lock(&p->mu);
-		s->state = DONE;
-		pthread_cond_broadcast(&p->done);
+		mapped(p, s);
 	}
 	pthread_mutex_unlock(&p->mu);
 	return NULL;
@@ -356,6 +543,9 @@ void par_free(struct par *p)
 	for (i = 0; i < p->nthreads; i++)
 		pthread_join(p->threads[i], NULL);
 	for (i = 0; i < p->nslots; i++) {
+		free(p->slots[i].c.route);
+		free(p->slots[i].c.part_rec);
+		free(p->slots[i].c.part_start);
 		buf_free(&p->slots[i].c.in);
 		buf_free(&p->slots[i].c.out);
 		buf_free(&p->slots[i].c.rejects);
@@ -368,7 +558,29 @@ void par_free(struct par *p)
 	pthread_cond_destroy(&p->work);
 	pthread_cond_destroy(&p->done);
 	free(p->slots);
+	free(p->part_next);
+	free(p->part_busy);
 	free(p);
+}
+
+int par_set_parts(struct par *p, unsigned nparts, par_part_fn fn, void **pctx)
+{
+	unsigned i;
+
+	if (!nparts || nparts > PAR_MAX_PARTS || p->nparts)
+		return -1;
+	if (!(p->part_next = calloc(nparts, sizeof(*p->part_next))) ||
+	    !(p->part_busy = calloc(nparts, sizeof(*p->part_busy))))
+		return -1;
+	for (i = 0; i < p->nslots; i++)
+		if (!(p->slots[i].c.part_start = calloc(nparts + 1, sizeof(*p->slots[i].c.part_start))))
+			return -1;
+	pthread_mutex_lock(&p->mu);	/* workers read them */
+	p->part_fn = fn;
+	p->pctx = pctx;
+	p->nparts = nparts;
+	pthread_mutex_unlock(&p->mu);
+	return 0;
 }
 
 void par_set_header(struct par *p, int (*fn)(void *, const char *, size_t, char *), void *hctx)
@@ -422,6 +634,20 @@ static struct slot *wait_head(struct par *p)
 		pthread_cond_wait(&p->done, &p->mu);
 	pthread_mutex_unlock(&p->mu);
 	return s;
+}
+
+/*
+ * Wait until the head slot is done or a part's work can be taken (the
+ * caller takes it, or commits).
+ */
+static void wait_turn(struct par *p)
+{
+	struct slot *s = &p->slots[p->head % p->nslots];
+
+	pthread_mutex_lock(&p->mu);
+	while (s->state != DONE && !(p->nparts && part_available(p)))
+		pthread_cond_wait(&p->done, &p->mu);
+	pthread_mutex_unlock(&p->mu);
 }
 
 /* Drop the chunks in flight: those no worker took yet at once, the others once done. */
@@ -482,19 +708,22 @@ static int fill(struct par *p, struct in *in, int *failed)
  * that the scheduler shares a core with. Each turn it commits the head if
  * it is done; else reads while at most workers + 1 chunks wait (a chunk
  * more than the workers can take, so none of them waits for the reader);
- * else works on a waiting chunk; else reads while a slot is free; else
- * waits for the head.
+ * else does a part's work, or works on a waiting chunk; else reads while a
+ * slot is free; else waits for the head.
  */
 int par_run(struct par *p, struct in *in,
 	    int (*commit)(void *cctx, const struct par_chunk *c, uint64_t first_line), void *cctx)
 {
 	uint64_t line = 1;
-	int eof = 0, failed = 0, r, head_done, can_read;
+	int eof = 0, failed = 0, r, head_done, can_read, part;
 	unsigned waiting;
+	struct part_task t;
 	struct slot *s;
 
 	pthread_mutex_lock(&p->mu);	/* workers read tail and next_work */
 	p->head = p->tail = p->next_work = 0;
+	if (p->nparts)
+		memset(p->part_next, 0, p->nparts * sizeof(*p->part_next));
 	pthread_mutex_unlock(&p->mu);
 	p->quote = in->quote;
 	p->delim = in->delim;
@@ -506,13 +735,21 @@ int par_run(struct par *p, struct in *in,
 		waiting = p->tail - p->next_work;
 		can_read = !eof && p->tail - p->head < p->nslots;
 		s = NULL;
-		if (!head_done && waiting > 0 && (!can_read || waiting > p->o.workers + 1)) {
-			/* a waiting chunk, worked on here */
-			s = &p->slots[p->next_work % p->nslots];
-			p->next_work++;
-			s->state = BUSY;
+		part = 0;
+		if (!head_done && (!can_read || waiting > p->o.workers + 1)) {
+			if (p->nparts && take_part(p, &t)) {
+				do_part(p, &t);	/* a part's work, done here */
+				part = 1;
+			} else if (waiting > 0) {
+				/* a waiting chunk, worked on here */
+				s = &p->slots[p->next_work % p->nslots];
+				p->next_work++;
+				s->state = BUSY;
+			}
 		}
 		pthread_mutex_unlock(&p->mu);
+		if (part)
+			continue;
 		if (head_done) {
 			s = &p->slots[p->head % p->nslots];
 			r = commit(cctx, &s->c, line);
@@ -531,8 +768,7 @@ int par_run(struct par *p, struct in *in,
 		if (s) {
 			chunk_work(p, p->wctx[p->o.workers], &s->c);
 			pthread_mutex_lock(&p->mu);
-			s->state = DONE;
-			pthread_cond_broadcast(&p->done);
+			mapped(p, s);
 			pthread_mutex_unlock(&p->mu);
 			continue;
 		}
@@ -546,6 +782,6 @@ int par_run(struct par *p, struct in *in,
 				in->lineno = line;	/* every line before it is committed */
 			return failed ? -1 : 0;
 		}
-		wait_head(p);
+		wait_turn(p);
 	}
 }

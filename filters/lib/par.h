@@ -16,7 +16,7 @@
 #include "input.h"
 #include "scan.h"
 
-#define PAR_MAX_WORKERS 64
+#define PAR_MAX_WORKERS 256
 #define PAR_MAX_MSGS 10		/* messages kept per chunk for bad records */
 #define PAR_MAX_RULES 8		/* reasons a line function may leave a record out */
 
@@ -54,6 +54,16 @@ struct par_chunk {
 	char msg[PAR_MAX_MSGS][200];
 	int stopped;		/* processing ended at line msg_line[nmsgs-1] */
 	int fatal;		/* out of memory */
+	/*
+	 * Partitioned state (par_set_parts): the records the line function
+	 * routed, as offsets in out grouped by part (each part's in input
+	 * order): part q's are part_rec[part_start[q] .. part_start[q + 1]).
+	 */
+	uint32_t *route;	/* scratch: (offset, part) pairs in record order */
+	size_t route_n, route_cap;	/* pairs */
+	uint32_t *part_rec, *part_start;
+	size_t part_rec_cap;
+	unsigned parts_left;	/* parts that have not yet taken the chunk */
 };
 
 /*
@@ -70,6 +80,13 @@ typedef int (*par_line_fn)(void *wctx, const char *line, size_t len, const struc
 			   struct buf *out, char *why);
 /* A line function's answer for a record that is the line itself, unchanged: nothing copied. */
 #define PAR_SAME 100
+/*
+ * With partitioned state: PAR_PART + q says the record the function wrote
+ * to out (at the offset out had on entry) goes to part q, whose function
+ * (par_set_parts) then sees it in input order with the part's other records.
+ */
+#define PAR_PART 0x10000
+#define PAR_MAX_PARTS 4096
 
 struct par_opts {
 	unsigned workers;	/* threads besides the calling one (0: all in the calling thread) */
@@ -109,6 +126,27 @@ void par_free(struct par *p);
  */
 void par_set_header(struct par *p, int (*fn)(void *hctx, const char *rec, size_t len, char *why),
 		    void *hctx);
+
+/*
+ * Partitioned state instead of a serial commit (DuckDB's radix-partitioned
+ * aggregation; morsel-driven parallelism, Leis et al. 2014): state is cut
+ * into nparts parts by the key's hash, part q's state is pctx[q], and
+ * fn(pctx[q], chunk, offs, n) runs for every chunk in input order with the
+ * records the line function routed to q (their offsets in chunk->out). A
+ * part is taken by one thread at a time, so its function needs no lock and
+ * sees its keys in input order: "keep the first" stays exact whatever the
+ * threads. Parts of one chunk run at once on different threads and may
+ * write into their own records in out (never into others'). The chunk is
+ * committed once every part has taken it. fn returns 0, or -2 when out of
+ * memory (the chunk is then fatal). Call before the first par_run.
+ */
+typedef int (*par_part_fn)(void *pctx, struct par_chunk *c, const uint32_t *offs, size_t n);
+int par_set_parts(struct par *p, unsigned nparts, par_part_fn fn, void **pctx);
+/* Which of n parts a 64-bit hash goes to: its high bits (a table indexes by the low ones). */
+static inline unsigned par_part_of(uint64_t h, unsigned n)
+{
+	return (unsigned)(((h >> 32) * (uint64_t)n) >> 32);
+}
 
 int par_run(struct par *p, struct in *in,
 	    int (*commit)(void *cctx, const struct par_chunk *c, uint64_t first_line), void *cctx);

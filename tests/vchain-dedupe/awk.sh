@@ -1,12 +1,12 @@
 # On vchain-gen data, whose repeats are whole-line copies (retried webhooks),
 # dedupe by event_id keeps exactly what awk '!seen[$0]++' keeps; kept equals
 # the distinct ids (sort -u), the --dupes file holds exactly what awk drops,
-# the counts add up, and the thread count changes nothing.
+# the counts add up, and the thread count (-j 1 2 3 4 7) changes nothing.
 set -eu
 "$BIN/vchain-gen" --seed 17 --events 150000 > "$TMP/in"
 awk '!seen[$0]++' "$TMP/in" > "$TMP/awk-kept"
 awk 'seen[$0]++' "$TMP/in" > "$TMP/awk-dropped"
-for j in 1 2 4; do
+for j in 1 2 3 4 7; do
 	$RUN "$BIN/vchain-dedupe" -j $j --stats --dupes "$TMP/dupes$j" "$TMP/in" > "$TMP/kept$j" 2> "$TMP/err$j"
 	cmp "$TMP/kept$j" "$TMP/awk-kept"
 	cmp "$TMP/dupes$j" "$TMP/awk-dropped"
