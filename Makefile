@@ -2,7 +2,7 @@
 #   make            build every filter into build/
 #   make check      the whole test suite (plain, then ASan+UBSan), ends "N passed, N failed"
 #   make demo       build, generate a sample, run the pipeline, print the reports
-#   make bench      benchmark against jq, Miller, mawk, DuckDB (BENCH_EVENTS=...)
+#   make bench      benchmark against jq, Miller, mawk, DuckDB (BENCH_EVENTS=...), then scaling with -j
 #   make fuzz       libFuzzer targets for a fixed time (FUZZ_SECONDS=...)
 #   make soak       1M, 10M, 100M events through the pipeline, merge and sort (SOAK_EVENTS=...)
 #   make install PREFIX=/usr/local
@@ -137,6 +137,7 @@ soak: all
 bench: all
 	@sh scripts/deps.sh bench
 	@sh tests/bench/bench.sh $(B)
+	@sh tests/bench/scaling.sh $(B)
 
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))

@@ -87,7 +87,7 @@ static void usage(FILE *f)
 	      DRIVE_REJECTS_HELP
 	      "      --stats          records read, rejected, groups, memory (stderr)\n"
 	      "      --max-line SIZE  longest line accepted (default 16M)\n"
-	      "  -j, --threads N      threads in all (default: the number of CPUs)\n"
+	      "  -j, --threads N      threads in all (default: the CPUs it may use)\n"
 	      "  -h, --help           this help\n"
 	      "      --version        version and gzip decoders\n"
 	      "\n"
@@ -295,7 +295,15 @@ static int reduce_line(void *ctx, const char *line, size_t len, const struct sca
 		out->len = start;
 		return -1;
 	}
+	if (r == 0 && w->o->agg.nparts)
+		return PAR_PART + (int)agg_part_of(&w->o->agg, out->p + start);
 	return r;
+}
+
+/* A part's records of a chunk, into the part's own agg. */
+static int part_take(void *ctx, struct par_chunk *c, const uint32_t *offs, size_t n)
+{
+	return agg_take_at(ctx, c->out.p, offs, n) < 0 ? -2 : 0;
 }
 
 /* With --merge: a partial line is only checked to be JSON; the commit step reads it. */
@@ -336,6 +344,14 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 			if (agg_merge_line(a, p, (size_t)(nl - p), line) < 0)
 				return say(r, line);
 		}
+	} else if (a->nparts) {
+		unsigned q;
+
+		for (q = 0; c->fatal && q < a->nparts; q++)
+			if (a->parts[q]->part_failed) {	/* the parts took the records: say what stopped one */
+				memcpy(a->why, a->parts[q]->why, sizeof(a->why));
+				return say(r, 0);
+			}
 	} else if (agg_take(a, p, (size_t)(end - p)) < 0)
 		return say(r, 0);
 	return drive_chunk_done(r->d, c, first_line);
@@ -374,6 +390,10 @@ static int finish(struct run *r)
 
 	if (o->merge && report_options(o) < 0)
 		return -2;
+	if (a->nparts && agg_join(a) < 0) {
+		diag("%s", a->why);
+		return -1;
+	}
 	if ((o->partial ? agg_write_partial(a, &r->d->out) : agg_write(a, &r->d->out, o->format, r->read)) == 0)
 		return 0;
 	if (r->d->out.err)
@@ -405,7 +425,7 @@ int main(int argc, char **argv)
 	const char *accs[AGG_MAX_ACC];
 	static struct opts o;
 	struct run r;
-	int first, status, nacc = 0;
+	int first, status, nacc = 0, split;
 
 	cli_start(argv[0]);
 	agg_init(&o.agg);
@@ -431,8 +451,20 @@ int main(int argc, char **argv)
 		status = EXIT_DATA;
 		goto done;
 	}
-	if (!o.merge)
+	if (!o.merge) {
 		agg_start(&o.agg);
+		/* order-free states in parts, one thread at a time each: no serial commit */
+		if ((split = agg_split(&o.agg, drive_parts(&o.d))) < 0) {
+			diag("%s", o.agg.why);
+			status = EXIT_DATA;
+			goto done;
+		}
+		if (split) {
+			o.d.parts = o.agg.nparts;
+			o.d.part_fn = part_take;
+			o.d.pctx = (void **)o.agg.parts;
+		}
+	}
 	o.d.prepare = prepare;
 	if (o.merge)
 		drive_merge_lines(&o.d);

@@ -80,7 +80,7 @@ static void usage(FILE *f)
 	      "                       memory (stderr)\n"
 	      DRIVE_REJECTS_HELP
 	      "  -o, --output FILE    write to FILE instead of stdout\n"
-	      "  -j, --threads N      threads in all (default: the number of CPUs)\n"
+	      "  -j, --threads N      threads in all (default: the CPUs it may use)\n"
 	      "      --max-line SIZE  longest line accepted (default 16M)\n"
 	      "  -h, --help           this help\n"
 	      "      --version        version\n"

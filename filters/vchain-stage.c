@@ -7,8 +7,12 @@
  * a positive review, mention, share or tag, or a referral, by someone who
  * bought earlier in the stream; the same act by anyone else keeps its
  * ordinary stage. So one set of customers is kept, and input order matters:
- * workers parse and split each record, and the ordered commit step applies
- * the set, so the result never depends on the number of threads.
+ * workers parse and split each record; the set is cut into parts by the
+ * user's hash (par_set_parts), each part taking its records in input order
+ * on one thread at a time, so a purchase always comes before the same
+ * person's later acts and the result never depends on the number of
+ * threads; the ordered commit step writes. With --journeys every person's
+ * row is kept, in the commit step.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -49,10 +53,19 @@ struct opts {
 	int sorted_check;
 	long long tolerance_ms;
 	int stats;
+	unsigned nparts;	/* of the customers (0: --journeys) */
 	struct drive d;		/* output, threads, input options */
 };
 
-enum { F_USER = 1, F_TS = 2, F_CANDIDATE = 4, F_PURCHASE = 8 };
+/* F_DECIDED: the customers' part set the stage (in base) */
+enum { F_USER = 1, F_TS = 2, F_CANDIDATE = 4, F_PURCHASE = 8, F_DECIDED = 16 };
+
+/* A part of the customers: the people who bought, by user hash. */
+struct cpart {
+	struct htab customers;
+	uint64_t denied;	/* advocacy acts by non-customers */
+	int oom;
+};
 
 /* What a worker hands the commit step for each record, followed by its bytes and user id. */
 struct srec {
@@ -88,7 +101,8 @@ struct person {
 struct run {
 	const struct opts *o;
 	struct drive *d;
-	struct htab customers;	/* without --journeys: the people who bought, by user hash */
+	struct cpart *parts;	/* without --journeys: o->nparts of them */
+	void **pctx;
 	struct htab_rows people;	/* with --journeys: every person, by user hash */
 	size_t nperson;		/* of them, those with a journey (a staged event) */
 	struct arena ids;
@@ -118,7 +132,7 @@ static void usage(FILE *f)
 	      "                        the '=' is needed: --sorted-check=5m)\n"
 	      "      --stats           events per stage (stderr)\n"
 	      "  -o, --output FILE     write to FILE instead of stdout\n"
-	      "  -j, --threads N       threads in all (default: the number of CPUs)\n"
+	      "  -j, --threads N       threads in all (default: the CPUs it may use)\n"
 	      "      --max-line SIZE   longest line accepted (default 16M)\n"
 	      "  -h, --help            this help\n"
 	      "      --version         version\n"
@@ -309,7 +323,48 @@ static int stage_line(void *ctx, const char *line, size_t len, const struct scan
 		return -2;
 	r.len = (uint32_t)(out->len - start - sizeof(r));
 	memcpy(out->p + start, &r, sizeof(r));
+	/* a purchase or an act of advocacy: its person's part of the customers decides */
+	if ((r.flags & F_USER) && (r.flags & (F_CANDIDATE | F_PURCHASE)))
+		return PAR_PART + (int)par_part_of(r.user.hi, o->nparts);
 	return 0;
+}
+
+/* A part's purchases and acts of advocacy of a chunk, in input order: each one's stage. */
+static int part_customers(void *ctx, struct par_chunk *c, const uint32_t *offs, size_t n)
+{
+	struct cpart *pt = ctx;
+	struct srec rec;
+	uint64_t *val;
+	size_t i;
+	int customer;
+
+	for (i = 0; i < n; i++) {
+		char *p = c->out.p + offs[i];
+
+		memcpy(&rec, p, sizeof(rec));
+		customer = (rec.flags & F_CANDIDATE) && htab_get(&pt->customers, rec.user) != NULL;
+		if ((rec.flags & F_CANDIDATE) && !customer && rec.base)
+			pt->denied++;
+		rec.base = (int8_t)person_stage(rec.base, rec.flags & F_CANDIDATE, customer);
+		rec.flags |= F_DECIDED;
+		/* after its own event: a purchase is stage 6 */
+		if ((rec.flags & F_PURCHASE) && htab_put(&pt->customers, rec.user, &val) < 0) {
+			pt->oom = 1;
+			return -2;
+		}
+		memcpy(p, &rec, sizeof(rec));
+	}
+	return 0;
+}
+
+static size_t customers(const struct run *r)
+{
+	size_t n = 0;
+	unsigned q;
+
+	for (q = 0; q < r->o->nparts; q++)
+		n += r->parts[q].customers.count;
+	return n;
 }
 
 /* A staged event of person p (its user id's bytes: user): the journey starts with the first. 0, or -1. */
@@ -363,11 +418,17 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 	struct run *r = ctx;
 	const struct opts *o = r->o;
 	const char *p = c->out.p, *end = c->out.p + c->out.len, *rec_bytes;
-	uint64_t lineno = first_line, *val = NULL;
+	uint64_t lineno = first_line;
 	struct person *pp;
 	struct srec rec;
+	unsigned q;
 	int stage;
 
+	for (q = 0; c->fatal && q < o->nparts; q++)
+		if (r->parts[q].oom) {
+			diag_at(r->d->name, 0, "out of memory for %zu customers", customers(r));
+			return r->d->stop = -1;
+		}
 	for (; p < end; p += sizeof(rec) + rec.len + rec.user_len, lineno++) {
 		memcpy(&rec, p, sizeof(rec));
 		rec_bytes = p + sizeof(rec);
@@ -385,27 +446,25 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 		}
 		stage = rec.base;
 		pp = NULL;
-		if (rec.flags & F_USER) {
+		if (rec.flags & F_DECIDED)
+			;	/* the customers' part gave its stage */
+		else if (rec.flags & F_USER) {
+			/* with --journeys every person has a row: whether they bought, and the journey */
 			int customer = 0;
 
-			if (o->journeys) {	/* every person has a row: whether they bought, and the journey */
+			if (o->journeys) {
 				if (!(pp = htab_rows_get(&r->people, rec.user, NULL))) {
 					diag_at(r->d->name, lineno, "out of memory for %zu people", r->people.n);
 					return r->d->stop = -1;
 				}
 				customer = pp->customer;
-			} else if (rec.flags & F_CANDIDATE)	/* only customers have an entry; most events never look */
-				customer = htab_get(&r->customers, rec.user) != NULL;
+			}
 			stage = person_stage(rec.base, rec.flags & F_CANDIDATE, customer);
 			if ((rec.flags & F_CANDIDATE) && !customer && rec.base)
 				r->advocacy_denied++;
 			/* after its own event: a purchase is stage 6 */
 			if ((rec.flags & F_PURCHASE) && pp)
 				pp->customer = 1;
-			else if ((rec.flags & F_PURCHASE) && htab_put(&r->customers, rec.user, &val) < 0) {
-				diag_at(r->d->name, lineno, "out of memory for %zu customers", r->customers.count);
-				return r->d->stop = -1;
-			}
 		}
 		r->staged[stage]++;
 		if (o->journeys) {
@@ -510,6 +569,7 @@ int main(int argc, char **argv)
 {
 	struct opts o;
 	struct run r;
+	unsigned q;
 	int first, status, k;
 
 	cli_start(argv[0]);
@@ -519,11 +579,28 @@ int main(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
 	r.d = &o.d;
-	r.customers.no_values = 1;
 	htab_rows_init(&r.people, sizeof(struct person), 4096);
+	o.nparts = o.journeys ? 0 : drive_parts(&o.d);
+	r.parts = calloc(o.nparts ? o.nparts : 1, sizeof(*r.parts));
+	r.pctx = calloc(o.nparts ? o.nparts : 1, sizeof(*r.pctx));
+	if (!r.parts || !r.pctx) {
+		diag("out of memory");
+		return EXIT_DATA;
+	}
+	for (q = 0; q < o.nparts; q++) {
+		r.parts[q].customers.no_values = 1;
+		r.pctx[q] = &r.parts[q];
+	}
+	if (o.nparts) {
+		o.d.parts = o.nparts;
+		o.d.part_fn = part_customers;
+		o.d.pctx = r.pctx;
+	}
 	status = drive_start(&o.d, stage_line, sizeof(struct worker), worker_init, &o, worker_done);
 	if (status == EXIT_OK)
 		status = drive_inputs(&o.d, argv + first, argc - first, commit, NULL, NULL, &r);
+	for (q = 0; q < o.nparts; q++)
+		r.advocacy_denied += r.parts[q].denied;
 	if (status == EXIT_OK && o.journeys && !o.d.gone && write_journeys(&r) < 0 &&
 	    o.d.out.err != EPIPE)
 		status = EXIT_DATA;
@@ -542,7 +619,10 @@ int main(int argc, char **argv)
 		drive_say_blank(&o.d);
 	}
 	status = drive_close(&o.d, status);
-	htab_free(&r.customers);
+	for (q = 0; q < o.nparts; q++)
+		htab_free(&r.parts[q].customers);
+	free(r.parts);
+	free(r.pctx);
 	htab_rows_free(&r.people);
 	arena_free(&r.ids);
 	return status;

@@ -137,7 +137,7 @@ size_t acc_state_size(enum acc_kind k)
 	case A_SUM: case A_MEAN: return sizeof(struct s_sum);
 	case A_STDDEV: return sizeof(struct s_std);
 	case A_MIN: case A_MAX: case A_FIRST: case A_LAST: return sizeof(struct s_text);
-	case A_DISTINCT: return sizeof(struct htab);
+	case A_DISTINCT: return sizeof(struct s_set);
 	case A_APPROX: return sizeof(struct hll);
 	case A_P50: case A_P90: case A_P99: return sizeof(struct s_vals);
 	case A_LATEST: return sizeof(struct s_latest);
@@ -316,7 +316,7 @@ static int update_value(enum acc_kind kind, void *p, const struct slot *v, const
 		return 0;
 	}
 	case A_DISTINCT: {
-		struct htab *h = p;
+		struct htab *h = &((struct s_set *)p)->h;
 		uint64_t *val;
 
 		h->no_values = 1;
@@ -416,8 +416,15 @@ int acc_value(enum acc_kind k, void *p, struct buf *b)
 
 		return s->set ? rec_put_json(b, s->type, s->p, s->len) : buf_add(b, "null", 4);
 	}
-	case A_DISTINCT:
-		return json_put_uint(b, ((struct htab *)p)->count);
+	case A_DISTINCT: {
+		const struct s_set *set = p;
+		uint64_t n = set->h.count;
+		size_t m;
+
+		for (m = 0; m < set->nmore; m++)
+			n += set->more[m].count;
+		return json_put_uint(b, n);
+	}
 	case A_APPROX:
 		if (!((struct hll *)p)->regs)
 			return buf_add(b, "0", 1);
@@ -469,25 +476,40 @@ int acc_state_json(enum acc_kind k, const void *p, struct buf *b)
 		return t->set ? rec_put_json(b, t->type, t->p, t->len) : buf_add(b, "null", 4);
 	}
 	case A_DISTINCT: {
-		const struct htab *h = p;
-		int first = 1;
+		/* in the hashes' order: the same text however the set was built (parts, table sizes) */
+		const struct s_set *t = p;
+		const struct htab *h;
+		struct h128 *keys;
+		size_t m, n = t->h.count;
+		int r = 0;
 
-		if (buf_addc(b, '[') < 0)
+		for (m = 0; m < t->nmore; m++)
+			n += t->more[m].count;
+		if (!(keys = malloc((n ? n : 1) * sizeof(*keys))))
 			return -1;
-		for (i = 0; i < h->cap; i++) {
-			if (!h->keys[i].lo && !h->keys[i].hi)
-				continue;
-			if ((!first && buf_addc(b, ',') < 0) || partial_put_hash(b, h->keys[i]) < 0)
-				return -1;
-			first = 0;
+		for (n = 0, m = 0; m <= t->nmore; m++) {
+			h = m ? &t->more[m - 1] : &t->h;
+			for (i = 0; i < h->cap; i++)
+				if (h->keys[i].lo || h->keys[i].hi)
+					keys[n++] = h->keys[i];
 		}
-		return buf_addc(b, ']');
+		qsort(keys, n, sizeof(*keys), h128_cmp);
+		r = buf_addc(b, '[');
+		for (i = 0; i < n && r == 0; i++)
+			r = (i && buf_addc(b, ',') < 0) || partial_put_hash(b, keys[i]) < 0 ? -1 : 0;
+		free(keys);
+		return r < 0 ? -1 : buf_addc(b, ']');
 	}
 	case A_APPROX:
 		return hll_put_hex(p, b);
 	case A_P50: case A_P90: case A_P99: {
-		const struct s_vals *t = p;
+		/* sorted (as the value sorts them anyway): the same text however the values came in */
+		struct s_vals *t = (struct s_vals *)(uintptr_t)p;
 
+		if (!t->sorted && t->n) {
+			qsort(t->v, t->n, sizeof(*t->v), cmp_double);
+			t->sorted = 1;
+		}
 		if (buf_addc(b, '[') < 0)
 			return -1;
 		for (i = 0; i < t->n; i++) {
@@ -581,7 +603,7 @@ int acc_merge_json(enum acc_kind k, void *p, const struct jfield *f, struct jobj
 		return update_value(k, p, &v, NULL);
 	}
 	case A_DISTINCT: {
-		struct htab *h = p;
+		struct htab *h = &((struct s_set *)p)->h;
 		uint64_t *val;
 
 		if (f->type != J_ARR || json_scan_array(f->val, f->vlen, arr) != 0)
@@ -633,9 +655,18 @@ void acc_free_state(enum acc_kind k, void *p)
 	case A_MIN: case A_MAX: case A_FIRST: case A_LAST:
 		free(((struct s_text *)p)->p);
 		break;
-	case A_DISTINCT:
-		htab_free(p);
+	case A_DISTINCT: {
+		struct s_set *t = p;
+		size_t i;
+
+		htab_free(&t->h);
+		for (i = 0; i < t->nmore; i++)
+			htab_free(&t->more[i]);
+		free(t->more);
+		t->more = NULL;
+		t->nmore = 0;
 		break;
+	}
 	case A_APPROX:
 		hll_free(p);
 		break;
@@ -650,13 +681,112 @@ void acc_free_state(enum acc_kind k, void *p)
 	}
 }
 
+int acc_order_free(enum acc_kind k)
+{
+	switch (k) {
+	case A_COUNT: case A_ROWS: case A_SUM: case A_MEAN: case A_STDDEV:
+	case A_DISTINCT: case A_APPROX: case A_P50: case A_P90: case A_P99:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Set src into t: beside it when disjoint (moved), else each value put in. */
+static int set_absorb(struct s_set *t, struct s_set *s, int disjoint)
+{
+	struct htab *m;
+	size_t i;
+
+	t->h.no_values = s->h.no_values = 1;
+	if (!disjoint || !t->h.count) {
+		if (htab_absorb(&t->h, &s->h) < 0)
+			return -2;
+		for (i = 0; i < s->nmore; i++)
+			if (htab_absorb(&t->h, &s->more[i]) < 0)
+				return -2;
+		return 0;
+	}
+	if (!s->h.count)
+		return 0;
+	if (!(m = realloc(t->more, (t->nmore + 1 + s->nmore) * sizeof(*m))))
+		return -2;
+	t->more = m;
+	m[t->nmore++] = s->h;
+	memset(&s->h, 0, sizeof(s->h));
+	for (i = 0; i < s->nmore; i++)
+		m[t->nmore++] = s->more[i];
+	free(s->more);
+	s->more = NULL;
+	s->nmore = 0;
+	return 0;
+}
+
+int acc_absorb(enum acc_kind k, void *p, void *src, int disjoint)
+{
+	switch (k) {
+	case A_COUNT:
+	case A_ROWS:
+		*(uint64_t *)p += *(uint64_t *)src;
+		return 0;
+	case A_SUM:
+	case A_MEAN: {
+		struct s_sum *t = p, *s = src;
+
+		t->n += s->n;
+		return dec_add(&t->sum, s->sum) < 0 ? -1 : 0;
+	}
+	case A_STDDEV: {
+		struct s_std *t = p, *s = src;
+
+		t->n += s->n;
+		return dec_add(&t->sum, s->sum) < 0 || dec_add(&t->sum2, s->sum2) < 0 ? -1 : 0;
+	}
+	case A_DISTINCT:
+		return set_absorb(p, src, disjoint);
+	case A_APPROX:
+		return hll_absorb(p, src);
+	case A_P50: case A_P90: case A_P99: {
+		struct s_vals *t = p, *s = src;
+
+		if (!s->n)
+			return 0;
+		if (!t->v) {
+			*t = *s;
+			memset(s, 0, sizeof(*s));
+			return 0;
+		}
+		if (t->n + s->n > t->cap) {
+			double *v = realloc(t->v, (t->n + s->n) * sizeof(*v));
+
+			if (!v)
+				return -2;
+			t->v = v;
+			t->cap = t->n + s->n;
+		}
+		memcpy(t->v + t->n, s->v, s->n * sizeof(*s->v));
+		t->n += s->n;
+		t->sorted = 0;
+		return 0;
+	}
+	default:
+		return -1;
+	}
+}
+
 size_t acc_state_bytes(enum acc_kind k, const void *p)
 {
 	switch (k) {
 	case A_MIN: case A_MAX: case A_FIRST: case A_LAST:
 		return ((const struct s_text *)p)->cap;
-	case A_DISTINCT:
-		return htab_bytes(p);
+	case A_DISTINCT: {
+		const struct s_set *t = p;
+		size_t i, n = htab_bytes(&t->h);
+
+		for (i = 0; i < t->nmore; i++)
+			n += htab_bytes(&t->more[i]);
+		return n;
+	}
 	case A_APPROX:
 		return ((const struct hll *)p)->regs ? HLL_M : 0;
 	case A_P50: case A_P90: case A_P99:

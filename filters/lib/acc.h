@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "cond.h"
 #include "dec.h"
+#include "htab.h"
 #include "json.h"
 #include "rec.h"
 #include "sketch.h"
@@ -61,7 +62,12 @@ struct s_vals {			/* p50, p90, p99: every value */
 	int sorted;		/* v is sorted (the field's first percentile sorted it) */
 };
 typedef struct s_vals A_P50_t, A_P90_t, A_P99_t;
-typedef struct htab A_DISTINCT_t;
+struct s_set {			/* distinct: the values' hashes */
+	struct htab h;
+	struct htab *more;	/* sets of other values, each a part's (agg_join), kept as they were */
+	size_t nmore;
+};
+typedef struct s_set A_DISTINCT_t;
 typedef struct hll A_APPROX_t;
 struct s_latest {		/* the value with the latest ts (ties: the larger) */
 	struct s_text t;
@@ -104,6 +110,21 @@ int acc_states_json(const struct acc *acc, int n, const unsigned char *block, st
  */
 int acc_merge_states(const struct acc *acc, int n, unsigned char *block, const struct jfield *states,
 		     struct jobj *arr, struct buf *tmp, const char **err, int *bad);
+/*
+ * Whether a kind's state comes out the same whatever order its records
+ * came in, and whatever parts they were cut into (counts, exact sums,
+ * sets, values to sort): such states can be kept in parts and absorbed.
+ * min, max, first, last and latest keep one value of ties: not these.
+ */
+int acc_order_free(enum acc_kind k);
+/*
+ * An order-free state src taken into p, in memory (what --merge does with
+ * its text): src is left empty or as it was, for acc_free_state. disjoint:
+ * src's values are none of p's (its field cut the records into parts), so
+ * a set is kept beside p's as it is, not put in. 0; -1 (a sum beyond 38
+ * digits); -2 (memory).
+ */
+int acc_absorb(enum acc_kind k, void *p, void *src, int disjoint);
 /* Free what the states of acc[0..n) in block hold. */
 void acc_free_states(const struct acc *acc, int n, unsigned char *block);
 /* How a table shows a kind's values (writer.h). */

@@ -11,6 +11,8 @@
 
 #include "agg.h"
 #include "cli.h"
+#include "hash.h"
+#include "par.h"
 
 static int fail(struct agg *a, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -160,64 +162,222 @@ static struct htab *prefetch_table(struct agg *a)
 	const struct acc *ac = &a->acc[a->pf_acc];
 	unsigned char *p = groups_at(&a->table, 0)->st + ac->state;
 
-	return ac->kind == A_DISTINCT ? (struct htab *)(void *)p : &((struct htab_rows *)(void *)p)->idx;
+	return ac->kind == A_DISTINCT ? &((struct s_set *)(void *)p)->h : &((struct htab_rows *)(void *)p)->idx;
+}
+
+/* One reduced record p. 0; -1 (why: a sum beyond 38 digits); -2. */
+static int take(struct agg *a, const char *p)
+{
+	struct slot s[REC_MAX_SLOTS];
+	uint64_t takes = 0;
+	struct group *g;
+	int k;
+
+	rec_read(p, a->l.n, s);
+	if (a->l.count_slot >= 0 && s[a->l.count_slot].type == J_NULL)
+		a->null_counts++;	/* weighs nothing (acc.c) */
+	if (a->report && a->report->intercept) {
+		if ((k = a->report->intercept(&a->rr, s)) < 0)
+			return fail(a, -2, "out of memory");
+		if (k)
+			return 0;	/* the report keeps it by itself */
+	}
+	if (a->conditional) {
+		/* which accumulators take it, once; a record that none takes makes no group */
+		for (takes = 0, k = 0; k < a->nacc; k++)
+			takes |= (uint64_t)cond_holds(&a->acc[k].cond, s) << k;
+		if (!takes) {
+			a->unused++;
+			return 0;
+		}
+	}
+	/* the key: the group slots, as they lie in the record */
+	if (!(g = groups_find(&a->table, p + 4, group_key_len(s, a->ngroups),
+			      a->l.bucket_slot >= 0 ? &s[a->l.bucket_slot] : NULL)))
+		return fail(a, -2, "out of memory");
+	if ((k = update(a, g, s, takes)) < 0)
+		return k == -2 ? fail(a, -2, "out of memory") : fail(a, -1, "a sum does not fit in 38 digits");
+	return 0;
+}
+
+/*
+ * With one group and no bucket, the hash table of its distinct values or
+ * people: load the slot of a record some records ahead of the one taken.
+ */
+static void prefetch(struct agg *a, const char *ahead, struct htab **pf)
+{
+	struct slot x;
+
+	if (!*pf && groups_count(&a->table) == 1)
+		*pf = prefetch_table(a);
+	if (*pf && rec_slot_at(ahead, a->pf_slot, &x) && x.type != REC_ABSENT)
+		htab_prefetch(*pf, slot_hash(&x));
+}
+
+static int direct(const struct agg *a)
+{
+	return a->pf_slot >= 0 && !a->ngroups && a->l.bucket_slot < 0;
 }
 
 int agg_take(struct agg *a, const char *p, size_t n)
 {
 	const char *end = p + n, *ahead = p;
-	int direct = a->pf_slot >= 0 && !a->ngroups && a->l.bucket_slot < 0;
-	struct slot s[REC_MAX_SLOTS];
 	struct htab *pf = NULL;
-	uint64_t takes = 0;
 	int k;
 
-	for (k = 0; k < PREFETCH_AHEAD && ahead < end && direct; k++)
+	for (k = 0; k < PREFETCH_AHEAD && ahead < end && direct(a); k++)
 		ahead += rec_len(ahead);
-	if (!direct)
+	if (!direct(a))
 		ahead = end;
-	while (p < end) {
-		const char *key = p + 4;
-		struct group *g;
-
+	for (; p < end; p += rec_len(p)) {
 		if (ahead < end) {
-			/* the hash table of one group's distinct values or people: load the slot of a record ahead */
-			if (!pf && groups_count(&a->table) == 1)
-				pf = prefetch_table(a);
-			if (pf) {
-				struct slot x;
-
-				if (rec_slot_at(ahead, a->pf_slot, &x) && x.type != REC_ABSENT)
-					htab_prefetch(pf, slot_hash(&x));
-			}
+			prefetch(a, ahead, &pf);
 			ahead += rec_len(ahead);
 		}
-		p += rec_read(p, a->l.n, s);
-		if (a->l.count_slot >= 0 && s[a->l.count_slot].type == J_NULL)
-			a->null_counts++;	/* weighs nothing (acc.c) */
-		if (a->report && a->report->intercept) {
-			if ((k = a->report->intercept(&a->rr, s)) < 0)
-				return fail(a, -2, "out of memory");
-			if (k)
-				continue;	/* the report keeps it by itself */
-		}
-		if (a->conditional) {
-			/* which accumulators take it, once; a record that none takes makes no group */
-			for (takes = 0, k = 0; k < a->nacc; k++)
-				takes |= (uint64_t)cond_holds(&a->acc[k].cond, s) << k;
-			if (!takes) {
-				a->unused++;
-				continue;
-			}
-		}
-		/* the key: the group slots, as they lie in the record */
-		if (!(g = groups_find(&a->table, key, group_key_len(s, a->ngroups),
-				      a->l.bucket_slot >= 0 ? &s[a->l.bucket_slot] : NULL)))
-			return fail(a, -2, "out of memory");
-		if ((k = update(a, g, s, takes)) < 0)
-			return k == -2 ? fail(a, -2, "out of memory") : fail(a, -1, "a sum does not fit in 38 digits");
+		if ((k = take(a, p)) < 0)
+			return k;
 	}
 	return 0;
+}
+
+int agg_take_at(struct agg *a, const char *base, const uint32_t *offs, size_t n)
+{
+	struct htab *pf = NULL;
+	size_t i;
+	int k, d = direct(a);
+
+	for (i = 0; i < n; i++) {
+		if (d && i + PREFETCH_AHEAD < n)
+			prefetch(a, base + offs[i + PREFETCH_AHEAD], &pf);
+		if ((k = take(a, base + offs[i])) < 0) {
+			a->part_failed = 1;
+			return k;
+		}
+	}
+	return 0;
+}
+
+/* ---- partitioned state ---- */
+
+/* Another agg like src (the same groups, accumulators, layout and options), ready to take records. */
+static int clone(struct agg *a, const struct agg *src)
+{
+	const char *specs[AGG_MAX_ACC];
+	int i, k;
+
+	agg_init(a);
+	a->every = src->every;
+	a->report = src->report;
+	a->brand = src->brand;
+	a->window_ms = src->window_ms;
+	a->respond_ms = src->respond_ms;
+	a->resolve_ms = src->resolve_ms;
+	a->spend = src->spend;
+	a->spend_path = src->spend_path;
+	for (i = 0; i < src->ngroups; i++)
+		if ((k = agg_group(a, src->groups[i], strlen(src->groups[i]))) < 0)
+			return k;
+	for (i = 0; i < src->nacc; i++)
+		specs[i] = src->acc[i].spec;
+	if ((k = agg_configure(a, specs, a->report ? 0 : src->nacc)) < 0)
+		return k;
+	if (a->l.n != src->l.n || a->nacc != src->nacc)
+		return fail(a, -1, "a part is laid out unlike the whole");	/* a mistake of ours */
+	agg_start(a);
+	return 0;
+}
+
+int agg_split(struct agg *a, unsigned n)
+{
+	unsigned q;
+	int i, k;
+
+	if (n < 2 || a->merging || (a->report ? !report_order_free(a->report) : 0))
+		return 0;
+	for (i = 0; i < a->nacc && !a->report; i++)
+		if (!acc_order_free(a->acc[i].kind))
+			return 0;
+	a->route_slot = -1;
+	for (i = 0; i < a->nacc && a->route_slot < 0; i++)
+		if (a->acc[i].kind == A_DISTINCT || a->acc[i].kind == A_FUNNEL)
+			a->route_slot = a->acc[i].slot;
+	if (!(a->parts = calloc(n, sizeof(*a->parts))))
+		return fail(a, -2, "out of memory");
+	a->nparts = n;
+	a->parts[0] = a;
+	for (q = 1; q < n; q++) {
+		if (!(a->parts[q] = malloc(sizeof(**a->parts))))
+			return fail(a, -2, "out of memory");
+		if ((k = clone(a->parts[q], a)) < 0) {
+			memcpy(a->why, a->parts[q]->why, sizeof(a->why));
+			return k;
+		}
+	}
+	return 1;
+}
+
+unsigned agg_part_of(const struct agg *a, const char *rec)
+{
+	struct slot x;
+	uint64_t h;
+
+	if (a->route_slot >= 0 && rec_slot_at(rec, a->route_slot, &x) && x.type != REC_ABSENT)
+		h = slot_hash(&x).hi;
+	else
+		h = hash64(rec, rec_len(rec));
+	return par_part_of(h, a->nparts);
+}
+
+/* Part src's groups and states into a. */
+static int absorb(struct agg *a, struct agg *src)
+{
+	struct slot s[REC_MAX_SLOTS];
+	size_t i, klen;
+	int j, k, nk = a->ngroups, disjoint;
+
+	for (i = 0; i < groups_count(&src->table); i++) {
+		struct group *g = groups_at(&src->table, i), *d;
+
+		group_key_slots(&src->table, g, s);
+		klen = group_key_len(s, nk);
+		if (!(d = groups_find(&a->table, g->key, klen, a->l.bucket_slot >= 0 ? &s[nk] : NULL)))
+			return fail(a, -2, "out of memory");
+		for (j = 0; j < a->nacc; j++) {
+			const struct acc *ac = &a->acc[j];
+
+			if (!a->report && acc_shared(a->acc, j))
+				continue;	/* a percentile whose values its field's first keeps */
+			/* the field that cut records into parts: its values in one part are in no other */
+			disjoint = ac->slot == a->route_slot;
+			k = a->report ? report_absorb(ac, d->st + ac->state, g->st + ac->state, disjoint)
+				      : acc_absorb(ac->kind, d->st + ac->state, g->st + ac->state, disjoint);
+			if (k < 0)
+				return k == -2 ? fail(a, -2, "out of memory") : fail(a, -1, "a sum does not fit in 38 digits");
+		}
+	}
+	a->null_counts += src->null_counts;
+	a->unused += src->unused;
+	a->rr.staged += src->rr.staged;
+	return 0;
+}
+
+int agg_join(struct agg *a)
+{
+	unsigned q;
+	int k = 0;
+
+	for (q = 1; q < a->nparts; q++) {
+		if (a->parts[q] && !k)
+			k = absorb(a, a->parts[q]);
+		if (a->parts[q])
+			agg_free(a->parts[q]);
+		free(a->parts[q]);
+		a->parts[q] = NULL;
+	}
+	free(a->parts);
+	a->parts = NULL;
+	a->nparts = 0;
+	return k;
 }
 
 /* ---- results ---- */
@@ -465,7 +625,17 @@ size_t agg_bytes(const struct agg *a)
 void agg_free(struct agg *a)
 {
 	size_t gi;
+	unsigned q;
 	int i;
+
+	for (q = 1; q < a->nparts; q++)	/* parts never joined: a run that failed */
+		if (a->parts[q]) {
+			agg_free(a->parts[q]);
+			free(a->parts[q]);
+		}
+	free(a->parts);
+	a->parts = NULL;
+	a->nparts = 0;
 
 	for (gi = 0; gi < groups_count(&a->table); gi++)
 		if (a->report)

@@ -49,6 +49,11 @@ struct agg {
 	uint64_t unused;		/* records read by no metric of the report */
 	uint64_t null_counts;		/* records whose count was null: weight 0 */
 	int pf_acc, pf_slot;		/* the accumulator and slot to prefetch for, or -1 */
+	/* partitioned state (agg_split): parts[0] is this one */
+	struct agg **parts;
+	unsigned nparts;
+	int route_slot;			/* whose value says a record's part, or -1 */
+	int part_failed;		/* a part's agg_take failed (its why says how) */
 	/* --merge */
 	int merging;
 	struct partial_in pin;
@@ -74,6 +79,27 @@ void agg_start(struct agg *a);
 int agg_check(const struct agg *a, const char *rec, char *why);
 /* The reduced records p[0..n), in input order. 0; -1 (why: a sum beyond 38 digits); -2. */
 int agg_take(struct agg *a, const char *p, size_t n);
+/*
+ * Partitioned state (par.h's par_set_parts): when every state is order-free
+ * (acc_order_free, report_order_free), records can be cut into n parts by
+ * the hash of one field (a funnel's person, the first exact distinct
+ * field; else the whole record), each part an agg of its own that takes
+ * its records in input order, and agg_join absorbs them into a at the end,
+ * in memory: the result is the one pass's. agg_split: 1 when a is cut into
+ * n parts (agg_part(a, q) is part q; a itself is part 0), 0 when its states
+ * are not order-free (records go to a alone), -1 (why) or -2 when not.
+ */
+int agg_split(struct agg *a, unsigned n);
+static inline struct agg *agg_part(struct agg *a, unsigned q)
+{
+	return q ? a->parts[q] : a;
+}
+/* In a worker: which of a's parts a reduced record goes to. */
+unsigned agg_part_of(const struct agg *a, const char *rec);
+/* Part a's records at base + offs[0..n), in input order. As agg_take; a->part_failed says it failed. */
+int agg_take_at(struct agg *a, const char *base, const uint32_t *offs, size_t n);
+/* The parts absorbed into a, once every record is taken. 0; -1 (why); -2. */
+int agg_join(struct agg *a);
 /* The results, sorted by group key (read: the records read, for the reports' checks). 0, or -1 (why, or out->err). */
 int agg_write(struct agg *a, struct out *out, enum out_format fmt, uint64_t read);
 /* The partial results. 0, or -1. */

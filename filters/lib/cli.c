@@ -1,7 +1,9 @@
 /*
  * cli.c - shared pieces of the filters' command lines.
  */
+#define _GNU_SOURCE	/* sched_getaffinity, CPU_COUNT */
 #include <errno.h>
+#include <sched.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdint.h>
@@ -162,9 +164,15 @@ int cli_parse_duration(const char *s, long long *ms)
 
 unsigned cli_default_threads(void)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+	long n = -1;
 
-	return n < 1 ? 1 : n > 8 ? 8 : (unsigned)n;
+	/* the CPUs this process may run on (taskset, cgroup cpusets), not the machine's */
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		n = CPU_COUNT(&set);
+	if (n < 1)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > CLI_MAX_THREADS ? CLI_MAX_THREADS : (unsigned)n;
 }
 
 int cli_parse_threads(const char *s, unsigned *out)
@@ -175,7 +183,7 @@ int cli_parse_threads(const char *s, unsigned *out)
 	if (!s || *s < '0' || *s > '9')
 		return -1;
 	v = strtol(s, &end, 10);
-	if (*end || v < 1 || v > 64)
+	if (*end || v < 1 || v > CLI_MAX_THREADS)
 		return -1;
 	*out = (unsigned)v;
 	return 0;

@@ -77,7 +77,8 @@ void cli_bad_option(int c, char **argv);
 #define CLI_MAX_DURATION_MS (10000LL * 366 * 86400000)	/* 10,000 years */
 /* "90s", "30m", "24h", "7d", "2w" (a bare number is seconds) to milliseconds, at most 10,000 years. 0 or -1. */
 int cli_parse_duration(const char *s, long long *ms);
-/* Worker threads by default: the CPUs online, at most 8. */
+/* Threads by default: the CPUs this process may use (sched_getaffinity), at most CLI_MAX_THREADS. */
+#define CLI_MAX_THREADS 256
 unsigned cli_default_threads(void);
 /* "1".."64". Returns 0 or -1. */
 int cli_parse_threads(const char *s, unsigned *out);

@@ -33,7 +33,7 @@ int drive_option(struct drive *d, int c, const char *arg, char **argv, void (*us
 	switch (c) {
 	case 'j':
 		if (cli_parse_threads(arg, &d->threads) < 0) {
-			diag("--threads: '%s' is not a number from 1 to %d", arg, PAR_MAX_WORKERS);
+			diag("--threads: '%s' is not a number from 1 to %d", arg, CLI_MAX_THREADS);
 			return CLI_OPT_BAD;
 		}
 		return CLI_OPT_TAKEN;

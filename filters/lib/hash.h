@@ -26,6 +26,16 @@ static inline struct h128 hash128(const void *p, size_t n)
 	return r;
 }
 
+/* qsort's order of hashes: by the high half, then the low. */
+static inline int h128_cmp(const void *a, const void *b)
+{
+	const struct h128 *x = a, *y = b;
+
+	if (x->hi != y->hi)
+		return x->hi < y->hi ? -1 : 1;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
 /* 32 lowercase hex digits of h (high half first) into out[32]; no NUL. */
 void h128_hex(struct h128 h, char out[32]);
 

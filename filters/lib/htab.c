@@ -92,6 +92,47 @@ static int resize(struct htab *t, size_t cap)
 
 static uint64_t scratch;
 
+int htab_reserve(struct htab *t, size_t n)
+{
+	size_t cap = t->cap ? t->cap : 1024;
+
+	while (n * 4 > cap * 3)
+		cap *= 2;
+	return cap == t->cap ? 0 : resize(t, cap);
+}
+
+int htab_absorb(struct htab *t, struct htab *src)
+{
+	size_t i, ahead;
+	uint64_t *val;
+	int ins;
+
+	if (!t->count && t->no_values == src->no_values) {
+		struct htab empty = HTAB_INIT;
+
+		htab_free(t);
+		*t = *src;
+		empty.no_values = src->no_values;
+		*src = empty;
+		return 0;
+	}
+	if (htab_reserve(t, t->count + src->count) < 0)
+		return -1;
+	/* the slots t's keys land in are far apart: load them some keys ahead */
+	for (i = ahead = 0; i < src->cap; i++) {
+		for (; ahead < src->cap && ahead < i + 16; ahead++)
+			if (!is_empty(&src->keys[ahead]))
+				htab_prefetch(t, src->keys[ahead]);
+		if (is_empty(&src->keys[i]))
+			continue;
+		if ((ins = htab_put(t, src->keys[i], &val)) < 0)
+			return -1;
+		if (ins && t->vals && src->vals)
+			*val = src->vals[i];
+	}
+	return 0;
+}
+
 int htab_put(struct htab *t, struct h128 key, uint64_t **val)
 {
 	size_t i, mask;

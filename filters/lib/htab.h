@@ -29,6 +29,14 @@ struct htab {
  * scratch word for a set), valid until the next insert or delete.
  */
 int htab_put(struct htab *t, struct h128 key, uint64_t **val);
+/* Room for n keys in all, so that as many puts make no resize. 0, or -1 when out of memory. */
+int htab_reserve(struct htab *t, size_t n);
+/*
+ * Every key of src into t, with its value when t has values (a key in
+ * both keeps t's). src is moved into an empty t whole, else left as it
+ * was. 0, or -1 when out of memory.
+ */
+int htab_absorb(struct htab *t, struct htab *src);
 /* Start loading the key's home slot (and value), for a put or get a few keys later. */
 static inline void htab_prefetch(const struct htab *t, struct h128 key)
 {

@@ -28,6 +28,7 @@
 #endif
 
 #include "input.h"
+#include "out.h"
 #include "scan.h"
 
 #define READ_SIZE ((size_t)1 << 20)	/* one read(2), and the initial buffer */
@@ -387,6 +388,7 @@ int in_open(struct in *in, const char *name, const struct in_opts *o)
 	in->max_line = o && o->max_line ? o->max_line : IN_MAX_LINE_DEFAULT;
 	if (!name || strcmp(name, "-") == 0) {
 		in->fd = 0;
+		fd_pipe_size(0);
 	} else {
 		in->fd = open(name, O_RDONLY | O_CLOEXEC);
 		if (in->fd < 0) {

@@ -2,15 +2,31 @@
  * out.c - write(2) loops that survive EINTR and short writes. Nothing here
  * prints or exits: the filter looks at o->err and decides (EPIPE quietly).
  */
+#define _GNU_SOURCE	/* F_SETPIPE_SZ */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "out.h"
 
+void fd_pipe_size(int fd)
+{
+#if defined(F_SETPIPE_SZ) && defined(F_GETPIPE_SZ)
+	struct stat st;
+
+	/* refused past a user's pipe quota (fs.pipe-user-pages-soft): the pipe then stays as it was */
+	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) && fcntl(fd, F_GETPIPE_SZ) < FD_PIPE_SIZE)
+		(void)fcntl(fd, F_SETPIPE_SZ, FD_PIPE_SIZE);
+#else
+	(void)fd;
+#endif
+}
+
 int out_open_fd(struct out *o, int fd, const char *name)
 {
+	fd_pipe_size(fd);
 	o->fd = fd;
 	o->err = 0;
 	o->len = 0;

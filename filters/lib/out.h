@@ -21,6 +21,14 @@ struct out {
 };
 
 /* fd is borrowed until out_close(). Returns -1 when out of memory. */
+/*
+ * When fd is a pipe, make it hold FD_PIPE_SIZE bytes instead of Linux's
+ * 64 KiB (F_SETPIPE_SZ; 1 MiB is what an unprivileged process may ask):
+ * a filter reading a pipe then gets a chunk in a read or two, and the one
+ * writing it rarely waits for its reader.
+ */
+#define FD_PIPE_SIZE (1 << 20)
+void fd_pipe_size(int fd);
 int out_open_fd(struct out *o, int fd, const char *name);
 /* Opens (creates, truncates) path. Returns -1 with errno set. */
 int out_open_path(struct out *o, const char *path);

@@ -65,6 +65,17 @@ static struct funnel_row *funnel_row(struct htab_rows *p, struct h128 id)
 
 	if (!p->row_size)	/* a group's state starts zeroed */
 		htab_rows_init(p, sizeof(struct funnel_row), 16);
+	if (p->idx.count != p->n) {	/* rows joined without their index (funnel_absorb): index them */
+		size_t i;
+		uint64_t *v;
+
+		htab_free(&p->idx);
+		for (i = 0; i < p->n; i++) {
+			if (htab_put(&p->idx, ((struct funnel_row *)htab_rows_at(p, i))->id, &v) < 0)
+				return NULL;
+			*v = i;
+		}
+	}
 	if (!(row = htab_rows_get(p, id, &made)))
 		return NULL;
 	if (made) {
@@ -84,25 +95,107 @@ int funnel_take(struct htab_rows *p, struct h128 person, int stage, long long ts
 	return 0;
 }
 
-int funnel_json(const struct htab_rows *p, struct buf *b)
+/*
+ * src's people into p: each one's earliest time of each stage (src moved
+ * into an empty p). disjoint: none of src's people is p's; their rows are
+ * put after p's, and p's index, which no longer covers them, is dropped
+ * (funnel_row makes it again if someone is looked up).
+ */
+static int funnel_absorb(struct htab_rows *p, struct htab_rows *src, int disjoint)
 {
-	size_t k;
+	size_t i;
 	int j;
 
-	if (buf_addc(b, '[') < 0)
+	if (!src->n)
+		return 0;
+	if (!p->n) {
+		htab_rows_free(p);
+		*p = *src;
+		memset(src, 0, sizeof(*src));
+		return 0;
+	}
+	if (disjoint) {
+		if (p->n + src->n > p->cap) {
+			unsigned char *r = realloc(p->rows, (p->n + src->n) * p->row_size);
+
+			if (!r)
+				return -2;
+			p->rows = r;
+			p->cap = p->n + src->n;
+		}
+		memcpy(p->rows + p->n * p->row_size, src->rows, src->n * src->row_size);
+		p->n += src->n;
+		htab_free(&p->idx);
+		return 0;
+	}
+	if (htab_reserve(&p->idx, p->n + src->n) < 0)
+		return -2;
+	for (i = 0; i < src->n; i++) {
+		const struct funnel_row *s = htab_rows_at(src, i);
+		struct funnel_row *row;
+
+		if (i + 8 < src->n)	/* the index slots are far apart: load one some people ahead */
+			htab_prefetch(&p->idx, ((const struct funnel_row *)htab_rows_at(src, i + 8))->id);
+		if (!(row = funnel_row(p, s->id)))
+			return -2;
+		for (j = 0; j < STAGES; j++)
+			stage_times_reach(row->ts, j + 1, s->ts[j]);
+	}
+	return 0;
+}
+
+int report_order_free(const struct report_def *def)
+{
+	int i;
+
+	if (def->intercept)
+		return 0;
+	for (i = 0; i < def->nmembers; i++)
+		if (def->members[i].kind != A_FUNNEL && !acc_order_free(def->members[i].kind))
+			return 0;
+	return 1;
+}
+
+int report_absorb(const struct acc *a, void *p, void *src, int disjoint)
+{
+	return a->kind == A_FUNNEL ? funnel_absorb(p, src, disjoint) : acc_absorb(a->kind, p, src, disjoint);
+}
+
+/* funnel rows by id: the id first in the row */
+static int row_cmp(const void *a, const void *b)
+{
+	return h128_cmp(*(const void *const *)a, *(const void *const *)b);
+}
+
+int funnel_json(const struct htab_rows *p, struct buf *b)
+{
+	/* in the people's hash order: the same text however the rows were made (parts, input order) */
+	const struct funnel_row **rows = malloc((p->n ? p->n : 1) * sizeof(*rows));
+	size_t k;
+	int j, r = -1;
+
+	if (!rows)
 		return -1;
+	for (k = 0; k < p->n; k++)
+		rows[k] = htab_rows_at(p, k);
+	qsort(rows, p->n, sizeof(*rows), row_cmp);
+	if (buf_addc(b, '[') < 0)
+		goto out;
 	for (k = 0; k < p->n; k++) {
-		const struct funnel_row *row = htab_rows_at(p, k);
+		const struct funnel_row *row = rows[k];
 
 		if ((k && buf_addc(b, ',') < 0) || buf_addc(b, '[') < 0 || partial_put_hash(b, row->id) < 0)
-			return -1;
+			goto out;
 		for (j = 0; j < STAGES; j++)
 			if (buf_addc(b, ',') < 0 || partial_put_ms(b, row->ts[j], REC_NO_TS) < 0)
-				return -1;
+				goto out;
 		if (buf_addc(b, ']') < 0)
-			return -1;
+			goto out;
 	}
-	return buf_addc(b, ']');
+	r = buf_addc(b, ']');
+out:
+	free(rows);
+	return r;
 }
 
 int funnel_merge_json(struct htab_rows *p, const struct jfield *f, struct jobj *arr, struct jobj *el)

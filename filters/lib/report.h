@@ -125,6 +125,14 @@ int report_merge(struct report_run *rr, const struct acc *a, void *p, const stru
 int report_states_json(const struct report_run *rr, const struct group *g, struct buf *b);
 int report_merge_states(struct report_run *rr, struct group *g, const struct jfield *states, const char **err,
 			int *bad);
+/*
+ * Whether a report's state can be kept in parts and absorbed (acc.h's
+ * acc_order_free, and a funnel's people): no record kept by itself, no
+ * member that keeps one value of ties.
+ */
+int report_order_free(const struct report_def *def);
+/* A member's state src (of a report kind) absorbed into p, as acc_absorb. */
+int report_absorb(const struct acc *a, void *p, void *src, int disjoint);
 /* Free what group g's states hold. */
 /* The heap bytes of group g's report state (its people, orders, sets). */
 size_t report_state_bytes(const struct report_run *rr, const struct group *g);

@@ -85,6 +85,23 @@ int hll_merge_hex(struct hll *h, const char *hex, size_t n)
 	return 0;
 }
 
+int hll_absorb(struct hll *h, struct hll *src)
+{
+	size_t k;
+
+	if (!src->regs)
+		return 0;
+	if (!h->regs) {
+		h->regs = src->regs;
+		src->regs = NULL;
+		return 0;
+	}
+	for (k = 0; k < HLL_M; k++)
+		if (src->regs[k] > h->regs[k])
+			h->regs[k] = src->regs[k];
+	return 0;
+}
+
 void hll_free(struct hll *h)
 {
 	free(h->regs);

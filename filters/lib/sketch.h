@@ -27,6 +27,8 @@ double hll_estimate(const struct hll *h);
 int hll_put_hex(const struct hll *h, struct buf *b);
 /* Merge registers given as hex[0..n) (hll_put_hex's, unquoted). 0, -1 (not such), -2 (memory). */
 int hll_merge_hex(struct hll *h, const char *hex, size_t n);
+/* src's registers into h (src moved when h has none). 0, or -2 when out of memory. */
+int hll_absorb(struct hll *h, struct hll *src);
 void hll_free(struct hll *h);
 
 #endif

@@ -15,8 +15,13 @@ for w in 0 259200; do
 	jq -s -c --argjson window $w -f journeys.jq "$TMP/stream" > "$TMP/j-theirs"
 	cmp "$TMP/j-ours" "$TMP/j-theirs"
 done
-# the thread count changes nothing
-for j in 1 3; do "$BIN/vchain-stage" -j $j "$TMP/ev" | cmp - "$TMP/staged"; done
+# the thread count changes nothing (the customers are kept in parts by -j), the counts neither
+for j in 1 2 3 4 7; do
+	$RUN "$BIN/vchain-stage" -j $j --stats "$TMP/ev" 2> "$TMP/stats$j" | cmp - "$TMP/staged"
+	cmp "$TMP/stats$j" "$TMP/stats1"
+	cat "$TMP/ev" | $RUN "$BIN/vchain-stage" -j $j | cmp - "$TMP/staged"
+done
+grep -q "advocacy acts by non-customers [1-9]" "$TMP/stats1"
 # events pass through byte for byte apart from the two fields (sed, not jq:
 # jq would rewrite 99.90 as 99.9)
 sed 's/,"stage":[^,]*,"stage_name":[^,}]*//' "$TMP/staged" | cmp - "$TMP/ev"

@@ -1,0 +1,124 @@
+#!/bin/sh
+# scaling.sh BUILD_DIR - how the filters scale with threads on this machine:
+# each filter, and the four-stage pipeline over a .gz archive, at -j 1 2 4
+# ... N (N: the CPUs this process may use), as median wall seconds and the
+# speed-up over -j 1; then each filter reading a pipe (cat f | F) against
+# reading the file, and the pipeline's wall time against the CPU seconds
+# its four stages take one after another. Numbers are printed, never
+# asserted (make bench runs it).
+#
+#   SCALE_EVENTS  events to generate (default 3000000, about 480 MB of NDJSON)
+#   SCALE_RUNS    runs per measurement, median reported (default 3)
+#   BENCH_DIR     where the data lives (default bench-data, shared with bench.sh)
+set -u
+export LC_ALL=C
+B=${1:-build}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 1
+EVENTS=${SCALE_EVENTS:-3000000}
+RUNS=${SCALE_RUNS:-3}
+D=${BENCH_DIR:-bench-data}
+mkdir -p "$D"
+note() { echo "scaling: $*" >&2; }
+
+ncpu=$(nproc 2> /dev/null || echo 1)
+js=1
+j=2
+while [ "$j" -le "$ncpu" ]; do
+	js="$js $j"
+	j=$((j * 2))
+done
+case " $js " in *" $ncpu "*) ;; *) js="$js $ncpu" ;; esac
+
+# ---- data (the same files as bench.sh when BENCH_DIR is shared) ----
+nd="$D/events-$EVENTS.ndjson"
+if [ ! -s "$nd" ]; then
+	note "generating $EVENTS events"
+	"$B/vchain-gen" --seed 1 --events "$EVENTS" > "$nd.tmp" && mv "$nd.tmp" "$nd"
+fi
+[ -s "$nd.gz" ] || { note "compressing with gzip -6"; gzip -c "$nd" > "$nd.gz.tmp" && mv "$nd.gz.tmp" "$nd.gz"; }
+dd="$D/scale-deduped-$EVENTS.ndjson"
+st="$D/scale-staged-$EVENTS.ndjson"
+[ -s "$dd" ] || "$B/vchain-dedupe" "$nd" > "$dd"
+[ -s "$st" ] || "$B/vchain-stage" "$dd" > "$st"
+# a many-file archive: the events in 8 daily-rotated .gz files
+parts="$D/scale-parts-$EVENTS"
+if [ ! -s "$parts/part-8.gz" ]; then
+	rm -rf "$parts" && mkdir -p "$parts"
+	lines=$(( ($(wc -l < "$nd") + 7) / 8 ))
+	split -l "$lines" -d -a 1 "$nd" "$parts/p"
+	i=1
+	for f in "$parts"/p?; do
+		gzip -c "$f" > "$parts/part-$i.gz" && rm -f "$f"
+		i=$((i + 1))
+	done
+fi
+size=$(wc -c < "$nd")
+
+# median wall seconds of RUNS runs of sh -c "$1"; the sum of user and system seconds of the same runs' median
+med() {
+	: > "$D/scale.t"
+	r=0
+	while [ "$r" -lt "$RUNS" ]; do
+		/usr/bin/time -f "%e %U %S" -o "$D/scale.1" sh -c "$1" > /dev/null 2> "$D/scale.err" ||
+			{ note "failed: $1: $(head -c 300 "$D/scale.err")"; echo "- -"; return; }
+		tail -n 1 "$D/scale.1" >> "$D/scale.t"
+		r=$((r + 1))
+	done
+	sort -n "$D/scale.t" | awk '{ w[NR] = $1; c[NR] = $2 + $3 } END { m = int((NR + 1) / 2); print w[m], c[m] }'
+}
+
+row() {	# row NAME COMMAND-WITH-@J@
+	name=$1 cmd=$2
+	line=$(printf '%-38s' "$name")
+	base=
+	for j in $js; do
+		set -- $(med "$(echo "$cmd" | sed "s/@J@/$j/g")")
+		[ -n "$base" ] || base=$1
+		line="$line $(printf '%7s %5s' "$1" "$(awk -v b="$base" -v t="$1" 'BEGIN { if (t > 0) printf "%.2fx", b / t; else print "-" }')")"
+	done
+	echo "$line"
+}
+
+P="$B/vchain-parse" DE="$B/vchain-dedupe" S="$B/vchain-stage" A="$B/vchain-aggregate" SO="$B/vchain-sort"
+echo "scaling on $ncpu CPUs, $EVENTS events ($((size / 1000000)) MB of NDJSON), median of $RUNS; seconds and speed-up over -j 1"
+hdr=$(printf '%-38s' "work")
+for j in $js; do hdr="$hdr $(printf '%13s' "-j $j")"; done
+echo "$hdr"
+row "vchain-parse NDJSON" "$P -j @J@ $nd"
+row "vchain-parse one .gz" "$P -j @J@ $nd.gz"
+row "vchain-parse 8 .gz files" "$P -j @J@ $parts/part-*.gz"
+row "vchain-dedupe" "$DE -j @J@ $nd"
+row "vchain-stage" "$S -j @J@ $dd"
+row "vchain-aggregate -a distinct:user_id" "$A -j @J@ -a distinct:user_id $st"
+row "vchain-aggregate --report funnel" "$A -j @J@ --report funnel $st"
+row "vchain-sort -k user_id,ts" "$SO -j @J@ -k user_id,ts --missing last $nd"
+row "pipeline .gz|dedupe|stage|funnel" "$P -j @J@ $nd.gz | $DE -j @J@ | $S -j @J@ | $A -j @J@ --report funnel"
+
+echo
+echo "reading a pipe (cat f | F) against the file (F f), default -j:"
+for f in "$P|$nd" "$DE|$nd" "$S|$dd" "$A --report funnel|$st"; do
+	cmd=${f%|*} in=${f#*|}
+	set -- $(med "$cmd $in")
+	file=$1
+	set -- $(med "cat $in | $cmd")
+	printf '  %-40s file %6ss  pipe %6ss  pipe/file %s\n' "$(basename "${cmd%% *}")${cmd#"${cmd%% *}"}" "$file" "$1" \
+		"$(awk -v a="$1" -v b="$file" 'BEGIN { printf "%.2f", a / b }')"
+done
+
+echo
+set -- $(med "$P $nd.gz > $D/scale.p")
+c1=$2
+set -- $(med "$DE $D/scale.p > $D/scale.d")
+c2=$2
+set -- $(med "$S $D/scale.d > $D/scale.s")
+c3=$2
+set -- $(med "$A --report funnel $D/scale.s")
+c4=$2
+set -- $(med "$P $nd.gz | $DE | $S | $A --report funnel")
+rm -f "$D/scale.p" "$D/scale.d" "$D/scale.s"
+awk -v w="$1" -v a="$c1" -v b="$c2" -v c="$c3" -v d="$c4" -v n="$ncpu" -v mb="$size" 'BEGIN {
+	s = a + b + c + d
+	printf "pipeline over .gz: wall %.2fs (%.0f MB/s); its stages one after another take %.2f CPU s (%.2f + %.2f + %.2f + %.2f);\n", w, mb / 1e6 / w, s, a, b, c, d
+	printf "  wall / (CPU s / %d CPUs) = %.2f (1.00: no CPU idle while work waits)\n", n, w / (s / n)
+}'

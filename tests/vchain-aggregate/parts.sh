@@ -1,0 +1,32 @@
+# With -j N, vchain-aggregate cuts order-free states (counts, exact sums,
+# distinct sets, percentiles, sketches, a funnel's people) into parts by a
+# field's hash, each taken by one thread at a time, and joins them at the
+# end. The results and the --partial results are the same bytes for every
+# -j, and the distinct counts are what jq and sort -u count.
+set -eu
+A="$BIN/vchain-aggregate"
+"$BIN/vchain-gen" --seed 21 --events 120000 > "$TMP/ev"
+acc=count,sum:revenue,distinct:user_id,distinct:post_id,approx_distinct:user_id,p50:revenue,p90:revenue,stddev:revenue
+for args in "-a distinct:user_id" "-g platform -a $acc" "--every day -g type -a $acc"; do
+	# shellcheck disable=SC2086
+	$RUN "$A" -j 1 $args "$TMP/ev" > "$TMP/one"
+	# shellcheck disable=SC2086
+	$RUN "$A" -j 1 --partial $args "$TMP/ev" > "$TMP/one.p"
+	for j in 2 3 4 7; do
+		# shellcheck disable=SC2086
+		$RUN "$A" -j $j $args "$TMP/ev" | cmp - "$TMP/one" || { echo "-j $j $args: not -j 1's"; exit 1; }
+		# shellcheck disable=SC2086
+		$RUN "$A" -j $j --partial $args "$TMP/ev" | cmp - "$TMP/one.p" ||
+			{ echo "-j $j --partial $args: not -j 1's"; exit 1; }
+	done
+	# and the partial results merge into the same result
+	$RUN "$A" --merge "$TMP/one.p" | cmp - "$TMP/one"
+done
+# distinct people, all and by platform, counted apart
+n=$(jq -r 'select(.user_id != null) | .user_id' "$TMP/ev" | sort -u | wc -l)
+[ "$($RUN "$A" -j 3 -a distinct:user_id --format tsv "$TMP/ev" | sed 1d)" -eq "$n" ] ||
+	{ echo "distinct users: not $n"; exit 1; }
+jq -r 'select(.user_id != null) | [.platform, .user_id] | @tsv' "$TMP/ev" | sort -u | cut -f1 | uniq -c |
+	awk '{ print $2 "\t" $1 }' > "$TMP/by-platform"
+$RUN "$A" -j 7 -g platform -a distinct:user_id --format tsv "$TMP/ev" | sed 1d | awk -F'\t' '$2 > 0' |
+	cmp - "$TMP/by-platform"
