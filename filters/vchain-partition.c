@@ -10,7 +10,8 @@
  * only counts. The part of a key is the high bits of the 128-bit XXH3 hash
  * of its values (strings decoded, each with its JSON type), as
  * vchain-dedupe hashes keys: the same key goes to the same part on every
- * machine and run.
+ * machine and run. With --keyed it writes every record to stdout after its
+ * key's hash and a tab instead: a Hadoop Streaming mapper's output.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -39,6 +40,7 @@ struct opts {
 	unsigned missing;	/* --missing: the file of records without the key */
 	const char *templ;	/* -o: a name with one %d */
 	int gzip;		/* the names end in .gz */
+	int keyed;		/* --keyed: HASH<tab>RECORD to stdout, no files */
 	int stats;
 	struct drive d;
 };
@@ -75,7 +77,7 @@ struct run {
 
 static void usage(FILE *f)
 {
-	fputs("usage: vchain-partition [-h] [--version] -n N -o TEMPLATE [-k FIELD[,FIELD...]]\n"
+	fputs("usage: vchain-partition [-h] [--version] (-n N -o TEMPLATE | --keyed) [-k FIELD[,FIELD...]]\n"
 	      "                        [--missing K] [--stats] [--rejects FILE [--max-rejects N|P%]]\n"
 	      "                        [-j N] [--max-line SIZE] [FILE ...]\n"
 	      "\n"
@@ -87,6 +89,8 @@ static void usage(FILE *f)
 	      "                       e.g. parts/part-%d.ndjson; ending in .gz: gzip\n"
 	      "  -k, --key FIELDS     the fields whose values pick the file (default user_id)\n"
 	      "      --missing K      the file of records without the key (default 0)\n"
+	      "      --keyed          no files: each record to stdout after its key's hash\n"
+	      "                       and a tab (a Hadoop Streaming mapper's output)\n"
 	      "      --stats          records and bytes per file (stderr)\n"
 	      DRIVE_REJECTS_HELP
 	      "  -j, --threads N      threads in all (default: the CPUs it may use)\n"
@@ -120,12 +124,13 @@ static int good_template(const char *s)
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_MISSING = 256, OPT_STATS };
+	enum { OPT_MISSING = 256, OPT_STATS, OPT_KEYED };
 	static const struct option longopts[] = {
 		{ "parts", required_argument, NULL, 'n' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "missing", required_argument, NULL, OPT_MISSING },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "keyed", no_argument, NULL, OPT_KEYED },
 		DRIVE_REJECTS_LONGOPTS,
 		DRIVE_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
@@ -178,13 +183,20 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			have_missing = 1;
 			break;
 		case OPT_STATS: o->stats = 1; break;
+		case OPT_KEYED: o->keyed = 1; break;
 		default:
 			if ((k = drive_take_option(&o->d, c, optarg, argv, usage)) <= 0)
 				return k;
 		}
 	}
+	if (o->keyed && (o->n || o->templ || have_missing)) {
+		diag("--keyed writes to stdout: no -n, -o or --missing with it");
+		return -1;
+	}
+	if (o->keyed)
+		goto keys;
 	if (!o->n || !o->templ) {
-		diag("-n N and -o TEMPLATE are needed (vchain-partition --help)");
+		diag("-n N and -o TEMPLATE are needed, or --keyed (vchain-partition --help)");
 		return -1;
 	}
 	if (!good_template(o->templ)) {
@@ -197,12 +209,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	}
 	n = strlen(o->templ);
 	o->gzip = n > 3 && !strcmp(o->templ + n - 3, ".gz");
+keys:
 	if (!o->nkeys) {
 		o->keys[0] = "user_id";
 		o->key_len[0] = 7;
 		o->nkeys = 1;
 	}
-	o->d.output = NULL;	/* -o is the template here, never the output */
+	o->d.output = NULL;	/* -o is the template, never the output */
 	return optind;
 }
 
@@ -245,6 +258,19 @@ static int route_line(void *ctx, const char *line, size_t len, const struct scan
 			r.keyless = 1;
 		else if (add_component(w, f) < 0)
 			return -2;
+	}
+	if (o->keyed) {
+		/* the hash's high half in hex (nothing for no key), a tab, the record */
+		uint64_t h = r.keyless ? 0 : hash128(w->kbuf.p, w->kbuf.len).hi;
+		char hex[17];
+
+		if (len && line[len - 1] == '\r')
+			len--;
+		snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)h);
+		if ((!r.keyless && buf_add(out, hex, 16) < 0) || buf_addc(out, '\t') < 0 || buf_add(out, line, len) < 0 ||
+		    buf_addc(out, '\n') < 0)
+			return -2;
+		return 0;
 	}
 	q = r.keyless ? o->missing : par_part_of(hash128(w->kbuf.p, w->kbuf.len).hi, o->n);
 	r.line = line;
@@ -292,7 +318,9 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 	unsigned q;
 
 	r->read += c->written;
-	for (q = 0; c->fatal && q < r->o->n; q++)
+	if (r->o->keyed && par_chunk_write(c, &r->d->out) < 0)
+		return r->d->stop = -1;	/* drive_close says why */
+	for (q = 0; !r->o->keyed && c->fatal && q < r->o->n; q++)
 		if (r->files[q].err) {
 			say_write_error(&r->files[q]);
 			return r->d->stop = -1;
@@ -385,24 +413,28 @@ int main(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
 	r.d = &o.d;
-	r.files = calloc(o.n, sizeof(*r.files));
-	r.pctx = calloc(o.n, sizeof(*r.pctx));
+	r.files = calloc(o.n ? o.n : 1, sizeof(*r.files));
+	r.pctx = calloc(o.n ? o.n : 1, sizeof(*r.pctx));
 	if (!r.files || !r.pctx) {
 		diag("out of memory");
 		return EXIT_DATA;
 	}
-	status = open_files(&r);
+	status = o.keyed ? EXIT_OK : open_files(&r);
 	if (status == EXIT_OK) {
-		o.d.parts = o.n;
-		o.d.part_fn = write_part;
-		o.d.pctx = r.pctx;
-		o.d.output = "/dev/null";	/* nothing goes to standard output */
+		if (!o.keyed) {
+			o.d.parts = o.n;
+			o.d.part_fn = write_part;
+			o.d.pctx = r.pctx;
+			o.d.output = "/dev/null";	/* nothing goes to standard output */
+		}
 		status = drive_start(&o.d, route_line, sizeof(struct worker), worker_init, &o, worker_done);
 	}
 	if (status == EXIT_OK)
 		status = drive_inputs(&o.d, argv + first, argc - first, commit, NULL, NULL, &r);
 	status = close_files(&r, status);
-	if (o.stats) {
+	if (o.stats && o.keyed)
+		diag("written %llu; rejected %llu", (unsigned long long)r.read, (unsigned long long)o.d.rejected);
+	else if (o.stats) {
 		for (q = 0; q < o.n; q++) {
 			diag("%s: %llu records, %llu bytes", r.files[q].name ? r.files[q].name : "?",
 			     (unsigned long long)r.files[q].records, (unsigned long long)r.files[q].bytes);

@@ -11,7 +11,8 @@
 #   NAME.sh    a scripted test: exit 0 passes, 77 skips (with a reason on
 #              stdout), anything else fails. It gets BIN, RUN, DATA, TMP.
 # Pins LC_ALL=C TZ=UTC. VALGRIND=1 runs the filters under valgrind;
-# ONLY="vchain-sort vchain-stage" runs those filters' tests (and the units).
+# ONLY="vchain-sort vchain-stage" runs those filters' tests (and the units);
+# tests/matrix holds tests of every filter, tests/scripts those of scripts/.
 # Ends with the line "N passed, N failed, N skipped".
 set -u
 export LC_ALL=C TZ=UTC
@@ -95,15 +96,16 @@ run_script() {	# BUILD FILTER_DIR SCRIPT
 for b in "$@"; do
 	[ -d "$top/$b" ] || { echo "run.sh: no build in $b" >&2; exit 2; }
 	run_units "$top/$b"
-	for dir in "$top"/tests/vchain-*/ "$top"/tests/matrix/; do
+	for dir in "$top"/tests/vchain-*/ "$top"/tests/matrix/ "$top"/tests/scripts/; do
 		dir=${dir%/}
 		case " ${ONLY:-$(basename "$dir")} " in	# ONLY="vchain-sort matrix ...": those tests
 		*" $(basename "$dir") "*) ;;
 		*) continue ;;
 		esac
 		# a filter's tests without its program fail: a missing binary is no pass
-		# (tests/matrix runs every filter: each of its scripts names what it needs)
-		if [ "$(basename "$dir")" != matrix ] && [ ! -x "$top/$b/$(basename "$dir")" ]; then
+		# (tests/matrix runs every filter, tests/scripts the scripts: each names what it needs)
+		if [ "$(basename "$dir")" != matrix ] && [ "$(basename "$dir")" != scripts ] &&
+			[ ! -x "$top/$b/$(basename "$dir")" ]; then
 			bad "$b:$(basename "$dir")"
 			echo "  no program $b/$(basename "$dir") to test"
 			continue

@@ -14,7 +14,7 @@ printf '{"user_id": oops}\n' | cmp - "$TMP/rej"
 grep -q "written 2, of them without the key 0 (in file 0); rejected 1" "$TMP/e"
 # usage errors: status 2 and a message
 for args in "-o $TMP/o/x-%d" "-n 2" "-n 0 -o $TMP/o/x-%d" "-n 2 -o $TMP/o/x" "-n 2 -o $TMP/o/x-%d-%d" \
-	"-n 2 -o $TMP/o/x-%s" "-n 2 --missing 2 -o $TMP/o/x-%d"; do
+	"-n 2 -o $TMP/o/x-%s" "-n 2 --missing 2 -o $TMP/o/x-%d" "--keyed -n 2"; do
 	st=0
 	# shellcheck disable=SC2086
 	$RUN "$P" $args "$TMP/bad" 2> "$TMP/e" || st=$?

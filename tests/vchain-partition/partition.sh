@@ -52,3 +52,11 @@ done
 mkdir "$TMP/one"
 $RUN "$P" -n 1 -o "$TMP/one/all-%d" "$TMP/in"
 cmp "$TMP/one/all-0" "$TMP/in"
+# --keyed: every record to stdout after its key's hash and a tab (empty for
+# no key); the records are the input's, and one person's hash is one value
+$RUN "$P" --keyed "$TMP/in" > "$TMP/keyed"
+cut -f2- "$TMP/keyed" | cmp - "$TMP/in"
+[ "$(grep -c "^$(printf '\t')" "$TMP/keyed")" -eq "$keyless" ]
+cut -f1 "$TMP/keyed" | grep -v '^$' | grep -vcx '[0-9a-f]\{16\}' | grep -qx 0
+paste "$TMP/keyed" /dev/null | awk -F'\t' '$1 != "" { match($2, /"user_id":"[^"]*"/); u = substr($2, RSTART, RLENGTH)
+	if (u in h && h[u] != $1) { print "two hashes for " u; exit 1 } h[u] = $1 }'
