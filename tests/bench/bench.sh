@@ -11,7 +11,7 @@
 #   BENCH_RANK_PEOPLE  people of vchain-gen --people for rank-advocates (default 5900000, about 10 M events)
 #   BENCH_RETAIL_ROWS  UCI-shaped invoice lines for the profile rows (default 10000000)
 #   BENCH_GA4_ROWS     GA4-shaped rows for the profile rows (default 2000000, about 1.4 GB)
-#   BENCH_ONLY    the parts to run, of: parse aggregate dedupe stage sort attribute rank profiles (default all)
+#   BENCH_ONLY    the parts to run, of: parse aggregate dedupe stage sort attribute rank profiles partition (default all)
 #
 # Prints one table: task, tool, seconds (median wall time), MB/s (of the
 # uncompressed input), peak RSS, and ratio = that tool's time / vchain's time
@@ -420,6 +420,32 @@ if want profiles; then
 	sql=$(printf '%s' "$sql" | tr '\n\t' '  ')
 	[ -n "$duck" ] && measure "$t" "duckdb COPY (SELECT mapping) TO json" "$RUNS" "$duck \"$sql\""
 	unset BYTES
+fi
+
+# ---- the shuffle and the map-shuffle-reduce ----
+PT="$B/vchain-partition"
+if [ -x "$PT" ] && want partition; then
+	t="partition by user_id, 8 files"
+	pt="$D/partition"
+	measure "$t" "vchain-partition -n 8" "$RUNS" "rm -rf $pt && mkdir -p $pt && $PT -n 8 -o $pt/p-%d $nd"
+	measure "$t" "vchain-partition -n 8, gzip" "$RUNS" "rm -rf $pt && mkdir -p $pt && $PT -n 8 -o $pt/p-%d.gz $nd"
+	# GNU parallel's own shard: every line through Perl (the user_id is the column after '"user_id":"')
+	have parallel && measure "$t" "parallel --pipe --shard (8 jobs)" "$SLOW" \
+		"rm -rf $pt && mkdir -p $pt && parallel --pipe --block 10M --shard '2 s/\\\".*//' --colsep '\\\"user_id\\\":\\\"' -j 8 'cat > $pt/p-{%}' < $nd"
+	# the pipeline over 8 gzip archives: one process, and scripts/vchain-parallel -j 2
+	arch="$D/archives-$EVENTS"
+	if [ ! -s "$arch/part-8.gz" ]; then
+		rm -rf "$arch" && mkdir -p "$arch"
+		split -l $(( ($(wc -l < "$nd") + 7) / 8 )) -d -a 1 "$nd" "$arch/p"
+		i=1
+		for f in "$arch"/p?; do gzip -c "$f" > "$arch/part-$i.gz" && rm -f "$f"; i=$((i + 1)); done
+	fi
+	t="funnel over 8 .gz archives"
+	measure "$t" "one process: parse|dedupe|sort|stage|agg" "$RUNS" \
+		"$P $arch/part-*.gz | $B/vchain-dedupe | $B/vchain-sort | $B/vchain-stage | $B/vchain-aggregate --report funnel"
+	have parallel && measure "$t" "scripts/vchain-parallel -j 2" "$RUNS" \
+		"sh scripts/vchain-parallel -j 2 --bin $B -o $D/vp-out --report funnel $arch/part-*.gz"
+	rm -rf "$pt"
 fi
 
 # ---- the table ----
