@@ -196,29 +196,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return optind;
 }
 
-/*
- * One key component: its JSON type and its value (strings decoded, so
- * "\u0041" and "A" are the same key), length-prefixed so that no two
- * different sequences of components hash the same input.
- */
-static int add_component(struct worker *w, const struct jfield *f)
-{
-	uint32_t len;
-	uint8_t type = f->type;
-
-	if (buf_addc(&w->kbuf, (char)type) < 0)
-		return -1;
-	if (f->type == J_STR && f->vesc) {
-		buf_reset(&w->tmp);
-		if (json_unescape(f->val, f->vlen, &w->tmp) < 0)
-			return -1;
-		len = (uint32_t)w->tmp.len;
-		return buf_add(&w->kbuf, &len, 4) < 0 || buf_add(&w->kbuf, w->tmp.p, len) < 0 ? -1 : 0;
-	}
-	len = f->vlen;
-	return buf_add(&w->kbuf, &len, 4) < 0 || buf_add(&w->kbuf, f->val, len) < 0 ? -1 : 0;
-}
-
 static int ignored(const struct opts *o, const struct jfield *f)
 {
 	unsigned i;
@@ -264,7 +241,7 @@ static int content_key(struct worker *w)
 		if (ignored(w->o, f))
 			continue;
 		if (buf_add(&w->kbuf, &klen, 4) < 0 || buf_add(&w->kbuf, f->key, klen) < 0 ||
-		    add_component(w, f) < 0)
+		    json_key_value(f, &w->kbuf, &w->tmp) < 0)
 			return -1;
 	}
 	return 0;
@@ -278,7 +255,6 @@ static int dedupe_line(void *ctx, const char *line, size_t len, const struct sca
 	const struct opts *o = w->o;
 	const struct jfield *f;
 	struct rec r;
-	unsigned i;
 	int sr;
 
 	if ((sr = json_scan_record(line, len, &w->obj, marks, why)) < 0)
@@ -291,14 +267,11 @@ static int dedupe_line(void *ctx, const char *line, size_t len, const struct sca
 			return -2;
 		r.has_key = 1;
 	} else {
-		r.has_key = 1;
-		for (i = 0; i < o->nkeys && r.has_key; i++) {
-			f = jobj_get(&w->obj, o->keys[i], o->key_len[i]);
-			if (!f || f->type == J_NULL)
-				r.has_key = 0;
-			else if (add_component(w, f) < 0)
-				return -2;
-		}
+		int k = json_record_key(&w->obj, o->keys, o->key_len, o->nkeys, &w->kbuf, &w->tmp);
+
+		if (k < 0)
+			return -2;
+		r.has_key = (uint8_t)k;
 	}
 	if (r.has_key)
 		r.key = hash128(w->kbuf.p, w->kbuf.len);

@@ -219,46 +219,21 @@ keys:
 	return optind;
 }
 
-/* One key component, as vchain-dedupe's: type, length, value (strings decoded). */
-static int add_component(struct worker *w, const struct jfield *f)
-{
-	uint32_t len;
-
-	if (buf_addc(&w->kbuf, (char)f->type) < 0)
-		return -1;
-	if (f->type == J_STR && f->vesc) {
-		buf_reset(&w->tmp);
-		if (json_unescape(f->val, f->vlen, &w->tmp) < 0)
-			return -1;
-		len = (uint32_t)w->tmp.len;
-		return buf_add(&w->kbuf, &len, 4) < 0 || buf_add(&w->kbuf, w->tmp.p, len) < 0 ? -1 : 0;
-	}
-	len = f->vlen;
-	return buf_add(&w->kbuf, &len, 4) < 0 || buf_add(&w->kbuf, f->val, len) < 0 ? -1 : 0;
-}
-
 /* In a worker: the line's file, from its key. */
 static int route_line(void *ctx, const char *line, size_t len, const struct scan_marks *marks,
 		      struct buf *out, char *why)
 {
 	struct worker *w = ctx;
 	const struct opts *o = w->o;
-	const struct jfield *f;
 	struct prec r;
-	unsigned i, q;
-	int sr;
+	unsigned q;
+	int sr, k;
 
 	if ((sr = json_scan_record(line, len, &w->obj, marks, why)) < 0)
 		return sr;
-	buf_reset(&w->kbuf);
-	r.keyless = 0;
-	for (i = 0; i < o->nkeys && !r.keyless; i++) {
-		f = jobj_get(&w->obj, o->keys[i], o->key_len[i]);
-		if (!f || f->type == J_NULL)
-			r.keyless = 1;
-		else if (add_component(w, f) < 0)
-			return -2;
-	}
+	if ((k = json_record_key(&w->obj, o->keys, o->key_len, o->nkeys, &w->kbuf, &w->tmp)) < 0)
+		return -2;
+	r.keyless = !k;
 	if (o->keyed) {
 		/* the hash's high half in hex (nothing for no key), a tab, the record */
 		uint64_t h = r.keyless ? 0 : hash128(w->kbuf.p, w->kbuf.len).hi;

@@ -829,3 +829,37 @@ int json_scan_record(const char *p, size_t len, struct jobj *o, const struct sca
 		snprintf(why, 200, "%.160s (column %zu)", o->err, o->err_col);
 	return r;
 }
+
+int json_key_value(const struct jfield *f, struct buf *key, struct buf *tmp)
+{
+	uint32_t len;
+
+	if (buf_addc(key, (char)f->type) < 0)
+		return -1;
+	if (f->type == J_STR && f->vesc) {
+		buf_reset(tmp);
+		if (json_unescape(f->val, f->vlen, tmp) < 0)
+			return -1;
+		len = (uint32_t)tmp->len;
+		return buf_add(key, &len, 4) < 0 || buf_add(key, tmp->p, len) < 0 ? -1 : 0;
+	}
+	len = f->vlen;
+	return buf_add(key, &len, 4) < 0 || buf_add(key, f->val, len) < 0 ? -1 : 0;
+}
+
+int json_record_key(const struct jobj *o, const char *const *names, const size_t *lens, unsigned n,
+		    struct buf *key, struct buf *tmp)
+{
+	const struct jfield *f;
+	unsigned i;
+
+	buf_reset(key);
+	for (i = 0; i < n; i++) {
+		f = jobj_get(o, names[i], lens[i]);
+		if (!f || f->type == J_NULL)
+			return 0;
+		if (json_key_value(f, key, tmp) < 0)
+			return -1;
+	}
+	return 1;
+}

@@ -261,6 +261,18 @@ static inline __attribute__((always_inline)) int json_flat_next(struct jflat *it
 
 /* Decode the raw content of a JSON string (already validated) to UTF-8. */
 int json_unescape(const char *s, size_t n, struct buf *out);
+/*
+ * A record's key (vchain-dedupe's -k, vchain-partition's): the members
+ * names[0..n) of o, each appended to key as its JSON type, a 32-bit length
+ * and its value (strings decoded, so "\u0041" and "A" are one key; the
+ * length keeps two sequences of values from running together), ready to
+ * hash; tmp is scratch. 1; 0 when a member is absent or null (no key); -1
+ * when out of memory.
+ */
+int json_record_key(const struct jobj *o, const char *const *names, const size_t *lens, unsigned n,
+		    struct buf *key, struct buf *tmp);
+/* One member's value, appended as json_record_key does. 0, or -1 when out of memory. */
+int json_key_value(const struct jfield *f, struct buf *key, struct buf *tmp);
 /* Append s as a JSON string with quotes; bytes must be valid UTF-8. */
 int json_escape(struct buf *out, const char *s, size_t n);
 /* Append v as a JSON number. */
