@@ -255,6 +255,11 @@ static int route_line(void *ctx, const char *line, size_t len, const struct scan
 	return PAR_PART + (int)q;
 }
 
+static int put(struct file *f, const char *p, size_t n)
+{
+	return f->gz ? gzout_write(f->gz, p, n) : out_write(&f->out, p, n);
+}
+
 /* Part q: its lines of a chunk, in input order, into file q. */
 static int write_part(void *ctx, struct par_chunk *c, const uint32_t *offs, size_t n)
 {
@@ -266,11 +271,12 @@ static int write_part(void *ctx, struct par_chunk *c, const uint32_t *offs, size
 	for (i = 0; i < n && !f->err; i++) {
 		memcpy(&r, c->out.p + offs[i], sizeof(r));
 		len = r.len;
-		/* a CRLF line end is a line end, no part of the record: written as '\n' */
-		if (len >= 2 && r.line[len - 2] == '\r')
+		if (len >= 2 && r.line[len - 2] == '\r') {
+			/* a CRLF line end is a line end, no part of the record: written as '\n' */
+			if (put(f, r.line, len - 2) < 0 || put(f, "\n", 1) < 0)
+				f->err = 1;
 			len--;
-		if ((f->gz ? gzout_write(f->gz, r.line, len - 1) : out_write(&f->out, r.line, len - 1)) < 0 ||
-		    (f->gz ? gzout_write(f->gz, "\n", 1) : out_write(&f->out, "\n", 1)) < 0)
+		} else if (put(f, r.line, len) < 0)	/* the chunk's line, with its '\n' */
 			f->err = 1;
 		f->records++;
 		f->keyless += r.keyless;
