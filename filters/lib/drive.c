@@ -3,6 +3,7 @@
  * that a closed pipe is a quiet end and a failed read names its input.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -140,16 +141,107 @@ int drive_start(struct drive *d, par_line_fn fn, size_t size, int (*init)(void *
 	return drive_open(d, fn, wctx);
 }
 
-static int one_input(struct drive *d, const char *name,
+/*
+ * Reading ahead: while the reader works on input k, idle workers open the
+ * next inputs and, for gzip ones, inflate up to AHEAD_BUDGET of each into
+ * memory (in_read_ahead), a step at a time: an archive of many .gz files
+ * is inflated on several threads at once, and its records still come in
+ * input order. An input is in one hand at a time (state BUSY while a
+ * worker has it); the reader takes it as it is when it gets there.
+ */
+#define AHEAD_BUDGET ((size_t)16 << 20)	/* decoded bytes an input is read ahead, at most */
+#define AHEAD_STEP ((size_t)2 << 20)	/* a worker's piece of it */
+
+enum { A_NONE, A_OPEN, A_BUSY, A_DONE, A_FAILED, A_TAKEN };
+
+struct ahead {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	char **names;
+	int n, cur, window;
+	const struct in_opts *opts;
+	struct in *ins;
+	unsigned char *state;
+	int stop;
+};
+
+/* A worker's idle work: open the next input not yet opened, or read one further ahead. 1 done, 0 none. */
+static int ahead_idle(void *ctx)
+{
+	struct ahead *a = ctx;
+	int i, k = -1, st = A_NONE;
+
+	pthread_mutex_lock(&a->mu);
+	for (i = a->cur + 1; !a->stop && i < a->n && i <= a->cur + a->window && k < 0; i++) {
+		if (!strcmp(a->names[i], "-"))
+			continue;	/* stdin is read by the reader alone */
+		if (a->state[i] == A_NONE || (a->state[i] == A_OPEN && a->ins[i].ahead_bytes < AHEAD_BUDGET))
+			k = i, st = a->state[i], a->state[i] = A_BUSY;
+	}
+	pthread_mutex_unlock(&a->mu);
+	if (k < 0)
+		return 0;
+	in_thread_reads_ahead();	/* a worker: never the one a signal should find waiting */
+	if (st == A_NONE)
+		st = in_open(&a->ins[k], a->names[k], a->opts) < 0 ? A_FAILED : a->ins[k].gz ? A_OPEN : A_DONE;
+	else if (in_read_ahead(&a->ins[k], AHEAD_STEP) < 0 || a->ins[k].ahead_end ||
+		 a->ins[k].ahead_bytes >= AHEAD_BUDGET)
+		st = A_DONE;	/* (out of memory: the reader reads the rest) */
+	pthread_mutex_lock(&a->mu);
+	a->state[k] = (unsigned char)st;
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+	return 1;
+}
+
+/* The reader at input k: it as the workers left it (0), or not opened yet (1), or failed to open (-1). */
+static int ahead_take(struct ahead *a, int k, struct in *in)
+{
+	int st;
+
+	pthread_mutex_lock(&a->mu);
+	a->cur = k;
+	while (a->state[k] == A_BUSY)
+		pthread_cond_wait(&a->cv, &a->mu);
+	st = a->state[k];
+	a->state[k] = A_TAKEN;
+	pthread_mutex_unlock(&a->mu);
+	if (st == A_NONE)
+		return 1;
+	*in = a->ins[k];
+	return st == A_FAILED ? -1 : 0;
+}
+
+/* No more reading ahead: the workers out of it, the inputs opened and not taken closed. */
+static void ahead_end(struct drive *d, struct ahead *a)
+{
+	int i;
+
+	pthread_mutex_lock(&a->mu);
+	a->stop = 1;	/* no more taken up; par_set_idle waits for those under way */
+	pthread_mutex_unlock(&a->mu);
+	par_set_idle(d->par, NULL, NULL);
+	for (i = 0; i < a->n; i++)
+		if (a->state[i] == A_OPEN || a->state[i] == A_DONE || a->state[i] == A_FAILED)
+			in_close(&a->ins[i]);
+	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->cv);
+	free(a->ins);
+	free(a->state);
+}
+
+static int one_input(struct drive *d, const char *name, struct ahead *a, int k,
 		     int (*commit)(void *, const struct par_chunk *, uint64_t), void *cctx)
 {
 	struct in in;
-	int status = EXIT_OK;
+	int status = EXIT_OK, t = a ? ahead_take(a, k, &in) : 1;
 
 	d->stop = 0;
 	d->in_bytes = 0;
-	if (in_open(&in, name, &d->in) < 0) {
+	if (t < 0 || (t > 0 && in_open(&in, name, &d->in) < 0)) {
 		diag_at(in_display_name(&in), 0, "%s", in.err);
+		if (t < 0)
+			in_close(&in);
 		return EXIT_DATA;
 	}
 	d->name = in_display_name(&in);
@@ -179,16 +271,38 @@ int drive_inputs(struct drive *d, char **names, int n,
 		 int (*commit)(void *cctx, const struct par_chunk *c, uint64_t first_line),
 		 void (*before_each)(void *cctx), void (*after_each)(void *cctx), void *cctx)
 {
+	struct ahead ahead, *a = NULL;
 	int i, status = EXIT_OK;
 
+	/* several inputs and workers: the next ones are opened and inflated ahead by idle workers */
+	if (n > 1 && d->nworkers > 1) {
+		memset(&ahead, 0, sizeof(ahead));
+		ahead.names = names;
+		ahead.n = n;
+		ahead.window = (int)d->nworkers - 1;
+		ahead.opts = &d->in;
+		ahead.ins = calloc((size_t)n, sizeof(*ahead.ins));
+		ahead.state = calloc((size_t)n, 1);
+		if (ahead.ins && ahead.state) {
+			pthread_mutex_init(&ahead.mu, NULL);
+			pthread_cond_init(&ahead.cv, NULL);
+			a = &ahead;
+			par_set_idle(d->par, ahead_idle, a);
+		} else {
+			free(ahead.ins);	/* no memory for it: read as ever */
+			free(ahead.state);
+		}
+	}
 	for (i = 0; i < (n ? n : 1) && status == EXIT_OK && !d->gone; i++) {
 		if (before_each)
 			before_each(cctx);
-		status = one_input(d, n ? names[i] : "-", commit, cctx);
+		status = one_input(d, n ? names[i] : "-", a, i, commit, cctx);
 		d->failed = status != EXIT_OK;
 		if (after_each)
 			after_each(cctx);
 	}
+	if (a)
+		ahead_end(d, a);
 	return status;
 }
 

@@ -72,16 +72,19 @@ const char *in_display_name(const struct in *in)
 }
 
 volatile sig_atomic_t in_waiting;
+static _Thread_local int reading_ahead;	/* this thread reads ahead: its waits say nothing of the writer's */
 
 static ssize_t read_some(int fd, void *p, size_t n)
 {
 	ssize_t r;
 
-	in_waiting = 1;	/* a signal now finds no write half done (cli.c) */
+	if (!reading_ahead)
+		in_waiting = 1;	/* a signal now finds no write half done (cli.c) */
 	do
 		r = read(fd, p, n);
 	while (r < 0 && errno == EINTR);
-	in_waiting = 0;
+	if (!reading_ahead)
+		in_waiting = 0;
 	return r;
 }
 
@@ -285,7 +288,82 @@ static ssize_t raw_fill(struct in *in, char *dst, size_t cap)
 }
 
 /* Decoded bytes (UTF-8) into dst[0..cap): how many, 0 at the end, -1 with in->err. */
+struct in_block {
+	struct in_block *next;
+	size_t off, len;
+	char data[];
+};
+
+#define AHEAD_BLOCK ((size_t)1 << 20)
+
+static ssize_t fill_now(struct in *in, char *dst, size_t cap);
+
+/* Decoded bytes: those read ahead first, then from the file. */
 static ssize_t fill(struct in *in, char *dst, size_t cap)
+{
+	struct in_block *b = in->ahead;
+	size_t n;
+
+	if (!b) {
+		if (in->ahead_end)	/* read ahead to the end, or to an error (in->err) */
+			return in->ahead_end < 0 ? -1 : 0;
+		return fill_now(in, dst, cap);
+	}
+	n = b->len - b->off < cap ? b->len - b->off : cap;
+	memcpy(dst, b->data + b->off, n);
+	b->off += n;
+	in->ahead_bytes -= n;
+	if (b->off == b->len) {
+		in->ahead = b->next;
+		if (!in->ahead)
+			in->ahead_tail = NULL;
+		free(b);
+	}
+	return (ssize_t)n;
+}
+
+void in_thread_reads_ahead(void)
+{
+	reading_ahead = 1;
+}
+
+int in_read_ahead(struct in *in, size_t budget)
+{
+	size_t got = 0;
+	ssize_t r = 1;
+	int was = reading_ahead;
+
+	reading_ahead = 1;
+	while (got < budget && !in->ahead_end) {
+		struct in_block *b = malloc(sizeof(*b) + AHEAD_BLOCK);
+
+		if (!b) {
+			reading_ahead = was;
+			return -1;
+		}
+		b->next = NULL;
+		b->off = b->len = 0;
+		while (b->len < AHEAD_BLOCK && (r = fill_now(in, b->data + b->len, AHEAD_BLOCK - b->len)) > 0)
+			b->len += (size_t)r;
+		if (r <= 0)
+			in->ahead_end = r < 0 ? -1 : 1;
+		if (!b->len) {
+			free(b);
+			break;
+		}
+		if (in->ahead_tail)
+			in->ahead_tail->next = b;
+		else
+			in->ahead = b;
+		in->ahead_tail = b;
+		in->ahead_bytes += b->len;
+		got += b->len;
+	}
+	reading_ahead = was;
+	return 0;
+}
+
+static ssize_t fill_now(struct in *in, char *dst, size_t cap)
 {
 	struct in_conv *c = in->conv;
 	size_t n;
@@ -704,6 +782,13 @@ oom:
 
 void in_close(struct in *in)
 {
+	while (in->ahead) {
+		struct in_block *b = in->ahead;
+
+		in->ahead = b->next;
+		free(b);
+	}
+	in->ahead_tail = NULL;
 	if (in->gz)
 		gz_destroy(in->gz);
 	in->gz = NULL;

@@ -26,6 +26,7 @@ struct in_opts {
 
 struct gz;
 struct in_conv;
+struct in_block;
 
 struct in {
 	const char *name;	/* as given; "-" or NULL is stdin, shown as <stdin> */
@@ -43,6 +44,10 @@ struct in {
 	char delim;		/* with quote: the CSV delimiter (a quote opens a field only after it) */
 	int json;		/* lines are JSON: each chunk is marked for them in one pass (scan_json_lines) */
 	uint64_t raw;		/* bytes read from the file (compressed ones for gzip) */
+	/* in_read_ahead: decoded bytes read before they were asked for, taken first */
+	struct in_block *ahead, *ahead_tail;
+	size_t ahead_bytes;
+	int ahead_end;		/* after them: 1 the input's end, -1 an error (err says which) */
 	char err[256];		/* the message when a call returned -1 */
 };
 
@@ -79,6 +84,16 @@ ssize_t in_peek(struct in *in, size_t want, const char **p);
  * optional ".gz"; never for stdin. For finding a format from a file name.
  */
 int in_name_ends(const struct in *in, const char *ext);
+/*
+ * Decode up to about budget more bytes of in ahead of its reader, into
+ * memory (another thread may, while the reader works on an earlier input):
+ * the reads that follow take them first. It stops at the input's end or at
+ * an error, which the reads then meet where they would have. 0, or -1 when
+ * out of memory (nothing lost: the reads go on from where it stopped).
+ */
+int in_read_ahead(struct in *in, size_t budget);
+/* The calling thread reads ahead (opens and reads inputs for a reader elsewhere): its reads leave in_waiting alone. */
+void in_thread_reads_ahead(void);
 /* Bytes read from the file so far (compressed bytes for gzip); any thread. */
 uint64_t in_bytes_read(const struct in *in);
 /*

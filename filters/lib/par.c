@@ -51,6 +51,10 @@ struct par {
 	unsigned *part_next;	/* the next chunk (a count like head) each part takes */
 	unsigned char *part_busy;	/* a thread has the part */
 	unsigned part_from;	/* where the search for a part to take starts: round the parts */
+	/* par_set_idle */
+	int (*idle)(void *);
+	void *idle_ctx;
+	unsigned idle_in;	/* workers inside idle */
 };
 
 #define PART_RUN 16	/* chunks a part takes at once, at most */
@@ -472,7 +476,20 @@ static void *worker(void *arg)
 			continue;
 		}
 		if (p->next_work == p->tail || p->slots[p->next_work % p->nslots].state != FILLED) {
-			pthread_cond_wait(&p->work, &p->mu);
+			int (*idle)(void *) = p->idle;
+			void *ictx = p->idle_ctx;
+			int did = 0;
+
+			if (idle) {	/* nothing here: the idle work, if there is some */
+				p->idle_in++;
+				pthread_mutex_unlock(&p->mu);
+				did = idle(ictx);
+				pthread_mutex_lock(&p->mu);
+				if (--p->idle_in == 0)
+					pthread_cond_broadcast(&p->done);
+			}
+			if (!did)
+				pthread_cond_wait(&p->work, &p->mu);
 			continue;
 		}
 		s = &p->slots[p->next_work % p->nslots];
@@ -581,6 +598,18 @@ int par_set_parts(struct par *p, unsigned nparts, par_part_fn fn, void **pctx)
 	p->nparts = nparts;
 	pthread_mutex_unlock(&p->mu);
 	return 0;
+}
+
+void par_set_idle(struct par *p, int (*fn)(void *ctx), void *ctx)
+{
+	pthread_mutex_lock(&p->mu);
+	p->idle = fn;
+	p->idle_ctx = ctx;
+	while (!fn && p->idle_in)
+		pthread_cond_wait(&p->done, &p->mu);
+	if (fn)
+		pthread_cond_broadcast(&p->work);	/* idle workers: there may be some now */
+	pthread_mutex_unlock(&p->mu);
 }
 
 void par_set_header(struct par *p, int (*fn)(void *, const char *, size_t, char *), void *hctx)

@@ -142,6 +142,13 @@ void par_set_header(struct par *p, int (*fn)(void *hctx, const char *rec, size_t
  */
 typedef int (*par_part_fn)(void *pctx, struct par_chunk *c, const uint32_t *offs, size_t n);
 int par_set_parts(struct par *p, unsigned nparts, par_part_fn fn, void **pctx);
+/*
+ * Work for idle workers: a worker with nothing to map and no part to take
+ * calls fn(ctx) (outside the lock), which does a bounded piece of work and
+ * returns 1, or 0 when there is none (the worker then waits for chunks).
+ * NULL stops it; par_set_idle returns once no worker is inside fn.
+ */
+void par_set_idle(struct par *p, int (*fn)(void *ctx), void *ctx);
 /* Which of n parts a 64-bit hash goes to: its high bits (a table indexes by the low ones). */
 static inline unsigned par_part_of(uint64_t h, unsigned n)
 {
