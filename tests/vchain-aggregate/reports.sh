@@ -1,7 +1,8 @@
 # vchain-aggregate --report: each report on a small case worked by hand
 # (the reckoning is in the comments), then all five on generated data
 # against an independent reckoning in Python (tests/vchain-aggregate/reports.py),
-# and the same at -j 1 3 4 7, then the funnel's --window against vchain-stage
+# and funnel and listening (whose state is in parts) the same at -j 1 and 7,
+# then the funnel's --window against vchain-stage
 # --journeys --window.
 set -eu
 A="$BIN/vchain-aggregate"
@@ -183,8 +184,8 @@ for g in "" "-g platform" "-g campaign --every month"; do
 	# shellcheck disable=SC2086
 	/usr/bin/python3 reports.py "$TMP" $g
 	# and the same bytes whatever the threads (funnel and listening keep their state in parts)
-	for j in 1 3 4 7; do
-		for r in funnel engagement roi sla listening; do
+	for j in 1 7; do
+		for r in funnel listening; do
 			# shellcheck disable=SC2086
 			$RUN "$A" -j $j --report $r $g "$TMP/ev" | cmp - "$TMP/$r.out" || { echo "-j $j --report $r $g"; exit 1; }
 		done

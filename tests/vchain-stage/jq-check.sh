@@ -16,11 +16,11 @@ for w in 0 259200; do
 	cmp "$TMP/j-ours" "$TMP/j-theirs"
 done
 # the thread count changes nothing (the customers are kept in parts by -j), the counts neither
-for j in 1 2 3 4 7; do
+for j in 1 3 7; do
 	$RUN "$BIN/vchain-stage" -j $j --stats "$TMP/ev" 2> "$TMP/stats$j" | cmp - "$TMP/staged"
 	cmp "$TMP/stats$j" "$TMP/stats1"
-	cat "$TMP/ev" | $RUN "$BIN/vchain-stage" -j $j | cmp - "$TMP/staged"
 done
+cat "$TMP/ev" | $RUN "$BIN/vchain-stage" -j 2 | cmp - "$TMP/staged"
 grep -q "advocacy acts by non-customers [1-9]" "$TMP/stats1"
 # events pass through byte for byte apart from the two fields (sed, not jq:
 # jq would rewrite 99.90 as 99.9)
