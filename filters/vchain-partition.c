@@ -72,7 +72,7 @@ struct run {
 	struct drive *d;
 	struct file *files;
 	void **pctx;
-	uint64_t read;
+	uint64_t written;	/* records written, to the files or (--keyed) to stdout */
 };
 
 static void usage(FILE *f)
@@ -267,7 +267,6 @@ static int write_part(void *ctx, struct par_chunk *c, const uint32_t *offs, size
 	struct prec r;
 	size_t i, len;
 
-	(void)c;
 	for (i = 0; i < n && !f->err; i++) {
 		memcpy(&r, c->out.p + offs[i], sizeof(r));
 		len = r.len;
@@ -298,7 +297,7 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 	struct run *r = ctx;
 	unsigned q;
 
-	r->read += c->written;
+	r->written += c->written;
 	if (r->o->keyed && par_chunk_write(c, &r->d->out) < 0)
 		return r->d->stop = -1;	/* drive_close says why */
 	for (q = 0; !r->o->keyed && c->fatal && q < r->o->n; q++)
@@ -414,7 +413,7 @@ int main(int argc, char **argv)
 		status = drive_inputs(&o.d, argv + first, argc - first, commit, NULL, NULL, &r);
 	status = close_files(&r, status);
 	if (o.stats && o.keyed)
-		diag("written %llu; rejected %llu", (unsigned long long)r.read, (unsigned long long)o.d.rejected);
+		diag("written %llu; rejected %llu", (unsigned long long)r.written, (unsigned long long)o.d.rejected);
 	else if (o.stats) {
 		for (q = 0; q < o.n; q++) {
 			diag("%s: %llu records, %llu bytes", r.files[q].name ? r.files[q].name : "?",
@@ -422,7 +421,7 @@ int main(int argc, char **argv)
 			keyless += r.files[q].keyless;
 		}
 		diag("written %llu, of them without the key %llu (in file %u); rejected %llu",
-		     (unsigned long long)r.read, (unsigned long long)keyless, o.missing,
+		     (unsigned long long)r.written, (unsigned long long)keyless, o.missing,
 		     (unsigned long long)o.d.rejected);
 		drive_say_blank(&o.d);
 	}
