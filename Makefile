@@ -58,7 +58,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNITS    = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 MANS     = $(wildcard filters/vchain-*.1)
 
-.PHONY: all check check-plain check-san unit demo bench fuzz fuzz-check soak install deps clean valgrind
+.PHONY: all check check-plain check-san unit demo readme-chart bench fuzz fuzz-check soak install deps clean valgrind
 .SECONDARY:
 
 all: $(PROGS)
@@ -165,6 +165,15 @@ install: all
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(MANS) $(DESTDIR)$(PREFIX)/share/man/man1/
+	mkdir -p $(DESTDIR)$(PREFIX)/share/vchain
+	install -m 755 scripts/vchain-parallel scripts/vchain-report $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 scripts/vchain-report.jq scripts/vchain-report-html.jq scripts/vchain-report-md.jq \
+		scripts/vchain-format.jq $(DESTDIR)$(PREFIX)/share/vchain/
+
+# the README's chart: vchain-report's funnel on the demo's sample
+readme-chart: all
+	sh scripts/demo.sh $(B) > /dev/null
+	cp $(B)/demo/report/funnel.svg scripts/vchain-report-funnel.svg
 
 deps:
 	@sh scripts/deps.sh

@@ -7,9 +7,9 @@
 set -eu
 # package[:command that stands for it]
 pkgs="gcc make libc6-dev libcsv-dev zlib1g-dev libisal-dev libxxhash-dev liblz4-dev libcmocka-dev
-jq python3 python3-jsonschema xxhash:xxhsum parallel rsync"
-if [ "${1:-}" = check ]; then	# make check's fuzz runs: clang's libFuzzer
-	pkgs="$pkgs clang:clang libclang-rt-dev openssh-server:sshd openssh-client:ssh"
+jq python3 python3-jsonschema xxhash:xxhsum parallel rsync gnuplot-nox:gnuplot"
+if [ "${1:-}" = check ]; then	# make check's fuzz runs (clang's libFuzzer), ssh, and the report's page checks
+	pkgs="$pkgs clang:clang libclang-rt-dev openssh-server:sshd openssh-client:ssh tidy:tidy libxml2-utils:xmllint chromium:chromium"
 fi
 if [ "${1:-}" = bench ]; then
 	pkgs="$pkgs miller:mlr mawk:mawk isal:igzip time:/usr/bin/time nodejs:node npm:npm"

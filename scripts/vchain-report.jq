@@ -28,8 +28,10 @@ def section($id; $title; $sentence; $chart; $tables):
   headline: [
     {label: "people reached", value: ($stage["1"].users // 0 | int)},
     {label: "customers", value: ($adv.customers // 0 | int)},
-    {label: "revenue", value: (if ($roi | length) == 0 then (0 | money(null))
-      else $roi | map(.currency as $c | .revenue | money($c)) | join(" + ") end)},
+    # several currencies: the one with the most orders, and how many others
+    (if ($roi | length) <= 1 then {label: "revenue", value: ($roi[0] // {revenue: 0} | .currency as $c | .revenue | money($c))}
+     else ($roi | max_by(.orders)) as $r
+       | {label: "revenue (\($roi | length - 1) more currencies below)", value: ($r.revenue | money($r.currency))} end),
     {label: "advocates", value: ($adv.advocates // 0 | int)},
     {label: "k-factor", value: ($adv.k_factor | if . == null then dash else fixed(2) end)},
     {label: "answered within 12 h", value: ($sla.responded_within_12h | pct)}
@@ -39,7 +41,7 @@ def section($id; $title; $sentence; $chart; $tables):
     (if (.funnel | length) > 0 then
       ([.funnel[] | select(.stage > 1)] | max_by(.drop_off / ([$stage[(.stage - 1 | tostring)].users, 1] | max))) as $worst
       | section("funnel"; "The funnel";
-        "Of \($stage["1"].users | int) people reached, \($stage["6"].users | int) (\($stage["6"].overall_conversion | pct)) bought and \($stage["7"].users | int) (\($stage["7"].overall_conversion | pct)) became advocates. The biggest loss is from \($stage[($worst.stage - 1 | tostring)].stage_name) to \($worst.stage_name): \((1 - $worst.step_conversion) | pct) did not go on. Above each bar: its people; between bars: the step conversion.";
+        "Of \($stage["1"].users | int) people reached, \($stage["6"].users | int) (\($stage["6"].overall_conversion | pct)) reached the sale stage (a purchase or a refund) and \($stage["7"].users | int) (\($stage["7"].overall_conversion | pct)) advocacy. The biggest loss is from \($stage[($worst.stage - 1 | tostring)].stage_name) to \($worst.stage_name): \((1 - $worst.step_conversion) | pct) did not go on. Above each bar: its people; between bars: the step conversion.";
         "funnel";
         [table("t-funnel"; "People by the furthest stage they reached"; [["stage", "r"], ["name", "l"], ["people", "r"], ["step conversion", "r"], ["overall conversion", "r"], ["drop-off", "r"]];
           [.funnel[] | [(.stage | tostring), .stage_name, (.users | int), (.step_conversion | pct), (.overall_conversion | pct), (.drop_off | int)]])])
@@ -80,7 +82,7 @@ def section($id; $title; $sentence; $chart; $tables):
       (.periods | max_by(.revenue)) as $best
       | (.periods | length) as $n
       | section("periods"; "Revenue and new people per \($every)";
-        "Revenue per \($every) (bars, left axis) with the people first seen and the site visits (lines, right axis). The best \($every) for revenue began \($best.period), with \($best.revenue | money($cur)) from \($best.orders | int) orders.";
+        "Revenue per \($every) (bars, left axis) with the people first seen and the site visits (lines, right axis), over the \($every)s with data. The best \($every) for revenue began \($best.period), with \($best.revenue | money($cur)) from \($best.orders | int) orders.";
         "periods";
         [table("t-periods"; (if $n > 12 then "The last 12 of \($n) \($every)s (all in periods.csv)" else "Per \($every)" end); [[$every, "l"], ["revenue", "r"], ["orders", "r"], ["visits", "r"], ["new people", "r"]];
           [.periods[-12:][] | [.period, (.revenue | money($cur)), (.orders | int), (.visits | int), (.new_people | int)]])])
@@ -106,7 +108,7 @@ def section($id; $title; $sentence; $chart; $tables):
     # ---- listening ----
     (if $lis then
       section("listening"; "Listening";
-        "\($lis.mentions | int) mentions with a mean sentiment of \($lis.sentiment_mean | fixed(2)) (from -1 to 1), \($lis.positive_share | pct) of them positive; \($lis.net_follows | int) more follows than unfollows.";
+        "\($lis.mentions | int) mentions\(if $lis.sentiment_mean != null then " with a mean sentiment of \($lis.sentiment_mean | fixed(2)) (from -1 to 1), \($lis.positive_share | pct) of them positive" else ", none with a sentiment" end); \($lis.net_follows | int) follows net of unfollows.";
         null;
         [table("t-listening"; "Mentions, follows and refunds"; [["mentions", "r"], ["mean sentiment", "r"], ["positive", "r"], ["negative", "r"], ["follows", "r"], ["unfollows", "r"], ["net follows", "r"], ["refund rate", "r"]];
           [[($lis.mentions | int), ($lis.sentiment_mean | fixed(2)), ($lis.positive_share | pct), ($lis.negative_share | pct), ($lis.follows | int), ($lis.unfollows | int), ($lis.net_follows | int), ($lis.refund_rate | pct)]])])
@@ -114,18 +116,18 @@ def section($id; $title; $sentence; $chart; $tables):
     # ---- advocates ----
     (if ($adv | length) > 0 then
       section("advocates"; "Advocates";
-        "\($adv.advocates | int) of \($adv.customers | int) customers (\($adv.advocate_share | pct)) became advocates. They brought in \($adv.referred_people | int) people, of whom \($adv.referred_customers | int) bought: a k-factor (referred people per customer) of \($adv.k_factor | if . == null then dash else fixed(2) end). The chart shows what the top \($d.advocates | length) produced.";
+        "\($adv.advocates | int) of \($adv.customers | int) customers (\($adv.advocate_share | pct)) became advocates. They brought in \($adv.referred_people | int) people, of whom \($adv.referred_customers | int) bought: a k-factor (referred people per customer) of \($adv.k_factor | if . == null then dash else fixed(2) end).\(if ($d.advocates | length) > 0 then " The chart shows what the top \($d.advocates | length) produced." else "" end)";
         "advocates";
         [table("t-advocates-summary"; "The viral loop"; [["customers", "r"], ["advocates", "r"], ["advocate share", "r"], ["referred people", "r"], ["referred customers", "r"], ["referred revenue", "r"], ["k-factor", "r"], ["referred per advocate", "r"]];
           [[($adv.customers | int), ($adv.advocates | int), ($adv.advocate_share | pct), ($adv.referred_people | int), ($adv.referred_customers | int), ($adv.referred_revenue | money($cur)), ($adv.k_factor | if . == null then dash else fixed(2) end), ($adv.referred_per_advocate | num)]]),
-         table("t-advocates"; "The top advocates, by score"; [["rank", "r"], ["user", "l"], ["score", "r"], ["shares", "r"], ["mentions", "r"], ["tags", "r"], ["reviews", "r"], ["referrals", "r"], ["referred customers", "r"], ["referred revenue", "r"], ["tier", "l"]];
-          [$d.advocates[] | [(.rank | int), .user_id, (.score | fixed(1)), (.shares | int), (.mentions | int), (.tags | int), (.reviews | int), (.referrals | int), (.referred_customers | int), (.referred_revenue | money($cur)), (.tier // dash)]])])
+         (if ($d.advocates | length) > 0 then table("t-advocates"; "The top advocates, by score"; [["rank", "r"], ["user", "l"], ["score", "r"], ["shares", "r"], ["mentions", "r"], ["tags", "r"], ["reviews", "r"], ["referrals", "r"], ["referred customers", "r"], ["referred revenue", "r"], ["tier", "l"]];
+          [$d.advocates[] | [(.rank | int), .user_id, (.score | fixed(1)), (.shares | int), (.mentions | int), (.tags | int), (.reviews | int), (.referrals | int), (.referred_customers | int), (.referred_revenue | money($cur)), (.tier // dash)]]) else empty end)])
     else empty end),
     # ---- the data ----
     section("data"; "The data";
-      "\($pipe.read | int) records read: \($pipe.parsed | int) events, \($pipe.left_out | int) left out by rule (assets, bots, errors), \($pipe.rejected | int) rejected; \($pipe.duplicates | int) duplicates removed; \($pipe.staged | int) events reached the reports.";
+      "\($pipe.read | int) records read: \($pipe.written | int) written\(if $pipe.events != $pipe.written then " as \($pipe.events | int) events" else "" end), \($pipe.left_out | int) left out by rule (assets, bots, errors, a profile's skip rules), \($pipe.rejected | int) rejected; \($pipe.duplicates | int) duplicate events removed; \($pipe.staged | int) events reached the reports.";
       null;
-      [table("t-data"; "Records through the pipeline"; [["read", "r"], ["events", "r"], ["left out", "r"], ["rejected", "r"], ["duplicates", "r"], ["staged", "r"]];
-        [[($pipe.read | int), ($pipe.parsed | int), ($pipe.left_out | int), ($pipe.rejected | int), ($pipe.duplicates | int), ($pipe.staged | int)]])])
+      [table("t-data"; "Records through the pipeline"; [["records read", "r"], ["written", "r"], ["events", "r"], ["left out", "r"], ["rejected", "r"], ["duplicates", "r"], ["staged", "r"]];
+        [[($pipe.read | int), ($pipe.written | int), ($pipe.events | int), ($pipe.left_out | int), ($pipe.rejected | int), ($pipe.duplicates | int), ($pipe.staged | int)]])])
   ]
 }
