@@ -82,10 +82,11 @@ def section($id; $title; $sentence; $chart; $tables):
       (.periods | max_by(.revenue)) as $best
       | (.periods | length) as $n
       | section("periods"; "Revenue and new people per \($every)";
-        "Revenue per \($every) (bars, left axis) with the people first seen and the site visits (lines, right axis), over the \($every)s with data. The best \($every) for revenue began \($best.period), with \($best.revenue | money($cur)) from \($best.orders | int) orders.";
+        "Revenue per \($every) (bars, left axis) with the people first seen and the site visits (lines, right axis, broken where \($every)s have no data). The best \($every) for revenue began \($best.period), with \($best.revenue | money($best.currency)) from \($best.orders | int) orders.";
         "periods";
-        [table("t-periods"; (if $n > 12 then "The last 12 of \($n) \($every)s (all in periods.csv)" else "Per \($every)" end); [[$every, "l"], ["revenue", "r"], ["orders", "r"], ["visits", "r"], ["new people", "r"]];
-          [.periods[-12:][] | [.period, (.revenue | money($cur)), (.orders | int), (.visits | int), (.new_people | int)]])])
+        [table("t-periods"; (if $n > 12 then "The last 12 of \($n) \($every)s with data (all in periods.csv)" else "Per \($every)" end)
+            + (if ($roi | length) > 1 then "; revenue in \($best.currency), the currency with the most orders" else "" end); [[$every, "l"], ["revenue", "r"], ["orders", "r"], ["visits", "r"], ["new people", "r"]];
+          [.periods[-12:][] | [.period, (.currency as $c | .revenue | money($c)), (.orders | int), (.visits | int), (.new_people | int)]])])
     else empty end),
     # ---- money ----
     (if ($roi | length) > 0 or (.meta.spend_key != "") then

@@ -286,7 +286,10 @@ for u in staged_people:
 if sum(new_people.values()) != funnel[0]["users"]:
     errors.append(f"new people add up to {sum(new_people.values())}, the funnel reached {funnel[0]['users']}")
 periods = {}
+main = max(roi, key=lambda r: r["orders"])["currency"] if roi else None
 for r in rev_period:
+    if r["currency"] != main:
+        continue
     periods.setdefault(r[every], {})["revenue"] = r["revenue"]
     periods[r[every]]["orders"] = r["orders"]
 for r in types_period:
@@ -298,7 +301,7 @@ precs = [{"period": b, "revenue": p.get("revenue", 0), "orders": p.get("orders",
           "visits": p.get("visits", 0), "new_people": p.get("new_people", 0)} for b, p in sorted(periods.items())]
 t = table("Per " + every, must=False) or table("The last 12 of", must=True)
 if t:
-    check_rows("periods", t, [("revenue", "money", "revenue", cur), ("orders", "int", "orders"),
+    check_rows("periods", t, [("revenue", "money", "revenue", main), ("orders", "int", "orders"),
                               ("visits", "int", "visits"), ("new people", "int", "new_people")],
                precs, key=(every, lambda r: r["period"]))
     if len(t[1]) != min(12, len(precs)):

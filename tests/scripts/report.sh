@@ -33,7 +33,7 @@ expect() {	# DIR EVERY BRAND SPEND ARCHIVES...
 	"$A" --report roi -g currency "$e/staged" > "$e/roi.ndjson"
 	"$A" --report sla "$e/staged" > "$e/sla.ndjson"
 	"$A" --report listening "$e/staged" > "$e/listening.ndjson"
-	"$A" --report roi --every "$every" "$e/staged" > "$e/revenue-by-period.ndjson"
+	"$A" --report roi -g currency --every "$every" "$e/staged" > "$e/revenue-by-period.ndjson"
 	"$A" -g type --every "$every" -a count "$e/staged" > "$e/types-by-period.ndjson"
 	"$BIN/vchain-attribute" --summary ${spend:+--spend "$spend"} "$e/staged" > "$e/attribution.ndjson"
 	"$BIN/vchain-rank-advocates" -n 8 "$e/staged" > "$e/advocates.ndjson"
