@@ -17,6 +17,7 @@ def digits_for($x):	# at least two significant digits for |x| < 1
 		[(-($x | fabs | log10) | ceil) + 1, 2] | max | [., 10] | min end;
 def num: if . == null then dash elif fabs >= 100 then fixed(0) else fixed(digits_for(.)) end;
 def int: if . == null then dash else fixed(0) end;
+def count: if . == null then dash elif . == floor then fixed(0) else fixed(2) end;	# whole, or a split one
 def pct:	# a fraction as a percentage
 	if . == null then dash else (. * 100) as $p
 		| if ($p | fabs) >= 0.1 or $p == 0 then ($p | fixed(1)) + "%" else ($p | fixed(digits_for($p))) + "%" end end;

@@ -70,11 +70,11 @@ def section($id; $title; $sentence; $chart; $tables):
         (if $best then "Under the Markov model, which credits a channel with what the conversions would lose without it, \($best.channel) drives \($best.share | pct) of the \([$mk[].conversions] | add | int) conversions\(if ($last | length) > 0 then (($last | map(select(.channel == $best.channel)) | .[0].share) as $l | "; the last touch gives it \($l // 0 | pct)") else "" end). Each bar is a channel's share of the conversions under one model."
          else "Each bar is a channel's share of the conversions under one model." end);
         "attribution";
-        [table("t-attribution"; "Share of the conversions by channel and model"; [["channel", "l"], ($ms[] | [., "r"])];
+        [table("t-attribution"; "Share of the conversions by channel and model"; [["channel", "l"], ($ms[] | [gsub("_"; " ") | sub("non direct"; "non-direct"), "r"])];
           [$channels[] as $c | [$c, ($ms[] as $m | $a["\($m) \($c)"].share // 0 | pct)]]),
          table("t-attribution-value"; "Value credited by channel (the Markov and last-touch models)"; [["channel", "l"], ["conversions (markov)", "r"], ["value (markov)", "r"], ["conversions (last)", "r"], ["value (last)", "r"]]
            + (if .meta.spend_key != "" then [["spend", "r"], ["ROAS (markov)", "r"], ["cost per conversion (markov)", "r"]] else [] end);
-          [$channels[] as $c | [$c, ($a["markov \($c)"].conversions | num), ($a["markov \($c)"].value | money($cur)), ($a["last \($c)"].conversions | num), ($a["last \($c)"].value | money($cur))]
+          [$channels[] as $c | [$c, ($a["markov \($c)"].conversions | count), ($a["markov \($c)"].value | money($cur)), ($a["last \($c)"].conversions | count), ($a["last \($c)"].value | money($cur))]
             + (if $d.meta.spend_key != "" then [($a["markov \($c)"].spend | money($cur)), ($a["markov \($c)"].roas | times), ($a["markov \($c)"].cost_per_conversion | money($cur))] else [] end)])])
     else empty end),
     # ---- over time ----

@@ -235,7 +235,7 @@ if attribution:
         head, rows = t
         if {r[0] for r in rows} != channels:
             errors.append(f"attribution: channels {sorted(r[0] for r in rows)}, the filter's {sorted(channels)}")
-        models = head[1:]
+        models = [h.replace(" ", "_").replace("-", "_") for h in head[1:]]
         if set(models) != {r["model"] for r in attribution}:
             errors.append(f"attribution: models {models}")
         for row in rows:

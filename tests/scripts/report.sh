@@ -65,6 +65,13 @@ page_checks() {	# REPORT_DIR EXPECTED_DIR
 		xmllint --noout "$s" || { echo "$s: not well-formed XML"; exit 1; }
 	done
 	tidy -errors -q "$r/report.html" || { echo "$r/report.html: tidy -errors finds the above"; exit 1; }
+	# ids once a page (the charts' patterns are found by id)
+	dup=$(grep -o -E " id=['\"][^'\"]*" "$r/report.html" | sort | uniq -d | head -n 3)
+	[ -z "$dup" ] || { echo "$r/report.html: ids used twice: $dup"; exit 1; }
+	grep -o -E "(url\(#|href=['\"]#)[^)'\"]*" "$r/report.html" | sed -E "s/^(url\(#|href=['\"]#)//" | sort -u |
+		while read -r id; do
+			grep -q -E " id=['\"]$id['\"]" "$r/report.html" || { echo "$r/report.html: #$id is not there"; exit 1; }
+		done
 	# nothing from outside: no script, stylesheet link, image, font or
 	# reference other than to the page itself
 	if grep -n -i -E '<script|<link|<img|<iframe|<object|@import|@font-face|url\([^#]' "$r/report.html" ||
