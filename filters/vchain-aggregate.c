@@ -56,7 +56,7 @@ static void usage(FILE *f)
 	fputs("usage: vchain-aggregate [-h] [--version] [-g FIELD[,FIELD...]] [-a ACC[,ACC...]]\n"
 	      "                        [--report NAME [--window DUR] [--brand ID] [--spend FILE]\n"
 	      "                        [--respond-within DUR] [--resolve-within DUR]]\n"
-	      "                        [--every hour|day|week|month] [--format FORMAT]\n"
+	      "                        [--every hour|day|week|month [--tz ZONE]] [--format FORMAT]\n"
 	      "                        [--from FMT] [--partial] [--merge]\n"
 	      "                        [-o FILE] [-j N] [--rejects FILE [--max-rejects N|P%]] [--stats]\n"
 	      "                        [--max-line SIZE] [FILE ...]\n"
@@ -77,7 +77,9 @@ static void usage(FILE *f)
 	      "      --respond-within DUR  sla: the response limit (default 12h)\n"
 	      "      --resolve-within DUR  sla: the resolve limit (default 24h)\n"
 	      "      --every UNIT     add a time bucket of ts: hour, day, week (ISO, from\n"
-	      "                       Monday), month; UTC\n"
+	      "                       Monday), month; UTC unless --tz\n"
+	      "      --tz ZONE        --every's buckets in this zone (e.g. Europe/Berlin),\n"
+	      "                       daylight saving included; ts stays UTC\n"
 	      "      --format FMT     ndjson (default), csv, tsv, table\n"
 	      "      --from FMT       input: ndjson, csv, tsv (default: by name, .csv/.tsv,\n"
 	      "                       else by the first byte: '{' is NDJSON)\n"
@@ -128,11 +130,12 @@ static int report_options(const struct opts *o)
 static int parse_args(int argc, char **argv, struct opts *o, const char **accs, int *nacc)
 {
 	enum { OPT_EVERY = 256, OPT_FORMAT, OPT_STATS, OPT_PARTIAL, OPT_MERGE, OPT_FROM,
-	       OPT_REPORT, OPT_BRAND, OPT_WINDOW, OPT_RESPOND, OPT_RESOLVE, OPT_SPEND };
+	       OPT_REPORT, OPT_BRAND, OPT_WINDOW, OPT_RESPOND, OPT_RESOLVE, OPT_SPEND, OPT_TZ };
 	static const struct option longopts[] = {
 		{ "group-by", required_argument, NULL, 'g' },
 		{ "acc", required_argument, NULL, 'a' },
 		{ "every", required_argument, NULL, OPT_EVERY },
+		{ "tz", required_argument, NULL, OPT_TZ },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		DRIVE_REJECTS_LONGOPTS,
 		{ "stats", no_argument, NULL, OPT_STATS },
@@ -174,6 +177,16 @@ static int parse_args(int argc, char **argv, struct opts *o, const char **accs, 
 				return CLI_ARGS_BAD;
 			}
 			break;
+		case OPT_TZ: {
+			char why[200];
+
+			if (ts_zone_set(optarg, why) < 0) {
+				diag("--tz: %s", why);
+				return CLI_ARGS_BAD;
+			}
+			snprintf(a->tz, sizeof(a->tz), "%s", ts_zone() ? ts_zone() : "");
+			break;
+		}
 		case OPT_FORMAT:
 			if (out_format_parse(optarg, &o->format) < 0) {
 				diag("--format: '%s' is not ndjson, csv, tsv or table", optarg);
@@ -246,9 +259,13 @@ static int parse_args(int argc, char **argv, struct opts *o, const char **accs, 
 		diag("--partial writes NDJSON only");
 		return CLI_ARGS_BAD;
 	}
-	if (o->merge && (a->ngroups || *nacc || a->every || a->report)) {
+	if (o->merge && (a->ngroups || *nacc || a->every || a->report || a->tz[0])) {
 		diag("--merge takes the groups, accumulators and report from the partial results; "
-		     "no -g, -a, --every or --report");
+		     "no -g, -a, --every, --tz or --report");
+		return CLI_ARGS_BAD;
+	}
+	if (a->tz[0] && !a->every) {
+		diag("--tz is the zone of --every's buckets: give --every too");
 		return CLI_ARGS_BAD;
 	}
 	if (a->report && a->report->default_group && !a->ngroups &&

@@ -467,7 +467,9 @@ static int partial_header(const struct agg *a, struct buf *b)
 			return -1;
 	if (buf_adds(b, "],\"every\":") < 0 ||
 	    (a->every ? json_escape(b, ts_every_names[a->every], strlen(ts_every_names[a->every]))
-		      : buf_add(b, "null", 4)) < 0 || buf_adds(b, ",\"acc\":[") < 0)
+		      : buf_add(b, "null", 4)) < 0 ||
+	    (a->tz[0] && (buf_adds(b, ",\"tz\":") < 0 || json_escape(b, a->tz, strlen(a->tz)) < 0)) ||
+	    buf_adds(b, ",\"acc\":[") < 0)
 		return -1;
 	for (i = 0; i < a->nacc; i++)
 		if ((i && buf_addc(b, ',') < 0) || json_escape(b, a->acc[i].spec, strlen(a->acc[i].spec)) < 0)
@@ -518,7 +520,7 @@ done:
 static int configure_from_header(struct agg *a, const struct jobj *h)
 {
 	const struct jfield *g = jobj_get(h, "group_by", 8), *e = jobj_get(h, "every", 5),
-			    *ac = jobj_get(h, "acc", 3), *rp = jobj_get(h, "report", 6);
+			    *ac = jobj_get(h, "acc", 3), *rp = jobj_get(h, "report", 6), *tz = jobj_get(h, "tz", 2);
 	struct jobj arr = JOBJ_INIT;
 	const char *accs[AGG_MAX_ACC] = { NULL };
 	char *copies[AGG_MAX_ACC];
@@ -532,6 +534,10 @@ static int configure_from_header(struct agg *a, const struct jobj *h)
 	for (k = 0; k < arr.n; k++)
 		if (arr.f[k].type != J_STR || arr.f[k].vesc || agg_group(a, arr.f[k].val, arr.f[k].vlen) < 0)
 			goto done;
+	if (tz && (tz->type != J_STR || tz->vesc || tz->vlen >= sizeof(a->tz)))
+		goto done;
+	if (tz)
+		memcpy(a->tz, tz->val, tz->vlen), a->tz[tz->vlen] = '\0';
 	if ((e->type == J_STR && !(a->every = ts_every_of(e->val, e->vlen))) ||
 	    json_scan_array(ac->val, ac->vlen, &arr) != 0 || arr.n > AGG_MAX_ACC)
 		goto done;

@@ -36,6 +36,7 @@ struct agg {
 	int nacc;
 	struct rec_layout l;		/* the fields a record is reduced to: groups first */
 	enum ts_every every;
+	char tz[128];			/* --every's zone (ts_zone_set), "" for UTC; in the partial header */
 	const struct report_def *report;
 	const char *brand;		/* engagement: the brand's user_id */
 	/* what acts at the end */

@@ -94,7 +94,7 @@ int rec_put_slot(const struct rec_layout *l, int i, const struct jfield *f, stru
 	if (i == l->bucket_slot) {
 		long long ms;
 
-		if (event_ts_ms(f, &ms) < 0 || (vn = ts_bucket(ms, l->every, tb)) == 0) {
+		if (event_ts_ms(f, &ms) < 0 || (vn = ts_bucket_zoned(ms, l->every, tb)) == 0) {
 			snprintf(why, 200, "ts: not a timestamp in years 0000-9999 (needed by --every)");
 			return -1;
 		}

@@ -746,6 +746,103 @@ size_t ts_bucket(long long ms, enum ts_every e, char out[32])
 					    : snprintf(out, 32, "%04d-%02u-%02u", (int)y, m, d));
 }
 
+/* ---- the buckets' time zone ---- */
+
+static char zone_name[128];	/* "" for UTC */
+
+int ts_zone_set(const char *name, char why[200])
+{
+	const char *dir = getenv("TZDIR");
+	char path[512], magic[4], tz[520];
+	FILE *f;
+	size_t got;
+
+	if (!name || !strcmp(name, "UTC")) {
+		zone_name[0] = '\0';
+		return 0;
+	}
+	if (!*name || strlen(name) >= sizeof(zone_name) || name[0] == '/' || strstr(name, "..")) {
+		snprintf(why, 200, "'%.60s' is not a zone name such as Europe/Berlin", name);
+		return -1;
+	}
+	if (!dir || !*dir)
+		dir = "/usr/share/zoneinfo";
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (!(f = fopen(path, "rb"))) {
+		snprintf(why, 200, "no zone '%.60s' in %.80s (Debian: the tzdata package)", name, dir);
+		return -1;
+	}
+	got = fread(magic, 1, 4, f);
+	fclose(f);
+	if (got != 4 || memcmp(magic, "TZif", 4)) {
+		snprintf(why, 200, "%.120s is not a tz database file", path);
+		return -1;
+	}
+	snprintf(tz, sizeof(tz), ":%s", path);
+	if (setenv("TZ", tz, 1) < 0) {
+		snprintf(why, 200, "cannot set TZ");
+		return -1;
+	}
+	tzset();
+	memcpy(zone_name, name, strlen(name) + 1);
+	return 0;
+}
+
+const char *ts_zone(void)
+{
+	return zone_name[0] ? zone_name : NULL;
+}
+
+#define ZONE_NONE (-(1LL << 40))
+
+/* The zone's offset east of UTC at s, in seconds; ZONE_NONE when s is beyond localtime_r. */
+static long long zone_offset(long long s)
+{
+	static _Thread_local long long lo = 1, hi = 0, off;
+	long long a, b;
+	struct tm tm;
+	time_t t;
+
+	if (s >= lo && s < hi)
+		return off;
+	t = (time_t)s;
+	if (!localtime_r(&t, &tm))
+		return ZONE_NONE;
+	off = tm.tm_gmtoff;
+	/* offsets change at whole quarter hours in the tz database since 1900:
+	 * keep the quarter when both its ends agree, else this second alone */
+	a = s - ((s % 900) + 900) % 900;
+	b = a + 899;
+	lo = s, hi = s + 1;
+	t = (time_t)a;
+	if (localtime_r(&t, &tm) && tm.tm_gmtoff == off) {
+		t = (time_t)b;
+		if (localtime_r(&t, &tm) && tm.tm_gmtoff == off)
+			lo = a, hi = b + 1;
+	}
+	return off;
+}
+
+size_t ts_bucket_zoned(long long ms, enum ts_every e, char out[32])
+{
+	long long s = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000), off;
+	size_t n;
+
+	if (!zone_name[0])
+		return ts_bucket(ms, e, out);
+	if ((off = zone_offset(s)) == ZONE_NONE)
+		return 0;
+	/* the zone's wall clock, bucketed as if it were UTC */
+	n = ts_bucket((s + off) * 1000, e, out);
+	if (n && e == TS_EVERY_HOUR) {	/* "...T03:00:00Z" -> "...T03:00:00+02:00" */
+		long long a = off < 0 ? -off : off;
+
+		n--;
+		n += (size_t)snprintf(out + n, 32 - n, "%c%02lld:%02lld", off < 0 ? '-' : '+', a / 3600, a / 60 % 60);
+	}
+	return n;
+}
+
 size_t ts_format_ms(long long ms, char out[TS_MAX_LEN])
 {
 	long long s = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);

@@ -83,6 +83,22 @@ enum ts_every ts_every_of(const char *s, size_t n);
  * or 0 when the bucket is outside years 0000-9999.
  */
 size_t ts_bucket(long long ms, enum ts_every e, char out[32]);
+/*
+ * The zone of ts_bucket_zoned (vchain-aggregate --tz): an IANA name of the
+ * system's tz database (Debian's tzdata, $TZDIR or /usr/share/zoneinfo),
+ * "UTC", or NULL for UTC. Sets TZ for the process: call it before threads
+ * start. 0, or -1 with why (no such zone: glibc would silently use UTC).
+ */
+int ts_zone_set(const char *name, char why[200]);
+/* The zone set, or NULL for UTC. */
+const char *ts_zone(void);
+/*
+ * ts_bucket in the zone: the zone's date, its week's Monday, its month; an
+ * hour as the zone's hour with its offset ("2024-03-31T03:00:00+02:00").
+ * Daylight saving comes from the tz database, through localtime_r; each
+ * thread keeps the offset of the last 15 minutes it looked up.
+ */
+size_t ts_bucket_zoned(long long ms, enum ts_every e, char out[32]);
 
 /* Days since the epoch of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
 int64_t ts_days_from_civil(int64_t y, unsigned m, unsigned d);

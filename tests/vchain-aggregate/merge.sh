@@ -40,7 +40,7 @@ grep -q "pb:1: partial results of another aggregation" "$TMP/e"
 if "$A" --merge "$TMP/ev" > /dev/null 2> "$TMP/e"; then exit 1; fi
 grep -q "ev:1: not partial results of vchain-aggregate --partial" "$TMP/e"
 if "$A" --merge -g platform "$TMP/pa" > /dev/null 2> "$TMP/e"; then exit 1; fi
-grep -q "no -g, -a, --every or --report" "$TMP/e"
+grep -q "no -g, -a, --every, --tz or --report" "$TMP/e"
 sed 's/"vchain_partial":2/"vchain_partial":3/' "$TMP/pa" > "$TMP/pv"
 if "$A" --merge "$TMP/pv" > /dev/null 2> "$TMP/e"; then exit 1; fi
 grep -q "pv:1: partial results of another version" "$TMP/e"
