@@ -7,7 +7,7 @@
 set -eu
 # package[:command that stands for it]
 pkgs="gcc make libc6-dev libcsv-dev zlib1g-dev libisal-dev libxxhash-dev liblz4-dev libcmocka-dev
-jq python3 python3-jsonschema xxhash:xxhsum parallel rsync gnuplot-nox:gnuplot"
+jq python3 python3-jsonschema xxhash:xxhsum parallel rsync gnuplot-nox:gnuplot tzdata"
 if [ "${1:-}" = check ]; then	# make check's fuzz runs (clang's libFuzzer), ssh, and the report's page checks
 	pkgs="$pkgs clang:clang libclang-rt-dev openssh-server:sshd openssh-client:ssh tidy:tidy libxml2-utils:xmllint chromium:chromium"
 fi
