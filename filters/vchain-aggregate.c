@@ -54,7 +54,7 @@ struct run {
 static void usage(FILE *f)
 {
 	fputs("usage: vchain-aggregate [-h] [--version] [-g FIELD[,FIELD...]] [-a ACC[,ACC...]]\n"
-	      "                        [--report NAME [--window DUR] [--brand ID] [--spend FILE]\n"
+	      "                        [--report NAME [--window DUR] [--step-window DUR] [--brand ID] [--spend FILE]\n"
 	      "                        [--respond-within DUR] [--resolve-within DUR]]\n"
 	      "                        [--every hour|day|week|month [--tz ZONE]] [--format FORMAT]\n"
 	      "                        [--from FMT] [--partial] [--merge]\n"
@@ -72,6 +72,7 @@ static void usage(FILE *f)
 	      "      --report NAME    a value-chain report instead of -a: funnel, engagement,\n"
 	      "                       roi, sla, listening (fields in vchain-aggregate(1))\n"
 	      "      --window DUR     funnel: stages reached within DUR of the first event\n"
+	      "      --step-window DUR  funnel: each stage within DUR of the one before\n"
 	      "      --brand ID       engagement: the brand account's records give followers\n"
 	      "      --spend FILE     roi: CSV of campaign or platform, spend[, date]\n"
 	      "      --respond-within DUR  sla: the response limit (default 12h)\n"
@@ -114,12 +115,13 @@ static int report_options(const struct opts *o)
 	const struct { int given; const struct report_def *r; const char *name; } need[] = {
 		{ o->agg.brand != NULL, &report_engagement, "--brand" },
 		{ o->agg.window_ms != 0, &report_funnel, "--window" },
+		{ o->agg.step_ms != 0, &report_funnel, "--step-window" },
 		{ o->sla_opts, &report_sla, "--respond-within and --resolve-within" },
 		{ o->spend_path != NULL, &report_roi, "--spend" },
 	};
 	int i;
 
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 5; i++)
 		if (need[i].given && o->agg.report != need[i].r) {
 			diag("%s goes with --report %s", need[i].name, need[i].r->name);
 			return -1;
@@ -130,7 +132,7 @@ static int report_options(const struct opts *o)
 static int parse_args(int argc, char **argv, struct opts *o, const char **accs, int *nacc)
 {
 	enum { OPT_EVERY = 256, OPT_FORMAT, OPT_STATS, OPT_PARTIAL, OPT_MERGE, OPT_FROM,
-	       OPT_REPORT, OPT_BRAND, OPT_WINDOW, OPT_RESPOND, OPT_RESOLVE, OPT_SPEND, OPT_TZ };
+	       OPT_REPORT, OPT_BRAND, OPT_WINDOW, OPT_RESPOND, OPT_RESOLVE, OPT_SPEND, OPT_TZ, OPT_STEP };
 	static const struct option longopts[] = {
 		{ "group-by", required_argument, NULL, 'g' },
 		{ "acc", required_argument, NULL, 'a' },
@@ -145,6 +147,7 @@ static int parse_args(int argc, char **argv, struct opts *o, const char **accs, 
 		{ "report", required_argument, NULL, OPT_REPORT },
 		{ "brand", required_argument, NULL, OPT_BRAND },
 		{ "window", required_argument, NULL, OPT_WINDOW },
+		{ "step-window", required_argument, NULL, OPT_STEP },
 		{ "respond-within", required_argument, NULL, OPT_RESPOND },
 		{ "resolve-within", required_argument, NULL, OPT_RESOLVE },
 		{ "spend", required_argument, NULL, OPT_SPEND },
@@ -217,18 +220,21 @@ static int parse_args(int argc, char **argv, struct opts *o, const char **accs, 
 			a->brand = optarg;
 			break;
 		case OPT_WINDOW:
+		case OPT_STEP:
 		case OPT_RESPOND:
 		case OPT_RESOLVE: {
 			long long ms;
 
 			if (cli_parse_duration(optarg, &ms) < 0 || ms <= 0) {
 				diag("--%s: '%s' is not a duration (e.g. 30d, 12h)",
-				     c == OPT_WINDOW ? "window" : c == OPT_RESPOND ? "respond-within"
-										: "resolve-within", optarg);
+				     c == OPT_WINDOW ? "window" : c == OPT_STEP ? "step-window"
+				     : c == OPT_RESPOND ? "respond-within" : "resolve-within", optarg);
 				return CLI_ARGS_BAD;
 			}
 			if (c == OPT_WINDOW)
 				a->window_ms = ms;
+			else if (c == OPT_STEP)
+				a->step_ms = ms;
 			else if (c == OPT_RESPOND)
 				a->respond_ms = ms, o->sla_opts = 1;
 			else

@@ -43,8 +43,8 @@ def section($id; $title; $sentence; $chart; $tables):
       | section("funnel"; "The funnel";
         "Of \($stage["1"].users | int) people reached, \($stage["6"].users | int) (\($stage["6"].overall_conversion | pct)) reached the sale stage (a purchase or a refund) and \($stage["7"].users | int) (\($stage["7"].overall_conversion | pct)) advocacy. The biggest loss is from \($stage[($worst.stage - 1 | tostring)].stage_name) to \($worst.stage_name): \((1 - $worst.step_conversion) | pct) did not go on. Above each bar: its people; between bars: the step conversion.";
         "funnel";
-        [table("t-funnel"; "People by the furthest stage they reached"; [["stage", "r"], ["name", "l"], ["people", "r"], ["step conversion", "r"], ["overall conversion", "r"], ["drop-off", "r"]];
-          [.funnel[] | [(.stage | tostring), .stage_name, (.users | int), (.step_conversion | pct), (.overall_conversion | pct), (.drop_off | int)]])])
+        [table("t-funnel"; "People by the furthest stage they reached"; [["stage", "r"], ["name", "l"], ["people", "r"], ["step conversion", "r"], ["overall conversion", "r"], ["drop-off", "r"], ["median time from the stage before", "r"], ["90th percentile", "r"]];
+          [.funnel[] | [(.stage | tostring), .stage_name, (.users | int), (.step_conversion | pct), (.overall_conversion | pct), (.drop_off | int), (.ttc_p50_hours | hours), (.ttc_p90_hours | hours)]])])
     else empty end),
     # ---- engagement ----
     (if (.engagement | length) > 0 then

@@ -112,6 +112,7 @@ void agg_start(struct agg *a)
 	a->rr.keys = (const char *const *)a->groups;
 	a->rr.every = a->every;
 	a->rr.window_ms = a->window_ms;
+	a->rr.step_ms = a->step_ms;
 	a->rr.respond_ms = a->respond_ms;
 	a->rr.resolve_ms = a->resolve_ms;
 	a->rr.spend = a->spend;
@@ -270,6 +271,7 @@ static int clone(struct agg *a, const struct agg *src)
 	a->report = src->report;
 	a->brand = src->brand;
 	a->window_ms = src->window_ms;
+	a->step_ms = src->step_ms;
 	a->respond_ms = src->respond_ms;
 	a->resolve_ms = src->resolve_ms;
 	a->spend = src->spend;

@@ -40,7 +40,7 @@ struct agg {
 	const struct report_def *report;
 	const char *brand;		/* engagement: the brand's user_id */
 	/* what acts at the end */
-	long long window_ms, respond_ms, resolve_ms;
+	long long window_ms, step_ms, respond_ms, resolve_ms;
 	const struct spend *spend;	/* roi: the spend table, or NULL */
 	const char *spend_path;
 	/* the run */

@@ -38,6 +38,23 @@ int stage_furthest(const long long ts[STAGES], long long window_ms, long long *h
 	return furthest;
 }
 
+int stage_reach(const long long ts[STAGES], long long window_ms, long long step_ms, long long reach[STAGES])
+{
+	long long h, t = REC_NO_TS;
+	int j, furthest = stage_furthest(ts, window_ms, &h);
+
+	for (j = furthest - 1; j >= 0; j--) {	/* the first time at stage j + 1 or further */
+		if (ts[j] != REC_NO_TS && ts[j] <= h && ts[j] < t)
+			t = ts[j];
+		reach[j] = t;
+	}
+	if (step_ms)
+		for (j = 1; j < furthest; j++)
+			if (reach[j] - reach[j - 1] > step_ms)
+				return j;
+	return furthest;
+}
+
 enum act person_act_of(const char *s, size_t n)
 {
 #define NAMED(w) (n == sizeof(w) - 1 && memcmp(s, w, n) == 0)

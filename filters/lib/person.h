@@ -34,6 +34,16 @@ static inline void stage_times_reach(long long ts[STAGES], int k, long long t)
  * the last time that counts (a stage reached after it is as never).
  */
 int stage_furthest(const long long ts[STAGES], long long window_ms, long long *horizon);
+/*
+ * The funnel's reckoning of one person (vchain-aggregate --report funnel):
+ * reach[j] is when stage j + 1 *or a later one* was first reached within
+ * the window (a person who enters at stage 3, or skips 2, reaches 2 when
+ * they reach 3), for j below the result; the result is the furthest stage
+ * k whose every step was made within step_ms of the one before
+ * (reach[j] - reach[j - 1] <= step_ms; 0: no step window). With step_ms 0,
+ * stage_furthest's stage.
+ */
+int stage_reach(const long long ts[STAGES], long long window_ms, long long step_ms, long long reach[STAGES]);
 
 /* ---- the advocacy rule ---- */
 

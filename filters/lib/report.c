@@ -368,6 +368,8 @@ void report_run_free(struct report_run *rr)
 	int i;
 
 	sla_free(&rr->sla);
+	for (i = 0; i <= STAGES; i++)
+		free(rr->ttc[i]);
 	free(rr->spend_of);
 	free(rr->has_spend);
 	free(rr->new_of);

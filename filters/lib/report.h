@@ -52,6 +52,7 @@ struct report_run {
 	struct groups *groups;
 	/* options that act at the end (given to the --merge of partial results) */
 	long long window_ms;		/* funnel: progress within this of the first event */
+	long long step_ms;		/* funnel: each step within this of the one before (0: any time) */
 	long long respond_ms, resolve_ms;	/* sla: 12 h and 24 h */
 	const struct spend *spend;	/* roi: the spend table, or NULL */
 	int merging;			/* the input is partial results */
@@ -66,6 +67,8 @@ struct report_run {
 	size_t nspend;
 	uint64_t *new_of;		/* roi --spend: new customers by group id */
 	uint64_t users[STAGES + 2];	/* funnel: people per furthest stage, of the group being written */
+	long long *ttc[STAGES + 1];	/* funnel: ms from stage k - 1 to k of each who made it, sorted */
+	size_t nttc[STAGES + 1], cttc[STAGES + 1];
 	struct jobj jo[3];		/* scratch for merging */
 	struct buf tmp;
 	char why[200];			/* what went wrong, when a call returned -1 */

@@ -220,7 +220,8 @@ if roi:
 check_rows("funnel", table("People by the furthest stage"), [
     ("stage", "int", "stage"), ("name", "text", "stage_name"), ("people", "int", "users"),
     ("step conversion", "pct", "step_conversion"), ("overall conversion", "pct", "overall_conversion"),
-    ("drop-off", "int", "drop_off")], funnel)
+    ("drop-off", "int", "drop_off"), ("median time from the stage before", "hours", "ttc_p50_hours"),
+    ("90th percentile", "hours", "ttc_p90_hours")], funnel)
 if engagement:
     check_rows("engagement", table("Impressions, engagements"), [
         ("platform", "text", lambda r: r["platform"] or "(none)"), ("impressions", "int", "impressions"),

@@ -83,7 +83,17 @@ def same(name, want, got_path):
 
 
 # ---- funnel: each person's earliest time at each stage, per group ----
-def funnel(window_ms):
+# A step's time to convert (the ttc): from reaching the stage before
+# to reaching this one, a stage "reached" when it or a later one was (a person
+# entering at stage 3 reached 1 and 2 then too), within the window; with a
+# step window a person stops at the first step that took longer. p50 and p90:
+# the value at index floor(p * n) of the sorted n, the last for p * n = n.
+def pct(vals, p):
+    vals = sorted(vals)
+    return None if not vals else vals[min(int(p * len(vals)), len(vals) - 1)]
+
+
+def funnel(window_ms, step_ms=None):
     people = {}
     for e in events:
         if e.get("stage") is None or e.get("user_id") is None:
@@ -95,23 +105,36 @@ def funnel(window_ms):
     rows = []
     for k in sorted(people, key=sortkey):
         at = [0] * 9
+        ttc = {s: [] for s in range(2, 8)}
         for st in people[k].values():
             first = min(st.values())
-            reach = [s for s, t in st.items() if window_ms is None or t <= first + window_ms]
-            at[max(reach)] += 1
+            inwin = {s: t for s, t in st.items() if window_ms is None or t <= first + window_ms}
+            top = max(inwin)
+            when = {j: min(t for s, t in inwin.items() if s >= j) for j in range(1, top + 1)}
+            furthest = top
+            for j in range(2, top + 1):
+                if step_ms is not None and when[j] - when[j - 1] > step_ms:
+                    furthest = j - 1
+                    break
+            at[furthest] += 1
+            for j in range(2, furthest + 1):
+                ttc[j].append(when[j] - when[j - 1])
         users = [sum(at[s:8]) for s in range(9)]
         for s in range(1, 8):
             prev = users[s - 1] if s > 1 else users[1]
             r = keycols(k)
             r.update(stage=s, stage_name=STAGES[s - 1], users=users[s],
                      step_conversion=ratio(users[s], prev), overall_conversion=ratio(users[s], users[1]),
-                     drop_off=prev - users[s])
+                     drop_off=prev - users[s],
+                     ttc_p50_hours=None if s == 1 or not ttc[s] else pct(ttc[s], 0.5) / 3600000,
+                     ttc_p90_hours=None if s == 1 or not ttc[s] else pct(ttc[s], 0.9) / 3600000)
             rows.append(r)
     return rows
 
 
 same("funnel", funnel(None), d + "/funnel.out")
 same("funnel --window 1d", funnel(86400000), d + "/funnel-w.out")
+same("funnel --step-window 2d --window 30d", funnel(30 * 86400000, 2 * 86400000), d + "/funnel-s.out")
 
 # ---- engagement ----
 eng = {}

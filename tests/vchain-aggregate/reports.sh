@@ -14,19 +14,48 @@ A="$BIN/vchain-aggregate"
 # for no one. People at stage >= k: 4 4 2 2 2 2 1.
 cp funnel-hand.ndjson "$TMP/f"
 $RUN "$A" --report funnel "$TMP/f" > "$TMP/o"
+# Time to convert: a step's time runs from the first time at the stage before
+# or further to the first at this one or further (so entering at stage 2, or
+# skipping one, makes the skipped steps in no time). Step 2: u1 24 h (day 1 to
+# the like on day 2, stage 3 being past 2), u2 5 h, u3 0 (enters at 2), u4 0
+# (enters at 6): sorted 0 0 5 24, p50 at index floor(0.5 * 4) = 2: 5 h, p90
+# at 3: 24 h. Step 3: u1 0 (the like is stage 3 itself), u4 0. Step 4: u1 216 h
+# (day 2 to day 11), u4 0: p50 and p90 at index 1: 216. Steps 5, 6: 0.
+# Step 7: u4's hour.
 cat > "$TMP/x" <<'EOF'
-{"stage":1,"stage_name":"awareness","users":4,"step_conversion":1,"overall_conversion":1,"drop_off":0}
-{"stage":2,"stage_name":"consideration","users":4,"step_conversion":1,"overall_conversion":1,"drop_off":0}
-{"stage":3,"stage_name":"engagement","users":2,"step_conversion":0.5,"overall_conversion":0.5,"drop_off":2}
-{"stage":4,"stage_name":"audience","users":2,"step_conversion":1,"overall_conversion":0.5,"drop_off":0}
-{"stage":5,"stage_name":"education","users":2,"step_conversion":1,"overall_conversion":0.5,"drop_off":0}
-{"stage":6,"stage_name":"sale","users":2,"step_conversion":1,"overall_conversion":0.5,"drop_off":0}
-{"stage":7,"stage_name":"advocacy","users":1,"step_conversion":0.5,"overall_conversion":0.25,"drop_off":1}
+{"stage":1,"stage_name":"awareness","users":4,"step_conversion":1,"overall_conversion":1,"drop_off":0,"ttc_p50_hours":null,"ttc_p90_hours":null}
+{"stage":2,"stage_name":"consideration","users":4,"step_conversion":1,"overall_conversion":1,"drop_off":0,"ttc_p50_hours":5,"ttc_p90_hours":24}
+{"stage":3,"stage_name":"engagement","users":2,"step_conversion":0.5,"overall_conversion":0.5,"drop_off":2,"ttc_p50_hours":0,"ttc_p90_hours":0}
+{"stage":4,"stage_name":"audience","users":2,"step_conversion":1,"overall_conversion":0.5,"drop_off":0,"ttc_p50_hours":216,"ttc_p90_hours":216}
+{"stage":5,"stage_name":"education","users":2,"step_conversion":1,"overall_conversion":0.5,"drop_off":0,"ttc_p50_hours":0,"ttc_p90_hours":0}
+{"stage":6,"stage_name":"sale","users":2,"step_conversion":1,"overall_conversion":0.5,"drop_off":0,"ttc_p50_hours":0,"ttc_p90_hours":0}
+{"stage":7,"stage_name":"advocacy","users":1,"step_conversion":0.5,"overall_conversion":0.25,"drop_off":1,"ttc_p50_hours":1,"ttc_p90_hours":1}
 EOF
 cmp "$TMP/x" "$TMP/o"
 # within 7 days of their first event u1 reaches only 3: at >= k 4 4 2 1 1 1 1
 $RUN "$A" --report funnel --window 7d --format csv "$TMP/f" | cut -d, -f1,3 | tr '\n' ' ' |
 	grep -qx 'stage,users 1,4 2,4 3,2 4,1 5,1 6,1 7,1 '
+# --step-window 12h: u1's first step took 24 h, so u1 stays at stage 1; u2 (5 h),
+# u3 and u4 (no time; u4's last step an hour) go on: at >= k 4 3 1 1 1 1 1; and
+# step 2's times are those of u2, u3, u4: 0 0 5; p50 at index floor(1.5) = 1: 0,
+# p90 at floor(2.7) = 2: 5
+$RUN "$A" --report funnel --step-window 12h --format csv "$TMP/f" | cut -d, -f1,3,7,8 | tr '\n' ' ' |
+	grep -qx 'stage,users,ttc_p50_hours,ttc_p90_hours 1,4,, 2,3,0,5 3,1,0,0 4,1,0,0 5,1,0,0 6,1,0,0 7,1,1,1 '
+# with --window 7d as well, u1 never gets past 1 either way
+$RUN "$A" --report funnel --step-window 12h --window 7d --format csv "$TMP/f" | cut -d, -f1,3 | tr '\n' ' ' |
+	grep -qx 'stage,users 1,4 2,3 3,1 4,1 5,1 6,1 7,1 '
+# a step of exactly the step window is made: --step-window 5h keeps u2 (5 h) at 2
+$RUN "$A" --report funnel --step-window 5h --format csv "$TMP/f" | cut -d, -f1,3 | sed -n 3p | grep -qx '2,3'
+# stages reached out of order: v1 likes (3) on day 1, clicks (2) on day 2, views
+# (1) on day 3: stage 3 reached on day 1 means 1 and 2 were too, so both steps
+# took no time (not -1 day); v2 views on day 1 and clicks 36 h later (step 2:
+# 0 and 36 h, p50 and p90 at index 1)
+printf '%s\n' '{"ts":"2024-03-01T00:00:00Z","user_id":"v1","stage":3}' '{"ts":"2024-03-02T00:00:00Z","user_id":"v1","stage":2}' \
+	'{"ts":"2024-03-03T00:00:00Z","user_id":"v1","stage":1}' '{"ts":"2024-03-01T00:00:00Z","user_id":"v2","stage":1}' \
+	'{"ts":"2024-03-02T12:00:00Z","user_id":"v2","stage":2}' |
+	$RUN "$A" --report funnel --format csv | cut -d, -f1,3,7,8 | sed -n 2,4p | tr '\n' ' ' | grep -qx '1,2,, 2,2,36,36 3,1,0,0 '
+st=0; $RUN "$A" --report roi --step-window 1d "$TMP/f" > /dev/null 2> "$TMP/e" || st=$?
+[ "$st" = 2 ] && grep -q -- "--step-window goes with --report funnel" "$TMP/e"
 # a breakdown: u1, u2 on x; u3, u4 on web: 7 rows each
 sed 's/"user_id":"u[12]"/&,"platform":"x"/; s/"user_id":"u[34]"/&,"platform":"web"/' "$TMP/f" |
 	$RUN "$A" --report funnel -g platform --format tsv | cut -f1,2,4 | sed -n '2p;8p;9p;15p' | tr '\n\t' ' :' |
@@ -181,6 +210,7 @@ for g in "" "-g platform" "-g campaign --every month"; do
 		$RUN "$A" --report $r $g "$TMP/ev" > "$TMP/$r.out"
 	done
 	$RUN "$A" --report funnel --window 1d $g "$TMP/ev" > "$TMP/funnel-w.out"
+	$RUN "$A" --report funnel --step-window 2d --window 30d $g "$TMP/ev" > "$TMP/funnel-s.out"
 	# shellcheck disable=SC2086
 	/usr/bin/python3 reports.py "$TMP" $g
 	# and the same bytes whatever the threads (funnel and listening keep their state in parts)

@@ -25,10 +25,10 @@ diff "$TMP/x" "$TMP/o"
 cp funnel-hand.ndjson "$TMP/f"
 $RUN "$A" --report funnel --format table "$TMP/f" > "$TMP/o"
 {
-	printf 'stage  stage_name     users  step_conversion  overall_conversion  drop_off\n'
-	printf '    1  awareness          4         100.00 %%            100.00 %%         0\n'
-	printf '    3  engagement         2          50.00 %%             50.00 %%         2\n'
-	printf '    7  advocacy           1          50.00 %%             25.00 %%         1\n'
+	printf 'stage  stage_name     users  step_conversion  overall_conversion  drop_off  ttc_p50_hours  ttc_p90_hours\n'
+	printf '    1  awareness          4         100.00 %%            100.00 %%         0              -              -\n'
+	printf '    3  engagement         2          50.00 %%             50.00 %%         2           0.00           0.00\n'
+	printf '    7  advocacy           1          50.00 %%             25.00 %%         1           1.00           1.00\n'
 } > "$TMP/x"
 sed -n '1p;2p;4p;8p' "$TMP/o" | diff "$TMP/x" -
 
