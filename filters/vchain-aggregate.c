@@ -32,6 +32,7 @@ struct opts {
 	enum recin_format from;		/* --from, or RECIN_AUTO */
 	char from_delim;
 	int sla_opts;			/* --respond-within or --resolve-within given */
+	int breakdown_given;		/* --breakdown-by */
 	const char *spend_path;		/* roi: the spend table */
 	struct spend spend;
 	struct drive d;
@@ -54,7 +55,8 @@ struct run {
 static void usage(FILE *f)
 {
 	fputs("usage: vchain-aggregate [-h] [--version] [-g FIELD[,FIELD...]] [-a ACC[,ACC...]]\n"
-	      "                        [--report NAME [--window DUR] [--step-window DUR] [--brand ID] [--spend FILE]\n"
+	      "                        [--report NAME [--window DUR] [--step-window DUR] [--breakdown-by first|last]\n"
+	      "                        [--brand ID] [--spend FILE]\n"
 	      "                        [--respond-within DUR] [--resolve-within DUR]]\n"
 	      "                        [--every hour|day|week|month [--tz ZONE]] [--format FORMAT]\n"
 	      "                        [--from FMT] [--partial] [--merge]\n"
@@ -73,6 +75,8 @@ static void usage(FILE *f)
 	      "                       roi, sla, listening (fields in vchain-aggregate(1))\n"
 	      "      --window DUR     funnel: stages reached within DUR of the first event\n"
 	      "      --step-window DUR  funnel: each stage within DUR of the one before\n"
+	      "      --breakdown-by first|last  funnel with -g or --every: each person in\n"
+	      "                       the group of their first (default) or last touch\n"
 	      "      --brand ID       engagement: the brand account's records give followers\n"
 	      "      --spend FILE     roi: CSV of campaign or platform, spend[, date]\n"
 	      "      --respond-within DUR  sla: the response limit (default 12h)\n"
@@ -116,12 +120,13 @@ static int report_options(const struct opts *o)
 		{ o->agg.brand != NULL, &report_engagement, "--brand" },
 		{ o->agg.window_ms != 0, &report_funnel, "--window" },
 		{ o->agg.step_ms != 0, &report_funnel, "--step-window" },
+		{ o->breakdown_given, &report_funnel, "--breakdown-by" },
 		{ o->sla_opts, &report_sla, "--respond-within and --resolve-within" },
 		{ o->spend_path != NULL, &report_roi, "--spend" },
 	};
 	int i;
 
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 6; i++)
 		if (need[i].given && o->agg.report != need[i].r) {
 			diag("%s goes with --report %s", need[i].name, need[i].r->name);
 			return -1;
@@ -132,7 +137,7 @@ static int report_options(const struct opts *o)
 static int parse_args(int argc, char **argv, struct opts *o, const char **accs, int *nacc)
 {
 	enum { OPT_EVERY = 256, OPT_FORMAT, OPT_STATS, OPT_PARTIAL, OPT_MERGE, OPT_FROM,
-	       OPT_REPORT, OPT_BRAND, OPT_WINDOW, OPT_RESPOND, OPT_RESOLVE, OPT_SPEND, OPT_TZ, OPT_STEP };
+	       OPT_REPORT, OPT_BRAND, OPT_WINDOW, OPT_RESPOND, OPT_RESOLVE, OPT_SPEND, OPT_TZ, OPT_STEP, OPT_BREAKDOWN };
 	static const struct option longopts[] = {
 		{ "group-by", required_argument, NULL, 'g' },
 		{ "acc", required_argument, NULL, 'a' },
@@ -148,6 +153,7 @@ static int parse_args(int argc, char **argv, struct opts *o, const char **accs, 
 		{ "brand", required_argument, NULL, OPT_BRAND },
 		{ "window", required_argument, NULL, OPT_WINDOW },
 		{ "step-window", required_argument, NULL, OPT_STEP },
+		{ "breakdown-by", required_argument, NULL, OPT_BREAKDOWN },
 		{ "respond-within", required_argument, NULL, OPT_RESPOND },
 		{ "resolve-within", required_argument, NULL, OPT_RESOLVE },
 		{ "spend", required_argument, NULL, OPT_SPEND },
@@ -242,6 +248,14 @@ static int parse_args(int argc, char **argv, struct opts *o, const char **accs, 
 			break;
 		}
 		case OPT_SPEND: o->spend_path = optarg; break;
+		case OPT_BREAKDOWN:
+			if (strcmp(optarg, "first") && strcmp(optarg, "last")) {
+				diag("--breakdown-by: '%s' is not first or last", optarg);
+				return CLI_ARGS_BAD;
+			}
+			a->breakdown_last = !strcmp(optarg, "last");
+			o->breakdown_given = 1;
+			break;
 		default:
 			if ((k = drive_take_option(&o->d, c, optarg, argv, usage)) <= 0)
 				return k;

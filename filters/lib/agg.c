@@ -113,6 +113,7 @@ void agg_start(struct agg *a)
 	a->rr.every = a->every;
 	a->rr.window_ms = a->window_ms;
 	a->rr.step_ms = a->step_ms;
+	a->rr.breakdown_last = a->breakdown_last;
 	a->rr.respond_ms = a->respond_ms;
 	a->rr.resolve_ms = a->resolve_ms;
 	a->rr.spend = a->spend;
@@ -272,6 +273,7 @@ static int clone(struct agg *a, const struct agg *src)
 	a->brand = src->brand;
 	a->window_ms = src->window_ms;
 	a->step_ms = src->step_ms;
+	a->breakdown_last = src->breakdown_last;
 	a->respond_ms = src->respond_ms;
 	a->resolve_ms = src->resolve_ms;
 	a->spend = src->spend;

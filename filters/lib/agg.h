@@ -41,6 +41,7 @@ struct agg {
 	const char *brand;		/* engagement: the brand's user_id */
 	/* what acts at the end */
 	long long window_ms, step_ms, respond_ms, resolve_ms;
+	int breakdown_last;		/* funnel --breakdown-by last */
 	const struct spend *spend;	/* roi: the spend table, or NULL */
 	const char *spend_path;
 	/* the run */

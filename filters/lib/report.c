@@ -81,6 +81,7 @@ static struct funnel_row *funnel_row(struct htab_rows *p, struct h128 id)
 	if (made) {
 		row->id = id;
 		stage_times_init(row->ts);
+		row->last = FUNNEL_NO_LAST;
 	}
 	return row;
 }
@@ -92,6 +93,8 @@ int funnel_take(struct htab_rows *p, struct h128 person, int stage, long long ts
 	if (!row)
 		return -2;
 	stage_times_reach(row->ts, stage, ts);
+	if (ts > row->last)
+		row->last = ts;
 	return 0;
 }
 
@@ -140,6 +143,8 @@ static int funnel_absorb(struct htab_rows *p, struct htab_rows *src, int disjoin
 			return -2;
 		for (j = 0; j < STAGES; j++)
 			stage_times_reach(row->ts, j + 1, s->ts[j]);
+		if (s->last > row->last)
+			row->last = s->last;
 	}
 	return 0;
 }
@@ -189,7 +194,7 @@ int funnel_json(const struct htab_rows *p, struct buf *b)
 		for (j = 0; j < STAGES; j++)
 			if (buf_addc(b, ',') < 0 || partial_put_ms(b, row->ts[j], REC_NO_TS) < 0)
 				goto out;
-		if (buf_addc(b, ']') < 0)
+		if (buf_addc(b, ',') < 0 || partial_put_ms(b, row->last, FUNNEL_NO_LAST) < 0 || buf_addc(b, ']') < 0)
 			goto out;
 	}
 	r = buf_addc(b, ']');
@@ -200,7 +205,7 @@ out:
 
 int funnel_merge_json(struct htab_rows *p, const struct jfield *f, struct jobj *arr, struct jobj *el)
 {
-	long long ms[STAGES];
+	long long ms[STAGES], last;
 	struct h128 h;
 	size_t k;
 	int j;
@@ -211,15 +216,19 @@ int funnel_merge_json(struct htab_rows *p, const struct jfield *f, struct jobj *
 		struct funnel_row *row;
 
 		if (arr->f[k].type != J_ARR || json_scan_array(arr->f[k].val, arr->f[k].vlen, el) != 0 ||
-		    el->n != STAGES + 1 || partial_get_hash(&el->f[0], &h) < 0)
+		    el->n != STAGES + 2 || partial_get_hash(&el->f[0], &h) < 0)
 			return -1;
 		for (j = 0; j < STAGES; j++)
 			if (partial_get_ms(&el->f[j + 1], &ms[j], REC_NO_TS) < 0)
 				return -1;
+		if (partial_get_ms(&el->f[STAGES + 1], &last, FUNNEL_NO_LAST) < 0)
+			return -1;
 		if (!(row = funnel_row(p, h)))
 			return -2;
 		for (j = 0; j < STAGES; j++)
 			stage_times_reach(row->ts, j + 1, ms[j]);
+		if (last > row->last)
+			row->last = last;
 	}
 	return 0;
 }

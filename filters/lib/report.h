@@ -53,6 +53,7 @@ struct report_run {
 	/* options that act at the end (given to the --merge of partial results) */
 	long long window_ms;		/* funnel: progress within this of the first event */
 	long long step_ms;		/* funnel: each step within this of the one before (0: any time) */
+	int breakdown_last;		/* funnel: a person's group is that of their last touch, not first */
 	long long respond_ms, resolve_ms;	/* sla: 12 h and 24 h */
 	const struct spend *spend;	/* roi: the spend table, or NULL */
 	int merging;			/* the input is partial results */
@@ -151,7 +152,9 @@ typedef struct htab_rows A_FUNNEL_t;
 struct funnel_row {
 	struct h128 id;
 	long long ts[STAGES];	/* when each stage was first reached; REC_NO_TS: never */
+	long long last;		/* the person's latest staged record (--breakdown-by last); FUNNEL_NO_LAST */
 };
+#define FUNNEL_NO_LAST LLONG_MIN
 int funnel_take(struct htab_rows *p, struct h128 person, int stage, long long ts);
 int funnel_json(const struct htab_rows *p, struct buf *b);
 int funnel_merge_json(struct htab_rows *p, const struct jfield *f, struct jobj *arr, struct jobj *el);

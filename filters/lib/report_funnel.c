@@ -24,9 +24,108 @@ static const struct report_member members[] = {
 };
 
 static const char *const cols[] = { "stage", "stage_name", "users", "step_conversion", "overall_conversion",
-				    "drop_off", "ttc_p50_hours", "ttc_p90_hours" };
+				    "drop_off", "ttc_p50_hours", "ttc_p90_hours", "breakdown_by" };
 static const enum col_kind kinds[] = { COL_COUNT, COL_TEXT, COL_COUNT, COL_RATIO, COL_RATIO, COL_COUNT,
-				       COL_HOURS, COL_HOURS };
+				       COL_HOURS, COL_HOURS, COL_TEXT };
+
+/* Broken down (-g or --every), the rule that placed each person is a column. */
+static int columns(const struct report_run *rr)
+{
+	return rr->groups->nkeys || rr->groups->bucket ? 9 : 8;
+}
+
+/*
+ * Broken down, each person is counted in one group, so the groups' people
+ * add up to the whole funnel's: the group of their first touch (their
+ * earliest staged record), or with --breakdown-by last of their latest;
+ * ties go to the group whose key sorts first. Their stage times are those
+ * of all their records, in whatever group. Runs once the groups are sorted
+ * and the input read (the shards' partial results hold a person in each
+ * group they touched, so a --merge places them as one pass does). Memory:
+ * 96 bytes a person for the while.
+ */
+struct pick {
+	struct h128 id;
+	long long ts[STAGES], last, touch;
+	size_t g;
+};
+
+static long long touch_of(const struct report_run *rr, const struct funnel_row *p)
+{
+	long long t = REC_NO_TS;
+	int j;
+
+	if (rr->breakdown_last)
+		return p->last;
+	for (j = 0; j < STAGES; j++)
+		if (p->ts[j] < t)
+			t = p->ts[j];
+	return t;
+}
+
+static int sorted(struct report_run *rr)
+{
+	struct groups *t = rr->groups;
+	size_t ng = groups_count(t), gi, i;
+	struct htab_rows all;
+	int made, j, rc = -1;
+
+	if (!(t->nkeys || t->bucket) || ng < 2)
+		return 0;
+	htab_rows_init(&all, sizeof(struct pick), 1024);
+	for (gi = 0; gi < ng; gi++) {
+		struct funnel *fu = (void *)groups_at(t, gi)->st;
+
+		for (i = 0; i < fu->people.n; i++) {
+			const struct funnel_row *p = htab_rows_at(&fu->people, i);
+			long long touch = touch_of(rr, p);
+			struct pick *q = htab_rows_get(&all, p->id, &made);
+
+			if (!q)
+				goto done;
+			if (made) {
+				q->id = p->id;
+				memcpy(q->ts, p->ts, sizeof(q->ts));
+				q->last = p->last, q->touch = touch, q->g = gi;
+				continue;
+			}
+			for (j = 0; j < STAGES; j++)
+				stage_times_reach(q->ts, j + 1, p->ts[j]);
+			if (p->last > q->last)
+				q->last = p->last;
+			if (rr->breakdown_last ? touch > q->touch : touch < q->touch)
+				q->touch = touch, q->g = gi;
+		}
+	}
+	for (gi = 0; gi < ng; gi++) {	/* each group keeps the people placed in it, with all their times */
+		struct funnel *fu = (void *)groups_at(t, gi)->st;
+		A_FUNNEL_t kept;
+
+		memset(&kept, 0, sizeof(kept));
+		htab_rows_init(&kept, sizeof(struct funnel_row), 16);
+		for (i = 0; i < fu->people.n; i++) {
+			const struct funnel_row *p = htab_rows_at(&fu->people, i);
+			const struct pick *q = htab_rows_get(&all, p->id, &made);
+			struct funnel_row *r;
+
+			if (!q || q->g != gi)
+				continue;
+			if (!(r = htab_rows_get(&kept, p->id, &made))) {
+				htab_rows_free(&kept);
+				goto done;
+			}
+			r->id = q->id;
+			memcpy(r->ts, q->ts, sizeof(r->ts));
+			r->last = q->last;
+		}
+		htab_rows_free(&fu->people);
+		fu->people = kept;
+	}
+	rc = 0;
+done:
+	htab_rows_free(&all);
+	return rc;
+}
 
 /* In a worker: a stage must be 1-7, and a person's staged event needs its time. */
 static int check(const struct acc *acc, const struct slot *s, char *why)
@@ -109,7 +208,9 @@ static int row(struct report_run *rr, const struct group *g, int r, struct buf *
 	       json_put_uint(&v[2], u[k]) < 0 || report_put_ratio(&v[3], (double)u[k], (double)prev) < 0 ||
 	       report_put_ratio(&v[4], (double)u[k], (double)u[1]) < 0 || json_put_uint(&v[5], prev - u[k]) < 0 ||
 	       (k == 1 ? buf_add(&v[6], "null", 4) : put_ttc(&v[6], rr, k, 0.5)) < 0 ||
-	       (k == 1 ? buf_add(&v[7], "null", 4) : put_ttc(&v[7], rr, k, 0.9)) < 0
+	       (k == 1 ? buf_add(&v[7], "null", 4) : put_ttc(&v[7], rr, k, 0.9)) < 0 ||
+	       (columns(rr) == 9 && json_escape(&v[8], rr->breakdown_last ? "last" : "first",
+						rr->breakdown_last ? 4 : 5) < 0)
 	       ? -1 : 0;
 }
 
@@ -120,9 +221,11 @@ const struct report_def report_funnel = {
 	.nmembers = 1,
 	.cols = cols,
 	.kinds = kinds,
-	.ncols = 8,
+	.ncols = 9,
 	.nrows = STAGES,
 	.check = check,
 	.prepare = prepare,
+	.sorted = sorted,
+	.columns = columns,
 	.row = row,
 };

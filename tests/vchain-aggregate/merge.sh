@@ -46,19 +46,19 @@ if "$A" --merge "$TMP/pv" > /dev/null 2> "$TMP/e"; then exit 1; fi
 grep -q "pv:1: partial results of another version" "$TMP/e"
 
 # every report: shards' partials merged equal one pass, byte for byte; the
-# options that act at the end (--window, --step-window, --spend, the SLA limits) go to the
+# options that act at the end (--window, --step-window, --breakdown-by, --spend, the SLA limits) go to the
 # merge, --brand to the shards. SLA replies often land in another shard
 # than their message.
-head -n 25000 "$TMP/ev" | "$BIN/vchain-stage" > "$TMP/st"	# a smaller sample: 13 reports to merge
+head -n 25000 "$TMP/ev" | "$BIN/vchain-stage" > "$TMP/st"	# a smaller sample: 14 reports to merge
 printf 'platform,spend\nfacebook,120.50\ninstagram,80\nx,0\ntiktok,33.3\nlinkedin,1\n' > "$TMP/spend.csv"
 for rep in "funnel" "funnel --window 1d" "funnel --step-window 2d" "engagement" "engagement -g post_id --brand u00000001" "roi" \
 	"roi -g platform --spend $TMP/spend.csv" "sla" "sla --respond-within 1h -g platform" "listening --every week -g platform" \
-	"funnel --every day -g campaign" "roi -g campaign --every month" "sla --every day"; do
+	"funnel --every day -g campaign" "funnel -g platform --breakdown-by last" "roi -g campaign --every month" "sla --every day"; do
 	# shellcheck disable=SC2086
 	$RUN "$A" --report $rep "$TMP/st" > "$TMP/one"
 	[ "$(wc -l < "$TMP/one")" -ge 1 ]
-	shard_opts=$(echo "$rep" | sed 's/--step-window [^ ]*//; s/--window [^ ]*//; s/--spend [^ ]*//; s/--respond-within [^ ]*//')
-	merge_opts=$(echo "$rep" | sed -n 's/.*\(--step-window [^ ]*\).*/\1/p; s/.*\(--window [^ ]*\).*/\1/p; s/.*\(--spend [^ ]*\).*/\1/p; s/.*\(--respond-within [^ ]*\).*/\1/p')
+	shard_opts=$(echo "$rep" | sed 's/--breakdown-by [^ ]*//; s/--step-window [^ ]*//; s/--window [^ ]*//; s/--spend [^ ]*//; s/--respond-within [^ ]*//')
+	merge_opts=$(echo "$rep" | sed -n 's/.*\(--breakdown-by [^ ]*\).*/\1/p; s/.*\(--step-window [^ ]*\).*/\1/p; s/.*\(--window [^ ]*\).*/\1/p; s/.*\(--spend [^ ]*\).*/\1/p; s/.*\(--respond-within [^ ]*\).*/\1/p')
 	for k in 2 3 7; do
 		rm -f "$TMP"/shard.* "$TMP"/part.*
 		split -n l/$k "$TMP/st" "$TMP/shard."

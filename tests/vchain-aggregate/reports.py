@@ -93,15 +93,29 @@ def pct(vals, p):
     return None if not vals else vals[min(int(p * len(vals)), len(vals) - 1)]
 
 
-def funnel(window_ms, step_ms=None):
-    people = {}
+# Broken down, a person counts in one group only, that of their first staged
+# record (or with --breakdown-by last their latest), ties to the group whose key
+# sorts first, with the stage times of all their records.
+def funnel(window_ms, step_ms=None, last=False):
+    times, touch = {}, {}
     for e in events:
         if e.get("stage") is None or e.get("user_id") is None:
             continue
-        p = people.setdefault(key(e), {}).setdefault(e["user_id"], {})
+        u = e["user_id"]
+        p = times.setdefault(u, {})
         t = ms(e["ts"])
         s = int(e["stage"])
         p[s] = min(p.get(s, t), t)
+        k = key(e)
+        if u not in touch:
+            touch[u] = (t, k)
+        else:
+            bt, bk = touch[u]
+            if (t > bt if last else t < bt) or (t == bt and sortkey(k) < sortkey(bk)):
+                touch[u] = (t, k)
+    people = {}
+    for u, (t, k) in touch.items():
+        people.setdefault(k, {})[u] = times[u]
     rows = []
     for k in sorted(people, key=sortkey):
         at = [0] * 9
@@ -128,6 +142,8 @@ def funnel(window_ms, step_ms=None):
                      drop_off=prev - users[s],
                      ttc_p50_hours=None if s == 1 or not ttc[s] else pct(ttc[s], 0.5) / 3600000,
                      ttc_p90_hours=None if s == 1 or not ttc[s] else pct(ttc[s], 0.9) / 3600000)
+            if group or every:
+                r["breakdown_by"] = "last" if last else "first"
             rows.append(r)
     return rows
 
@@ -135,6 +151,7 @@ def funnel(window_ms, step_ms=None):
 same("funnel", funnel(None), d + "/funnel.out")
 same("funnel --window 1d", funnel(86400000), d + "/funnel-w.out")
 same("funnel --step-window 2d --window 30d", funnel(30 * 86400000, 2 * 86400000), d + "/funnel-s.out")
+same("funnel --breakdown-by last", funnel(None, None, True), d + "/funnel-l.out")
 
 # ---- engagement ----
 eng = {}

@@ -60,6 +60,39 @@ st=0; $RUN "$A" --report roi --step-window 1d "$TMP/f" > /dev/null 2> "$TMP/e" |
 sed 's/"user_id":"u[12]"/&,"platform":"x"/; s/"user_id":"u[34]"/&,"platform":"web"/' "$TMP/f" |
 	$RUN "$A" --report funnel -g platform --format tsv | cut -f1,2,4 | sed -n '2p;8p;9p;15p' | tr '\n\t' ' :' |
 	grep -qx 'web:1:2 web:7:1 x:1:2 x:7:0 '
+# first and last touch differ: w1 views on x (day 1), then clicks (2) and buys
+# (6) on web; w2 views on web (day 1) and likes (3) on x on day 5; w3 views on x
+# and on web at the same instant. First touch: w1 on x (1..6), w2 on web (1..3),
+# w3 on web (the tie goes to the key that sorts first): web 2 1 1 0 0 0 0 (w2
+# at 3, w3 at 1), x 1 1 1 1 1 1 0. Last touch: w1 on web, w2 on x, w3 on web:
+# web 2 1 1 1 1 1 0, x 1 1 1 0 0 0 0. Either way the groups add up to the
+# whole: 3 2 2 1 1 1 0.
+printf '%s\n' '{"ts":"2024-03-01T00:00:00Z","user_id":"w1","stage":1,"platform":"x"}' \
+	'{"ts":"2024-03-02T00:00:00Z","user_id":"w1","stage":2,"platform":"web"}' \
+	'{"ts":"2024-03-03T00:00:00Z","user_id":"w1","stage":6,"platform":"web"}' \
+	'{"ts":"2024-03-01T00:00:00Z","user_id":"w2","stage":1,"platform":"web"}' \
+	'{"ts":"2024-03-05T00:00:00Z","user_id":"w2","stage":3,"platform":"x"}' \
+	'{"ts":"2024-03-04T00:00:00Z","user_id":"w3","stage":1,"platform":"x"}' \
+	'{"ts":"2024-03-04T00:00:00Z","user_id":"w3","stage":1,"platform":"web"}' > "$TMP/touch"
+for by in first last; do
+	$RUN "$A" --report funnel -g platform --breakdown-by $by --format tsv "$TMP/touch" | tail -n +2 |
+		awk -F'\t' '{ u[$1] = u[$1] " " $4; b = $10 } END { print b ":" u["web"] " |" u["x"] }'
+done | tr '\n' ';' | grep -qx 'first: 2 1 1 0 0 0 0 | 1 1 1 1 1 1 0;last: 2 1 1 1 1 1 0 | 1 1 1 0 0 0 0;'
+$RUN "$A" --report funnel --format tsv "$TMP/touch" | cut -f3 | tail -n +2 | tr '\n' ' ' | grep -qx '3 2 2 1 1 1 0 '
+# the adding-up on three generated datasets, by platform, campaign and week,
+# first and last: each stage's users over the groups are the whole funnel's
+for seed in 4 5 6; do
+	"$BIN/vchain-gen" --seed $seed --events 20000 | "$BIN/vchain-stage" > "$TMP/g$seed"
+	$RUN "$A" --report funnel "$TMP/g$seed" | jq -r .users > "$TMP/whole"
+	for g in "-g platform" "-g campaign --every week" "--every day"; do
+		for by in first last; do
+			# shellcheck disable=SC2086
+			$RUN "$A" --report funnel $g --breakdown-by $by "$TMP/g$seed" |
+				jq -s -r 'group_by(.stage) | .[] | map(.users) | add' | cmp -s - "$TMP/whole" ||
+				{ echo "seed $seed $g --breakdown-by $by: the groups do not add up"; exit 1; }
+		done
+	done
+done
 # without vchain-stage first there is no funnel: an error that says so
 printf '{"user_id":"u1","type":"view","ts":"2024-03-01T00:00:00Z"}\n' > "$TMP/nostage"
 if $RUN "$A" --report funnel "$TMP/nostage" > /dev/null 2> "$TMP/e"; then exit 1; fi
@@ -211,6 +244,7 @@ for g in "" "-g platform" "-g campaign --every month"; do
 	done
 	$RUN "$A" --report funnel --window 1d $g "$TMP/ev" > "$TMP/funnel-w.out"
 	$RUN "$A" --report funnel --step-window 2d --window 30d $g "$TMP/ev" > "$TMP/funnel-s.out"
+	$RUN "$A" --report funnel --breakdown-by last $g "$TMP/ev" > "$TMP/funnel-l.out"
 	# shellcheck disable=SC2086
 	/usr/bin/python3 reports.py "$TMP" $g
 	# and the same bytes whatever the threads (funnel and listening keep their state in parts)
