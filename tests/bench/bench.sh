@@ -222,6 +222,17 @@ if [ -x "$AG" ] && want aggregate; then
 		"mlr --ijsonl --ojsonl filter 'is_not_null(\$stage) && is_not_null(\$user_id)' then stats1 -a max -f stage -g user_id then count -g stage_max $staged"
 	[ -n "$duck" ] && measure "$t" "duckdb max(stage) per person" "$RUNS" \
 		"$duck \"WITH p AS (SELECT user_id, max(stage) s FROM read_json('$staged', format='newline_delimited') WHERE stage IS NOT NULL AND user_id IS NOT NULL GROUP BY ALL) SELECT r.range, count(*) FILTER (WHERE s >= r.range) FROM p, range(1, 8) r GROUP BY 1 ORDER BY 1\""
+	# a breakdown whose groups add up (each person by first touch) with each step's
+	# time to convert, and DuckDB's nearest query (its quantile_disc takes the
+	# lower median, ours the upper, so some p50s differ; the people do not)
+	t="funnel by platform (first touch), time to convert"
+	measure "$t" "vchain-aggregate --report funnel -g platform" "$RUNS" "$AG --report funnel -g platform $staged"
+	[ -n "$duck" ] && measure "$t" "duckdb arg_min, lag, quantile_disc" "$RUNS" \
+		"$duck \"WITH e AS (SELECT user_id, stage, platform, ts::TIMESTAMP t FROM read_json('$staged', format='newline_delimited', sample_size=-1) WHERE stage IS NOT NULL AND user_id IS NOT NULL), r AS (SELECT user_id, stage, min(t) t FROM e GROUP BY ALL), p AS (SELECT user_id, arg_min(platform, t) g FROM e GROUP BY ALL), f AS (SELECT user_id, k, tk, tk - lag(tk) OVER (PARTITION BY user_id ORDER BY k) d FROM (SELECT r.user_id, k.range k, min(r.t) FILTER (WHERE r.stage >= k.range) tk FROM r, range(1, 8) k GROUP BY ALL) WHERE tk IS NOT NULL) SELECT g, k, count(*), quantile_disc(epoch(d) / 3600, 0.5), quantile_disc(epoch(d) / 3600, 0.9) FROM f JOIN p USING (user_id) GROUP BY ALL ORDER BY ALL\""
+	t="events per Berlin day (--tz)"
+	measure "$t" "vchain-aggregate --every day --tz Europe/Berlin" "$RUNS" "$AG --every day --tz Europe/Berlin -a count $staged"
+	[ -n "$duck" ] && measure "$t" "duckdb AT TIME ZONE" "$RUNS" \
+		"$duck \"SELECT (ts::TIMESTAMPTZ AT TIME ZONE 'Europe/Berlin')::DATE, sum(coalesce(count, 1)) FROM read_json('$staged', format='newline_delimited', sample_size=-1) GROUP BY ALL ORDER BY ALL\""
 	t="engagement report"
 	measure "$t" "vchain-aggregate --report engagement" "$RUNS" "$AG --report engagement $staged"
 	[ -n "$duck" ] && measure "$t" "duckdb sum FILTER by platform" "$RUNS" \
