@@ -56,6 +56,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: vchain-aggregate [-h] [--version] [-g FIELD[,FIELD...]] [-a ACC[,ACC...]]\n"
 	      "                        [--report NAME [--window DUR] [--step-window DUR] [--breakdown-by first|last]\n"
+	      "                        [--exclude TYPE[@STAGE]]\n"
 	      "                        [--brand ID] [--spend FILE]\n"
 	      "                        [--respond-within DUR] [--resolve-within DUR]]\n"
 	      "                        [--every hour|day|week|month [--tz ZONE]] [--format FORMAT]\n"
@@ -75,6 +76,8 @@ static void usage(FILE *f)
 	      "                       roi, sla, listening (fields in vchain-aggregate(1))\n"
 	      "      --window DUR     funnel: stages reached within DUR of the first event\n"
 	      "      --step-window DUR  funnel: each stage within DUR of the one before\n"
+	      "      --exclude TYPE[,TYPE..][@STAGE]  funnel: people who did TYPE before\n"
+	      "                       reaching STAGE (or the next stage) go no further\n"
 	      "      --breakdown-by first|last  funnel with -g or --every: each person in\n"
 	      "                       the group of their first (default) or last touch\n"
 	      "      --brand ID       engagement: the brand account's records give followers\n"
@@ -121,12 +124,13 @@ static int report_options(const struct opts *o)
 		{ o->agg.window_ms != 0, &report_funnel, "--window" },
 		{ o->agg.step_ms != 0, &report_funnel, "--step-window" },
 		{ o->breakdown_given, &report_funnel, "--breakdown-by" },
+		{ o->agg.excl.n > 0, &report_funnel, "--exclude" },
 		{ o->sla_opts, &report_sla, "--respond-within and --resolve-within" },
 		{ o->spend_path != NULL, &report_roi, "--spend" },
 	};
 	int i;
 
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < 7; i++)
 		if (need[i].given && o->agg.report != need[i].r) {
 			diag("%s goes with --report %s", need[i].name, need[i].r->name);
 			return -1;
@@ -137,7 +141,7 @@ static int report_options(const struct opts *o)
 static int parse_args(int argc, char **argv, struct opts *o, const char **accs, int *nacc)
 {
 	enum { OPT_EVERY = 256, OPT_FORMAT, OPT_STATS, OPT_PARTIAL, OPT_MERGE, OPT_FROM,
-	       OPT_REPORT, OPT_BRAND, OPT_WINDOW, OPT_RESPOND, OPT_RESOLVE, OPT_SPEND, OPT_TZ, OPT_STEP, OPT_BREAKDOWN };
+	       OPT_REPORT, OPT_BRAND, OPT_WINDOW, OPT_RESPOND, OPT_RESOLVE, OPT_SPEND, OPT_TZ, OPT_STEP, OPT_BREAKDOWN, OPT_EXCLUDE };
 	static const struct option longopts[] = {
 		{ "group-by", required_argument, NULL, 'g' },
 		{ "acc", required_argument, NULL, 'a' },
@@ -154,6 +158,7 @@ static int parse_args(int argc, char **argv, struct opts *o, const char **accs, 
 		{ "window", required_argument, NULL, OPT_WINDOW },
 		{ "step-window", required_argument, NULL, OPT_STEP },
 		{ "breakdown-by", required_argument, NULL, OPT_BREAKDOWN },
+		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
 		{ "respond-within", required_argument, NULL, OPT_RESPOND },
 		{ "resolve-within", required_argument, NULL, OPT_RESOLVE },
 		{ "spend", required_argument, NULL, OPT_SPEND },
@@ -248,6 +253,15 @@ static int parse_args(int argc, char **argv, struct opts *o, const char **accs, 
 			break;
 		}
 		case OPT_SPEND: o->spend_path = optarg; break;
+		case OPT_EXCLUDE: {
+			char why[200];
+
+			if (funnel_exclude_add(&a->excl, optarg, strlen(optarg), why) < 0) {
+				diag("%s", why);
+				return CLI_ARGS_BAD;
+			}
+			break;
+		}
 		case OPT_BREAKDOWN:
 			if (strcmp(optarg, "first") && strcmp(optarg, "last")) {
 				diag("--breakdown-by: '%s' is not first or last", optarg);
@@ -269,6 +283,10 @@ static int parse_args(int argc, char **argv, struct opts *o, const char **accs, 
 		return CLI_ARGS_BAD;
 	if (o->spend_path && o->partial) {
 		diag("--spend: give the spend table to the --merge of the partial results, once");
+		return CLI_ARGS_BAD;
+	}
+	if (a->excl.n && o->merge) {
+		diag("--exclude picks records: give it with --partial (the merge reads it from there)");
 		return CLI_ARGS_BAD;
 	}
 	if (a->brand && o->merge) {

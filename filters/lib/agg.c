@@ -70,7 +70,7 @@ int agg_configure(struct agg *a, const char *const *accs, int nacc)
 		if ((k = cli_each_item(accs[i], add_acc, a)) < 0)
 			return k;
 	if (a->report && !a->merging) {
-		if ((k = report_accs(a->report, &a->l, a->brand, a->acc, a->why)) < 0)
+		if ((k = report_accs(a->report, &a->l, a->brand, &a->excl, a->acc, a->why)) < 0)
 			return k == -2 ? fail(a, -2, "out of memory") : k;
 		a->nacc = a->report->nmembers;
 	}
@@ -114,6 +114,7 @@ void agg_start(struct agg *a)
 	a->rr.window_ms = a->window_ms;
 	a->rr.step_ms = a->step_ms;
 	a->rr.breakdown_last = a->breakdown_last;
+	a->rr.excl = &a->excl;
 	a->rr.respond_ms = a->respond_ms;
 	a->rr.resolve_ms = a->resolve_ms;
 	a->rr.spend = a->spend;
@@ -274,6 +275,7 @@ static int clone(struct agg *a, const struct agg *src)
 	a->window_ms = src->window_ms;
 	a->step_ms = src->step_ms;
 	a->breakdown_last = src->breakdown_last;
+	a->excl = src->excl;
 	a->respond_ms = src->respond_ms;
 	a->resolve_ms = src->resolve_ms;
 	a->spend = src->spend;
@@ -424,6 +426,11 @@ int agg_write(struct agg *a, struct out *out, enum out_format fmt, uint64_t read
 	for (gi = 0, row = 0; gi < groups_count(&a->table); row = row + 1 < nrow ? row + 1 : (gi++, 0)) {
 		struct group *g = groups_at(&a->table, gi);
 
+		if (row == 0 && rep && rep->keep && !rep->keep(&a->rr, g)) {
+			row = nrow - 1;	/* the group is left out: on to the next */
+			continue;
+		}
+
 		group_key_slots(&a->table, g, s);
 		for (i = 0; i < nf; i++)
 			vals[i].len = 0;
@@ -473,6 +480,8 @@ static int partial_header(const struct agg *a, struct buf *b)
 	    (a->every ? json_escape(b, ts_every_names[a->every], strlen(ts_every_names[a->every]))
 		      : buf_add(b, "null", 4)) < 0 ||
 	    (a->tz[0] && (buf_adds(b, ",\"tz\":") < 0 || json_escape(b, a->tz, strlen(a->tz)) < 0)) ||
+	    (a->excl.n && (buf_adds(b, ",\"exclude\":") < 0 ||
+			   json_escape(b, a->excl.text, strlen(a->excl.text)) < 0)) ||
 	    buf_adds(b, ",\"acc\":[") < 0)
 		return -1;
 	for (i = 0; i < a->nacc; i++)
@@ -524,7 +533,8 @@ done:
 static int configure_from_header(struct agg *a, const struct jobj *h)
 {
 	const struct jfield *g = jobj_get(h, "group_by", 8), *e = jobj_get(h, "every", 5),
-			    *ac = jobj_get(h, "acc", 3), *rp = jobj_get(h, "report", 6), *tz = jobj_get(h, "tz", 2);
+			    *ac = jobj_get(h, "acc", 3), *rp = jobj_get(h, "report", 6), *tz = jobj_get(h, "tz", 2),
+			    *ex = jobj_get(h, "exclude", 7);
 	struct jobj arr = JOBJ_INIT;
 	const char *accs[AGG_MAX_ACC] = { NULL };
 	char *copies[AGG_MAX_ACC];
@@ -542,6 +552,8 @@ static int configure_from_header(struct agg *a, const struct jobj *h)
 		goto done;
 	if (tz)
 		memcpy(a->tz, tz->val, tz->vlen), a->tz[tz->vlen] = '\0';
+	if (ex && (ex->type != J_STR || ex->vesc || funnel_exclude_parse(&a->excl, ex->val, ex->vlen) < 0))
+		goto done;
 	if ((e->type == J_STR && !(a->every = ts_every_of(e->val, e->vlen))) ||
 	    json_scan_array(ac->val, ac->vlen, &arr) != 0 || arr.n > AGG_MAX_ACC)
 		goto done;

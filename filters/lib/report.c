@@ -24,16 +24,23 @@ const struct report_def *report_find(const char *s, size_t n)
 	return NULL;
 }
 
-int report_accs(const struct report_def *def, struct rec_layout *l, const char *brand, struct acc *acc, char *why)
+int report_accs(const struct report_def *def, struct rec_layout *l, const char *brand,
+		const struct funnel_exclude *excl, struct acc *acc, char *why)
 {
-	int i, r;
+	int i, j, r;
 
 	for (i = 0; i < def->nmembers; i++) {
 		const struct report_member *m = &def->members[i];
-		char spec[300];
+		char spec[1000];
+		size_t n;
 
-		snprintf(spec, sizeof(spec), "%s%s%s", m->spec, m->brand && brand ? "|" : "",
-			 m->brand && brand ? brand : "");
+		n = (size_t)snprintf(spec, sizeof(spec), "%s%s%s", m->spec, m->brand && brand ? "|" : "",
+				     m->brand && brand ? brand : "");
+		/* the funnel takes the --exclude rules' records too, staged or not */
+		for (j = 0; m->kind == A_FUNNEL && excl && j < excl->n && n < sizeof(spec); j++)
+			n += (size_t)snprintf(spec + n, sizeof(spec) - n, ";user_id~&type=%s", excl->types[j]);
+		if (n >= sizeof(spec))
+			return snprintf(why, 200, "--exclude: too long"), -1;
 		if ((r = acc_parse(&acc[i], l, spec, strlen(spec), 1, why)) < 0)
 			return r;
 		if (acc[i].kind != m->kind)
@@ -58,13 +65,14 @@ int report_fits(const struct report_def *def, const struct acc *acc, int n)
 
 /* ---- the funnel's people: when each reached each stage ---- */
 
-static struct funnel_row *funnel_row(struct htab_rows *p, struct h128 id)
+/* Person id's row in p, made when new; rows hold nexcl --exclude times (p's, once it has rows). */
+static struct funnel_row *funnel_row(struct htab_rows *p, int nexcl, struct h128 id)
 {
 	struct funnel_row *row;
 	int made;
 
 	if (!p->row_size)	/* a group's state starts zeroed */
-		htab_rows_init(p, sizeof(struct funnel_row), 16);
+		htab_rows_init(p, sizeof(struct funnel_row) + (size_t)nexcl * sizeof(long long), 16);
 	if (p->idx.count != p->n) {	/* rows joined without their index (funnel_absorb): index them */
 		size_t i;
 		uint64_t *v;
@@ -79,16 +87,20 @@ static struct funnel_row *funnel_row(struct htab_rows *p, struct h128 id)
 	if (!(row = htab_rows_get(p, id, &made)))
 		return NULL;
 	if (made) {
+		int j;
+
 		row->id = id;
 		stage_times_init(row->ts);
 		row->last = FUNNEL_NO_LAST;
+		for (j = 0; j < FUNNEL_NEXCL(p); j++)
+			row->excl[j] = REC_NO_TS;
 	}
 	return row;
 }
 
-int funnel_take(struct htab_rows *p, struct h128 person, int stage, long long ts)
+int funnel_take(struct htab_rows *p, int nexcl, struct h128 person, int stage, long long ts)
 {
-	struct funnel_row *row = funnel_row(p, person);
+	struct funnel_row *row = funnel_row(p, nexcl, person);
 
 	if (!row)
 		return -2;
@@ -139,12 +151,64 @@ static int funnel_absorb(struct htab_rows *p, struct htab_rows *src, int disjoin
 
 		if (i + 8 < src->n)	/* the index slots are far apart: load one some people ahead */
 			htab_prefetch(&p->idx, ((const struct funnel_row *)htab_rows_at(src, i + 8))->id);
-		if (!(row = funnel_row(p, s->id)))
+		if (!(row = funnel_row(p, FUNNEL_NEXCL(src), s->id)))
 			return -2;
 		for (j = 0; j < STAGES; j++)
 			stage_times_reach(row->ts, j + 1, s->ts[j]);
 		if (s->last > row->last)
 			row->last = s->last;
+		for (j = 0; j < FUNNEL_NEXCL(src); j++)
+			if (s->excl[j] < row->excl[j])
+				row->excl[j] = s->excl[j];
+	}
+	return 0;
+}
+
+int funnel_exclude_add(struct funnel_exclude *x, const char *s, size_t n, char *why)
+{
+	const char *at = memchr(s, '@', n);
+	size_t tn = at ? (size_t)(at - s) : n, i, o = 0;
+	int stage = 0;
+
+	if (x->n == FUNNEL_MAX_EXCLUDE)
+		return snprintf(why, 200, "--exclude: at most %d rules", FUNNEL_MAX_EXCLUDE), -1;
+	if (at && !(n - tn == 2 && at[1] >= '2' && at[1] <= '7'))
+		return snprintf(why, 200, "--exclude %.*s: @STAGE is a stage from 2 to 7", (int)n, s), -1;
+	if (at)
+		stage = at[1] - '0';
+	if (!tn || tn >= sizeof(x->types[0]))
+		return snprintf(why, 200, "--exclude %.*s: TYPE[,TYPE...][@STAGE]", (int)n, s), -1;
+	for (i = 0; i < tn; i++) {	/* the types as a condition's choices: a|b */
+		char c = s[i];
+
+		if (c == ',')
+			c = '|';
+		else if (!(c == '_' || c == '-' || c == '.' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			   (c >= '0' && c <= '9')))
+			return snprintf(why, 200, "--exclude %.*s: a type is letters, digits, '_', '-' or '.'",
+					(int)n, s), -1;
+		x->types[x->n][o++] = c;
+	}
+	x->types[x->n][o] = '\0';
+	x->stage[x->n] = stage;
+	o = strlen(x->text);
+	snprintf(x->text + o, sizeof(x->text) - o, "%s%.*s", o ? ";" : "", (int)n, s);
+	x->n++;
+	return 0;
+}
+
+int funnel_exclude_parse(struct funnel_exclude *x, const char *s, size_t n)
+{
+	char why[200];
+	size_t i = 0, j;
+
+	memset(x, 0, sizeof(*x));
+	while (i < n) {
+		for (j = i; j < n && s[j] != ';'; j++)
+			;
+		if (funnel_exclude_add(x, s + i, j - i, why) < 0)
+			return -1;
+		i = j + 1;
 	}
 	return 0;
 }
@@ -172,7 +236,7 @@ static int row_cmp(const void *a, const void *b)
 	return h128_cmp(*(const void *const *)a, *(const void *const *)b);
 }
 
-int funnel_json(const struct htab_rows *p, struct buf *b)
+int funnel_json(const struct htab_rows *p, int nexcl, struct buf *b)
 {
 	/* in the people's hash order: the same text however the rows were made (parts, input order) */
 	const struct funnel_row **rows = malloc((p->n ? p->n : 1) * sizeof(*rows));
@@ -194,7 +258,12 @@ int funnel_json(const struct htab_rows *p, struct buf *b)
 		for (j = 0; j < STAGES; j++)
 			if (buf_addc(b, ',') < 0 || partial_put_ms(b, row->ts[j], REC_NO_TS) < 0)
 				goto out;
-		if (buf_addc(b, ',') < 0 || partial_put_ms(b, row->last, FUNNEL_NO_LAST) < 0 || buf_addc(b, ']') < 0)
+		if (buf_addc(b, ',') < 0 || partial_put_ms(b, row->last, FUNNEL_NO_LAST) < 0)
+			goto out;
+		for (j = 0; j < nexcl; j++)
+			if (buf_addc(b, ',') < 0 || partial_put_ms(b, row->excl[j], REC_NO_TS) < 0)
+				goto out;
+		if (buf_addc(b, ']') < 0)
 			goto out;
 	}
 	r = buf_addc(b, ']');
@@ -203,9 +272,9 @@ out:
 	return r;
 }
 
-int funnel_merge_json(struct htab_rows *p, const struct jfield *f, struct jobj *arr, struct jobj *el)
+int funnel_merge_json(struct htab_rows *p, int nexcl, const struct jfield *f, struct jobj *arr, struct jobj *el)
 {
-	long long ms[STAGES], last;
+	long long ms[STAGES], last, x[FUNNEL_MAX_EXCLUDE];
 	struct h128 h;
 	size_t k;
 	int j;
@@ -216,21 +285,43 @@ int funnel_merge_json(struct htab_rows *p, const struct jfield *f, struct jobj *
 		struct funnel_row *row;
 
 		if (arr->f[k].type != J_ARR || json_scan_array(arr->f[k].val, arr->f[k].vlen, el) != 0 ||
-		    el->n != STAGES + 2 || partial_get_hash(&el->f[0], &h) < 0)
+		    el->n != (size_t)(STAGES + 2 + nexcl) || partial_get_hash(&el->f[0], &h) < 0)
 			return -1;
 		for (j = 0; j < STAGES; j++)
 			if (partial_get_ms(&el->f[j + 1], &ms[j], REC_NO_TS) < 0)
 				return -1;
 		if (partial_get_ms(&el->f[STAGES + 1], &last, FUNNEL_NO_LAST) < 0)
 			return -1;
-		if (!(row = funnel_row(p, h)))
+		for (j = 0; j < nexcl; j++)
+			if (partial_get_ms(&el->f[STAGES + 2 + j], &x[j], REC_NO_TS) < 0)
+				return -1;
+		if (!(row = funnel_row(p, nexcl, h)))
 			return -2;
 		for (j = 0; j < STAGES; j++)
 			stage_times_reach(row->ts, j + 1, ms[j]);
 		if (last > row->last)
 			row->last = last;
+		for (j = 0; j < nexcl; j++)
+			if (x[j] < row->excl[j])
+				row->excl[j] = x[j];
 	}
 	return 0;
+}
+
+/* Whether slot t is one of choices "a|b|c". */
+static int slot_is_one_of(const struct slot *t, const char *choices)
+{
+	const char *c = choices, *bar;
+
+	for (;;) {
+		size_t n = (bar = strchr(c, '|')) ? (size_t)(bar - c) : strlen(c);
+
+		if (t->type == J_STR && t->n == n && !memcmp(t->v, c, n))
+			return 1;
+		if (!bar)
+			return 0;
+		c = bar + 1;
+	}
 }
 
 /* ---- the report kinds ---- */
@@ -238,9 +329,29 @@ int funnel_merge_json(struct htab_rows *p, const struct jfield *f, struct jobj *
 int report_update(struct report_run *rr, const struct acc *a, void *p, const struct group *g, const struct slot *s)
 {
 	switch (a->kind) {
-	case A_FUNNEL:
-		rr->staged++;
-		return funnel_take(p, slot_hash(&s[a->slot]), (int)slot_double(&s[a->xs[0]]), slot_ms(&s[a->xs[1]]));
+	case A_FUNNEL: {
+		const struct slot *ty = &s[a->xs[2]];
+		struct funnel_row *row;
+		long long t = slot_ms(&s[a->xs[1]]);
+		int j;
+
+		int stage = s[a->xs[0]].type == REC_ABSENT ? 0 : (int)slot_double(&s[a->xs[0]]);
+
+		if (stage >= 1 && stage <= STAGES) {	/* (the rules' records may have none) */
+			rr->staged++;
+			if (funnel_take(p, rr->excl ? rr->excl->n : 0, slot_hash(&s[a->slot]), stage, t) < 0)
+				return -2;
+		}
+		/* an --exclude rule's type: the first time of it */
+		for (j = 0; rr->excl && j < rr->excl->n && ty->type != REC_ABSENT; j++)
+			if (slot_is_one_of(ty, rr->excl->types[j])) {
+				if (!(row = funnel_row(p, rr->excl->n, slot_hash(&s[a->slot]))))
+					return -2;
+				if (t < row->excl[j])
+					row->excl[j] = t;
+			}
+		return 0;
+	}
 	case A_ORDERS: {
 		const struct slot *u = &s[a->slot], *o = &s[a->xs[0]];
 		struct h128 none = { 0, 0 };
@@ -266,7 +377,7 @@ int report_state_json(const struct report_run *rr, const struct acc *a, const vo
 {
 	switch (a->kind) {
 	case A_FUNNEL:
-		return funnel_json(p, b);
+		return funnel_json(p, rr->excl ? rr->excl->n : 0, b);
 	case A_ORDERS:
 		return orders_json(p, b);
 	case A_SLA:
@@ -284,7 +395,7 @@ int report_merge(struct report_run *rr, const struct acc *a, void *p, const stru
 		return 0;
 	switch (a->kind) {
 	case A_FUNNEL:
-		return funnel_merge_json(p, f, &rr->jo[0], &rr->jo[1]);
+		return funnel_merge_json(p, rr->excl ? rr->excl->n : 0, f, &rr->jo[0], &rr->jo[1]);
 	case A_ORDERS:
 		return orders_merge_json(p, f, &rr->jo[0], &rr->jo[1], &rr->jo[2]);
 	case A_SLA:

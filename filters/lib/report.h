@@ -54,6 +54,7 @@ struct report_run {
 	long long window_ms;		/* funnel: progress within this of the first event */
 	long long step_ms;		/* funnel: each step within this of the one before (0: any time) */
 	int breakdown_last;		/* funnel: a person's group is that of their last touch, not first */
+	const struct funnel_exclude *excl;	/* funnel: --exclude's rules (n 0: none) */
 	long long respond_ms, resolve_ms;	/* sla: 12 h and 24 h */
 	const struct spend *spend;	/* roi: the spend table, or NULL */
 	int merging;			/* the input is partial results */
@@ -94,6 +95,8 @@ struct report_def {
 	int (*prepare)(struct report_run *rr);
 	/* after they are sorted. 0, or -1 (out of memory). NULL: nothing. */
 	int (*sorted)(struct report_run *rr);
+	/* whether group g is written (after sorted); NULL: every group */
+	int (*keep)(const struct report_run *rr, const struct group *g);
 	/* the columns written (a report may leave out the last ones); NULL: ncols */
 	int (*columns)(const struct report_run *rr);
 	/* --partial: before the groups are written (0, or -1: memory), and a line of its own after them */
@@ -114,7 +117,8 @@ const struct report_def *report_find(const char *s, size_t n);
  * The members' accumulators, parsed into acc[0..nmembers) with their fields
  * registered in l (brand: --brand's ID, or NULL). 0; -1 with why[200]; -2.
  */
-int report_accs(const struct report_def *def, struct rec_layout *l, const char *brand, struct acc *acc, char *why);
+int report_accs(const struct report_def *def, struct rec_layout *l, const char *brand,
+		const struct funnel_exclude *excl, struct acc *acc, char *why);
 /* Whether accumulators acc[0..n) (a partial header's) are the report's members. */
 int report_fits(const struct report_def *def, const struct acc *acc, int n);
 
@@ -149,15 +153,34 @@ int report_put_money_ratio(struct buf *b, long double num, long double den);
 
 /* The funnel accumulator's state: its people, each a funnel_row (report.c). */
 typedef struct htab_rows A_FUNNEL_t;
+#define FUNNEL_MAX_EXCLUDE 4
 struct funnel_row {
 	struct h128 id;
 	long long ts[STAGES];	/* when each stage was first reached; REC_NO_TS: never */
 	long long last;		/* the person's latest staged record (--breakdown-by last); FUNNEL_NO_LAST */
+	long long excl[];	/* the first time of each --exclude rule's types; REC_NO_TS (as many as rules) */
 };
+/* How many --exclude times the rows of p hold. */
+#define FUNNEL_NEXCL(p) ((int)(((p)->row_size - sizeof(struct funnel_row)) / sizeof(long long)))
 #define FUNNEL_NO_LAST LLONG_MIN
-int funnel_take(struct htab_rows *p, struct h128 person, int stage, long long ts);
-int funnel_json(const struct htab_rows *p, struct buf *b);
-int funnel_merge_json(struct htab_rows *p, const struct jfield *f, struct jobj *arr, struct jobj *el);
+/*
+ * The funnel's --exclude rules: people who did one of a rule's types before
+ * reaching its stage (or, without one, the next stage) go no further.
+ * Parsed from "TYPE[,TYPE...][@STAGE]", one rule an option.
+ */
+struct funnel_exclude {
+	int n;
+	int stage[FUNNEL_MAX_EXCLUDE];			/* 2-7, or 0: the stage after the one held */
+	char types[FUNNEL_MAX_EXCLUDE][128];		/* "refund|chargeback", as a condition's choices */
+	char text[FUNNEL_MAX_EXCLUDE * 140];		/* the rules as given, ";" between: the partial header's */
+};
+/* Add rule s[0..n). 0, or -1 with why[200]. */
+int funnel_exclude_add(struct funnel_exclude *x, const char *s, size_t n, char *why);
+/* The rules of a partial header's "TEXT;TEXT". 0, or -1. */
+int funnel_exclude_parse(struct funnel_exclude *x, const char *s, size_t n);
+int funnel_take(struct htab_rows *p, int nexcl, struct h128 person, int stage, long long ts);
+int funnel_json(const struct htab_rows *p, int nexcl, struct buf *b);
+int funnel_merge_json(struct htab_rows *p, int nexcl, const struct jfield *f, struct jobj *arr, struct jobj *el);
 
 extern const struct report_def report_funnel, report_engagement, report_roi, report_sla, report_listening;
 

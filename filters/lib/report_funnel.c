@@ -46,7 +46,7 @@ static int columns(const struct report_run *rr)
  */
 struct pick {
 	struct h128 id;
-	long long ts[STAGES], last, touch;
+	long long ts[STAGES], last, touch, excl[FUNNEL_MAX_EXCLUDE];
 	size_t g;
 };
 
@@ -87,10 +87,15 @@ static int sorted(struct report_run *rr)
 				q->id = p->id;
 				memcpy(q->ts, p->ts, sizeof(q->ts));
 				q->last = p->last, q->touch = touch, q->g = gi;
+				for (j = 0; j < FUNNEL_MAX_EXCLUDE; j++)
+					q->excl[j] = j < FUNNEL_NEXCL(&fu->people) ? p->excl[j] : REC_NO_TS;
 				continue;
 			}
 			for (j = 0; j < STAGES; j++)
 				stage_times_reach(q->ts, j + 1, p->ts[j]);
+			for (j = 0; j < FUNNEL_NEXCL(&fu->people); j++)
+				if (p->excl[j] < q->excl[j])
+					q->excl[j] = p->excl[j];
 			if (p->last > q->last)
 				q->last = p->last;
 			if (rr->breakdown_last ? touch > q->touch : touch < q->touch)
@@ -102,7 +107,7 @@ static int sorted(struct report_run *rr)
 		A_FUNNEL_t kept;
 
 		memset(&kept, 0, sizeof(kept));
-		htab_rows_init(&kept, sizeof(struct funnel_row), 16);
+		htab_rows_init(&kept, fu->people.row_size ? fu->people.row_size : sizeof(struct funnel_row), 16);
 		for (i = 0; i < fu->people.n; i++) {
 			const struct funnel_row *p = htab_rows_at(&fu->people, i);
 			const struct pick *q = htab_rows_get(&all, p->id, &made);
@@ -117,6 +122,8 @@ static int sorted(struct report_run *rr)
 			r->id = q->id;
 			memcpy(r->ts, q->ts, sizeof(r->ts));
 			r->last = q->last;
+			for (j = 0; j < FUNNEL_NEXCL(&kept); j++)
+				r->excl[j] = q->excl[j];
 		}
 		htab_rows_free(&fu->people);
 		fu->people = kept;
@@ -152,11 +159,52 @@ static int prepare(struct report_run *rr)
 	return 0;
 }
 
+/* A group is written when someone counts in it (not only --exclude's records, or people placed elsewhere). */
+static int keep(const struct report_run *rr, const struct group *g)
+{
+	const struct funnel *fu = (const void *)g->st;
+	size_t i;
+	int j;
+
+	(void)rr;
+	for (i = 0; i < fu->people.n; i++)
+		for (j = 0; j < STAGES; j++)
+			if (((const struct funnel_row *)htab_rows_at(&fu->people, i))->ts[j] != REC_NO_TS)
+				return 1;
+	return 0;
+}
+
 static int cmp_ll(const void *a, const void *b)
 {
 	long long x = *(const long long *)a, y = *(const long long *)b;
 
 	return (x > y) - (x < y);
+}
+
+/*
+ * --exclude: a rule's type done at or before the time the person reached the
+ * rule's stage (without one: any stage after their first) stops them at the
+ * stage before it. f: the furthest stage; reach: stage_reach's.
+ */
+static int excluded(const struct report_run *rr, const struct funnel_row *p, const long long reach[STAGES], int f)
+{
+	int r, k;
+
+	for (r = 0; rr->excl && r < rr->excl->n; r++) {
+		long long x = p->excl[r];
+
+		if (x == REC_NO_TS)
+			continue;
+		for (k = rr->excl->stage[r] ? rr->excl->stage[r] : 2; k <= f; k++) {
+			if (reach[k - 1] >= x) {
+				f = k - 1;
+				break;
+			}
+			if (rr->excl->stage[r])
+				break;
+		}
+	}
+	return f;
 }
 
 /* The q-quantile of step k's times, in hours (null without people). */
@@ -191,7 +239,7 @@ static int row(struct report_run *rr, const struct group *g, int r, struct buf *
 		}
 		for (i = 0; i < fu->people.n; i++) {
 			const struct funnel_row *p = htab_rows_at(&fu->people, i);
-			int f = stage_reach(p->ts, rr->window_ms, rr->step_ms, reach);
+			int f = excluded(rr, p, reach, stage_reach(p->ts, rr->window_ms, rr->step_ms, reach));
 
 			u[f]++;
 			for (j = 2; j <= f; j++)
@@ -226,6 +274,7 @@ const struct report_def report_funnel = {
 	.check = check,
 	.prepare = prepare,
 	.sorted = sorted,
+	.keep = keep,
 	.columns = columns,
 	.row = row,
 };

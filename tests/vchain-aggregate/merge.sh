@@ -49,11 +49,11 @@ grep -q "pv:1: partial results of another version" "$TMP/e"
 # options that act at the end (--window, --step-window, --breakdown-by, --spend, the SLA limits) go to the
 # merge, --brand to the shards. SLA replies often land in another shard
 # than their message.
-head -n 25000 "$TMP/ev" | "$BIN/vchain-stage" > "$TMP/st"	# a smaller sample: 14 reports to merge
+head -n 25000 "$TMP/ev" | "$BIN/vchain-stage" > "$TMP/st"	# a smaller sample: 15 reports to merge
 printf 'platform,spend\nfacebook,120.50\ninstagram,80\nx,0\ntiktok,33.3\nlinkedin,1\n' > "$TMP/spend.csv"
 for rep in "funnel" "funnel --window 1d" "funnel --step-window 2d" "engagement" "engagement -g post_id --brand u00000001" "roi" \
 	"roi -g platform --spend $TMP/spend.csv" "sla" "sla --respond-within 1h -g platform" "listening --every week -g platform" \
-	"funnel --every day -g campaign" "funnel -g platform --breakdown-by last" "roi -g campaign --every month" "sla --every day"; do
+	"funnel --every day -g campaign" "funnel -g platform --breakdown-by last" "funnel -g platform --exclude refund@7 --exclude unsubscribe" "roi -g campaign --every month" "sla --every day"; do
 	# shellcheck disable=SC2086
 	$RUN "$A" --report $rep "$TMP/st" > "$TMP/one"
 	[ "$(wc -l < "$TMP/one")" -ge 1 ]

@@ -96,10 +96,19 @@ def pct(vals, p):
 # Broken down, a person counts in one group only, that of their first staged
 # record (or with --breakdown-by last their latest), ties to the group whose key
 # sorts first, with the stage times of all their records.
-def funnel(window_ms, step_ms=None, last=False):
-    times, touch = {}, {}
+# --exclude rules (types, stage or None): a rule's type done at or before the
+# time the person reached the rule's stage (None: any stage after their first,
+# the stage they hold) stops them at the stage before it.
+def funnel(window_ms, step_ms=None, last=False, rules=()):
+    times, touch, excl = {}, {}, {}
     for e in events:
-        if e.get("stage") is None or e.get("user_id") is None:
+        if e.get("user_id") is None:
+            continue
+        for i, (types, _) in enumerate(rules):
+            if e.get("type") in types:
+                x = excl.setdefault(e["user_id"], {})
+                x[i] = min(x.get(i, ms(e["ts"])), ms(e["ts"]))
+        if e.get("stage") is None:
             continue
         u = e["user_id"]
         p = times.setdefault(u, {})
@@ -120,7 +129,7 @@ def funnel(window_ms, step_ms=None, last=False):
     for k in sorted(people, key=sortkey):
         at = [0] * 9
         ttc = {s: [] for s in range(2, 8)}
-        for st in people[k].values():
+        for u, st in people[k].items():
             first = min(st.values())
             inwin = {s: t for s, t in st.items() if window_ms is None or t <= first + window_ms}
             top = max(inwin)
@@ -130,6 +139,14 @@ def funnel(window_ms, step_ms=None, last=False):
                 if step_ms is not None and when[j] - when[j - 1] > step_ms:
                     furthest = j - 1
                     break
+            for i, (types, stage) in enumerate(rules):
+                x = excl.get(u, {}).get(i)
+                if x is None:
+                    continue
+                for j in ([stage] if stage else range(2, 8)):
+                    if j <= furthest and when[j] >= x:
+                        furthest = j - 1
+                        break
             at[furthest] += 1
             for j in range(2, furthest + 1):
                 ttc[j].append(when[j] - when[j - 1])
@@ -152,6 +169,8 @@ same("funnel", funnel(None), d + "/funnel.out")
 same("funnel --window 1d", funnel(86400000), d + "/funnel-w.out")
 same("funnel --step-window 2d --window 30d", funnel(30 * 86400000, 2 * 86400000), d + "/funnel-s.out")
 same("funnel --breakdown-by last", funnel(None, None, True), d + "/funnel-l.out")
+same("funnel --exclude refund@7 --exclude unsubscribe,unfollow",
+     funnel(None, rules=(({"refund"}, 7), ({"unsubscribe", "unfollow"}, None))), d + "/funnel-x.out")
 
 # ---- engagement ----
 eng = {}

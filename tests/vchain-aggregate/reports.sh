@@ -79,6 +79,49 @@ for by in first last; do
 		awk -F'\t' '{ u[$1] = u[$1] " " $4; b = $10 } END { print b ":" u["web"] " |" u["x"] }'
 done | tr '\n' ';' | grep -qx 'first: 2 1 1 0 0 0 0 | 1 1 1 1 1 1 0;last: 2 1 1 1 1 1 0 | 1 1 1 0 0 0 0;'
 $RUN "$A" --report funnel --format tsv "$TMP/touch" | cut -f3 | tail -n +2 | tr '\n' ' ' | grep -qx '3 2 2 1 1 1 0 '
+# --exclude: x1 views (day 1), buys (2), is refunded (3), reviews (4: stage 7);
+# x2 the same but the refund after the review; x3 views, unsubscribes (2, no
+# stage), visits (3: stage 5); x4 views, visits, then unsubscribes; x5 only
+# unsubscribes (no stage: no one); x7 views, clicks (2), unsubscribes, visits (5).
+# Plain: at >= k 5 5 5 5 5 2 2. refund@7: x1's refund came before stage 7, so
+# x1 stops at 6: ... 2 1. refund@6: both refunds came after the purchases: as
+# plain. unsubscribe (no stage: the stage after the one held): x3 stops at 1,
+# x7 at 2; x4's came after all: 5 4 3 3 3 2 2. Both rules: 5 4 3 3 3 2 1. A rule's type at the very
+# instant of reaching the stage excludes too: x6 reviews and is refunded at once.
+printf '%s\n' '{"ts":"2024-03-01T00:00:00Z","user_id":"x1","stage":1,"type":"view"}' \
+	'{"ts":"2024-03-02T00:00:00Z","user_id":"x1","stage":6,"type":"purchase"}' \
+	'{"ts":"2024-03-03T00:00:00Z","user_id":"x1","stage":6,"type":"refund"}' \
+	'{"ts":"2024-03-04T00:00:00Z","user_id":"x1","stage":7,"type":"review"}' \
+	'{"ts":"2024-03-01T00:00:00Z","user_id":"x2","stage":1,"type":"view"}' \
+	'{"ts":"2024-03-02T00:00:00Z","user_id":"x2","stage":6,"type":"purchase"}' \
+	'{"ts":"2024-03-03T00:00:00Z","user_id":"x2","stage":7,"type":"review"}' \
+	'{"ts":"2024-03-04T00:00:00Z","user_id":"x2","stage":6,"type":"refund"}' \
+	'{"ts":"2024-03-01T00:00:00Z","user_id":"x3","stage":1,"type":"view"}' \
+	'{"ts":"2024-03-02T00:00:00Z","user_id":"x3","stage":null,"type":"unsubscribe"}' \
+	'{"ts":"2024-03-03T00:00:00Z","user_id":"x3","stage":5,"type":"visit"}' \
+	'{"ts":"2024-03-01T00:00:00Z","user_id":"x4","stage":1,"type":"view"}' \
+	'{"ts":"2024-03-02T00:00:00Z","user_id":"x4","stage":5,"type":"visit"}' \
+	'{"ts":"2024-03-03T00:00:00Z","user_id":"x4","stage":null,"type":"unsubscribe"}' \
+	'{"ts":"2024-03-02T00:00:00Z","user_id":"x5","type":"unsubscribe"}' \
+	'{"ts":"2024-03-01T00:00:00Z","user_id":"x7","stage":1,"type":"view"}' \
+	'{"ts":"2024-03-02T00:00:00Z","user_id":"x7","stage":2,"type":"click"}' \
+	'{"ts":"2024-03-03T00:00:00Z","user_id":"x7","type":"unsubscribe"}' \
+	'{"ts":"2024-03-04T00:00:00Z","user_id":"x7","stage":5,"type":"visit"}' > "$TMP/ex"
+for x in "" "--exclude refund@7" "--exclude refund@6" "--exclude unsubscribe" "--exclude refund@7 --exclude unsubscribe"; do
+	# shellcheck disable=SC2086
+	printf '%s:' "$x"; $RUN "$A" --report funnel $x --format tsv "$TMP/ex" | cut -f3 | tail -n +2 | tr '\n' ' '; echo
+done > "$TMP/exo"
+printf '%s\n' ':5 5 5 5 5 2 2 ' '--exclude refund@7:5 5 5 5 5 2 1 ' '--exclude refund@6:5 5 5 5 5 2 2 ' \
+	'--exclude unsubscribe:5 4 3 3 3 2 2 ' '--exclude refund@7 --exclude unsubscribe:5 4 3 3 3 2 1 ' | cmp - "$TMP/exo" ||
+	{ cat "$TMP/exo"; exit 1; }
+printf '%s\n' '{"ts":"2024-03-01T00:00:00Z","user_id":"x6","stage":6,"type":"purchase"}' \
+	'{"ts":"2024-03-02T00:00:00Z","user_id":"x6","stage":7,"type":"review"}' \
+	'{"ts":"2024-03-02T00:00:00Z","user_id":"x6","stage":6,"type":"refund"}' |
+	$RUN "$A" --report funnel --exclude refund@7 --format tsv | cut -f3 | tail -n 2 | tr '\n' ' ' | grep -qx '1 0 '
+for bad in "refund@1" "refund@8" "refund@" "@7" "re fund" ; do
+	st=0; $RUN "$A" --report funnel --exclude "$bad" "$TMP/ex" > /dev/null 2>&1 || st=$?
+	[ "$st" = 2 ] || { echo "--exclude $bad: exit $st"; exit 1; }
+done
 # the adding-up on three generated datasets, by platform, campaign and week,
 # first and last: each stage's users over the groups are the whole funnel's
 for seed in 4 5 6; do
@@ -245,6 +288,7 @@ for g in "" "-g platform" "-g campaign --every month"; do
 	$RUN "$A" --report funnel --window 1d $g "$TMP/ev" > "$TMP/funnel-w.out"
 	$RUN "$A" --report funnel --step-window 2d --window 30d $g "$TMP/ev" > "$TMP/funnel-s.out"
 	$RUN "$A" --report funnel --breakdown-by last $g "$TMP/ev" > "$TMP/funnel-l.out"
+	$RUN "$A" --report funnel --exclude refund@7 --exclude unsubscribe,unfollow $g "$TMP/ev" > "$TMP/funnel-x.out"
 	# shellcheck disable=SC2086
 	/usr/bin/python3 reports.py "$TMP" $g
 	# and the same bytes whatever the threads (funnel and listening keep their state in parts)
