@@ -117,7 +117,10 @@ for b in "$@"; do
 		done
 		for s in "$dir"/*.sh; do
 			[ -f "$s" ] || continue
+			t0=$(date +%s)
 			run_script "$b" "$dir" "$(basename "$s")"
+			# TIMES=1: each scripted test's seconds, to keep make check within its budget
+			[ -z "${TIMES:-}" ] || echo "TIME $(( $(date +%s) - t0 )) s $b:$(basename "$dir")/$(basename "$s")"
 		done
 	done
 done

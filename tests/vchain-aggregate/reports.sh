@@ -125,7 +125,7 @@ done
 # the adding-up on three generated datasets, by platform, campaign and week,
 # first and last: each stage's users over the groups are the whole funnel's
 for seed in 4 5 6; do
-	"$BIN/vchain-gen" --seed $seed --events 20000 | "$BIN/vchain-stage" > "$TMP/g$seed"
+	"$BIN/vchain-gen" --seed $seed --people 150 | "$BIN/vchain-stage" > "$TMP/g$seed"	# months of lives: many days and weeks
 	$RUN "$A" --report funnel "$TMP/g$seed" | jq -r .users > "$TMP/whole"
 	for g in "-g platform" "-g campaign --every week" "--every day"; do
 		for by in first last; do

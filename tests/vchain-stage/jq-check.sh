@@ -2,7 +2,7 @@
 # (stages.jq, journeys.jq) on generated data: every event's stage, the
 # journeys, and the journeys with --window 3d, byte for byte.
 set -eu
-"$BIN/vchain-gen" --seed 8 --events 250000 > "$TMP/ev"
+"$BIN/vchain-gen" --seed 8 --people 4000 > "$TMP/ev"	# five months of 4000 lives: every stage, journeys longer than 3 days
 $RUN "$BIN/vchain-stage" "$TMP/ev" > "$TMP/staged"
 jq -r '.stage // "null"' "$TMP/staged" > "$TMP/ours"
 jq -n -f stages.jq < "$TMP/ev" > "$TMP/stream"
