@@ -61,7 +61,7 @@ static void test_members(void **state)
 
 		rec_layout_init(&l);
 		assert_true(d->nmembers <= 16);
-		assert_int_equal(report_accs(d, &l, "brand1", acc, why), 0);
+		assert_int_equal(report_accs(d, &l, "brand1", NULL, acc, why), 0);
 		assert_true(report_fits(d, acc, d->nmembers));
 		assert_false(report_fits(d, acc, d->nmembers - 1));
 		for (i = 0; i < d->nmembers; i++) {
@@ -100,7 +100,7 @@ static void test_mismatch(void **state)
 
 	(void)state;
 	rec_layout_init(&l);
-	assert_int_equal(report_accs(&d, &l, NULL, acc, why), -1);
+	assert_int_equal(report_accs(&d, &l, NULL, NULL, acc, why), -1);
 	assert_non_null(strstr(why, "declared count but its spec is rows"));
 	acc_free(&acc[0]);
 	rec_layout_free(&l);
