@@ -279,7 +279,7 @@ if $RUN "$A" --report nope "$TMP/roi" > /dev/null 2> "$TMP/e"; then exit 1; fi
 grep -q "is not funnel, engagement, roi, sla or listening" "$TMP/e"
 
 # ---- generated data against an independent reckoning ----
-"$BIN/vchain-gen" --seed 8 --events 80000 | "$BIN/vchain-stage" > "$TMP/ev"
+"$BIN/vchain-gen" --seed 8 --people 1200 | "$BIN/vchain-stage" > "$TMP/ev"	# five months of lives: steps of days and weeks
 for g in "" "-g platform" "-g campaign --every month"; do
 	for r in funnel engagement roi sla listening; do
 		# shellcheck disable=SC2086
