@@ -80,7 +80,6 @@ int acc_parse(struct acc *a, struct rec_layout *l, const char *spec, size_t n, i
 		a->slot = rec_slot(l, "user_id", 7, 0, SK_HASH);
 		a->xs[0] = rec_slot(l, "stage", 5, 1, SK_PLAIN);
 		a->xs[1] = rec_slot(l, "ts", 2, 0, SK_MS);
-		a->xs[2] = rec_slot(l, "type", 4, 0, SK_PLAIN);
 		break;
 	case A_ORDERS:
 		a->slot = rec_slot(l, "user_id", 7, 0, SK_HASH);

@@ -103,20 +103,25 @@ static int test_holds(const struct cond_test *t, const struct slot *v)
 	return 0;
 }
 
+int cond_alt_holds(const struct cond *c, int i, const struct slot *s)
+{
+	const struct cond_alt *a = &c->alt[i];
+	int j, ok;
+
+	for (ok = 1, j = 0; ok && j < a->nt; j++)
+		ok = test_holds(&a->t[j], &s[a->t[j].slot]);
+	return ok;
+}
+
 int cond_holds(const struct cond *c, const struct slot *s)
 {
-	int i, j, ok;
+	int i;
 
 	if (!c->nalt)
 		return 1;
-	for (i = 0; i < c->nalt; i++) {
-		const struct cond_alt *a = &c->alt[i];
-
-		for (ok = 1, j = 0; ok && j < a->nt; j++)
-			ok = test_holds(&a->t[j], &s[a->t[j].slot]);
-		if (ok)
+	for (i = 0; i < c->nalt; i++)
+		if (cond_alt_holds(c, i, s))
 			return 1;
-	}
 	return 0;
 }
 

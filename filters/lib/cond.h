@@ -37,6 +37,8 @@ struct cond {			/* holds when one alternative does; none: every record */
 /* Parse s[0..n) into c, registering the slots it tests in l. 0, -1 (bad, or too many fields), or -2 (memory). */
 int cond_parse(struct cond *c, struct rec_layout *l, const char *s, size_t n);
 int cond_holds(const struct cond *c, const struct slot *s);
+/* Whether alternative i (0 <= i < c->nalt, in the order written) holds. */
+int cond_alt_holds(const struct cond *c, int i, const struct slot *s);
 void cond_free(struct cond *c);
 
 #endif

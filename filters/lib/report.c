@@ -308,43 +308,25 @@ int funnel_merge_json(struct htab_rows *p, int nexcl, const struct jfield *f, st
 	return 0;
 }
 
-/* Whether slot t is one of choices "a|b|c". */
-static int slot_is_one_of(const struct slot *t, const char *choices)
-{
-	const char *c = choices, *bar;
-
-	for (;;) {
-		size_t n = (bar = strchr(c, '|')) ? (size_t)(bar - c) : strlen(c);
-
-		if (t->type == J_STR && t->n == n && !memcmp(t->v, c, n))
-			return 1;
-		if (!bar)
-			return 0;
-		c = bar + 1;
-	}
-}
-
 /* ---- the report kinds ---- */
 
 int report_update(struct report_run *rr, const struct acc *a, void *p, const struct group *g, const struct slot *s)
 {
 	switch (a->kind) {
 	case A_FUNNEL: {
-		const struct slot *ty = &s[a->xs[2]];
 		struct funnel_row *row;
 		long long t = slot_ms(&s[a->xs[1]]);
-		int j;
-
-		int stage = s[a->xs[0]].type == REC_ABSENT ? 0 : (int)slot_double(&s[a->xs[0]]);
+		int stage = s[a->xs[0]].type == REC_ABSENT ? 0 : (int)slot_double(&s[a->xs[0]]), j;
 
 		if (stage >= 1 && stage <= STAGES) {	/* (the rules' records may have none) */
 			rr->staged++;
 			if (funnel_take(p, rr->excl ? rr->excl->n : 0, slot_hash(&s[a->slot]), stage, t) < 0)
 				return -2;
 		}
-		/* an --exclude rule's type: the first time of it */
-		for (j = 0; rr->excl && j < rr->excl->n && ty->type != REC_ABSENT; j++)
-			if (slot_is_one_of(ty, rr->excl->types[j])) {
+		/* an --exclude rule's type: the first time of it (rule j is the condition's
+		 * alternative 1 + j, report_accs's "user_id~&type=...") */
+		for (j = 0; rr->excl && j < rr->excl->n; j++)
+			if (cond_alt_holds(&a->cond, 1 + j, s)) {
 				if (!(row = funnel_row(p, rr->excl->n, slot_hash(&s[a->slot]))))
 					return -2;
 				if (t < row->excl[j])
