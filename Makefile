@@ -75,7 +75,7 @@ $(B)/gen/stage_map.h: schemas/stages.tsv scripts/gen-tables.sh
 $(B)/gen/profiles.h: $(wildcard schemas/profiles/*.profile) scripts/gen-tables.sh
 	@mkdir -p $(@D)
 	sh scripts/gen-tables.sh profiles schemas > $@.tmp && mv $@.tmp $@
-$(B)/gen/report_tables.h: schemas/report-types.tsv schemas/benchmarks.tsv scripts/gen-tables.sh
+$(B)/gen/report_tables.h: schemas/report-types.tsv schemas/benchmarks.tsv schemas/rfm-segments.tsv scripts/gen-tables.sh
 	@mkdir -p $(@D)
 	sh scripts/gen-tables.sh reports schemas > $@.tmp && mv $@.tmp $@
 $(B)/gen/platform_ids.h: schemas/platforms.tsv scripts/gen-tables.sh

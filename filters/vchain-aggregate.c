@@ -33,6 +33,7 @@ struct opts {
 	char from_delim;
 	int sla_opts;			/* --respond-within or --resolve-within given */
 	int breakdown_given;		/* --breakdown-by */
+	int as_of_given;		/* --as-of */
 	const char *spend_path;		/* roi: the spend table */
 	struct spend spend;
 	struct drive d;
@@ -58,7 +59,7 @@ static void usage(FILE *f)
 	      "                        [--report NAME [--window DUR] [--step-window DUR] [--breakdown-by first|last]\n"
 	      "                        [--exclude TYPE[@STAGE]]\n"
 	      "                        [--brand ID] [--spend FILE]\n"
-	      "                        [--respond-within DUR] [--resolve-within DUR]]\n"
+	      "                        [--respond-within DUR] [--resolve-within DUR] [--as-of DATE]]\n"
 	      "                        [--every hour|day|week|month [--tz ZONE]] [--format FORMAT]\n"
 	      "                        [--from FMT] [--partial] [--merge]\n"
 	      "                        [-o FILE] [-j N] [--rejects FILE [--max-rejects N|P%]] [--stats]\n"
@@ -73,7 +74,7 @@ static void usage(FILE *f)
 	      "                         sum:F min:F max:F mean:F stddev:F distinct:F\n"
 	      "                         approx_distinct:F p50:F p90:F p99:F first:F last:F\n"
 	      "      --report NAME    a value-chain report instead of -a: funnel, engagement,\n"
-	      "                       roi, sla, listening (fields in vchain-aggregate(1))\n"
+	      "                       roi, sla, listening, rfm (fields in vchain-aggregate(1))\n"
 	      "      --window DUR     funnel: stages reached within DUR of the first event\n"
 	      "      --step-window DUR  funnel: each stage within DUR of the one before\n"
 	      "      --exclude TYPE[,TYPE..][@STAGE]  funnel: people who did TYPE before\n"
@@ -84,10 +85,11 @@ static void usage(FILE *f)
 	      "      --spend FILE     roi: CSV of campaign or platform, spend[, date]\n"
 	      "      --respond-within DUR  sla: the response limit (default 12h)\n"
 	      "      --resolve-within DUR  sla: the resolve limit (default 24h)\n"
+	      "      --as-of DATE     rfm: recency from this date (default: the latest ts's)\n"
 	      "      --every UNIT     add a time bucket of ts: hour, day, week (ISO, from\n"
 	      "                       Monday), month; UTC unless --tz\n"
-	      "      --tz ZONE        --every's buckets in this zone (e.g. Europe/Berlin),\n"
-	      "                       daylight saving included; ts stays UTC\n"
+	      "      --tz ZONE        --every's buckets (rfm: its dates) in this zone (e.g.\n"
+	      "                       Europe/Berlin), daylight saving included; ts stays UTC\n"
 	      "      --format FMT     ndjson (default), csv, tsv, table\n"
 	      "      --from FMT       input: ndjson, csv, tsv (default: by name, .csv/.tsv,\n"
 	      "                       else by the first byte: '{' is NDJSON)\n"
@@ -127,10 +129,11 @@ static int report_options(const struct opts *o)
 		{ o->agg.excl.n > 0, &report_funnel, "--exclude" },
 		{ o->sla_opts, &report_sla, "--respond-within and --resolve-within" },
 		{ o->spend_path != NULL, &report_roi, "--spend" },
+		{ o->as_of_given, &report_rfm, "--as-of" },
 	};
 	int i;
 
-	for (i = 0; i < 7; i++)
+	for (i = 0; i < 8; i++)
 		if (need[i].given && o->agg.report != need[i].r) {
 			diag("%s goes with --report %s", need[i].name, need[i].r->name);
 			return -1;
@@ -141,7 +144,7 @@ static int report_options(const struct opts *o)
 static int parse_args(int argc, char **argv, struct opts *o, const char **accs, int *nacc)
 {
 	enum { OPT_EVERY = 256, OPT_FORMAT, OPT_STATS, OPT_PARTIAL, OPT_MERGE, OPT_FROM,
-	       OPT_REPORT, OPT_BRAND, OPT_WINDOW, OPT_RESPOND, OPT_RESOLVE, OPT_SPEND, OPT_TZ, OPT_STEP, OPT_BREAKDOWN, OPT_EXCLUDE };
+	       OPT_REPORT, OPT_BRAND, OPT_WINDOW, OPT_RESPOND, OPT_RESOLVE, OPT_SPEND, OPT_TZ, OPT_STEP, OPT_BREAKDOWN, OPT_EXCLUDE, OPT_AS_OF };
 	static const struct option longopts[] = {
 		{ "group-by", required_argument, NULL, 'g' },
 		{ "acc", required_argument, NULL, 'a' },
@@ -162,6 +165,7 @@ static int parse_args(int argc, char **argv, struct opts *o, const char **accs, 
 		{ "respond-within", required_argument, NULL, OPT_RESPOND },
 		{ "resolve-within", required_argument, NULL, OPT_RESOLVE },
 		{ "spend", required_argument, NULL, OPT_SPEND },
+		{ "as-of", required_argument, NULL, OPT_AS_OF },
 		DRIVE_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -218,7 +222,7 @@ static int parse_args(int argc, char **argv, struct opts *o, const char **accs, 
 			break;
 		case OPT_REPORT:
 			if (!(a->report = report_find(optarg, strlen(optarg)))) {
-				diag("--report: '%s' is not funnel, engagement, roi, sla or listening", optarg);
+				diag("--report: '%s' is not funnel, engagement, roi, sla, listening or rfm", optarg);
 				return CLI_ARGS_BAD;
 			}
 			break;
@@ -253,6 +257,21 @@ static int parse_args(int argc, char **argv, struct opts *o, const char **accs, 
 			break;
 		}
 		case OPT_SPEND: o->spend_path = optarg; break;
+		case OPT_AS_OF: {
+			unsigned y, m, d;
+			char end;
+
+			if (sscanf(optarg, "%4u-%2u-%2u%c", &y, &m, &d, &end) != 3 || strlen(optarg) != 10 || m < 1 ||
+			    m > 12 || d < 1 || d > 31 ||
+			    d > (unsigned)(ts_days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) -
+					   ts_days_from_civil(y, m, 1))) {
+				diag("--as-of: '%s' is not a date (YYYY-MM-DD)", optarg);
+				return CLI_ARGS_BAD;
+			}
+			a->as_of_day = ts_days_from_civil(y, m, d);
+			a->as_of_given = o->as_of_given = 1;
+			break;
+		}
 		case OPT_EXCLUDE: {
 			char why[200];
 
@@ -302,13 +321,27 @@ static int parse_args(int argc, char **argv, struct opts *o, const char **accs, 
 		     "no -g, -a, --every, --tz or --report");
 		return CLI_ARGS_BAD;
 	}
-	if (a->tz[0] && !a->every) {
+	if (a->tz[0] && !a->every && !(a->report && a->report->whole_input)) {
 		diag("--tz is the zone of --every's buckets: give --every too");
+		return CLI_ARGS_BAD;
+	}
+	if (a->report && a->report->whole_input && a->every) {
+		diag("--report %s scores the whole input: no --every (--tz sets the zone of its dates)",
+		     a->report->name);
 		return CLI_ARGS_BAD;
 	}
 	if (a->report && a->report->default_group && !a->ngroups &&
 	    add_group(a, a->report->default_group, strlen(a->report->default_group)) < 0)
 		return CLI_ARGS_FAIL;
+	if (a->report && a->report->needs_key) {
+		for (k = 0; k < a->ngroups && strcmp(a->groups[k], a->report->needs_key); k++)
+			;
+		if (k == a->ngroups) {
+			diag("--report %s is per %s: -g must include it (-g %s,currency scores each currency apart)",
+			     a->report->name, a->report->needs_key, a->report->needs_key);
+			return CLI_ARGS_BAD;
+		}
+	}
 	return optind;
 }
 

@@ -60,6 +60,13 @@ if [ "$what" = reports ]; then	# the reports' tables, for filters/lib/report_*.c
 		if ($2 !~ /^0\.[0-9]+$/) { print "benchmarks.tsv: bad rate " $2 > "/dev/stderr"; exit 1 }
 		printf "\t{ \"%s\", \"%s\", %s },\n", $1, $2, $2 }'
 	echo "};"
+	echo "static const char *const rfm_segments[5][5] = {	/* [r - 1][f - 1] */"
+	grep -v '^#' "$dir/rfm-segments.tsv" | sort -n -k1,1 -k2,2 | awk -F'\t' 'NF == 3 {
+		if ($1 !~ /^[1-5]$/ || $2 !~ /^[1-5]$/ || seen[$1 $2]++ || $3 !~ /^[A-Za-z][A-Za-z '"'"'-]*$/) {
+			print "rfm-segments.tsv: bad row " $0 > "/dev/stderr"; exit 1 }
+		printf "%s\"%s\"%s", ($2 == 1 ? "\t{ " : ""), $3, ($2 == 5 ? " },\n" : ", "); n++ }
+		END { if (n != 25) { print "rfm-segments.tsv: " n " rows, not 25" > "/dev/stderr"; exit 1 } }'
+	echo "};"
 	exit 0
 fi
 

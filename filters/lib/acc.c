@@ -39,7 +39,7 @@ const struct acc_kind_info acc_kinds[ACC_NKINDS] = {
 	[A_DISTINCT] = { "distinct", 1, 0 }, [A_APPROX] = { "approx_distinct", 1, 0 },
 	[A_P50] = { "p50", 1, 1 }, [A_P90] = { "p90", 1, 1 }, [A_P99] = { "p99", 1, 1 },
 	[A_FIRST] = { "first", 1, 0 }, [A_LAST] = { "last", 1, 0 },
-	[A_LATEST] = { "latest", 1, 1 }, [A_FUNNEL] = { "funnel", 0, 0 },
+	[A_LATEST] = { "latest", 1, 1 }, [A_SPAN] = { "span", 0, 0 }, [A_FUNNEL] = { "funnel", 0, 0 },
 	[A_ORDERS] = { "orders", 0, 0 }, [A_SLA] = { "sla", 0, 0 },
 };
 
@@ -74,6 +74,7 @@ int acc_parse(struct acc *a, struct rec_layout *l, const char *spec, size_t n, i
 	/* the fields the report kinds read */
 	switch (a->kind) {
 	case A_LATEST:
+	case A_SPAN:
 		a->xs[0] = rec_slot(l, "ts", 2, 0, SK_MS);
 		break;
 	case A_FUNNEL:
@@ -141,6 +142,7 @@ size_t acc_state_size(enum acc_kind k)
 	case A_APPROX: return sizeof(struct hll);
 	case A_P50: case A_P90: case A_P99: return sizeof(struct s_vals);
 	case A_LATEST: return sizeof(struct s_latest);
+	case A_SPAN: return sizeof(struct s_span);
 	default: return 0;
 	}
 }
@@ -353,9 +355,26 @@ int acc_latest_take(struct s_latest *t, const struct slot *v, long long ts)
 	return 0;
 }
 
+void acc_span_take(struct s_span *t, long long ts)
+{
+	if (!t->n || ts < t->lo)
+		t->lo = ts;
+	if (!t->n || ts > t->hi)
+		t->hi = ts;
+	t->n++;
+}
+
 int acc_update(const struct acc *a, void *p, const struct slot *s, const struct slot *w)
 {
 	const struct slot *v = a->slot >= 0 ? &s[a->slot] : NULL;
+
+	if (a->kind == A_SPAN) {
+		long long ts = slot_ms(&s[a->xs[0]]);
+
+		if (ts != REC_NO_TS)
+			acc_span_take(p, ts);
+		return 0;
+	}
 
 	if (v && (v->type == REC_ABSENT || v->type == J_NULL))
 		return 0;	/* absent and null values count for nothing */
@@ -529,6 +548,15 @@ int acc_state_json(enum acc_kind k, const void *p, struct buf *b)
 		return buf_addc(b, '[') < 0 || partial_put_ms(b, t->ts, REC_NO_TS) < 0 || buf_addc(b, ',') < 0 ||
 		       rec_put_json(b, t->t.type, t->t.p, t->t.len) < 0 || buf_addc(b, ']') < 0 ? -1 : 0;
 	}
+	case A_SPAN: {	/* [earliest, latest, records] */
+		const struct s_span *t = p;
+
+		if (!t->n)
+			return buf_add(b, "null", 4);
+		return buf_addc(b, '[') < 0 || partial_put_ms(b, t->lo, REC_NO_TS) < 0 || buf_addc(b, ',') < 0 ||
+		       partial_put_ms(b, t->hi, REC_NO_TS) < 0 || buf_addc(b, ',') < 0 || json_put_uint(b, t->n) < 0 ||
+		       buf_addc(b, ']') < 0 ? -1 : 0;
+	}
 	default:
 		return -1;
 	}
@@ -644,6 +672,17 @@ int acc_merge_json(enum acc_kind k, void *p, const struct jfield *f, struct jobj
 			return -2;
 		return acc_latest_take(p, &v, ms == REC_NO_TS ? LLONG_MIN : ms);
 	}
+	case A_SPAN: {
+		struct s_span *t = p, o;
+		uint64_t n;
+
+		if (f->type != J_ARR || json_scan_array(f->val, f->vlen, arr) != 0 || arr->n != 3 ||
+		    partial_get_ms(&arr->f[0], &o.lo, REC_NO_TS) < 0 || partial_get_ms(&arr->f[1], &o.hi, REC_NO_TS) < 0 ||
+		    o.lo == REC_NO_TS || o.hi < o.lo || partial_get_u64(&arr->f[2], &n) < 0 || !n)
+			return -1;
+		o.n = n;
+		return acc_absorb(A_SPAN, t, &o, 0);
+	}
 	default:
 		return -1;
 	}
@@ -685,7 +724,7 @@ int acc_order_free(enum acc_kind k)
 {
 	switch (k) {
 	case A_COUNT: case A_ROWS: case A_SUM: case A_MEAN: case A_STDDEV:
-	case A_DISTINCT: case A_APPROX: case A_P50: case A_P90: case A_P99:
+	case A_DISTINCT: case A_APPROX: case A_P50: case A_P90: case A_P99: case A_SPAN:
 		return 1;
 	default:
 		return 0;
@@ -744,6 +783,18 @@ int acc_absorb(enum acc_kind k, void *p, void *src, int disjoint)
 	}
 	case A_DISTINCT:
 		return set_absorb(p, src, disjoint);
+	case A_SPAN: {
+		struct s_span *t = p, *s = src;
+
+		if (!s->n)
+			return 0;
+		if (!t->n || s->lo < t->lo)
+			t->lo = s->lo;
+		if (!t->n || s->hi > t->hi)
+			t->hi = s->hi;
+		t->n += s->n;
+		return 0;
+	}
 	case A_APPROX:
 		return hll_absorb(p, src);
 	case A_P50: case A_P90: case A_P99: {

@@ -24,7 +24,7 @@ enum acc_kind {
 	A_COUNT, A_ROWS, A_SUM, A_MIN, A_MAX, A_MEAN, A_STDDEV, A_DISTINCT, A_APPROX,
 	A_P50, A_P90, A_P99, A_FIRST, A_LAST,
 	/* the reports' own, never given with -a */
-	A_LATEST, A_FUNNEL, A_ORDERS, A_SLA
+	A_LATEST, A_SPAN, A_FUNNEL, A_ORDERS, A_SLA
 };
 #define ACC_NPUBLIC (A_LAST + 1)
 #define ACC_NKINDS (A_SLA + 1)
@@ -74,6 +74,11 @@ struct s_latest {		/* the value with the latest ts (ties: the larger) */
 	long long ts;		/* LLONG_MIN: no ts */
 };
 typedef struct s_latest A_LATEST_t;
+struct s_span {			/* the earliest and latest ts of the records taken (those with one) */
+	long long lo, hi;
+	uint64_t n;		/* records with a ts; 0: lo and hi mean nothing */
+};
+typedef struct s_span A_SPAN_t;
 
 /* ---- an accumulator as given: "sum:revenue", or a report's "count?type=like" ---- */
 
@@ -136,6 +141,8 @@ enum col_kind acc_col_kind(enum acc_kind k);
 int acc_update(const struct acc *a, void *p, const struct slot *s, const struct slot *w);
 /* latest: value v at time ts (LLONG_MIN: none). 0, or -2. */
 int acc_latest_take(struct s_latest *t, const struct slot *v, long long ts);
+/* A record at ts (epoch ms) into a span. */
+void acc_span_take(struct s_span *t, long long ts);
 /* min/max/first/last: take the text of v as the value. 0, or -1 when out of memory. */
 int acc_text_set(struct s_text *t, const struct slot *v);
 /* The value as JSON (percentiles sort their values the first time). */

@@ -114,6 +114,12 @@ void agg_start(struct agg *a)
 	a->rr.window_ms = a->window_ms;
 	a->rr.step_ms = a->step_ms;
 	a->rr.breakdown_last = a->breakdown_last;
+	a->rr.as_of_given = a->as_of_given;
+	a->rr.as_of_day_given = a->as_of_day;
+	a->rr.tz = a->tz;
+	for (i = 0; a->report && a->report->needs_key && i < a->ngroups; i++)
+		if (!strcmp(a->groups[i], a->report->needs_key))
+			a->rr.user_key = i;
 	a->rr.excl = &a->excl;
 	a->rr.respond_ms = a->respond_ms;
 	a->rr.resolve_ms = a->resolve_ms;
@@ -275,6 +281,8 @@ static int clone(struct agg *a, const struct agg *src)
 	a->window_ms = src->window_ms;
 	a->step_ms = src->step_ms;
 	a->breakdown_last = src->breakdown_last;
+	a->as_of_given = src->as_of_given;
+	a->as_of_day = src->as_of_day;
 	a->excl = src->excl;
 	a->respond_ms = src->respond_ms;
 	a->resolve_ms = src->resolve_ms;
@@ -418,9 +426,15 @@ int agg_write(struct agg *a, struct out *out, enum out_format fmt, uint64_t read
 		names[j] = rep ? rep->cols[i] : a->acc[i].out;
 		kinds[j] = rep ? rep->kinds[i] : acc_col_kind(a->acc[i].kind);
 	}
-	a->why[0] = '\0';
-	if (groups_sort(&a->table) < 0 || (rep && rep->sorted && rep->sorted(&a->rr) < 0) ||
-	    writer_open(&w, out, fmt, nf, names, kinds) < 0)
+	a->why[0] = a->rr.why[0] = '\0';
+	if (groups_sort(&a->table) < 0)
+		goto done;
+	if (rep && rep->sorted && rep->sorted(&a->rr) < 0) {
+		if (a->rr.why[0])	/* else out of memory */
+			fail(a, -1, "%s", a->rr.why);
+		goto done;
+	}
+	if (writer_open(&w, out, fmt, nf, names, kinds) < 0)
 		goto done;
 	opened = 1;
 	for (gi = 0, row = 0; gi < groups_count(&a->table); row = row + 1 < nrow ? row + 1 : (gi++, 0)) {

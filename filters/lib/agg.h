@@ -42,6 +42,8 @@ struct agg {
 	/* what acts at the end */
 	long long window_ms, step_ms, respond_ms, resolve_ms;
 	int breakdown_last;		/* funnel --breakdown-by last */
+	int as_of_given;		/* rfm --as-of: the date as days since 1970-01-01 */
+	long long as_of_day;
 	struct funnel_exclude excl;	/* funnel --exclude; in the partial header */
 	const struct spend *spend;	/* roi: the spend table, or NULL */
 	const char *spend_path;

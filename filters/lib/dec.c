@@ -89,6 +89,18 @@ int dec_add(struct dec *sum, struct dec v)
 	return __builtin_add_overflow(sum->m, v.m, &sum->m) ? -2 : 0;
 }
 
+int dec_cmp(struct dec a, struct dec b)
+{
+	struct dec x = a, y = b;
+
+	/* at one scale; should that not fit, the one scaled up is the larger in size */
+	if (y.scale > x.scale && scale_up(&x.m, y.scale - x.scale) < 0)
+		return a.m < 0 ? -1 : 1;
+	if (x.scale > y.scale && scale_up(&y.m, x.scale - y.scale) < 0)
+		return b.m < 0 ? 1 : -1;
+	return x.m < y.m ? -1 : x.m > y.m;
+}
+
 size_t dec_format(struct dec d, char out[DEC_MAX_LEN])
 {
 	char tmp[DEC_MAX_LEN];

@@ -27,6 +27,8 @@ int dec_parse(const char *s, size_t n, struct dec *d);
 int dec_add(struct dec *sum, struct dec v);
 /* "-12.340": every digit of the scale kept. Returns the length. */
 size_t dec_format(struct dec d, char out[DEC_MAX_LEN]);
+/* -1, 0 or 1 as a is less than, equal to or greater than b (exactly). */
+int dec_cmp(struct dec a, struct dec b);
 /* The nearest double. */
 double dec_to_double(struct dec d);
 long double dec_to_long_double(struct dec d);

@@ -11,7 +11,7 @@
 #include "report.h"
 
 const struct report_def *const reports[] = {
-	&report_funnel, &report_engagement, &report_roi, &report_sla, &report_listening, NULL
+	&report_funnel, &report_engagement, &report_roi, &report_sla, &report_listening, &report_rfm, NULL
 };
 
 const struct report_def *report_find(const char *s, size_t n)
@@ -475,6 +475,7 @@ void report_run_free(struct report_run *rr)
 	free(rr->spend_of);
 	free(rr->has_spend);
 	free(rr->new_of);
+	free(rr->scores);
 	for (i = 0; i < 3; i++)
 		jobj_free(&rr->jo[i]);
 	buf_free(&rr->tmp);

@@ -57,6 +57,10 @@ struct report_run {
 	const struct funnel_exclude *excl;	/* funnel: --exclude's rules (n 0: none) */
 	long long respond_ms, resolve_ms;	/* sla: 12 h and 24 h */
 	const struct spend *spend;	/* roi: the spend table, or NULL */
+	int as_of_given;		/* rfm: --as-of, the zone's date as days since 1970-01-01 */
+	long long as_of_day_given;
+	const char *tz;			/* --tz's zone, "" for UTC (set by a --merge from the header) */
+	int user_key;			/* the index of def->needs_key in keys */
 	int merging;			/* the input is partial results */
 	const char *const *keys;	/* the group fields (groups->nkeys of them) */
 	enum ts_every every;		/* the time bucket, or none */
@@ -68,6 +72,8 @@ struct report_run {
 	uint8_t *has_spend;
 	size_t nspend;
 	uint64_t *new_of;		/* roi --spend: new customers by group id */
+	uint8_t *scores;		/* rfm: r, f, m by group id */
+	long long as_of_day;		/* rfm: the as-of date used */
 	uint64_t users[STAGES + 2];	/* funnel: people per furthest stage, of the group being written */
 	long long *ttc[STAGES + 1];	/* funnel: ms from stage k - 1 to k of each who made it, sorted */
 	size_t nttc[STAGES + 1], cttc[STAGES + 1];
@@ -87,13 +93,15 @@ struct report_def {
 	int ncols;
 	int nrows;				/* rows per group */
 	const char *default_group;		/* -g when none is given, or NULL */
+	const char *needs_key;			/* a field -g must include (its index: rr->user_key), or NULL */
+	int whole_input;			/* scores the whole input: no --every; --tz for its own dates */
 	/* in a worker: what the report cannot do without. 0, or -1 with why[200]. NULL: nothing. */
 	int (*check)(const struct acc *acc, const struct slot *s, char *why);
 	/* before the groups: a record the report keeps by itself (SLA replies). 1 kept, 0 not, -2. NULL: none. */
 	int (*intercept)(struct report_run *rr, const struct slot *s);
 	/* before the groups are sorted for output (may add groups). 0, or -1 with rr->why. NULL: nothing. */
 	int (*prepare)(struct report_run *rr);
-	/* after they are sorted. 0, or -1 (out of memory). NULL: nothing. */
+	/* after they are sorted. 0, or -1 with rr->why (empty: out of memory). NULL: nothing. */
 	int (*sorted)(struct report_run *rr);
 	/* whether group g is written (after sorted); NULL: every group */
 	int (*keep)(const struct report_run *rr, const struct group *g);
@@ -182,6 +190,6 @@ int funnel_take(struct htab_rows *p, int nexcl, struct h128 person, int stage, l
 int funnel_json(const struct htab_rows *p, int nexcl, struct buf *b);
 int funnel_merge_json(struct htab_rows *p, int nexcl, const struct jfield *f, struct jobj *arr, struct jobj *el);
 
-extern const struct report_def report_funnel, report_engagement, report_roi, report_sla, report_listening;
+extern const struct report_def report_funnel, report_engagement, report_roi, report_sla, report_listening, report_rfm;
 
 #endif

@@ -843,6 +843,17 @@ size_t ts_bucket_zoned(long long ms, enum ts_every e, char out[32])
 	return n;
 }
 
+int ts_local_day(long long ms, long long *day)
+{
+	long long s = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000), off = 0;
+
+	if (zone_name[0] && (off = zone_offset(s)) == ZONE_NONE)
+		return -1;
+	s += off;
+	*day = s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
+	return 0;
+}
+
 size_t ts_format_ms(long long ms, char out[TS_MAX_LEN])
 {
 	long long s = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);

@@ -99,6 +99,8 @@ const char *ts_zone(void);
  * thread keeps the offset of the last 15 minutes it looked up.
  */
 size_t ts_bucket_zoned(long long ms, enum ts_every e, char out[32]);
+/* The zone's date at ms as days since 1970-01-01 into *day. 0, or -1 beyond localtime_r. */
+int ts_local_day(long long ms, long long *day);
 
 /* Days since the epoch of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
 int64_t ts_days_from_civil(int64_t y, unsigned m, unsigned d);
