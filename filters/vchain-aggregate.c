@@ -74,7 +74,8 @@ static void usage(FILE *f)
 	      "                         sum:F min:F max:F mean:F stddev:F distinct:F\n"
 	      "                         approx_distinct:F p50:F p90:F p99:F first:F last:F\n"
 	      "      --report NAME    a value-chain report instead of -a: funnel, engagement,\n"
-	      "                       roi, sla, listening, rfm (fields in vchain-aggregate(1))\n"
+	      "                       roi, sla, listening, selling, rfm (fields in\n"
+	      "                       vchain-aggregate(1))\n"
 	      "      --window DUR     funnel: stages reached within DUR of the first event\n"
 	      "      --step-window DUR  funnel: each stage within DUR of the one before\n"
 	      "      --exclude TYPE[,TYPE..][@STAGE]  funnel: people who did TYPE before\n"
@@ -222,7 +223,7 @@ static int parse_args(int argc, char **argv, struct opts *o, const char **accs, 
 			break;
 		case OPT_REPORT:
 			if (!(a->report = report_find(optarg, strlen(optarg)))) {
-				diag("--report: '%s' is not funnel, engagement, roi, sla, listening or rfm", optarg);
+				diag("--report: '%s' is not funnel, engagement, roi, sla, listening, selling or rfm", optarg);
 				return CLI_ARGS_BAD;
 			}
 			break;

@@ -400,6 +400,16 @@ size_t acc_percentile_at(double q, size_t n)
 	return i >= n ? n - 1 : i;
 }
 
+uint64_t acc_distinct_count(const struct s_set *set)
+{
+	uint64_t n = set->h.count;
+	size_t m;
+
+	for (m = 0; m < set->nmore; m++)	/* parts' sets, disjoint */
+		n += set->more[m].count;
+	return n;
+}
+
 int acc_value(enum acc_kind k, void *p, struct buf *b)
 {
 	char t[DEC_MAX_LEN + 8];
@@ -435,15 +445,8 @@ int acc_value(enum acc_kind k, void *p, struct buf *b)
 
 		return s->set ? rec_put_json(b, s->type, s->p, s->len) : buf_add(b, "null", 4);
 	}
-	case A_DISTINCT: {
-		const struct s_set *set = p;
-		uint64_t n = set->h.count;
-		size_t m;
-
-		for (m = 0; m < set->nmore; m++)
-			n += set->more[m].count;
-		return json_put_uint(b, n);
-	}
+	case A_DISTINCT:
+		return json_put_uint(b, acc_distinct_count(p));
 	case A_APPROX:
 		if (!((struct hll *)p)->regs)
 			return buf_add(b, "0", 1);

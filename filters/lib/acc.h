@@ -68,6 +68,8 @@ struct s_set {			/* distinct: the values' hashes */
 	size_t nmore;
 };
 typedef struct s_set A_DISTINCT_t;
+/* The number of distinct values a set holds. */
+uint64_t acc_distinct_count(const struct s_set *set);
 typedef struct hll A_APPROX_t;
 struct s_latest {		/* the value with the latest ts (ties: the larger) */
 	struct s_text t;

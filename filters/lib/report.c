@@ -11,7 +11,7 @@
 #include "report.h"
 
 const struct report_def *const reports[] = {
-	&report_funnel, &report_engagement, &report_roi, &report_sla, &report_listening, &report_rfm, NULL
+	&report_funnel, &report_engagement, &report_roi, &report_sla, &report_listening, &report_selling, &report_rfm, NULL
 };
 
 const struct report_def *report_find(const char *s, size_t n)
@@ -476,9 +476,21 @@ void report_run_free(struct report_run *rr)
 	free(rr->has_spend);
 	free(rr->new_of);
 	free(rr->scores);
+	free(rr->prev_leads);
 	for (i = 0; i < 3; i++)
 		jobj_free(&rr->jo[i]);
 	buf_free(&rr->tmp);
+}
+
+int report_use_zone(struct report_run *rr)
+{
+	char why[200];
+
+	if (!rr->tz || !rr->tz[0] || ts_zone())
+		return 0;
+	if (ts_zone_set(rr->tz, why) < 0)	/* the header's zone, checked when the shards ran */
+		return snprintf(rr->why, sizeof(rr->why), "--tz: %.190s", why), -1;
+	return 0;
 }
 
 int report_put_ratio(struct buf *b, double num, double den)

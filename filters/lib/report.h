@@ -73,6 +73,7 @@ struct report_run {
 	size_t nspend;
 	uint64_t *new_of;		/* roi --spend: new customers by group id */
 	uint8_t *scores;		/* rfm: r, f, m by group id */
+	uint64_t *prev_leads;		/* selling: the previous period's leads by group id */
 	long long as_of_day;		/* rfm: the as-of date used */
 	uint64_t users[STAGES + 2];	/* funnel: people per furthest stage, of the group being written */
 	long long *ttc[STAGES + 1];	/* funnel: ms from stage k - 1 to k of each who made it, sorted */
@@ -155,6 +156,11 @@ size_t report_state_bytes(const struct report_run *rr, const struct group *g);
 void report_free_states(const struct report_run *rr, struct group *g);
 void report_run_free(struct report_run *rr);
 
+/*
+ * At the end of a --merge, the zone of the partial header (--tz), for a
+ * report that works with dates itself. 0, or -1 with rr->why.
+ */
+int report_use_zone(struct report_run *rr);
 /* Shared by the row functions: a ratio, null when den is 0; money over money or a count, in long double. */
 int report_put_ratio(struct buf *b, double num, double den);
 int report_put_money_ratio(struct buf *b, long double num, long double den);
@@ -190,6 +196,7 @@ int funnel_take(struct htab_rows *p, int nexcl, struct h128 person, int stage, l
 int funnel_json(const struct htab_rows *p, int nexcl, struct buf *b);
 int funnel_merge_json(struct htab_rows *p, int nexcl, const struct jfield *f, struct jobj *arr, struct jobj *el);
 
-extern const struct report_def report_funnel, report_engagement, report_roi, report_sla, report_listening, report_rfm;
+extern const struct report_def report_funnel, report_engagement, report_roi, report_sla, report_listening, report_selling,
+	report_rfm;
 
 #endif

@@ -168,12 +168,8 @@ static int sorted(struct report_run *rr)
 	uint64_t ncoh = 0;
 	int any = 0, rc = -1, j;
 
-	if (rr->tz && rr->tz[0] && !ts_zone()) {	/* a --merge: the zone of the partial header */
-		char why[200];
-
-		if (ts_zone_set(rr->tz, why) < 0)
-			return snprintf(rr->why, sizeof(rr->why), "--tz: %.190s", why), -1;
-	}
+	if (report_use_zone(rr) < 0)
+		return -1;
 	for (gi = 0; gi < ng; gi++) {
 		const struct rfm *st = (const void *)groups_at(rr->groups, gi)->st;
 

@@ -25,6 +25,8 @@ static const char *const expected[] = {
 	"listening", "count?type=mention", "mean:sentiment?type=mention", "rows?type=mention&sentiment>0",
 	"rows?type=mention&sentiment<0", "count?type=follow", "count?type=unfollow", "count?type=refund",
 	"count?type=purchase", NULL,
+	"selling", "count?type=subscribe|signup|lead", "count?type=visit", "distinct:user_id?type=visit",
+	"orders?type=purchase", "sum:revenue?type=purchase", NULL,
 	"rfm", "span?ts~", "span?type=purchase", "orders?type=purchase", "sum:revenue?type=purchase",
 	"sum:revenue?type=refund", "min:currency?type=purchase|refund", "max:currency?type=purchase|refund", NULL,
 	NULL
