@@ -34,6 +34,7 @@ struct opts {
 	int sla_opts;			/* --respond-within or --resolve-within given */
 	int breakdown_given;		/* --breakdown-by */
 	int as_of_given;		/* --as-of */
+	int media_given;		/* --media-followers */
 	const char *spend_path;		/* roi: the spend table */
 	struct spend spend;
 	struct drive d;
@@ -59,7 +60,8 @@ static void usage(FILE *f)
 	      "                        [--report NAME [--window DUR] [--step-window DUR] [--breakdown-by first|last]\n"
 	      "                        [--exclude TYPE[@STAGE]]\n"
 	      "                        [--brand ID] [--spend FILE]\n"
-	      "                        [--respond-within DUR] [--resolve-within DUR] [--as-of DATE]]\n"
+	      "                        [--respond-within DUR] [--resolve-within DUR] [--as-of DATE]\n"
+	      "                        [--own-domain D[,D...]] [--media-followers N]]\n"
 	      "                        [--every hour|day|week|month [--tz ZONE]] [--format FORMAT]\n"
 	      "                        [--from FMT] [--partial] [--merge]\n"
 	      "                        [-o FILE] [-j N] [--rejects FILE [--max-rejects N|P%]] [--stats]\n"
@@ -74,8 +76,8 @@ static void usage(FILE *f)
 	      "                         sum:F min:F max:F mean:F stddev:F distinct:F\n"
 	      "                         approx_distinct:F p50:F p90:F p99:F first:F last:F\n"
 	      "      --report NAME    a value-chain report instead of -a: funnel, engagement,\n"
-	      "                       roi, sla, listening, selling, rfm (fields in\n"
-	      "                       vchain-aggregate(1))\n"
+	      "                       roi, sla, listening, selling, networking, rfm\n"
+	      "                       (fields in vchain-aggregate(1))\n"
 	      "      --window DUR     funnel: stages reached within DUR of the first event\n"
 	      "      --step-window DUR  funnel: each stage within DUR of the one before\n"
 	      "      --exclude TYPE[,TYPE..][@STAGE]  funnel: people who did TYPE before\n"
@@ -87,6 +89,10 @@ static void usage(FILE *f)
 	      "      --respond-within DUR  sla: the response limit (default 12h)\n"
 	      "      --resolve-within DUR  sla: the resolve limit (default 24h)\n"
 	      "      --as-of DATE     rfm: recency from this date (default: the latest ts's)\n"
+	      "      --own-domain D,..  networking: leave out these referring domains and\n"
+	      "                       their subdomains (the brand's own)\n"
+	      "      --media-followers N  networking: earned media are mentions by accounts\n"
+	      "                       with N followers or more (default 10000)\n"
 	      "      --every UNIT     add a time bucket of ts: hour, day, week (ISO, from\n"
 	      "                       Monday), month; UTC unless --tz\n"
 	      "      --tz ZONE        --every's buckets (rfm: its dates) in this zone (e.g.\n"
@@ -131,10 +137,12 @@ static int report_options(const struct opts *o)
 		{ o->sla_opts, &report_sla, "--respond-within and --resolve-within" },
 		{ o->spend_path != NULL, &report_roi, "--spend" },
 		{ o->as_of_given, &report_rfm, "--as-of" },
+		{ o->agg.own_domain != NULL, &report_networking, "--own-domain" },
+		{ o->media_given, &report_networking, "--media-followers" },
 	};
 	int i;
 
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < 10; i++)
 		if (need[i].given && o->agg.report != need[i].r) {
 			diag("%s goes with --report %s", need[i].name, need[i].r->name);
 			return -1;
@@ -145,7 +153,7 @@ static int report_options(const struct opts *o)
 static int parse_args(int argc, char **argv, struct opts *o, const char **accs, int *nacc)
 {
 	enum { OPT_EVERY = 256, OPT_FORMAT, OPT_STATS, OPT_PARTIAL, OPT_MERGE, OPT_FROM,
-	       OPT_REPORT, OPT_BRAND, OPT_WINDOW, OPT_RESPOND, OPT_RESOLVE, OPT_SPEND, OPT_TZ, OPT_STEP, OPT_BREAKDOWN, OPT_EXCLUDE, OPT_AS_OF };
+	       OPT_REPORT, OPT_BRAND, OPT_WINDOW, OPT_RESPOND, OPT_RESOLVE, OPT_SPEND, OPT_TZ, OPT_STEP, OPT_BREAKDOWN, OPT_EXCLUDE, OPT_AS_OF, OPT_OWN, OPT_MEDIA };
 	static const struct option longopts[] = {
 		{ "group-by", required_argument, NULL, 'g' },
 		{ "acc", required_argument, NULL, 'a' },
@@ -167,6 +175,8 @@ static int parse_args(int argc, char **argv, struct opts *o, const char **accs, 
 		{ "resolve-within", required_argument, NULL, OPT_RESOLVE },
 		{ "spend", required_argument, NULL, OPT_SPEND },
 		{ "as-of", required_argument, NULL, OPT_AS_OF },
+		{ "own-domain", required_argument, NULL, OPT_OWN },
+		{ "media-followers", required_argument, NULL, OPT_MEDIA },
 		DRIVE_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -223,7 +233,7 @@ static int parse_args(int argc, char **argv, struct opts *o, const char **accs, 
 			break;
 		case OPT_REPORT:
 			if (!(a->report = report_find(optarg, strlen(optarg)))) {
-				diag("--report: '%s' is not funnel, engagement, roi, sla, listening, selling or rfm", optarg);
+				diag("--report: '%s' is not funnel, engagement, roi, sla, listening, selling, networking or rfm", optarg);
 				return CLI_ARGS_BAD;
 			}
 			break;
@@ -258,6 +268,35 @@ static int parse_args(int argc, char **argv, struct opts *o, const char **accs, 
 			break;
 		}
 		case OPT_SPEND: o->spend_path = optarg; break;
+		case OPT_OWN: {
+			char d[256];
+			const char *p;
+			size_t n;
+
+			/* each domain as a referrer's would be written: lower case, no www. */
+			for (p = optarg; *p; p += n + (p[n] == ',')) {
+				n = strcspn(p, ",");
+				if (!n || ref_domain(p, n, d, sizeof(d)) != n || memcmp(d, p, n)) {
+					diag("--own-domain: '%.*s' is not a domain as the report writes them (lower case, "
+					     "no www., no scheme or path: example.com)", (int)n, p);
+					return CLI_ARGS_BAD;
+				}
+			}
+			a->own_domain = optarg;
+			break;
+		}
+		case OPT_MEDIA: {
+			char *end;
+			long long v = strtoll(optarg, &end, 10);
+
+			if (*end || end == optarg || v < 1 || v > 1000000000000LL) {
+				diag("--media-followers: '%s' is not a number of followers (1 or more)", optarg);
+				return CLI_ARGS_BAD;
+			}
+			a->media_followers = v;
+			o->media_given = 1;
+			break;
+		}
 		case OPT_AS_OF: {
 			unsigned y, m, d;
 			char end;
@@ -307,6 +346,10 @@ static int parse_args(int argc, char **argv, struct opts *o, const char **accs, 
 	}
 	if (a->excl.n && o->merge) {
 		diag("--exclude picks records: give it with --partial (the merge reads it from there)");
+		return CLI_ARGS_BAD;
+	}
+	if (o->media_given && o->merge) {
+		diag("--media-followers picks records: give it with --partial (the merge reads it from there)");
 		return CLI_ARGS_BAD;
 	}
 	if (a->brand && o->merge) {

@@ -40,7 +40,7 @@ const struct acc_kind_info acc_kinds[ACC_NKINDS] = {
 	[A_P50] = { "p50", 1, 1 }, [A_P90] = { "p90", 1, 1 }, [A_P99] = { "p99", 1, 1 },
 	[A_FIRST] = { "first", 1, 0 }, [A_LAST] = { "last", 1, 0 },
 	[A_LATEST] = { "latest", 1, 1 }, [A_SPAN] = { "span", 0, 0 }, [A_FUNNEL] = { "funnel", 0, 0 },
-	[A_ORDERS] = { "orders", 0, 0 }, [A_SLA] = { "sla", 0, 0 },
+	[A_ORDERS] = { "orders", 0, 0 }, [A_REFS] = { "refs", 0, 0 }, [A_SLA] = { "sla", 0, 0 },
 };
 
 int acc_parse(struct acc *a, struct rec_layout *l, const char *spec, size_t n, int internal, char *why)
@@ -87,6 +87,11 @@ int acc_parse(struct acc *a, struct rec_layout *l, const char *spec, size_t n, i
 		a->xs[0] = rec_slot(l, "order_id", 8, 0, SK_HASH);
 		a->xs[1] = rec_slot(l, "ts", 2, 0, SK_MS);
 		break;
+	case A_REFS:
+		a->slot = rec_slot(l, "referrer", 8, 0, SK_PLAIN);
+		a->xs[0] = rec_slot(l, "user_id", 7, 0, SK_HASH);
+		a->xs[1] = rec_slot(l, "ts", 2, 0, SK_MS);
+		break;
 	case A_SLA:
 		a->xs[0] = rec_slot(l, "type", 4, 0, SK_PLAIN);
 		a->xs[1] = rec_slot(l, "event_id", 8, 0, SK_HASH);
@@ -96,7 +101,7 @@ int acc_parse(struct acc *a, struct rec_layout *l, const char *spec, size_t n, i
 	default:
 		break;
 	}
-	if ((k == A_FUNNEL || k == A_ORDERS) && a->slot < 0)
+	if ((k == A_FUNNEL || k == A_ORDERS || k == A_REFS) && a->slot < 0)
 		a->xs[0] = a->slot;
 	if (a->xs[0] == -2 || a->xs[1] == -2 || a->xs[2] == -2 || a->xs[3] == -2)
 		return -2;

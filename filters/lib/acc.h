@@ -24,7 +24,7 @@ enum acc_kind {
 	A_COUNT, A_ROWS, A_SUM, A_MIN, A_MAX, A_MEAN, A_STDDEV, A_DISTINCT, A_APPROX,
 	A_P50, A_P90, A_P99, A_FIRST, A_LAST,
 	/* the reports' own, never given with -a */
-	A_LATEST, A_SPAN, A_FUNNEL, A_ORDERS, A_SLA
+	A_LATEST, A_SPAN, A_FUNNEL, A_ORDERS, A_REFS, A_SLA
 };
 #define ACC_NPUBLIC (A_LAST + 1)
 #define ACC_NKINDS (A_SLA + 1)

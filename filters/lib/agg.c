@@ -70,7 +70,8 @@ int agg_configure(struct agg *a, const char *const *accs, int nacc)
 		if ((k = cli_each_item(accs[i], add_acc, a)) < 0)
 			return k;
 	if (a->report && !a->merging) {
-		if ((k = report_accs(a->report, &a->l, a->brand, &a->excl, a->acc, a->why)) < 0)
+		if ((k = report_accs(a->report, &a->l, a->brand, a->media_followers ? a->media_followers : 10000, &a->excl,
+				       a->acc, a->why)) < 0)
 			return k == -2 ? fail(a, -2, "out of memory") : k;
 		a->nacc = a->report->nmembers;
 	}
@@ -117,6 +118,7 @@ void agg_start(struct agg *a)
 	a->rr.as_of_given = a->as_of_given;
 	a->rr.as_of_day_given = a->as_of_day;
 	a->rr.tz = a->tz;
+	a->rr.own = a->own_domain;
 	for (i = 0; a->report && a->report->needs_key && i < a->ngroups; i++)
 		if (!strcmp(a->groups[i], a->report->needs_key))
 			a->rr.user_key = i;
@@ -282,6 +284,8 @@ static int clone(struct agg *a, const struct agg *src)
 	a->step_ms = src->step_ms;
 	a->breakdown_last = src->breakdown_last;
 	a->as_of_given = src->as_of_given;
+	a->own_domain = src->own_domain;
+	a->media_followers = src->media_followers;
 	a->as_of_day = src->as_of_day;
 	a->excl = src->excl;
 	a->respond_ms = src->respond_ms;
@@ -399,7 +403,7 @@ int agg_join(struct agg *a)
 int agg_write(struct agg *a, struct out *out, enum out_format fmt, uint64_t read)
 {
 	const struct report_def *rep = a->report;
-	int nkey = a->ngroups + (a->l.bucket_slot >= 0), ncol, nf, nrow = rep ? rep->nrows : 1, row, i, j;
+	int nkey = a->ngroups + (a->l.bucket_slot >= 0), ncol, nf, nrow = rep ? rep->nrows : 1, grows = 1, row, i, j;
 	const char *names[REC_MAX_SLOTS + AGG_MAX_ACC + 16];
 	enum col_kind kinds[REC_MAX_SLOTS + AGG_MAX_ACC + 16];
 	struct buf vals[REC_MAX_SLOTS + AGG_MAX_ACC + 16];
@@ -437,14 +441,21 @@ int agg_write(struct agg *a, struct out *out, enum out_format fmt, uint64_t read
 	if (writer_open(&w, out, fmt, nf, names, kinds) < 0)
 		goto done;
 	opened = 1;
-	for (gi = 0, row = 0; gi < groups_count(&a->table); row = row + 1 < nrow ? row + 1 : (gi++, 0)) {
+	for (gi = 0, row = 0; gi < groups_count(&a->table); row = row + 1 < grows ? row + 1 : (gi++, 0)) {
 		struct group *g = groups_at(&a->table, gi);
 
-		if (row == 0 && rep && rep->keep && !rep->keep(&a->rr, g)) {
-			row = nrow - 1;	/* the group is left out: on to the next */
-			continue;
+		if (row == 0) {
+			if (rep && rep->keep && !rep->keep(&a->rr, g)) {
+				grows = 1;	/* the group is left out: on to the next */
+				continue;
+			}
+			if ((grows = rep && rep->rows_of ? rep->rows_of(&a->rr, g) : nrow) < 0)
+				goto done;
+			if (!grows) {
+				grows = 1;
+				continue;
+			}
 		}
-
 		group_key_slots(&a->table, g, s);
 		for (i = 0; i < nf; i++)
 			vals[i].len = 0;

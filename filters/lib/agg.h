@@ -42,6 +42,8 @@ struct agg {
 	/* what acts at the end */
 	long long window_ms, step_ms, respond_ms, resolve_ms;
 	int breakdown_last;		/* funnel --breakdown-by last */
+	const char *own_domain;		/* networking --own-domain, or NULL */
+	long long media_followers;	/* networking --media-followers (picks records: in the partial header) */
 	int as_of_given;		/* rfm --as-of: the date as days since 1970-01-01 */
 	long long as_of_day;
 	struct funnel_exclude excl;	/* funnel --exclude; in the partial header */

@@ -11,7 +11,7 @@
 #include "report.h"
 
 const struct report_def *const reports[] = {
-	&report_funnel, &report_engagement, &report_roi, &report_sla, &report_listening, &report_selling, &report_rfm, NULL
+	&report_funnel, &report_engagement, &report_roi, &report_sla, &report_listening, &report_selling, &report_networking, &report_rfm, NULL
 };
 
 const struct report_def *report_find(const char *s, size_t n)
@@ -24,7 +24,7 @@ const struct report_def *report_find(const char *s, size_t n)
 	return NULL;
 }
 
-int report_accs(const struct report_def *def, struct rec_layout *l, const char *brand,
+int report_accs(const struct report_def *def, struct rec_layout *l, const char *brand, long long media_followers,
 		const struct funnel_exclude *excl, struct acc *acc, char *why)
 {
 	int i, j, r;
@@ -36,6 +36,8 @@ int report_accs(const struct report_def *def, struct rec_layout *l, const char *
 
 		n = (size_t)snprintf(spec, sizeof(spec), "%s%s%s", m->spec, m->brand && brand ? "|" : "",
 				     m->brand && brand ? brand : "");
+		if (m->media)	/* at least N followers: above N - 0.5, followers being whole */
+			n += (size_t)snprintf(spec + n, sizeof(spec) - n, "&followers>%lld.5", media_followers - 1);
 		/* the funnel takes the --exclude rules' records too, staged or not */
 		for (j = 0; m->kind == A_FUNNEL && excl && j < excl->n && n < sizeof(spec); j++)
 			n += (size_t)snprintf(spec + n, sizeof(spec) - n, ";user_id~&type=%s", excl->types[j]);
@@ -342,6 +344,14 @@ int report_update(struct report_run *rr, const struct acc *a, void *p, const str
 				   slot_ms(&s[a->xs[1]]), o->type != REC_ABSENT,
 				   o->type != REC_ABSENT ? slot_hash(o) : none) < 0 ? -2 : 0;
 	}
+	case A_REFS: {	/* a visit's referrer */
+		const struct slot *r = &s[a->slot], *u = &s[a->xs[0]];
+
+		if (r->type != J_STR)
+			return 0;
+		return refs_take(p, r->v, r->n, u->type != REC_ABSENT, u->type != REC_ABSENT ? slot_hash(u) : (struct h128){ 0, 0 },
+				 slot_ms(&s[a->xs[1]])) < 0 ? -2 : 0;
+	}
 	case A_SLA: {
 		const struct slot *ev = &s[a->xs[1]];
 		struct h128 id = ev->type != REC_ABSENT ? slot_hash(ev) : (struct h128){ 0, 0 };
@@ -362,6 +372,8 @@ int report_state_json(const struct report_run *rr, const struct acc *a, const vo
 		return funnel_json(p, rr->excl ? rr->excl->n : 0, b);
 	case A_ORDERS:
 		return orders_json(p, b);
+	case A_REFS:
+		return refs_json(p, b);
 	case A_SLA:
 		return sla_group_json(&rr->sla, g->id, b);
 	default:
@@ -380,6 +392,8 @@ int report_merge(struct report_run *rr, const struct acc *a, void *p, const stru
 		return funnel_merge_json(p, rr->excl ? rr->excl->n : 0, f, &rr->jo[0], &rr->jo[1]);
 	case A_ORDERS:
 		return orders_merge_json(p, f, &rr->jo[0], &rr->jo[1], &rr->jo[2]);
+	case A_REFS:
+		return refs_merge_json(p, f, &rr->jo[0], &rr->jo[1], &rr->jo[2], &rr->tmp);
 	case A_SLA:
 		return sla_merge_json(&rr->sla, g->id, f, &rr->jo[0], &rr->jo[1]);
 	default:
@@ -422,6 +436,9 @@ static void free_state(const struct acc *a, void *p)
 	case A_ORDERS:
 		orders_free(p);
 		break;
+	case A_REFS:
+		refs_free(p);
+		break;
 	case A_SLA:
 		break;
 	default:
@@ -448,6 +465,9 @@ size_t report_state_bytes(const struct report_run *rr, const struct group *g)
 			     o->pcap * sizeof(*o->p);
 			break;
 		}
+		case A_REFS:
+			n += refs_bytes(p);
+			break;
 		case A_SLA:
 			break;
 		default:
@@ -477,6 +497,9 @@ void report_run_free(struct report_run *rr)
 	free(rr->new_of);
 	free(rr->scores);
 	free(rr->prev_leads);
+	htab_free(&rr->seen_idx);
+	free(rr->seen_first);
+	free(rr->doms);
 	for (i = 0; i < 3; i++)
 		jobj_free(&rr->jo[i]);
 	buf_free(&rr->tmp);

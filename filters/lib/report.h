@@ -25,6 +25,7 @@
 #include "orders.h"
 #include "person.h"
 #include "rec.h"
+#include "refs.h"
 #include "sla.h"
 #include "spend.h"
 #include "writer.h"
@@ -34,6 +35,7 @@ struct report_member {
 	enum acc_kind kind;
 	size_t offset;		/* of its state in the report's struct */
 	int brand;		/* --brand ID joins the spec's last test as one more choice */
+	int media;		/* gets "&followers>N" for --media-followers (N less a half: at least it) */
 };
 
 /*
@@ -41,9 +43,11 @@ struct report_member {
  * compiler checks that f's type is K's state type (K##_t, acc.h).
  */
 #define REPORT_MEMBER(T, f, K, spec) \
-	{ spec, K, offsetof(T, f) + 0 * sizeof(char[__builtin_types_compatible_p(__typeof__(((T *)0)->f), K##_t) ? 1 : -1]), 0 }
+	{ spec, K, offsetof(T, f) + 0 * sizeof(char[__builtin_types_compatible_p(__typeof__(((T *)0)->f), K##_t) ? 1 : -1]), 0, 0 }
 #define REPORT_MEMBER_BRAND(T, f, K, spec) \
-	{ spec, K, offsetof(T, f) + 0 * sizeof(char[__builtin_types_compatible_p(__typeof__(((T *)0)->f), K##_t) ? 1 : -1]), 1 }
+	{ spec, K, offsetof(T, f) + 0 * sizeof(char[__builtin_types_compatible_p(__typeof__(((T *)0)->f), K##_t) ? 1 : -1]), 1, 0 }
+#define REPORT_MEMBER_MEDIA(T, f, K, spec) \
+	{ spec, K, offsetof(T, f) + 0 * sizeof(char[__builtin_types_compatible_p(__typeof__(((T *)0)->f), K##_t) ? 1 : -1]), 0, 1 }
 
 /* What a report is run with, and what the reports share while it runs. */
 struct report_run {
@@ -61,6 +65,7 @@ struct report_run {
 	long long as_of_day_given;
 	const char *tz;			/* --tz's zone, "" for UTC (set by a --merge from the header) */
 	int user_key;			/* the index of def->needs_key in keys */
+	const char *own;		/* networking: --own-domain's list, or NULL */
 	int merging;			/* the input is partial results */
 	const char *const *keys;	/* the group fields (groups->nkeys of them) */
 	enum ts_every every;		/* the time bucket, or none */
@@ -74,6 +79,11 @@ struct report_run {
 	uint64_t *new_of;		/* roi --spend: new customers by group id */
 	uint8_t *scores;		/* rfm: r, f, m by group id */
 	uint64_t *prev_leads;		/* selling: the previous period's leads by group id */
+	struct htab seen_idx;		/* networking: -g values and domain -> index in seen_first */
+	long long *seen_first;		/* the domain's first visit there */
+	size_t nseen, cseen;
+	const struct ref_dom **doms;	/* networking: the domains of the group being written, in order */
+	size_t ndoms, cdoms;
 	long long as_of_day;		/* rfm: the as-of date used */
 	uint64_t users[STAGES + 2];	/* funnel: people per furthest stage, of the group being written */
 	long long *ttc[STAGES + 1];	/* funnel: ms from stage k - 1 to k of each who made it, sorted */
@@ -113,6 +123,8 @@ struct report_def {
 	int (*partial_tail)(const struct report_run *rr, struct buf *b);
 	/* --merge: that line. 0; -1 (not such a line); -2. NULL: the report has none. */
 	int (*merge_tail)(struct report_run *rr, const struct jfield *f);
+	/* the rows of group g (after keep), or -1 (out of memory). NULL: nrows. */
+	int (*rows_of)(struct report_run *rr, const struct group *g);
 	/* row number row of group g into vals[0..ncols). 0, or -1 with rr->why (or out of memory). */
 	int (*row)(struct report_run *rr, const struct group *g, int row, struct buf *vals);
 };
@@ -124,9 +136,10 @@ const struct report_def *report_find(const char *s, size_t n);
 
 /*
  * The members' accumulators, parsed into acc[0..nmembers) with their fields
- * registered in l (brand: --brand's ID, or NULL). 0; -1 with why[200]; -2.
+ * registered in l (brand: --brand's ID, or NULL; media_followers: networking's
+ * --media-followers). 0; -1 with why[200]; -2.
  */
-int report_accs(const struct report_def *def, struct rec_layout *l, const char *brand,
+int report_accs(const struct report_def *def, struct rec_layout *l, const char *brand, long long media_followers,
 		const struct funnel_exclude *excl, struct acc *acc, char *why);
 /* Whether accumulators acc[0..n) (a partial header's) are the report's members. */
 int report_fits(const struct report_def *def, const struct acc *acc, int n);
@@ -197,6 +210,6 @@ int funnel_json(const struct htab_rows *p, int nexcl, struct buf *b);
 int funnel_merge_json(struct htab_rows *p, int nexcl, const struct jfield *f, struct jobj *arr, struct jobj *el);
 
 extern const struct report_def report_funnel, report_engagement, report_roi, report_sla, report_listening, report_selling,
-	report_rfm;
+	report_networking, report_rfm;
 
 #endif

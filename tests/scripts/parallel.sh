@@ -16,7 +16,7 @@ archives="$TMP/a0.gz $TMP/a1 $TMP/a2.gz $TMP/a3 $TMP/a4.gz"
 # shellcheck disable=SC2086
 "$BIN/vchain-parse" $archives | "$BIN/vchain-dedupe" | "$BIN/vchain-sort" | "$BIN/vchain-stage" > "$TMP/staged"
 mkdir "$TMP/one"
-for r in funnel engagement roi sla listening selling rfm; do
+for r in funnel engagement roi sla listening selling networking rfm; do
 	"$BIN/vchain-aggregate" --report $r "$TMP/staged" > "$TMP/one/$r.ndjson"
 done
 "$BIN/vchain-aggregate" -g platform --every month -a count,distinct:user_id,sum:revenue "$TMP/staged" > "$TMP/one/aggregate-1.ndjson"
@@ -30,7 +30,7 @@ for j in 1 2; do
 		rm -rf "$TMP/out"
 		# shellcheck disable=SC2086
 		sh "$VP" -j $j -n $n --bin "$BIN" --tmpdir "$TMP/tmp" -o "$TMP/out" --report funnel,engagement,roi,sla \
-			--report listening,selling,rfm --aggregate "-g platform --every month -a count,distinct:user_id,sum:revenue" \
+			--report listening,selling,networking,rfm --aggregate "-g platform --every month -a count,distinct:user_id,sum:revenue" \
 			--attribute="-m first,last,linear,markov --by campaign" --advocates="--include-fans -n 50" $archives 2> "$TMP/err" ||
 			{ cat "$TMP/err"; exit 1; }
 		for f in "$TMP"/one/*; do

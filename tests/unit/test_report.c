@@ -27,6 +27,8 @@ static const char *const expected[] = {
 	"count?type=purchase", NULL,
 	"selling", "count?type=subscribe|signup|lead", "count?type=visit", "distinct:user_id?type=visit",
 	"orders?type=purchase", "sum:revenue?type=purchase", NULL,
+	"networking", "refs?type=visit&referrer~", "count?type=mention", "mean:sentiment?type=mention",
+	"sum:followers?type=mention", NULL,
 	"rfm", "span?ts~", "span?type=purchase", "orders?type=purchase", "sum:revenue?type=purchase",
 	"sum:revenue?type=refund", "min:currency?type=purchase|refund", "max:currency?type=purchase|refund", NULL,
 	NULL
@@ -65,7 +67,7 @@ static void test_members(void **state)
 
 		rec_layout_init(&l);
 		assert_true(d->nmembers <= 16);
-		assert_int_equal(report_accs(d, &l, "brand1", NULL, acc, why), 0);
+		assert_int_equal(report_accs(d, &l, "brand1", 10000, NULL, acc, why), 0);
 		assert_true(report_fits(d, acc, d->nmembers));
 		assert_false(report_fits(d, acc, d->nmembers - 1));
 		for (i = 0; i < d->nmembers; i++) {
@@ -93,7 +95,7 @@ static void test_members(void **state)
 static void test_mismatch(void **state)
 {
 	struct s { A_COUNT_t n; };
-	static const struct report_member bad[] = { { "rows?type=like", A_COUNT, 0, 0 } };
+	static const struct report_member bad[] = { { "rows?type=like", A_COUNT, 0, 0, 0 } };
 	static const char *const cols[] = { "n" };
 	static const enum col_kind kinds[] = { COL_COUNT };
 	struct report_def d = { .name = "bad", .state_size = sizeof(struct s), .members = bad, .nmembers = 1,
@@ -104,7 +106,7 @@ static void test_mismatch(void **state)
 
 	(void)state;
 	rec_layout_init(&l);
-	assert_int_equal(report_accs(&d, &l, NULL, NULL, acc, why), -1);
+	assert_int_equal(report_accs(&d, &l, NULL, 10000, NULL, acc, why), -1);
 	assert_non_null(strstr(why, "declared count but its spec is rows"));
 	acc_free(&acc[0]);
 	rec_layout_free(&l);

@@ -276,7 +276,7 @@ grep -q "no -a" "$TMP/e"
 if $RUN "$A" --report roi --window 7d "$TMP/roi" > /dev/null 2> "$TMP/e"; then exit 1; fi
 grep -q -- "--window goes with --report funnel" "$TMP/e"
 if $RUN "$A" --report nope "$TMP/roi" > /dev/null 2> "$TMP/e"; then exit 1; fi
-grep -q "is not funnel, engagement, roi, sla, listening, selling or rfm" "$TMP/e"
+grep -q "is not funnel, engagement, roi, sla, listening, selling, networking or rfm" "$TMP/e"
 
 # ---- generated data against an independent reckoning ----
 "$BIN/vchain-gen" --seed 8 --people 1200 | "$BIN/vchain-stage" > "$TMP/ev"	# five months of lives: steps of days and weeks
