@@ -65,7 +65,7 @@ if "$A" --report funnel --own-domain brand.com "$TMP/n" > /dev/null 2> "$TMP/e";
 grep -q -- "--own-domain goes with --report networking" "$TMP/e"
 
 # ---- generated data: the independent reckoning ----
-"$BIN/vchain-gen" --seed 5 --people 16000 > "$TMP/ev"
+"$BIN/vchain-gen" --seed 5 --people 9000 > "$TMP/ev"
 for opts in "" "--every week" "--every day -g campaign" "--every month -g platform --own-domain instagram.com,t.co" \
 	"--every day --tz Asia/Tokyo --media-followers 1000"; do
 	# shellcheck disable=SC2086

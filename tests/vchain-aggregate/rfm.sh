@@ -75,7 +75,7 @@ printf '%s\n' '{"ts":"2024-01-01T00:00:00Z","user_id":"m","type":"visit"}' '{"us
 fails "nots:2: ts missing: rfm needs the time of each purchase" --report rfm "$TMP/nots"
 
 # ---- generated data: the independent reckoning ----
-"$BIN/vchain-gen" --seed 5 --people 16000 > "$TMP/ev"
+"$BIN/vchain-gen" --seed 5 --people 9000 > "$TMP/ev"
 $RUN "$A" --report rfm "$TMP/ev" > "$TMP/o1"
 python3 rfm.py "$TMP/ev" "$TMP/o1" "$SEG"
 $RUN "$A" --report rfm --tz America/Los_Angeles --as-of 2024-06-01 "$TMP/ev" > "$TMP/o2"
@@ -86,12 +86,12 @@ $RUN "$A" --report rfm -j 1 "$TMP/ev" | cmp - "$TMP/o1"
 $RUN "$A" --report rfm -j 3 "$TMP/ev" | cmp - "$TMP/o1"
 
 # ---- --partial per shard, --merge: one pass's bytes (--as-of at the merge; --tz with the shards) ----
-for opts in "" "--tz Asia/Tokyo" "-g user_id,currency"; do
+for opts in "--tz Asia/Tokyo" "-g user_id,currency"; do
 	# shellcheck disable=SC2086
 	$RUN "$A" --report rfm $opts "$TMP/ev" > "$TMP/one"
 	# shellcheck disable=SC2086
 	$RUN "$A" --report rfm $opts --as-of 2024-07-01 "$TMP/ev" > "$TMP/one-asof"
-	for k in 2 3 7; do
+	for k in 2 7; do
 		rm -f "$TMP"/shard.* "$TMP"/part.*
 		split -n l/$k "$TMP/ev" "$TMP/shard."
 		for f in "$TMP"/shard.*; do
