@@ -98,6 +98,31 @@ def section($id; $title; $sentence; $chart; $tables):
         + (if .meta.spend_key != "" then ($d["roi_by_" + .meta.spend_key] // []) as $rk | [table("t-roi-spend"; "Return on spend by \(.meta.spend_key)"; [[.meta.spend_key, "l"], ["spend", "r"], ["revenue", "r"], ["new customers", "r"], ["cost per new customer", "r"], ["ROAS", "r"]];
           [$rk[] | [(.[$d.meta.spend_key] // "(none)"), (.spend | money($cur)), (.revenue | money($cur)), (.new_customers | int), (.cac | money($cur)), (.roas | times)]])] else [] end))
     else empty end),
+    # ---- selling: leads per period, offers per campaign ----
+    (if (.selling_periods | length) > 0 then
+      (.selling_periods) as $sp | ($sp[-1]) as $last | ($sp | length) as $n
+      | ([.selling_campaigns[] | select(.purchases > 0 or .visits > 0)] | sort_by(-.purchases, .campaign // "")) as $offers
+      | section("selling"; "Selling: leads and offers";
+        "\([$sp[].leads] | add | int) leads (subscriptions, signups and leads) in all; the last \($every) with data, \($last[$every]), brought \($last.leads | int)\(if $last.lead_growth != null then " (\($last.lead_growth | pct) against the \($every) before)" else "" end). \(if ($offers | length) > 0 then "The offer with the most purchases, \($offers[0].campaign // "(no campaign)"), made \($offers[0].purchases | int) from \($offers[0].visits | int) visits." else "No campaign had visits or purchases." end)";
+        null;
+        [table("t-selling"; (if $n > 12 then "Leads and purchases: the last 12 of \($n) \($every)s with data" else "Leads and purchases per \($every)" end);
+            [[$every, "l"], ["leads", "r"], ["growth", "r"], ["visits", "r"], ["visitors", "r"], ["purchases", "r"], ["per visit", "r"], ["per visitor", "r"]];
+          [$sp[-12:][] | [.[$every], (.leads | int), (.lead_growth | pct), (.visits | int), (.visitors | int), (.purchases | int), (.purchases_per_visit | pct), (.purchases_per_visitor | pct)]]),
+         (if ($offers | length) > 0 then table("t-offers"; "Offer conversion by campaign (the \([$offers | length, 10] | min) with the most purchases)";
+            [["campaign", "l"], ["visits", "r"], ["visitors", "r"], ["purchases", "r"], ["per visit", "r"], ["per visitor", "r"], ["revenue", "r"]];
+          [$offers[:10][] | [(.campaign // "(none)"), (.visits | int), (.visitors | int), (.purchases | int), (.purchases_per_visit | pct), (.purchases_per_visitor | pct), (.revenue | money($cur))]]) else empty end)])
+    else empty end),
+    # ---- customers by RFM segment ----
+    (if (.rfm_segments | length) > 0 then
+      ([.rfm_segments[].count] | add) as $nc
+      | (.rfm_segments | sort_by(-.count, .currency // "", .segment)) as $segs
+      | section("rfm"; "Customers by recency, frequency and money";
+        "\($nc | int) customers, each scored 1 to 5 on how recently they bought, how often and for how much (quintiles; ties share a score). The largest segment is \($segs[0].segment): \($segs[0].count | int) customers (\($segs[0].count / $nc | pct)). Segments follow schemas/rfm-segments.tsv; each customer's scores are in rfm.csv.";
+        null;
+        [table("t-rfm"; "Customers by RFM segment"; [["segment", "l"]] + (if ([$segs[].currency] | unique | length) > 1 then [["currency", "l"]] else [] end) + [["customers", "r"], ["share", "r"], ["money", "r"], ["mean days since", "r"], ["mean orders", "r"]];
+          ([$segs[].currency] | unique | length > 1) as $many
+          | [$segs[] | [.segment] + (if $many then [.currency // "(none)"] else [] end) + [(.count | int), (.count / $nc | pct), (.currency as $c | .monetary_sum | money($c)), (.recency_days_mean | fixed(1)), (.frequency_mean | fixed(2))]])])
+    else empty end),
     # ---- customer care ----
     (if $sla then
       section("sla"; "Customer care: time to answer";
@@ -113,6 +138,21 @@ def section($id; $title; $sentence; $chart; $tables):
         null;
         [table("t-listening"; "Mentions, follows and refunds"; [["mentions", "r"], ["mean sentiment", "r"], ["positive", "r"], ["negative", "r"], ["follows", "r"], ["unfollows", "r"], ["net follows", "r"], ["refund rate", "r"]];
           [[($lis.mentions | int), ($lis.sentiment_mean | fixed(2)), ($lis.positive_share | pct), ($lis.negative_share | pct), ($lis.follows | int), ($lis.unfollows | int), ($lis.net_follows | int), ($lis.refund_rate | pct)]])])
+    else empty end),
+    # ---- networking: referring domains and earned media ----
+    (if (.networking | length) > 0 then
+      (.networking | map(select(.kind == "summary")) | .[0]) as $all
+      | (.networking | map(select(.kind == "domain"))) as $doms
+      | (.networking_periods) as $np | ($np | length) as $n
+      | section("networking"; "Networking: who sends visitors, who talks about us";
+        "\($all.domains | int) referring domains sent \($all.visits | int) visits from \($all.visitors | int) people\(if ($doms | length) > 0 then "; the most from \($doms[0].referrer_domain) (\($doms[0].visits | int))" else "" end). Earned media, mentions by accounts with 10,000 followers or more: \($all.earned_mentions | int)\(if $all.earned_sentiment_mean != null then ", with a mean sentiment of \($all.earned_sentiment_mean | fixed(2)) and a reach of \($all.earned_reach | int) followers" else "" end).";
+        null;
+        [table("t-networking"; (if $n > 12 then "Referrals and earned media: the last 12 of \($n) \($every)s with data" else "Referrals and earned media per \($every)" end);
+            [[$every, "l"], ["referred visits", "r"], ["visitors", "r"], ["domains", "r"], ["new domains", "r"], ["earned mentions", "r"], ["mean sentiment", "r"], ["reach", "r"]];
+          [$np[-12:][] | [.[$every], (.visits | int), (.visitors | int), (.domains | int), (.new_domains | int), (.earned_mentions | int), (.earned_sentiment_mean | fixed(2)), (.earned_reach | int)]]),
+         (if ($doms | length) > 0 then table("t-domains"; "The referring domains with the most visits (\([$doms | length, 10] | min) of \($doms | length))";
+            [["domain", "l"], ["visits", "r"], ["visitors", "r"], ["first seen", "l"]];
+          [$doms[:10][] | [.referrer_domain, (.visits | int), (.visitors | int), (.first_seen // dash)]]) else empty end)])
     else empty end),
     # ---- advocates ----
     (if ($adv | length) > 0 then

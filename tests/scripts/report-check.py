@@ -336,6 +336,62 @@ if listening:
         ("positive", "pct", "positive_share"), ("negative", "pct", "negative_share"), ("follows", "int", "follows"),
         ("unfollows", "int", "unfollows"), ("net follows", "int", "net_follows"), ("refund rate", "pct", "refund_rate")],
         listening)
+# selling: the last 12 periods, and the 10 campaigns with the most purchases
+sp = load("selling-periods.ndjson")
+if sp:
+    t = table("Leads and purchases")
+    if t:
+        check_rows("selling", t, [
+            ("leads", "int", "leads"), ("growth", "pct", "lead_growth"), ("visits", "int", "visits"),
+            ("visitors", "int", "visitors"), ("purchases", "int", "purchases"),
+            ("per visit", "pct", "purchases_per_visit"), ("per visitor", "pct", "purchases_per_visitor")],
+            sp, key=(every, lambda r: r[every]))
+        if [r[0] for r in t[1]] != [r[every] for r in sp[-12:]]:
+            errors.append("selling: not the last 12 periods, in order")
+    offers = sorted([r for r in load("selling-campaigns.ndjson") if r["purchases"] > 0 or r["visits"] > 0],
+                    key=lambda r: (-r["purchases"], r["campaign"] or ""))[:10]
+    if offers:
+        t = table("Offer conversion by campaign")
+        if t:
+            check_rows("offers", t, [
+                ("campaign", "text", lambda r: r["campaign"] or "(none)"), ("visits", "int", "visits"),
+                ("visitors", "int", "visitors"), ("purchases", "int", "purchases"),
+                ("per visit", "pct", "purchases_per_visit"), ("per visitor", "pct", "purchases_per_visitor"),
+                ("revenue", "money", "revenue", cur)], offers)
+# rfm: the customers of each segment, counted here from the rfm report's lines
+rfm = load("rfm.ndjson")
+if rfm:
+    seg = {}
+    for r in rfm:
+        s = seg.setdefault(r["segment"], {"segment": r["segment"], "count": 0, "money": 0.0, "days": 0, "orders": 0})
+        s["count"] += 1
+        s["money"] += float(r["monetary"])
+        s["days"] += r["recency_days"]
+        s["orders"] += r["frequency"]
+    n = len(rfm)
+    recs = [dict(s, share=s["count"] / n, days=s["days"] / s["count"], orders=s["orders"] / s["count"])
+            for s in seg.values()]
+    if len({r["currency"] for r in rfm}) == 1:
+        check_rows("rfm", table("Customers by RFM segment"), [
+            ("segment", "text", "segment"), ("customers", "int", "count"), ("share", "pct", "share"),
+            ("money", "money", "money", rfm[0]["currency"]), ("mean days since", "num", "days"),
+            ("mean orders", "num", "orders")], recs, key=("segment", lambda r: r["segment"]))
+        t = table("Customers by RFM segment", must=False)
+        if t and [int(r[1].replace(",", "")) for r in t[1]] != sorted((r["count"] for r in recs), reverse=True):
+            errors.append("rfm: segments not by customers, most first")
+# networking: each period's summary, and the 10 domains with the most visits
+npd = [r for r in load("networking-periods.ndjson") if r["kind"] == "summary"]
+if npd:
+    check_rows("networking", table("Referrals and earned media"), [
+        ("referred visits", "int", "visits"), ("visitors", "int", "visitors"), ("domains", "int", "domains"),
+        ("new domains", "int", "new_domains"), ("earned mentions", "int", "earned_mentions"),
+        ("mean sentiment", "num", "earned_sentiment_mean"), ("reach", "int", "earned_reach")],
+        npd, key=(every, lambda r: r[every]))
+doms = [r for r in load("networking.ndjson") if r["kind"] == "domain"]
+if doms:
+    check_rows("domains", table("The referring domains with the most visits"), [
+        ("domain", "text", "referrer_domain"), ("visits", "int", "visits"), ("visitors", "int", "visitors"),
+        ("first seen", "text", "first_seen")], doms[:10])
 check_rows("advocates summary", table("The viral loop"), [
     ("customers", "int", "customers"), ("advocates", "int", "advocates"), ("advocate share", "pct", "advocate_share"),
     ("referred people", "int", "referred_people"), ("referred customers", "int", "referred_customers"),
