@@ -505,6 +505,28 @@ void report_run_free(struct report_run *rr)
 	buf_free(&rr->tmp);
 }
 
+int report_key_bytes(const struct report_run *rr, const struct slot *ks, int skip, struct buf *b)
+{
+	int j;
+
+	b->len = 0;
+	for (j = 0; j < rr->groups->nkeys; j++)
+		if (j != skip && (buf_addc(b, (char)ks[j].type) < 0 || buf_add(b, &ks[j].n, 4) < 0 ||
+				  buf_add(b, ks[j].v, ks[j].n) < 0))
+			return -1;
+	return 0;
+}
+
+int report_put_date(struct buf *b, long long day)
+{
+	int64_t y;
+	unsigned m, d;
+	char t[32];
+
+	ts_civil_from_days(day, &y, &m, &d);
+	return json_escape(b, t, (size_t)snprintf(t, sizeof(t), "%04lld-%02u-%02u", (long long)y, m, d));
+}
+
 int report_use_zone(struct report_run *rr)
 {
 	char why[200];

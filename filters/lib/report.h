@@ -170,6 +170,14 @@ void report_free_states(const struct report_run *rr, struct group *g);
 void report_run_free(struct report_run *rr);
 
 /*
+ * The bytes of a group's key slots ks (group_key_slots), its fields but
+ * slot skip (-1: none) and not the bucket, into b (emptied): what the
+ * reports key per-breakdown state by. 0, or -1 (memory).
+ */
+int report_key_bytes(const struct report_run *rr, const struct slot *ks, int skip, struct buf *b);
+/* A date, days since 1970-01-01, as a JSON string "YYYY-MM-DD". 0, or -1. */
+int report_put_date(struct buf *b, long long day);
+/*
  * At the end of a --merge, the zone of the partial header (--tz), for a
  * report that works with dates itself. 0, or -1 with rr->why.
  */

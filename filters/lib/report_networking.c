@@ -43,14 +43,9 @@ static const enum col_kind kinds[] = { COL_TEXT, COL_TEXT, COL_COUNT, COL_COUNT,
 static struct h128 seen_key(const struct report_run *rr, const struct group *g, const struct ref_dom *d, struct buf *b)
 {
 	struct slot ks[REC_MAX_SLOTS + 1];
-	int j;
 
 	group_key_slots(rr->groups, g, ks);
-	b->len = 0;
-	for (j = 0; j < rr->groups->nkeys; j++)
-		if (buf_addc(b, (char)ks[j].type) < 0 || buf_add(b, &ks[j].n, 4) < 0 || buf_add(b, ks[j].v, ks[j].n) < 0)
-			return (struct h128){ 0, 0 };
-	if (buf_add(b, d->name.p, d->name.len) < 0)
+	if (report_key_bytes(rr, ks, -1, b) < 0 || buf_add(b, d->name.p, d->name.len) < 0)
 		return (struct h128){ 0, 0 };
 	return hash128(b->p, b->len);
 }
@@ -150,17 +145,14 @@ static long long first_seen(const struct report_run *rr, const struct group *g, 
 	return v ? rr->seen_first[*v] : REC_NO_TS;
 }
 
-static int put_date(struct buf *b, long long ms)
+/* The zone's date of ms, or null. */
+static int put_day(struct buf *b, long long ms)
 {
 	long long day;
-	int64_t y;
-	unsigned m, d;
-	char t[32];
 
 	if (ms == REC_NO_TS || ts_local_day(ms, &day) < 0)
 		return buf_add(b, "null", 4);
-	ts_civil_from_days(day, &y, &m, &d);
-	return json_escape(b, t, (size_t)snprintf(t, sizeof(t), "%04lld-%02u-%02u", (long long)y, m, d));
+	return report_put_date(b, day);
 }
 
 static int row(struct report_run *rr, const struct group *g, int r, struct buf *v)
@@ -205,7 +197,7 @@ static int row(struct report_run *rr, const struct group *g, int r, struct buf *
 
 		if (buf_adds(&v[0], "\"domain\"") < 0 || json_escape(&v[1], d->name.p, d->name.len) < 0 ||
 		    json_put_uint(&v[2], d->visits) < 0 || json_put_uint(&v[3], acc_distinct_count(&d->visitors)) < 0 ||
-		    put_date(&v[4], first) < 0 ||
+		    put_day(&v[4], first) < 0 ||
 		    (first == REC_NO_TS ? buf_add(&v[5], "null", 4)
 		     : buf_adds(&v[5], d->first == first ? "true" : "false")) < 0)
 			return -1;

@@ -166,7 +166,7 @@ static int sorted(struct report_run *rr)
 	size_t n = 0, gi, ng = groups_count(rr->groups);
 	long long hi = 0;
 	uint64_t ncoh = 0;
-	int any = 0, rc = -1, j;
+	int any = 0, rc = -1;
 
 	if (report_use_zone(rr) < 0)
 		return -1;
@@ -211,11 +211,8 @@ static int sorted(struct report_run *rr)
 		}
 		/* the cohort: the other group fields' values */
 		group_key_slots(rr->groups, g, ks);
-		key.len = 0;
-		for (j = 0; j < rr->groups->nkeys; j++)
-			if (j != rr->user_key && (buf_addc(&key, (char)ks[j].type) < 0 || buf_add(&key, &ks[j].n, 4) < 0 ||
-						  buf_add(&key, ks[j].v, ks[j].n) < 0))
-				goto oom;
+		if (report_key_bytes(rr, ks, rr->user_key, &key) < 0)
+			goto oom;
 		if ((r = htab_put(&cohorts, hash128(key.p, key.len), &v)) < 0)
 			goto oom;
 		if (r)
@@ -250,16 +247,6 @@ static int keep(const struct report_run *rr, const struct group *g)
 	return is_customer(rr, g);
 }
 
-static int put_date(struct buf *b, long long day)
-{
-	int64_t y;
-	unsigned m, d;
-	char t[32];
-
-	ts_civil_from_days(day, &y, &m, &d);
-	return json_escape(b, t, (size_t)snprintf(t, sizeof(t), "%04lld-%02u-%02u", (long long)y, m, d));
-}
-
 static int row(struct report_run *rr, const struct group *g, int r, struct buf *v)
 {
 	const struct rfm *st = (const void *)g->st;
@@ -277,7 +264,7 @@ static int row(struct report_run *rr, const struct group *g, int r, struct buf *
 	    json_put_uint(&v[2], frequency(st)) < 0 || buf_add(&v[3], t, dec_format(monetary(st), t)) < 0 ||
 	    json_put_uint(&v[4], sc[0]) < 0 || json_put_uint(&v[5], sc[1]) < 0 || json_put_uint(&v[6], sc[2]) < 0 ||
 	    json_escape(&v[7], t, (size_t)snprintf(t, sizeof(t), "%d%d%d", sc[0], sc[1], sc[2])) < 0 ||
-	    json_escape(&v[8], seg, strlen(seg)) < 0 || put_date(&v[9], rr->as_of_day) < 0 ||
+	    json_escape(&v[8], seg, strlen(seg)) < 0 || report_put_date(&v[9], rr->as_of_day) < 0 ||
 	    (columns(rr) == 11 &&
 	     (st->cur_lo.set ? json_escape(&v[10], st->cur_lo.p, st->cur_lo.len) : buf_add(&v[10], "null", 4)) < 0))
 		return -1;

@@ -72,14 +72,9 @@ static size_t bucket_before(enum ts_every e, const char *label, size_t n, char o
 static int key_hash(const struct report_run *rr, const struct slot *ks, const char *label, size_t n, struct buf *b,
 		    struct h128 *h)
 {
-	int j;
 	uint32_t len = (uint32_t)n;
 
-	b->len = 0;
-	for (j = 0; j < rr->groups->nkeys; j++)
-		if (buf_addc(b, (char)ks[j].type) < 0 || buf_add(b, &ks[j].n, 4) < 0 || buf_add(b, ks[j].v, ks[j].n) < 0)
-			return -1;
-	if (buf_add(b, &len, 4) < 0 || buf_add(b, label, n) < 0)
+	if (report_key_bytes(rr, ks, -1, b) < 0 || buf_add(b, &len, 4) < 0 || buf_add(b, label, n) < 0)
 		return -1;
 	*h = hash128(b->p, b->len);
 	return 0;
