@@ -5,7 +5,7 @@
  * distinct visitors (user_id hashes) and the time of its first visit.
  * Mergeable: shards' states merge into exactly one pass's.
  *
- * Memory: 104 bytes a domain and group, its name, 16-32 bytes a visitor.
+ * Memory: 120 bytes a domain and group, its name, 16-32 bytes a visitor.
  */
 #ifndef VCHAIN_REFS_H
 #define VCHAIN_REFS_H

@@ -10,7 +10,7 @@
  * --media-followers followers (10 000), their mean sentiment and their
  * reach (the sum of those accounts' followers, a mention each).
  *
- * Memory: refs.h's per domain and group; about 200 bytes a group; at the
+ * Memory: refs.h's per domain and group; about 250 bytes a group; at the
  * end 40 bytes a domain and -g value.
  */
 #include <stdio.h>

@@ -15,8 +15,8 @@
  * Days are calendar days of --tz's zone (UTC by default). The as-of date
  * is --as-of, else the date of the latest ts of any record.
  *
- * Memory: about 330 bytes a person (group), and a customer's orders
- * (orders.h); at the end 48 bytes a customer.
+ * Memory: about 460 bytes a person (a group: 400 of state, its key and
+ * table), a customer's orders (orders.h); at the end 48 bytes a customer.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
  * revenue. With -g campaign, per campaign: a purchase counts in its own
  * record's group, whether or not its buyer's visit is in the same one.
  *
- * Memory: about 250 bytes a group, 16-32 bytes a distinct visitor, and
+ * Memory: about 380 bytes a group, 16-32 bytes a distinct visitor, and
  * the orders (orders.h); at the end 8 bytes and a hash entry a group.
  */
 #include <stdio.h>
