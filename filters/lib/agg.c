@@ -620,10 +620,11 @@ int agg_merge_line(struct agg *a, const char *line, size_t len, uint64_t lineno)
 	default:
 		break;
 	}
-	if ((bk = jobj_get(obj, "replies", 7))) {
-		m = a->report && a->report->merge_tail ? a->report->merge_tail(&a->rr, bk) : -1;
+	if (a->report && a->report->tail && (bk = jobj_get(obj, a->report->tail, strlen(a->report->tail)))) {
+		m = a->report->merge_tail(&a->rr, bk);
 		return m == -2 ? fail(a, -2, "out of memory")
-		       : m < 0 ? fail(a, -1, "a replies line that is not what the sla report keeps") : 0;
+		       : m < 0 ? fail(a, -1, "a %s line that is not what the %s report keeps", a->report->tail,
+				      a->report->name) : 0;
 	}
 	st = jobj_get(obj, "s", 1);
 	if (!st || st->type != J_ARR ||

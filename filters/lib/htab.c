@@ -94,7 +94,7 @@ static uint64_t scratch;
 
 int htab_reserve(struct htab *t, size_t n)
 {
-	size_t cap = t->cap ? t->cap : 1024;
+	size_t cap = t->cap ? t->cap : HTAB_FIRST;
 
 	while (n * 4 > cap * 3)
 		cap *= 2;
@@ -138,8 +138,9 @@ int htab_put(struct htab *t, struct h128 key, uint64_t **val)
 	size_t i, mask;
 
 	key = fix_key(key);
+	/* small first (a group's set, a customer's orders: there may be millions), doubling */
 	if ((t->count + 1) * 4 > t->cap * 3 &&
-	    resize(t, t->cap ? t->cap * 2 : 1024) < 0)
+	    resize(t, t->cap ? t->cap * 2 : HTAB_FIRST) < 0)
 		return -1;
 	mask = t->cap - 1;
 	for (i = key.lo & mask; !is_empty(&t->keys[i]); i = (i + 1) & mask) {

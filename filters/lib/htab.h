@@ -22,6 +22,7 @@ struct htab {
 };
 
 #define HTAB_INIT { NULL, NULL, 0, 0, 0 }
+#define HTAB_FIRST 8	/* slots at the first key (a power of two) */
 
 /*
  * Find key; if absent insert it with value 0. Returns 1 if inserted, 0 if it

@@ -85,6 +85,8 @@ struct report_run {
 	const struct ref_dom **doms;	/* networking: the domains of the group being written, in order */
 	size_t ndoms, cdoms;
 	long long as_of_day;		/* rfm: the as-of date used */
+	long long latest;		/* rfm: the latest ts of any record (has_latest) */
+	int has_latest;
 	uint64_t users[STAGES + 2];	/* funnel: people per furthest stage, of the group being written */
 	long long *ttc[STAGES + 1];	/* funnel: ms from stage k - 1 to k of each who made it, sorted */
 	size_t nttc[STAGES + 1], cttc[STAGES + 1];
@@ -108,7 +110,8 @@ struct report_def {
 	int whole_input;			/* scores the whole input: no --every; --tz for its own dates */
 	/* in a worker: what the report cannot do without. 0, or -1 with why[200]. NULL: nothing. */
 	int (*check)(const struct acc *acc, const struct slot *s, char *why);
-	/* before the groups: a record the report keeps by itself (SLA replies). 1 kept, 0 not, -2. NULL: none. */
+	/* before the groups: a record the report keeps by itself (SLA replies), or what a report
+	 * notes of every record (rfm's latest ts). 1 kept, 0 not, -2. NULL: none. */
 	int (*intercept)(struct report_run *rr, const struct slot *s);
 	/* before the groups are sorted for output (may add groups). 0, or -1 with rr->why. NULL: nothing. */
 	int (*prepare)(struct report_run *rr);
@@ -121,7 +124,8 @@ struct report_def {
 	/* --partial: before the groups are written (0, or -1: memory), and a line of its own after them */
 	int (*partial_prepare)(struct report_run *rr);
 	int (*partial_tail)(const struct report_run *rr, struct buf *b);
-	/* --merge: that line. 0; -1 (not such a line); -2. NULL: the report has none. */
+	/* --merge: that line, an object whose one member is named tail. 0; -1 (not such a line); -2. */
+	const char *tail;
 	int (*merge_tail)(struct report_run *rr, const struct jfield *f);
 	/* the rows of group g (after keep), or -1 (out of memory). NULL: nrows. */
 	int (*rows_of)(struct report_run *rr, const struct group *g);

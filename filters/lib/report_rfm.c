@@ -15,18 +15,20 @@
  * Days are calendar days of --tz's zone (UTC by default). The as-of date
  * is --as-of, else the date of the latest ts of any record.
  *
- * Memory: about 460 bytes a person (a group: 400 of state, its key and
- * table), a customer's orders (orders.h); at the end 48 bytes a customer.
+ * Memory: about 430 bytes a customer (a group: 368 of state, its key and
+ * table; people who never bought or refunded have none) and their orders
+ * (orders.h); at the end 48 bytes a customer.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "partial.h"
 #include "report.h"
 #include "report_tables.h"
 
 struct rfm {
-	A_SPAN_t seen, bought;
+	A_SPAN_t bought;
 	A_ORDERS_t orders;
 	A_SUM_t purchases, refunds;
 	A_MIN_t cur_lo;
@@ -34,7 +36,6 @@ struct rfm {
 };
 
 static const struct report_member members[] = {
-	REPORT_MEMBER(struct rfm, seen, A_SPAN, "span?ts~"),
 	REPORT_MEMBER(struct rfm, bought, A_SPAN, "span?type=purchase"),
 	REPORT_MEMBER(struct rfm, orders, A_ORDERS, "orders?type=purchase"),
 	REPORT_MEMBER(struct rfm, purchases, A_SUM, "sum:revenue?type=purchase"),
@@ -62,8 +63,41 @@ static int columns(const struct report_run *rr)
 /* In a worker: a purchase needs its time. */
 static int check(const struct acc *acc, const struct slot *s, char *why)
 {
-	if (s[acc[1].xs[0]].type == REC_ABSENT && cond_holds(&acc[1].cond, s))
+	if (s[acc[0].xs[0]].type == REC_ABSENT && cond_holds(&acc[0].cond, s))
 		return snprintf(why, 200, "ts missing: rfm needs the time of each purchase"), -1;
+	return 0;
+}
+
+/*
+ * Every record's ts, for the as-of date: noted here, so that people who
+ * never bought make no group (about nine in ten of them).
+ */
+static int intercept(struct report_run *rr, const struct slot *s)
+{
+	long long ts = slot_ms(&s[rr->acc[0].xs[0]]);
+
+	if (ts != REC_NO_TS && (!rr->has_latest || ts > rr->latest))
+		rr->latest = ts, rr->has_latest = 1;
+	return 0;
+}
+
+/* --partial: the latest ts, a line of its own after the groups; and its merge */
+static int partial_tail(const struct report_run *rr, struct buf *b)
+{
+	if (!rr->has_latest)
+		return 0;
+	return buf_adds(b, "{\"latest\":") < 0 || partial_put_ms(b, rr->latest, REC_NO_TS) < 0 || buf_add(b, "}\n", 2) < 0
+	       ? -1 : 0;
+}
+
+static int merge_tail(struct report_run *rr, const struct jfield *f)
+{
+	long long ts;
+
+	if (partial_get_ms(f, &ts, REC_NO_TS) < 0 || ts == REC_NO_TS)
+		return -1;
+	if (!rr->has_latest || ts > rr->latest)
+		rr->latest = ts, rr->has_latest = 1;
 	return 0;
 }
 
@@ -164,21 +198,14 @@ static int sorted(struct report_run *rr)
 	struct cust_score *c = NULL;
 	struct buf key = BUF_INIT;
 	size_t n = 0, gi, ng = groups_count(rr->groups);
-	long long hi = 0;
 	uint64_t ncoh = 0;
-	int any = 0, rc = -1;
+	int rc = -1;
 
 	if (report_use_zone(rr) < 0)
 		return -1;
-	for (gi = 0; gi < ng; gi++) {
-		const struct rfm *st = (const void *)groups_at(rr->groups, gi)->st;
-
-		if (st->seen.n && (!any || st->seen.hi > hi))
-			hi = st->seen.hi, any = 1;
-	}
 	if (rr->as_of_given)
 		rr->as_of_day = rr->as_of_day_given;
-	else if (any && ts_local_day(hi, &rr->as_of_day) < 0)
+	else if (rr->has_latest && ts_local_day(rr->latest, &rr->as_of_day) < 0)
 		return snprintf(rr->why, sizeof(rr->why), "rfm: the latest ts is beyond the zone's dates"), -1;
 	if (!(rr->scores = calloc(3 * ng + 1, 1)) || !(c = malloc((ng + 1) * sizeof(*c))))
 		return snprintf(rr->why, sizeof(rr->why), "out of memory"), -1;
@@ -275,7 +302,7 @@ const struct report_def report_rfm = {
 	.name = "rfm",
 	.state_size = sizeof(struct rfm),
 	.members = members,
-	.nmembers = 7,
+	.nmembers = 6,
 	.cols = cols,
 	.kinds = kinds,
 	.ncols = 11,
@@ -284,8 +311,12 @@ const struct report_def report_rfm = {
 	.needs_key = "user_id",
 	.whole_input = 1,
 	.check = check,
+	.intercept = intercept,
 	.sorted = sorted,
 	.keep = keep,
 	.columns = columns,
+	.partial_tail = partial_tail,
+	.tail = "latest",
+	.merge_tail = merge_tail,
 	.row = row,
 };

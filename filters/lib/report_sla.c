@@ -101,5 +101,6 @@ const struct report_def report_sla = {
 	.row = row,
 	.partial_prepare = partial_prepare,
 	.partial_tail = partial_tail,
+	.tail = "replies",
 	.merge_tail = merge_tail,
 };

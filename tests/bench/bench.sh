@@ -11,7 +11,7 @@
 #   BENCH_RANK_PEOPLE  people of vchain-gen --people for rank-advocates (default 5900000, about 10 M events)
 #   BENCH_RETAIL_ROWS  UCI-shaped invoice lines for the profile rows (default 10000000)
 #   BENCH_GA4_ROWS     GA4-shaped rows for the profile rows (default 2000000, about 1.4 GB)
-#   BENCH_ONLY    the parts to run, of: parse aggregate dedupe stage sort attribute rank profiles partition (default all)
+#   BENCH_ONLY    the parts to run, of: parse aggregate reports dedupe stage sort attribute rank profiles partition (default all)
 #
 # Prints one table: task, tool, seconds (median wall time), MB/s (of the
 # uncompressed input), peak RSS, and ratio = that tool's time / vchain's time
@@ -237,7 +237,15 @@ if [ -x "$AG" ] && want aggregate; then
 	measure "$t" "vchain-aggregate --report engagement" "$RUNS" "$AG --report engagement $staged"
 	[ -n "$duck" ] && measure "$t" "duckdb sum FILTER by platform" "$RUNS" \
 		"$duck \"SELECT platform, sum(coalesce(count, 1)) FILTER (WHERE type IN ('impression', 'view')) i, sum(coalesce(count, 1)) FILTER (WHERE type IN ('like', 'comment', 'share')) e, e / i FROM read_json('$staged', format='newline_delimited', sample_size=-1) GROUP BY ALL ORDER BY ALL\""
-	# the reports of the social cycle's last phases, each beside DuckDB's nearest query
+	unset BYTES
+fi
+
+# the reports of the social cycle's last phases, each beside DuckDB's nearest query
+# (BENCH_ONLY=reports runs these alone)
+if [ -x "$AG" ] && { want aggregate || want reports; }; then
+	staged="$D/staged-$EVENTS.ndjson"
+	want aggregate || "$B/vchain-stage" "$nd" > "$staged"
+	BYTES=$(wc -c < "$staged")
 	t="selling report (leads, growth, offers) per campaign and week"
 	measure "$t" "vchain-aggregate --report selling -g campaign --every week" "$RUNS" "$AG --report selling -g campaign --every week $staged"
 	[ -n "$duck" ] && measure "$t" "duckdb FILTER sums, self-join on the week before" "$RUNS" \
@@ -245,7 +253,7 @@ if [ -x "$AG" ] && want aggregate; then
 	t="networking report (referring domains, earned media) per week"
 	measure "$t" "vchain-aggregate --report networking --every week" "$RUNS" "$AG --report networking --every week $staged"
 	[ -n "$duck" ] && measure "$t" "duckdb regexp host, min() OVER, FILTER" "$RUNS" \
-		"$duck \"WITH e AS (SELECT date_trunc('week', ts::TIMESTAMP) w, ts::TIMESTAMP t, user_id, type, followers, sentiment, regexp_extract(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/]*@)?([^:/?#]+)', 1) h0, rtrim(lower(h0), '.') h1, CASE WHEN starts_with(h1, 'www.') AND length(h1) > 4 THEN h1[5:] ELSE h1 END d FROM read_json('$staged', format='newline_delimited', sample_size=-1) WHERE type IN ('visit', 'mention')), r AS (SELECT w, d, count(*) visits, count(DISTINCT user_id) visitors, min(t) f FROM e WHERE type = 'visit' AND d <> '' GROUP BY ALL), n AS (SELECT *, min(f) OVER (PARTITION BY d) first, f = first new FROM r), m AS (SELECT w, count(*) mentions, avg(sentiment) s, sum(followers) reach FROM e WHERE type = 'mention' AND followers >= 10000 GROUP BY ALL) SELECT n.*, m.* FROM n FULL JOIN m USING (w) ORDER BY ALL\""
+		"$duck \"WITH e AS (SELECT date_trunc('week', ts::TIMESTAMP) w, ts::TIMESTAMP t, user_id, type, followers, sentiment, regexp_extract(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/]*@)?([^:/?#]+)', 1) h0, rtrim(lower(h0), '.') h1, CASE WHEN starts_with(h1, 'www.') AND length(h1) > 4 THEN h1[5:] ELSE h1 END d FROM read_json('$staged', format='newline_delimited', sample_size=-1) WHERE type IN ('visit', 'mention')), r AS (SELECT w, d, count(*) visits, count(DISTINCT user_id) visitors, min(t) f FROM e WHERE type = 'visit' AND d <> '' GROUP BY ALL), n AS (SELECT *, min(f) OVER (PARTITION BY d) f0, f = f0 is_new FROM r), m AS (SELECT w, count(*) mentions, avg(sentiment) s, sum(followers) reach FROM e WHERE type = 'mention' AND followers >= 10000 GROUP BY ALL) SELECT n.*, m.* FROM n FULL JOIN m USING (w) ORDER BY ALL\""
 	t="rfm report (recency, frequency, money, quintile scores)"
 	measure "$t" "vchain-aggregate --report rfm" "$RUNS" "$AG --report rfm $staged"
 	[ -n "$duck" ] && measure "$t" "duckdb FILTER aggregates, rank() OVER" "$RUNS" \

@@ -29,7 +29,7 @@ static const char *const expected[] = {
 	"orders?type=purchase", "sum:revenue?type=purchase", NULL,
 	"networking", "refs?type=visit&referrer~", "count?type=mention", "mean:sentiment?type=mention",
 	"sum:followers?type=mention", NULL,
-	"rfm", "span?ts~", "span?type=purchase", "orders?type=purchase", "sum:revenue?type=purchase",
+	"rfm", "span?type=purchase", "orders?type=purchase", "sum:revenue?type=purchase",
 	"sum:revenue?type=refund", "min:currency?type=purchase|refund", "max:currency?type=purchase|refund", NULL,
 	NULL
 };
