@@ -77,22 +77,11 @@ $RUN "$A" --report networking --every day -j 1 "$TMP/ev" > "$TMP/one"
 $RUN "$A" --report networking --every day -j 3 "$TMP/ev" | cmp - "$TMP/one"
 
 # ---- --partial per shard, --merge: one pass's bytes (--own-domain at the merge) ----
+. ./shards.inc
 for opts in "--every day" "--every week -g platform --media-followers 1000"; do
 	# shellcheck disable=SC2086
 	$RUN "$A" --report networking $opts --own-domain tiktok.com "$TMP/ev" > "$TMP/one"
-	for k in 2 3 7; do
-		rm -f "$TMP"/shard.* "$TMP"/part.*
-		split -n l/$k "$TMP/ev" "$TMP/shard."
-		for f in "$TMP"/shard.*; do
-			# shellcheck disable=SC2086
-			$RUN "$A" --partial --report networking $opts "$f" > "$TMP/part.${f##*.}"
-		done
-		$RUN "$A" --merge --own-domain tiktok.com "$TMP"/part.* | cmp "$TMP/one" - ||
-			{ echo "networking $opts, $k shards"; exit 1; }
-	done
-	$RUN "$A" --merge --partial "$TMP/part.aa" "$TMP/part.ab" "$TMP/part.ac" > "$TMP/p1"
-	$RUN "$A" --merge --partial "$TMP"/part.a[d-g] > "$TMP/p2"
-	$RUN "$A" --merge --own-domain tiktok.com "$TMP/p1" "$TMP/p2" | cmp "$TMP/one" -
+	merges_equal "$TMP/one" "$TMP/ev" "--report networking $opts" "--own-domain tiktok.com" 2 3 7
 done
 if "$A" --merge --media-followers 10 "$TMP/p1" > /dev/null 2> "$TMP/e"; then exit 1; fi
 grep -q -- "--media-followers picks records: give it with --partial" "$TMP/e"

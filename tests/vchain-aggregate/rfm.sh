@@ -86,24 +86,12 @@ $RUN "$A" --report rfm -j 1 "$TMP/ev" | cmp - "$TMP/o1"
 $RUN "$A" --report rfm -j 3 "$TMP/ev" | cmp - "$TMP/o1"
 
 # ---- --partial per shard, --merge: one pass's bytes (--as-of at the merge; --tz with the shards) ----
+. ./shards.inc
 for opts in "--tz Asia/Tokyo" "-g user_id,currency"; do
 	# shellcheck disable=SC2086
 	$RUN "$A" --report rfm $opts "$TMP/ev" > "$TMP/one"
 	# shellcheck disable=SC2086
 	$RUN "$A" --report rfm $opts --as-of 2024-07-01 "$TMP/ev" > "$TMP/one-asof"
-	for k in 2 7; do
-		rm -f "$TMP"/shard.* "$TMP"/part.*
-		split -n l/$k "$TMP/ev" "$TMP/shard."
-		for f in "$TMP"/shard.*; do
-			# shellcheck disable=SC2086
-			$RUN "$A" --partial --report rfm $opts "$f" > "$TMP/part.${f##*.}"
-		done
-		$RUN "$A" --merge "$TMP"/part.* | cmp "$TMP/one" - || { echo "rfm $opts, $k shards"; exit 1; }
-		$RUN "$A" --merge --as-of 2024-07-01 "$TMP"/part.* | cmp "$TMP/one-asof" - ||
-			{ echo "rfm $opts --as-of, $k shards"; exit 1; }
-	done
-	# merged in two levels
-	$RUN "$A" --merge --partial "$TMP/part.aa" "$TMP/part.ab" "$TMP/part.ac" > "$TMP/p1"
-	$RUN "$A" --merge --partial "$TMP"/part.a[d-g] > "$TMP/p2"
-	$RUN "$A" --merge "$TMP/p1" "$TMP/p2" | cmp "$TMP/one" -
+	merges_equal "$TMP/one" "$TMP/ev" "--report rfm $opts" "" 2 7
+	merges_equal "$TMP/one-asof" "$TMP/ev" "--report rfm $opts" "--as-of 2024-07-01" 7
 done

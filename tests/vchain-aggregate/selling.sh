@@ -75,19 +75,9 @@ $RUN "$A" --report selling --every day -g campaign -j 1 "$TMP/ev" > "$TMP/one"
 $RUN "$A" --report selling --every day -g campaign -j 3 "$TMP/ev" | cmp - "$TMP/one"
 
 # ---- --partial per shard, --merge: one pass's bytes ----
+. ./shards.inc
 for opts in "--every day -g campaign" "--every hour --tz Europe/Berlin"; do
 	# shellcheck disable=SC2086
 	$RUN "$A" --report selling $opts "$TMP/ev" > "$TMP/one"
-	for k in 2 3 7; do
-		rm -f "$TMP"/shard.* "$TMP"/part.*
-		split -n l/$k "$TMP/ev" "$TMP/shard."
-		for f in "$TMP"/shard.*; do
-			# shellcheck disable=SC2086
-			$RUN "$A" --partial --report selling $opts "$f" > "$TMP/part.${f##*.}"
-		done
-		$RUN "$A" --merge "$TMP"/part.* | cmp "$TMP/one" - || { echo "selling $opts, $k shards"; exit 1; }
-	done
-	$RUN "$A" --merge --partial "$TMP/part.aa" "$TMP/part.ab" "$TMP/part.ac" > "$TMP/p1"
-	$RUN "$A" --merge --partial "$TMP"/part.a[d-g] > "$TMP/p2"
-	$RUN "$A" --merge "$TMP/p1" "$TMP/p2" | cmp "$TMP/one" -
+	merges_equal "$TMP/one" "$TMP/ev" "--report selling $opts" "" 2 3 7
 done
