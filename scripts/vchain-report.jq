@@ -145,7 +145,7 @@ def section($id; $title; $sentence; $chart; $tables):
       | (.networking | map(select(.kind == "domain"))) as $doms
       | (.networking_periods) as $np | ($np | length) as $n
       | section("networking"; "Networking: who sends visitors, who talks about us";
-        "\($all.domains | int) referring domains sent \($all.visits | int) visits from \($all.visitors | int) people\(if ($doms | length) > 0 then "; the most from \($doms[0].referrer_domain) (\($doms[0].visits | int))" else "" end). Earned media, mentions by accounts with 10,000 followers or more: \($all.earned_mentions | int)\(if $all.earned_sentiment_mean != null then ", with a mean sentiment of \($all.earned_sentiment_mean | fixed(2)) and a reach of \($all.earned_reach | int) followers" else "" end).";
+        "\($all.domains | int) referring domains sent \($all.visits | int) visits from \($all.visitors | int) people\(if ($doms | length) > 0 then "; the most from \($doms[0].referrer_domain) (\($doms[0].visits | int))" else "" end). Earned media, mentions by accounts with \($d.meta.media | int) followers or more: \($all.earned_mentions | int)\(if $all.earned_sentiment_mean != null then ", with a mean sentiment of \($all.earned_sentiment_mean | fixed(2)) and a reach of \($all.earned_reach | int) followers" else "" end).";
         null;
         [table("t-networking"; (if $n > 12 then "Referrals and earned media: the last 12 of \($n) \($every)s with data" else "Referrals and earned media per \($every)" end);
             [[$every, "l"], ["referred visits", "r"], ["visitors", "r"], ["domains", "r"], ["new domains", "r"], ["earned mentions", "r"], ["mean sentiment", "r"], ["reach", "r"]];

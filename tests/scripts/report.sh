@@ -121,9 +121,15 @@ sh "$VR" --bin "$BIN" -o "$TMP/rep" --spend "$TMP/spend.csv" --brand brand --top
 page_checks "$TMP/rep" "$TMP/exp"
 [ -f "$TMP/rep/roi-by-platform.csv" ] || { echo "no roi-by-platform.csv"; exit 1; }
 # -q: nothing on stderr; --every month
-sh "$VR" -q --bin "$BIN" -o "$TMP/rep-m" --every month --brand brand --top 8 "$@" 2> "$TMP/err" || { cat "$TMP/err"; exit 1; }
+sh "$VR" -q --bin "$BIN" -o "$TMP/rep-m" --every month --brand brand --top 8 --media-followers 1000 "$@" 2> "$TMP/err" ||
+	{ cat "$TMP/err"; exit 1; }
 [ ! -s "$TMP/err" ] || { echo "-q wrote: $(cat "$TMP/err")"; exit 1; }
 expect "$TMP/exp-m" month brand "" "$@"
+# --media-followers 1000 reaches the networking report (its summary's earned media)
+"$BIN/vchain-aggregate" --report networking --media-followers 1000 --every month "$TMP/exp-m/staged" > "$TMP/exp-m/networking-periods.ndjson"
+"$BIN/vchain-aggregate" --report networking --media-followers 1000 "$TMP/exp-m/staged" > "$TMP/exp-m/networking.ndjson"
+cmp "$TMP/exp-m/networking.ndjson" "$TMP/rep-m/networking.ndjson"
+grep -q "mentions by accounts with 1,000 followers or more" "$TMP/rep-m/report.md" || { echo "report.md: not 1,000 followers"; exit 1; }
 python3 "$CHECK" "$TMP/rep-m/report.md" "$TMP/exp-m"
 
 # ---- a truncated archive: the run fails naming it; the report stays as it was ----
