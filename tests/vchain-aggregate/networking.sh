@@ -58,6 +58,13 @@ $RUN "$A" --report networking --every day --own-domain brand.com --media-followe
 $RUN "$A" --report networking --every day --tz Europe/Berlin --own-domain brand.com --format csv "$TMP/n" |
 	cut -d, -f1-7 | tail -n 2 | tr '\n' ' ' |
 	grep -qx '2024-04-01,summary,,1,1,, 2024-04-01,domain,late.example.org,1,1,2024-04-01,true '
+# a referrer with JSON-escaped slashes (PHP's json_encode writes them) and
+# one with a port but no scheme are example.com; a mailto: is no referral
+printf '%s\n' '{"ts":"2024-03-30T12:00:00Z","user_id":"e1","type":"visit","referrer":"https:\/\/www.Example.com\/a"}' \
+	'{"ts":"2024-03-30T12:00:00Z","user_id":"e2","type":"visit","referrer":"Example.COM:443/page"}' \
+	'{"ts":"2024-03-30T12:00:00Z","user_id":"e3","type":"visit","referrer":"mailto:x@y.z"}' > "$TMP/esc"
+$RUN "$A" --report networking --format csv "$TMP/esc" | cut -d, -f1-4,7 | tr '\n' ' ' |
+	grep -qx 'kind,referrer_domain,visits,visitors,domains summary,,2,2,1 domain,example.com,2,2, '
 # what is not a domain as the report writes them is refused
 if "$A" --report networking --own-domain www.brand.com "$TMP/n" > /dev/null 2> "$TMP/e"; then exit 1; fi
 grep -q -- "--own-domain: 'www.brand.com' is not a domain" "$TMP/e"
