@@ -122,14 +122,14 @@ static uint64_t frequency(const struct rfm *st)
 	return orders_count(&st->orders, &repeat);
 }
 
-static struct dec monetary(const struct rfm *st)
+/* Purchases less refunds into *m. 0, or -1 beyond 38 digits (sorted says so before any row). */
+static int monetary(const struct rfm *st, struct dec *m)
 {
-	struct dec m = st->purchases.sum, neg = st->refunds.sum;
+	struct dec neg = st->refunds.sum;
 
+	*m = st->purchases.sum;
 	neg.m = -neg.m;
-	if (dec_add(&m, neg) < 0)	/* beyond 38 digits: not money anyone has */
-		m = st->purchases.sum;
-	return m;
+	return dec_add(m, neg) < 0 ? -1 : 0;
 }
 
 struct cust_score {
@@ -248,7 +248,10 @@ static int sorted(struct report_run *rr)
 		c[n].gid = g->id;
 		c[n].days = rr->as_of_day - day;
 		c[n].freq = frequency(st);
-		c[n].money = monetary(st);
+		if (monetary(st, &c[n].money) < 0) {
+			say_user(rr, g, "has purchases less refunds beyond 38 digits");
+			goto done;
+		}
 		n++;
 	}
 	qsort(c, n, sizeof(*c), by_days);
@@ -280,15 +283,18 @@ static int row(struct report_run *rr, const struct group *g, int r, struct buf *
 	const uint8_t *sc = &rr->scores[3 * (size_t)g->id];
 	const char *seg = rfm_segments[sc[0] - 1][sc[1] - 1];
 	char t[DEC_MAX_LEN + TS_MAX_LEN];
+	struct dec money;
 	long long day;
 	size_t k;
 
 	(void)r;
+	if (monetary(st, &money) < 0)	/* (sorted said so first) */
+		return snprintf(rr->why, sizeof(rr->why), "rfm: money beyond 38 digits"), -1;
 	if (ts_local_day(st->bought.hi, &day) < 0)
 		return snprintf(rr->why, sizeof(rr->why), "rfm: a purchase beyond the zone's dates"), -1;
 	k = ts_format_ms(st->bought.hi, t);
 	if (json_escape(&v[0], t, k) < 0 || json_put_uint(&v[1], (uint64_t)(rr->as_of_day - day)) < 0 ||
-	    json_put_uint(&v[2], frequency(st)) < 0 || buf_add(&v[3], t, dec_format(monetary(st), t)) < 0 ||
+	    json_put_uint(&v[2], frequency(st)) < 0 || buf_add(&v[3], t, dec_format(money, t)) < 0 ||
 	    json_put_uint(&v[4], sc[0]) < 0 || json_put_uint(&v[5], sc[1]) < 0 || json_put_uint(&v[6], sc[2]) < 0 ||
 	    json_escape(&v[7], t, (size_t)snprintf(t, sizeof(t), "%d%d%d", sc[0], sc[1], sc[2])) < 0 ||
 	    json_escape(&v[8], seg, strlen(seg)) < 0 || report_put_date(&v[9], rr->as_of_day) < 0 ||

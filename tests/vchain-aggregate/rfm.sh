@@ -71,6 +71,10 @@ printf '%s\n' '{"ts":"2024-01-01T00:00:00Z","user_id":"m","type":"purchase","rev
 fails "customer m paid in EUR and USD: give -g user_id,currency" --report rfm "$TMP/cur"
 $RUN "$A" --report rfm -g user_id,currency --format csv "$TMP/cur" | cut -d, -f1,2,5 | tr '\n' ' ' |
 	grep -qx 'user_id,currency,frequency m,EUR,1 m,USD,1 '
+# money beyond 38 digits is an error, never a wrong number
+printf '%s\n' '{"ts":"2024-01-01T00:00:00Z","user_id":"big","type":"purchase","revenue":99999999999999999999999999999999999999}' \
+	'{"ts":"2024-01-01T00:00:00Z","user_id":"big","type":"refund","revenue":-99999999999999999999999999999999999999}' > "$TMP/big"
+fails "rfm: customer big has purchases less refunds beyond 38 digits" --report rfm "$TMP/big"
 printf '%s\n' '{"ts":"2024-01-01T00:00:00Z","user_id":"m","type":"visit"}' '{"user_id":"m","type":"purchase","revenue":1}' > "$TMP/nots"
 fails "nots:2: ts missing: rfm needs the time of each purchase" --report rfm "$TMP/nots"
 
