@@ -182,7 +182,7 @@ static int take(struct agg *a, const char *p)
 	struct slot s[REC_MAX_SLOTS];
 	uint64_t takes = 0;
 	struct group *g;
-	int k;
+	int k, noted = 0;
 
 	rec_read(p, a->l.n, s);
 	if (a->l.count_slot >= 0 && s[a->l.count_slot].type == J_NULL)
@@ -190,15 +190,16 @@ static int take(struct agg *a, const char *p)
 	if (a->report && a->report->intercept) {
 		if ((k = a->report->intercept(&a->rr, s)) < 0)
 			return fail(a, -2, "out of memory");
-		if (k)
+		if (k == 1)
 			return 0;	/* the report keeps it by itself */
+		noted = k == 2;
 	}
 	if (a->conditional) {
 		/* which accumulators take it, once; a record that none takes makes no group */
 		for (takes = 0, k = 0; k < a->nacc; k++)
 			takes |= (uint64_t)cond_holds(&a->acc[k].cond, s) << k;
 		if (!takes) {
-			a->unused++;
+			a->unused += !noted;
 			return 0;
 		}
 	}

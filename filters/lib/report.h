@@ -111,7 +111,8 @@ struct report_def {
 	/* in a worker: what the report cannot do without. 0, or -1 with why[200]. NULL: nothing. */
 	int (*check)(const struct acc *acc, const struct slot *s, char *why);
 	/* before the groups: a record the report keeps by itself (SLA replies), or what a report
-	 * notes of every record (rfm's latest ts). 1 kept, 0 not, -2. NULL: none. */
+	 * notes of every record (rfm's latest ts). 1 kept, 2 noted (and on to the groups), 0 not
+	 * read, -2. NULL: none. */
 	int (*intercept)(struct report_run *rr, const struct slot *s);
 	/* before the groups are sorted for output (may add groups). 0, or -1 with rr->why. NULL: nothing. */
 	int (*prepare)(struct report_run *rr);

@@ -76,9 +76,11 @@ static int intercept(struct report_run *rr, const struct slot *s)
 {
 	long long ts = slot_ms(&s[rr->acc[0].xs[0]]);
 
-	if (ts != REC_NO_TS && (!rr->has_latest || ts > rr->latest))
+	if (ts == REC_NO_TS)
+		return 0;
+	if (!rr->has_latest || ts > rr->latest)
 		rr->latest = ts, rr->has_latest = 1;
-	return 0;
+	return 2;
 }
 
 /* --partial: the latest ts, a line of its own after the groups; and its merge */
