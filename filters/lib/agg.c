@@ -317,8 +317,8 @@ int agg_split(struct agg *a, unsigned n)
 		if (!acc_order_free(a->acc[i].kind))
 			return 0;
 	a->route_slot = -1;
-	for (i = 0; i < a->nacc && a->route_slot < 0; i++)
-		if (a->acc[i].kind == A_DISTINCT || a->acc[i].kind == A_FUNNEL)
+	for (i = 0; i < a->nacc && a->route_slot < 0; i++)	/* (an orders' slot is its user_id) */
+		if (a->acc[i].kind == A_DISTINCT || a->acc[i].kind == A_FUNNEL || a->acc[i].kind == A_ORDERS)
 			a->route_slot = a->acc[i].slot;
 	if (!(a->parts = calloc(n, sizeof(*a->parts))))
 		return fail(a, -2, "out of memory");

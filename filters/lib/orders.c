@@ -84,32 +84,92 @@ uint64_t orders_count(const struct orders *t, uint64_t *repeat)
 	return orders;
 }
 
-int orders_json(const struct orders *t, struct buf *b)
+int orders_absorb(struct orders *t, struct orders *src)
 {
 	size_t k;
 
-	if (buf_adds(b, "{\"c\":[") < 0)
+	if (!t->customers.n && !t->np && !t->anon_noid) {	/* an empty state takes src as it is */
+		orders_free(t);
+		*t = *src;
+		memset(src, 0, sizeof(*src));
+		return 0;
+	}
+	t->anon_noid += src->anon_noid;
+	for (k = 0; k < src->customers.n; k++) {
+		const struct cust *c = orders_customer(src, k);
+		struct cust *cu = customer(t, c->id);
+
+		if (!cu)
+			return -1;
+		if (c->first_ts < cu->first_ts)
+			cu->first_ts = c->first_ts;
+		cu->noid += c->noid;
+	}
+	for (k = 0; k < src->np; k++) {	/* each pair once, counted for its customer when new */
+		const struct order_pair *pr = &src->p[k];
+		struct cust *cu = NULL;
+
+		if ((pr->user.lo || pr->user.hi) && !(cu = customer(t, pr->user)))
+			return -1;
+		if (add_pair(t, cu, pr->user, pr->order) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int cust_cmp(const void *a, const void *b)
+{
+	return h128_cmp(&(*(const struct cust *const *)a)->id, &(*(const struct cust *const *)b)->id);
+}
+
+static int pair_cmp(const void *a, const void *b)
+{
+	const struct order_pair *x = *(const struct order_pair *const *)a, *y = *(const struct order_pair *const *)b;
+	int c = h128_cmp(&x->user, &y->user);
+
+	return c ? c : h128_cmp(&x->order, &y->order);
+}
+
+/* In the hashes' order: the same text however the state was built (in parts, or merged). */
+int orders_json(const struct orders *t, struct buf *b)
+{
+	const void **o;
+	size_t k, n = t->customers.n > t->np ? t->customers.n : t->np;
+	int r = -1;
+
+	if (!(o = malloc((n ? n : 1) * sizeof(*o))))
 		return -1;
+	for (k = 0; k < t->customers.n; k++)
+		o[k] = orders_customer(t, k);
+	qsort(o, t->customers.n, sizeof(*o), cust_cmp);
+	if (buf_adds(b, "{\"c\":[") < 0)
+		goto done;
 	for (k = 0; k < t->customers.n; k++) {
-		const struct cust *c = orders_customer(t, k);
+		const struct cust *c = o[k];
 
 		if ((k && buf_addc(b, ',') < 0) || buf_addc(b, '[') < 0 || partial_put_hash(b, c->id) < 0 ||
 		    buf_addc(b, ',') < 0 || partial_put_ms(b, c->first_ts, REC_NO_TS) < 0 ||
 		    buf_addc(b, ',') < 0 || json_put_uint(b, c->noid) < 0 || buf_addc(b, ']') < 0)
-			return -1;
+			goto done;
 	}
 	if (buf_adds(b, "],\"p\":[") < 0)
-		return -1;
+		goto done;
+	for (k = 0; k < t->np; k++)
+		o[k] = &t->p[k];
+	qsort(o, t->np, sizeof(*o), pair_cmp);
 	for (k = 0; k < t->np; k++) {
-		const struct order_pair *pr = &t->p[k];
+		const struct order_pair *pr = o[k];
 		int anon = !pr->user.lo && !pr->user.hi;
 
 		if ((k && buf_addc(b, ',') < 0) || buf_addc(b, '[') < 0 ||
 		    (anon ? buf_add(b, "null", 4) : partial_put_hash(b, pr->user)) < 0 || buf_addc(b, ',') < 0 ||
 		    partial_put_hash(b, pr->order) < 0 || buf_addc(b, ']') < 0)
-			return -1;
+			goto done;
 	}
-	return buf_adds(b, "],\"a\":") < 0 || json_put_uint(b, t->anon_noid) < 0 || buf_addc(b, '}') < 0 ? -1 : 0;
+	r = buf_adds(b, "],\"a\":") < 0 || json_put_uint(b, t->anon_noid) < 0 || buf_addc(b, '}') < 0 ? -1 : 0;
+done:
+	free(o);
+	return r;
 }
 
 int orders_merge_json(struct orders *t, const struct jfield *f, struct jobj *arr, struct jobj *el, struct jobj *obj)

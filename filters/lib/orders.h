@@ -55,6 +55,8 @@ static inline const struct cust *orders_customer(const struct orders *t, size_t 
 }
 /* Orders (distinct), and customers who ordered twice or more. */
 uint64_t orders_count(const struct orders *t, uint64_t *repeat_customers);
+/* src (a part's state) into t, as a merge of their JSON would; src is left empty or as it was. 0, or -1. */
+int orders_absorb(struct orders *t, struct orders *src);
 /* The state as JSON, and its merge (arr, el, obj: scratch). 0; -1 (not such a state); -2 (memory). */
 int orders_json(const struct orders *t, struct buf *b);
 int orders_merge_json(struct orders *t, const struct jfield *f, struct jobj *arr, struct jobj *el, struct jobj *obj);

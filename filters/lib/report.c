@@ -222,13 +222,16 @@ int report_order_free(const struct report_def *def)
 	if (def->intercept)
 		return 0;
 	for (i = 0; i < def->nmembers; i++)
-		if (def->members[i].kind != A_FUNNEL && !acc_order_free(def->members[i].kind))
+		if (def->members[i].kind != A_FUNNEL && def->members[i].kind != A_ORDERS &&
+		    !acc_order_free(def->members[i].kind))
 			return 0;
 	return 1;
 }
 
 int report_absorb(const struct acc *a, void *p, void *src, int disjoint)
 {
+	if (a->kind == A_ORDERS)
+		return orders_absorb(p, src) < 0 ? -2 : 0;
 	return a->kind == A_FUNNEL ? funnel_absorb(p, src, disjoint) : acc_absorb(a->kind, p, src, disjoint);
 }
 

@@ -1,5 +1,6 @@
 # With -j N, vchain-aggregate cuts order-free states (counts, exact sums,
-# distinct sets, percentiles, sketches, a funnel's people) into parts by a
+# distinct sets, percentiles, sketches, a funnel's people, the roi and
+# selling reports' orders and customers) into parts by a
 # field's hash, each taken by one thread at a time, and joins them at the
 # end. The results and the --partial results are the same bytes for every
 # -j, and the distinct counts are what jq and sort -u count.
@@ -7,7 +8,8 @@ set -eu
 A="$BIN/vchain-aggregate"
 "$BIN/vchain-gen" --seed 21 --events 120000 > "$TMP/ev"
 acc=count,sum:revenue,distinct:user_id,distinct:post_id,approx_distinct:user_id,p50:revenue,p90:revenue,stddev:revenue
-for args in "-a distinct:user_id" "-g platform -a $acc" "--every day -g type -a $acc"; do
+for args in "-a distinct:user_id" "-g platform -a $acc" "--every day -g type -a $acc" "--report roi -g campaign" \
+	"--report roi --every week" "--report selling --every day -g platform"; do
 	# shellcheck disable=SC2086
 	$RUN "$A" -j 1 $args "$TMP/ev" > "$TMP/one"
 	# shellcheck disable=SC2086
