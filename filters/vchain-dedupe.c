@@ -257,12 +257,18 @@ static int dedupe_line(void *ctx, const char *line, size_t len, const struct sca
 	struct rec r;
 	int sr;
 
-	if ((sr = json_scan_record(line, len, &w->obj, marks, why)) < 0)
-		return sr;
 	memset(&r, 0, sizeof(r));
 	r.len = (uint32_t)len;
 	buf_reset(&w->kbuf);
-	if (o->content) {
+	if (!o->content && !o->window_ms) {
+		/* the key alone: found by the walk that stores nothing */
+		if ((sr = json_line_key(&w->obj, line, len, marks, o->keys, o->key_len, o->nkeys, &w->kbuf, &w->tmp,
+					why)) < 0)
+			return sr;
+		r.has_key = (uint8_t)sr;
+	} else if ((sr = json_scan_record(line, len, &w->obj, marks, why)) < 0)
+		return sr;
+	else if (o->content) {
 		if (content_key(w) < 0)
 			return -2;
 		r.has_key = 1;

@@ -227,12 +227,11 @@ static int route_line(void *ctx, const char *line, size_t len, const struct scan
 	const struct opts *o = w->o;
 	struct prec r;
 	unsigned q;
-	int sr, k;
+	int k;
 
-	if ((sr = json_scan_record(line, len, &w->obj, marks, why)) < 0)
-		return sr;
-	if ((k = json_record_key(&w->obj, o->keys, o->key_len, o->nkeys, &w->kbuf, &w->tmp)) < 0)
-		return -2;
+	if ((k = json_line_key(&w->obj, line, len, marks, o->keys, o->key_len, o->nkeys, &w->kbuf, &w->tmp,
+			       why)) < 0)
+		return k == -1 ? -1 : -2;
 	r.keyless = !k;
 	if (o->keyed) {
 		/* the hash's high half in hex (nothing for no key), a tab, the record */

@@ -847,6 +847,150 @@ int json_key_value(const struct jfield *f, struct buf *key, struct buf *tmp)
 	return buf_add(key, &len, 4) < 0 || buf_add(key, f->val, len) < 0 ? -1 : 0;
 }
 
+/* The key of the picked members got[0..n), as json_record_key. */
+static int key_of(const struct jfield *const *got, unsigned n, struct buf *key, struct buf *tmp)
+{
+	unsigned i;
+
+	buf_reset(key);
+	for (i = 0; i < n; i++) {
+		if (!got[i] || got[i]->type == J_NULL)
+			return 0;
+		if (json_key_value(got[i], key, tmp) < 0)
+			return -1;
+	}
+	return 1;
+}
+
+/*
+ * json_line_key's fast walk of a compact flat object s[0..len) whose
+ * quotes (every one a string's end, no escapes) are bit i of quotes[i / 64]
+ * for byte qbase[i]: the walk meets them in order, so each next one is the
+ * lowest bit left, all state in registers. Fills got[i] (in f[i]) for the
+ * members named; 1 when the line is such an object, else 0 (scan it).
+ */
+static int flat_pick(const unsigned char *s, size_t len, const unsigned char *qbase, const uint64_t *quotes,
+		     size_t nwords, const char *const *names, const size_t *lens, unsigned n, struct jfield *f,
+		     const struct jfield **got)
+{
+	const unsigned char *p = s + 1, *end = s + len, *q, *k, *v;
+	size_t off = (size_t)(p - qbase), w = off >> 6, klen, vlen;
+	uint64_t bits = quotes[w] & (~(uint64_t)0 << (off & 63));
+	const unsigned char *wbase = qbase + (w << 6);	/* byte 0 of word w */
+	uint8_t type;
+	unsigned i;
+
+	/* the next quote (a string's end) as q; SKIP steps over the one at p (a string's start) */
+#define NEXT_WORD()                                        \
+	while (!bits) {                                    \
+		if (++w >= nwords)                         \
+			return 0;                          \
+		bits = quotes[w];                          \
+		wbase += 64;                               \
+	}
+#define POP(q)                                             \
+	do {                                               \
+		NEXT_WORD();                               \
+		(q) = wbase + (unsigned)__builtin_ctzll(bits); \
+		bits &= bits - 1;                          \
+	} while (0)
+#define SKIP()                                             \
+	do {                                               \
+		NEXT_WORD();                               \
+		bits &= bits - 1;                          \
+	} while (0)
+
+	if (len < 2 || s[0] != '{' || end[-1] != '}')
+		return 0;
+	if (*p == '}')
+		return p + 1 == end;
+	for (;;) {
+		/*
+		 * Every quote before p is behind the walk (none is passed
+		 * unseen), so the lowest bit left is p's own when *p is one.
+		 */
+		if (*p != '"')
+			return 0;
+		SKIP();
+		POP(q);
+		if (end - q < 3 || q[1] != ':')
+			return 0;
+		k = p + 1;
+		klen = (size_t)(q - k);
+		p = q + 2;
+		if (*p == '"') {
+			SKIP();
+			POP(q);
+			if (q >= end - 1)
+				return 0;
+			v = p + 1;
+			vlen = (size_t)(q - v);
+			type = J_STR;
+			p = q + 1;
+		} else {
+			for (v = p; p < end && *p != ',' && *p != '}'; p++)
+				if (*p == '"')
+					return 0;	/* the quote bitmap's walk would lose its step */
+			vlen = (size_t)(p - v);
+			if (vlen == 4 && !memcmp(v, "null", 4))
+				type = J_NULL;
+			else if (vlen == 4 && !memcmp(v, "true", 4))
+				type = J_TRUE;
+			else if (vlen == 5 && !memcmp(v, "false", 5))
+				type = J_FALSE;
+			else if (json_is_number((const char *)v, vlen))
+				type = J_NUM;
+			else
+				return 0;	/* nested, spaced or wrong */
+		}
+		/* a later member of a name replaces an earlier, as jq reads it */
+		for (i = 0; i < n; i++)
+			if (klen == lens[i] && *k == (unsigned char)*names[i] && !memcmp(k, names[i], klen)) {
+				f[i].key = (const char *)k;
+				f[i].klen = (uint32_t)klen;
+				f[i].val = (const char *)v;
+				f[i].vlen = (uint32_t)vlen;
+				f[i].type = type;
+				f[i].kesc = f[i].vesc = 0;
+				got[i] = &f[i];
+			}
+		if (*p == ',' && end - p > 1) {
+			p++;
+			continue;
+		}
+		return *p == '}' && p + 1 == end;
+	}
+#undef POP
+#undef SKIP
+#undef NEXT_WORD
+}
+
+int json_line_key(struct jobj *o, const char *line, size_t len, const struct scan_marks *marks,
+		  const char *const *names, const size_t *lens, unsigned n, struct buf *key, struct buf *tmp,
+		  char *why)
+{
+	struct jfield f[JSON_LINE_KEY_MAX];
+	const struct jfield *got[JSON_LINE_KEY_MAX] = { NULL };
+	const unsigned char *qbase;
+	const uint64_t *quotes;
+	size_t nwords;
+	int r;
+
+	if (n <= JSON_LINE_KEY_MAX && len >= 2) {
+		if (marks && !marks->any_attn && line >= marks->base && line + len <= marks->base + marks->n) {
+			qbase = (const unsigned char *)marks->base;	/* the chunk's bitmap */
+			quotes = marks->quote;
+			nwords = marks->nwords;
+		} else
+			nwords = json_line_bitmap(line, len, o, marks, &qbase, &quotes);
+		if (nwords && flat_pick((const unsigned char *)line, len, qbase, quotes, nwords, names, lens, n, f, got))
+			return key_of(got, n, key, tmp);
+	}
+	if ((r = json_scan_record(line, len, o, marks, why)) < 0)
+		return r;
+	return json_record_key(o, names, lens, n, key, tmp);
+}
+
 int json_record_key(const struct jobj *o, const char *const *names, const size_t *lens, unsigned n,
 		    struct buf *key, struct buf *tmp)
 {

@@ -271,6 +271,18 @@ int json_unescape(const char *s, size_t n, struct buf *out);
  */
 int json_record_key(const struct jobj *o, const char *const *names, const size_t *lens, unsigned n,
 		    struct buf *key, struct buf *tmp);
+/*
+ * A line's key straight from its text: json_record_key's key of the
+ * members names[0..n), found by a walk of a compact flat object that
+ * checks the whole line as json_scan_object does and stores nothing (n <=
+ * JSON_LINE_KEY_MAX); any other line is scanned by json_scan_record into
+ * o. 1, 0 (no key), or as json_scan_record: -1 bad JSON (why), -2 out of
+ * memory. o is scratch.
+ */
+#define JSON_LINE_KEY_MAX 16
+int json_line_key(struct jobj *o, const char *line, size_t len, const struct scan_marks *marks,
+		  const char *const *names, const size_t *lens, unsigned n, struct buf *key, struct buf *tmp,
+		  char *why);
 /* One member's value, appended as json_record_key does. 0, or -1 when out of memory. */
 int json_key_value(const struct jfield *f, struct buf *key, struct buf *tmp);
 /* Append s as a JSON string with quotes; bytes must be valid UTF-8. */

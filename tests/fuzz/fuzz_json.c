@@ -2,7 +2,8 @@
  * libFuzzer target: the JSON scanner and the event normaliser on one line.
  * Properties: no crash or sanitizer report; the quote-bitmap scan and the
  * byte-by-byte scan agree (result, message, column, members); a compact
- * flat walk that reaches its end has the scanner's members; a record
+ * flat walk that reaches its end has the scanner's members; json_line_key
+ * has the scanner's verdict and key, alone and in a chunk; a record
  * copied as it is equals the record rebuilt; a line the normaliser accepts
  * gives output that the scanner accepts as one object; normalising that
  * output again gives the same bytes (canonical form is a fixed point).
@@ -20,6 +21,25 @@ static int same_field(const struct jfield *a, const struct jfield *b)
 {
 	return a->key == b->key && a->val == b->val && a->klen == b->klen && a->vlen == b->vlen &&
 	       a->type == b->type && a->kesc == b->kesc && a->vesc == b->vesc;
+}
+
+/* json_line_key gives the scan's verdict and key, for a few names (the line may be in a chunk). */
+static void keys_agree(const char *line, size_t size, const struct scan_marks *marks, int ra, const struct jobj *a)
+{
+	static const char *const names[] = { "k", "a", "" };
+	static const size_t lens[] = { 1, 1, 0 };
+	static struct jobj scratch;
+	static struct buf ka, kb, tmp;
+	char why[200];
+	unsigned n;
+	int r, rb;
+
+	for (n = 1; n <= 3; n++) {
+		r = json_line_key(&scratch, line, size, marks, names, lens, n, &ka, &tmp, why);
+		rb = ra == 0 ? json_record_key(a, names, lens, n, &kb, &tmp) : ra;
+		if (r != rb || (r == 1 && (ka.len != kb.len || memcmp(ka.p, kb.p, ka.len) != 0)))
+			abort();
+	}
 }
 
 /* The line in a chunk, a line with quotes after it, scanned with the chunk's marks. */
@@ -43,6 +63,7 @@ static void marked_agrees(const char *line, size_t size, int ra, const struct jo
 	marks.nwords = words;
 	if (json_scan_line(chunk, size, &m, &marks) != ra)
 		abort();
+	keys_agree(chunk, size, &marks, ra, a);
 	if (ra == -1 && (strcmp(m.err, a->err) != 0 || m.err_col != a->err_col))
 		abort();
 	if (ra == 0) {
@@ -82,6 +103,7 @@ static void scans_agree(const char *line, size_t size)
 				abort();
 	}
 	marked_agrees(line, size, ra, &a);
+	keys_agree(line, size, NULL, ra, &a);
 	if (json_flat_init(&it, line, size, &flat, NULL) < 0)
 		return;
 	/* the walk may give members of a line it then finds no compact flat object */

@@ -447,6 +447,91 @@ static void test_chunk_marks(void **state)
 	jobj_free(&scratch);
 }
 
+/*
+ * json_line_key against the general scan: for every line, alone and in a
+ * marked chunk, the same verdict (a bad line is bad however it is found)
+ * and the same key bytes as json_scan_object + json_record_key give.
+ */
+static void same_key(const char *line, size_t len, const struct scan_marks *m)
+{
+	static const char *const names[][2] = { { "k", NULL }, { "n", NULL }, { "k", "n" }, { "a", "b" },
+						 { "b", "a" }, { "x", NULL } };
+	static const unsigned counts[] = { 1, 1, 2, 2, 2, 1 };
+	struct jobj o = JOBJ_INIT, scratch = JOBJ_INIT;
+	struct buf ka = BUF_INIT, kb = BUF_INIT, tmp = BUF_INIT;
+	char why[200];
+	size_t lens[2], i, j;
+	int ra, rb;
+
+	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		for (j = 0; j < counts[i]; j++)
+			lens[j] = strlen(names[i][j]);
+		ra = json_line_key(&scratch, line, len, m, names[i], lens, counts[i], &ka, &tmp, why);
+		rb = json_scan_object(line, len, &o);
+		if (rb == 0)
+			rb = json_record_key(&o, names[i], lens, counts[i], &kb, &tmp);
+		if (ra != rb)
+			fail_msg("json_line_key %d, the scan %d: %.*s", ra, rb, (int)len, line);
+		if (ra == 1) {
+			assert_int_equal(ka.len, kb.len);
+			assert_memory_equal(ka.p, kb.p, ka.len);
+		}
+	}
+	jobj_free(&o);
+	jobj_free(&scratch);
+	buf_free(&ka);
+	buf_free(&kb);
+	buf_free(&tmp);
+}
+
+static void test_line_key(void **state)
+{
+	static const char *const more[] = {
+		"{}", "{\"k\":\"x\"}", "{\"k\":\"x\",\"k\":\"y\"}", "{\"k\":null}", "{\"k\":1,\"n\":-2.5e3}",
+		"{\"a\":true,\"b\":false}", "{\"b\":\"\",\"a\":\"\"}", "{\"k\":\"x\"\"n\":1}", "{\"k\":1\"n\":1}",
+		"{\"k\":\"x\",\"n\"}", "{\"k\":\"x\",}", "{\"k\" :\"x\"}", "{\"k\":\"x\"}}", "{\"k\":01}",
+		"{\"k\":tru}", "{\"k\":\"a\\\"b\"}", "{\"\\u006b\":\"x\"}", "{\"k\":\"\\u0041\",\"n\":\"A\"}",
+		"{\"k\":[1],\"n\":1}", "{\"k\":\"x\",\"n\":{}}", " {\"k\":1}", "{\"k\":1} ", "{\"k\":\"\xc3\"}",
+		"{\"k\":\"\xe2\x82\xac\"}", "{\"k\",\"n\":1}", "{\"k\":\"x\":\"n\":1}", "{\"k\":\"x\",\"n\":1,\"k\":2}",
+		"{\"a\":\"x\"", "{\"a\":\"x}", "[1]", "", "{", "}", "{\"k\"x\"v\"}", "{\"k\" \"v\"}",
+		"{\"k\":\"x\" }", "{\"k\":\"x\"x}", "{\"k\":1,\"n\":2x}", "{\"k\":\"v\",\"n\":\"w\"\"}",
+	};
+	static char cases[2100][200];
+	static char chunk[2100 * 201];
+	static uint64_t nl[SCAN_WORDS(sizeof(chunk))], qt[SCAN_WORDS(sizeof(chunk)) + 1], at[SCAN_WORDS(sizeof(chunk))];
+	size_t n = edge_cases(cases, 2000), i, off, start[2100];
+	struct scan_marks m;
+	int pass;
+
+	(void)state;
+	for (i = 0; i < sizeof(more) / sizeof(more[0]); i++)
+		strcpy(cases[n++], more[i]);
+	for (i = 0; i < n; i++)
+		same_key(cases[i], strlen(cases[i]), NULL);
+	/* in a chunk, once with the lines with a backslash (attn) and once without */
+	for (pass = 0; pass < 2; pass++) {
+		off = 0;
+		for (i = 0; i < n; i++) {
+			if (pass == 0 && strchr(cases[i], '\\'))
+				continue;
+			start[i] = off;
+			memcpy(chunk + off, cases[i], strlen(cases[i]));
+			off += strlen(cases[i]);
+			chunk[off++] = '\n';
+		}
+		m.any_attn = scan_json_lines(chunk, off, nl, qt, at);
+		m.base = chunk;
+		m.n = off;
+		m.newline = nl;
+		m.quote = qt;
+		m.attn = at;
+		m.nwords = SCAN_WORDS(off);
+		for (i = 0; i < n; i++)
+			if (pass == 1 || !strchr(cases[i], '\\'))
+				same_key(chunk + start[i], strlen(cases[i]), &m);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -462,6 +547,7 @@ int main(void)
 		cmocka_unit_test(test_bitmap_same_as_bytes),
 		cmocka_unit_test(test_flat),
 		cmocka_unit_test(test_chunk_marks),
+		cmocka_unit_test(test_line_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
