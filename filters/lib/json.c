@@ -862,6 +862,17 @@ static int key_of(const struct jfield *const *got, unsigned n, struct buf *key, 
 	return 1;
 }
 
+/* memcmp(a, b, n) == 0 for the few bytes of a key, without a call. */
+static inline int same_bytes(const unsigned char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (a[i] != (unsigned char)b[i])
+			return 0;
+	return 1;
+}
+
 /*
  * json_line_key's fast walk of a compact flat object s[0..len) whose
  * quotes (every one a string's end, no escapes) are bit i of quotes[i / 64]
@@ -945,7 +956,7 @@ static int flat_pick(const unsigned char *s, size_t len, const unsigned char *qb
 		}
 		/* a later member of a name replaces an earlier, as jq reads it */
 		for (i = 0; i < n; i++)
-			if (klen == lens[i] && *k == (unsigned char)*names[i] && !memcmp(k, names[i], klen)) {
+			if (klen == lens[i] && same_bytes(k, names[i], klen)) {
 				f[i].key = (const char *)k;
 				f[i].klen = (uint32_t)klen;
 				f[i].val = (const char *)v;
