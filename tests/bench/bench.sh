@@ -68,7 +68,8 @@ fi
 # runs. The rows of a task are run together, round by round (each tool
 # once a round, in turn), so that a slow spell of this shared machine
 # falls on all of them alike and the ratios hold; a new task, or the
-# table, runs the rows queued before it.
+# table, runs the rows queued before it. With PRE set, each run is
+# preceded by that command, untimed (removing the last run's output).
 queue="$D/queue"
 qtask=
 : > "$queue"
@@ -77,7 +78,7 @@ measure() {
 	task=$1 tool=$2 n=$3
 	shift 3
 	qtask=$task
-	printf '%s\t%s\t%s\t%s\n' "$tool" "$n" "${BYTES:-$size}" "$*" >> "$queue"
+	printf '%s\t%s\t%s\t%s\t%s\n' "$tool" "$n" "${BYTES:-$size}" "${PRE:-:}" "$*" >> "$queue"
 }
 run_queue() {
 	[ -s "$queue" ] || return 0
@@ -86,9 +87,10 @@ run_queue() {
 	r=1
 	while [ "$r" -le "$maxn" ]; do
 		i=0
-		while IFS='	' read -r tool n bytes cmd; do
+		while IFS='	' read -r tool n bytes pre cmd; do
 			i=$((i + 1))
 			[ "$r" -le "$n" ] && [ ! -f "$D/failed.$i" ] || continue
+			sh -c "$pre" < /dev/null > /dev/null 2>&1
 			if /usr/bin/time -f "%e %M" -o "$D/time1" sh -c "$cmd" < /dev/null > /dev/null 2> "$D/err"; then
 				tail -n 1 "$D/time1" >> "$D/t.$i"
 			else
@@ -99,7 +101,7 @@ run_queue() {
 		r=$((r + 1))
 	done
 	i=0
-	while IFS='	' read -r tool n bytes cmd; do
+	while IFS='	' read -r tool n bytes pre cmd; do
 		i=$((i + 1))
 		[ -f "$D/failed.$i" ] && continue
 		secs=$(sort -n "$D/t.$i" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
@@ -459,11 +461,16 @@ PT="$B/vchain-partition"
 if [ -x "$PT" ] && want partition; then
 	t="partition by user_id, 8 files"
 	pt="$D/partition"
-	measure "$t" "vchain-partition -n 8" "$RUNS" "rm -rf $pt && mkdir -p $pt && $PT -n 8 -o $pt/p-%d $nd"
-	measure "$t" "vchain-partition -n 8, gzip" "$RUNS" "rm -rf $pt && mkdir -p $pt && $PT -n 8 -o $pt/p-%d.gz $nd"
+	# the last run's files removed before each run, untimed: deleting 480 MB is no part of either tool
+	PRE="rm -rf $pt && mkdir -p $pt"
+	measure "$t" "vchain-partition -n 8" "$RUNS" "$PT -n 8 -o $pt/p-%d $nd"
+	measure "$t" "vchain-partition -n 8 -j 1 (one core)" "$RUNS" "$PT -n 8 -j 1 -o $pt/p-%d $nd"
+	measure "$t" "vchain-partition -n 8, gzip" "$RUNS" "$PT -n 8 -o $pt/p-%d.gz $nd"
 	# GNU parallel's own shard: every line through Perl (the user_id is the column after '"user_id":"')
 	have parallel && measure "$t" "parallel --pipe --shard (8 jobs)" "$SLOW" \
-		"rm -rf $pt && mkdir -p $pt && parallel --pipe --block 10M --shard '2 s/\\\".*//' --colsep '\\\"user_id\\\":\\\"' -j 8 'cat > $pt/p-{%}' < $nd"
+		"parallel --pipe --block 10M --shard '2 s/\\\".*//' --colsep '\\\"user_id\\\":\\\"' -j 8 'cat > $pt/p-{%}' < $nd"
+	run_queue
+	unset PRE
 	# the pipeline over 8 gzip archives: one process, and scripts/vchain-parallel -j 2
 	arch="$D/archives-$EVENTS"
 	if [ ! -s "$arch/part-8.gz" ]; then
