@@ -61,8 +61,8 @@ struct rec {
 };
 
 /* A part of the keys seen (all of them with --window: one part, in the commit step). */
-struct part {
-	struct htab seen;
+struct part {	/* on lines of its own: the parts of a chunk run at once (par_calloc_lines) */
+	_Alignas(PAR_LINE) struct htab seen;
 	int oom;		/* it ran out of memory */
 };
 
@@ -486,7 +486,7 @@ int main(int argc, char **argv)
 	r.d = &o.d;
 	o.nparts = o.window_ms ? 0 : drive_parts(&o.d);
 	np = o.nparts ? o.nparts : 1;
-	r.parts = calloc(np, sizeof(*r.parts));
+	r.parts = par_calloc_lines(np, sizeof(*r.parts), NULL);
 	r.pctx = calloc(np, sizeof(*r.pctx));
 	if (!r.parts || !r.pctx) {
 		diag("out of memory");

@@ -61,8 +61,8 @@ struct opts {
 enum { F_USER = 1, F_TS = 2, F_CANDIDATE = 4, F_PURCHASE = 8, F_DECIDED = 16 };
 
 /* A part of the customers: the people who bought, by user hash. */
-struct cpart {
-	struct htab customers;
+struct cpart {	/* on lines of its own: the parts of a chunk run at once (par_calloc_lines) */
+	_Alignas(PAR_LINE) struct htab customers;
 	uint64_t denied;	/* advocacy acts by non-customers */
 	int oom;
 };
@@ -581,7 +581,7 @@ int main(int argc, char **argv)
 	r.d = &o.d;
 	htab_rows_init(&r.people, sizeof(struct person), 4096);
 	o.nparts = o.journeys ? 0 : drive_parts(&o.d);
-	r.parts = calloc(o.nparts ? o.nparts : 1, sizeof(*r.parts));
+	r.parts = par_calloc_lines(o.nparts ? o.nparts : 1, sizeof(*r.parts), NULL);
 	r.pctx = calloc(o.nparts ? o.nparts : 1, sizeof(*r.pctx));
 	if (!r.parts || !r.pctx) {
 		diag("out of memory");

@@ -126,22 +126,17 @@ int drive_start(struct drive *d, par_line_fn fn, size_t size, int (*init)(void *
 	unsigned n = d->threads > 1 ? d->threads : 1, i;
 
 	/*
-	 * Each worker's context on cache lines of its own (two of them: the
-	 * adjacent-line prefetcher fetches pairs): a key buffer's length
-	 * written on every record by one thread and read by its neighbour
-	 * made the two cores trade the line, and at -j 2 the partitioner
-	 * spent half again the CPU time of -j 1.
+	 * Each worker's context on cache lines of its own: a key buffer's
+	 * length written on every record by one thread and read by its
+	 * neighbour made the two cores trade the line, and at -j 2 the
+	 * partitioner spent half again the CPU time of -j 1.
 	 */
-	size = (size + 127) & ~(size_t)127;
-	d->worker_size = size;
 	d->worker_done = done;
-	if (n > SIZE_MAX / size || !(d->workers = aligned_alloc(128, n * size))) {
+	if (!(d->workers = par_calloc_lines(n, size, &d->worker_size))) {
 		diag("out of memory");
 		return EXIT_DATA;
-	}
-	memset(d->workers, 0, n * size);
-	for (i = 0; i < n; i++, d->nworkers++) {
-		wctx[i] = (char *)d->workers + i * size;
+	}	for (i = 0; i < n; i++, d->nworkers++) {
+		wctx[i] = (char *)d->workers + i * d->worker_size;
 		if (init && init(wctx[i], arg) < 0) {
 			diag("out of memory");
 			return EXIT_DATA;

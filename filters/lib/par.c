@@ -504,6 +504,21 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+void *par_calloc_lines(size_t n, size_t size, size_t *stride)
+{
+	size_t st = (size + PAR_LINE - 1) & ~(size_t)(PAR_LINE - 1);
+	void *p;
+
+	if (!n)
+		n = 1;
+	if (!st || n > SIZE_MAX / st || !(p = aligned_alloc(PAR_LINE, n * st)))
+		return NULL;
+	memset(p, 0, n * st);
+	if (stride)
+		*stride = st;
+	return p;
+}
+
 struct par *par_new(const struct par_opts *o, par_line_fn fn, void **wctx)
 {
 	struct par *p = calloc(1, sizeof(*p));

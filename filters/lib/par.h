@@ -149,6 +149,17 @@ int par_set_parts(struct par *p, unsigned nparts, par_part_fn fn, void **pctx);
  * NULL stops it; par_set_idle returns once no worker is inside fn.
  */
 void par_set_idle(struct par *p, int (*fn)(void *ctx), void *ctx);
+/*
+ * n zeroed objects of size bytes each, each on cache lines of its own
+ * (PAR_LINE bytes: two 64-byte lines, as the adjacent-line prefetcher
+ * fetches pairs), for state that threads write at once: a worker's
+ * context, the parts. Without it one thread's counter and its neighbour's
+ * share a line the two cores keep taking from each other. *stride gets
+ * the bytes from one object to the next. NULL when out of memory; free()
+ * frees it.
+ */
+#define PAR_LINE 128
+void *par_calloc_lines(size_t n, size_t size, size_t *stride);
 /* Which of n parts a 64-bit hash goes to: its high bits (a table indexes by the low ones). */
 static inline unsigned par_part_of(uint64_t h, unsigned n)
 {
