@@ -88,7 +88,7 @@ struct report_run {
 	long long latest;		/* rfm: the latest ts of any record (has_latest) */
 	int has_latest;
 	uint64_t users[STAGES + 2];	/* funnel: people per furthest stage, of the group being written */
-	long long *ttc[STAGES + 1];	/* funnel: ms from stage k - 1 to k of each who made it, sorted */
+	long long *ttc[STAGES + 1];	/* funnel: ms from stage k - 1 to k of each who made it, p50 and p90 in place */
 	size_t nttc[STAGES + 1], cttc[STAGES + 1];
 	struct jobj jo[3];		/* scratch for merging */
 	struct buf tmp;

@@ -88,3 +88,64 @@ int sort_stable(void *base, size_t n, size_t size, sort_cmp_fn cmp, void *ctx)
 	free(tmp);
 	return 0;
 }
+
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x > y) - (x < y);
+}
+
+static inline void swap_ll(long long *a, long long *b)
+{
+	long long t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+void sort_select_ll(long long *a, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n, i, j, m, rounds = 0, limit = 2;
+
+	for (m = n; m > 1; m >>= 1)
+		limit += 2;
+	while (hi - lo > 16) {
+		long long pivot;
+
+		if (++rounds > limit) {	/* the pivots keep landing badly: sort what is left */
+			qsort(a + lo, hi - lo, sizeof(*a), cmp_ll);
+			return;
+		}
+		/* the median of the first, middle and last, moved to a[lo] */
+		m = lo + (hi - lo) / 2;
+		if (a[m] < a[lo])
+			swap_ll(&a[m], &a[lo]);
+		if (a[hi - 1] < a[lo])
+			swap_ll(&a[hi - 1], &a[lo]);
+		if (a[hi - 1] < a[m])
+			swap_ll(&a[hi - 1], &a[m]);
+		swap_ll(&a[lo], &a[m]);
+		pivot = a[lo];
+		/* Hoare's partition: a[lo..j] <= pivot <= a[j+1..hi) */
+		i = lo;
+		j = hi;
+		for (;;) {
+			while (a[++i] < pivot && i < hi - 1)
+				;
+			while (a[--j] > pivot)
+				;
+			if (i >= j)
+				break;
+			swap_ll(&a[i], &a[j]);
+		}
+		swap_ll(&a[lo], &a[j]);	/* the pivot to its place, j */
+		if (k == j)
+			return;
+		if (k < j)
+			hi = j;
+		else
+			lo = j + 1;
+	}
+	qsort(a + lo, hi - lo, sizeof(*a), cmp_ll);	/* a few left: in order */
+}

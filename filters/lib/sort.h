@@ -16,4 +16,14 @@ typedef int (*sort_cmp_fn)(const void *a, const void *b, void *ctx);
  */
 int sort_stable(void *base, size_t n, size_t size, sort_cmp_fn cmp, void *ctx);
 
+/*
+ * Order statistics without a sort: moves a[0..n) so that a[k] is the
+ * value a sort would put there, a[0..k) none greater and a(k..n) none
+ * smaller (C++'s nth_element; k < n). Quickselect on a median of three,
+ * in O(n) on average; a range still large after 2 log2 n rounds is
+ * sorted instead, so no input makes it quadratic. A second statistic
+ * k2 > k is then sort_select_ll(a + k + 1, n - k - 1, k2 - k - 1).
+ */
+void sort_select_ll(long long *a, size_t n, size_t k);
+
 #endif
