@@ -198,6 +198,28 @@ static int ahead_idle(void *ctx)
 	return 1;
 }
 
+/*
+ * A worker's idle work: the BGZF members of the input being read, ahead of
+ * the reader; else the inputs after it. 1 done, 0 none.
+ */
+static int drive_idle(void *ctx)
+{
+	struct drive *d = ctx;
+
+	if (d->bz_in && in_work_ahead(d->bz_in))
+		return 1;
+	return d->ahead ? ahead_idle(d->ahead) : 0;
+}
+
+/* Idle workers decode in ahead (in: a BGZF input now being read), or stop that (in NULL). */
+static void bgzf_helpers(struct drive *d, struct in *in)
+{
+	par_set_idle(d->par, NULL, NULL);	/* no worker is in drive_idle after this */
+	d->bz_in = in;
+	if (d->bz_in || d->ahead)
+		par_set_idle(d->par, drive_idle, d);
+}
+
 /* The reader at input k: it as the workers left it (0), or not opened yet (1), or failed to open (-1). */
 static int ahead_take(struct ahead *a, int k, struct in *in)
 {
@@ -225,6 +247,7 @@ static void ahead_end(struct drive *d, struct ahead *a)
 	a->stop = 1;	/* no more taken up; par_set_idle waits for those under way */
 	pthread_mutex_unlock(&a->mu);
 	par_set_idle(d->par, NULL, NULL);
+	d->ahead = NULL;
 	for (i = 0; i < a->n; i++)
 		if (a->state[i] == A_OPEN || a->state[i] == A_DONE || a->state[i] == A_FAILED)
 			in_close(&a->ins[i]);
@@ -251,6 +274,8 @@ static int one_input(struct drive *d, const char *name, struct ahead *a, int k,
 	d->name = in_display_name(&in);
 	d->cur = &in;
 	in.json = d->json_lines;
+	if (in_is_bgzf(&in) && d->nworkers > 1)
+		bgzf_helpers(d, &in);
 	if (d->prepare && d->prepare(cctx, d, &in) < 0) {
 		status = EXIT_DATA;
 		goto done;
@@ -265,6 +290,8 @@ static int one_input(struct drive *d, const char *name, struct ahead *a, int k,
 		status = EXIT_OK;
 	}
 done:
+	if (d->bz_in)
+		bgzf_helpers(d, NULL);	/* before in_close: no worker decodes it any more */
 	d->in_bytes = in_bytes_read(&in);
 	d->cur = NULL;
 	in_close(&in);
@@ -291,7 +318,8 @@ int drive_inputs(struct drive *d, char **names, int n,
 			pthread_mutex_init(&ahead.mu, NULL);
 			pthread_cond_init(&ahead.cv, NULL);
 			a = &ahead;
-			par_set_idle(d->par, ahead_idle, a);
+			d->ahead = a;
+			par_set_idle(d->par, drive_idle, d);
 		} else {
 			free(ahead.ins);	/* no memory for it: read as ever */
 			free(ahead.state);

@@ -40,6 +40,8 @@ struct drive {
 	struct out out;
 	const char *name;	/* the input being read, as messages show it */
 	struct in *cur;		/* the input being read; NULL between inputs */
+	struct in *bz_in;	/* the input being read when BGZF: idle workers decode it ahead */
+	struct ahead *ahead;	/* the inputs after it, opened and inflated ahead */
 	uint64_t in_bytes;	/* bytes the last input read from its file (in_bytes_read) */
 	int stop;		/* the commit function stopped the run (and said why) */
 	int failed;		/* for after_each: the input ended in an error (said) */

@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE	/* memrchr */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <iconv.h>
 #include <fcntl.h>
@@ -55,7 +56,11 @@ struct gz {
 #endif
 	char err[200];
 	uint64_t raw;		/* compressed bytes read; atomic, for progress */
+	struct bgzf *bz;	/* BGZF: its blocks decoded on several threads (below) */
 };
+
+static struct gz *gz_start(int fd, const unsigned char *pre, size_t pre_len, int use_isal);
+static void gz_destroy(struct gz *g);
 
 int in_have_isal(void)
 {
@@ -198,9 +203,10 @@ static int gz_step(struct gz *g, char *out, size_t cap, size_t *produced, int *m
  * files go on into the next member; input that ends inside a member is
  * "truncated", never a short result.
  */
-static ssize_t gz_fill(struct in *in, char *dst, size_t cap)
+static ssize_t bgzf_fill(struct gz *g, char *dst, size_t cap);
+
+static ssize_t gz_fill_g(struct gz *g, char *dst, size_t cap)
 {
-	struct gz *g = in->gz;
 	size_t got = 0, produced;
 	int member_end;
 	ssize_t r;
@@ -241,11 +247,391 @@ static ssize_t gz_fill(struct in *in, char *dst, size_t cap)
 	}
 	if (got)
 		return (ssize_t)got;	/* an error is reported on the next call, after these bytes */
-	if (g->done < 0) {
-		snprintf(in->err, sizeof(in->err), "%s", g->err);
+	return g->done < 0 ? -1 : 0;
+}
+
+static ssize_t gz_fill(struct in *in, char *dst, size_t cap)
+{
+	ssize_t r = in->gz->bz ? bgzf_fill(in->gz, dst, cap) : gz_fill_g(in->gz, dst, cap);
+
+	if (r < 0)
+		snprintf(in->err, sizeof(in->err), "%s", in->gz->err);
+	return r;
+}
+
+/* ---- BGZF: independent gzip members of known size, decoded in parallel ---- */
+
+/*
+ * BGZF (the SAM/BAM specification; bgzip, htslib) is gzip cut into members
+ * of at most 64 KiB each way, every member's header carrying its size in
+ * an extra field "BC". A member can so be found without decoding the ones
+ * before it: the reader cuts the file into batches of whole members, in
+ * order, and any thread decodes a batch (idle workers do, through
+ * in_work_ahead), while the reader hands out the decoded batches in order.
+ * Each member is checked as gzip checks it (its CRC-32 and length). A member
+ * without the size field, and all after it, are decoded as plain gzip.
+ */
+#define BZ_RING 16			/* batches read ahead, at most */
+#define BZ_TARGET ((size_t)1 << 20)	/* decoded bytes a batch aims at */
+#define BZ_READ ((size_t)128 << 10)	/* one read(2) */
+#define BZ_HEADER 18			/* a BGZF member's header with its BC field */
+
+enum { BZ_FREE, BZ_BUSY, BZ_READY, BZ_FAILED };
+
+struct bz_batch {
+	unsigned char *raw;	/* whole members */
+	size_t raw_len, raw_cap;
+	char *out;		/* their decoded bytes, out[take..out_len) not handed out yet */
+	size_t out_len, out_cap, take;
+	int state;
+	char err[200];
+};
+
+struct bgzf {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int fd, use_isal;
+	uint64_t *raw_count;	/* the gzip's count of bytes read, for progress */
+	unsigned char *pend;	/* read, not in a batch yet: pend[off..len) */
+	size_t off, len, cap;
+	int file_eof;
+	int end;		/* batches no more: 1 the end, -1 an error (err), 2 plain gzip from pend[off] */
+	char err[200];
+	uint64_t next_read, next_take;	/* batch numbers: the next to read, the next to hand out */
+	struct bz_batch ring[BZ_RING];
+	struct gz *rest;	/* after a member without the BC field: plain gzip */
+};
+
+static unsigned le16(const unsigned char *p)
+{
+	return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
+
+static uint32_t le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The size of the BGZF member at p[0..n) (n >= BZ_HEADER), or 0 when it is none. */
+static size_t bz_member_size(const unsigned char *p, size_t n)
+{
+	size_t xlen, i;
+
+	if (n < BZ_HEADER || p[0] != 0x1f || p[1] != 0x8b || p[2] != 8 || !(p[3] & 4))
+		return 0;
+	xlen = le16(p + 10);
+	/* the subfields, as far as they are in: BC with its 2 bytes is the size less one */
+	for (i = 12; i + 4 <= 12 + xlen && i + 4 <= n; i += 4 + le16(p + i + 2))
+		if (p[i] == 'B' && p[i + 1] == 'C' && le16(p + i + 2) == 2)
+			return i + 6 <= n ? (size_t)le16(p + i + 4) + 1 : 0;
+	return 0;
+}
+
+/* Whether pre[0..n) starts a BGZF file. */
+static int bz_starts(const unsigned char *pre, size_t n)
+{
+	return bz_member_size(pre, n) >= BZ_HEADER + 8;
+}
+
+static int bz_fail(struct bgzf *z, const char *msg)
+{
+	snprintf(z->err, sizeof(z->err), "%s", msg);
+	z->end = -1;
+	return -1;
+}
+
+/* At least want bytes in pend (fewer at the end of the file). Under the lock. 0, or -1 (z->err). */
+static int bz_need(struct bgzf *z, size_t want)
+{
+	ssize_t r;
+	int was = reading_ahead;
+
+	if (z->off && z->len - z->off < want) {	/* what is left, to the front */
+		memmove(z->pend, z->pend + z->off, z->len - z->off);
+		z->len -= z->off;
+		z->off = 0;
+	}
+	reading_ahead = 1;	/* any thread may be here: it is no writer waiting */
+	while (z->len - z->off < want && !z->file_eof) {
+		if (z->cap - z->len < BZ_READ) {
+			unsigned char *p = realloc(z->pend, z->len + BZ_READ);
+
+			if (!p) {
+				reading_ahead = was;
+				return bz_fail(z, "out of memory");
+			}
+			z->pend = p;
+			z->cap = z->len + BZ_READ;
+		}
+		r = read_some(z->fd, z->pend + z->len, BZ_READ);
+		if (r < 0) {
+			reading_ahead = was;
+			snprintf(z->err, sizeof(z->err), "read error: %s", strerror(errno));
+			z->end = -1;
+			return -1;
+		}
+		if (r == 0)
+			z->file_eof = 1;
+		z->len += (size_t)r;
+		__atomic_fetch_add(z->raw_count, (uint64_t)r, __ATOMIC_RELAXED);
+	}
+	reading_ahead = was;
+	return 0;
+}
+
+/*
+ * The next members, in order, into batch b (raw, and out_len the bytes
+ * they decode to): about BZ_TARGET decoded bytes. Under the lock. At the
+ * file's end, a member without the BC field, or an error, z->end says so
+ * (b keeps the members before it).
+ */
+static void bz_read_batch(struct bgzf *z, struct bz_batch *b)
+{
+	size_t size;
+	uint32_t isize;
+
+	b->raw_len = b->out_len = b->take = 0;
+	while (b->out_len < BZ_TARGET && !z->end) {
+		if (bz_need(z, BZ_HEADER) < 0)
+			break;
+		if (z->len == z->off) {
+			z->end = 1;	/* a clean end after a whole member */
+			break;
+		}
+		if (z->pend[z->off] != 0x1f || (z->len - z->off > 1 && z->pend[z->off + 1] != 0x8b)) {
+			bz_fail(z, "trailing garbage after gzip data");
+			break;
+		}
+		if (z->len - z->off < BZ_HEADER) {
+			bz_fail(z, "truncated gzip input (unexpected end of file)");
+			break;
+		}
+		if (!(size = bz_member_size(z->pend + z->off, z->len - z->off))) {
+			z->end = 2;	/* a plain gzip member: it and the rest in order, by one decoder */
+			break;
+		}
+		if (size < BZ_HEADER + 8) {
+			bz_fail(z, "corrupt gzip data: a BGZF member too short for its header and trailer");
+			break;
+		}
+		if (bz_need(z, size) < 0)
+			break;
+		if (z->len - z->off < size) {
+			bz_fail(z, "truncated gzip input (unexpected end of file)");
+			break;
+		}
+		isize = le32(z->pend + z->off + size - 4);
+		if (isize > 65536) {
+			bz_fail(z, "corrupt gzip data: a BGZF member that decodes to more than 64 KiB");
+			break;
+		}
+		if (b->raw_cap - b->raw_len < size) {
+			size_t cap = b->raw_cap ? b->raw_cap : BZ_TARGET;
+			unsigned char *p;
+
+			while (cap - b->raw_len < size)
+				cap *= 2;
+			if (!(p = realloc(b->raw, cap))) {
+				bz_fail(z, "out of memory");
+				break;
+			}
+			b->raw = p;
+			b->raw_cap = cap;
+		}
+		memcpy(b->raw + b->raw_len, z->pend + z->off, size);
+		b->raw_len += size;
+		b->out_len += isize;
+		z->off += size;
+	}
+}
+
+/* Decode batch b's members into b->out (outside the lock). 0, or -1 with b->err. */
+static int bz_decode(const struct bgzf *z, struct bz_batch *b)
+{
+	size_t at = 0, o = 0, size, got, produced;
+	uint32_t isize;
+	int member_end;
+	struct gz *d;
+
+	if (b->out_cap < b->out_len + 1) {
+		char *p = realloc(b->out, b->out_len + 1);
+
+		if (!p) {
+			snprintf(b->err, sizeof(b->err), "out of memory");
+			return -1;
+		}
+		b->out = p;
+		b->out_cap = b->out_len + 1;
+	}
+	if (!b->raw_len)
+		return 0;
+	if (!(d = gz_start(-1, NULL, 0, z->use_isal))) {
+		snprintf(b->err, sizeof(b->err), "out of memory");
 		return -1;
 	}
+	for (; at < b->raw_len; at += size) {
+		size = bz_member_size(b->raw + at, b->raw_len - at);
+		isize = le32(b->raw + at + size - 4);
+		d->next_in = b->raw + at;
+		d->avail_in = size;
+		/* one more byte of room than the trailer says: a member that makes more is caught */
+		for (got = 0, member_end = 0; !member_end;) {
+			if (gz_step(d, b->out + o + got, isize + 1 - got, &produced, &member_end) < 0) {
+				snprintf(b->err, sizeof(b->err), "%s", d->err);
+				gz_destroy(d);
+				return -1;
+			}
+			got += produced;
+			if (!member_end && (got > isize || (produced == 0 && d->avail_in == 0)))
+				break;
+		}
+		if (!member_end || got != isize || d->avail_in) {
+			snprintf(b->err, sizeof(b->err), "corrupt gzip data: a BGZF member unlike its size fields");
+			gz_destroy(d);
+			return -1;
+		}
+		o += isize;
+	}
+	gz_destroy(d);
 	return 0;
+}
+
+/* Take the next batch, read it, decode it. Called with the lock held, which it drops while decoding. */
+static void bz_run_batch(struct bgzf *z)
+{
+	struct bz_batch *b = &z->ring[z->next_read++ % BZ_RING];
+	int r;
+
+	b->state = BZ_BUSY;
+	bz_read_batch(z, b);
+	pthread_mutex_unlock(&z->mu);
+	r = bz_decode(z, b);
+	pthread_mutex_lock(&z->mu);
+	b->state = r < 0 ? BZ_FAILED : BZ_READY;
+	pthread_cond_broadcast(&z->cv);
+}
+
+/* Whether a batch may be read now: a slot free and batches left. Under the lock. */
+static int bz_can_read(const struct bgzf *z)
+{
+	return !z->end && z->next_read - z->next_take < BZ_RING &&
+	       z->ring[z->next_read % BZ_RING].state == BZ_FREE;
+}
+
+static ssize_t bgzf_fill(struct gz *g, char *dst, size_t cap)
+{
+	struct bgzf *z = g->bz;
+	struct bz_batch *b;
+	size_t n;
+
+	pthread_mutex_lock(&z->mu);
+	for (;;) {
+		if (z->next_take < z->next_read) {
+			b = &z->ring[z->next_take % BZ_RING];
+			while (b->state == BZ_BUSY)
+				pthread_cond_wait(&z->cv, &z->mu);
+			if (b->state == BZ_FAILED) {
+				snprintf(g->err, sizeof(g->err), "%s", b->err);
+				pthread_mutex_unlock(&z->mu);
+				return -1;
+			}
+			if (b->take < b->out_len) {
+				pthread_mutex_unlock(&z->mu);	/* the batch is the reader's until it frees it */
+				n = b->out_len - b->take < cap ? b->out_len - b->take : cap;
+				memcpy(dst, b->out + b->take, n);
+				b->take += n;
+				return (ssize_t)n;
+			}
+			b->state = BZ_FREE;
+			z->next_take++;
+			continue;
+		}
+		if (bz_can_read(z)) {
+			bz_run_batch(z);	/* nothing decoded ahead: the reader decodes */
+			continue;
+		}
+		break;
+	}
+	/* every batch handed out: the end, an error, or plain gzip from here */
+	if (z->end == 2 && !z->rest) {
+		/* (what is left of pend is less than a read and a member: it fits the decoder's buffer) */
+		z->rest = z->len - z->off <= GZ_IN_SIZE ? gz_start(z->fd, z->pend + z->off, z->len - z->off, z->use_isal)
+							: NULL;
+		if (!z->rest)
+			bz_fail(z, "out of memory");
+		else if (z->file_eof)
+			z->rest->eof = 1;
+	}
+	pthread_mutex_unlock(&z->mu);
+	if (z->end == 1)
+		return 0;
+	if (z->end == 2) {
+		ssize_t r = gz_fill_g(z->rest, dst, cap);
+
+		if (r < 0)
+			snprintf(g->err, sizeof(g->err), "%s", z->rest->err);
+		return r;
+	}
+	snprintf(g->err, sizeof(g->err), "%s", z->err);
+	return -1;
+}
+
+int in_work_ahead(struct in *in)
+{
+	struct bgzf *z = in->gz ? in->gz->bz : NULL;
+	int did = 0;
+
+	if (!z)
+		return 0;
+	pthread_mutex_lock(&z->mu);
+	if (bz_can_read(z)) {
+		bz_run_batch(z);
+		did = 1;
+	}
+	pthread_mutex_unlock(&z->mu);
+	return did;
+}
+
+static struct bgzf *bz_new(struct gz *g, const unsigned char *pre, size_t pre_len)
+{
+	struct bgzf *z = calloc(1, sizeof(*z));
+
+	if (!z || !(z->pend = malloc(pre_len + BZ_READ))) {
+		free(z);
+		return NULL;
+	}
+	pthread_mutex_init(&z->mu, NULL);
+	pthread_cond_init(&z->cv, NULL);
+	z->fd = g->fd;
+	z->use_isal = g->use_isal;
+	z->raw_count = &g->raw;
+	memcpy(z->pend, pre, pre_len);
+	z->len = pre_len;
+	z->cap = pre_len + BZ_READ;
+	return z;
+}
+
+static void bz_free(struct bgzf *z)
+{
+	int i;
+
+	if (!z)
+		return;
+	for (i = 0; i < BZ_RING; i++) {
+		free(z->ring[i].raw);
+		free(z->ring[i].out);
+	}
+	if (z->rest)
+		gz_destroy(z->rest);
+	free(z->pend);
+	pthread_mutex_destroy(&z->mu);
+	pthread_cond_destroy(&z->cv);
+	free(z);
+}
+
+int in_is_bgzf(const struct in *in)
+{
+	return in->gz && in->gz->bz;
 }
 
 /* ---- another encoding, turned into UTF-8 (iconv) ---- */
@@ -412,6 +798,7 @@ static ssize_t fill_now(struct in *in, char *dst, size_t cap)
 
 static void gz_destroy(struct gz *g)
 {
+	bz_free(g->bz);
 	if (g->z_ready)
 		inflateEnd(&g->z);
 #ifdef HAVE_ISAL
@@ -446,7 +833,8 @@ static struct gz *gz_start(int fd, const unsigned char *pre, size_t pre_len, int
 			goto fail;
 		g->z_ready = 1;
 	}
-	memcpy(g->inbuf, pre, pre_len);
+	if (pre_len)
+		memcpy(g->inbuf, pre, pre_len);
 	g->next_in = g->inbuf;
 	g->avail_in = pre_len;
 	return g;
@@ -500,6 +888,11 @@ int in_open(struct in *in, const char *name, const struct in_opts *o)
 		in->gz = gz_start(in->fd, (unsigned char *)in->buf, got, use_isal);
 		if (!in->gz) {
 			snprintf(in->err, sizeof(in->err), "cannot start gzip decoder");
+			goto fail;
+		}
+		/* BGZF when its first member says so (the first read has its header but on a slow pipe) */
+		if (bz_starts((unsigned char *)in->buf, got) && !(in->gz->bz = bz_new(in->gz, (unsigned char *)in->buf, got))) {
+			snprintf(in->err, sizeof(in->err), "out of memory");
 			goto fail;
 		}
 		in->end = 0;

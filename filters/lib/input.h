@@ -94,6 +94,15 @@ int in_name_ends(const struct in *in, const char *ext);
 int in_read_ahead(struct in *in, size_t budget);
 /* The calling thread reads ahead (opens and reads inputs for a reader elsewhere): its reads leave in_waiting alone. */
 void in_thread_reads_ahead(void);
+/* Whether the input is BGZF (bgzip's gzip of independent members of known size). */
+int in_is_bgzf(const struct in *in);
+/*
+ * For an idle thread while another reads in: decode the next BGZF members
+ * ahead of the reader (at most 16 MiB of them wait). 1 when it did, 0 when
+ * there is nothing to do (no BGZF, or far enough ahead). Any number of
+ * threads may call it at once, until in_close.
+ */
+int in_work_ahead(struct in *in);
 /* Bytes read from the file so far (compressed bytes for gzip); any thread. */
 uint64_t in_bytes_read(const struct in *in);
 /*
