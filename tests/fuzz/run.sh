@@ -59,6 +59,7 @@ for t in "$@"; do
 	fuzz_input)
 		printf 'a\nbb\n' > "$corpus/seed-plain"
 		printf 'x\n' | gzip > "$corpus/seed-gz"
+		printf 'a\nbb\nccc\n' | python3 "$top/tests/vchain-parse/bgzf.py" --block 3 > "$corpus/seed-bgzf"
 		[ -d "$data/gzip-multimember" ] && cp "$data/gzip-multimember/bgziptest.txt.gz" "$corpus/" ;;
 	esac
 	echo "fuzz: $name for ${secs}s"
