@@ -300,6 +300,8 @@ struct bgzf {
 	uint64_t next_read, next_take;	/* batch numbers: the next to read, the next to hand out */
 	struct bz_batch ring[BZ_RING];
 	struct gz *rest;	/* after a member without the BC field: plain gzip */
+	struct gz *idle[BZ_RING];	/* decoders not in use, kept for the next batches */
+	int nidle;
 };
 
 static unsigned le16(const unsigned char *p)
@@ -385,13 +387,13 @@ static int bz_need(struct bgzf *z, size_t want)
  * file's end, a member without the BC field, or an error, z->end says so
  * (b keeps the members before it).
  */
-static void bz_read_batch(struct bgzf *z, struct bz_batch *b)
+static void bz_read_batch(struct bgzf *z, struct bz_batch *b, size_t target)
 {
 	size_t size;
 	uint32_t isize;
 
 	b->raw_len = b->out_len = b->take = 0;
-	while (b->out_len < BZ_TARGET && !z->end) {
+	while (b->out_len < target && !z->end) {
 		if (bz_need(z, BZ_HEADER) < 0)
 			break;
 		if (z->len == z->off) {
@@ -425,6 +427,8 @@ static void bz_read_batch(struct bgzf *z, struct bz_batch *b)
 			bz_fail(z, "corrupt gzip data: a BGZF member that decodes to more than 64 KiB");
 			break;
 		}
+		if (b->out_len + isize + 1 > target && b->raw_len)
+			break;	/* (it and its byte of slack, below, would not fit: the next batch's) */
 		if (b->raw_cap - b->raw_len < size) {
 			size_t cap = b->raw_cap ? b->raw_cap : BZ_TARGET;
 			unsigned char *p;
@@ -445,15 +449,18 @@ static void bz_read_batch(struct bgzf *z, struct bz_batch *b)
 	}
 }
 
-/* Decode batch b's members into b->out (outside the lock). 0, or -1 with b->err. */
-static int bz_decode(const struct bgzf *z, struct bz_batch *b)
+/*
+ * Decode batch b's members with decoder d (outside the lock) into out, of
+ * b->out_len + 1 bytes at least, or (out NULL) into b->out. 0, or -1 with
+ * b->err.
+ */
+static int bz_decode(struct gz *d, struct bz_batch *b, char *out)
 {
 	size_t at = 0, o = 0, size, got, produced;
 	uint32_t isize;
 	int member_end;
-	struct gz *d;
 
-	if (b->out_cap < b->out_len + 1) {
+	if (!out && b->out_cap < b->out_len + 1) {
 		char *p = realloc(b->out, b->out_len + 1);
 
 		if (!p) {
@@ -463,9 +470,11 @@ static int bz_decode(const struct bgzf *z, struct bz_batch *b)
 		b->out = p;
 		b->out_cap = b->out_len + 1;
 	}
+	if (!out)
+		out = b->out;
 	if (!b->raw_len)
 		return 0;
-	if (!(d = gz_start(-1, NULL, 0, z->use_isal))) {
+	if (!d) {
 		snprintf(b->err, sizeof(b->err), "out of memory");
 		return -1;
 	}
@@ -476,9 +485,8 @@ static int bz_decode(const struct bgzf *z, struct bz_batch *b)
 		d->avail_in = size;
 		/* one more byte of room than the trailer says: a member that makes more is caught */
 		for (got = 0, member_end = 0; !member_end;) {
-			if (gz_step(d, b->out + o + got, isize + 1 - got, &produced, &member_end) < 0) {
+			if (gz_step(d, out + o + got, isize + 1 - got, &produced, &member_end) < 0) {
 				snprintf(b->err, sizeof(b->err), "%s", d->err);
-				gz_destroy(d);
 				return -1;
 			}
 			got += produced;
@@ -487,28 +495,44 @@ static int bz_decode(const struct bgzf *z, struct bz_batch *b)
 		}
 		if (!member_end || got != isize || d->avail_in) {
 			snprintf(b->err, sizeof(b->err), "corrupt gzip data: a BGZF member unlike its size fields");
-			gz_destroy(d);
 			return -1;
 		}
 		o += isize;
 	}
-	gz_destroy(d);
 	return 0;
 }
 
-/* Take the next batch, read it, decode it. Called with the lock held, which it drops while decoding. */
-static void bz_run_batch(struct bgzf *z)
+/*
+ * Take the next batch, read it, decode it: into its own buffer, or (out)
+ * straight into out[0..cap), cap > 64 KiB. Called with the lock held,
+ * which it drops while decoding. 0, or -1 when it failed (b->err).
+ */
+static int bz_run_batch(struct bgzf *z, char *out, size_t cap)
 {
 	struct bz_batch *b = &z->ring[z->next_read++ % BZ_RING];
+	struct gz *d = NULL;
 	int r;
 
 	b->state = BZ_BUSY;
-	bz_read_batch(z, b);
+	bz_read_batch(z, b, out ? cap : BZ_TARGET);
+	if (b->raw_len)
+		d = z->nidle ? z->idle[--z->nidle] : NULL;
 	pthread_mutex_unlock(&z->mu);
-	r = bz_decode(z, b);
+	if (b->raw_len && !d)
+		d = gz_start(-1, NULL, 0, z->use_isal);	/* a decoder for this thread's batches from now on */
+	r = bz_decode(d, b, out);
+	if (d && r < 0) {
+		gz_destroy(d);	/* its state is mid-member */
+		d = NULL;
+	}
 	pthread_mutex_lock(&z->mu);
+	if (d && z->nidle < BZ_RING)
+		z->idle[z->nidle++] = d;
+	else if (d)
+		gz_destroy(d);
 	b->state = r < 0 ? BZ_FAILED : BZ_READY;
 	pthread_cond_broadcast(&z->cv);
+	return r;
 }
 
 /* Whether a batch may be read now: a slot free and batches left. Under the lock. */
@@ -546,8 +570,24 @@ static ssize_t bgzf_fill(struct gz *g, char *dst, size_t cap)
 			z->next_take++;
 			continue;
 		}
+		if (bz_can_read(z) && cap > 65536) {
+			/* nothing decoded ahead: the reader decodes, straight into dst (no copy) */
+			b = &z->ring[z->next_read % BZ_RING];
+			if (bz_run_batch(z, dst, cap) < 0) {
+				snprintf(g->err, sizeof(g->err), "%s", b->err);
+				pthread_mutex_unlock(&z->mu);
+				return -1;
+			}
+			n = b->out_len;
+			b->state = BZ_FREE;	/* handed out whole: the batch after it is next */
+			z->next_take++;
+			if (!n)
+				continue;
+			pthread_mutex_unlock(&z->mu);
+			return (ssize_t)n;
+		}
 		if (bz_can_read(z)) {
-			bz_run_batch(z);	/* nothing decoded ahead: the reader decodes */
+			bz_run_batch(z, NULL, 0);	/* a small dst: decoded into the batch */
 			continue;
 		}
 		break;
@@ -585,7 +625,7 @@ int in_work_ahead(struct in *in)
 		return 0;
 	pthread_mutex_lock(&z->mu);
 	if (bz_can_read(z)) {
-		bz_run_batch(z);
+		bz_run_batch(z, NULL, 0);
 		did = 1;
 	}
 	pthread_mutex_unlock(&z->mu);
@@ -623,6 +663,8 @@ static void bz_free(struct bgzf *z)
 	}
 	if (z->rest)
 		gz_destroy(z->rest);
+	while (z->nidle)
+		gz_destroy(z->idle[--z->nidle]);
 	free(z->pend);
 	pthread_mutex_destroy(&z->mu);
 	pthread_cond_destroy(&z->cv);
