@@ -366,6 +366,34 @@ static void test_flat(void **state)
 }
 
 /*
+ * cases[0..n) as the lines of one chunk (pass 0: without those with a
+ * backslash, so that the chunk has no attn byte), start[i] where case i
+ * begins, marked into m by scan_json_lines.
+ */
+static void chunk_of(char (*cases)[200], size_t n, int pass, char *chunk, size_t *start, uint64_t *nl,
+		     uint64_t *qt, uint64_t *at, struct scan_marks *m)
+{
+	size_t i, len, off = 0;
+
+	for (i = 0; i < n; i++) {
+		if (pass == 0 && strchr(cases[i], '\\'))
+			continue;
+		start[i] = off;
+		len = strlen(cases[i]);
+		memcpy(chunk + off, cases[i], len);
+		chunk[off + len] = '\n';
+		off += len + 1;
+	}
+	m->any_attn = scan_json_lines(chunk, off, nl, qt, at);
+	m->base = chunk;
+	m->n = off;
+	m->newline = nl;
+	m->quote = qt;
+	m->attn = at;
+	m->nwords = SCAN_WORDS(off);
+}
+
+/*
  * Lines scanned with their chunk's marks (scan_json_lines) give what they
  * give on their own: the chunk's quote bitmap runs on past a line's end.
  */
@@ -380,7 +408,7 @@ static void test_chunk_marks(void **state)
 	static const char *const cut[] = {
 		"{\"a\":\"x", "{\"a\":\"x}", "{\"ab", "{\"a\":\"xy\",\"b\":\"z}", "{\"a\":[\"x]}", "{\"a\":1,\"b",
 	};
-	size_t n = edge_cases(cases, 1990), i, k, len, off = 0, start[2000];
+	size_t n = edge_cases(cases, 1990), i, k, len, start[2000];
 	int ra, rb, pass;
 
 	(void)state;
@@ -389,23 +417,7 @@ static void test_chunk_marks(void **state)
 		strcpy(cases[n++], cut[i]);
 	/* each in a chunk of lines, once with a line with a backslash in it and once without */
 	for (pass = 0; pass < 2; pass++) {
-		off = 0;
-		for (i = 0; i < n; i++) {
-			if (pass == 0 && strchr(cases[i], '\\'))
-				continue;
-			start[i] = off;
-			len = strlen(cases[i]);
-			memcpy(chunk + off, cases[i], len);
-			chunk[off + len] = '\n';
-			off += len + 1;
-		}
-		m.any_attn = scan_json_lines(chunk, off, nl, qt, at);
-		m.base = chunk;
-		m.n = off;
-		m.newline = nl;
-		m.quote = qt;
-		m.attn = at;
-		m.nwords = SCAN_WORDS(off);
+		chunk_of(cases, n, pass, chunk, start, nl, qt, at, &m);
 		for (i = 0; i < n; i++) {
 			if (pass == 0 && strchr(cases[i], '\\'))
 				continue;
@@ -499,7 +511,7 @@ static void test_line_key(void **state)
 	static char cases[2100][200];
 	static char chunk[2100 * 201];
 	static uint64_t nl[SCAN_WORDS(sizeof(chunk))], qt[SCAN_WORDS(sizeof(chunk)) + 1], at[SCAN_WORDS(sizeof(chunk))];
-	size_t n = edge_cases(cases, 2000), i, off, start[2100];
+	size_t n = edge_cases(cases, 2000), i, start[2100];
 	struct scan_marks m;
 	int pass;
 
@@ -510,22 +522,7 @@ static void test_line_key(void **state)
 		same_key(cases[i], strlen(cases[i]), NULL);
 	/* in a chunk, once with the lines with a backslash (attn) and once without */
 	for (pass = 0; pass < 2; pass++) {
-		off = 0;
-		for (i = 0; i < n; i++) {
-			if (pass == 0 && strchr(cases[i], '\\'))
-				continue;
-			start[i] = off;
-			memcpy(chunk + off, cases[i], strlen(cases[i]));
-			off += strlen(cases[i]);
-			chunk[off++] = '\n';
-		}
-		m.any_attn = scan_json_lines(chunk, off, nl, qt, at);
-		m.base = chunk;
-		m.n = off;
-		m.newline = nl;
-		m.quote = qt;
-		m.attn = at;
-		m.nwords = SCAN_WORDS(off);
+		chunk_of(cases, n, pass, chunk, start, nl, qt, at, &m);
 		for (i = 0; i < n; i++)
 			if (pass == 1 || !strchr(cases[i], '\\'))
 				same_key(chunk + start[i], strlen(cases[i]), &m);
