@@ -135,7 +135,8 @@ int drive_start(struct drive *d, par_line_fn fn, size_t size, int (*init)(void *
 	if (!(d->workers = par_calloc_lines(n, size, &d->worker_size))) {
 		diag("out of memory");
 		return EXIT_DATA;
-	}	for (i = 0; i < n; i++, d->nworkers++) {
+	}
+	for (i = 0; i < n; i++, d->nworkers++) {
 		wctx[i] = (char *)d->workers + i * d->worker_size;
 		if (init && init(wctx[i], arg) < 0) {
 			diag("out of memory");

@@ -5,7 +5,8 @@
  * with memchr and handed out as spans into it. Gzip input is inflated
  * straight into the chunk by the reading thread, while the filter's
  * workers parse the chunks before it, so decoding and parsing use all
- * cores and no decoded byte is copied.
+ * cores and no decoded byte is copied. BGZF input is inflated on every
+ * thread (below).
  *
  * in_chunk() reads straight into the caller's chunk; only the partial line
  * after a chunk's last newline is kept, in buf[0..end), for the next.
@@ -61,6 +62,7 @@ struct gz {
 
 static struct gz *gz_start(int fd, const unsigned char *pre, size_t pre_len, int use_isal);
 static void gz_destroy(struct gz *g);
+static ssize_t bgzf_fill(struct gz *g, char *dst, size_t cap);
 
 int in_have_isal(void)
 {
@@ -199,12 +201,10 @@ static int gz_step(struct gz *g, char *out, size_t cap, size_t *produced, int *m
 
 /*
  * Decoded bytes into dst[0..cap), as many as fit (fewer only at the end):
- * returns how many, 0 at the clean end, -1 with in->err. Multi-member
+ * returns how many, 0 at the clean end, -1 with g->err. Multi-member
  * files go on into the next member; input that ends inside a member is
  * "truncated", never a short result.
  */
-static ssize_t bgzf_fill(struct gz *g, char *dst, size_t cap);
-
 static ssize_t gz_fill_g(struct gz *g, char *dst, size_t cap)
 {
 	size_t got = 0, produced;
