@@ -314,18 +314,27 @@ static uint32_t le32(const unsigned char *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-/* The size of the BGZF member at p[0..n) (n >= BZ_HEADER), or 0 when it is none. */
+/*
+ * The size of the BGZF member at p[0..n), or 0 when it is none: a gzip
+ * header with the extra field (all of it in p[0..n)) holding BC, whose
+ * size leaves room for the header and the trailer.
+ */
 static size_t bz_member_size(const unsigned char *p, size_t n)
 {
-	size_t xlen, i;
+	size_t xlen, i, size;
 
 	if (n < BZ_HEADER || p[0] != 0x1f || p[1] != 0x8b || p[2] != 8 || !(p[3] & 4))
 		return 0;
 	xlen = le16(p + 10);
-	/* the subfields, as far as they are in: BC with its 2 bytes is the size less one */
-	for (i = 12; i + 4 <= 12 + xlen && i + 4 <= n; i += 4 + le16(p + i + 2))
-		if (p[i] == 'B' && p[i + 1] == 'C' && le16(p + i + 2) == 2)
-			return i + 6 <= n ? (size_t)le16(p + i + 4) + 1 : 0;
+	if (n < 12 + xlen)
+		return 0;
+	for (i = 12; i + 4 <= 12 + xlen; i += 4 + le16(p + i + 2))
+		if (p[i] == 'B' && p[i + 1] == 'C' && le16(p + i + 2) == 2) {
+			if (i + 6 > 12 + xlen)
+				return 0;
+			size = (size_t)le16(p + i + 4) + 1;
+			return size >= 12 + xlen + 8 ? size : 0;
+		}
 	return 0;
 }
 
@@ -408,12 +417,11 @@ static void bz_read_batch(struct bgzf *z, struct bz_batch *b, size_t target)
 			bz_fail(z, "truncated gzip input (unexpected end of file)");
 			break;
 		}
+		/* the whole extra field in view, so that its BC is found wherever it is */
+		if ((z->pend[z->off + 3] & 4) && bz_need(z, 12 + le16(z->pend + z->off + 10)) < 0)
+			break;
 		if (!(size = bz_member_size(z->pend + z->off, z->len - z->off))) {
 			z->end = 2;	/* a plain gzip member: it and the rest in order, by one decoder */
-			break;
-		}
-		if (size < BZ_HEADER + 8) {
-			bz_fail(z, "corrupt gzip data: a BGZF member too short for its header and trailer");
 			break;
 		}
 		if (bz_need(z, size) < 0)
@@ -480,6 +488,10 @@ static int bz_decode(struct gz *d, struct bz_batch *b, char *out)
 	}
 	for (; at < b->raw_len; at += size) {
 		size = bz_member_size(b->raw + at, b->raw_len - at);
+		if (size < BZ_HEADER + 8 || size > b->raw_len - at) {	/* (as it was read: never) */
+			snprintf(b->err, sizeof(b->err), "corrupt gzip data: a BGZF member unlike its size fields");
+			return -1;
+		}
 		isize = le32(b->raw + at + size - 4);
 		d->next_in = b->raw + at;
 		d->avail_in = size;

@@ -59,6 +59,21 @@ end = offs[len(offs) // 2 + 1]
 struct.pack_into("<I", s, end - 4, struct.unpack_from("<I", s, end - 4)[0] + 1)
 open(sys.argv[3], "wb").write(s)
 PY
+# a middle member's BC size less than its own header and trailer: no BGZF size, so from it on the
+# file is read as plain gzip, which needs no sizes (the same records)
+python3 - "$TMP/small.bgz" "$TMP/bc.bgz" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+offs, at = [], 0
+while at < len(b):
+    offs.append(at)
+    at += struct.unpack_from("<H", b, at + 16)[0] + 1
+struct.pack_into("<H", b, offs[len(offs) // 2] + 16, 20)
+open(sys.argv[2], "wb").write(b)
+PY
+# libFuzzer's find: a BC size within the extra field that holds it (once read before a buffer)
+echo H4sIJAA0AABJAAb/AAAAAAACAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAQkMCAB4AH4sIBAAAAAAfiwgAAAAl |
+	base64 -d > "$TMP/fuzz1.gz"
 # BGZF, then plain gzip members: the rest is read as gzip reads it
 { cat "$TMP/small.bgz"; gzip -c "$TMP/in.ndjson"; } > "$TMP/mixed.gz"
 # the EOF member alone
@@ -74,12 +89,14 @@ for dec in $decoders; do
 	check "BGZF on stdin" "$TMP/want" sh -c "$RUN '$P' -j 3 < '$TMP/small.bgz'"
 	check "two BGZF files" "$TMP/want2" $RUN "$P" -j 3 "$TMP/small.bgz" "$TMP/in.bgz"
 	check "the EOF member alone" /dev/null $RUN "$P" -j 2 "$TMP/empty.bgz"
+	check "a member's BC size too small" "$TMP/want" $RUN "$P" -j 3 "$TMP/bc.bgz"
 	for j in 1 3; do
 		must_fail "cut short" "truncated gzip" "$TMP/cut.bgz" $j
 		must_fail "cut inside the last member" "truncated gzip" "$TMP/cut-end.bgz" $j
 		must_fail "trailing garbage" "trailing garbage" "$TMP/garbage.bgz" $j
 		must_fail "a member's data changed" "corrupt gzip" "$TMP/data.bgz" $j
 		must_fail "a member's length field changed" "corrupt gzip" "$TMP/isize.bgz" $j
+		must_fail "the fuzzer's header" "gzip" "$TMP/fuzz1.gz" $j
 	done
 done
 [ $fails -eq 0 ]
