@@ -34,6 +34,7 @@
 #include "lib/par.h"
 
 #define MAX_KEYS 16
+_Static_assert(MAX_KEYS <= JSON_LINE_KEY_MAX, "json_record_key takes at most JSON_LINE_KEY_MAX fields");
 
 struct opts {
 	const char *keys[MAX_KEYS];	/* -k fields (default event_id) */

@@ -30,6 +30,7 @@
 #include "lib/par.h"
 
 #define MAX_KEYS 16
+_Static_assert(MAX_KEYS <= JSON_LINE_KEY_MAX, "json_record_key takes at most JSON_LINE_KEY_MAX fields");
 #define MAX_FILES PAR_MAX_PARTS
 
 struct opts {

@@ -1005,16 +1005,12 @@ int json_line_key(struct jobj *o, const char *line, size_t len, const struct sca
 int json_record_key(const struct jobj *o, const char *const *names, const size_t *lens, unsigned n,
 		    struct buf *key, struct buf *tmp)
 {
-	const struct jfield *f;
+	const struct jfield *got[JSON_LINE_KEY_MAX];
 	unsigned i;
 
-	buf_reset(key);
-	for (i = 0; i < n; i++) {
-		f = jobj_get(o, names[i], lens[i]);
-		if (!f || f->type == J_NULL)
-			return 0;
-		if (json_key_value(f, key, tmp) < 0)
-			return -1;
-	}
-	return 1;
+	if (n > JSON_LINE_KEY_MAX)
+		return -1;
+	for (i = 0; i < n; i++)
+		got[i] = jobj_get(o, names[i], lens[i]);
+	return key_of(got, n, key, tmp);
 }

@@ -266,9 +266,10 @@ int json_unescape(const char *s, size_t n, struct buf *out);
  * names[0..n) of o, each appended to key as its JSON type, a 32-bit length
  * and its value (strings decoded, so "\u0041" and "A" are one key; the
  * length keeps two sequences of values from running together), ready to
- * hash; tmp is scratch. 1; 0 when a member is absent or null (no key); -1
- * when out of memory.
+ * hash; tmp is scratch. n is at most JSON_LINE_KEY_MAX. 1; 0 when a member
+ * is absent or null (no key); -1 when out of memory.
  */
+#define JSON_LINE_KEY_MAX 16
 int json_record_key(const struct jobj *o, const char *const *names, const size_t *lens, unsigned n,
 		    struct buf *key, struct buf *tmp);
 /*
@@ -279,7 +280,6 @@ int json_record_key(const struct jobj *o, const char *const *names, const size_t
  * o. 1, 0 (no key), or as json_scan_record: -1 bad JSON (why), -2 out of
  * memory. o is scratch.
  */
-#define JSON_LINE_KEY_MAX 16
 int json_line_key(struct jobj *o, const char *line, size_t len, const struct scan_marks *marks,
 		  const char *const *names, const size_t *lens, unsigned n, struct buf *key, struct buf *tmp,
 		  char *why);
