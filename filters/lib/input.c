@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -686,6 +687,13 @@ static void bz_free(struct bgzf *z)
 int in_is_bgzf(const struct in *in)
 {
 	return in->gz && in->gz->bz;
+}
+
+int in_never_waits(const struct in *in)
+{
+	struct stat st;
+
+	return fstat(in->fd, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 /* ---- another encoding, turned into UTF-8 (iconv) ---- */

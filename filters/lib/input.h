@@ -94,6 +94,12 @@ int in_name_ends(const struct in *in, const char *ext);
 int in_read_ahead(struct in *in, size_t budget);
 /* The calling thread reads ahead (opens and reads inputs for a reader elsewhere): its reads leave in_waiting alone. */
 void in_thread_reads_ahead(void);
+/*
+ * Whether a read of the input never waits for a writer: a regular file
+ * (not a pipe, socket or terminal), which any thread may then read without
+ * leaving a signal to wait behind it (in_waiting).
+ */
+int in_never_waits(const struct in *in);
 /* Whether the input is BGZF (bgzip's gzip of independent members of known size). */
 int in_is_bgzf(const struct in *in);
 /*

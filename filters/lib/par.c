@@ -44,6 +44,12 @@ struct par {
 	unsigned head, tail;	/* commit at head, fill at tail */
 	int quit;
 	int at_start;		/* the next chunk is the input's first */
+	/* the input being run: read by one thread at a time, at the tail */
+	struct in *in;
+	int shared;		/* any thread reads it, and works on what it read (in_never_waits) */
+	int reading;		/* a thread is reading the tail slot */
+	int eof;		/* no more reading: the input's end, an error (failed), or a stop */
+	int failed;
 	/* partitioned state (par_set_parts) */
 	unsigned nparts;
 	par_part_fn part_fn;
@@ -397,16 +403,6 @@ static int take_part(struct par *p, struct part_task *t)
 	return 0;
 }
 
-static int part_available(const struct par *p)
-{
-	unsigned q;
-
-	for (q = 0; q < p->nparts; q++)
-		if (part_ready(p, q, p->part_next[q]))
-			return 1;
-	return 0;
-}
-
 /* Out of the lock: part t->q takes its chunks; failed[i]: the i-th ran out of memory. */
 static void run_part(struct par *p, const struct part_task *t, int *failed)
 {
@@ -455,6 +451,59 @@ static void do_part(struct par *p, const struct part_task *t)
 	part_done(p, t, failed);
 }
 
+/* Under the lock: s (BUSY) worked on out of it, then mapped. */
+static void work_on(struct par *p, void *wctx, struct slot *s)
+{
+	pthread_mutex_unlock(&p->mu);
+	chunk_work(p, wctx, &s->c);
+	pthread_mutex_lock(&p->mu);
+	mapped(p, s);
+}
+
+/* Under the lock: whether the next chunk may be read now (the tail slot is free, nobody reads). */
+static int can_read(const struct par *p)
+{
+	return !p->eof && !p->reading && p->tail - p->head < p->nslots;
+}
+
+static int fill(struct par *p, struct slot *s, int *failed);
+
+/*
+ * Under the lock, can_read: read the next chunk into the tail slot (out of
+ * the lock) and hand it out. With take, the reader keeps it when it is the
+ * next to be taken, as it is unless chunks wait: a chunk is worked on by
+ * the core that read it, while it is in that core's cache. The slot so
+ * kept (BUSY), or NULL.
+ */
+static struct slot *read_step(struct par *p, int take)
+{
+	unsigned k = p->tail;
+	struct slot *s = &p->slots[k % p->nslots];
+	int got, failed = 0;
+
+	p->reading = 1;
+	pthread_mutex_unlock(&p->mu);
+	got = fill(p, s, &failed);
+	pthread_mutex_lock(&p->mu);
+	p->reading = 0;
+	if (!got) {
+		p->eof = 1;
+		p->failed = failed;
+	} else {
+		s->state = FILLED;
+		p->tail++;
+	}
+	/* others may read the next one, or take this one; the caller may wait for the end */
+	pthread_cond_broadcast(&p->work);
+	pthread_cond_broadcast(&p->done);
+	if (got && take && p->next_work == k) {
+		p->next_work++;
+		s->state = BUSY;
+		return s;
+	}
+	return NULL;
+}
+
 /*
  * A worker thread: the parts' work first (it frees chunks for the commit),
  * then chunks to map.
@@ -467,12 +516,19 @@ static void *worker(void *arg)
 	struct slot *s;
 
 	free(arg);
+	in_thread_reads_ahead();	/* its reads (of regular files only) are no writer's waits */
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
 		if (p->quit)
 			break;
 		if (p->nparts && take_part(p, &t)) {
 			do_part(p, &t);
+			continue;
+		}
+		if (p->shared && (p->next_work == p->tail || p->slots[p->next_work % p->nslots].state != FILLED) &&
+		    can_read(p)) {
+			if ((s = read_step(p, 1)) != NULL)
+				work_on(p, wctx, s);
 			continue;
 		}
 		if (p->next_work == p->tail || p->slots[p->next_work % p->nslots].state != FILLED) {
@@ -495,10 +551,7 @@ static void *worker(void *arg)
 		s = &p->slots[p->next_work % p->nslots];
 		p->next_work++;
 		s->state = BUSY;
-		pthread_mutex_unlock(&p->mu);
-		chunk_work(p, wctx, &s->c);
-		pthread_mutex_lock(&p->mu);
-		mapped(p, s);
+		work_on(p, wctx, s);
 	}
 	pthread_mutex_unlock(&p->mu);
 	return NULL;
@@ -680,24 +733,13 @@ static struct slot *wait_head(struct par *p)
 	return s;
 }
 
-/*
- * Wait until the head slot is done or a part's work can be taken (the
- * caller takes it, or commits).
- */
-static void wait_turn(struct par *p)
-{
-	struct slot *s = &p->slots[p->head % p->nslots];
-
-	pthread_mutex_lock(&p->mu);
-	while (s->state != DONE && !(p->nparts && part_available(p)))
-		pthread_cond_wait(&p->done, &p->mu);
-	pthread_mutex_unlock(&p->mu);
-}
-
 /* Drop the chunks in flight: those no worker took yet at once, the others once done. */
 static void drain(struct par *p)
 {
 	pthread_mutex_lock(&p->mu);
+	p->eof = 1;	/* nobody reads on */
+	while (p->reading)
+		pthread_cond_wait(&p->done, &p->mu);
 	p->tail = p->next_work;	/* filled, not taken: nobody takes them now */
 	pthread_mutex_unlock(&p->mu);
 	while (p->head != p->tail) {
@@ -705,22 +747,22 @@ static void drain(struct par *p)
 
 		pthread_mutex_lock(&p->mu);
 		s->state = FREE;
-		pthread_mutex_unlock(&p->mu);
 		p->head++;
+		pthread_mutex_unlock(&p->mu);
 	}
 }
 
 /*
- * Read the next chunk of the input into the slot at the tail and hand it
- * to the workers. 1, or 0 at the end of the input (*failed: by an error).
+ * Read the next chunk of the input into s, the slot at the tail, by the
+ * one thread reading. 1, or 0 at the end of the input (*failed: by an
+ * error).
  */
-static int fill(struct par *p, struct in *in, int *failed)
+static int fill(struct par *p, struct slot *s, int *failed)
 {
-	struct slot *s = &p->slots[p->tail % p->nslots];
 	int r;
 
 	chunk_reset(&s->c);
-	r = in_chunk(in, &s->c.in, p->o.chunk_size, NULL);	/* chunk_work counts the lines */
+	r = in_chunk(p->in, &s->c.in, p->o.chunk_size, NULL);	/* chunk_work counts the lines */
 	if (r <= 0) {
 		/* a read error ends the input; what came before it is committed first */
 		*failed = r < 0;
@@ -736,96 +778,108 @@ static int fill(struct par *p, struct in *in, int *failed)
 		take_header(p, &s->c);
 		p->header = NULL;
 	}
-	/* tail moves under the lock: workers read it to find work */
-	pthread_mutex_lock(&p->mu);
-	s->state = FILLED;
-	p->tail++;
-	pthread_cond_signal(&p->work);
-	pthread_mutex_unlock(&p->mu);
 	return 1;
 }
 
 /*
- * The calling thread reads, commits, and works on chunks itself when it
- * has read far enough ahead: at most one thread per core is busy, and the
- * reading (which for gzip is the decoding) never waits behind workers
- * that the scheduler shares a core with. Each turn it commits the head if
- * it is done; else reads while at most workers + 1 chunks wait (a chunk
- * more than the workers can take, so none of them waits for the reader);
- * else does a part's work, or works on a waiting chunk; else reads while a
- * slot is free; else waits for the head.
+ * The calling thread commits, and reads and works like the workers. Each
+ * turn it commits the head if it is done; else does a part's work. Then,
+ * for an input any thread may read (p->shared), it works on a waiting
+ * chunk, or reads one and works on it, as the workers do. Else it is the
+ * only reader: it reads while at most workers + 1 chunks wait (a chunk
+ * more than the workers can take, so none of them waits for the reader),
+ * so the reading (for gzip the decoding) never waits behind workers that
+ * the scheduler shares a core with; else works on a waiting chunk. Else it
+ * waits. At most one thread per core is busy, and memory stays at the
+ * ring's chunks.
  */
 int par_run(struct par *p, struct in *in,
 	    int (*commit)(void *cctx, const struct par_chunk *c, uint64_t first_line), void *cctx)
 {
 	uint64_t line = 1;
-	int eof = 0, failed = 0, r, head_done, can_read, part;
+	int r = 0, failed;
 	unsigned waiting;
 	struct part_task t;
 	struct slot *s;
 
-	pthread_mutex_lock(&p->mu);	/* workers read tail and next_work */
-	p->head = p->tail = p->next_work = 0;
-	if (p->nparts)
-		memset(p->part_next, 0, p->nparts * sizeof(*p->part_next));
-	pthread_mutex_unlock(&p->mu);
 	p->quote = in->quote;
 	p->delim = in->delim;
 	p->at_start = 1;
 	p->json = in->json && !in->quote;
+	pthread_mutex_lock(&p->mu);	/* workers read these */
+	p->head = p->tail = p->next_work = 0;
+	if (p->nparts)
+		memset(p->part_next, 0, p->nparts * sizeof(*p->part_next));
+	p->in = in;
+	p->eof = p->failed = 0;
+	p->shared = 0;
+	read_step(p, 0);	/* the first chunk (a header, a byte order mark) read here */
+	p->shared = in_never_waits(in);
 	for (;;) {
-		pthread_mutex_lock(&p->mu);
-		head_done = p->head != p->tail && p->slots[p->head % p->nslots].state == DONE;
-		waiting = p->tail - p->next_work;
-		can_read = !eof && p->tail - p->head < p->nslots;
-		s = NULL;
-		part = 0;
-		if (!head_done && (!can_read || waiting > p->o.workers + 1)) {
-			if (p->nparts && take_part(p, &t)) {
-				do_part(p, &t);	/* a part's work, done here */
-				part = 1;
-			} else if (waiting > 0) {
-				/* a waiting chunk, worked on here */
-				s = &p->slots[p->next_work % p->nslots];
-				p->next_work++;
-				s->state = BUSY;
-			}
-		}
-		pthread_mutex_unlock(&p->mu);
-		if (part)
-			continue;
-		if (head_done) {
-			s = &p->slots[p->head % p->nslots];
+		s = &p->slots[p->head % p->nslots];
+		if (p->head != p->tail && s->state == DONE) {
+			pthread_mutex_unlock(&p->mu);
 			r = commit(cctx, &s->c, line);
 			line += s->c.lines;
 			pthread_mutex_lock(&p->mu);
 			s->state = FREE;
-			pthread_mutex_unlock(&p->mu);
 			p->head++;
+			if (p->shared)
+				pthread_cond_broadcast(&p->work);	/* a slot to read into */
 			if (r < 0) {
+				pthread_mutex_unlock(&p->mu);
 				drain(p);
-				p->header = NULL;
-				return -1;
+				pthread_mutex_lock(&p->mu);
+				break;
 			}
 			continue;
 		}
-		if (s) {
-			chunk_work(p, p->wctx[p->o.workers], &s->c);
-			pthread_mutex_lock(&p->mu);
-			mapped(p, s);
-			pthread_mutex_unlock(&p->mu);
-			continue;
+		waiting = p->tail - p->next_work;
+		if (p->shared) {
+			if (p->nparts && take_part(p, &t)) {
+				do_part(p, &t);
+				continue;
+			}
+			if (waiting) {
+				s = &p->slots[p->next_work++ % p->nslots];
+				s->state = BUSY;
+				work_on(p, p->wctx[p->o.workers], s);
+				continue;
+			}
+			if (can_read(p)) {
+				if ((s = read_step(p, 1)) != NULL)
+					work_on(p, p->wctx[p->o.workers], s);
+				continue;
+			}
+		} else {
+			if (can_read(p) && waiting <= p->o.workers + 1) {
+				read_step(p, 0);
+				continue;
+			}
+			if (p->nparts && take_part(p, &t)) {
+				do_part(p, &t);
+				continue;
+			}
+			if (waiting) {
+				s = &p->slots[p->next_work++ % p->nslots];
+				s->state = BUSY;
+				work_on(p, p->wctx[p->o.workers], s);
+				continue;
+			}
 		}
-		if (can_read) {
-			eof = !fill(p, in, &failed);
-			continue;
-		}
-		if (p->head == p->tail) {
-			p->header = NULL;	/* an empty input has none */
-			if (failed)
-				in->lineno = line;	/* every line before it is committed */
-			return failed ? -1 : 0;
-		}
-		wait_turn(p);
+		if (p->eof && !p->reading && p->head == p->tail)
+			break;
+		pthread_cond_wait(&p->done, &p->mu);
 	}
+	failed = p->failed;
+	p->eof = 1;	/* no worker reads between runs */
+	p->shared = 0;
+	p->in = NULL;
+	p->header = NULL;	/* an empty input, or a stopped one, has none */
+	pthread_mutex_unlock(&p->mu);
+	if (r < 0)
+		return -1;
+	if (failed)
+		in->lineno = line;	/* every line before it is committed */
+	return failed ? -1 : 0;
 }
