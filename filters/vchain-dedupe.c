@@ -56,8 +56,10 @@ struct opts {
 struct rec {
 	struct h128 key;
 	long long ts_ms;
+	const char *line;	/* in the chunk's input: not copied */
 	uint32_t len;		/* of the line, without '\n' */
 	uint8_t has_key, has_ts;
+	uint8_t crlf;		/* the line ends in "\r\n" (known here: the commit need not look at the line) */
 	uint8_t dup;		/* set by the key's part: seen before */
 };
 
@@ -286,7 +288,9 @@ static int dedupe_line(void *ctx, const char *line, size_t len, const struct sca
 		f = jobj_get(&w->obj, "ts", 2);
 		r.has_ts = f && event_ts_ms(f, &r.ts_ms) == 0;
 	}
-	if (buf_add(out, &r, sizeof(r)) < 0 || buf_add(out, line, len) < 0 || buf_addc(out, '\n') < 0)
+	r.line = line;
+	r.crlf = len && line[len - 1] == '\r';
+	if (buf_add(out, &r, sizeof(r)) < 0)
 		return -2;
 	return r.has_key && o->nparts ? PAR_PART + (int)par_part_of(r.key.hi, o->nparts) : 0;
 }
@@ -328,15 +332,29 @@ static int older_than(uint64_t val, void *ctx)
 	return (long long)val < *(long long *)ctx;
 }
 
-static int write_rec(struct run *r, struct out *o, const char *line, size_t n)
+/* A record's line, joined to the run of lines before it when it follows them in the input. */
+static int write_rec(struct run *r, struct out *o, struct out_run *run, const char *line, size_t n, int crlf)
 {
 	/* a CRLF line end is a line end, no part of the record: written as '\n' */
-	if (n >= 2 && line[n - 2] == '\r' ? out_write(o, line, n - 2) == 0 && out_write(o, "\n", 1) == 0
-					     : out_write(o, line, n) == 0)
+	if (crlf ? out_run_end(o, run) == 0 && out_write(o, line, n - 2) == 0 &&
+						  out_write(o, "\n", 1) == 0
+					     : out_run_add(o, run, line, n) == 0)
 		return 0;
 	if (o == &r->dupes)
 		diag("%s: write error: %s", r->o->dupes, strerror(o->err));
 	return r->d->stop = -1;
+}
+
+/* The chunk's last runs written (before it is freed, or an error ends the run). 0, or -1. */
+static int end_runs(struct run *r, struct out_run *kept, struct out_run *dup)
+{
+	if (out_run_end(&r->d->out, kept) < 0)
+		return r->d->stop = -1;
+	if (out_run_end(&r->dupes, dup) < 0) {
+		diag("%s: write error: %s", r->o->dupes, strerror(r->dupes.err));
+		return r->d->stop = -1;
+	}
+	return 0;
 }
 
 static size_t keys_seen(const struct run *r)
@@ -358,6 +376,7 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 	uint64_t lineno = first_line, *val;
 	struct htab *seen = &r->parts[0].seen;
 	struct rec rec;
+	struct out_run kept = { NULL, 0 }, dup = { NULL, 0 };
 	unsigned i;
 	int ins;
 
@@ -367,18 +386,19 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 				diag_at(r->d->name, 0, "out of memory for %zu keys", keys_seen(r));
 				return r->d->stop = -1;
 			}
-	for (; p < end; p += sizeof(rec) + rec.len + 1, lineno++) {
+	for (; p < end; p += sizeof(rec), lineno++) {
 		memcpy(&rec, p, sizeof(rec));
-		line = p + sizeof(rec);
+		line = rec.line;
 		r->read++;
 		if (!rec.has_key) {
 			if (o->require_key) {
+				end_runs(r, &kept, &dup);	/* the records before it */
 				diag_at(r->d->name, lineno, "no key field (--require-key)");
 				return r->d->stop = -1;
 			}
 			r->keyless++;
 			r->kept++;
-			if (write_rec(r, &r->d->out, line, rec.len + 1) < 0)
+			if (write_rec(r, &r->d->out, &kept, line, rec.len + 1, rec.crlf) < 0)
 				return -1;
 			continue;
 		}
@@ -392,7 +412,7 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 			if (rec.ts_ms < r->newest - o->window_ms) {
 				r->late++;	/* its key may be forgotten: kept, and said so */
 				r->kept++;
-				if (write_rec(r, &r->d->out, line, rec.len + 1) < 0)
+				if (write_rec(r, &r->d->out, &kept, line, rec.len + 1, rec.crlf) < 0)
 					return -1;
 				continue;
 			}
@@ -406,6 +426,7 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 		}
 		if (o->window_ms) {
 			if ((ins = htab_put(seen, rec.key, &val)) < 0) {
+				end_runs(r, &kept, &dup);
 				diag_at(r->d->name, lineno, "out of memory for %zu keys", seen->count);
 				return r->d->stop = -1;
 			}
@@ -416,14 +437,16 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 		}
 		if (rec.dup) {
 			r->dropped++;
-			if (o->dupes && write_rec(r, &r->dupes, line, rec.len + 1) < 0)
+			if (o->dupes && write_rec(r, &r->dupes, &dup, line, rec.len + 1, rec.crlf) < 0)
 				return -1;
 			continue;
 		}
 		r->kept++;
-		if (write_rec(r, &r->d->out, line, rec.len + 1) < 0)
+		if (write_rec(r, &r->d->out, &kept, line, rec.len + 1, rec.crlf) < 0)
 			return -1;
 	}
+	if (end_runs(r, &kept, &dup) < 0)
+		return -1;
 	return drive_chunk_done(r->d, c, first_line);	/* a record that stopped the run, memory; the blank lines */
 }
 

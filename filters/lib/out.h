@@ -71,6 +71,39 @@ static inline int out_write(struct out *o, const void *p, size_t n)
 	return out_write_slow(o, p, n);
 }
 
+/*
+ * Pieces (whole records) that lie one after another in memory, written as
+ * one: out_run_add joins a piece to the run when it starts where the run
+ * ends, else writes the run and starts a new one; a run of OUT_DIRECT or
+ * more skips the buffer and its copy. The pieces must stay where they are
+ * until out_run_end writes the last run.
+ */
+struct out_run {
+	const char *p;
+	size_t n;
+};
+
+static inline int out_run_end(struct out *o, struct out_run *r)
+{
+	int rc = r->n ? out_write(o, r->p, r->n) : 0;
+
+	r->n = 0;
+	return rc;
+}
+
+static inline int out_run_add(struct out *o, struct out_run *r, const char *p, size_t n)
+{
+	if (r->n && r->p + r->n == p) {
+		r->n += n;
+		return 0;
+	}
+	if (out_run_end(o, r) < 0)
+		return -1;
+	r->p = p;
+	r->n = n;
+	return 0;
+}
+
 static inline int out_putc(struct out *o, char c)
 {
 	if (o->len == OUT_BUFSIZE && out_flush(o) < 0)
