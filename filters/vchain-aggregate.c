@@ -522,6 +522,7 @@ static int finish(struct run *r)
 
 	if (o->merge && report_options(o) < 0)
 		return -2;
+	a->rr.pool = r->d->par;	/* the work at the end on every thread */
 	if (a->nparts && agg_join(a) < 0) {
 		diag("%s", a->why);
 		return -1;

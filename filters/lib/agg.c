@@ -173,7 +173,7 @@ static struct htab *prefetch_table(struct agg *a)
 	const struct acc *ac = &a->acc[a->pf_acc];
 	unsigned char *p = groups_at(&a->table, 0)->st + ac->state;
 
-	return ac->kind == A_DISTINCT ? &((struct s_set *)(void *)p)->h : &((struct htab_rows *)(void *)p)->idx;
+	return ac->kind == A_DISTINCT ? &((struct s_set *)(void *)p)->h : &((A_FUNNEL_t *)(void *)p)->rows.idx;
 }
 
 /* One reduced record p. 0; -1 (why: a sum beyond 38 digits); -2. */

@@ -61,6 +61,10 @@ struct par {
 	int (*idle)(void *);
 	void *idle_ctx;
 	unsigned idle_in;	/* workers inside idle */
+	/* par_each: tasks next .. n-1 to take, done of them finished */
+	void (*each)(void *, unsigned);
+	void *each_ctx;
+	unsigned each_n, each_next, each_done;
 };
 
 #define PART_RUN 16	/* chunks a part takes at once, at most */
@@ -504,6 +508,18 @@ static struct slot *read_step(struct par *p, int take)
 	return NULL;
 }
 
+/* Under the lock: the next of par_each's tasks, done out of it. */
+static void each_one(struct par *p)
+{
+	unsigned i = p->each_next++;
+
+	pthread_mutex_unlock(&p->mu);
+	p->each(p->each_ctx, i);
+	pthread_mutex_lock(&p->mu);
+	if (++p->each_done == p->each_n)
+		pthread_cond_broadcast(&p->done);
+}
+
 /*
  * A worker thread: the parts' work first (it frees chunks for the commit),
  * then chunks to map.
@@ -521,6 +537,10 @@ static void *worker(void *arg)
 	for (;;) {
 		if (p->quit)
 			break;
+		if (p->each_next < p->each_n) {
+			each_one(p);
+			continue;
+		}
 		if (p->nparts && take_part(p, &t)) {
 			do_part(p, &t);
 			continue;
@@ -666,6 +686,30 @@ int par_set_parts(struct par *p, unsigned nparts, par_part_fn fn, void **pctx)
 	p->nparts = nparts;
 	pthread_mutex_unlock(&p->mu);
 	return 0;
+}
+
+void par_each(struct par *p, unsigned n, void (*fn)(void *ctx, unsigned i), void *ctx)
+{
+	unsigned i;
+
+	if (!p || !p->nthreads || n < 2) {
+		for (i = 0; i < n; i++)
+			fn(ctx, i);
+		return;
+	}
+	pthread_mutex_lock(&p->mu);
+	p->each = fn;
+	p->each_ctx = ctx;
+	p->each_n = n;
+	p->each_next = p->each_done = 0;
+	pthread_cond_broadcast(&p->work);
+	while (p->each_next < n)
+		each_one(p);
+	while (p->each_done < n)
+		pthread_cond_wait(&p->done, &p->mu);
+	p->each_n = p->each_next = p->each_done = 0;
+	p->each = NULL;
+	pthread_mutex_unlock(&p->mu);
 }
 
 void par_set_idle(struct par *p, int (*fn)(void *ctx), void *ctx)

@@ -150,6 +150,12 @@ int par_set_parts(struct par *p, unsigned nparts, par_part_fn fn, void **pctx);
  */
 void par_set_idle(struct par *p, int (*fn)(void *ctx), void *ctx);
 /*
+ * fn(ctx, i) for every i in [0, n), on the workers and the calling thread
+ * at once (the work at the end of a run: a part of the state each); returns
+ * once all are done. Not while par_run runs. p NULL: one after another here.
+ */
+void par_each(struct par *p, unsigned n, void (*fn)(void *ctx, unsigned i), void *ctx);
+/*
  * n zeroed objects of size bytes each, each on cache lines of its own
  * (PAR_LINE bytes: two 64-byte lines, as the adjacent-line prefetcher
  * fetches pairs), for state that threads write at once: a worker's

@@ -67,14 +67,58 @@ int report_fits(const struct report_def *def, const struct acc *acc, int n)
 
 /* ---- the funnel's people: when each reached each stage ---- */
 
-/* Person id's row in p, made when new; rows hold nexcl --exclude times (p's, once it has rows). */
-static struct funnel_row *funnel_row(struct htab_rows *p, int nexcl, struct h128 id)
+int funnel_flatten(A_FUNNEL_t *p)
 {
+	size_t n = funnel_people_n(p), at;
+	unsigned k;
+
+	if (!p->nmore)
+		return 0;
+	if (!p->rows.row_size)
+		htab_rows_init(&p->rows, p->more[0].row_size, 16);
+	if (n > p->rows.cap) {
+		unsigned char *r = realloc(p->rows.rows, n * p->rows.row_size);
+
+		if (!r)
+			return -2;
+		p->rows.rows = r;
+		p->rows.cap = n;
+	}
+	for (k = 0, at = p->rows.n; k < p->nmore; k++) {
+		memcpy(p->rows.rows + at * p->rows.row_size, p->more[k].rows, p->more[k].n * p->rows.row_size);
+		at += p->more[k].n;
+		htab_rows_free(&p->more[k]);
+	}
+	free(p->more);
+	p->more = NULL;
+	p->nmore = 0;
+	p->rows.n = n;
+	htab_free(&p->rows.idx);	/* no longer covers them: funnel_row makes it again */
+	return 0;
+}
+
+void funnel_free(A_FUNNEL_t *p)
+{
+	unsigned k;
+
+	for (k = 0; k < p->nmore; k++)
+		htab_rows_free(&p->more[k]);
+	free(p->more);
+	htab_rows_free(&p->rows);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Person id's row in p, made when new; rows hold nexcl --exclude times (p's, once it has rows). */
+static struct funnel_row *funnel_row(A_FUNNEL_t *fp, int nexcl, struct h128 id)
+{
+	struct htab_rows *p = &fp->rows;
 	struct funnel_row *row;
 	int made;
 
 	if (!p->row_size)	/* a group's state starts zeroed */
 		htab_rows_init(p, sizeof(struct funnel_row) + (size_t)nexcl * sizeof(long long), 16);
+	if (fp->nmore && funnel_flatten(fp) < 0)
+		return NULL;
 	if (p->idx.count != p->n) {	/* rows joined without their index (funnel_absorb): index them */
 		size_t i;
 		uint64_t *v;
@@ -100,7 +144,7 @@ static struct funnel_row *funnel_row(struct htab_rows *p, int nexcl, struct h128
 	return row;
 }
 
-int funnel_take(struct htab_rows *p, int nexcl, struct h128 person, int stage, long long ts)
+int funnel_take(A_FUNNEL_t *p, int nexcl, struct h128 person, int stage, long long ts)
 {
 	struct funnel_row *row = funnel_row(p, nexcl, person);
 
@@ -114,52 +158,57 @@ int funnel_take(struct htab_rows *p, int nexcl, struct h128 person, int stage, l
 
 /*
  * src's people into p: each one's earliest time of each stage (src moved
- * into an empty p). disjoint: none of src's people is p's; their rows are
- * put after p's, and p's index, which no longer covers them, is dropped
- * (funnel_row makes it again if someone is looked up).
+ * into an empty p). disjoint: none of src's people is p's; their rows, as
+ * they are, become segments of p (a join of parts copies nothing).
  */
-static int funnel_absorb(struct htab_rows *p, struct htab_rows *src, int disjoint)
+static int funnel_absorb(A_FUNNEL_t *p, A_FUNNEL_t *src, int disjoint)
 {
+	const struct htab_rows *sr;
 	size_t i;
 	int j;
 
-	if (!src->n)
+	if (!funnel_people_n(src)) {
+		funnel_free(src);
 		return 0;
-	if (!p->n) {
-		htab_rows_free(p);
+	}
+	if (!funnel_people_n(p)) {
+		funnel_free(p);
 		*p = *src;
 		memset(src, 0, sizeof(*src));
 		return 0;
 	}
 	if (disjoint) {
-		if (p->n + src->n > p->cap) {
-			unsigned char *r = realloc(p->rows, (p->n + src->n) * p->row_size);
+		struct htab_rows *m = realloc(p->more, (p->nmore + 1 + src->nmore) * sizeof(*m));
 
-			if (!r)
-				return -2;
-			p->rows = r;
-			p->cap = p->n + src->n;
-		}
-		memcpy(p->rows + p->n * p->row_size, src->rows, src->n * src->row_size);
-		p->n += src->n;
-		htab_free(&p->idx);
+		if (!m)
+			return -2;
+		p->more = m;
+		m[p->nmore++] = src->rows;
+		htab_free(&m[p->nmore - 1].idx);	/* segments are not looked up in */
+		for (i = 0; i < src->nmore; i++)
+			m[p->nmore++] = src->more[i];
+		free(src->more);
+		memset(src, 0, sizeof(*src));
 		return 0;
 	}
-	if (htab_reserve(&p->idx, p->n + src->n) < 0)
+	if (funnel_flatten(src) < 0 || funnel_flatten(p) < 0)
 		return -2;
-	for (i = 0; i < src->n; i++) {
-		const struct funnel_row *s = htab_rows_at(src, i);
+	sr = &src->rows;
+	if (htab_reserve(&p->rows.idx, p->rows.n + sr->n) < 0)
+		return -2;
+	for (i = 0; i < sr->n; i++) {
+		const struct funnel_row *s = htab_rows_at(sr, i);
 		struct funnel_row *row;
 
-		if (i + 8 < src->n)	/* the index slots are far apart: load one some people ahead */
-			htab_prefetch(&p->idx, ((const struct funnel_row *)htab_rows_at(src, i + 8))->id);
-		if (!(row = funnel_row(p, FUNNEL_NEXCL(src), s->id)))
+		if (i + 8 < sr->n)	/* the index slots are far apart: load one some people ahead */
+			htab_prefetch(&p->rows.idx, ((const struct funnel_row *)htab_rows_at(sr, i + 8))->id);
+		if (!(row = funnel_row(p, FUNNEL_NEXCL(sr), s->id)))
 			return -2;
 		for (j = 0; j < STAGES; j++)
 			stage_times_reach(row->ts, j + 1, s->ts[j]);
 		if (s->last > row->last)
 			row->last = s->last;
-		for (j = 0; j < FUNNEL_NEXCL(src); j++)
+		for (j = 0; j < FUNNEL_NEXCL(sr); j++)
 			if (s->excl[j] < row->excl[j])
 				row->excl[j] = s->excl[j];
 	}
@@ -241,21 +290,23 @@ static int row_cmp(const void *a, const void *b)
 	return h128_cmp(*(const void *const *)a, *(const void *const *)b);
 }
 
-int funnel_json(const struct htab_rows *p, int nexcl, struct buf *b)
+int funnel_json(const A_FUNNEL_t *p, int nexcl, struct buf *b)
 {
 	/* in the people's hash order: the same text however the rows were made (parts, input order) */
-	const struct funnel_row **rows = malloc((p->n ? p->n : 1) * sizeof(*rows));
-	size_t k;
+	size_t n = funnel_people_n(p), k = 0, i;
+	const struct funnel_row **rows = malloc((n ? n : 1) * sizeof(*rows));
+	unsigned seg;
 	int j, r = -1;
 
 	if (!rows)
 		return -1;
-	for (k = 0; k < p->n; k++)
-		rows[k] = htab_rows_at(p, k);
-	qsort(rows, p->n, sizeof(*rows), row_cmp);
+	for (seg = 0; seg < funnel_segments(p); seg++)
+		for (i = 0; i < funnel_segment(p, seg)->n; i++)
+			rows[k++] = htab_rows_at(funnel_segment(p, seg), i);
+	qsort(rows, n, sizeof(*rows), row_cmp);
 	if (buf_addc(b, '[') < 0)
 		goto out;
-	for (k = 0; k < p->n; k++) {
+	for (k = 0; k < n; k++) {
 		const struct funnel_row *row = rows[k];
 
 		if ((k && buf_addc(b, ',') < 0) || buf_addc(b, '[') < 0 || partial_put_hash(b, row->id) < 0)
@@ -277,7 +328,7 @@ out:
 	return r;
 }
 
-int funnel_merge_json(struct htab_rows *p, int nexcl, const struct jfield *f, struct jobj *arr, struct jobj *el)
+int funnel_merge_json(A_FUNNEL_t *p, int nexcl, const struct jfield *f, struct jobj *arr, struct jobj *el)
 {
 	long long ms[STAGES], last, x[FUNNEL_MAX_EXCLUDE];
 	struct h128 h;
@@ -434,7 +485,7 @@ static void free_state(const struct acc *a, void *p)
 {
 	switch (a->kind) {
 	case A_FUNNEL:
-		htab_rows_free(p);
+		funnel_free(p);
 		break;
 	case A_ORDERS:
 		orders_free(p);
@@ -458,9 +509,14 @@ size_t report_state_bytes(const struct report_run *rr, const struct group *g)
 		const void *p = g->st + rr->acc[i].state;
 
 		switch (rr->acc[i].kind) {
-		case A_FUNNEL:
-			n += htab_rows_bytes(p);
+		case A_FUNNEL: {
+			const A_FUNNEL_t *f = p;
+			unsigned k;
+
+			for (k = 0; k < funnel_segments(f); k++)
+				n += htab_rows_bytes(funnel_segment(f, k));
 			break;
+		}
 		case A_ORDERS: {
 			const struct orders *o = p;
 

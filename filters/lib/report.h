@@ -50,6 +50,8 @@ struct report_member {
 	{ spec, K, offsetof(T, f) + 0 * sizeof(char[__builtin_types_compatible_p(__typeof__(((T *)0)->f), K##_t) ? 1 : -1]), 0, 1 }
 
 /* What a report is run with, and what the reports share while it runs. */
+struct par;
+
 struct report_run {
 	const struct report_def *def;
 	const struct acc *acc;		/* the members as parsed, in member order */
@@ -87,6 +89,7 @@ struct report_run {
 	long long as_of_day;		/* rfm: the as-of date used */
 	long long latest;		/* rfm: the latest ts of any record (has_latest) */
 	int has_latest;
+	struct par *pool;		/* threads for the work at the end (par_each), or NULL */
 	uint64_t users[STAGES + 2];	/* funnel: people per furthest stage, of the group being written */
 	long long *ttc[STAGES + 1];	/* funnel: ms from stage k - 1 to k of each who made it, p50 and p90 in place */
 	size_t nttc[STAGES + 1], cttc[STAGES + 1];
@@ -191,8 +194,38 @@ int report_use_zone(struct report_run *rr);
 int report_put_ratio(struct buf *b, double num, double den);
 int report_put_money_ratio(struct buf *b, long double num, long double den);
 
-/* The funnel accumulator's state: its people, each a funnel_row (report.c). */
-typedef struct htab_rows A_FUNNEL_t;
+/*
+ * The funnel accumulator's state: its people, each a funnel_row
+ * (report.c), in rows; and after a join of parts that hold different
+ * people, the other parts' rows in more[], moved there as they were (no
+ * copy: funnel_absorb): segment 0 is rows, segment 1 + k is more[k].
+ * A lookup (funnel_row) first moves them into rows.
+ */
+typedef struct funnel_people {
+	struct htab_rows rows;	/* first: agg.c prefetches in its index */
+	struct htab_rows *more;
+	unsigned nmore;
+} A_FUNNEL_t;
+
+static inline unsigned funnel_segments(const A_FUNNEL_t *p)
+{
+	return 1 + p->nmore;
+}
+
+static inline const struct htab_rows *funnel_segment(const A_FUNNEL_t *p, unsigned k)
+{
+	return k ? &p->more[k - 1] : &p->rows;
+}
+
+static inline size_t funnel_people_n(const A_FUNNEL_t *p)
+{
+	size_t n = p->rows.n;
+	unsigned k;
+
+	for (k = 0; k < p->nmore; k++)
+		n += p->more[k].n;
+	return n;
+}
 #define FUNNEL_MAX_EXCLUDE 4
 struct funnel_row {
 	struct h128 id;
@@ -218,9 +251,12 @@ struct funnel_exclude {
 int funnel_exclude_add(struct funnel_exclude *x, const char *s, size_t n, char *why);
 /* The rules of a partial header's "TEXT;TEXT". 0, or -1. */
 int funnel_exclude_parse(struct funnel_exclude *x, const char *s, size_t n);
-int funnel_take(struct htab_rows *p, int nexcl, struct h128 person, int stage, long long ts);
-int funnel_json(const struct htab_rows *p, int nexcl, struct buf *b);
-int funnel_merge_json(struct htab_rows *p, int nexcl, const struct jfield *f, struct jobj *arr, struct jobj *el);
+int funnel_take(A_FUNNEL_t *p, int nexcl, struct h128 person, int stage, long long ts);
+int funnel_json(const A_FUNNEL_t *p, int nexcl, struct buf *b);
+int funnel_merge_json(A_FUNNEL_t *p, int nexcl, const struct jfield *f, struct jobj *arr, struct jobj *el);
+/* p's other segments moved into its rows (a copy). 0, or -2 when out of memory. */
+int funnel_flatten(A_FUNNEL_t *p);
+void funnel_free(A_FUNNEL_t *p);
 
 extern const struct report_def report_funnel, report_engagement, report_roi, report_sla, report_listening, report_selling,
 	report_networking, report_rfm;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "par.h"
 #include "report.h"
 #include "sort.h"
 #include "vocab.h"
@@ -73,12 +74,15 @@ static int sorted(struct report_run *rr)
 
 	if (!(t->nkeys || t->bucket) || ng < 2)
 		return 0;
+	for (gi = 0; gi < ng; gi++)	/* (the people of parts, one segment each: rows of their own) */
+		if (funnel_flatten(&((struct funnel *)(void *)groups_at(t, gi)->st)->people) < 0)
+			return -1;
 	htab_rows_init(&all, sizeof(struct pick), 1024);
 	for (gi = 0; gi < ng; gi++) {
 		struct funnel *fu = (void *)groups_at(t, gi)->st;
 
-		for (i = 0; i < fu->people.n; i++) {
-			const struct funnel_row *p = htab_rows_at(&fu->people, i);
+		for (i = 0; i < fu->people.rows.n; i++) {
+			const struct funnel_row *p = htab_rows_at(&fu->people.rows, i);
 			long long touch = touch_of(rr, p);
 			struct pick *q = htab_rows_get(&all, p->id, &made);
 
@@ -89,12 +93,12 @@ static int sorted(struct report_run *rr)
 				memcpy(q->ts, p->ts, sizeof(q->ts));
 				q->last = p->last, q->touch = touch, q->g = gi;
 				for (j = 0; j < FUNNEL_MAX_EXCLUDE; j++)
-					q->excl[j] = j < FUNNEL_NEXCL(&fu->people) ? p->excl[j] : REC_NO_TS;
+					q->excl[j] = j < FUNNEL_NEXCL(&fu->people.rows) ? p->excl[j] : REC_NO_TS;
 				continue;
 			}
 			for (j = 0; j < STAGES; j++)
 				stage_times_reach(q->ts, j + 1, p->ts[j]);
-			for (j = 0; j < FUNNEL_NEXCL(&fu->people); j++)
+			for (j = 0; j < FUNNEL_NEXCL(&fu->people.rows); j++)
 				if (p->excl[j] < q->excl[j])
 					q->excl[j] = p->excl[j];
 			if (p->last > q->last)
@@ -108,25 +112,26 @@ static int sorted(struct report_run *rr)
 		A_FUNNEL_t kept;
 
 		memset(&kept, 0, sizeof(kept));
-		htab_rows_init(&kept, fu->people.row_size ? fu->people.row_size : sizeof(struct funnel_row), 16);
-		for (i = 0; i < fu->people.n; i++) {
-			const struct funnel_row *p = htab_rows_at(&fu->people, i);
+		htab_rows_init(&kept.rows, fu->people.rows.row_size ? fu->people.rows.row_size : sizeof(struct funnel_row),
+			       16);
+		for (i = 0; i < fu->people.rows.n; i++) {
+			const struct funnel_row *p = htab_rows_at(&fu->people.rows, i);
 			const struct pick *q = htab_rows_get(&all, p->id, &made);
 			struct funnel_row *r;
 
 			if (!q || q->g != gi)
 				continue;
-			if (!(r = htab_rows_get(&kept, p->id, &made))) {
-				htab_rows_free(&kept);
+			if (!(r = htab_rows_get(&kept.rows, p->id, &made))) {
+				funnel_free(&kept);
 				goto done;
 			}
 			r->id = q->id;
 			memcpy(r->ts, q->ts, sizeof(r->ts));
 			r->last = q->last;
-			for (j = 0; j < FUNNEL_NEXCL(&kept); j++)
+			for (j = 0; j < FUNNEL_NEXCL(&kept.rows); j++)
 				r->excl[j] = q->excl[j];
 		}
-		htab_rows_free(&fu->people);
+		funnel_free(&fu->people);
 		fu->people = kept;
 	}
 	rc = 0;
@@ -164,14 +169,19 @@ static int prepare(struct report_run *rr)
 static int keep(const struct report_run *rr, const struct group *g)
 {
 	const struct funnel *fu = (const void *)g->st;
+	unsigned k;
 	size_t i;
 	int j;
 
 	(void)rr;
-	for (i = 0; i < fu->people.n; i++)
-		for (j = 0; j < STAGES; j++)
-			if (((const struct funnel_row *)htab_rows_at(&fu->people, i))->ts[j] != REC_NO_TS)
-				return 1;
+	for (k = 0; k < funnel_segments(&fu->people); k++) {
+		const struct htab_rows *seg = funnel_segment(&fu->people, k);
+
+		for (i = 0; i < seg->n; i++)
+			for (j = 0; j < STAGES; j++)
+				if (((const struct funnel_row *)htab_rows_at(seg, i))->ts[j] != REC_NO_TS)
+					return 1;
+	}
 	return 0;
 }
 
@@ -209,50 +219,111 @@ static int put_ttc(struct buf *b, const struct report_run *rr, int k, double q)
 	return n ? json_put_double(b, (double)rr->ttc[k][acc_percentile_at(q, n)] / 3600000.0) : buf_add(b, "null", 4);
 }
 
+/*
+ * The pass over a group's people, a segment (a part's people) a task, on
+ * every thread (par_each): segment k's step times go to ttc[j] from
+ * at[k], the people it holds before it, and are moved together after.
+ */
+struct pass {
+	const struct report_run *rr;
+	const A_FUNNEL_t *people;
+	size_t *at;
+	uint64_t (*users)[STAGES + 2];
+	size_t (*n)[STAGES + 1];
+};
+
+static void pass_segment(void *ctx, unsigned k)
+{
+	const struct pass *x = ctx;
+	const struct report_run *rr = x->rr;
+	const struct htab_rows *seg = funnel_segment(x->people, k);
+	uint64_t *u = x->users[k];
+	size_t *n = x->n[k], i;
+	long long reach[STAGES];
+	int j;
+
+	for (i = 0; i < seg->n; i++) {
+		const struct funnel_row *p = htab_rows_at(seg, i);
+		int f = excluded(rr, p, reach, stage_reach(p->ts, rr->window_ms, rr->step_ms, reach));
+
+		u[f]++;
+		for (j = 2; j <= f; j++)
+			rr->ttc[j][x->at[k] + n[j]++] = reach[j - 1] - reach[j - 2];
+	}
+}
+
+/* Step j = 2 + i's times: the two quantiles put_ttc reads, in place (no sort). */
+static void select_step(void *ctx, unsigned i)
+{
+	struct report_run *rr = ctx;
+	int j = 2 + (int)i;
+	size_t n = rr->nttc[j], k50, k90;
+
+	if (!n)
+		return;
+	k50 = acc_percentile_at(0.5, n);
+	k90 = acc_percentile_at(0.9, n);
+	sort_select_ll(rr->ttc[j], n, k50);
+	if (k90 > k50)
+		sort_select_ll(rr->ttc[j] + k50 + 1, n - k50 - 1, k90 - k50 - 1);
+}
+
+/* Each person at the furthest stage reached within the windows (users); and the time each step took. 0, or -1. */
+static int pass(struct report_run *rr, const A_FUNNEL_t *people)
+{
+	unsigned nseg = funnel_segments(people), k;
+	size_t all = funnel_people_n(people), w;
+	struct pass x;
+	int j;
+
+	memset(rr->users, 0, sizeof(rr->users));
+	for (j = 2; j <= STAGES; j++) {
+		rr->nttc[j] = 0;
+		if (rr->cttc[j] < all) {
+			long long *t = realloc(rr->ttc[j], all * sizeof(*t));
+
+			if (!t)
+				return -1;
+			rr->ttc[j] = t, rr->cttc[j] = all;
+		}
+	}
+	x.rr = rr;
+	x.people = people;
+	x.at = malloc(nseg * sizeof(*x.at));
+	x.users = calloc(nseg, sizeof(*x.users));
+	x.n = calloc(nseg, sizeof(*x.n));
+	if (!x.at || !x.users || !x.n) {
+		free(x.at), free(x.users), free(x.n);
+		return -1;
+	}
+	for (k = 0, w = 0; k < nseg; k++) {
+		x.at[k] = w;
+		w += funnel_segment(people, k)->n;
+	}
+	par_each(rr->pool, nseg, pass_segment, &x);
+	for (k = 0; k < nseg; k++) {
+		for (j = 0; j < STAGES + 2; j++)
+			rr->users[j] += x.users[k][j];
+		for (j = 2; j <= STAGES; j++) {	/* segment k's times after those before it */
+			memmove(rr->ttc[j] + rr->nttc[j], rr->ttc[j] + x.at[k], x.n[k][j] * sizeof(long long));
+			rr->nttc[j] += x.n[k][j];
+		}
+	}
+	free(x.at), free(x.users), free(x.n);
+	for (j = STAGES - 1; j >= 1; j--)	/* users: at this stage or further */
+		rr->users[j] += rr->users[j + 1];
+	par_each(rr->pool, STAGES - 1, select_step, rr);
+	return 0;
+}
+
 static int row(struct report_run *rr, const struct group *g, int r, struct buf *v)
 {
 	const struct funnel *fu = (const void *)g->st;
 	uint64_t *u = rr->users, prev;
-	int k = r + 1, j;
+	int k = r + 1;
 
-	if (r == 0) {
-		/* each person at the furthest stage reached within the windows; and the time each step took */
-		long long reach[STAGES];
-		size_t i;
-
-		memset(rr->users, 0, sizeof(rr->users));
-		for (j = 2; j <= STAGES; j++) {
-			rr->nttc[j] = 0;
-			if (rr->cttc[j] < fu->people.n) {
-				long long *t = realloc(rr->ttc[j], fu->people.n * sizeof(*t));
-
-				if (!t)
-					return -1;
-				rr->ttc[j] = t, rr->cttc[j] = fu->people.n;
-			}
-		}
-		for (i = 0; i < fu->people.n; i++) {
-			const struct funnel_row *p = htab_rows_at(&fu->people, i);
-			int f = excluded(rr, p, reach, stage_reach(p->ts, rr->window_ms, rr->step_ms, reach));
-
-			u[f]++;
-			for (j = 2; j <= f; j++)
-				rr->ttc[j][rr->nttc[j]++] = reach[j - 1] - reach[j - 2];
-		}
-		for (j = STAGES - 1; j >= 1; j--)	/* users: at this stage or further */
-			u[j] += u[j + 1];
-		for (j = 2; j <= STAGES; j++) {	/* the two quantiles put_ttc reads, in place: no sort */
-			size_t n = rr->nttc[j], k50, k90;
-
-			if (!n)
-				continue;
-			k50 = acc_percentile_at(0.5, n);
-			k90 = acc_percentile_at(0.9, n);
-			sort_select_ll(rr->ttc[j], n, k50);
-			if (k90 > k50)
-				sort_select_ll(rr->ttc[j] + k50 + 1, n - k50 - 1, k90 - k50 - 1);
-		}
-	}
+	if (r == 0 && pass(rr, &fu->people) < 0)
+		return -1;
 	prev = k == 1 ? u[1] : u[k - 1];
 	return json_put_uint(&v[0], (uint64_t)k) < 0 ||
 	       json_escape(&v[1], vocab_stage_names[k], strlen(vocab_stage_names[k])) < 0 ||

@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "hash.h"
 #include "out.h"
+#include "par.h"
 #include "sort.h"
 #include "spill.h"
 #include "vocab.h"
@@ -411,6 +412,52 @@ static void test_spill_damage(void **state)
 	assert_false(failed);
 }
 
+/* par_each: every task once, on any number of threads, p NULL included; and again on the same pool. */
+struct each_ctx {
+	unsigned n;
+	int *hits;
+};
+
+static void each_hit(void *ctx, unsigned i)
+{
+	struct each_ctx *x = ctx;
+
+	assert_true(i < x->n);
+	__atomic_fetch_add(&x->hits[i], 1, __ATOMIC_RELAXED);
+}
+
+static int no_line(void *w, const char *l, size_t n, const struct scan_marks *m, struct buf *o, char *why)
+{
+	(void)w, (void)l, (void)n, (void)m, (void)o, (void)why;
+	return 0;
+}
+
+static void test_par_each(void **state)
+{
+	static const unsigned workers[] = { 0, 1, 3, 6 }, tasks[] = { 0, 1, 2, 7, 1000 };
+	void *wctx[8] = { NULL };
+	int hits[1000];
+	unsigned w, t, i, round;
+
+	(void)state;
+	for (w = 0; w < sizeof(workers) / sizeof(workers[0]); w++) {
+		struct par_opts o = { .workers = workers[w], .max_line = 1 << 20 };
+		struct par *p = par_new(&o, no_line, wctx);
+
+		assert_non_null(p);
+		for (round = 0; round < 2; round++)
+			for (t = 0; t < sizeof(tasks) / sizeof(tasks[0]); t++) {
+				struct each_ctx x = { tasks[t], hits };
+
+				memset(hits, 0, sizeof(hits));
+				par_each(round ? NULL : p, tasks[t], each_hit, &x);
+				for (i = 0; i < 1000; i++)
+					assert_int_equal(hits[i], i < tasks[t]);
+			}
+		par_free(p);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -425,6 +472,7 @@ int main(void)
 		cmocka_unit_test(test_buf_load),
 		cmocka_unit_test(test_sort),
 		cmocka_unit_test(test_select),
+		cmocka_unit_test(test_par_each),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_vocab),
 	};

@@ -24,6 +24,23 @@ for args in "-a distinct:user_id" "-g platform -a $acc" "--every day -g type -a 
 	# and the partial results merge into the same result
 	$RUN "$A" --merge "$TMP/one.p" | cmp - "$TMP/one"
 done
+# the funnel's people, joined from the parts without a copy (a segment a
+# part): the same report, and the same partial results, as one thread's
+"$BIN/vchain-stage" "$TMP/ev" > "$TMP/st"
+for args in "--report funnel" "--report funnel -g platform --exclude refund@7" "--report funnel --every week"; do
+	# shellcheck disable=SC2086
+	$RUN "$A" -j 1 $args "$TMP/st" > "$TMP/one"
+	# shellcheck disable=SC2086
+	$RUN "$A" -j 1 --partial $args "$TMP/st" > "$TMP/one.p"
+	for j in 2 3 7; do
+		# shellcheck disable=SC2086
+		$RUN "$A" -j $j $args "$TMP/st" | cmp - "$TMP/one" || { echo "-j $j $args: not -j 1's"; exit 1; }
+		# shellcheck disable=SC2086
+		$RUN "$A" -j $j --partial $args "$TMP/st" | cmp - "$TMP/one.p" ||
+			{ echo "-j $j --partial $args: not -j 1's"; exit 1; }
+	done
+	$RUN "$A" --merge "$TMP/one.p" | cmp - "$TMP/one"
+done
 # distinct people, all and by platform, counted apart
 n=$(jq -r 'select(.user_id != null) | .user_id' "$TMP/ev" | sort -u | wc -l)
 [ "$($RUN "$A" -j 3 -a distinct:user_id --format tsv "$TMP/ev" | sed 1d)" -eq "$n" ] ||
