@@ -23,6 +23,7 @@ enum slot_state { FREE, FILLED, BUSY, MAPPED, DONE };
 struct slot {
 	struct par_chunk c;
 	enum slot_state state;
+	unsigned mapper;	/* the thread that worked on it (its wctx index): its output is in that core's cache */
 };
 
 struct par {
@@ -376,26 +377,34 @@ struct part_task {
 	unsigned q, first, n;
 };
 
-/* Under the lock: the number of chunks part q could take from chunk k on (0: none, or busy). */
-static unsigned part_ready(const struct par *p, unsigned q, unsigned k)
+/*
+ * Under the lock: the number of chunks part q could take from chunk k on
+ * (0: none, or busy); with own, only those thread self worked on.
+ */
+static unsigned part_ready(const struct par *p, unsigned q, unsigned k, unsigned self, int own)
 {
 	unsigned n = 0;
 
 	if (p->part_busy[q])
 		return 0;
-	for (; n < PART_RUN && k != p->tail && p->slots[k % p->nslots].state == MAPPED; k++)
+	for (; n < PART_RUN && k != p->tail && p->slots[k % p->nslots].state == MAPPED &&
+	       (!own || p->slots[k % p->nslots].mapper == self); k++)
 		n++;
 	return n;
 }
 
-/* Under the lock: a part with chunks to take, taken (the search starts past the last one taken). */
-static int take_part(struct par *p, struct part_task *t)
+/*
+ * Under the lock: a part with chunks to take, taken (the search starts past
+ * the last one taken). With own, chunks that thread self worked on: their
+ * records are still in its core's cache, where reading them costs least.
+ */
+static int take_part(struct par *p, struct part_task *t, unsigned self, int own)
 {
 	unsigned i, q, n;
 
 	for (i = 0; i < p->nparts; i++) {
 		q = (p->part_from + i) % p->nparts;
-		if (!(n = part_ready(p, q, p->part_next[q])))
+		if (!(n = part_ready(p, q, p->part_next[q], self, own)))
 			continue;
 		t->q = q;
 		t->first = p->part_next[q];
@@ -440,7 +449,7 @@ static void part_done(struct par *p, const struct part_task *t, const int *faile
 	p->part_busy[t->q] = 0;
 	if (any)
 		pthread_cond_broadcast(&p->done);
-	if (part_ready(p, t->q, p->part_next[t->q]))
+	if (part_ready(p, t->q, p->part_next[t->q], 0, 0))
 		pthread_cond_signal(&p->work);
 }
 
@@ -455,12 +464,13 @@ static void do_part(struct par *p, const struct part_task *t)
 	part_done(p, t, failed);
 }
 
-/* Under the lock: s (BUSY) worked on out of it, then mapped. */
-static void work_on(struct par *p, void *wctx, struct slot *s)
+/* Under the lock: s (BUSY) worked on out of it by thread self, then mapped. */
+static void work_on(struct par *p, unsigned self, struct slot *s)
 {
 	pthread_mutex_unlock(&p->mu);
-	chunk_work(p, wctx, &s->c);
+	chunk_work(p, p->wctx[self], &s->c);
 	pthread_mutex_lock(&p->mu);
+	s->mapper = self;
 	mapped(p, s);
 }
 
@@ -521,13 +531,15 @@ static void each_one(struct par *p)
 }
 
 /*
- * A worker thread: the parts' work first (it frees chunks for the commit),
- * then chunks to map.
+ * A worker thread: the parts' work on chunks it mapped itself first (it
+ * frees chunks for the commit, and their records are in this core's
+ * cache); then a chunk to map, or to read and map; then the parts' work on
+ * chunks another thread mapped.
  */
 static void *worker(void *arg)
 {
 	struct par *p = ((void **)arg)[0];
-	void *wctx = ((void **)arg)[1];
+	unsigned self = (unsigned)(uintptr_t)((void **)arg)[1];
 	struct part_task t;
 	struct slot *s;
 
@@ -541,17 +553,26 @@ static void *worker(void *arg)
 			each_one(p);
 			continue;
 		}
-		if (p->nparts && take_part(p, &t)) {
+		if (p->nparts && take_part(p, &t, self, 1)) {
 			do_part(p, &t);
 			continue;
 		}
-		if (p->shared && (p->next_work == p->tail || p->slots[p->next_work % p->nslots].state != FILLED) &&
-		    can_read(p)) {
-			if ((s = read_step(p, 1)) != NULL)
-				work_on(p, wctx, s);
+		if (p->next_work != p->tail && p->slots[p->next_work % p->nslots].state == FILLED) {
+			s = &p->slots[p->next_work++ % p->nslots];
+			s->state = BUSY;
+			work_on(p, self, s);
 			continue;
 		}
-		if (p->next_work == p->tail || p->slots[p->next_work % p->nslots].state != FILLED) {
+		if (p->shared && can_read(p)) {
+			if ((s = read_step(p, 1)) != NULL)
+				work_on(p, self, s);
+			continue;
+		}
+		if (p->nparts && take_part(p, &t, self, 0)) {
+			do_part(p, &t);
+			continue;
+		}
+		{
 			int (*idle)(void *) = p->idle;
 			void *ictx = p->idle_ctx;
 			int did = 0;
@@ -566,12 +587,7 @@ static void *worker(void *arg)
 			}
 			if (!did)
 				pthread_cond_wait(&p->work, &p->mu);
-			continue;
 		}
-		s = &p->slots[p->next_work % p->nslots];
-		p->next_work++;
-		s->state = BUSY;
-		work_on(p, wctx, s);
 	}
 	pthread_mutex_unlock(&p->mu);
 	return NULL;
@@ -621,7 +637,7 @@ struct par *par_new(const struct par_opts *o, par_line_fn fn, void **wctx)
 		if (!arg)
 			break;
 		arg[0] = p;
-		arg[1] = wctx[i];
+		arg[1] = (void *)(uintptr_t)i;
 		if (pthread_create(&p->threads[i], NULL, worker, arg) != 0) {
 			free(arg);
 			break;
@@ -842,7 +858,7 @@ int par_run(struct par *p, struct in *in,
 {
 	uint64_t line = 1;
 	int r = 0, failed;
-	unsigned waiting;
+	unsigned waiting, self = p->o.workers;	/* the calling thread's context is the last */
 	struct part_task t;
 	struct slot *s;
 
@@ -879,20 +895,24 @@ int par_run(struct par *p, struct in *in,
 			continue;
 		}
 		waiting = p->tail - p->next_work;
-		if (p->shared) {
-			if (p->nparts && take_part(p, &t)) {
+		if (p->shared) {	/* as a worker does */
+			if (p->nparts && take_part(p, &t, self, 1)) {
 				do_part(p, &t);
 				continue;
 			}
 			if (waiting) {
 				s = &p->slots[p->next_work++ % p->nslots];
 				s->state = BUSY;
-				work_on(p, p->wctx[p->o.workers], s);
+				work_on(p, self, s);
 				continue;
 			}
 			if (can_read(p)) {
 				if ((s = read_step(p, 1)) != NULL)
-					work_on(p, p->wctx[p->o.workers], s);
+					work_on(p, self, s);
+				continue;
+			}
+			if (p->nparts && take_part(p, &t, self, 0)) {
+				do_part(p, &t);
 				continue;
 			}
 		} else {
@@ -900,14 +920,14 @@ int par_run(struct par *p, struct in *in,
 				read_step(p, 0);
 				continue;
 			}
-			if (p->nparts && take_part(p, &t)) {
+			if (p->nparts && take_part(p, &t, self, 0)) {
 				do_part(p, &t);
 				continue;
 			}
 			if (waiting) {
 				s = &p->slots[p->next_work++ % p->nslots];
 				s->state = BUSY;
-				work_on(p, p->wctx[p->o.workers], s);
+				work_on(p, self, s);
 				continue;
 			}
 		}
