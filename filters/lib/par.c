@@ -874,7 +874,12 @@ int par_run(struct par *p, struct in *in,
 	p->eof = p->failed = 0;
 	p->shared = 0;
 	read_step(p, 0);	/* the first chunk (a header, a byte order mark) read here */
-	p->shared = in_never_waits(in);
+	/*
+	 * gzip stays with one reader: its inflating is the long step, which
+	 * idle workers share out otherwise (BGZF members, the next files);
+	 * they would rarely be idle if every thread could read
+	 */
+	p->shared = in_never_waits(in) && !in->gz;
 	for (;;) {
 		s = &p->slots[p->head % p->nslots];
 		if (p->head != p->tail && s->state == DONE) {
