@@ -41,6 +41,9 @@ dd="$D/scale-deduped-$EVENTS.ndjson"
 st="$D/scale-staged-$EVENTS.ndjson"
 [ -s "$dd" ] || "$B/vchain-dedupe" "$nd" > "$dd"
 [ -s "$st" ] || "$B/vchain-stage" "$dd" > "$st"
+# in time order, for attribution and advocates
+ts="$D/scale-sorted-staged-$EVENTS.ndjson"
+[ -s "$ts" ] || { "$B/vchain-sort" "$st" > "$ts.tmp" && mv "$ts.tmp" "$ts"; }
 # a many-file archive: the events in 8 daily-rotated .gz files
 parts="$D/scale-parts-$EVENTS"
 if [ ! -s "$parts/part-8.gz" ]; then
@@ -84,6 +87,7 @@ row() {	# row NAME COMMAND-WITH-@J@
 }
 
 P="$B/vchain-parse" DE="$B/vchain-dedupe" S="$B/vchain-stage" A="$B/vchain-aggregate" SO="$B/vchain-sort"
+AT="$B/vchain-attribute" RA="$B/vchain-rank-advocates" PA="$B/vchain-partition" pd="$D/scale-partition"
 echo "scaling on $ncpu CPUs, $EVENTS events ($((size / 1000000)) MB of NDJSON), median of $RUNS; seconds and speed-up over -j 1"
 hdr=$(printf '%-38s' "work")
 for j in $js; do hdr="$hdr $(printf '%13s' "-j $j")"; done
@@ -96,6 +100,10 @@ row "vchain-dedupe" "$DE -j @J@ $nd"
 row "vchain-stage" "$S -j @J@ $dd"
 row "vchain-aggregate -a distinct:user_id" "$A -j @J@ -a distinct:user_id $st"
 row "vchain-aggregate --report funnel" "$A -j @J@ --report funnel $st"
+row "vchain-aggregate --report roi" "$A -j @J@ --report roi $st"
+row "vchain-attribute --summary" "$AT -j @J@ --summary $ts"
+row "vchain-rank-advocates" "$RA -j @J@ $ts"
+row "vchain-partition -n 8 (and rm -rf)" "rm -rf $pd && mkdir $pd && $PA -j @J@ -n 8 -o $pd/part-%d $nd"
 row "vchain-sort -k user_id,ts" "$SO -j @J@ -k user_id,ts --missing last $nd"
 row "pipeline .gz|dedupe|stage|funnel" "$P -j @J@ $nd.gz | $DE -j @J@ | $S -j @J@ | $A -j @J@ --report funnel"
 
@@ -121,6 +129,7 @@ set -- $(med "$A --report funnel $D/scale.s")
 c4=$2
 set -- $(med "$P $nd.gz | $DE | $S | $A --report funnel")
 rm -f "$D/scale.p" "$D/scale.d" "$D/scale.s"
+rm -rf "$pd"
 awk -v w="$1" -v a="$c1" -v b="$c2" -v c="$c3" -v d="$c4" -v n="$ncpu" -v mb="$size" 'BEGIN {
 	s = a + b + c + d
 	printf "pipeline over .gz: wall %.2fs (%.0f MB/s); its stages one after another take %.2f CPU s (%.2f + %.2f + %.2f + %.2f);\n", w, mb / 1e6 / w, s, a, b, c, d
