@@ -1,13 +1,15 @@
 /*
- * par.c - a ring of chunk slots. The calling thread fills the slot at the
- * tail from the input and commits the slot at the head once it is done;
- * worker threads take filled slots in order, and so does the calling
- * thread when it has read far enough ahead (see par_run). A slot goes
- * FREE -> FILLED -> BUSY -> DONE -> (commit) FREE; with partitioned state
- * BUSY -> MAPPED -> DONE, the parts taking each MAPPED chunk in input
- * order (part_next[q] is the next chunk part q takes). With 2W+4 slots the
- * reader stays ahead of W workers, and memory stays at a few chunks per
- * thread whatever the input's size.
+ * par.c - a ring of chunk slots. A thread fills the slot at the tail from
+ * the input (one at a time, in order: of a regular file any thread, which
+ * then works on that chunk itself; of a pipe, or gzip, the calling thread
+ * alone), workers take filled slots in order, and the calling thread
+ * commits the slot at the head once it is done. A slot goes FREE ->
+ * FILLED -> BUSY -> DONE -> (commit) FREE; with partitioned state BUSY ->
+ * MAPPED -> DONE, the parts taking each MAPPED chunk in input order
+ * (part_next[q] is the next chunk part q takes), a thread first taking
+ * the chunks it mapped itself. With 2W+4 slots the readers stay ahead of
+ * W workers, and memory stays at a few chunks per thread whatever the
+ * input's size.
  */
 #include <pthread.h>
 #include <stdio.h>
