@@ -533,63 +533,71 @@ static void each_one(struct par *p)
 }
 
 /*
- * A worker thread: the parts' work on chunks it mapped itself first (it
- * frees chunks for the commit, and their records are in this core's
- * cache); then a chunk to map, or to read and map; then the parts' work on
- * chunks another thread mapped.
+ * Under the lock: a piece of work for thread self, if there is one: the
+ * parts' work on chunks it mapped itself (it frees chunks for the commit,
+ * and their records are in this core's cache); else a filled chunk to
+ * map; else, when any thread may read, the next chunk read and mapped;
+ * else the parts' work on chunks others mapped. 1 when it did one.
  */
+static int work_step(struct par *p, unsigned self)
+{
+	struct part_task t;
+	struct slot *s;
+
+	if (p->nparts && take_part(p, &t, self, 1)) {
+		do_part(p, &t);
+		return 1;
+	}
+	if (p->next_work != p->tail && p->slots[p->next_work % p->nslots].state == FILLED) {
+		s = &p->slots[p->next_work++ % p->nslots];
+		s->state = BUSY;
+		work_on(p, self, s);
+		return 1;
+	}
+	if (p->shared && can_read(p)) {
+		if ((s = read_step(p, 1)) != NULL)
+			work_on(p, self, s);
+		return 1;
+	}
+	if (p->nparts && take_part(p, &t, self, 0)) {
+		do_part(p, &t);
+		return 1;
+	}
+	return 0;
+}
+
+/* A worker thread: par_each's tasks, else work_step's, else the idle work, else it waits. */
 static void *worker(void *arg)
 {
 	struct par *p = ((void **)arg)[0];
 	unsigned self = (unsigned)(uintptr_t)((void **)arg)[1];
-	struct part_task t;
-	struct slot *s;
 
 	free(arg);
 	in_thread_reads_ahead();	/* its reads (of regular files only) are no writer's waits */
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
+		int (*idle)(void *) = p->idle;
+		void *ictx = p->idle_ctx;
+		int did = 0;
+
 		if (p->quit)
 			break;
 		if (p->each_next < p->each_n) {
 			each_one(p);
 			continue;
 		}
-		if (p->nparts && take_part(p, &t, self, 1)) {
-			do_part(p, &t);
+		if (work_step(p, self))
 			continue;
+		if (idle) {	/* nothing here: the idle work, if there is some */
+			p->idle_in++;
+			pthread_mutex_unlock(&p->mu);
+			did = idle(ictx);
+			pthread_mutex_lock(&p->mu);
+			if (--p->idle_in == 0)
+				pthread_cond_broadcast(&p->done);
 		}
-		if (p->next_work != p->tail && p->slots[p->next_work % p->nslots].state == FILLED) {
-			s = &p->slots[p->next_work++ % p->nslots];
-			s->state = BUSY;
-			work_on(p, self, s);
-			continue;
-		}
-		if (p->shared && can_read(p)) {
-			if ((s = read_step(p, 1)) != NULL)
-				work_on(p, self, s);
-			continue;
-		}
-		if (p->nparts && take_part(p, &t, self, 0)) {
-			do_part(p, &t);
-			continue;
-		}
-		{
-			int (*idle)(void *) = p->idle;
-			void *ictx = p->idle_ctx;
-			int did = 0;
-
-			if (idle) {	/* nothing here: the idle work, if there is some */
-				p->idle_in++;
-				pthread_mutex_unlock(&p->mu);
-				did = idle(ictx);
-				pthread_mutex_lock(&p->mu);
-				if (--p->idle_in == 0)
-					pthread_cond_broadcast(&p->done);
-			}
-			if (!did)
-				pthread_cond_wait(&p->work, &p->mu);
-		}
+		if (!did)
+			pthread_cond_wait(&p->work, &p->mu);
 	}
 	pthread_mutex_unlock(&p->mu);
 	return NULL;
@@ -844,15 +852,13 @@ static int fill(struct par *p, struct slot *s, int *failed)
 }
 
 /*
- * The calling thread commits, and reads and works like the workers. Each
- * turn it commits the head if it is done; else does a part's work. Then,
- * for an input any thread may read (p->shared), it works on a waiting
- * chunk, or reads one and works on it, as the workers do. Else it is the
- * only reader: it reads while at most workers + 1 chunks wait (a chunk
+ * The calling thread commits, and works as the workers do. Each turn it
+ * commits the head if it is done. When it is the only reader (a pipe,
+ * gzip), it reads next while at most workers + 1 chunks wait (a chunk
  * more than the workers can take, so none of them waits for the reader),
- * so the reading (for gzip the decoding) never waits behind workers that
- * the scheduler shares a core with; else works on a waiting chunk. Else it
- * waits. At most one thread per core is busy, and memory stays at the
+ * so the reading (for gzip the inflating) never waits behind workers that
+ * the scheduler shares a core with. Else it takes work_step's work; else
+ * it waits. At most one thread per core is busy, and memory stays at the
  * ring's chunks.
  */
 int par_run(struct par *p, struct in *in,
@@ -860,8 +866,7 @@ int par_run(struct par *p, struct in *in,
 {
 	uint64_t line = 1;
 	int r = 0, failed;
-	unsigned waiting, self = p->o.workers;	/* the calling thread's context is the last */
-	struct part_task t;
+	unsigned self = p->o.workers;	/* the calling thread's context is the last */
 	struct slot *s;
 
 	p->quote = in->quote;
@@ -901,43 +906,13 @@ int par_run(struct par *p, struct in *in,
 			}
 			continue;
 		}
-		waiting = p->tail - p->next_work;
-		if (p->shared) {	/* as a worker does */
-			if (p->nparts && take_part(p, &t, self, 1)) {
-				do_part(p, &t);
-				continue;
-			}
-			if (waiting) {
-				s = &p->slots[p->next_work++ % p->nslots];
-				s->state = BUSY;
-				work_on(p, self, s);
-				continue;
-			}
-			if (can_read(p)) {
-				if ((s = read_step(p, 1)) != NULL)
-					work_on(p, self, s);
-				continue;
-			}
-			if (p->nparts && take_part(p, &t, self, 0)) {
-				do_part(p, &t);
-				continue;
-			}
-		} else {
-			if (can_read(p) && waiting <= p->o.workers + 1) {
-				read_step(p, 0);
-				continue;
-			}
-			if (p->nparts && take_part(p, &t, self, 0)) {
-				do_part(p, &t);
-				continue;
-			}
-			if (waiting) {
-				s = &p->slots[p->next_work++ % p->nslots];
-				s->state = BUSY;
-				work_on(p, self, s);
-				continue;
-			}
+		/* the only reader: ahead while at most workers + 1 chunks wait */
+		if (!p->shared && can_read(p) && p->tail - p->next_work <= p->o.workers + 1) {
+			read_step(p, 0);
+			continue;
 		}
+		if (work_step(p, self))
+			continue;
 		if (p->eof && !p->reading && p->head == p->tail)
 			break;
 		pthread_cond_wait(&p->done, &p->mu);
