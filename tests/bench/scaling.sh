@@ -2,10 +2,11 @@
 # scaling.sh BUILD_DIR - how the filters scale with threads on this machine:
 # each filter, and the four-stage pipeline over a .gz archive, at -j 1 2 4
 # ... N (N: the CPUs this process may use), as median wall seconds and the
-# speed-up over -j 1; then each filter reading a pipe (cat f | F) against
-# reading the file, and the pipeline's wall time against the CPU seconds
-# its four stages take one after another. Numbers are printed, never
-# asserted (make bench runs it).
+# speed-up over -j 1 (the runs of each -j taken in turn, so that a slow
+# spell of a shared machine falls on all alike); then each filter reading
+# a pipe (cat f | F) against reading the file, and the pipeline's wall time
+# against the CPU seconds its four stages take one after another. Numbers
+# are printed, never asserted (make bench runs it).
 #
 #   SCALE_EVENTS  events to generate (default 3000000, about 480 MB of NDJSON)
 #   SCALE_RUNS    runs per measurement, median reported (default 3)
@@ -74,14 +75,30 @@ med() {
 	sort -n "$D/scale.t" | awk '{ w[NR] = $1; c[NR] = $2 + $3 } END { m = int((NR + 1) / 2); print w[m], c[m] }'
 }
 
-row() {	# row NAME COMMAND-WITH-@J@
+# one timed run of sh -c "$2", appended to file $1 (wall, user, system seconds); 1 when it failed
+once() {
+	/usr/bin/time -f "%e %U %S" -o "$D/scale.1" sh -c "$2" > /dev/null 2> "$D/scale.err" ||
+		{ note "failed: $2: $(head -c 300 "$D/scale.err")"; return 1; }
+	tail -n 1 "$D/scale.1" >> "$1"
+}
+
+row() {	# row NAME COMMAND-WITH-@J@: the -j values' runs interleaved, so a slow spell of the machine falls on all alike
 	name=$1 cmd=$2
 	line=$(printf '%-38s' "$name")
 	base=
+	for j in $js; do : > "$D/scale.t$j"; done
+	r=0
+	while [ "$r" -lt "$RUNS" ]; do
+		for j in $js; do
+			once "$D/scale.t$j" "$(echo "$cmd" | sed "s/@J@/$j/g")" || { echo "$line failed"; return; }
+		done
+		r=$((r + 1))
+	done
 	for j in $js; do
-		set -- $(med "$(echo "$cmd" | sed "s/@J@/$j/g")")
-		[ -n "$base" ] || base=$1
-		line="$line $(printf '%7s %5s' "$1" "$(awk -v b="$base" -v t="$1" 'BEGIN { if (t > 0) printf "%.2fx", b / t; else print "-" }')")"
+		t=$(sort -n "$D/scale.t$j" | awk '{ w[NR] = $1 } END { print w[int((NR + 1) / 2)] }')
+		rm -f "$D/scale.t$j"
+		[ -n "$base" ] || base=$t
+		line="$line $(printf '%7s %5s' "$t" "$(awk -v b="$base" -v t="$t" 'BEGIN { if (t > 0) printf "%.2fx", b / t; else print "-" }')")"
 	done
 	echo "$line"
 }
@@ -111,9 +128,16 @@ echo
 echo "reading a pipe (cat f | F) against the file (F f), default -j:"
 for f in "$P|$nd" "$DE|$nd" "$S|$dd" "$A --report funnel|$st"; do
 	cmd=${f%|*} in=${f#*|}
-	set -- $(med "$cmd $in")
-	file=$1
-	set -- $(med "cat $in | $cmd")
+	: > "$D/scale.tf"
+	: > "$D/scale.tp"
+	r=0
+	while [ "$r" -lt "$RUNS" ]; do	# in turn, as row does
+		once "$D/scale.tf" "$cmd $in" && once "$D/scale.tp" "cat $in | $cmd" || break
+		r=$((r + 1))
+	done
+	file=$(sort -n "$D/scale.tf" | awk '{ w[NR] = $1 } END { print w[int((NR + 1) / 2)] }')
+	set -- "$(sort -n "$D/scale.tp" | awk '{ w[NR] = $1 } END { print w[int((NR + 1) / 2)] }')"
+	rm -f "$D/scale.tf" "$D/scale.tp"
 	printf '  %-40s file %6ss  pipe %6ss  pipe/file %s\n' "$(basename "${cmd%% *}")${cmd#"${cmd%% *}"}" "$file" "$1" \
 		"$(awk -v a="$1" -v b="$file" 'BEGIN { printf "%.2f", a / b }')"
 done
