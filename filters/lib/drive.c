@@ -114,7 +114,7 @@ int drive_open(struct drive *d, par_line_fn fn, void **wctx)
 
 unsigned drive_parts(const struct drive *d)
 {
-	unsigned n = d->threads > 1 ? 4 * d->threads : 1;
+	unsigned n = d->threads > 1 ? 2 * d->threads : 1;
 
 	return n > PAR_MAX_PARTS ? PAR_MAX_PARTS : n;
 }

@@ -102,8 +102,9 @@ int drive_take_option(struct drive *d, int c, const char *arg, char **argv, void
 int drive_init(struct drive *d);
 /*
  * How many parts to cut state into for d->threads: one for one thread, else
- * four a thread, so that a part's work is small beside a thread's and no
- * thread waits long for a part another has.
+ * two a thread, so that no thread waits long for a part another has; more
+ * make each part's share of a chunk small, and its fixed cost (taking it,
+ * starting its prefetches) large beside it.
  */
 unsigned drive_parts(const struct drive *d);
 /* Open the rejects file and the output, start the workers. EXIT_OK, or EXIT_DATA after a message. */
