@@ -8,38 +8,30 @@ set -eu
 A="$BIN/vchain-aggregate"
 "$BIN/vchain-gen" --seed 21 --events 120000 > "$TMP/ev"
 acc=count,sum:revenue,distinct:user_id,distinct:post_id,approx_distinct:user_id,p50:revenue,p90:revenue,stddev:revenue
-for args in "-a distinct:user_id" "-g platform -a $acc" "--every day -g type -a $acc" "--report roi -g campaign" \
-	"--report roi --every week" "--report selling --every day -g platform"; do
+same() {	# INPUT ARGS: -j 2 and 7 give -j 1's result and partial results, which merge into it
+	in=$1 args=$2
 	# shellcheck disable=SC2086
-	$RUN "$A" -j 1 $args "$TMP/ev" > "$TMP/one"
+	$RUN "$A" -j 1 $args "$in" > "$TMP/one"
 	# shellcheck disable=SC2086
-	$RUN "$A" -j 1 --partial $args "$TMP/ev" > "$TMP/one.p"
+	$RUN "$A" -j 1 --partial $args "$in" > "$TMP/one.p"
 	for j in 2 7; do
 		# shellcheck disable=SC2086
-		$RUN "$A" -j $j $args "$TMP/ev" | cmp - "$TMP/one" || { echo "-j $j $args: not -j 1's"; exit 1; }
+		$RUN "$A" -j $j $args "$in" | cmp - "$TMP/one" || { echo "-j $j $args: not -j 1's"; exit 1; }
 		# shellcheck disable=SC2086
-		$RUN "$A" -j $j --partial $args "$TMP/ev" | cmp - "$TMP/one.p" ||
+		$RUN "$A" -j $j --partial $args "$in" | cmp - "$TMP/one.p" ||
 			{ echo "-j $j --partial $args: not -j 1's"; exit 1; }
 	done
-	# and the partial results merge into the same result
 	$RUN "$A" --merge "$TMP/one.p" | cmp - "$TMP/one"
+}
+for args in "-a distinct:user_id" "-g platform -a $acc" "--every day -g type -a $acc" "--report roi -g campaign" \
+	"--report roi --every week" "--report selling --every day -g platform"; do
+	same "$TMP/ev" "$args"
 done
 # the funnel's people, joined from the parts without a copy (a segment a
 # part): the same report, and the same partial results, as one thread's
 "$BIN/vchain-stage" "$TMP/ev" > "$TMP/st"
 for args in "--report funnel" "--report funnel -g platform --exclude refund@7" "--report funnel --every week"; do
-	# shellcheck disable=SC2086
-	$RUN "$A" -j 1 $args "$TMP/st" > "$TMP/one"
-	# shellcheck disable=SC2086
-	$RUN "$A" -j 1 --partial $args "$TMP/st" > "$TMP/one.p"
-	for j in 2 7; do
-		# shellcheck disable=SC2086
-		$RUN "$A" -j $j $args "$TMP/st" | cmp - "$TMP/one" || { echo "-j $j $args: not -j 1's"; exit 1; }
-		# shellcheck disable=SC2086
-		$RUN "$A" -j $j --partial $args "$TMP/st" | cmp - "$TMP/one.p" ||
-			{ echo "-j $j --partial $args: not -j 1's"; exit 1; }
-	done
-	$RUN "$A" --merge "$TMP/one.p" | cmp - "$TMP/one"
+	same "$TMP/st" "$args"
 done
 # distinct people, all and by platform, counted apart
 n=$(jq -r 'select(.user_id != null) | .user_id' "$TMP/ev" | sort -u | wc -l)
