@@ -434,7 +434,12 @@ static int attr_line(void *ctx, const char *line, size_t len, const struct scan_
 			if (key_is(f, o->a.by[k], o->by_len[k]))
 				by[k] = f;
 	}
-	memset(&r, 0, sizeof(r));
+	/* field by field: memset's 112 bytes were a rep stos a line */
+	r.user.lo = r.user.hi = r.ch.lo = r.ch.hi = 0;
+	r.value.m = 0;
+	r.value.scale = 0;
+	r.ch_len = r.id_len = r.user_len = r.ts_len = 0;
+	r.kind = r.has_user = r.has_value = 0;
 	if (!ts || event_ts_ms(ts, &r.ts) < 0) {
 		snprintf(why, 200, "ts missing or not a timestamp (attribution follows time)");
 		return -1;

@@ -886,7 +886,8 @@ static inline int same_bytes(const unsigned char *a, const char *b, size_t n)
  * else 0 (scan it). got is set only at the end, from a mask: clearing it
  * first cost a rep stos a line, 4 % of vchain-partition's time.
  */
-static int flat_pick(const unsigned char *s, size_t len, const unsigned char *qbase, const uint64_t *quotes,
+static inline __attribute__((always_inline)) int
+flat_pick(const unsigned char *s, size_t len, const unsigned char *qbase, const uint64_t *quotes,
 		     size_t nwords, const char *const *names, const size_t *lens, unsigned n, struct jfield *f,
 		     const struct jfield **got)
 {
@@ -1010,7 +1011,11 @@ int json_line_key(struct jobj *o, const char *line, size_t len, const struct sca
 			nwords = marks->nwords;
 		} else
 			nwords = json_line_bitmap(line, len, o, marks, &qbase, &quotes);
-		if (nwords && flat_pick((const unsigned char *)line, len, qbase, quotes, nwords, names, lens, n, f, got))
+		/* one name (a user_id, an event_id) in registers: the walk's own copy */
+		if (nwords && (n == 1 ? flat_pick((const unsigned char *)line, len, qbase, quotes, nwords, names, lens,
+						  1, f, got)
+				      : flat_pick((const unsigned char *)line, len, qbase, quotes, nwords, names, lens,
+						  n, f, got)))
 			return key_of(got, n, key, tmp);
 	}
 	if ((r = json_scan_record(line, len, o, marks, why)) < 0)
