@@ -858,10 +858,24 @@ static int key_of(const struct jfield *const *got, unsigned n, struct buf *key, 
 
 	buf_reset(key);
 	for (i = 0; i < n; i++) {
-		if (!got[i] || got[i]->type == J_NULL)
+		const struct jfield *g = got[i];
+		uint32_t len;
+
+		if (!g || g->type == J_NULL)
 			return 0;
-		if (json_key_value(got[i], key, tmp) < 0)
+		if (g->type == J_STR && g->vesc) {
+			if (json_key_value(g, key, tmp) < 0)
+				return -1;
+			continue;
+		}
+		/* json_key_value's bytes, with one check of room instead of three */
+		len = g->vlen;
+		if (key->cap - key->len < 5 + (size_t)len && buf_grow(key, 5 + (size_t)len) < 0)
 			return -1;
+		key->p[key->len] = (char)g->type;
+		memcpy(key->p + key->len + 1, &len, 4);
+		memcpy(key->p + key->len + 5, g->val, len);
+		key->len += 5 + (size_t)len;
 	}
 	return 1;
 }
