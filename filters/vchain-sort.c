@@ -399,12 +399,12 @@ static void fill_next(struct msrcs *ms, struct msrc *s)
 {
 	struct mblock *b = &s->b[s->fill];
 
-	b->state = B_FILLING;
+	__atomic_store_n(&b->state, B_FILLING, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&ms->mu);
 	fill(ms, s, b);
 	pthread_mutex_lock(&ms->mu);
 	s->done = b->end || b->err;
-	b->state = B_FULL;
+	__atomic_store_n(&b->state, B_FULL, __ATOMIC_RELEASE);	/* next_input looks without the lock */
 	s->fill ^= 1;
 	pthread_cond_broadcast(&ms->cv);
 }
@@ -415,6 +415,7 @@ static void *filler(void *arg)
 	unsigned t = (unsigned)(uintptr_t)((void **)arg)[1], i;
 
 	free(arg);
+	in_thread_reads_ahead();	/* its reads are no wait of the writing thread's (in_waiting) */
 	pthread_mutex_lock(&ms->mu);
 	for (;;) {
 		struct msrc *s = NULL;
@@ -442,14 +443,15 @@ static int next_input(void *ctx, unsigned i, const char **key, uint32_t *klen, c
 	struct mblock *b = &s->b[s->cur];
 	uint32_t h[3];
 
-	while (b->state != B_FULL || b->pos == b->pairs.len) {
-		if (b->state == B_FULL) {	/* taken: its end, its error, or the next block */
+	/* the block's state is read here without the lock: full, the filler's writes to it are seen */
+	while (__atomic_load_n(&b->state, __ATOMIC_ACQUIRE) != B_FULL || b->pos == b->pairs.len) {
+		if (__atomic_load_n(&b->state, __ATOMIC_ACQUIRE) == B_FULL) {	/* taken: its end, its error, or the next block */
 			if (b->err)
 				return snprintf(ms->why, sizeof(ms->why), "%s", b->why), -1;
 			if (b->end)
 				return 0;
 			pthread_mutex_lock(&ms->mu);
-			b->state = B_FREE;
+			__atomic_store_n(&b->state, B_FREE, __ATOMIC_RELAXED);
 			pthread_cond_broadcast(&ms->cv);
 			pthread_mutex_unlock(&ms->mu);
 			s->cur ^= 1;
@@ -597,15 +599,22 @@ static void say_stats(const struct opts *o, const struct run *r)
 
 	if (r->x) {
 		const struct xsort_stats *st = xsort_stats(r->x);
+		char ranges[80];
+
+		if (st->merge_threads > 1)
+			snprintf(ranges, sizeof(ranges), "%llu key ranges on %u threads",
+				 (unsigned long long)st->ranges, st->merge_threads);
+		else
+			snprintf(ranges, sizeof(ranges), "one thread");
 
 		diag("records %llu; runs spilled %llu; written to %s %.1f MB (%.1f MB before compression); "
-		     "merge width %u, %u pass%s before the last; sorting and spilling %.2f s (%s), merging %.2f s; "
-		     "peak memory %.1f MB (-S %.1f MB)",
+		     "merge width %u, %u pass%s before the last; sorting and spilling %.2f s (%s), merging %.2f s "
+		     "(%s); peak memory %.1f MB (-S %.1f MB)",
 		     (unsigned long long)st->pairs, (unsigned long long)st->runs, o->tmpdir,
 		     (double)st->spilled / 1e6, (double)st->spilled_raw / 1e6, st->width, st->passes,
 		     st->passes == 1 ? "" : "es", st->sort_s,
 		     o->d.threads > 1 ? "beside the reading, in threads of their own" : "in the reading thread",
-		     st->merge_s, (double)peak / 1024, (double)o->mem / 1048576);
+		     st->merge_s, ranges, (double)peak / 1024, (double)o->mem / 1048576);
 	} else
 		diag("records %llu; peak memory %.1f MB", (unsigned long long)r->records, (double)peak / 1024);
 }

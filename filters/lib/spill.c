@@ -1,7 +1,7 @@
 /*
- * spill.c - see spill.h. A run is one LZ4 frame; pairs are u32 key length,
- * u32 record length, key, record, in native byte order (a run never leaves
- * the process that wrote it).
+ * spill.c - see spill.h. A run is a sequence of LZ4 frames, one a segment;
+ * pairs are u32 key length, u32 record length, key, record, in native byte
+ * order (a run never leaves the process that wrote it).
  */
 #define _GNU_SOURCE	/* O_TMPFILE */
 #include <errno.h>
@@ -80,7 +80,6 @@ static int write_all(struct spill_writer *w, const char *p, size_t n)
 int spill_create(struct spill_writer *w, const char *dir)
 {
 	LZ4F_cctx *c = NULL;
-	size_t n;
 
 	memset(w, 0, sizeof(*w));
 	w->fd = -1;
@@ -95,10 +94,7 @@ int spill_create(struct spill_writer *w, const char *dir)
 	}
 	w->cctx = c;
 	w->in_cap = BLOCK;
-	n = LZ4F_compressBegin(c, w->out, w->out_cap, &prefs);
-	if (LZ4F_isError(n))
-		return lz4_error(w->why, n);
-	return write_all(w, w->out, n);
+	return 0;
 }
 
 /* Compress what waits. */
@@ -110,6 +106,60 @@ static int flush(struct spill_writer *w)
 		return 0;
 	n = LZ4F_compressUpdate(w->cctx, w->out, w->out_cap, w->in, w->in_len, NULL);
 	w->in_len = 0;
+	if (LZ4F_isError(n))
+		return lz4_error(w->why, n);
+	return write_all(w, w->out, n);
+}
+
+/* The segment being written ends: its frame is closed. */
+static int end_segment(struct spill_writer *w)
+{
+	size_t n;
+
+	if (!w->seg_raw)
+		return 0;
+	if (flush(w) < 0)
+		return -1;
+	n = LZ4F_compressEnd(w->cctx, w->out, w->out_cap, NULL);
+	if (LZ4F_isError(n))
+		return lz4_error(w->why, n);
+	w->segs.s[w->segs.n - 1].raw = w->seg_raw;
+	w->seg_raw = 0;
+	return write_all(w, w->out, n);
+}
+
+/* A segment begins with this pair's key: its frame is opened, and it is noted. */
+static int begin_segment(struct spill_writer *w, const void *key, uint32_t klen)
+{
+	struct spill_segs *g = &w->segs;
+	size_t n;
+
+	if (g->n == g->cap) {
+		size_t cap = g->cap ? 2 * g->cap : 16;
+		struct spill_seg *ns = realloc(g->s, cap * sizeof(*ns));
+
+		if (!ns)
+			return snprintf(w->why, sizeof(w->why), "out of memory"), -1;
+		g->s = ns;
+		g->cap = cap;
+	}
+	if (g->keys_cap - g->keys_len < klen) {
+		size_t cap = g->keys_cap ? 2 * g->keys_cap : 1024;
+		char *nk;
+
+		while (cap - g->keys_len < klen)
+			cap *= 2;
+		if (!(nk = realloc(g->keys, cap)))
+			return snprintf(w->why, sizeof(w->why), "out of memory"), -1;
+		g->keys = nk;
+		g->keys_cap = cap;
+	}
+	g->s[g->n] = (struct spill_seg){ .off = w->bytes, .key_at = g->keys_len, .klen = klen };
+	if (klen)
+		memcpy(g->keys + g->keys_len, key, klen);
+	g->keys_len += klen;
+	g->n++;
+	n = LZ4F_compressBegin(w->cctx, w->out, w->out_cap, &prefs);
 	if (LZ4F_isError(n))
 		return lz4_error(w->why, n);
 	return write_all(w, w->out, n);
@@ -136,31 +186,44 @@ static int put(struct spill_writer *w, const void *p, size_t n)
 int spill_put(struct spill_writer *w, const void *key, uint32_t klen, const void *rec, uint32_t rlen)
 {
 	uint32_t h[2] = { klen, rlen };
+	uint64_t need = sizeof(h) + (uint64_t)klen + rlen;
 
+	/* a segment ends before a pair that would take it past SPILL_SEGMENT (none is empty) */
+	if (w->seg_raw && w->seg_raw + need > SPILL_SEGMENT && end_segment(w) < 0)
+		return -1;
+	if (!w->seg_raw && begin_segment(w, key, klen) < 0)
+		return -1;
 	w->pairs++;
-	w->raw += sizeof(h) + (uint64_t)klen + rlen;
+	w->raw += need;
+	w->seg_raw += need;
 	return put(w, h, sizeof(h)) < 0 || put(w, key, klen) < 0 || put(w, rec, rlen) < 0 ? -1 : 0;
 }
 
-int spill_finish(struct spill_writer *w)
+int spill_finish(struct spill_writer *w, struct spill_segs *segs)
 {
-	size_t n;
 	int fd;
 
-	if (flush(w) < 0)
-		return -1;
-	n = LZ4F_compressEnd(w->cctx, w->out, w->out_cap, NULL);
-	if (LZ4F_isError(n))
-		return lz4_error(w->why, n);
-	if (write_all(w, w->out, n) < 0)
+	if (end_segment(w) < 0)
 		return -1;
 	if (lseek(w->fd, 0, SEEK_SET) < 0)
 		return snprintf(w->why, sizeof(w->why), "%s: cannot read a sorted run back: %s", w->dir,
 				strerror(errno)), -1;
 	fd = w->fd;
 	w->fd = -1;
+	if (segs) {
+		w->segs.bytes = w->bytes;
+		*segs = w->segs;
+		memset(&w->segs, 0, sizeof(w->segs));
+	}
 	spill_writer_free(w);
 	return fd;
+}
+
+void spill_segs_free(struct spill_segs *g)
+{
+	free(g->s);
+	free(g->keys);
+	memset(g, 0, sizeof(*g));
 }
 
 void spill_writer_free(struct spill_writer *w)
@@ -173,6 +236,29 @@ void spill_writer_free(struct spill_writer *w)
 	free(w->in);
 	free(w->out);
 	w->in = w->out = NULL;
+	spill_segs_free(&w->segs);
+}
+
+int spill_open_at(struct spill_reader *r, int fd, size_t chunk, uint64_t off)
+{
+	if (spill_open(r, fd, chunk) < 0)
+		return -1;
+	r->own = 0;
+	r->pos = off;
+	return 0;
+}
+
+int spill_seek(struct spill_reader *r, int fd, uint64_t off)
+{
+	LZ4F_resetDecompressionContext(r->dctx);
+	r->fd = fd;
+	r->own = 0;
+	r->pos = off;
+	r->in_pos = r->in_len = r->out_pos = r->out_len = 0;
+	r->eof = r->in_frame = r->started = 0;
+	r->end = 0;
+	r->why[0] = 0;
+	return 0;
 }
 
 int spill_open(struct spill_reader *r, int fd, size_t chunk)
@@ -181,6 +267,7 @@ int spill_open(struct spill_reader *r, int fd, size_t chunk)
 
 	memset(r, 0, sizeof(*r));
 	r->fd = fd;
+	r->own = 1;
 	r->in_cap = chunk < 4096 ? 4096 : chunk;
 	r->out_cap = r->in_cap * 2;
 	if (LZ4F_isError(LZ4F_createDecompressionContext(&d, LZ4F_VERSION)) || !(r->in = malloc(r->in_cap)) ||
@@ -214,17 +301,24 @@ static int decode(struct spill_reader *r, size_t want)
 		size_t src, dst, n;
 
 		if (r->in_pos == r->in_len) {
+			/* pread: readers of ranges of one run side by side share its file */
 			do
-				k = read(r->fd, r->in, r->in_cap);
+				k = pread(r->fd, r->in, r->in_cap, (off_t)r->pos);
 			while (k < 0 && errno == EINTR);
 			if (k < 0)
 				return snprintf(r->why, sizeof(r->why), "cannot read a sorted run: %s", strerror(errno)), -1;
-			if (k == 0)
-				return snprintf(r->why, sizeof(r->why), "a sorted run ends early"), -1;
+			if (k == 0) {
+				/* the end, after a whole frame and where the run was known to end */
+				if (r->in_frame || (r->end && r->pos != r->end))
+					return snprintf(r->why, sizeof(r->why), "a sorted run ends early"), -1;
+				r->eof = 1;
+				break;
+			}
 			/* the frame's flags (after 4 bytes of magic): ours have block checksums */
 			if (!r->started && (k < 5 || !((unsigned char)r->in[4] & 0x10)))
 				return snprintf(r->why, sizeof(r->why), "a damaged sorted run: not a run this program wrote"), -1;
 			r->started = 1;
+			r->pos += (uint64_t)k;
 			r->in_pos = 0;
 			r->in_len = (size_t)k;
 		}
@@ -236,8 +330,7 @@ static int decode(struct spill_reader *r, size_t want)
 			       (snprintf(r->why, sizeof(r->why), "a damaged sorted run: %s", LZ4F_getErrorName(n)), -1);
 		r->in_pos += src;
 		r->out_len += dst;
-		if (n == 0)
-			r->eof = 1;	/* the frame is whole */
+		r->in_frame = n != 0;	/* 0: a frame is whole; the next one, if any, begins after it */
 	}
 	return 0;
 }
@@ -273,7 +366,7 @@ int spill_next(struct spill_reader *r, const char **key, uint32_t *klen, const c
 
 void spill_reader_free(struct spill_reader *r)
 {
-	if (r->fd >= 0)
+	if (r->fd >= 0 && r->own)
 		close(r->fd);
 	r->fd = -1;
 	LZ4F_freeDecompressionContext(r->dctx);

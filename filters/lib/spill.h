@@ -14,6 +14,30 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * A run is written in segments of about SPILL_SEGMENT bytes of pairs, each
+ * an LZ4 frame of its own that no pair crosses, so a reader may start at
+ * any segment: its offset in the file, its bytes before compression, and
+ * its first pair's key (key_at into keys, klen bytes). A merge split by
+ * key ranges starts each range's reading at the segment before its first
+ * key (xsort.c).
+ */
+#define SPILL_SEGMENT (64u << 10)
+
+struct spill_seg {
+	uint64_t off, raw;
+	size_t key_at;
+	uint32_t klen;
+};
+
+struct spill_segs {
+	struct spill_seg *s;
+	size_t n, cap;
+	char *keys;
+	size_t keys_len, keys_cap;
+	uint64_t bytes;		/* the run's size */
+};
+
 struct spill_writer {
 	int fd;
 	const char *dir;	/* for messages */
@@ -23,11 +47,17 @@ struct spill_writer {
 	uint64_t bytes;		/* compressed bytes written */
 	uint64_t raw;		/* the same, before compression */
 	uint64_t pairs;
+	uint64_t seg_raw;	/* bytes of pairs in the segment being written (0: none begun) */
+	struct spill_segs segs;
 	char why[256];
 };
 
 struct spill_reader {
 	int fd;
+	int own;		/* the reader closes fd */
+	uint64_t pos;		/* the file offset read next */
+	uint64_t end;		/* set by the caller: the run's size (0: not known; the last frame ends it) */
+	int in_frame;		/* a segment's frame is begun and not ended */
 	void *dctx;		/* LZ4F_dctx */
 	char *in;		/* compressed bytes read, in[in_pos..in_len) not yet decoded */
 	size_t in_pos, in_len, in_cap;
@@ -43,9 +73,19 @@ struct spill_reader {
 int spill_create(struct spill_writer *w, const char *dir);
 /* One pair. 0, or -1 (why: a full disk names the directory). */
 int spill_put(struct spill_writer *w, const void *key, uint32_t klen, const void *rec, uint32_t rlen);
-/* The run written: its file, ready to be read from the start (the writer is freed). The fd, or -1 (why). */
-int spill_finish(struct spill_writer *w);
+/*
+ * The run written: its file, ready to be read from the start (the writer
+ * is freed); its segments into *segs when segs is not NULL. The fd, or -1
+ * (why).
+ */
+int spill_finish(struct spill_writer *w, struct spill_segs *segs);
 void spill_writer_free(struct spill_writer *w);
+void spill_segs_free(struct spill_segs *segs);
+/* Segment i's first key. */
+static inline const char *spill_seg_key(const struct spill_segs *g, size_t i)
+{
+	return g->keys + g->s[i].key_at;
+}
 
 /* What a reader holds besides its chunk and twice that (below): LZ4's blocks. */
 #define SPILL_READER_STATE ((size_t)2 * (64u << 10) + 64)
@@ -56,9 +96,17 @@ void spill_writer_free(struct spill_writer *w);
  * SPILL_READER_STATE. 0, or -1 (why).
  */
 int spill_open(struct spill_reader *r, int fd, size_t chunk);
+/*
+ * As spill_open, from file offset off (a segment's) to the run's end,
+ * reading with pread: readers of one file side by side. fd stays open when
+ * the reader is freed.
+ */
+int spill_open_at(struct spill_reader *r, int fd, size_t chunk, uint64_t off);
+/* A reader opened with spill_open_at, to read fd from off now (end and max_pair to be set again). 0. */
+int spill_seek(struct spill_reader *r, int fd, uint64_t off);
 /* The next pair: 1; 0 at the end of the run; -1 (why: a damaged run). */
 int spill_next(struct spill_reader *r, const char **key, uint32_t *klen, const char **rec, uint32_t *rlen);
-/* Closes the file too. */
+/* Closes the file too (spill_open's). */
 void spill_reader_free(struct spill_reader *r);
 
 #endif

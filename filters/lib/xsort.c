@@ -42,6 +42,12 @@ struct run {
 	uint64_t seq;		/* its place in the input, among runs */
 };
 
+/* A run on disk: its file, and where its segments begin (spill.h). */
+struct disk_run {
+	int fd;
+	struct spill_segs g;
+};
+
 /* Entries [lo, hi) of a run in memory, sorted: a source of the final merge. */
 struct part {
 	const struct run *r;
@@ -66,7 +72,7 @@ struct xsort {
 	uint64_t next_write;	/* the sequence number of the next run to write: those before are on disk */
 	int pressure;		/* the run being filled is half full, or the reader waits: write a held run */
 	int pressed;		/* (the reader's) pressure was raised for the current run */
-	int *fd;		/* spilled runs by sequence number; -1 while being spilled, or held */
+	struct disk_run *disk;	/* spilled runs by sequence number; fd -1 while being spilled, or held */
 	size_t nfd, fdcap;
 	int done, failed;
 	char why[256];
@@ -210,8 +216,8 @@ static int sort_parts(const struct run *r, unsigned parts, size_t *bound)
 	return rc;
 }
 
-/* Write sorted run r out: its file, or -1 (why). */
-static int write_run(struct xsort *x, const struct run *r, char *why)
+/* Write sorted run r out: its file, or -1 (why); its segments into *g. */
+static int write_run(struct xsort *x, const struct run *r, struct spill_segs *g, char *why)
 {
 	struct spill_writer w;
 	size_t i;
@@ -231,7 +237,7 @@ static int write_run(struct xsort *x, const struct run *r, char *why)
 	x->st.spilled += w.bytes;
 	x->st.spilled_raw += w.raw;
 	pthread_mutex_unlock(&x->mu);
-	if ((fd = spill_finish(&w)) < 0)
+	if ((fd = spill_finish(&w, g)) < 0)
 		goto fail;
 	return fd;
 fail:
@@ -240,21 +246,23 @@ fail:
 	return -1;
 }
 
-/* Sort run r and write it out: its file, or -1 (why). */
-static int spill_run(struct xsort *x, struct run *r, char *why)
+/* Sort run r and write it out: its file, or -1 (why); its segments into *g. */
+static int spill_run(struct xsort *x, struct run *r, struct spill_segs *g, char *why)
 {
 	if (sort_run(r) < 0)
 		return snprintf(why, 256, "out of memory"), -1;
-	return write_run(x, r, why);
+	return write_run(x, r, g, why);
 }
 
-static void record_run(struct xsort *x, uint64_t seq, int fd, const char *why)
+static void record_run(struct xsort *x, uint64_t seq, int fd, struct spill_segs *g, const char *why)
 {
 	if (fd < 0 && !x->failed) {
 		x->failed = 1;
 		snprintf(x->why, sizeof(x->why), "%s", why);
 	}
-	x->fd[seq] = fd;
+	x->disk[seq].fd = fd;
+	x->disk[seq].g = *g;
+	memset(g, 0, sizeof(*g));
 	x->st.runs++;
 }
 
@@ -272,6 +280,7 @@ static int write_due(const struct xsort *x)
 static void *spiller(void *arg)
 {
 	struct xsort *x = arg;
+	struct spill_segs g = { 0 };
 	struct run *r;
 	char why[256];
 	double t0;
@@ -286,10 +295,10 @@ static void *spiller(void *arg)
 			x->next_write++;
 			pthread_mutex_unlock(&x->mu);
 			t0 = now();
-			fd = write_run(x, r, why);
+			fd = write_run(x, r, &g, why);
 			pthread_mutex_lock(&x->mu);
 			x->st.sort_s += now() - t0;
-			record_run(x, r->seq, fd, why);
+			record_run(x, r->seq, fd, &g, why);
 			r->used = r->n = 0;
 			x->free[x->nfree++] = r;
 			pthread_cond_broadcast(&x->cv);
@@ -379,24 +388,25 @@ static int next_run(struct xsort *x)
 	r->seq = x->next_seq++;
 	if (x->nfd == x->fdcap) {
 		size_t cap = x->fdcap ? 2 * x->fdcap : 64;
-		int *nf = realloc(x->fd, cap * sizeof(*nf));
+		struct disk_run *nf = realloc(x->disk, cap * sizeof(*nf));
 
 		if (!nf)
 			return snprintf(x->why, sizeof(x->why), "out of memory"), -1;
 		pthread_mutex_lock(&x->mu);	/* the spillers write into it */
-		x->fd = nf;
+		x->disk = nf;
 		pthread_mutex_unlock(&x->mu);
 		x->fdcap = cap;
 	}
 	pthread_mutex_lock(&x->mu);
-	x->fd[x->nfd++] = -1;
+	x->disk[x->nfd++] = (struct disk_run){ .fd = -1 };
 	pthread_mutex_unlock(&x->mu);
 	if (!x->threads) {
 		double t0 = now();
+		struct spill_segs g = { 0 };
 
-		fd = spill_run(x, r, why);
+		fd = spill_run(x, r, &g, why);
 		x->st.sort_s += now() - t0;
-		record_run(x, r->seq, fd, why);
+		record_run(x, r->seq, fd, &g, why);
 		r->used = r->n = 0;
 		return fd < 0 ? -1 : 0;
 	}
@@ -577,6 +587,25 @@ struct sources {
 
 #define PREFETCH 8	/* entries ahead: the pairs they point to are all over the run */
 
+/* The pair of run m's entry *pos, before end: 1 (and *pos moves on), or 0. */
+static inline int part_pair(const struct run *m, size_t *pos, size_t end, const char **key, uint32_t *klen,
+			    const char **rec, uint32_t *rlen)
+{
+	const char *p;
+	uint32_t h[2];
+
+	if (*pos == end)
+		return 0;
+	p = m->mem + m->e[(*pos)++].off;
+	if (*pos + PREFETCH < end)
+		__builtin_prefetch(m->mem + m->e[*pos + PREFETCH].off);
+	memcpy(h, p, 8);
+	*klen = h[0], *rlen = h[1];
+	*key = p + 8;
+	*rec = p + 8 + h[0];
+	return 1;
+}
+
 static int next_pair(void *ctx, unsigned i, const char **key, uint32_t *klen, const char **rec, uint32_t *rlen)
 {
 	struct sources *s = ctx;
@@ -588,22 +617,7 @@ static int next_pair(void *ctx, unsigned i, const char **key, uint32_t *klen, co
 		return r;
 	}
 	i -= s->nrd;
-	if (s->pos[i] == s->mp[i].hi)
-		return 0;
-	{
-		const struct run *m = s->mp[i].r;
-		const char *p = m->mem + m->e[s->pos[i]++].off;
-		uint32_t h[2];
-
-		if (s->pos[i] + PREFETCH < s->mp[i].hi)
-			__builtin_prefetch(m->mem + m->e[s->pos[i] + PREFETCH].off);
-
-		memcpy(h, p, 8);
-		*klen = h[0], *rlen = h[1];
-		*key = p + 8;
-		*rec = p + 8 + h[0];
-	}
-	return 1;
+	return part_pair(s->mp[i].r, &s->pos[i], s->mp[i].hi, key, klen, rec, rlen);
 }
 
 struct to_emit {
@@ -641,8 +655,8 @@ static unsigned merge_width(const struct xsort *x)
  * Merge spilled runs fd[0..n), then the sorted parts of runs in memory
  * mp[0..nmp) (later in the input), into emit. 0, or -1 (x->why).
  */
-static int merge_runs(struct xsort *x, int *fd, unsigned n, const struct part *mp, unsigned nmp, emit_fn emit,
-		      void *ectx)
+static int merge_runs(struct xsort *x, struct disk_run *dr, unsigned n, const struct part *mp, unsigned nmp,
+		      emit_fn emit, void *ectx)
 {
 	struct sources s;
 	/* the readers take half the budget between them (spill.h: what a reader holds) */
@@ -657,13 +671,15 @@ static int merge_runs(struct xsort *x, int *fd, unsigned n, const struct part *m
 	if (!(s.rd = calloc(n ? n : 1, sizeof(*s.rd))))
 		return snprintf(x->why, sizeof(x->why), "out of memory"), -1;
 	for (i = 0; i < n; i++, s.nrd++) {
-		if (spill_open(&s.rd[i], fd[i], chunk) < 0) {
+		if (spill_open(&s.rd[i], dr[i].fd, chunk) < 0) {
 			snprintf(x->why, sizeof(x->why), "%s", s.rd[i].why);
 			s.nrd++;
 			goto done;
 		}
-		fd[i] = -1;	/* the reader's now */
+		dr[i].fd = -1;	/* the reader's now */
 		s.rd[i].max_pair = x->max_pair;	/* a longer pair is damage */
+		s.rd[i].end = dr[i].g.bytes;	/* and a run that ends before it, a loss */
+		spill_segs_free(&dr[i].g);
 	}
 	s.mp = mp;
 	s.nmp = nmp;
@@ -682,6 +698,492 @@ done:
 		spill_reader_free(&s.rd[i]);
 	free(s.rd);
 	return rc;
+}
+
+/* The runs on disk are done with: closed, their segments freed. */
+static void drop_disk(struct xsort *x)
+{
+	size_t k;
+
+	for (k = 0; k < x->nfd; k++) {
+		if (x->disk[k].fd >= 0)
+			close(x->disk[k].fd);
+		spill_segs_free(&x->disk[k].g);
+	}
+	x->nfd = 0;
+}
+
+/* ---- the last merge, split by key ranges ---- */
+
+/*
+ * The keys are cut into ranges at splitting keys chosen from the runs'
+ * segments (spill.h) and samples of the runs in memory, about RANGE_BYTES
+ * of records a range; every thread takes the next range and merges it
+ * from all the sources (a spilled run read from the segment before the
+ * range's first key, a run in memory from a binary search), so equal keys,
+ * always in one range, keep the sources' order as the merge of everything
+ * does. Only the thread whose range is the next to be written writes, as
+ * it goes; the others keep theirs, up to RANGE_HOLD bytes, and at most
+ * 2 n ranges (n threads) are taken beyond the one being written: output
+ * held in memory stays within 2 n RANGE_HOLD however the keys fall.
+ */
+#define RANGE_BYTES_MAX ((size_t)4 << 20)
+#define RANGE_BYTES_MIN ((size_t)64 << 10)
+#define RANGE_FLUSH ((size_t)64 << 10)	/* the writing thread writes a range this much at a time */
+
+/* Keys in the runs' order (ecmp's): bytes, then the shorter first. */
+static int kcmp(const char *a, uint32_t an, const char *b, uint32_t bn)
+{
+	int c = memcmp(a, b, an < bn ? an : bn);
+
+	return c ? c : (an > bn) - (an < bn);
+}
+
+struct cand {
+	const char *key;
+	uint32_t klen;
+	uint64_t weight;	/* bytes of records from this key to the next candidate of its source */
+};
+
+static int cand_cmp(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	return kcmp(x->key, x->klen, y->key, y->klen);
+}
+
+struct ranges {
+	struct xsort *x;
+	struct disk_run *dr;
+	unsigned nd;
+	const struct part *mp;
+	unsigned nmp;
+	const struct cand **split;	/* range i is [split[i - 1], split[i]): none before the first, after the last */
+	size_t nranges;
+	size_t hold, chunk;
+	unsigned ring;
+	int (*emit)(void *ctx, const char *rec, uint32_t rlen);
+	void *ectx;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	size_t next_take, next_write;
+	struct buf_slot {
+		char *p;
+		size_t len, cap;
+		int done;
+	} *slot;
+	struct buf_slot *spare;	/* buffers written out, for the next ranges to keep theirs in */
+	unsigned nspare;
+	int stop;
+	char why[256];
+};
+
+/* A thread's range: its sources, and the records merged and not yet written. */
+struct rwork {
+	struct ranges *g;
+	size_t range;
+	const char *lo, *hi;
+	uint32_t lolen, hilen;
+	struct spill_reader *rd;
+	unsigned nrd;		/* readers opened: kept from range to range, each moved to its run's segment */
+	unsigned char *begun;	/* a spilled run's reading is past the keys before lo */
+	size_t pos[XSORT_MAX_MEM], end[XSORT_MAX_MEM];
+	char *out;
+	size_t len, cap;
+	size_t check_at;	/* out's length at which to look whether the range is the next to be written */
+	int head;		/* it is: records go to the output as they come */
+	char why[256];
+};
+
+/* The first entry of part p whose key is at least k (n bytes). */
+static size_t lower_bound(const struct part *p, const char *k, uint32_t n)
+{
+	size_t lo = p->lo, hi = p->hi;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct entry *e = &p->r->e[mid];
+
+		if (kcmp(key_of(p->r, e), e->klen, k, n) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The segment of g to read from for keys from k on: the last that begins before k, else the first. */
+static size_t seg_before(const struct spill_segs *g, const char *k, uint32_t n)
+{
+	size_t lo = 0, hi = g->n;
+
+	while (lo < hi) {	/* the first segment whose key is k or after */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (kcmp(spill_seg_key(g, mid), g->s[mid].klen, k, n) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? lo - 1 : 0;
+}
+
+static int range_next(void *ctx, unsigned i, const char **key, uint32_t *klen, const char **rec, uint32_t *rlen)
+{
+	struct rwork *w = ctx;
+	int r;
+
+	if (i < w->g->nd) {
+		for (;;) {
+			if ((r = spill_next(&w->rd[i], key, klen, rec, rlen)) <= 0) {
+				if (r < 0)
+					snprintf(w->why, sizeof(w->why), "%s", w->rd[i].why);
+				return r;
+			}
+			if (!w->begun[i]) {	/* the segment's keys before the range are the range before's */
+				if (w->lo && kcmp(*key, *klen, w->lo, w->lolen) < 0)
+					continue;
+				w->begun[i] = 1;
+			}
+			return !w->hi || kcmp(*key, *klen, w->hi, w->hilen) < 0;
+		}
+	}
+	i -= w->g->nd;
+	return part_pair(w->g->mp[i].r, &w->pos[i], w->end[i], key, klen, rec, rlen);
+}
+
+/* Records b[0..n) (u32 length, record) to the output. 0, or -1. */
+static int write_held(struct ranges *g, const char *b, size_t n)
+{
+	const char *p = b, *end = b + n;
+	uint32_t len;
+
+	for (; p < end; p += 4 + len) {
+		memcpy(&len, p, 4);
+		if (g->emit(g->ectx, p + 4, len) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Whether w's range is the next to be written: then it writes what it holds. 0, or -1 (stop). */
+static int write_if_next(struct rwork *w, int wait)
+{
+	struct ranges *g = w->g;
+	int next;
+
+	pthread_mutex_lock(&g->mu);
+	while (wait && g->next_write != w->range && !g->stop)
+		pthread_cond_wait(&g->cv, &g->mu);
+	next = g->next_write == w->range && !g->stop;
+	pthread_mutex_unlock(&g->mu);
+	if (!next) {
+		w->check_at = w->len + RANGE_FLUSH;	/* not before another RANGE_FLUSH bytes */
+		return g->stop ? -1 : 0;
+	}
+	if (write_held(g, w->out, w->len) < 0)
+		return -1;
+	w->len = 0;
+	w->head = 1;	/* until the range ends */
+	return 0;
+}
+
+static int range_emit(void *ctx, const char *key, uint32_t klen, const char *rec, uint32_t rlen)
+{
+	struct rwork *w = ctx;
+
+	(void)key, (void)klen;
+	if (w->head)
+		return w->g->emit(w->g->ectx, rec, rlen);
+	if (w->cap - w->len < 4 + (size_t)rlen) {
+		size_t cap = w->cap ? w->cap : RANGE_FLUSH;
+		char *n;
+
+		while (cap - w->len < 4 + (size_t)rlen)
+			cap *= 2;
+		if (!(n = realloc(w->out, cap)))
+			return snprintf(w->why, sizeof(w->why), "out of memory"), -1;
+		w->out = n;
+		w->cap = cap;
+	}
+	memcpy(w->out + w->len, &rlen, 4);
+	memcpy(w->out + w->len + 4, rec, rlen);
+	w->len += 4 + (size_t)rlen;
+	if (w->len >= w->check_at && write_if_next(w, w->len >= w->g->hold) < 0)
+		return -1;
+	return 0;
+}
+
+/* Merge range w->range into w's output (written as it goes when it is the next). 0, or -1 (w->why). */
+static int merge_range(struct rwork *w)
+{
+	struct ranges *g = w->g;
+	size_t i = w->range;
+	unsigned k;
+
+	w->lo = i ? g->split[i - 1]->key : NULL;
+	w->lolen = i ? g->split[i - 1]->klen : 0;
+	w->hi = i + 1 < g->nranges ? g->split[i]->key : NULL;
+	w->hilen = i + 1 < g->nranges ? g->split[i]->klen : 0;
+	w->len = 0;
+	w->check_at = RANGE_FLUSH;
+	w->head = 0;
+	memset(w->begun, 0, g->nd);
+	for (k = 0; k < g->nd; k++) {
+		const struct disk_run *d = &g->dr[k];
+		struct spill_reader *r = &w->rd[k];
+		size_t s = w->lo ? seg_before(&d->g, w->lo, w->lolen) : 0;
+		uint64_t off = d->g.n ? d->g.s[s].off : d->g.bytes;
+
+		if (k < w->nrd)
+			spill_seek(r, d->fd, off);
+		else if (spill_open_at(r, d->fd, g->chunk, off) < 0) {
+			snprintf(w->why, sizeof(w->why), "%s", r->why);
+			spill_reader_free(r);
+			return -1;
+		} else
+			w->nrd++;
+		r->max_pair = g->x->max_pair;
+		r->end = d->g.bytes;
+	}
+	for (k = 0; k < g->nmp; k++) {
+		w->pos[k] = w->lo ? lower_bound(&g->mp[k], w->lo, w->lolen) : g->mp[k].lo;
+		w->end[k] = w->hi ? lower_bound(&g->mp[k], w->hi, w->hilen) : g->mp[k].hi;
+	}
+	return merge(g->nd + g->nmp, range_next, w, range_emit, w);
+}
+
+/*
+ * Range w->range is merged: written now if it is the next (and the ones
+ * after it that are done), else kept for the thread that writes the one
+ * before it. Under the lock, as on return. 0, or -1 (stop).
+ */
+static int range_done(struct rwork *w)
+{
+	struct ranges *g = w->g;
+	struct buf_slot *sl;
+
+	if (g->next_write != w->range) {
+		sl = &g->slot[w->range];	/* w's output is the slot's now; w takes a spare buffer */
+		sl->p = w->out, sl->len = w->len, sl->cap = w->cap;
+		sl->done = 1;
+		if (g->nspare) {
+			g->nspare--;
+			w->out = g->spare[g->nspare].p, w->cap = g->spare[g->nspare].cap;
+		} else
+			w->out = NULL, w->cap = 0;
+		w->len = 0;
+		return 0;
+	}
+	pthread_mutex_unlock(&g->mu);
+	if (write_held(g, w->out, w->len) < 0) {
+		pthread_mutex_lock(&g->mu);
+		return -1;
+	}
+	w->len = 0;
+	pthread_mutex_lock(&g->mu);
+	for (g->next_write++; g->next_write < g->nranges && g->slot[g->next_write].done; g->next_write++) {
+		sl = &g->slot[g->next_write];
+		pthread_mutex_unlock(&g->mu);
+		if (write_held(g, sl->p, sl->len) < 0) {
+			pthread_mutex_lock(&g->mu);
+			return -1;
+		}
+		pthread_mutex_lock(&g->mu);
+		if (g->nspare < g->ring)
+			g->spare[g->nspare++] = *sl;
+		else
+			free(sl->p);
+		sl->p = NULL, sl->len = sl->cap = 0;
+	}
+	pthread_cond_broadcast(&g->cv);
+	return 0;
+}
+
+static void *range_worker(void *arg)
+{
+	struct rwork *w = arg;
+	struct ranges *g = w->g;
+
+	pthread_mutex_lock(&g->mu);
+	while (!g->stop && g->next_take < g->nranges) {
+		if (g->next_take >= g->next_write + g->ring) {
+			pthread_cond_wait(&g->cv, &g->mu);
+			continue;
+		}
+		w->range = g->next_take++;
+		pthread_mutex_unlock(&g->mu);
+		if (merge_range(w) < 0) {
+			pthread_mutex_lock(&g->mu);
+			if (!g->stop && w->why[0])	/* the first error says why; an output error, nothing */
+				snprintf(g->why, sizeof(g->why), "%s", w->why);
+			g->stop = 1;
+			pthread_cond_broadcast(&g->cv);
+			break;
+		}
+		pthread_mutex_lock(&g->mu);
+		if (range_done(w) < 0) {
+			g->stop = 1;
+			pthread_cond_broadcast(&g->cv);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&g->mu);
+	return NULL;
+}
+
+/*
+ * The splitting keys: candidates in key order, a cut where the bytes since
+ * the last reach size, never between equal keys. Into g->split, g->nranges.
+ * 0, or -1 (memory).
+ */
+static int plan_ranges(struct ranges *g, struct cand *c, size_t nc, size_t size)
+{
+	uint64_t acc = 0;
+	size_t i, n = 0;
+
+	qsort(c, nc, sizeof(*c), cand_cmp);
+	if (!(g->split = malloc((nc ? nc : 1) * sizeof(*g->split))))
+		return -1;
+	for (i = 0; i < nc; i++) {
+		if (acc >= size && (!n || kcmp(c[i].key, c[i].klen, g->split[n - 1]->key, g->split[n - 1]->klen) > 0)) {
+			g->split[n++] = &c[i];
+			acc = 0;
+		}
+		acc += c[i].weight;
+	}
+	g->nranges = n + 1;
+	return 0;
+}
+
+/*
+ * The last merge on all threads, by key ranges: 0, -1 (x->why), or 1 when
+ * one thread is all there is, or the records make one range.
+ */
+static int merge_ranges(struct xsort *x, struct disk_run *dr, unsigned nd, const struct part *mp, unsigned nmp,
+			int (*emit)(void *ctx, const char *rec, uint32_t rlen), void *ectx)
+{
+	struct ranges g;
+	struct cand *c = NULL;
+	struct rwork *w = NULL;
+	pthread_t th[XSORT_MAX_PARTS];
+	size_t nc = 0, cap = 0, total = 0, size, each, i, k;
+	unsigned nth = x->threads + 1, started = 0, t;
+	int rc = -1;
+
+	if (nth > XSORT_MAX_PARTS)
+		nth = XSORT_MAX_PARTS;
+	/* the readers take half the budget, as one merge's do: nth merges' readers share it */
+	each = x->budget * x->nrun / 2 / ((nd ? nd : 1) * nth);
+	while (nth > 1 && nd && each < SPILL_READER_STATE + 3 * (16u << 10)) {	/* merge_width's least */
+		nth--;
+		each = x->budget * x->nrun / 2 / (nd * nth);
+	}
+	if (nth < 2)
+		return 1;
+	memset(&g, 0, sizeof(g));
+	/* ranges of a thirty-second of the budget a thread, within 64 KiB and 4 MiB */
+	size = x->budget * x->nrun / 32 / nth;
+	size = size < RANGE_BYTES_MIN ? RANGE_BYTES_MIN : size > RANGE_BYTES_MAX ? RANGE_BYTES_MAX : size;
+	for (i = 0; i < nd; i++)
+		cap += dr[i].g.n;
+	for (k = 0; k < nmp; k++) {
+		size_t n = mp[k].hi - mp[k].lo;
+		uint64_t bytes = mp[k].r->n ? (uint64_t)mp[k].r->used * n / mp[k].r->n : 0;
+		size_t step = bytes ? (size_t)(n * (uint64_t)RANGE_BYTES_MIN / bytes) : n;
+
+		cap += n / (step ? step : 1) + 1;
+	}
+	if (!(c = malloc((cap ? cap : 1) * sizeof(*c))))
+		goto oom;
+	for (i = 0; i < nd; i++)
+		for (k = 0; k < dr[i].g.n; k++) {
+			c[nc++] = (struct cand){ spill_seg_key(&dr[i].g, k), dr[i].g.s[k].klen, dr[i].g.s[k].raw };
+			total += dr[i].g.s[k].raw;
+		}
+	for (k = 0; k < nmp; k++) {
+		const struct run *r = mp[k].r;
+		size_t n = mp[k].hi - mp[k].lo, j;
+		uint64_t bytes = r->n ? (uint64_t)r->used * n / r->n : 0;
+		size_t step = bytes ? (size_t)(n * (uint64_t)RANGE_BYTES_MIN / bytes) : n;
+
+		if (!step)
+			step = 1;
+		for (j = mp[k].lo; j < mp[k].hi; j += step)
+			c[nc++] = (struct cand){ key_of(r, &r->e[j]), r->e[j].klen, bytes * step / (n ? n : 1) };
+		total += bytes;
+	}
+	if (total < 2 * size) {
+		free(c);
+		return 1;
+	}
+	if (plan_ranges(&g, c, nc, size) < 0)
+		goto oom;
+	if (g.nranges < 2) {
+		free(g.split);
+		free(c);
+		return 1;
+	}
+	g.x = x, g.dr = dr, g.nd = nd, g.mp = mp, g.nmp = nmp, g.emit = emit, g.ectx = ectx;
+	g.hold = 2 * size;
+	g.ring = 2 * nth;
+	/* a range reads a few segments of each run: more at a time would be decoded for nothing */
+	g.chunk = (each - SPILL_READER_STATE) / 3;
+	if (g.chunk > (32u << 10))
+		g.chunk = 32u << 10;
+	pthread_mutex_init(&g.mu, NULL);
+	pthread_cond_init(&g.cv, NULL);
+	if (!(g.slot = calloc(g.nranges, sizeof(*g.slot))) || !(g.spare = calloc(g.ring, sizeof(*g.spare))) ||
+	    !(w = calloc(nth, sizeof(*w))))
+		goto oom_locks;
+	for (t = 0; t < nth; t++) {
+		w[t].g = &g;
+		if ((nd && !(w[t].rd = calloc(nd, sizeof(*w[t].rd)))) || !(w[t].begun = calloc(nd ? nd : 1, 1)))
+			goto oom_locks;
+	}
+	for (t = 1; t < nth; t++, started++)
+		if (pthread_create(&th[t], NULL, range_worker, &w[t]) != 0)
+			break;
+	range_worker(&w[0]);	/* this thread too; threads that did not start leave it more to do */
+	for (t = 1; t <= started; t++)
+		pthread_join(th[t], NULL);
+	if (!g.stop) {
+		x->st.width = nd + nmp;
+		x->st.merge_threads = started + 1;
+		x->st.ranges = g.nranges;
+		rc = 0;
+	} else if (g.why[0])
+		snprintf(x->why, sizeof(x->why), "%s", g.why);
+	else
+		x->why[0] = 0;	/* the output stopped: its error is the caller's to say */
+	goto free_all;
+oom_locks:
+	snprintf(x->why, sizeof(x->why), "out of memory");
+free_all:
+	for (t = 0; w && t < nth; t++) {
+		for (k = 0; k < w[t].nrd; k++)
+			spill_reader_free(&w[t].rd[k]);
+		free(w[t].rd);
+		free(w[t].begun);
+		free(w[t].out);
+	}
+	free(w);
+	for (i = 0; g.slot && i < g.nranges; i++)
+		free(g.slot[i].p);
+	free(g.slot);
+	for (i = 0; i < g.nspare; i++)
+		free(g.spare[i].p);
+	free(g.spare);
+	pthread_mutex_destroy(&g.mu);
+	pthread_cond_destroy(&g.cv);
+	free(g.split);
+	free(c);
+	return rc;
+oom:
+	free(c);
+	free(g.split);
+	snprintf(x->why, sizeof(x->why), "out of memory");
+	return -1;
 }
 
 int xsort_finish(struct xsort *x, int (*emit)(void *ctx, const char *rec, uint32_t rlen), void *ctx)
@@ -712,10 +1214,11 @@ int xsort_finish(struct xsort *x, int (*emit)(void *ctx, const char *rec, uint32
 		/* runs on disk: their readers take half the budget, so held runs go too, but what fits in the other half */
 		while (x->nfd && x->nheld && 2 * (x->nheld + 1) > x->nrun) {
 			struct run *r = x->held[0];
-			int fd = write_run(x, r, why);
+			struct spill_segs g = { 0 };
+			int fd = write_run(x, r, &g, why);
 
 			memmove(x->held, x->held + 1, --x->nheld * sizeof(*x->held));
-			record_run(x, x->nfd++, fd, why);
+			record_run(x, x->nfd++, fd, &g, why);
 			if (fd < 0)
 				return -1;
 			r->used = r->n = 0;
@@ -759,13 +1262,14 @@ int xsort_finish(struct xsort *x, int (*emit)(void *ctx, const char *rec, uint32
 			if (few <= fanin)	/* the first few, and the rest carried over */
 				k = g ? 1 : few;
 			if (k == 1) {	/* alone: carried over */
-				fd = x->fd[g];
-				x->fd[g] = -1;
-				x->fd[j++] = fd;
+				struct disk_run d = x->disk[g];
+
+				x->disk[g] = (struct disk_run){ .fd = -1 };
+				x->disk[j++] = d;
 				continue;
 			}
 			if (spill_create(&w, x->tmpdir) < 0 ||
-			    merge_runs(x, x->fd + g, (unsigned)k, NULL, 0, emit_spill, &w) < 0) {
+			    merge_runs(x, x->disk + g, (unsigned)k, NULL, 0, emit_spill, &w) < 0) {
 				if (w.why[0])
 					snprintf(x->why, sizeof(x->why), "%s", w.why);
 				spill_writer_free(&w);
@@ -773,18 +1277,22 @@ int xsort_finish(struct xsort *x, int (*emit)(void *ctx, const char *rec, uint32
 			}
 			x->st.spilled += w.bytes;
 			x->st.spilled_raw += w.raw;
-			if ((fd = spill_finish(&w)) < 0) {
+			x->disk[j] = (struct disk_run){ .fd = -1 };
+			if ((fd = spill_finish(&w, &x->disk[j].g)) < 0) {
 				snprintf(x->why, sizeof(x->why), "%s", w.why);
 				return -1;
 			}
-			x->fd[j++] = fd;
+			x->disk[j++].fd = fd;
 		}
 		x->nfd = j;
 		x->st.passes++;
 	}
-	rc = merge_runs(x, x->fd, (unsigned)x->nfd, mp, nmp, emit_record, &t);
+	/* the last merge split by key ranges on all threads; else (one thread, little data) here */
+	x->st.merge_threads = 1;
+	if ((rc = merge_ranges(x, x->disk, (unsigned)x->nfd, mp, nmp, emit, ctx)) > 0)
+		rc = merge_runs(x, x->disk, (unsigned)x->nfd, mp, nmp, emit_record, &t);
 	x->st.merge_s = now() - t0;
-	x->nfd = 0;
+	drop_disk(x);
 	return rc;
 }
 
@@ -810,14 +1318,11 @@ const char *xsort_why(const struct xsort *x)
 void xsort_free(struct xsort *x)
 {
 	unsigned i;
-	size_t k;
 
 	if (!x)
 		return;
 	stop_spillers(x);
-	for (k = 0; k < x->nfd; k++)
-		if (x->fd[k] >= 0)
-			close(x->fd[k]);
+	drop_disk(x);
 	for (i = 0; x->runs && i < x->nrun; i++) {
 		free(x->runs[i].mem);
 		free(x->runs[i].e);
@@ -826,7 +1331,7 @@ void xsort_free(struct xsort *x)
 	free(x->queue);
 	free(x->free);
 	free(x->held);
-	free(x->fd);
+	free(x->disk);
 	pthread_mutex_destroy(&x->mu);
 	pthread_cond_destroy(&x->cv);
 	free(x);

@@ -6,16 +6,20 @@
  * (spill.h), so memory stays within the budget given; at the end the last
  * run is sorted in parts on all threads and everything is merged k ways
  * (in several passes when there are more runs on disk than one merge
- * reads at once). With n runs, input up to (n - 1/2) / n of the budget
- * (three quarters with one spill thread) is never written.
+ * reads at once), the last merge split by key ranges over all threads.
+ * With n runs, input up to (n - 1/2) / n of the budget (three quarters
+ * with one spill thread) is never written.
  *
  * Memory: the budget is split into one run for each spill thread and one
  * more; a pair costs its key, its record, 8 bytes of header and 48 of
  * index (24, and as much again while the run is sorted). In the merge the
  * last run stays in memory, and the spilled ones are read through readers
  * (spill.h) that take half the budget between them: a merge reads as many
- * runs at once as that allows, 64 at most. Besides the budget, each spill
- * thread holds a writer (two 64 KiB blocks and LZ4's state).
+ * runs at once as that allows, 64 at most; split by key ranges, every
+ * thread's readers share that half, and ranges merged ahead of the one
+ * being written wait in memory, an eighth of the budget at most. Besides
+ * the budget, each spill thread holds a writer (two 64 KiB blocks and
+ * LZ4's state).
  */
 #ifndef VCHAIN_XSORT_H
 #define VCHAIN_XSORT_H
@@ -34,6 +38,8 @@ struct xsort_stats {
 	uint64_t spilled_raw;	/* the same, before compression */
 	unsigned width;		/* the widest merge */
 	unsigned passes;	/* merge passes before the last */
+	unsigned merge_threads;	/* the last merge's, split by key ranges (1: not split) */
+	uint64_t ranges;	/* the key ranges it was split into */
 	double sort_s, merge_s;	/* wall seconds sorting and spilling runs (in the threads, overlapping the
 				   reading), and in the final merge */
 };

@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (spill_create(&w, "/tmp") == 0) {
 		if (spill_put(&w, data, (uint32_t)half, data + half, (uint32_t)(size - half)) < 0)
 			abort();
-		if ((fd = spill_finish(&w)) < 0)
+		if ((fd = spill_finish(&w, NULL)) < 0)
 			abort();
 		memset(&r, 0, sizeof(r));
 		if (spill_open(&r, fd, 4096) < 0 || spill_next(&r, &k, &kl, &v, &vl) != 1 || kl != half ||
@@ -58,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			if (spill_put(&w, data, (uint32_t)half, data + half, (uint32_t)(size - half)) < 0 ||
 			    spill_put(&w, data + half, (uint32_t)(size - half), data, (uint32_t)half) < 0 ||
-			    (fd = spill_finish(&w)) < 0)
+			    (fd = spill_finish(&w, NULL)) < 0)
 				abort();
 			n = read(fd, run, sizeof(run));
 			close(fd);

@@ -394,7 +394,7 @@ static void test_spill_damage(void **state)
 	assert_int_equal(spill_create(&w, "/tmp"), 0);
 	assert_int_equal(spill_put(&w, "key", 3, "record one", 10), 0);
 	assert_int_equal(spill_put(&w, "k2", 2, "record two, longer", 18), 0);
-	fd = spill_finish(&w);
+	fd = spill_finish(&w, NULL);
 	assert_true(fd >= 0);
 	n = read(fd, run, sizeof(run));
 	close(fd);
@@ -410,6 +410,81 @@ static void test_spill_damage(void **state)
 	fd = file_of(run, (size_t)n);
 	assert_int_equal(read_run(fd, 20, &failed), 2);
 	assert_false(failed);
+}
+
+/*
+ * A run of many segments (spill.h): read whole, it gives every pair back in
+ * order; read from each segment's offset (spill_open_at, spill_seek), its
+ * first pair is the one whose key the segment names, and the rest follow
+ * to the end; cut at a segment's end, a reader that knows the run's size
+ * says it ends early instead of giving fewer pairs.
+ */
+static void test_spill_segments(void **state)
+{
+	struct spill_writer w;
+	struct spill_segs g;
+	struct spill_reader r;
+	const char *k, *v;
+	uint32_t kl, vl;
+	char key[32], rec[200];
+	int fd, cut, i, n, x;
+	size_t s;
+
+	(void)state;
+	assert_int_equal(spill_create(&w, "/tmp"), 0);
+	memset(rec, 'r', sizeof(rec));
+	for (i = 0; i < 5000; i++) {
+		snprintf(key, sizeof(key), "k%08d", i);
+		assert_int_equal(spill_put(&w, key, 9, rec, (uint32_t)(50 + i % 150)), 0);
+	}
+	fd = spill_finish(&w, &g);
+	assert_true(fd >= 0);
+	/* 5000 pairs of 67 to 216 bytes: about 14 segments of 64 KiB */
+	assert_true(g.n >= 10 && g.n <= 20);
+	assert_int_equal(g.s[0].off, 0);
+	assert_int_equal((int64_t)g.bytes, (int64_t)lseek(fd, 0, SEEK_END));
+	for (s = 0; s < g.n; s++) {
+		assert_true(g.s[s].raw > 0 && g.s[s].raw <= SPILL_SEGMENT);
+		if (s)
+			assert_true(g.s[s].off > g.s[s - 1].off);
+		if (s == 0)
+			assert_int_equal(spill_open_at(&r, fd, 4096, g.s[s].off), 0);
+		else
+			spill_seek(&r, fd, g.s[s].off);
+		r.end = g.bytes;
+		assert_int_equal(spill_next(&r, &k, &kl, &v, &vl), 1);
+		assert_int_equal(kl, g.s[s].klen);
+		assert_memory_equal(k, spill_seg_key(&g, s), kl);
+		n = atoi(k + 1);
+		for (i = n + 1; (x = spill_next(&r, &k, &kl, &v, &vl)) == 1; i++) {
+			snprintf(key, sizeof(key), "k%08d", i);
+			assert_memory_equal(k, key, 9);
+			assert_int_equal(vl, 50 + i % 150);
+		}
+		assert_int_equal(x, 0);
+		assert_int_equal(i, 5000);
+	}
+	spill_reader_free(&r);	/* fd stays open: spill_open_at's */
+	/* cut after segment 3: the run's size known, an error; not known, the pairs before */
+	cut = (int)g.s[4].off;
+	{
+		char *b = malloc((size_t)cut);
+		int cfd;
+
+		assert_non_null(b);
+		assert_int_equal(pread(fd, b, (size_t)cut, 0), cut);
+		cfd = file_of(b, (size_t)cut);
+		free(b);
+		assert_int_equal(spill_open(&r, cfd, 4096), 0);
+		r.end = g.bytes;
+		for (n = 0; (x = spill_next(&r, &k, &kl, &v, &vl)) == 1; n++)
+			;
+		assert_int_equal(x, -1);
+		assert_non_null(strstr(r.why, "ends early"));
+		spill_reader_free(&r);	/* closes cfd */
+	}
+	close(fd);
+	spill_segs_free(&g);
 }
 
 /* par_each: every task once, on any number of threads, p NULL included; and again on the same pool. */
@@ -465,6 +540,7 @@ int main(void)
 		cmocka_unit_test(test_buf),
 		cmocka_unit_test(test_arena),
 		cmocka_unit_test(test_spill_damage),
+		cmocka_unit_test(test_spill_segments),
 		cmocka_unit_test(test_hash_known_values),
 		cmocka_unit_test(test_out_full_disk),
 		cmocka_unit_test(test_out_pipe_closed),
