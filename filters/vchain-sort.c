@@ -641,7 +641,7 @@ int main(int argc, char **argv)
 	} else {
 		if (!o.check && check_tmpdir(o.tmpdir) < 0)
 			status = EXIT_DATA;
-		else if (!o.check && !(r.x = xsort_new(o.mem, o.tmpdir, o.d.threads > 1 ? o.d.threads - 1 : 0))) {
+		else if (!o.check && !(r.x = xsort_new(o.mem, o.tmpdir, o.d.threads > 1 ? o.d.threads : 0))) {
 			diag("out of memory");
 			status = EXIT_DATA;
 		} else
