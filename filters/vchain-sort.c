@@ -39,6 +39,7 @@ struct opts {
 	size_t mem;		/* -S */
 	const char *tmpdir;	/* -T */
 	int merge, check, stats;
+	unsigned batch;		/* --batch-size: runs one merge reads at most (0: as memory allows, 64 at most) */
 	struct drive d;
 };
 
@@ -59,7 +60,8 @@ struct run {
 static void usage(FILE *f)
 {
 	fputs("usage: vchain-sort [-h] [--version] [-k FIELD[,FIELD...]] [--missing first|last|error]\n"
-	      "                   [-S SIZE] [-T DIR] [-m | -c] [--stats] [--rejects FILE [--max-rejects N|P%]]\n"
+	      "                   [-S SIZE] [-T DIR] [--batch-size N] [-m | -c] [--stats]\n"
+	      "                   [--rejects FILE [--max-rejects N|P%]]\n"
 	      "                   [-o FILE] [-j N] [--max-line SIZE] [FILE ...]\n"
 	      "\n"
 	      "Sort records by ts, as an instant, then event_id, then input order (stable),\n"
@@ -73,6 +75,8 @@ static void usage(FILE *f)
 	      "  -S, --buffer-size SIZE  memory for records being sorted (default 256M)\n"
 	      "  -T, --temporary-directory DIR  where runs go (default $TMPDIR, else /tmp);\n"
 	      "                       they are unlinked at once, so nothing is left behind\n"
+	      "      --batch-size N   merge at most N runs from disk at once (2 to 64; default:\n"
+	      "                       as many as half of -S reads, 64 at most)\n"
 	      "  -m, --merge          merge inputs that are each sorted already\n"
 	      "  -c, --check          check that each input is sorted; exit 1 at the first\n"
 	      "                       record out of order\n"
@@ -91,7 +95,7 @@ static void usage(FILE *f)
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_MISSING = 256, OPT_STATS };
+	enum { OPT_MISSING = 256, OPT_STATS, OPT_BATCH };
 	static const struct option longopts[] = {
 		{ "key", required_argument, NULL, 'k' },
 		{ "missing", required_argument, NULL, OPT_MISSING },
@@ -100,6 +104,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "merge", no_argument, NULL, 'm' },
 		{ "check", no_argument, NULL, 'c' },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "batch-size", required_argument, NULL, OPT_BATCH },
 		DRIVE_REJECTS_LONGOPTS,
 		DRIVE_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
@@ -129,6 +134,19 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'm': o->merge = 1; break;
 		case 'c': o->check = 1; break;
 		case OPT_STATS: o->stats = 1; break;
+		case OPT_BATCH: {
+			char *end;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || v < 2 || v > XSORT_MAX_FANIN) {
+				diag("--batch-size: '%s' is not a number of runs from 2 to %d", optarg, XSORT_MAX_FANIN);
+				return CLI_ARGS_BAD;
+			}
+			o->batch = (unsigned)v;
+			break;
+		}
 		default:
 			if ((k = drive_take_option(&o->d, c, optarg, argv, usage)) <= 0)
 				return k;
@@ -599,20 +617,22 @@ static void say_stats(const struct opts *o, const struct run *r)
 
 	if (r->x) {
 		const struct xsort_stats *st = xsort_stats(r->x);
-		char ranges[80];
+		char ranges[80], side[80] = "";
 
 		if (st->merge_threads > 1)
 			snprintf(ranges, sizeof(ranges), "%llu key ranges on %u threads",
 				 (unsigned long long)st->ranges, st->merge_threads);
 		else
 			snprintf(ranges, sizeof(ranges), "one thread");
+		if (st->pass_width > 1)
+			snprintf(side, sizeof(side), " (up to %u merges side by side)", st->pass_width);
 
 		diag("records %llu; runs spilled %llu; written to %s %.1f MB (%.1f MB before compression); "
-		     "merge width %u, %u pass%s before the last; sorting and spilling %.2f s (%s), merging %.2f s "
+		     "merge width %u, %u pass%s before the last%s; sorting and spilling %.2f s (%s), merging %.2f s "
 		     "(%s); peak memory %.1f MB (-S %.1f MB)",
 		     (unsigned long long)st->pairs, (unsigned long long)st->runs, o->tmpdir,
 		     (double)st->spilled / 1e6, (double)st->spilled_raw / 1e6, st->width, st->passes,
-		     st->passes == 1 ? "" : "es", st->sort_s,
+		     st->passes == 1 ? "" : "es", side, st->sort_s,
 		     o->d.threads > 1 ? "beside the reading, in threads of their own" : "in the reading thread",
 		     st->merge_s, ranges, (double)peak / 1024, (double)o->mem / 1048576);
 	} else
@@ -644,8 +664,11 @@ int main(int argc, char **argv)
 		else if (!o.check && !(r.x = xsort_new(o.mem, o.tmpdir, o.d.threads > 1 ? o.d.threads : 0))) {
 			diag("out of memory");
 			status = EXIT_DATA;
-		} else
+		} else {
+			if (r.x && o.batch)
+				xsort_batch(r.x, o.batch);
 			status = drive_start(&o.d, key_line, sizeof(struct worker), worker_init, &o, worker_done);
+		}
 		if (status == EXIT_OK)
 			status = drive_inputs(&o.d, argv + first, argc - first, commit, before_input, NULL, &r);
 		if (status == EXIT_OK && r.x && !o.d.gone && xsort_finish(r.x, emit, &o.d.out) < 0 && !o.d.out.err) {

@@ -56,6 +56,7 @@ struct part {
 
 struct xsort {
 	size_t budget;		/* bytes a run may hold, index included */
+	unsigned max_fanin;	/* runs one merge reads at most */
 	size_t max_pair;	/* the longest key and record added: no run holds a longer one */
 	const char *tmpdir;
 	unsigned threads, nrun;
@@ -78,6 +79,12 @@ struct xsort {
 	char why[256];
 	struct xsort_stats st;
 };
+
+/* The threads at the end (sorting the last run, merging): the spill threads', idle by then; one with none. */
+static unsigned end_threads(const struct xsort *x)
+{
+	return x->threads ? x->threads : 1;
+}
 
 static double now(void)
 {
@@ -341,6 +348,7 @@ struct xsort *xsort_new(size_t mem, const char *tmpdir, unsigned threads)
 	if (threads > 64)
 		threads = 64;
 	x->threads = threads;
+	x->max_fanin = XSORT_MAX_FANIN;
 	x->nrun = threads + 1;
 	x->budget = mem / x->nrun;
 	if (x->budget < 4096)
@@ -642,13 +650,13 @@ static int emit_spill(void *ctx, const char *key, uint32_t klen, const char *rec
 /*
  * The runs one merge reads at once: as many as half the budget holds with
  * chunks of 16 KiB, 2 at least (a budget too small for that goes over
- * it), XSORT_MAX_FANIN at most.
+ * it), XSORT_MAX_FANIN (or xsort_batch's) at most.
  */
 static unsigned merge_width(const struct xsort *x)
 {
 	size_t f = x->budget * x->nrun / 2 / (SPILL_READER_STATE + 3 * (16u << 10));
 
-	return f < 2 ? 2 : f > XSORT_MAX_FANIN ? XSORT_MAX_FANIN : (unsigned)f;
+	return f < 2 ? 2 : f > x->max_fanin ? x->max_fanin : (unsigned)f;
 }
 
 /*
@@ -656,11 +664,11 @@ static unsigned merge_width(const struct xsort *x)
  * mp[0..nmp) (later in the input), into emit. 0, or -1 (x->why).
  */
 static int merge_runs(struct xsort *x, struct disk_run *dr, unsigned n, const struct part *mp, unsigned nmp,
-		      emit_fn emit, void *ectx)
+		      emit_fn emit, void *ectx, unsigned share, char *why)
 {
 	struct sources s;
-	/* the readers take half the budget between them (spill.h: what a reader holds) */
-	size_t each = x->budget * x->nrun / 2 / (n ? n : 1);
+	/* the readers take half the budget between them (spill.h: what a reader holds), or a share of it */
+	size_t each = x->budget * x->nrun / 2 / (n ? n : 1) / share;
 	size_t chunk = each > SPILL_READER_STATE + 3 * 4096 ? (each - SPILL_READER_STATE) / 3 : 4096;
 	unsigned i;
 	int rc = -1;
@@ -669,10 +677,10 @@ static int merge_runs(struct xsort *x, struct disk_run *dr, unsigned n, const st
 	if (chunk > (4u << 20))
 		chunk = 4u << 20;
 	if (!(s.rd = calloc(n ? n : 1, sizeof(*s.rd))))
-		return snprintf(x->why, sizeof(x->why), "out of memory"), -1;
+		return snprintf(why, 256, "out of memory"), -1;
 	for (i = 0; i < n; i++, s.nrd++) {
 		if (spill_open(&s.rd[i], dr[i].fd, chunk) < 0) {
-			snprintf(x->why, sizeof(x->why), "%s", s.rd[i].why);
+			snprintf(why, 256, "%s", s.rd[i].why);
 			s.nrd++;
 			goto done;
 		}
@@ -685,11 +693,9 @@ static int merge_runs(struct xsort *x, struct disk_run *dr, unsigned n, const st
 	s.nmp = nmp;
 	for (i = 0; i < nmp; i++)
 		s.pos[i] = mp[i].lo;
-	if (x->st.width < n + nmp)
-		x->st.width = n + nmp;
 	if (merge(n + nmp, next_pair, &s, emit, ectx) < 0) {
 		if (s.why[0])
-			snprintf(x->why, sizeof(x->why), "%s", s.why);
+			snprintf(why, 256, "%s", s.why);
 		goto done;
 	}
 	rc = 0;
@@ -697,6 +703,128 @@ done:
 	for (i = 0; i < s.nrd; i++)
 		spill_reader_free(&s.rd[i]);
 	free(s.rd);
+	return rc;
+}
+
+/* ---- merge passes before the last ---- */
+
+/* One merge of a pass: runs dr[0..n) into one run, out (fd -1 until it is whole). */
+struct pass_job {
+	struct xsort *x;
+	struct disk_run *dr;
+	unsigned n, share;	/* share: the merges run at once, whose readers share half the budget */
+	struct disk_run out;
+	uint64_t bytes, raw;
+	int rc;
+	char why[256];
+};
+
+static void *pass_job_run(void *arg)
+{
+	struct pass_job *j = arg;
+	struct spill_writer w;
+	int fd;
+
+	j->rc = -1;
+	if (spill_create(&w, j->x->tmpdir) < 0 ||
+	    merge_runs(j->x, j->dr, j->n, NULL, 0, emit_spill, &w, j->share, j->why) < 0) {
+		if (w.why[0])
+			snprintf(j->why, sizeof(j->why), "%s", w.why);
+		spill_writer_free(&w);
+		return NULL;
+	}
+	j->bytes = w.bytes;
+	j->raw = w.raw;
+	if ((fd = spill_finish(&w, &j->out.g)) < 0) {
+		snprintf(j->why, sizeof(j->why), "%s", w.why);
+		spill_writer_free(&w);
+		return NULL;
+	}
+	j->out.fd = fd;
+	j->rc = 0;
+	return NULL;
+}
+
+/*
+ * A pass: every fanin runs on disk merged into one, in their place (so
+ * input order holds); when merging the first few is enough for the last
+ * merge to take all that are left (and the runs in memory, with mem),
+ * only those. The merges of a pass run side by side on the threads, as
+ * many as half the budget gives readers of 16 KiB chunks for (as
+ * merge_width counts). 0, or -1 (x->why).
+ */
+static int merge_pass(struct xsort *x, unsigned fanin, int mem)
+{
+	size_t total = x->nfd + (mem > 0), few = total - fanin + 1, g, j = 0, k, nj = 0, i;
+	size_t fits = x->budget * x->nrun / 2 / (SPILL_READER_STATE + 3 * (16u << 10)) / fanin;
+	struct pass_job *job = calloc(x->nfd, sizeof(*job));
+	pthread_t th[XSORT_MAX_PARTS];
+	unsigned at_once = end_threads(x), t, started;
+	int rc = 0;
+
+	if (!job)
+		return snprintf(x->why, sizeof(x->why), "out of memory"), -1;
+	/* the merges: runs [g, g + k) each; a run alone is carried over (n 1) */
+	for (g = 0; g < x->nfd; g += k) {
+		k = x->nfd - g < fanin ? x->nfd - g : fanin;
+		if (few <= fanin)	/* the first few, and the rest carried over */
+			k = g ? 1 : few;
+		job[nj++] = (struct pass_job){ .x = x, .dr = x->disk + g, .n = (unsigned)k, .out = { .fd = -1 } };
+		if (x->st.width < k)
+			x->st.width = (unsigned)k;
+	}
+	if (at_once > fits)
+		at_once = fits ? (unsigned)fits : 1;
+	if (at_once > XSORT_MAX_PARTS)
+		at_once = XSORT_MAX_PARTS;
+	for (i = 0; i < nj && rc == 0; i += t) {
+		/* a wave of at_once merges (runs alone are not merges): the first here, the rest on threads */
+		size_t w[XSORT_MAX_PARTS], nw = 0, q;
+
+		for (t = 0; i + t < nj && nw < at_once; t++)
+			if (job[i + t].n > 1)
+				w[nw++] = i + t;
+		for (q = 0; q < nw; q++)
+			job[w[q]].share = (unsigned)nw;
+		if (x->st.pass_width < nw)
+			x->st.pass_width = (unsigned)nw;
+		for (started = 1; started < nw; started++)
+			if (pthread_create(&th[started], NULL, pass_job_run, &job[w[started]]) != 0)
+				break;
+		for (q = started; q < nw; q++)	/* no thread for them: here */
+			pass_job_run(&job[w[q]]);
+		if (nw)
+			pass_job_run(&job[w[0]]);
+		for (q = 1; q < started; q++)
+			pthread_join(th[q], NULL);
+		for (q = 0; q < nw; q++)
+			if (job[w[q]].rc < 0 && rc == 0) {
+				snprintf(x->why, sizeof(x->why), "%s", job[w[q]].why);
+				rc = -1;
+			}
+	}
+	/* the pass's runs, in order, in place of the old */
+	for (i = 0; i < nj; i++) {
+		if (job[i].n == 1) {
+			struct disk_run d = job[i].dr[0];
+
+			job[i].dr[0] = (struct disk_run){ .fd = -1 };
+			x->disk[j++] = d;
+			continue;
+		}
+		x->st.spilled += job[i].bytes;
+		x->st.spilled_raw += job[i].raw;
+		for (k = 0; k < job[i].n; k++) {	/* their readers closed them (unless the pass stopped first) */
+			if (job[i].dr[k].fd >= 0)
+				close(job[i].dr[k].fd);
+			spill_segs_free(&job[i].dr[k].g);
+		}
+		x->disk[j++] = job[i].out;
+	}
+	for (k = j; k < x->nfd; k++)
+		x->disk[k] = (struct disk_run){ .fd = -1 };
+	x->nfd = j;
+	free(job);
 	return rc;
 }
 
@@ -1068,7 +1196,7 @@ static int merge_ranges(struct xsort *x, struct disk_run *dr, unsigned nd, const
 	struct rwork *w = NULL;
 	pthread_t th[XSORT_MAX_PARTS];
 	size_t nc = 0, cap = 0, total = 0, size, each, i, k;
-	unsigned nth = x->threads + 1, started = 0, t;
+	unsigned nth = end_threads(x), started = 0, t;
 	int rc = -1;
 
 	if (nth > XSORT_MAX_PARTS)
@@ -1224,7 +1352,7 @@ int xsort_finish(struct xsort *x, int (*emit)(void *ctx, const char *rec, uint32
 			r->used = r->n = 0;
 		}
 		/* the last run in parts on all threads, a part of 32768 entries at least */
-		parts = x->threads + 1;
+		parts = end_threads(x);
 		if (parts > last->n / 32768)
 			parts = last->n / 32768 ? (unsigned)(last->n / 32768) : 1;
 		if (sort_parts(last, parts, bound) < 0)
@@ -1252,45 +1380,16 @@ int xsort_finish(struct xsort *x, int (*emit)(void *ctx, const char *rec, uint32
 	 * few is enough for that, only those.
 	 */
 	while (x->nfd + (nmp > 0) > fanin) {
-		size_t total = x->nfd + (nmp > 0), few = total - fanin + 1, g, j = 0, k;
-
-		for (g = 0; g < x->nfd; g += k) {
-			struct spill_writer w;
-			int fd;
-
-			k = x->nfd - g < fanin ? x->nfd - g : fanin;
-			if (few <= fanin)	/* the first few, and the rest carried over */
-				k = g ? 1 : few;
-			if (k == 1) {	/* alone: carried over */
-				struct disk_run d = x->disk[g];
-
-				x->disk[g] = (struct disk_run){ .fd = -1 };
-				x->disk[j++] = d;
-				continue;
-			}
-			if (spill_create(&w, x->tmpdir) < 0 ||
-			    merge_runs(x, x->disk + g, (unsigned)k, NULL, 0, emit_spill, &w) < 0) {
-				if (w.why[0])
-					snprintf(x->why, sizeof(x->why), "%s", w.why);
-				spill_writer_free(&w);
-				return -1;
-			}
-			x->st.spilled += w.bytes;
-			x->st.spilled_raw += w.raw;
-			x->disk[j] = (struct disk_run){ .fd = -1 };
-			if ((fd = spill_finish(&w, &x->disk[j].g)) < 0) {
-				snprintf(x->why, sizeof(x->why), "%s", w.why);
-				return -1;
-			}
-			x->disk[j++].fd = fd;
-		}
-		x->nfd = j;
+		if (merge_pass(x, fanin, nmp > 0) < 0)
+			return -1;
 		x->st.passes++;
 	}
 	/* the last merge split by key ranges on all threads; else (one thread, little data) here */
 	x->st.merge_threads = 1;
+	if (x->st.width < x->nfd + nmp)
+		x->st.width = (unsigned)x->nfd + nmp;
 	if ((rc = merge_ranges(x, x->disk, (unsigned)x->nfd, mp, nmp, emit, ctx)) > 0)
-		rc = merge_runs(x, x->disk, (unsigned)x->nfd, mp, nmp, emit_record, &t);
+		rc = merge_runs(x, x->disk, (unsigned)x->nfd, mp, nmp, emit_record, &t, 1, x->why);
 	x->st.merge_s = now() - t0;
 	drop_disk(x);
 	return rc;
@@ -1303,6 +1402,11 @@ int xsort_merge(unsigned k, int (*next)(void *ctx, unsigned i, const char **key,
 	struct to_emit t = { emit, ectx };
 
 	return merge(k, next, nctx, emit_record, &t);
+}
+
+void xsort_batch(struct xsort *x, unsigned n)
+{
+	x->max_fanin = n < 2 ? 2 : n > XSORT_MAX_FANIN ? XSORT_MAX_FANIN : n;
 }
 
 const struct xsort_stats *xsort_stats(const struct xsort *x)

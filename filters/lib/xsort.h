@@ -38,6 +38,7 @@ struct xsort_stats {
 	uint64_t spilled_raw;	/* the same, before compression */
 	unsigned width;		/* the widest merge */
 	unsigned passes;	/* merge passes before the last */
+	unsigned pass_width;	/* the most merges of a pass run side by side */
 	unsigned merge_threads;	/* the last merge's, split by key ranges (1: not split) */
 	uint64_t ranges;	/* the key ranges it was split into */
 	double sort_s, merge_s;	/* wall seconds sorting and spilling runs (in the threads, overlapping the
@@ -46,7 +47,8 @@ struct xsort_stats {
 
 /*
  * mem: the memory budget in bytes; tmpdir: where runs go; threads: the
- * threads that sort and spill runs (0: the caller does, in xsort_add).
+ * threads that sort and spill runs (0: the caller does, in xsort_add), and
+ * that sort the last run and merge at the end (the caller among them).
  * NULL when out of memory.
  */
 struct xsort *xsort_new(size_t mem, const char *tmpdir, unsigned threads);
@@ -57,6 +59,8 @@ int xsort_add(struct xsort *x, const char *key, uint32_t klen, const char *rec, 
  * -1 to stop). 0, or -1 (xsort_why, or emit's stop with an empty message).
  */
 int xsort_finish(struct xsort *x, int (*emit)(void *ctx, const char *rec, uint32_t rlen), void *ctx);
+/* Merge at most n runs at once (2 to XSORT_MAX_FANIN), as GNU sort's --batch-size. */
+void xsort_batch(struct xsort *x, unsigned n);
 const struct xsort_stats *xsort_stats(const struct xsort *x);
 const char *xsort_why(const struct xsort *x);
 void xsort_free(struct xsort *x);

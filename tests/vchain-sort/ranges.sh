@@ -1,6 +1,7 @@
 # The last merge split by key ranges on several threads (xsort.c): against
 # ref.py (Python's stable sorted(), independent of vchain-sort) with runs
-# on disk, runs held in memory and the last run in parts, at -j 2, 3 and 7;
+# on disk, runs held in memory and the last run in parts, at -j 2, 3 and 7,
+# and after passes whose merges ran side by side;
 # --stats must say the merge took key ranges on 2 threads or more, so the
 # split is what was checked. Then keys that fall unevenly: a third of the
 # records share one ts and event_id (they cannot be split, and must come
@@ -25,6 +26,9 @@ split_merge "$TMP/in" "$TMP/want" -j 3 -S 8M
 split_merge "$TMP/in" "$TMP/want" -j 7 -S 16M
 split_merge "$TMP/in" "$TMP/want" -j 4 -S 64M	# all in memory: runs held and the last in parts
 grep -q 'runs spilled 0;' "$TMP/stats" || { cat "$TMP/stats"; exit 1; }
+# passes before the last, their merges side by side (--batch-size 2: a few runs a merge)
+split_merge "$TMP/in" "$TMP/want" -j 7 -S 8M --batch-size 2
+grep -q 'pass.* before the last (up to [2-9] merges side by side)' "$TMP/stats" || { cat "$TMP/stats"; exit 1; }
 # a third of the records tie: one range holds them all, in input order
 awk 'NR % 3 == 0 { sub(/"event_id":"[^"]*"/, "\"event_id\":\"same\""); sub(/"ts":"[^"]*"/, "\"ts\":\"2024-02-01T00:00:00Z\"") } 1' \
 	"$TMP/in" > "$TMP/ties"
@@ -33,6 +37,9 @@ python3 ref.py "$TMP/ties" > "$TMP/want-ties"
 grep '"event_id":"same"' "$TMP/ties" > "$TMP/t1"
 grep '"event_id":"same"' "$TMP/want-ties" | cmp - "$TMP/t1"
 split_merge "$TMP/ties" "$TMP/want-ties" -j 4 -S 8M
+# and through passes side by side: each pass's runs in their input order, or the ties would not be
+split_merge "$TMP/ties" "$TMP/want-ties" -j 7 -S 8M --batch-size 2
+grep -q 'side by side' "$TMP/stats" || { cat "$TMP/stats"; exit 1; }
 # long keys with shared prefixes
 python3 ref.py -k user_id,ts --missing last "$TMP/in" > "$TMP/want-k"
 split_merge "$TMP/in" "$TMP/want-k" -j 3 -S 8M -k user_id,ts --missing last
