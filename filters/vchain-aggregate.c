@@ -286,14 +286,13 @@ static int parse_args(int argc, char **argv, struct opts *o, const char **accs, 
 			break;
 		}
 		case OPT_MEDIA: {
-			char *end;
-			long long v = strtoll(optarg, &end, 10);
+			unsigned long long v;
 
-			if (*end || end == optarg || v < 1 || v > 1000000000000LL) {
+			if (cli_parse_number(optarg, 1, 1000000000000ULL, &v) < 0) {
 				diag("--media-followers: '%s' is not a number of followers (1 or more)", optarg);
 				return CLI_ARGS_BAD;
 			}
-			a->media_followers = v;
+			a->media_followers = (long long)v;
 			o->media_given = 1;
 			break;
 		}

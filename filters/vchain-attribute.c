@@ -230,8 +230,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	};
 	const char *map = NULL;
 	int c, k, i;
-	char *end;
-	long v;
+	unsigned long long v;
 
 	memset(o, 0, sizeof(*o));
 	o->a.lookback_ms = 30LL * 86400000;
@@ -292,9 +291,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				return -1;
 			break;
 		case OPT_ORDER:
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || v < 1 || v > MARKOV_MAX_ORDER) {
+			if (cli_parse_number(optarg, 1, MARKOV_MAX_ORDER, &v) < 0) {
 				diag("--order: '%s' is not a number from 1 to %d", optarg, MARKOV_MAX_ORDER);
 				return -1;
 			}

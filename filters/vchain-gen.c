@@ -641,13 +641,12 @@ static void usage(FILE *f)
 
 static int parse_count(const char *s, uint64_t *v)
 {
-	char *end;
+	unsigned long long x;
 
-	if (!s || *s < '0' || *s > '9')
+	if (cli_parse_number(s, 0, UINT64_MAX, &x) < 0)
 		return -1;
-	errno = 0;
-	*v = strtoull(s, &end, 10);
-	return errno || *end ? -1 : 0;
+	*v = x;
+	return 0;
 }
 
 static int parse_args(int argc, char **argv, struct opts *o)

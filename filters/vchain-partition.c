@@ -136,8 +136,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		DRIVE_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	char *tok, *save, *end;
-	long v;
+	char *tok, *save;
+	unsigned long long v;
 	int c, k, have_missing = 0;
 	size_t n;
 
@@ -149,8 +149,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	while ((c = getopt_long(argc, argv, ":n:k:o:j:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			v = strtol(optarg, &end, 10);
-			if (*optarg < '0' || *optarg > '9' || *end || v < 1 || v > MAX_FILES) {
+			if (cli_parse_number(optarg, 1, MAX_FILES, &v) < 0) {
 				diag("-n: '%s' is not a number from 1 to %d", optarg, MAX_FILES);
 				return -1;
 			}
@@ -175,8 +174,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->templ = optarg;
 			break;
 		case OPT_MISSING:
-			v = strtol(optarg, &end, 10);
-			if (*optarg < '0' || *optarg > '9' || *end || v < 0 || v >= MAX_FILES) {
+			if (cli_parse_number(optarg, 0, MAX_FILES - 1, &v) < 0) {
 				diag("--missing: '%s' is not a file number", optarg);
 				return -1;
 			}

@@ -109,12 +109,9 @@ static void usage(FILE *f)
 
 static int parse_count(const char *opt, const char *s, size_t *v)
 {
-	char *end;
 	unsigned long long x;
 
-	errno = 0;
-	x = strtoull(s, &end, 10);
-	if (errno || *end || end == s || *s == '-' || x == 0 || x > (1ull << 31)) {
+	if (cli_parse_number(s, 1, 1ull << 31, &x) < 0) {
 		diag("%s: '%s' is not a count from 1 to 2^31", opt, s);
 		return -1;
 	}

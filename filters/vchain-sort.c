@@ -135,12 +135,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'c': o->check = 1; break;
 		case OPT_STATS: o->stats = 1; break;
 		case OPT_BATCH: {
-			char *end;
-			unsigned long v;
+			unsigned long long v;
 
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno || end == optarg || *end || v < 2 || v > XSORT_MAX_FANIN) {
+			if (cli_parse_number(optarg, 2, XSORT_MAX_FANIN, &v) < 0) {
 				diag("--batch-size: '%s' is not a number of runs from 2 to %d", optarg, XSORT_MAX_FANIN);
 				return CLI_ARGS_BAD;
 			}

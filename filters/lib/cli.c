@@ -36,6 +36,21 @@ int cli_each_item(const char *list, int (*fn)(void *ctx, const char *s, size_t n
 	}
 }
 
+int cli_parse_number(const char *s, unsigned long long lo, unsigned long long hi, unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 int cli_parse_size(const char *s, size_t *out)
 {
 	char *end;
@@ -177,13 +192,9 @@ unsigned cli_default_threads(void)
 
 int cli_parse_threads(const char *s, unsigned *out)
 {
-	char *end;
-	long v;
+	unsigned long long v;
 
-	if (!s || *s < '0' || *s > '9')
-		return -1;
-	v = strtol(s, &end, 10);
-	if (*end || v < 1 || v > CLI_MAX_THREADS)
+	if (cli_parse_number(s, 1, CLI_MAX_THREADS, &v) < 0)
 		return -1;
 	*out = (unsigned)v;
 	return 0;

@@ -64,6 +64,8 @@ int cli_option(int c, const char *arg, char **argv, void (*usage)(FILE *), const
 int cli_each_item(const char *list, int (*fn)(void *ctx, const char *s, size_t n), void *ctx);
 /* "4096", "64K", "16M", "1G" (binary units). Returns 0 or -1. */
 int cli_parse_size(const char *s, size_t *out);
+/* A whole number of decimal digits (no sign, no space) from lo to hi. Returns 0 or -1. */
+int cli_parse_number(const char *s, unsigned long long lo, unsigned long long hi, unsigned long long *out);
 /*
  * Flush and close o. Returns EXIT_OK, or EXIT_DATA after saying what failed;
  * a reader that went away (EPIPE, as with `| head`) is not an error.

@@ -261,6 +261,29 @@ static void test_sizes(void **state)
 	assert_int_equal(cli_parse_size("", &v), -1);
 }
 
+/* cli_parse_number: digits only, within the bounds, no overflow */
+static void test_numbers(void **state)
+{
+	unsigned long long v;
+
+	(void)state;
+	assert_int_equal(cli_parse_number("7", 1, 10, &v), 0);
+	assert_int_equal(v, 7);
+	assert_int_equal(cli_parse_number("0", 0, 0, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(cli_parse_number("18446744073709551615", 0, ~0ULL, &v), 0);
+	assert_true(v == ~0ULL);
+	assert_int_equal(cli_parse_number("18446744073709551616", 0, ~0ULL, &v), -1);	/* overflows */
+	assert_int_equal(cli_parse_number("11", 1, 10, &v), -1);
+	assert_int_equal(cli_parse_number("0", 1, 10, &v), -1);
+	assert_int_equal(cli_parse_number("-1", 0, 10, &v), -1);
+	assert_int_equal(cli_parse_number("+1", 0, 10, &v), -1);
+	assert_int_equal(cli_parse_number(" 1", 0, 10, &v), -1);
+	assert_int_equal(cli_parse_number("1x", 0, 10, &v), -1);
+	assert_int_equal(cli_parse_number("", 0, 10, &v), -1);
+	assert_int_equal(cli_parse_number(NULL, 0, 10, &v), -1);
+}
+
 static void test_durations(void **state)
 {
 	long long ms;
@@ -545,6 +568,7 @@ int main(void)
 		cmocka_unit_test(test_out_full_disk),
 		cmocka_unit_test(test_out_pipe_closed),
 		cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_buf_load),
 		cmocka_unit_test(test_sort),
 		cmocka_unit_test(test_select),
