@@ -1276,7 +1276,6 @@ static int merge_ranges(struct xsort *x, struct disk_run *dr, unsigned nd, const
 	for (t = 1; t <= started; t++)
 		pthread_join(th[t], NULL);
 	if (!g.stop) {
-		x->st.width = nd + nmp;
 		x->st.merge_threads = started + 1;
 		x->st.ranges = g.nranges;
 		rc = 0;
