@@ -239,26 +239,24 @@ void spill_writer_free(struct spill_writer *w)
 	spill_segs_free(&w->segs);
 }
 
-int spill_open_at(struct spill_reader *r, int fd, size_t chunk, uint64_t off)
+int spill_open_at(struct spill_reader *r, int fd, size_t chunk, uint64_t off, uint64_t end)
 {
 	if (spill_open(r, fd, chunk) < 0)
 		return -1;
-	r->own = 0;
-	r->pos = off;
+	spill_seek(r, fd, off, end);
 	return 0;
 }
 
-int spill_seek(struct spill_reader *r, int fd, uint64_t off)
+void spill_seek(struct spill_reader *r, int fd, uint64_t off, uint64_t end)
 {
 	LZ4F_resetDecompressionContext(r->dctx);
 	r->fd = fd;
 	r->own = 0;
 	r->pos = off;
+	r->end = end;
 	r->in_pos = r->in_len = r->out_pos = r->out_len = 0;
 	r->eof = r->in_frame = r->started = 0;
-	r->end = 0;
 	r->why[0] = 0;
-	return 0;
 }
 
 int spill_open(struct spill_reader *r, int fd, size_t chunk)

@@ -97,13 +97,14 @@ static inline const char *spill_seg_key(const struct spill_segs *g, size_t i)
  */
 int spill_open(struct spill_reader *r, int fd, size_t chunk);
 /*
- * As spill_open, from file offset off (a segment's) to the run's end,
- * reading with pread: readers of one file side by side. fd stays open when
- * the reader is freed.
+ * As spill_open, from file offset off (a segment's) to the run's end, end
+ * (its size: reading stops short of it only at an error), reading with
+ * pread: readers of one file side by side. fd stays open when the reader
+ * is freed.
  */
-int spill_open_at(struct spill_reader *r, int fd, size_t chunk, uint64_t off);
-/* A reader opened with spill_open_at, to read fd from off now (end and max_pair to be set again). 0. */
-int spill_seek(struct spill_reader *r, int fd, uint64_t off);
+int spill_open_at(struct spill_reader *r, int fd, size_t chunk, uint64_t off, uint64_t end);
+/* The same reader (its buffers, its max_pair), to read run fd of size end from off now. */
+void spill_seek(struct spill_reader *r, int fd, uint64_t off, uint64_t end);
 /* The next pair: 1; 0 at the end of the run; -1 (why: a damaged run). */
 int spill_next(struct spill_reader *r, const char **key, uint32_t *klen, const char **rec, uint32_t *rlen);
 /* Closes the file too (spill_open's). */

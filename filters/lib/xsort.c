@@ -648,13 +648,19 @@ static int emit_spill(void *ctx, const char *key, uint32_t klen, const char *rec
 }
 
 /*
- * The runs one merge reads at once: as many as half the budget holds with
- * chunks of 16 KiB, 2 at least (a budget too small for that goes over
- * it), XSORT_MAX_FANIN (or xsort_batch's) at most.
+ * The readers of runs on disk that half the budget holds, with chunks of
+ * 16 KiB: what the merges going on at once share. One merge reads as many
+ * runs as that, 2 at least (a budget too small for that goes over it),
+ * XSORT_MAX_FANIN (or xsort_batch's) at most.
  */
+static size_t readers_fit(const struct xsort *x)
+{
+	return x->budget * x->nrun / 2 / (SPILL_READER_STATE + 3 * (16u << 10));
+}
+
 static unsigned merge_width(const struct xsort *x)
 {
-	size_t f = x->budget * x->nrun / 2 / (SPILL_READER_STATE + 3 * (16u << 10));
+	size_t f = readers_fit(x);
 
 	return f < 2 ? 2 : f > x->max_fanin ? x->max_fanin : (unsigned)f;
 }
@@ -750,13 +756,12 @@ static void *pass_job_run(void *arg)
  * input order holds); when merging the first few is enough for the last
  * merge to take all that are left (and the runs in memory, with mem),
  * only those. The merges of a pass run side by side on the threads, as
- * many as half the budget gives readers of 16 KiB chunks for (as
- * merge_width counts). 0, or -1 (x->why).
+ * many as there are readers for (readers_fit). 0, or -1 (x->why).
  */
 static int merge_pass(struct xsort *x, unsigned fanin, int mem)
 {
 	size_t total = x->nfd + (mem > 0), few = total - fanin + 1, g, j = 0, k, nj = 0, i;
-	size_t fits = x->budget * x->nrun / 2 / (SPILL_READER_STATE + 3 * (16u << 10)) / fanin;
+	size_t fits = readers_fit(x) / fanin;
 	struct pass_job *job = calloc(x->nfd, sizeof(*job));
 	pthread_t th[XSORT_MAX_PARTS];
 	unsigned at_once = end_threads(x), t, started;
@@ -845,15 +850,16 @@ static void drop_disk(struct xsort *x)
 
 /*
  * The keys are cut into ranges at splitting keys chosen from the runs'
- * segments (spill.h) and samples of the runs in memory, about RANGE_BYTES
- * of records a range; every thread takes the next range and merges it
- * from all the sources (a spilled run read from the segment before the
- * range's first key, a run in memory from a binary search), so equal keys,
- * always in one range, keep the sources' order as the merge of everything
- * does. Only the thread whose range is the next to be written writes, as
- * it goes; the others keep theirs, up to RANGE_HOLD bytes, and at most
+ * segments (spill.h) and samples of the runs in memory, a range holding
+ * about size bytes of records (RANGE_BYTES_MIN to RANGE_BYTES_MAX); every
+ * thread takes the next range and merges it from all the sources (a
+ * spilled run read from the segment before the range's first key, a run in
+ * memory from a binary search), so equal keys, always in one range, keep
+ * the sources' order as the merge of everything does. Only the thread
+ * whose range is the next to be written writes, as it goes; the others
+ * keep theirs, waiting once they hold 2 size bytes (hold), and at most
  * 2 n ranges (n threads) are taken beyond the one being written: output
- * held in memory stays within 2 n RANGE_HOLD however the keys fall.
+ * held in memory stays within 2 n hold however the keys fall.
  */
 #define RANGE_BYTES_MAX ((size_t)4 << 20)
 #define RANGE_BYTES_MIN ((size_t)64 << 10)
@@ -922,6 +928,16 @@ struct rwork {
 	int head;		/* it is: records go to the output as they come */
 	char why[256];
 };
+
+/* Part p's records, about: *bytes; and every how many entries a sample of about RANGE_BYTES_MIN of them. */
+static size_t sample_step(const struct part *p, uint64_t *bytes)
+{
+	size_t n = p->hi - p->lo, step;
+
+	*bytes = p->r->n ? (uint64_t)p->r->used * n / p->r->n : 0;
+	step = *bytes ? (size_t)(n * (uint64_t)RANGE_BYTES_MIN / *bytes) : n;
+	return step ? step : 1;
+}
 
 /* The first entry of part p whose key is at least k (n bytes). */
 static size_t lower_bound(const struct part *p, const char *k, uint32_t n)
@@ -1064,15 +1080,15 @@ static int merge_range(struct rwork *w)
 		uint64_t off = d->g.n ? d->g.s[s].off : d->g.bytes;
 
 		if (k < w->nrd)
-			spill_seek(r, d->fd, off);
-		else if (spill_open_at(r, d->fd, g->chunk, off) < 0) {
+			spill_seek(r, d->fd, off, d->g.bytes);
+		else if (spill_open_at(r, d->fd, g->chunk, off, d->g.bytes) < 0) {
 			snprintf(w->why, sizeof(w->why), "%s", r->why);
 			spill_reader_free(r);
 			return -1;
-		} else
+		} else {
+			r->max_pair = g->x->max_pair;	/* a longer pair is damage */
 			w->nrd++;
-		r->max_pair = g->x->max_pair;
-		r->end = d->g.bytes;
+		}
 	}
 	for (k = 0; k < g->nmp; k++) {
 		w->pos[k] = w->lo ? lower_bound(&g->mp[k], w->lo, w->lolen) : g->mp[k].lo;
@@ -1201,14 +1217,12 @@ static int merge_ranges(struct xsort *x, struct disk_run *dr, unsigned nd, const
 
 	if (nth > XSORT_MAX_PARTS)
 		nth = XSORT_MAX_PARTS;
-	/* the readers take half the budget, as one merge's do: nth merges' readers share it */
-	each = x->budget * x->nrun / 2 / ((nd ? nd : 1) * nth);
-	while (nth > 1 && nd && each < SPILL_READER_STATE + 3 * (16u << 10)) {	/* merge_width's least */
-		nth--;
-		each = x->budget * x->nrun / 2 / (nd * nth);
-	}
+	/* every thread reads every run on disk: as many threads as there are readers for */
+	if (nd && nth > readers_fit(x) / nd)
+		nth = (unsigned)(readers_fit(x) / nd);
 	if (nth < 2)
 		return 1;
+	each = x->budget * x->nrun / 2 / ((nd ? nd : 1) * nth);
 	memset(&g, 0, sizeof(g));
 	/* ranges of a thirty-second of the budget a thread, within 64 KiB and 4 MiB */
 	size = x->budget * x->nrun / 32 / nth;
@@ -1216,11 +1230,9 @@ static int merge_ranges(struct xsort *x, struct disk_run *dr, unsigned nd, const
 	for (i = 0; i < nd; i++)
 		cap += dr[i].g.n;
 	for (k = 0; k < nmp; k++) {
-		size_t n = mp[k].hi - mp[k].lo;
-		uint64_t bytes = mp[k].r->n ? (uint64_t)mp[k].r->used * n / mp[k].r->n : 0;
-		size_t step = bytes ? (size_t)(n * (uint64_t)RANGE_BYTES_MIN / bytes) : n;
+		uint64_t bytes;
 
-		cap += n / (step ? step : 1) + 1;
+		cap += (mp[k].hi - mp[k].lo) / sample_step(&mp[k], &bytes) + 1;
 	}
 	if (!(c = malloc((cap ? cap : 1) * sizeof(*c))))
 		goto oom;
@@ -1232,11 +1244,9 @@ static int merge_ranges(struct xsort *x, struct disk_run *dr, unsigned nd, const
 	for (k = 0; k < nmp; k++) {
 		const struct run *r = mp[k].r;
 		size_t n = mp[k].hi - mp[k].lo, j;
-		uint64_t bytes = r->n ? (uint64_t)r->used * n / r->n : 0;
-		size_t step = bytes ? (size_t)(n * (uint64_t)RANGE_BYTES_MIN / bytes) : n;
+		uint64_t bytes;
+		size_t step = sample_step(&mp[k], &bytes);
 
-		if (!step)
-			step = 1;
 		for (j = mp[k].lo; j < mp[k].hi; j += step)
 			c[nc++] = (struct cand){ key_of(r, &r->e[j]), r->e[j].klen, bytes * step / (n ? n : 1) };
 		total += bytes;

@@ -471,10 +471,9 @@ static void test_spill_segments(void **state)
 		if (s)
 			assert_true(g.s[s].off > g.s[s - 1].off);
 		if (s == 0)
-			assert_int_equal(spill_open_at(&r, fd, 4096, g.s[s].off), 0);
+			assert_int_equal(spill_open_at(&r, fd, 4096, g.s[s].off, g.bytes), 0);
 		else
-			spill_seek(&r, fd, g.s[s].off);
-		r.end = g.bytes;
+			spill_seek(&r, fd, g.s[s].off, g.bytes);
 		assert_int_equal(spill_next(&r, &k, &kl, &v, &vl), 1);
 		assert_int_equal(kl, g.s[s].klen);
 		assert_memory_equal(k, spill_seg_key(&g, s), kl);
