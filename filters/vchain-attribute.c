@@ -32,10 +32,16 @@
 #define MAX_BY ATTRIB_MAX_BY
 #define MAX_TYPES ATTRIB_MAX_TYPES
 
+/* The members read from an event, in opts.names: then the --by fields. */
+enum name { N_TYPE, N_USER, N_TS, N_ID, N_VALUE, N_BY };
+
 struct opts {
 	struct attrib_cfg a;	/* what is attributed, and how */
 	long long tolerance_ms;
-	size_t value_len, by_len[MAX_BY];	/* for the workers' matching */
+	const char *names[N_BY + MAX_BY];	/* the members a worker picks from a line: enum name's */
+	size_t lens[N_BY + MAX_BY];
+	unsigned nnames;
+	struct jpick pick;
 	int summary, paths, partial, merge;
 	const char *from_paths;
 	struct stage_map map;
@@ -363,9 +369,17 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 		}
 	}
-	o->value_len = strlen(o->a.value_field);
+	o->names[N_TYPE] = "type";
+	o->names[N_USER] = "user_id";
+	o->names[N_TS] = "ts";
+	o->names[N_ID] = "event_id";
+	o->names[N_VALUE] = o->a.value_field;
 	for (i = 0; i < o->a.nby; i++)
-		o->by_len[i] = strlen(o->a.by[i]);
+		o->names[N_BY + i] = o->a.by[i];
+	o->nnames = N_BY + (unsigned)o->a.nby;
+	for (i = 0; i < (int)o->nnames; i++)
+		o->lens[i] = strlen(o->names[i]);
+	json_pick_init(&o->pick, o->names, o->lens, o->nnames);
 	if (map && stage_map_load(&o->map, map) < 0)
 		return -1;
 	if (!map)
@@ -385,12 +399,6 @@ static int in_list(const char *const *v, int n, const char *s, size_t len)
 	return 0;
 }
 
-static inline int key_is(const struct jfield *f, const char *name, size_t n)
-{
-	return f->klen == n && memcmp(f->key, name, n) == 0;
-}
-#define KEY_IS(f, lit) key_is(f, lit, sizeof(lit) - 1)
-
 /* The raw JSON text of a member's value (a string with its quotes). */
 static const char *raw(const struct jfield *f, uint32_t *n)
 {
@@ -403,34 +411,19 @@ static int attr_line(void *ctx, const char *line, size_t len, const struct scan_
 {
 	struct worker *w = ctx;
 	const struct opts *o = w->o;
-	const struct jfield *type = NULL, *user = NULL, *ts = NULL, *id = NULL, *value = NULL, *by[MAX_BY] = { NULL };
+	const struct jfield *got[N_BY + MAX_BY], *type, *user, *ts, *id, *value, *const *by = got + N_BY;
+	struct jfield f[N_BY + MAX_BY];
 	struct arec r;
-	size_t i, start = out->len;
+	size_t start = out->len;
 	int sr, k, entry;
 	const char *s;
 	uint32_t n;
 
-	if ((sr = json_scan_record(line, len, &w->obj, marks, why)) < 0)
+	/* only the members wanted: a compact line is walked once, not scanned into fields */
+	got[N_TYPE] = got[N_USER] = got[N_TS] = got[N_ID] = got[N_VALUE] = NULL;	/* set by the call: for gcc */
+	if ((sr = json_line_pick(&w->obj, line, len, marks, &o->pick, f, got, why)) < 0)
 		return sr;
-	for (i = 0; i < w->obj.n; i++) {	/* the last of a repeated key wins, as jq reads it */
-		const struct jfield *f = &w->obj.f[i];
-
-		if (f->kesc)
-			continue;
-		if (KEY_IS(f, "type"))
-			type = f;
-		else if (KEY_IS(f, "user_id"))
-			user = f;
-		else if (KEY_IS(f, "ts"))
-			ts = f;
-		else if (KEY_IS(f, "event_id"))
-			id = f;
-		if (key_is(f, o->a.value_field, o->value_len))
-			value = f;
-		for (k = 0; k < o->a.nby; k++)
-			if (key_is(f, o->a.by[k], o->by_len[k]))
-				by[k] = f;
-	}
+	type = got[N_TYPE], user = got[N_USER], ts = got[N_TS], id = got[N_ID], value = got[N_VALUE];
 	/* field by field: memset's 112 bytes were a rep stos a line */
 	r.user.lo = r.user.hi = r.ch.lo = r.ch.hi = 0;
 	r.value.m = 0;

@@ -40,6 +40,7 @@ struct opts {
 	const char *keys[MAX_KEYS];	/* -k fields (default event_id) */
 	size_t key_len[MAX_KEYS];
 	unsigned nkeys;
+	struct jpick pick;		/* the -k fields, as json_line_key takes them */
 	int content;			/* --content: the record less ignored fields */
 	const char *ignore[MAX_KEYS];
 	size_t ignore_len[MAX_KEYS];
@@ -196,6 +197,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		o->key_len[0] = 8;
 		o->nkeys = 1;
 	}
+	json_pick_init(&o->pick, o->keys, o->key_len, o->nkeys);
 	return optind;
 }
 
@@ -265,7 +267,7 @@ static int dedupe_line(void *ctx, const char *line, size_t len, const struct sca
 	buf_reset(&w->kbuf);
 	if (!o->content && !o->window_ms) {
 		/* the key alone: found by the walk that stores nothing */
-		if ((sr = json_line_key(&w->obj, line, len, marks, o->keys, o->key_len, o->nkeys, &w->kbuf, &w->tmp,
+		if ((sr = json_line_key(&w->obj, line, len, marks, &o->pick, &w->kbuf, &w->tmp,
 					why)) < 0)
 			return sr;
 		r.has_key = (uint8_t)sr;

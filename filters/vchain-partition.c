@@ -37,6 +37,7 @@ struct opts {
 	const char *keys[MAX_KEYS];
 	size_t key_len[MAX_KEYS];
 	unsigned nkeys;
+	struct jpick pick;	/* the -k fields, as json_line_key takes them */
 	unsigned n;		/* -n: files */
 	unsigned missing;	/* --missing: the file of records without the key */
 	const char *templ;	/* -o: a name with one %d */
@@ -214,6 +215,7 @@ keys:
 		o->key_len[0] = 7;
 		o->nkeys = 1;
 	}
+	json_pick_init(&o->pick, o->keys, o->key_len, o->nkeys);
 	o->d.output = NULL;	/* -o is the template, never the output */
 	return optind;
 }
@@ -228,7 +230,7 @@ static int route_line(void *ctx, const char *line, size_t len, const struct scan
 	unsigned q;
 	int k;
 
-	if ((k = json_line_key(&w->obj, line, len, marks, o->keys, o->key_len, o->nkeys, &w->kbuf, &w->tmp,
+	if ((k = json_line_key(&w->obj, line, len, marks, &o->pick, &w->kbuf, &w->tmp,
 			       why)) < 0)
 		return k == -1 ? -1 : -2;
 	r.keyless = !k;

@@ -880,15 +880,31 @@ static int key_of(const struct jfield *const *got, unsigned n, struct buf *key, 
 	return 1;
 }
 
-/* memcmp(a, b, n) == 0 for the few bytes of a key, without a call. */
+/*
+ * memcmp(a, b, n) == 0 for the few bytes of a key, without a call: two
+ * loads of each, overlapping, up to 16 bytes (both spans are n long).
+ */
 static inline int same_bytes(const unsigned char *a, const char *b, size_t n)
 {
-	size_t i;
+	uint64_t x, y, u, v;
+	uint32_t x4, y4, u4, v4;
+	uint16_t x2, y2, u2, v2;
 
-	for (i = 0; i < n; i++)
-		if (a[i] != (unsigned char)b[i])
-			return 0;
-	return 1;
+	if (n >= 8) {
+		if (n > 16)
+			return memcmp(a, b, n) == 0;
+		memcpy(&x, a, 8), memcpy(&y, b, 8), memcpy(&u, a + n - 8, 8), memcpy(&v, b + n - 8, 8);
+		return ((x ^ y) | (u ^ v)) == 0;
+	}
+	if (n >= 4) {
+		memcpy(&x4, a, 4), memcpy(&y4, b, 4), memcpy(&u4, a + n - 4, 4), memcpy(&v4, b + n - 4, 4);
+		return ((x4 ^ y4) | (u4 ^ v4)) == 0;
+	}
+	if (n >= 2) {
+		memcpy(&x2, a, 2), memcpy(&y2, b, 2), memcpy(&u2, a + n - 2, 2), memcpy(&v2, b + n - 2, 2);
+		return ((x2 ^ y2) | (u2 ^ v2)) == 0;
+	}
+	return n == 0 || a[0] == (unsigned char)b[0];
 }
 
 /*
@@ -902,9 +918,11 @@ static inline int same_bytes(const unsigned char *a, const char *b, size_t n)
  */
 static inline __attribute__((always_inline)) int
 flat_pick(const unsigned char *s, size_t len, const unsigned char *qbase, const uint64_t *quotes,
-		     size_t nwords, const char *const *names, const size_t *lens, unsigned n, struct jfield *f,
-		     const struct jfield **got)
+		     size_t nwords, const struct jpick *pk, unsigned n, struct jfield *f, const struct jfield **got)
 {
+	const char *const *names = pk->names;
+	const size_t *lens = pk->lens;
+	uint32_t cand;
 	const unsigned char *p = s + 1, *end = s + len, *q, *k, *v;
 	size_t off = (size_t)(p - qbase), w = off >> 6, klen, vlen;
 	uint64_t bits = quotes[w] & (~(uint64_t)0 << (off & 63));
@@ -979,8 +997,15 @@ flat_pick(const unsigned char *s, size_t len, const unsigned char *qbase, const 
 			else
 				return 0;	/* nested, spaced or wrong */
 		}
-		/* a later member of a name replaces an earlier, as jq reads it */
-		for (i = 0; i < n; i++)
+		/*
+		 * The names it may be: for one, that one; else those its slot
+		 * holds, a load, not a test of every name. A later member of
+		 * a name replaces an earlier, as jq reads it.
+		 */
+		cand = n == 1 ? 1 : pk->slot[JPICK_SLOT(klen, klen ? k[0] : 0)];
+		while (cand) {
+			i = (unsigned)__builtin_ctz(cand);
+			cand &= cand - 1;
 			if (klen == lens[i] && same_bytes(k, names[i], klen)) {
 				f[i].key = (const char *)k;
 				f[i].klen = (uint32_t)klen;
@@ -990,6 +1015,7 @@ flat_pick(const unsigned char *s, size_t len, const unsigned char *qbase, const 
 				f[i].kesc = f[i].vesc = 0;
 				seen |= (uint32_t)1 << i;
 			}
+		}
 		if (*p == ',' && end - p > 1) {
 			p++;
 			continue;
@@ -1007,34 +1033,73 @@ done:
 #undef NEXT_WORD
 }
 
-int json_line_key(struct jobj *o, const char *line, size_t len, const struct scan_marks *marks,
-		  const char *const *names, const size_t *lens, unsigned n, struct buf *key, struct buf *tmp,
-		  char *why)
+void json_pick_init(struct jpick *pk, const char *const *names, const size_t *lens, unsigned n)
 {
-	struct jfield f[JSON_LINE_KEY_MAX];
-	const struct jfield *got[JSON_LINE_KEY_MAX];
+	unsigned i;
+
+	memset(pk, 0, sizeof(*pk));
+	pk->names = names;
+	pk->lens = lens;
+	pk->n = n;
+	for (i = 0; i < n && i < JSON_LINE_KEY_MAX; i++)
+		pk->slot[JPICK_SLOT(lens[i], lens[i] ? (unsigned char)names[i][0] : 0)] |= (uint16_t)(1u << i);
+}
+
+/* flat_pick over the line's quote bitmap (its chunk's or its own): 1, or 0 for a line to scan. */
+static inline __attribute__((always_inline)) int
+line_pick(struct jobj *o, const char *line, size_t len, const struct scan_marks *marks, const struct jpick *pk,
+	  struct jfield *f, const struct jfield **got)
+{
+	unsigned n = pk->n;
 	const unsigned char *qbase;
 	const uint64_t *quotes;
 	size_t nwords;
+
+	if (n > JSON_LINE_KEY_MAX || len < 2)
+		return 0;
+	if (marks && !marks->any_attn && line >= marks->base && line + len <= marks->base + marks->n) {
+		qbase = (const unsigned char *)marks->base;	/* the chunk's bitmap */
+		quotes = marks->quote;
+		nwords = marks->nwords;
+	} else if ((nwords = json_line_bitmap(line, len, o, marks, &qbase, &quotes)) == 0)
+		return 0;
+	/* one name (a user_id, an event_id) in registers: the walk's own copy */
+	return n == 1 ? flat_pick((const unsigned char *)line, len, qbase, quotes, nwords, pk, 1, f, got)
+		      : flat_pick((const unsigned char *)line, len, qbase, quotes, nwords, pk, n, f, got);
+}
+
+int json_line_key(struct jobj *o, const char *line, size_t len, const struct scan_marks *marks,
+		  const struct jpick *pk, struct buf *key, struct buf *tmp, char *why)
+{
+	struct jfield f[JSON_LINE_KEY_MAX];
+	const struct jfield *got[JSON_LINE_KEY_MAX];
 	int r;
 
-	if (n <= JSON_LINE_KEY_MAX && len >= 2) {
-		if (marks && !marks->any_attn && line >= marks->base && line + len <= marks->base + marks->n) {
-			qbase = (const unsigned char *)marks->base;	/* the chunk's bitmap */
-			quotes = marks->quote;
-			nwords = marks->nwords;
-		} else
-			nwords = json_line_bitmap(line, len, o, marks, &qbase, &quotes);
-		/* one name (a user_id, an event_id) in registers: the walk's own copy */
-		if (nwords && (n == 1 ? flat_pick((const unsigned char *)line, len, qbase, quotes, nwords, names, lens,
-						  1, f, got)
-				      : flat_pick((const unsigned char *)line, len, qbase, quotes, nwords, names, lens,
-						  n, f, got)))
-			return key_of(got, n, key, tmp);
-	}
+	if (line_pick(o, line, len, marks, pk, f, got))
+		return key_of(got, pk->n, key, tmp);
 	if ((r = json_scan_record(line, len, o, marks, why)) < 0)
 		return r;
-	return json_record_key(o, names, lens, n, key, tmp);
+	return json_record_key(o, pk->names, pk->lens, pk->n, key, tmp);
+}
+
+int json_line_pick(struct jobj *o, const char *line, size_t len, const struct scan_marks *marks,
+		   const struct jpick *pk, struct jfield *f, const struct jfield **got, char *why)
+{
+	unsigned n = pk->n;
+	unsigned i;
+	int r;
+
+	if (n > JSON_LINE_KEY_MAX) {
+		snprintf(why, 200, "more than %d members asked of a line", JSON_LINE_KEY_MAX);
+		return -1;
+	}
+	if (line_pick(o, line, len, marks, pk, f, got))
+		return 0;
+	if ((r = json_scan_record(line, len, o, marks, why)) < 0)
+		return r;
+	for (i = 0; i < n; i++)
+		got[i] = jobj_get(o, pk->names[i], pk->lens[i]);
+	return 0;
 }
 
 int json_record_key(const struct jobj *o, const char *const *names, const size_t *lens, unsigned n,

@@ -273,16 +273,40 @@ int json_unescape(const char *s, size_t n, struct buf *out);
 int json_record_key(const struct jobj *o, const char *const *names, const size_t *lens, unsigned n,
 		    struct buf *key, struct buf *tmp);
 /*
+ * The names a line's members are picked by (json_line_key, json_line_pick),
+ * made once by json_pick_init: names[0..n) (n <= JSON_LINE_KEY_MAX) with
+ * their lengths, both kept by reference, and for each slot of (length,
+ * first byte) the names that may match there, so that a member's key is
+ * compared with at most those.
+ */
+struct jpick {
+	const char *const *names;
+	const size_t *lens;
+	unsigned n;
+	uint16_t slot[256];
+};
+#define JPICK_SLOT(len, first) ((unsigned)((len) * 31u + (first)) & 255u)
+void json_pick_init(struct jpick *pk, const char *const *names, const size_t *lens, unsigned n);
+/*
  * A line's key straight from its text: json_record_key's key of the
- * members names[0..n), found by a walk of a compact flat object that
+ * members pk's names, found by a walk of a compact flat object that
  * checks the whole line as json_scan_object does and stores nothing (n <=
  * JSON_LINE_KEY_MAX); any other line is scanned by json_scan_record into
  * o. 1, 0 (no key), or as json_scan_record: -1 bad JSON (why), -2 out of
  * memory. o is scratch.
  */
 int json_line_key(struct jobj *o, const char *line, size_t len, const struct scan_marks *marks,
-		  const char *const *names, const size_t *lens, unsigned n, struct buf *key, struct buf *tmp,
-		  char *why);
+		  const struct jpick *pk, struct buf *key, struct buf *tmp, char *why);
+/*
+ * The members pk names of a line (at most JSON_LINE_KEY_MAX), as
+ * jobj_get would give them after json_scan_record: got[i] points at f[i]
+ * or into o, or is NULL when absent; the last of a repeated name. A
+ * compact flat line is walked once and nothing else stored; any other is
+ * scanned into o (scratch). 0, or as json_scan_record: -1 bad JSON (why),
+ * -2 out of memory.
+ */
+int json_line_pick(struct jobj *o, const char *line, size_t len, const struct scan_marks *marks,
+		   const struct jpick *pk, struct jfield *f, const struct jfield **got, char *why);
 /* One member's value, appended as json_record_key does. 0, or -1 when out of memory. */
 int json_key_value(const struct jfield *f, struct buf *key, struct buf *tmp);
 /* Append s as a JSON string with quotes; bytes must be valid UTF-8. */

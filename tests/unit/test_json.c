@@ -471,6 +471,7 @@ static void same_key(const char *line, size_t len, const struct scan_marks *m)
 	static const unsigned counts[] = { 1, 1, 2, 2, 2, 1 };
 	struct jobj o = JOBJ_INIT, scratch = JOBJ_INIT;
 	struct buf ka = BUF_INIT, kb = BUF_INIT, tmp = BUF_INIT;
+	struct jpick pk;
 	char why[200];
 	size_t lens[2], i, j;
 	int ra, rb;
@@ -478,7 +479,8 @@ static void same_key(const char *line, size_t len, const struct scan_marks *m)
 	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
 		for (j = 0; j < counts[i]; j++)
 			lens[j] = strlen(names[i][j]);
-		ra = json_line_key(&scratch, line, len, m, names[i], lens, counts[i], &ka, &tmp, why);
+		json_pick_init(&pk, names[i], lens, counts[i]);
+		ra = json_line_key(&scratch, line, len, m, &pk, &ka, &tmp, why);
 		rb = json_scan_object(line, len, &o);
 		if (rb == 0)
 			rb = json_record_key(&o, names[i], lens, counts[i], &kb, &tmp);
@@ -496,6 +498,48 @@ static void same_key(const char *line, size_t len, const struct scan_marks *m)
 	buf_free(&tmp);
 }
 
+/*
+ * json_line_pick against the general scan and jobj_get: the same verdict,
+ * and each name's member (its type and spans' bytes) or none. The names
+ * share slots (a length and a first byte) and hit every width of the
+ * key compare: empty, 1, 2-3, 4-7, 8-16, longer.
+ */
+static void same_pick(const char *line, size_t len, const struct scan_marks *m)
+{
+	static const char *const names[] = { "k", "n", "ka", "kb", "a", "", "event_id", "event_ix",
+					     "a_very_long_member_name_x", "a_very_long_member_name_y", "k", "b",
+					     "type", "tyqe", "platform", "campaign_1" };
+	size_t lens[sizeof(names) / sizeof(names[0])];
+	unsigned n = sizeof(names) / sizeof(names[0]), i;
+	struct jobj o = JOBJ_INIT, scratch = JOBJ_INIT;
+	struct jfield f[JSON_LINE_KEY_MAX];
+	const struct jfield *got[JSON_LINE_KEY_MAX], *want;
+	struct jpick pk;
+	char why[200];
+	int ra, rb;
+
+	for (i = 0; i < n; i++)
+		lens[i] = strlen(names[i]);
+	json_pick_init(&pk, names, lens, n);
+	ra = json_line_pick(&scratch, line, len, m, &pk, f, got, why);
+	rb = json_scan_object(line, len, &o);
+	if (ra != rb)
+		fail_msg("json_line_pick %d, the scan %d: %.*s", ra, rb, (int)len, line);
+	for (i = 0; i < n && ra == 0; i++) {
+		want = jobj_get(&o, names[i], lens[i]);
+		if (!want != !got[i])
+			fail_msg("json_line_pick: member %s %s, the scan: %s: %.*s", names[i], got[i] ? "found" : "absent",
+				 want ? "found" : "absent", (int)len, line);
+		if (want) {
+			assert_int_equal(want->type, got[i]->type);
+			assert_int_equal(want->vlen, got[i]->vlen);
+			assert_memory_equal(want->val, got[i]->val, want->vlen);
+		}
+	}
+	jobj_free(&o);
+	jobj_free(&scratch);
+}
+
 static void test_line_key(void **state)
 {
 	static const char *const more[] = {
@@ -507,6 +551,11 @@ static void test_line_key(void **state)
 		"{\"k\":\"\xe2\x82\xac\"}", "{\"k\",\"n\":1}", "{\"k\":\"x\":\"n\":1}", "{\"k\":\"x\",\"n\":1,\"k\":2}",
 		"{\"a\":\"x\"", "{\"a\":\"x}", "[1]", "", "{", "}", "{\"k\"x\"v\"}", "{\"k\" \"v\"}",
 		"{\"k\":\"x\" }", "{\"k\":\"x\"x}", "{\"k\":1,\"n\":2x}", "{\"k\":\"v\",\"n\":\"w\"\"}",
+		"{\"kb\":1,\"ka\":2,\"kc\":3,\"\":\"e\",\"a\":\"\"}",
+		"{\"event_ix\":\"x\",\"event_id\":\"e1\",\"event_iy\":2,\"type\":\"t\",\"tyqe\":null}",
+		"{\"a_very_long_member_name_y\":\"y\",\"a_very_long_member_name_x\":\"x\",\"a_very_long_member_name_z\":0}",
+		"{\"platform\":\"p\",\"platforn\":\"q\",\"qlatform\":1,\"platform\":\"last\"}",
+		"{\"campaign_1\":\"y\",\"campaign_2\":\"x\",\"dampaign_1\":\"z\"}",
 	};
 	static char cases[2100][200];
 	static char chunk[2100 * 201];
@@ -518,14 +567,18 @@ static void test_line_key(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(more) / sizeof(more[0]); i++)
 		strcpy(cases[n++], more[i]);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		same_key(cases[i], strlen(cases[i]), NULL);
+		same_pick(cases[i], strlen(cases[i]), NULL);
+	}
 	/* in a chunk, once with the lines with a backslash (attn) and once without */
 	for (pass = 0; pass < 2; pass++) {
 		chunk_of(cases, n, pass, chunk, start, nl, qt, at, &m);
 		for (i = 0; i < n; i++)
-			if (pass == 1 || !strchr(cases[i], '\\'))
+			if (pass == 1 || !strchr(cases[i], '\\')) {
 				same_key(chunk + start[i], strlen(cases[i]), &m);
+				same_pick(chunk + start[i], strlen(cases[i]), &m);
+			}
 	}
 }
 
