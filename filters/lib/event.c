@@ -555,17 +555,13 @@ int event_ts(const struct jfield *f, struct vts *t)
 
 int event_ts_ms(const struct jfield *f, long long *ms)
 {
+	int64_t sec;
 	struct vts t;
 	struct buf d = BUF_INIT;
 	int r;
 
-	if (f->type == J_STR && !f->vesc && ts_is_canonical(f->val, f->vlen)) {
-		const char *s = f->val;
-#define D2(k) ((s[k] - '0') * 10 + (s[k + 1] - '0'))
-		long long days = ts_days_from_civil(D2(0) * 100 + D2(2), (unsigned)D2(5), (unsigned)D2(8));
-
-		*ms = ((days * 24 + D2(11)) * 60 + D2(14)) * 60000LL + D2(17) * 1000LL;
-#undef D2
+	if (f->type == J_STR && !f->vesc && ts_canonical_sec(f->val, f->vlen, &sec)) {
+		*ms = sec * 1000;
 		return 0;
 	}
 	if (f->type == J_NUM || (f->type == J_STR && !f->vesc)) {

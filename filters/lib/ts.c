@@ -413,22 +413,64 @@ int ts_is_canonical(const char *s, size_t n)
 	       h < 24 && mi < 60 && sec < 60;
 }
 
+int ts_canonical_sec(const char *s, size_t n, int64_t *sec)
+{
+	/* the date of the call before, in this thread, checked then: sorted input repeats it call after call */
+	static _Thread_local char last_date[10];
+	static _Thread_local int64_t last_days;
+	unsigned h, mi, se;
+
+	if (n != 20)
+		return 0;
+#define D2(k) ((unsigned)(s[k] - '0') * 10 + (unsigned)(s[k + 1] - '0'))
+	if (memcmp(s, last_date, 10) == 0) {	/* never at first: a date starts with a digit */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		/* "HH:MM:SS" eight bytes at once, as ts_is_canonical checks them */
+		uint64_t b;
+
+		memcpy(&b, s + 11, 8);
+		b ^= 0x30303A30303A3030u;	/* "00:00:00" */
+		if (s[10] != 'T' || s[19] != 'Z' || (b & 0x0000FF0000FF0000u) ||
+		    ((((b & 0x7F7F7F7F7F7F7F7Fu) + 0x7676767676767676u) | b) & 0x8080808080808080u))
+			return 0;
+#define B(k) ((unsigned)(b >> (8 * (k))) & 0xFF)
+		h = B(0) * 10 + B(1);
+		mi = B(3) * 10 + B(4);
+		se = B(6) * 10 + B(7);
+#undef B
+#else
+		if (s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
+			return 0;
+#define DIG(k) ((unsigned)(unsigned char)s[k] - '0' <= 9)
+		if (!(DIG(11) & DIG(12) & DIG(14) & DIG(15) & DIG(17) & DIG(18)))
+			return 0;
+#undef DIG
+		h = D2(11);
+		mi = D2(14);
+		se = D2(17);
+#endif
+		if (h >= 24 || mi >= 60 || se >= 60)
+			return 0;
+	} else {
+		if (!ts_is_canonical(s, 20))
+			return 0;
+		last_days = ts_days_from_civil((int)(D2(0) * 100 + D2(2)), D2(5), D2(8));
+		memcpy(last_date, s, 10);
+		h = D2(11);
+		mi = D2(14);
+		se = D2(17);
+	}
+#undef D2
+	*sec = ((last_days * 24 + h) * 60 + mi) * 60 + se;
+	return 1;
+}
+
 int ts_parse_zoned(const char *s, size_t n, struct vts *t, int *zoned)
 {
 	const char *end = s + n;
 
 	*zoned = 1;
-	if (n == 20 && ts_is_canonical(s, 20)) {	/* what vchain-parse writes: no parsing in general */
-		/* the day of the call before, in this thread: sorted input repeats it call after call */
-		static _Thread_local char last_date[10];
-		static _Thread_local int64_t last_days;
-#define D2(k) ((s[k] - '0') * 10 + (s[k + 1] - '0'))
-		if (memcmp(s, last_date, 10) != 0) {
-			last_days = ts_days_from_civil(D2(0) * 100 + D2(2), (unsigned)D2(5), (unsigned)D2(8));
-			memcpy(last_date, s, 10);
-		}
-		t->sec = ((last_days * 24 + D2(11)) * 60 + D2(14)) * 60 + D2(17);
-#undef D2
+	if (ts_canonical_sec(s, n, &t->sec)) {	/* what vchain-parse writes: no parsing in general */
 		t->nsec = 0;
 		return 0;
 	}

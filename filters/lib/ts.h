@@ -62,6 +62,12 @@ void ts_zone_to_utc(struct ts_zone *z, struct vts *t);
  * not parsed and written again.
  */
 int ts_is_canonical(const char *s, size_t n);
+/*
+ * 1 with *sec, the seconds since 1970, when s[0..n) is canonical as
+ * ts_is_canonical says; else 0. The day of the date last seen in the
+ * thread is kept, so time-ordered input checks and converts only the time.
+ */
+int ts_canonical_sec(const char *s, size_t n, int64_t *sec);
 /* RFC 3339 needs a four-digit year: 0000-01-01 to 9999-12-31. */
 static inline int ts_in_range(struct vts t)
 {

@@ -4,7 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "ts.h"
@@ -146,10 +148,64 @@ static void test_canonical(void **state)
 	assert_false(ts_is_canonical("2024-02-29T23:59:59ZZ", 21));
 }
 
+/* The seconds of a canonical s, by libc's timegm. */
+static int64_t seconds_ref(const char *s)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+#define N(k, w) ((int)strtol(memcpy((char[8]){ 0 }, s + (k), (w)), NULL, 10))
+	tm.tm_year = N(0, 4) - 1900;
+	tm.tm_mon = N(5, 2) - 1;
+	tm.tm_mday = N(8, 2);
+	tm.tm_hour = N(11, 2);
+	tm.tm_min = N(14, 2);
+	tm.tm_sec = N(17, 2);
+#undef N
+	return (int64_t)timegm(&tm);
+}
+
+/*
+ * ts_canonical_sec after a timestamp of the same date (its kept day: only
+ * the time is checked) and after one of another (the whole check): the
+ * verdict ts_is_canonical's reference gives, and timegm's seconds.
+ */
+static void test_canonical_sec(void **state)
+{
+	static const char *const base[] = { "2024-02-29T23:59:59Z", "1970-01-01T00:00:00Z", "2038-01-19T03:14:08Z",
+					    "1900-03-01T12:30:45Z" };
+	char s[21];
+	size_t i, k;
+	unsigned c;
+	int warm, got;
+	int64_t sec;
+
+	(void)state;
+	for (i = 0; i < sizeof(base) / sizeof(base[0]); i++)
+		for (k = 0; k < 20; k++)
+			for (c = 0; c < 256; c++)
+				for (warm = 0; warm < 2; warm++) {
+					memcpy(s, base[i], 21);
+					s[k] = (char)c;
+					assert_true(ts_canonical_sec(warm ? base[i] : "1999-12-31T00:00:00Z", 20, &sec));
+					sec = -1;
+					got = ts_canonical_sec(s, 20, &sec);
+					if (got != canonical_ref(s, 20))
+						fail_msg("%d for %s after %s", got, s, warm ? base[i] : "another date");
+					if (got && sec != seconds_ref(s))
+						fail_msg("%s: %lld seconds, timegm %lld", s, (long long)sec,
+							 (long long)seconds_ref(s));
+				}
+	assert_false(ts_canonical_sec("2024-02-29T23:59:5", 18, &sec));
+	assert_int_equal(ts_canonical_sec("1970-01-01T00:00:01Z", 20, &sec), 1);
+	assert_int_equal(sec, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_canonical),
+		cmocka_unit_test(test_canonical_sec),
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_civil_round_trip),
