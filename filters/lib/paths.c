@@ -18,14 +18,20 @@ long chans_id(struct chans *c, const char *s, size_t n)
 
 long chans_id_hashed(struct chans *c, const char *s, size_t n, struct h128 h)
 {
+	struct chans_memo *m = &c->memo[h.lo & (CHANS_MEMO - 1)];
 	uint64_t *v;
-	int r = htab_put(&c->idx, h, &v);
+	int r;
 	char *copy;
 
-	if (r < 0)
+	if (m->id1 && m->h.lo == h.lo && m->h.hi == h.hi)
+		return (long)(m->id1 - 1);
+	if ((r = htab_put(&c->idx, h, &v)) < 0)
 		return -1;
-	if (r == 0)
+	if (r == 0) {
+		m->h = h;
+		m->id1 = *v;
 		return (long)(*v - 1);
+	}
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? 2 * c->cap : 64;
 		const char **name = realloc(c->name, cap * sizeof(*name));
@@ -48,6 +54,8 @@ long chans_id_hashed(struct chans *c, const char *s, size_t n, struct h128 h)
 	c->name[c->n] = copy;
 	c->len[c->n] = (uint32_t)n;
 	*v = c->n + 1;	/* nothing was put in the table since: v still points at the key's value */
+	m->h = h;
+	m->id1 = *v;
 	return (long)c->n++;
 }
 

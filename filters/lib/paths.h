@@ -26,8 +26,16 @@
 #define PATHS_DIRECT "(direct)"	/* the channel of a conversion with no touch */
 #define PATHS_SEP " > "
 
+#define CHANS_MEMO 64	/* slots of the ids last asked for */
+
+struct chans_memo {
+	struct h128 h;
+	uint64_t id1;	/* id + 1; 0: empty */
+};
+
 struct chans {
 	struct htab idx;	/* name hash -> id + 1 */
+	struct chans_memo memo[CHANS_MEMO];	/* by h.lo: a touch's channel is one of a few, asked again and again */
 	const char **name;	/* NUL-ended, in the arena */
 	uint32_t *len;
 	size_t n, cap;
