@@ -132,11 +132,12 @@ int attrib_open_credits(struct attrib *a, struct out *out);
  * attrib_touch or attrib_convert: their index slot some records ahead,
  * then (about half as far ahead, the slot loaded by then) their row.
  */
-static inline void attrib_prefetch(const struct attrib *a, struct h128 user)
+static inline __attribute__((always_inline)) void attrib_prefetch(const struct attrib *a, struct h128 user)
 {
 	htab_prefetch(&a->jn.idx, user);
 }
-static inline void attrib_prefetch_row(const struct attrib *a, struct h128 user)
+static inline __attribute__((always_inline)) void attrib_prefetch_row(const struct attrib *a,
+									  struct h128 user)
 {
 	journeys_prefetch_row(&a->jn, user);
 }

@@ -62,7 +62,8 @@ struct journeys {
  * For a person whose event comes a few records later: with their index
  * slot loaded (htab_prefetch on j->idx earlier), start loading their row.
  */
-static inline void journeys_prefetch_row(const struct journeys *j, struct h128 user)
+static inline __attribute__((always_inline)) void journeys_prefetch_row(const struct journeys *j,
+									    struct h128 user)
 {
 	const uint64_t *v = htab_get(&j->idx, user);
 
