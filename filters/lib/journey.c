@@ -53,23 +53,45 @@ static void release(struct journeys *j, uint32_t slot)
 	j->active--;
 }
 
+/* Forget the person in slot: their pending touches handed on, their index entry and slot freed. */
+static void forget(struct journeys *j, uint32_t slot)
+{
+	struct jperson *p = &j->p[slot];
+
+	if (j->err || give_up(j, p) < 0)
+		return;
+	htab_del(&j->idx, p->user);
+	release(j, slot);
+}
+
+#define SWEEP_AHEAD 16	/* the forgotten whose index entries load while those before are removed */
+
 /*
  * Forget everyone idle for longer than the window before now: the slots
  * are read in order (a stream through memory, not a random read a person
- * as walking the table would be); only the forgotten are looked up.
+ * as walking the table would be); only the forgotten are looked up, each
+ * SWEEP_AHEAD later than its index entry starts loading, in the same order.
  */
 static void sweep(struct journeys *j, long long now)
 {
-	size_t i;
+	uint32_t ring[SWEEP_AHEAD];
+	size_t i, head = 0, queued = 0;
 
 	for (i = 0; i < j->n && !j->err; i++) {
 		struct jperson *p = &j->p[i];
 
-		if (!p->live || now - p->last_ts <= j->lookback_ms || give_up(j, p) < 0)
+		if (!p->live || now - p->last_ts <= j->lookback_ms)
 			continue;
-		htab_del(&j->idx, p->user);
-		release(j, (uint32_t)i);
+		htab_prefetch(&j->idx, p->user);
+		if (queued == SWEEP_AHEAD) {
+			forget(j, ring[head]);
+			ring[head] = (uint32_t)i;
+			head = (head + 1) % SWEEP_AHEAD;
+		} else
+			ring[(head + queued++) % SWEEP_AHEAD] = (uint32_t)i;
 	}
+	for (; queued; queued--, head = (head + 1) % SWEEP_AHEAD)
+		forget(j, ring[head]);
 }
 
 struct jperson *journeys_person(struct journeys *j, struct h128 user, long long ts)
