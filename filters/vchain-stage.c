@@ -54,8 +54,15 @@ struct opts {
 	long long tolerance_ms;
 	int stats;
 	unsigned nparts;	/* of the customers (0: --journeys) */
+	struct jpick pick;	/* the members read (enum member's) */
 	struct drive d;		/* output, threads, input options */
 };
+
+/* The members a worker picks from a line, in member_names' order. */
+enum member { M_TYPE, M_USER, M_TS, M_PLATFORM, M_SENTIMENT, M_RATING, M_STAGE, M_STAGE_NAME, M_N };
+static const char *const member_names[M_N] = { "type",	    "user_id", "ts",	"platform",
+					       "sentiment", "rating",  "stage", "stage_name" };
+static size_t member_lens[M_N];
 
 /* F_DECIDED: the customers' part set the stage (in base) */
 enum { F_USER = 1, F_TS = 2, F_CANDIDATE = 4, F_PURCHASE = 8, F_DECIDED = 16 };
@@ -211,6 +218,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		return -1;
 	if (!map)
 		stage_map_default(&o->map);
+	for (c = 0; c < M_N; c++)
+		member_lens[c] = strlen(member_names[c]);
+	json_pick_init(&o->pick, member_names, member_lens, M_N);
 	return optind;
 }
 
@@ -261,14 +271,25 @@ static int stage_line(void *ctx, const char *line, size_t len, const struct scan
 	struct worker *w = ctx;
 	const struct opts *o = w->o;
 	const struct jfield *type, *f, *user;
+	const struct jfield *got[M_N];
+	struct jfield picked[M_N];
 	struct members m;
 	struct srec r;
 	size_t start = out->len, i, vend;
-	int sr, entry, first = 1;
+	int sr, entry, first = 1, whole;
 
-	if ((sr = json_scan_record(line, len, &w->obj, marks, why)) < 0)
+	if ((sr = json_line_pick(&w->obj, line, len, marks, &o->pick, picked, got, why)) < 0)
 		return sr;
-	find_members(&w->obj, &m);
+	/* a compact line without stage or stage_name is the record as written: copied whole */
+	whole = sr == 1 && !got[M_STAGE] && !got[M_STAGE_NAME];
+	if (whole) {
+		m.type = got[M_TYPE], m.user = got[M_USER], m.ts = got[M_TS], m.platform = got[M_PLATFORM];
+		m.sentiment = got[M_SENTIMENT], m.rating = got[M_RATING];
+	} else {	/* rebuilt member by member from the scan: stage and stage_name left out */
+		if (sr == 1 && (sr = json_scan_record(line, len, &w->obj, marks, why)) < 0)
+			return sr;
+		find_members(&w->obj, &m);
+	}
 	type = m.type;
 	if (!type || type->type != J_STR) {
 		snprintf(why, 200, "no type (vchain-stage reads canonical events: vchain-parse)");
@@ -304,7 +325,15 @@ static int stage_line(void *ctx, const char *line, size_t len, const struct scan
 	}
 
 	/* header now, filled in at the end; then the members less stage and stage_name */
-	if (buf_add(out, &r, sizeof(r)) < 0 || buf_addc(out, '{') < 0)
+	if (buf_add(out, &r, sizeof(r)) < 0)
+		return -2;
+	if (whole) {
+		if (buf_add(out, line, len) < 0)
+			return -2;
+		r.prefix = (uint32_t)(type->val + type->vlen + 1 - line);	/* after type's closing quote */
+		goto done;
+	}
+	if (buf_addc(out, '{') < 0)
 		return -2;
 	for (i = 0; i < w->obj.n; i++) {
 		f = &w->obj.f[i];
@@ -321,6 +350,7 @@ static int stage_line(void *ctx, const char *line, size_t len, const struct scan
 	}
 	if (buf_addc(out, '}') < 0)
 		return -2;
+done:
 	r.len = (uint32_t)(out->len - start - sizeof(r));
 	memcpy(out->p + start, &r, sizeof(r));
 	/* a purchase or an act of advocacy: its person's part of the customers decides */

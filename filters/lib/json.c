@@ -1094,7 +1094,7 @@ int json_line_pick(struct jobj *o, const char *line, size_t len, const struct sc
 		return -1;
 	}
 	if (line_pick(o, line, len, marks, pk, f, got))
-		return 0;
+		return 1;
 	if ((r = json_scan_record(line, len, o, marks, why)) < 0)
 		return r;
 	for (i = 0; i < n; i++)

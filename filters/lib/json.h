@@ -301,9 +301,10 @@ int json_line_key(struct jobj *o, const char *line, size_t len, const struct sca
  * The members pk names of a line (at most JSON_LINE_KEY_MAX), as
  * jobj_get would give them after json_scan_record: got[i] points at f[i]
  * or into o, or is NULL when absent; the last of a repeated name. A
- * compact flat line is walked once and nothing else stored; any other is
- * scanned into o (scratch). 0, or as json_scan_record: -1 bad JSON (why),
- * -2 out of memory.
+ * compact flat line ('{', members with nothing between their tokens and
+ * no nested value, '}') is walked once and nothing else stored: 1; any
+ * other is scanned into o: 0. Else as json_scan_record: -1 bad JSON
+ * (why), -2 out of memory.
  */
 int json_line_pick(struct jobj *o, const char *line, size_t len, const struct scan_marks *marks,
 		   const struct jpick *pk, struct jfield *f, const struct jfield **got, char *why);

@@ -523,6 +523,22 @@ static void same_pick(const char *line, size_t len, const struct scan_marks *m)
 	json_pick_init(&pk, names, lens, n);
 	ra = json_line_pick(&scratch, line, len, m, &pk, f, got, why);
 	rb = json_scan_object(line, len, &o);
+	/* walked (1) only when compact: the line is its members' spans joined by ',' in braces */
+	if (ra == 1) {
+		size_t k, at = 1;
+
+		for (k = 0; k < o.n; k++) {
+			const struct jfield *g = &o.f[k];
+			const char *vend = g->val + g->vlen + (g->type == J_STR);
+
+			if (g->key - 1 != line + at || vend > line + len)
+				fail_msg("json_line_pick walked a line that is not compact: %.*s", (int)len, line);
+			at = (size_t)(vend - line) + 1;
+		}
+		if (o.n ? at != len : len != 2)
+			fail_msg("json_line_pick walked a line that is not compact: %.*s", (int)len, line);
+		ra = 0;
+	}
 	if (ra != rb)
 		fail_msg("json_line_pick %d, the scan %d: %.*s", ra, rb, (int)len, line);
 	for (i = 0; i < n && ra == 0; i++) {
