@@ -32,10 +32,18 @@
 
 _Static_assert(VOCAB_NPLATFORMS <= 16, "a row's platforms are a 16-bit set");
 
+/* The members read, each a slot; a key may fill several (-g platform is also the platform). */
+enum member_slot { S_TYPE, S_USER, S_TS, S_PLATFORM, S_SENTIMENT, S_RATING, S_FOLLOWERS, S_REVENUE, S_REFERRED, S_URL,
+	    S_GROUP, S_REF, NSLOT };
+
 struct opts {
 	struct adv_cfg a;
 	struct stage_map map;
-	size_t group_len, ref_len;
+	size_t ref_len;
+	const char *names[NSLOT];	/* the members picked from a line: the slots', -g and --ref only when set */
+	size_t lens[NSLOT];
+	int pick_of[NSLOT];		/* a slot's index in names, or -1 */
+	struct jpick pick;
 	int summary, partial, merge, stats, top_given, capacity_given;
 	struct drive d;
 };
@@ -154,6 +162,26 @@ bad:
 	diag("--weights: '%.*s' is not NAME=WEIGHT with NAME one of share, mention, tag, review, referral, "
 	     "referred_customer, detractor and WEIGHT a number >= 0", (int)n, s);
 	return -1;
+}
+
+/* The names a worker picks from a line: the slots', -g's and --ref's only when given. */
+static void pick_names(struct opts *o)
+{
+	static const char *const fixed[S_GROUP] = { "type",   "user_id",   "ts",	  "platform",	 "sentiment",
+						    "rating", "followers", "revenue", "referred_by", "url" };
+	unsigned n = 0;
+	int k;
+
+	for (k = 0; k < NSLOT; k++) {
+		const char *name = k < S_GROUP ? fixed[k] : k == S_GROUP ? o->a.group : o->a.ref_field;
+
+		o->pick_of[k] = name ? (int)n : -1;
+		if (name) {
+			o->names[n] = name;
+			o->lens[n++] = strlen(name);
+		}
+	}
+	json_pick_init(&o->pick, o->names, o->lens, n);
 }
 
 static int parse_args(int argc, char **argv, struct opts *o)
@@ -293,8 +321,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		diag("--capacity %zu is below -n %zu", o->a.capacity, o->a.top);
 		return -1;
 	}
-	o->group_len = o->a.group ? strlen(o->a.group) : 0;
 	o->ref_len = o->a.ref_field ? strlen(o->a.ref_field) : 0;
+	pick_names(o);
 	if (map && stage_map_load(&o->map, map) < 0)
 		return -1;
 	if (!map)
@@ -303,11 +331,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 }
 
 /* ---- in a worker: an event into a vrec ---- */
-
-static int key_eq_s(const char *k, size_t kn, const char *name, size_t n)
-{
-	return kn == n && memcmp(k, name, n) == 0;
-}
 
 /* A string or number member's bytes: 1, or 0 when absent, null, empty or something else. */
 static int text_of(const struct jfield *f)
@@ -364,85 +387,27 @@ static struct h128 key_of(struct buf *tmp, const char *user, size_t ulen, const 
 	return hash128(tmp->p, tmp->len);
 }
 
-/* The members read, each a slot; a key may fill several (-g platform is also the platform). */
-enum member_slot { S_TYPE, S_USER, S_TS, S_PLATFORM, S_SENTIMENT, S_RATING, S_FOLLOWERS, S_REVENUE, S_REFERRED, S_URL,
-	    S_GROUP, S_REF, NSLOT };
 
 struct members {
 	struct jfield v[NSLOT];
 	const struct jfield *p[NSLOT];	/* &v[k], or NULL: absent */
 };
 
-static unsigned slots_of(const struct opts *o, const char *k, size_t n)
-{
-	unsigned m = 0;
-
-	if (o->a.group && key_eq_s(k, n, o->a.group, o->group_len))
-		m |= 1u << S_GROUP;
-	if (o->a.ref_field && key_eq_s(k, n, o->a.ref_field, o->ref_len))
-		m |= 1u << S_REF;
-#define K(name, s) if (key_eq_s(k, n, name, sizeof(name) - 1)) return m | 1u << s
-	switch (n) {
-	case 2: K("ts", S_TS); break;
-	case 3: K("url", S_URL); break;
-	case 4: K("type", S_TYPE); break;
-	case 6: K("rating", S_RATING); break;
-	case 7: K("user_id", S_USER); K("revenue", S_REVENUE); break;
-	case 8: K("platform", S_PLATFORM); break;
-	case 9: K("sentiment", S_SENTIMENT); K("followers", S_FOLLOWERS); break;
-	case 11: K("referred_by", S_REFERRED); break;
-	}
-#undef K
-	return m;
-}
-
-static void take(struct members *m, unsigned slots, const struct jfield *f)
-{
-	int k;
-
-	for (k = 0; slots; k++, slots >>= 1)
-		if (slots & 1) {
-			m->v[k] = *f;
-			m->p[k] = &m->v[k];
-		}
-}
-
 /*
- * The members of the line: by the fast walk of a compact flat object,
- * else by the general scan (escaped keys decoded). 0, or as
- * json_scan_record.
+ * The members of the line: by the walk of a compact flat object, else by
+ * the general scan (escaped keys decoded). 0, or as json_scan_record.
  */
 static int read_members(struct worker *w, const char *line, size_t len, const struct scan_marks *marks,
 			struct members *m, char *why)
 {
 	const struct opts *o = w->o;
-	struct jflat it;
-	struct jfield f;
-	size_t i;
-	int r;
+	const struct jfield *got[NSLOT];
+	int r, k;
 
-	memset(m->p, 0, sizeof(m->p));
-	if (json_flat_init(&it, line, len, &w->obj, marks) == 0) {
-		while ((r = json_flat_next(&it, &f)) == JFLAT_MEMBER)
-			take(m, slots_of(o, f.key, f.klen), &f);
-		if (r == JFLAT_END)
-			return 0;
-		memset(m->p, 0, sizeof(m->p));
-	}
-	if ((r = json_scan_record(line, len, &w->obj, marks, why)) < 0)
+	if ((r = json_line_pick(&w->obj, line, len, marks, &o->pick, m->v, got, why)) < 0)
 		return r;
-	for (i = 0; i < w->obj.n; i++) {
-		const struct jfield *g = &w->obj.f[i];
-
-		if (!g->kesc) {
-			take(m, slots_of(o, g->key, g->klen), g);
-			continue;
-		}
-		w->tmp.len = 0;	/* rare: an escaped key, compared decoded */
-		if (json_unescape(g->key, g->klen, &w->tmp) < 0)
-			return -2;
-		take(m, slots_of(o, w->tmp.p ? w->tmp.p : "", w->tmp.len), g);
-	}
+	for (k = 0; k < NSLOT; k++)
+		m->p[k] = o->pick_of[k] >= 0 ? got[o->pick_of[k]] : NULL;
 	return 0;
 }
 
