@@ -125,8 +125,9 @@ static void set_len(struct buf *out, size_t start)
 	memcpy(out->p + start, &total, sizeof(total));
 }
 
-int rec_reduce_json(const struct rec_layout *l, const struct jobj *obj, struct buf *out, struct buf *tmp,
-		    char *why)
+/* The reduced record of the slots' members: got[i], else (got NULL) looked up in obj. */
+static int reduce(const struct rec_layout *l, const struct jobj *obj, const struct jfield *const *got,
+		  struct buf *out, struct buf *tmp, char *why)
 {
 	size_t start = out->len;
 	int i, r;
@@ -134,12 +135,25 @@ int rec_reduce_json(const struct rec_layout *l, const struct jobj *obj, struct b
 	if (put_u32(out, 0) < 0)
 		return -2;
 	for (i = 0; i < l->n; i++)
-		if ((r = rec_put_slot(l, i, jobj_get(obj, l->name[i], l->len[i]), out, tmp, why)) < 0) {
+		if ((r = rec_put_slot(l, i, got ? got[i] : jobj_get(obj, l->name[i], l->len[i]), out, tmp, why)) <
+		    0) {
 			out->len = start;
 			return r;
 		}
 	set_len(out, start);
 	return 0;
+}
+
+int rec_reduce_json(const struct rec_layout *l, const struct jobj *obj, struct buf *out, struct buf *tmp,
+		    char *why)
+{
+	return reduce(l, obj, NULL, out, tmp, why);
+}
+
+int rec_reduce_fields(const struct rec_layout *l, const struct jfield *const *got, struct buf *out,
+		      struct buf *tmp, char *why)
+{
+	return reduce(l, NULL, got, out, tmp, why);
 }
 
 int rec_reduce_csv(const struct rec_layout *l, const struct csvrec *csv, const int *col_of, struct buf *out,

@@ -72,6 +72,9 @@ int rec_put_slot(const struct rec_layout *l, int i, const struct jfield *f, stru
 /* The reduced record of a JSON object's members. 0, -1 (why), -2. */
 int rec_reduce_json(const struct rec_layout *l, const struct jobj *obj, struct buf *out, struct buf *tmp,
 		    char *why);
+/* The same from the slots' members picked already (json_line_pick): got[i] for slot i, NULL absent. */
+int rec_reduce_fields(const struct rec_layout *l, const struct jfield *const *got, struct buf *out,
+		      struct buf *tmp, char *why);
 /*
  * The reduced record of a CSV record split by csv, col_of[i] being slot i's
  * column (-1: none). CSV has no types: a field is a number where the slot

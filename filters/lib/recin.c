@@ -50,6 +50,12 @@ int recin_prepare(struct recin *ri, struct drive *d, struct in *in)
 	const char *p;
 	ssize_t n;
 
+	/* the layout is complete by the first input; the names are its own (picked by reference) */
+	if (ri->l->n > 0 && ri->l->n <= JSON_LINE_KEY_MAX)
+		json_pick_init(&ri->pick, (const char *const *)ri->l->name, ri->l->len, (unsigned)ri->l->n);
+	else
+		ri->pick.n = 0;
+
 	ri->fmt = ri->from;
 	ri->delim = ri->from_delim ? ri->from_delim : ',';
 	if (ri->fmt == RECIN_AUTO) {
@@ -84,6 +90,14 @@ int recin_line(const struct recin *ri, struct recin_worker *w, const char *line,
 		if ((n = source_csv_record(&w->csv, ri->delim, line, len, ri->ncol, why)) <= 0)
 			return n == 0 ? 1 : (int)n;
 		return rec_reduce_csv(ri->l, &w->csv, ri->col_of, out, &w->tmp, why);
+	}
+	if (ri->pick.n) {	/* the slots' members only: a compact line is walked, not scanned */
+		const struct jfield *got[JSON_LINE_KEY_MAX];
+		struct jfield f[JSON_LINE_KEY_MAX];
+
+		if ((r = json_line_pick(&w->obj, line, len, marks, &ri->pick, f, got, why)) < 0)
+			return r;
+		return rec_reduce_fields(ri->l, got, out, &w->tmp, why);
 	}
 	if ((r = json_scan_record(line, len, &w->obj, marks, why)) < 0)
 		return r;

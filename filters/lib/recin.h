@@ -28,6 +28,7 @@ struct recin {
 	int col_of[REC_MAX_SLOTS];	/* CSV: the column of each slot, or -1 */
 	size_t ncol;
 	struct csvrec hcsv;		/* splits headers, in the calling thread */
+	struct jpick pick;		/* NDJSON: the slots' names, when at most JSON_LINE_KEY_MAX (else n 0) */
 };
 
 /* A worker's own. */
