@@ -503,9 +503,6 @@ static int say(struct run *r, uint64_t lineno)
 	return r->d->stop = -1;
 }
 
-/* Records ahead whose person's index slot, then row, start loading while the ones before are done. */
-#define PREFETCH_SLOT 8
-#define PREFETCH_ROW 4
 
 /* The record after the one at q, reading its header into *a. */
 static const char *next_rec(const char *q, struct arec *a)
@@ -523,11 +520,13 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 	struct arec a, ahead;
 	unsigned k;
 
-	for (k = 0; k < PREFETCH_SLOT && qs < end; k++) {
+	if (at->nsh)
+		qs = qr = end;	/* each shard prefetches for its own records */
+	for (k = 0; k < ATTRIB_PREFETCH_SLOT && qs < end; k++) {
 		qs = next_rec(qs, &ahead);
 		attrib_prefetch(at, ahead.user);
 	}
-	for (k = 0; k < PREFETCH_ROW && qr < end; k++)
+	for (k = 0; k < ATTRIB_PREFETCH_ROW && qr < end; k++)
 		qr = next_rec(qr, &ahead);
 	for (; p < end; p += sizeof(a) + a.ch_len + a.id_len + a.user_len + a.ts_len, lineno++) {
 		memcpy(&a, p, sizeof(a));
