@@ -3,7 +3,8 @@
  * Properties: no crash or sanitizer report; the quote-bitmap scan and the
  * byte-by-byte scan agree (result, message, column, members); a compact
  * flat walk that reaches its end has the scanner's members; json_line_key
- * has the scanner's verdict and key, alone and in a chunk; a record
+ * has the scanner's verdict and key, and json_line_pick its verdict and
+ * members, alone and in a chunk; a record
  * copied as it is equals the record rebuilt; a line the normaliser accepts
  * gives output that the scanner accepts as one object; normalising that
  * output again gives the same bytes (canonical form is a fixed point).
@@ -23,22 +24,39 @@ static int same_field(const struct jfield *a, const struct jfield *b)
 	       a->type == b->type && a->kesc == b->kesc && a->vesc == b->vesc;
 }
 
-/* json_line_key gives the scan's verdict and key, for a few names (the line may be in a chunk). */
+/*
+ * json_line_key gives the scan's verdict and key, and json_line_pick its
+ * verdict and jobj_get's members, for a few names (the line may be in a
+ * chunk); "ka" and "kb" share a pick slot (length and first byte).
+ */
 static void keys_agree(const char *line, size_t size, const struct scan_marks *marks, int ra, const struct jobj *a)
 {
-	static const char *const names[] = { "k", "a", "" };
-	static const size_t lens[] = { 1, 1, 0 };
+	static const char *const names[] = { "k", "a", "", "ka", "kb" };
+	static const size_t lens[] = { 1, 1, 0, 2, 2 };
 	static struct jobj scratch;
 	static struct buf ka, kb, tmp;
+	const struct jfield *got[5], *want;
+	struct jfield f[5];
+	struct jpick pk;
 	char why[200];
-	unsigned n;
+	unsigned n, i;
 	int r, rb;
 
-	for (n = 1; n <= 3; n++) {
-		r = json_line_key(&scratch, line, size, marks, names, lens, n, &ka, &tmp, why);
+	for (n = 1; n <= 5; n++) {
+		json_pick_init(&pk, names, lens, n);
+		r = json_line_key(&scratch, line, size, marks, &pk, &ka, &tmp, why);
 		rb = ra == 0 ? json_record_key(a, names, lens, n, &kb, &tmp) : ra;
 		if (r != rb || (r == 1 && (ka.len != kb.len || memcmp(ka.p, kb.p, ka.len) != 0)))
 			abort();
+		r = json_line_pick(&scratch, line, size, marks, &pk, f, got, why);
+		if ((r > 0 ? 0 : r) != ra)
+			abort();
+		for (i = 0; i < n && ra == 0; i++) {
+			want = jobj_get(a, names[i], lens[i]);
+			if (!want != !got[i] || (want && (want->vlen != got[i]->vlen || want->type != got[i]->type ||
+							   memcmp(want->val, got[i]->val, want->vlen) != 0)))
+				abort();
+		}
 	}
 }
 
