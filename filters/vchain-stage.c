@@ -45,6 +45,11 @@
 
 _Static_assert(VOCAB_NPLATFORMS <= 16, "a person's platforms are a 16-bit set");
 
+/* The members a worker picks from a line, in member_names' order. */
+enum member { M_TYPE, M_USER, M_TS, M_PLATFORM, M_SENTIMENT, M_RATING, M_STAGE, M_STAGE_NAME, M_N };
+static const char *const member_names[M_N] = { "type",	    "user_id", "ts",	"platform",
+					       "sentiment", "rating",  "stage", "stage_name" };
+
 struct opts {
 	struct stage_map map;
 	double positive;	/* sentiment threshold for advocacy */
@@ -54,15 +59,11 @@ struct opts {
 	long long tolerance_ms;
 	int stats;
 	unsigned nparts;	/* of the customers (0: --journeys) */
+	size_t member_lens[M_N];
 	struct jpick pick;	/* the members read (enum member's) */
 	struct drive d;		/* output, threads, input options */
 };
 
-/* The members a worker picks from a line, in member_names' order. */
-enum member { M_TYPE, M_USER, M_TS, M_PLATFORM, M_SENTIMENT, M_RATING, M_STAGE, M_STAGE_NAME, M_N };
-static const char *const member_names[M_N] = { "type",	    "user_id", "ts",	"platform",
-					       "sentiment", "rating",  "stage", "stage_name" };
-static size_t member_lens[M_N];
 
 /* F_DECIDED: the customers' part set the stage (in base) */
 enum { F_USER = 1, F_TS = 2, F_CANDIDATE = 4, F_PURCHASE = 8, F_DECIDED = 16 };
@@ -219,49 +220,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	if (!map)
 		stage_map_default(&o->map);
 	for (c = 0; c < M_N; c++)
-		member_lens[c] = strlen(member_names[c]);
-	json_pick_init(&o->pick, member_names, member_lens, M_N);
+		o->member_lens[c] = strlen(member_names[c]);
+	json_pick_init(&o->pick, member_names, o->member_lens, M_N);
 	return optind;
-}
-
-/* The members vchain-stage reads, found in one pass (the last of a repeated key wins). */
-struct members {
-	const struct jfield *type, *user, *ts, *platform, *sentiment, *rating;
-};
-
-static int key_eq(const struct jfield *f, const char *name, size_t n)
-{
-	return f->klen == n && memcmp(f->key, name, n) == 0;
-}
-
-static void find_members(const struct jobj *obj, struct members *m)
-{
-	const struct jfield *f;
-	size_t i;
-
-	memset(m, 0, sizeof(*m));
-	for (i = 0; i < obj->n; i++) {
-		f = &obj->f[i];
-		if (f->kesc) {	/* rare: compare the decoded key */
-			const char *names[] = { "type", "user_id", "ts", "platform", "sentiment", "rating" };
-			const struct jfield **slot[] = { &m->type, &m->user, &m->ts, &m->platform,
-							 &m->sentiment, &m->rating };
-			unsigned k;
-
-			for (k = 0; k < 6; k++)
-				if (jobj_get(obj, names[k], strlen(names[k])) == f)
-					*slot[k] = f;
-			continue;
-		}
-		switch (f->klen) {
-		case 2: if (key_eq(f, "ts", 2)) m->ts = f; break;
-		case 4: if (key_eq(f, "type", 4)) m->type = f; break;
-		case 6: if (key_eq(f, "rating", 6)) m->rating = f; break;
-		case 7: if (key_eq(f, "user_id", 7)) m->user = f; break;
-		case 8: if (key_eq(f, "platform", 8)) m->platform = f; break;
-		case 9: if (key_eq(f, "sentiment", 9)) m->sentiment = f; break;
-		}
-	}
 }
 
 /* In a worker: the record without stage fields, split where they go; what commit needs to know. */
@@ -273,24 +234,21 @@ static int stage_line(void *ctx, const char *line, size_t len, const struct scan
 	const struct jfield *type, *f, *user;
 	const struct jfield *got[M_N];
 	struct jfield picked[M_N];
-	struct members m;
 	struct srec r;
 	size_t start = out->len, i, vend;
-	int sr, entry, first = 1, whole;
+	int sr, entry, first = 1, whole, k;
 
 	if ((sr = json_line_pick(&w->obj, line, len, marks, &o->pick, picked, got, why)) < 0)
 		return sr;
 	/* a compact line without stage or stage_name is the record as written: copied whole */
 	whole = sr == 1 && !got[M_STAGE] && !got[M_STAGE_NAME];
-	if (whole) {
-		m.type = got[M_TYPE], m.user = got[M_USER], m.ts = got[M_TS], m.platform = got[M_PLATFORM];
-		m.sentiment = got[M_SENTIMENT], m.rating = got[M_RATING];
-	} else {	/* rebuilt member by member from the scan: stage and stage_name left out */
-		if (sr == 1 && (sr = json_scan_record(line, len, &w->obj, marks, why)) < 0)
+	if (sr == 1 && !whole) {	/* to be rebuilt member by member: its members from the scan */
+		if ((sr = json_scan_record(line, len, &w->obj, marks, why)) < 0)
 			return sr;
-		find_members(&w->obj, &m);
+		for (k = 0; k < M_N; k++)
+			got[k] = jobj_get(&w->obj, member_names[k], o->member_lens[k]);
 	}
-	type = m.type;
+	type = got[M_TYPE];
 	if (!type || type->type != J_STR) {
 		snprintf(why, 200, "no type (vchain-stage reads canonical events: vchain-parse)");
 		return -1;
@@ -302,21 +260,21 @@ static int stage_line(void *ctx, const char *line, size_t len, const struct scan
 	}
 	memset(&r, 0, sizeof(r));
 	r.base = (int8_t)o->map.stage[entry];
-	if (person_advocacy(o->map.act[entry], m.rating, m.sentiment, o->positive))
+	if (person_advocacy(o->map.act[entry], got[M_RATING], got[M_SENTIMENT], o->positive))
 		r.flags |= F_CANDIDATE;
 	if (o->map.act[entry] == ACT_PURCHASE)
 		r.flags |= F_PURCHASE;
-	user = m.user;
+	user = got[M_USER];
 	if (user && (user->type == J_STR || user->type == J_NUM) && user->vlen > 0) {
 		r.flags |= F_USER;
 		r.user = hash128(user->val, user->vlen);
 		r.user_len = o->journeys ? user->vlen : 0;
 		r.user_num = user->type == J_NUM;
 	}
-	if (m.ts && event_ts_ms(m.ts, &r.ts_ms) == 0)
+	if (got[M_TS] && event_ts_ms(got[M_TS], &r.ts_ms) == 0)
 		r.flags |= F_TS;
-	r.platform = (uint8_t)(m.platform && m.platform->type == J_STR
-				       ? vocab_platform_index(m.platform->val, m.platform->vlen) : PLATFORM_OTHER);
+	f = got[M_PLATFORM];
+	r.platform = (uint8_t)(f && f->type == J_STR ? vocab_platform_index(f->val, f->vlen) : PLATFORM_OTHER);
 	if (o->journeys) {	/* only the header: journeys write no events */
 		r.len = 0;
 		if (buf_add(out, &r, sizeof(r)) < 0 || (r.user_len && buf_add(out, user->val, r.user_len) < 0))
