@@ -13,6 +13,10 @@ for f in parse dedupe stage sort aggregate attribute rank-advocates gen; do
 		sort) set -- -S 8M -T "$TMP/sorttmp" "$TMP/big" ;;
 		*) set -- "$TMP/big" ;;
 		esac
+		# emptied first: a signal that comes before the shell's child has opened them must not leave
+		# the run before's output and message to be read as this one's
+		: > "$TMP/out"
+		: > "$TMP/err"
 		"$BIN/vchain-$f" "$@" > "$TMP/out" 2> "$TMP/err" &
 		pid=$!
 		sleep 0.3
