@@ -82,16 +82,36 @@ once() {
 	tail -n 1 "$D/scale.1" >> "$1"
 }
 
-row() {	# row NAME COMMAND-WITH-@J@: the -j values' runs interleaved, so a slow spell of the machine falls on all alike
+# the command $1 with -j $2, copy $3 (@C@, where a copy needs names of its own, becomes $3)
+at() {
+	echo "$1" | sed "s/@J@/$2/g; s/@C@/$3/g"
+}
+
+# row NAME COMMAND-WITH-@J@: the -j values' runs interleaved, so a slow
+# spell of the machine falls on all alike; and in the same turns, ncpu
+# copies of the -j 1 command at once, each a process of its own: what
+# the machine gives ncpu independent jobs, the ceiling of a speed-up
+# (a shared host, or vCPUs that are one core's hyperthreads, give ncpu
+# busy CPUs less than ncpu times one busy CPU's speed)
+row() {
 	name=$1 cmd=$2
 	line=$(printf '%-38s' "$name")
 	base=
 	for j in $js; do : > "$D/scale.t$j"; done
+	: > "$D/scale.tc"
+	copies=
+	c=1
+	while [ "$c" -le "$ncpu" ]; do
+		copies="$copies$(at "$cmd" 1 "$c") & "
+		c=$((c + 1))
+	done
+	copies="${copies}wait"
 	r=0
 	while [ "$r" -lt "$RUNS" ]; do
 		for j in $js; do
-			once "$D/scale.t$j" "$(echo "$cmd" | sed "s/@J@/$j/g")" || { echo "$line failed"; return; }
+			once "$D/scale.t$j" "$(at "$cmd" "$j" "")" || { echo "$line failed"; return; }
 		done
+		[ "$ncpu" -lt 2 ] || once "$D/scale.tc" "$copies" || { echo "$line failed"; return; }
 		r=$((r + 1))
 	done
 	for j in $js; do
@@ -100,14 +120,21 @@ row() {	# row NAME COMMAND-WITH-@J@: the -j values' runs interleaved, so a slow 
 		[ -n "$base" ] || base=$t
 		line="$line $(printf '%7s %5s' "$t" "$(awk -v b="$base" -v t="$t" 'BEGIN { if (t > 0) printf "%.2fx", b / t; else print "-" }')")"
 	done
+	if [ "$ncpu" -ge 2 ]; then
+		t=$(sort -n "$D/scale.tc" | awk '{ w[NR] = $1 } END { print w[int((NR + 1) / 2)] }')
+		line="$line $(printf '%7s %5s' "$t" "$(awk -v b="$base" -v t="$t" -v n="$ncpu" 'BEGIN { if (t > 0) printf "%.2fx", n * b / t; else print "-" }')")"
+	fi
+	rm -f "$D/scale.tc"
 	echo "$line"
 }
 
 P="$B/vchain-parse" DE="$B/vchain-dedupe" S="$B/vchain-stage" A="$B/vchain-aggregate" SO="$B/vchain-sort"
 AT="$B/vchain-attribute" RA="$B/vchain-rank-advocates" PA="$B/vchain-partition" pd="$D/scale-partition"
 echo "scaling on $ncpu CPUs, $EVENTS events ($((size / 1000000)) MB of NDJSON), median of $RUNS; seconds and speed-up over -j 1"
+[ "$ncpu" -lt 2 ] || echo "last column: $ncpu copies of the -j 1 run at once, and $ncpu x (-j 1) / that: what this machine gives $ncpu independent jobs, a speed-up's ceiling here"
 hdr=$(printf '%-38s' "work")
 for j in $js; do hdr="$hdr $(printf '%13s' "-j $j")"; done
+[ "$ncpu" -lt 2 ] || hdr="$hdr $(printf '%13s' "$ncpu x -j 1")"
 echo "$hdr"
 row "vchain-parse NDJSON" "$P -j @J@ $nd"
 row "vchain-parse one .gz" "$P -j @J@ $nd.gz"
@@ -120,7 +147,7 @@ row "vchain-aggregate --report funnel" "$A -j @J@ --report funnel $st"
 row "vchain-aggregate --report roi" "$A -j @J@ --report roi $st"
 row "vchain-attribute --summary" "$AT -j @J@ --summary $ts"
 row "vchain-rank-advocates" "$RA -j @J@ $ts"
-row "vchain-partition -n 8 (and rm -rf)" "rm -rf $pd && mkdir $pd && $PA -j @J@ -n 8 -o $pd/part-%d $nd"
+row "vchain-partition -n 8 (and rm -rf)" "rm -rf $pd@C@ && mkdir $pd@C@ && $PA -j @J@ -n 8 -o $pd@C@/part-%d $nd"
 row "vchain-sort -k user_id,ts" "$SO -j @J@ -k user_id,ts --missing last $nd"
 row "pipeline .gz|dedupe|stage|funnel" "$P -j @J@ $nd.gz | $DE -j @J@ | $S -j @J@ | $A -j @J@ --report funnel"
 
@@ -153,6 +180,8 @@ set -- $(med "$A --report funnel $D/scale.s")
 c4=$2
 set -- $(med "$P $nd.gz | $DE | $S | $A --report funnel")
 rm -f "$D/scale.p" "$D/scale.d" "$D/scale.s"
+c=1
+while [ "$c" -le "$ncpu" ]; do rm -rf "$pd$c"; c=$((c + 1)); done
 rm -rf "$pd"
 awk -v w="$1" -v a="$c1" -v b="$c2" -v c="$c3" -v d="$c4" -v n="$ncpu" -v mb="$size" 'BEGIN {
 	s = a + b + c + d
