@@ -114,12 +114,15 @@ $(B)/tests/failalloc.so: tests/faults/failalloc.c
 unit: $(UNITS) $(if $(SANITIZE),,$(B)/tests/failalloc.so)
 
 # The suite: unit tests and CLI tests, then the same under ASan+UBSan.
+# make check builds with a job per CPU unless given -j; run.sh runs the
+# plain and the sanitized suite at once on a machine of 2 CPUs or more
+CHECK_J = $$(case " $(MAKEFLAGS) " in *" -j"*|*--jobserver*) ;; *) echo "-j$$(nproc 2> /dev/null || echo 1)" ;; esac)
 check:
 	@sh scripts/deps.sh check
-	$(MAKE) --no-print-directory all unit
-	$(MAKE) --no-print-directory all unit SANITIZE=address,undefined
+	$(MAKE) --no-print-directory $(CHECK_J) all unit
+	$(MAKE) --no-print-directory $(CHECK_J) all unit SANITIZE=address,undefined
 	@ASAN_OPTIONS=detect_stack_use_after_return=1 sh tests/run.sh build build/san
-	@$(MAKE) --no-print-directory fuzz-check
+	@$(MAKE) --no-print-directory $(CHECK_J) fuzz-check
 
 check-plain: all unit
 	@sh tests/run.sh $(B)

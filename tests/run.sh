@@ -13,6 +13,8 @@
 # Pins LC_ALL=C TZ=UTC. VALGRIND=1 runs the filters under valgrind;
 # ONLY="vchain-sort vchain-stage" runs those filters' tests (and the units);
 # tests/matrix holds tests of every filter, tests/scripts those of scripts/.
+# Several builds run at once on a machine of 2 CPUs or more (SERIAL=1: in
+# turn), each build's report printed when all are done.
 # Ends with the line "N passed, N failed, N skipped".
 set -u
 export LC_ALL=C TZ=UTC
@@ -93,6 +95,29 @@ run_script() {	# BUILD FILTER_DIR SCRIPT
 }
 
 [ $# -gt 0 ] || set -- build
+# Several builds: each build's suite in a run.sh of its own, at once when
+# the machine has more than one CPU (SERIAL=1: one after another), each
+# one's report shown whole when it ends, then the sum.
+if [ $# -gt 1 ] && [ -z "${SERIAL:-}" ] && [ "$(nproc 2> /dev/null || echo 1)" -gt 1 ]; then
+	for b in "$@"; do
+		sh "$0" "$b" > "$tmp/run.$(echo "$b" | tr / _)" 2>&1 &
+	done
+	wait
+	for b in "$@"; do
+		r="$tmp/run.$(echo "$b" | tr / _)"
+		sed '$d' "$r" | grep -v '^failed:'
+		failed="$failed$(sed -n 's/^failed://p' "$r")"
+		set -- $(tail -n 1 "$r")
+		case "${1:-}.${3:-}.${5:-}" in
+		*[!0-9.]*|.*|*..*|*.) echo "run.sh: the run of $b ended without its counts"; fail=$((fail + 1)); failed="$failed $b" ;;
+		*) pass=$((pass + $1)) fail=$((fail + $3)) skip=$((skip + $5)) ;;
+		esac
+	done
+	[ $fail -gt 0 ] && echo "failed:$failed"
+	echo "$pass passed, $fail failed, $skip skipped"
+	[ $fail -eq 0 ]
+	exit
+fi
 for b in "$@"; do
 	[ -d "$top/$b" ] || { echo "run.sh: no build in $b" >&2; exit 2; }
 	run_units "$top/$b"
