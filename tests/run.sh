@@ -99,6 +99,7 @@ run_script() {	# BUILD FILTER_DIR SCRIPT
 # the machine has more than one CPU (SERIAL=1: one after another), each
 # one's report shown whole when it ends, then the sum.
 if [ $# -gt 1 ] && [ -z "${SERIAL:-}" ] && [ "$(nproc 2> /dev/null || echo 1)" -gt 1 ]; then
+	echo "run.sh: the suites of $* at once (SERIAL=1: in turn); each one's report when all are done"
 	for b in "$@"; do
 		sh "$0" "$b" > "$tmp/run.$(echo "$b" | tr / _)" 2>&1 &
 	done
