@@ -8,6 +8,8 @@
 /* m * 10^k without overflow. 0 or -2. */
 static int scale_up(__int128 *m, int k)
 {
+	if (*m == 0)
+		return 0;	/* a zero: each journey without conversion adds one */
 	while (k-- > 0) {
 		if (__builtin_mul_overflow(*m, 10, m))
 			return -2;
@@ -80,6 +82,8 @@ int dec_parse(const char *s, size_t n, struct dec *d)
 
 int dec_add(struct dec *sum, struct dec v)
 {
+	if (v.m == 0 && v.scale <= sum->scale)
+		return 0;	/* the sum as it was, its scale too */
 	if (v.scale > sum->scale) {
 		if (scale_up(&sum->m, v.scale - sum->scale) < 0)
 			return -2;

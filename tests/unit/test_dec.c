@@ -67,6 +67,28 @@ static void test_add(void **state)
 	assert_int_equal(dec_add(&s, v), 0);
 	dec_format(s, b);
 	assert_string_equal(b, "1.000000000000000000000000000001");
+	/* a zero adds nothing, but a zero of more digits after the point gives the sum its scale */
+	{
+		static const char *const add[][3] = {
+			{ "5", "0.00", "5.00" }, { "5.00", "0", "5.00" }, { "5.000", "0.0", "5.000" },
+			{ "0", "0.000", "0.000" }, { "0.00", "0", "0.00" }, { "-2.5", "-0", "-2.5" },
+			{ "99999999999999999999999999999999999999", "0.0", "" },	/* no room: -2 */
+			{ "99999999999999999999999999999999999999", "0", "99999999999999999999999999999999999999" },
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(add) / sizeof(add[0]); k++) {
+			dec_parse(add[k][0], strlen(add[k][0]), &s);
+			dec_parse(add[k][1], strlen(add[k][1]), &v);
+			if (!*add[k][2]) {
+				assert_int_equal(dec_add(&s, v), -2);
+				continue;
+			}
+			assert_int_equal(dec_add(&s, v), 0);
+			dec_format(s, b);
+			assert_string_equal(b, add[k][2]);
+		}
+	}
 }
 
 int main(void)
