@@ -51,8 +51,7 @@ static void release(struct journeys *j, uint32_t slot)
 	if (p->cap > JOURNEY_INLINE)
 		free(p->t.heap);
 	memset(p, 0, sizeof(*p));
-	p->next_free = j->free_head;
-	j->free_head = slot + 1;
+	j->free[j->nfree++] = slot;	/* a stack of its own: taking a slot reads no cold row */
 	j->active--;
 }
 
@@ -163,22 +162,24 @@ struct jperson *journeys_person(struct journeys *j, struct h128 user, long long 
 	if ((made = htab_put(&j->idx, user, &v)) < 0)
 		return NULL;
 	if (made) {
-		if (j->free_head) {
-			slot = j->free_head - 1;
-			j->free_head = j->p[slot].next_free;
+		if (j->nfree) {
+			slot = j->free[--j->nfree];
 		} else {
 			if (j->n == j->cap) {
 				size_t cap = j->cap ? 2 * j->cap : 1024;
 				struct jperson *np = realloc(j->p, cap * sizeof(*np));
 				long long *ns = np ? realloc(j->seen, cap * sizeof(*ns)) : NULL;
+				uint32_t *nf = ns ? realloc(j->free, cap * sizeof(*nf)) : NULL;
 
 				if (np)
 					j->p = np;
-				if (!ns) {
+				if (ns)
+					j->seen = ns;
+				if (!nf) {
 					htab_del(&j->idx, user);
 					return NULL;
 				}
-				j->seen = ns;
+				j->free = nf;
 				j->cap = cap;
 			}
 			slot = (uint32_t)j->n++;
@@ -256,7 +257,7 @@ int journeys_finish(struct journeys *j)
 
 size_t journeys_bytes(const struct journeys *j)
 {
-	size_t i, b = htab_bytes(&j->idx) + j->cap * (sizeof(*j->p) + sizeof(*j->seen));
+	size_t i, b = htab_bytes(&j->idx) + j->cap * (sizeof(*j->p) + sizeof(*j->seen) + sizeof(*j->free));
 
 	for (i = 0; i < j->n; i++)
 		if (j->p[i].cap > JOURNEY_INLINE)
@@ -273,6 +274,7 @@ void journeys_free(struct journeys *j)
 			free(j->p[i].t.heap);
 	free(j->p);
 	free(j->seen);
+	free(j->free);
 	htab_free(&j->idx);
 	memset(j, 0, sizeof(*j));
 }
