@@ -283,6 +283,7 @@ struct attrib_shard {
 	struct buf in;		/* its records of the chunk */
 	pthread_t th;
 	int started, rc;
+	int finished;		/* its people's journeys ended (the last round) */
 	struct attrib *owner;
 };
 
@@ -336,6 +337,23 @@ static int shard_run(struct attrib_shard *sh)
 	return 0;
 }
 
+/*
+ * A shard's records of the round; in the last round (a->finishing), then
+ * its people's last journeys, each shard on its own thread. 0, or -1.
+ */
+static int shard_round(struct attrib_shard *sh)
+{
+	if (shard_run(sh) < 0)
+		return -1;
+	if (!sh->owner->finishing)
+		return 0;
+	if (journeys_finish(&sh->e.jn) < 0)
+		return -1;
+	sh->e.people_bytes = journeys_bytes(&sh->e.jn);
+	sh->finished = 1;
+	return 0;
+}
+
 static void *shard_thread(void *arg)
 {
 	struct attrib_shard *sh = arg;
@@ -353,7 +371,7 @@ static void *shard_thread(void *arg)
 		seen = a->gen;
 		pthread_mutex_unlock(&a->mu);
 		if (!sh->rc)
-			sh->rc = shard_run(sh);
+			sh->rc = shard_round(sh);
 		pthread_mutex_lock(&a->mu);
 		if (--a->busy == 0)
 			pthread_cond_signal(&a->done);
@@ -454,7 +472,7 @@ int attrib_flush(struct attrib *a, int force)
 	pthread_cond_broadcast(&a->go);
 	pthread_mutex_unlock(&a->mu);
 	if (!a->sh[0].rc)
-		a->sh[0].rc = shard_run(&a->sh[0]);
+		a->sh[0].rc = shard_round(&a->sh[0]);
 	pthread_mutex_lock(&a->mu);
 	while (a->busy)
 		pthread_cond_wait(&a->done, &a->mu);
@@ -534,12 +552,14 @@ static int shards_end(struct attrib *a, int merge)
 	for (i = 0; i < a->nsh && merge && rc == 0; i++) {
 		struct attrib *s = &a->sh[i].e;
 
-		if (journeys_finish(&s->jn) < 0) {
-			memcpy(a->why, s->why, sizeof(a->why));
-			rc = -1;
-			break;
+		if (!a->sh[i].finished) {
+			if (journeys_finish(&s->jn) < 0) {
+				memcpy(a->why, s->why, sizeof(a->why));
+				rc = -1;
+				break;
+			}
+			s->people_bytes = journeys_bytes(&s->jn);
 		}
-		s->people_bytes = journeys_bytes(&s->jn);
 		rc = absorb(a, s);
 	}
 	for (i = 0; i < a->nsh; i++) {
@@ -604,7 +624,10 @@ int attrib_open_credits(struct attrib *r, struct out *out)
 
 int attrib_finish(struct attrib *r)
 {
-	int sharded = r->nsh > 0, rc = sharded ? (attrib_flush(r, 1) < 0 ? -1 : shards_end(r, 1)) : journeys_finish(&r->jn);
+	int sharded = r->nsh > 0, rc;
+
+	r->finishing = 1;	/* the shards' last round ends their journeys too */
+	rc = sharded ? (attrib_flush(r, 1) < 0 ? -1 : shards_end(r, 1)) : journeys_finish(&r->jn);
 
 	if (!sharded)
 		r->people_bytes = journeys_bytes(&r->jn);

@@ -101,6 +101,7 @@ struct attrib {
 	size_t queued;			/* bytes queued since the last round */
 	uint64_t gen;
 	int quit;
+	int finishing;			/* attrib_finish's round: each shard ends its journeys */
 	pthread_mutex_t mu;
 	pthread_cond_t go, done;
 };
