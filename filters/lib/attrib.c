@@ -281,8 +281,7 @@ struct shrec {
 struct attrib_shard {
 	struct attrib e;	/* its people, paths and credits */
 	struct buf in;		/* its records of the chunk */
-	pthread_t th;
-	int started, rc;
+	int rc;
 	int finished;		/* its people's journeys ended (the last round) */
 	struct attrib *owner;
 };
@@ -339,7 +338,7 @@ static int shard_run(struct attrib_shard *sh)
 
 /*
  * A shard's records of the round; in the last round (a->finishing), then
- * its people's last journeys, each shard on its own thread. 0, or -1.
+ * its people's last journeys, the shards at once. 0, or -1.
  */
 static int shard_round(struct attrib_shard *sh)
 {
@@ -354,10 +353,23 @@ static int shard_round(struct attrib_shard *sh)
 	return 0;
 }
 
+/*
+ * The shards of the round, taken one at a time by whichever thread is
+ * free (the calling one too): a thread the system keeps waiting holds up
+ * one shard of the round, not a fixed share of them.
+ */
+static void shard_tasks(struct attrib *a)
+{
+	unsigned k;
+
+	while ((k = __atomic_fetch_add(&a->next_shard, 1, __ATOMIC_RELAXED)) < a->nsh)
+		if (!a->sh[k].rc)
+			a->sh[k].rc = shard_round(&a->sh[k]);
+}
+
 static void *shard_thread(void *arg)
 {
-	struct attrib_shard *sh = arg;
-	struct attrib *a = sh->owner;
+	struct attrib *a = arg;
 	uint64_t seen = 0;
 
 	for (;;) {
@@ -370,8 +382,7 @@ static void *shard_thread(void *arg)
 		}
 		seen = a->gen;
 		pthread_mutex_unlock(&a->mu);
-		if (!sh->rc)
-			sh->rc = shard_round(sh);
+		shard_tasks(a);
 		pthread_mutex_lock(&a->mu);
 		if (--a->busy == 0)
 			pthread_cond_signal(&a->done);
@@ -381,27 +392,31 @@ static void *shard_thread(void *arg)
 
 int attrib_shards(struct attrib *a, unsigned n)
 {
-	unsigned i;
+	unsigned i, nsh = n * ATTRIB_SHARDS_PER_THREAD;
 
 	if (n < 2)
 		return 0;
-	if (!(a->sh = calloc(n, sizeof(*a->sh))))
+	if (nsh > 256)
+		nsh = 256;
+	if (!(a->sh = calloc(nsh, sizeof(*a->sh))) || !(a->th = calloc(n - 1, sizeof(*a->th))))
 		return oom(a);
-	a->nsh = n;
+	a->nsh = nsh;
 	pthread_mutex_init(&a->mu, NULL);
 	pthread_cond_init(&a->go, NULL);
 	pthread_cond_init(&a->done, NULL);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < nsh; i++) {
 		a->sh[i].owner = a;
 		if (attrib_init(&a->sh[i].e, a->c) < 0)
 			return oom(a);
 		a->sh[i].e.collect = a->w_open;
-		/* shard 0 runs in the calling thread */
-		if (i && pthread_create(&a->sh[i].th, NULL, shard_thread, &a->sh[i]) != 0) {
+	}
+	/* n - 1 threads of their own; the calling thread takes shards too */
+	for (i = 0; i + 1 < n; i++) {
+		if (pthread_create(&a->th[i], NULL, shard_thread, a) != 0) {
 			snprintf(a->why, sizeof(a->why), "cannot start a thread");
 			return -1;
 		}
-		a->sh[i].started = i > 0;
+		a->nth++;
 	}
 	return 0;
 }
@@ -467,12 +482,12 @@ int attrib_flush(struct attrib *a, int force)
 		return 0;
 	a->queued = 0;
 	pthread_mutex_lock(&a->mu);
-	a->busy = a->nsh - 1;
+	a->busy = a->nth;
+	a->next_shard = 0;
 	a->gen++;
 	pthread_cond_broadcast(&a->go);
 	pthread_mutex_unlock(&a->mu);
-	if (!a->sh[0].rc)
-		a->sh[0].rc = shard_round(&a->sh[0]);
+	shard_tasks(a);
 	pthread_mutex_lock(&a->mu);
 	while (a->busy)
 		pthread_cond_wait(&a->done, &a->mu);
@@ -546,9 +561,11 @@ static int shards_end(struct attrib *a, int merge)
 	a->quit = 1;
 	pthread_cond_broadcast(&a->go);
 	pthread_mutex_unlock(&a->mu);
-	for (i = 0; i < a->nsh; i++)
-		if (a->sh[i].started)
-			pthread_join(a->sh[i].th, NULL);
+	for (i = 0; i < a->nth; i++)
+		pthread_join(a->th[i], NULL);
+	free(a->th);
+	a->th = NULL;
+	a->nth = 0;
 	for (i = 0; i < a->nsh && merge && rc == 0; i++) {
 		struct attrib *s = &a->sh[i].e;
 

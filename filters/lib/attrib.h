@@ -98,6 +98,9 @@ struct attrib {
 	/* attrib_shards: people split over threads by their hash, each shard an engine of its own */
 	struct attrib_shard *sh;
 	unsigned nsh, busy;
+	unsigned next_shard;		/* the next shard of the round a thread takes (atomic) */
+	pthread_t *th;			/* the threads besides the calling one */
+	unsigned nth;
 	size_t queued;			/* bytes queued since the last round */
 	uint64_t gen;
 	int quit;
@@ -109,15 +112,18 @@ struct attrib {
 /* Start; c is kept. 0, or -1 (why). */
 int attrib_init(struct attrib *a, struct attrib_cfg *c);
 /*
- * Split the people over n engines (n >= 2; else nothing is done), n - 1
- * of them on threads of their own: touches and conversions are queued to
- * their person's shard and run at attrib_flush. Each shard keeps its own
+ * Split the people over n threads (n >= 2; else nothing is done): n - 1
+ * threads of their own and the calling one take the shards (engines, n x
+ * ATTRIB_SHARDS_PER_THREAD of them) of each round one at a time, as they
+ * come free: touches and conversions are queued to their person's shard
+ * and run at attrib_flush. Each shard keeps its own
  * paths and credits, merged at attrib_finish as --merge merges partial
  * results, so the results are those of one engine, byte for byte; credit
  * records (attrib_open_credits first) come back from the shards and are
  * written in input order after each round. At most 256 shards.
  * 0, or -1 (why).
  */
+#define ATTRIB_SHARDS_PER_THREAD 4	/* shards a round is cut into per thread: a slow thread holds up less */
 int attrib_shards(struct attrib *a, unsigned n);
 /*
  * Run what was queued to the shards, when it is ATTRIB_SHARD_BATCH bytes
