@@ -635,7 +635,7 @@ int main(int argc, char **argv)
 		status = drive_start(&o.d, attr_line, sizeof(struct worker), worker_init, &o, worker_done);
 		if (status == EXIT_OK && !o.summary && !o.paths && !o.partial && attrib_open_credits(&r.a, &o.d.out) < 0)
 			status = EXIT_DATA;
-		/* people over -j threads, each an engine of its own */
+		/* people over engines (shards), taken by the -j threads round by round */
 		if (status == EXIT_OK && attrib_shards(&r.a, o.d.threads) < 0) {
 			diag("%s", r.a.why);
 			status = EXIT_DATA;

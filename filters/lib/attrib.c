@@ -394,8 +394,10 @@ int attrib_shards(struct attrib *a, unsigned n)
 {
 	unsigned i, nsh = n * ATTRIB_SHARDS_PER_THREAD;
 
-	if (n < 2)
+	if (n < 1)
 		return 0;
+	if (nsh < ATTRIB_SHARDS_MIN)
+		nsh = ATTRIB_SHARDS_MIN;
 	if (nsh > 256)
 		nsh = 256;
 	if (!(a->sh = calloc(nsh, sizeof(*a->sh))) || !(a->th = calloc(n - 1, sizeof(*a->th))))
