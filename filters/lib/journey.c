@@ -1,7 +1,6 @@
 /*
  * journey.c - people's touches within the lookback window.
  */
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,12 +45,11 @@ static void release(struct journeys *j, uint32_t slot)
 {
 	struct jperson *p = &j->p[slot];
 
-	j->seen[slot] = LLONG_MAX;	/* never idle: the sweep passes it by */
-
 	if (p->cap > JOURNEY_INLINE)
 		free(p->t.heap);
 	memset(p, 0, sizeof(*p));
-	j->free[j->nfree++] = slot;	/* a stack of its own: taking a slot reads no cold row */
+	p->next_free = j->free_head;
+	j->free_head = slot + 1;
 	j->active--;
 }
 
@@ -66,80 +64,34 @@ static void forget(struct journeys *j, uint32_t slot)
 	release(j, slot);
 }
 
-#define SWEEP_AHEAD 16	/* rows, then index entries, that load while those before are looked at */
-
-/* A ring of slots in the order they were queued. */
-struct ring {
-	uint32_t slot[SWEEP_AHEAD];
-	unsigned head, n;
-};
-
-static uint32_t ring_swap(struct ring *r, uint32_t slot)	/* the oldest out, slot in: a full ring */
-{
-	uint32_t old = r->slot[r->head];
-
-	r->slot[r->head] = slot;
-	r->head = (r->head + 1) % SWEEP_AHEAD;
-	return old;
-}
-
-static void ring_push(struct ring *r, uint32_t slot)
-{
-	r->slot[(r->head + r->n++) % SWEEP_AHEAD] = slot;
-}
-
-static uint32_t ring_pop(struct ring *r)
-{
-	uint32_t old = r->slot[r->head];
-
-	r->head = (r->head + 1) % SWEEP_AHEAD;
-	r->n--;
-	return old;
-}
-
-/* A slot whose seen time says idle, its row loaded: forget the person (queued), or bring seen up to date. */
-static void sweep_row(struct journeys *j, struct ring *gone, uint32_t slot, long long now)
-{
-	struct jperson *p = &j->p[slot];
-
-	if (now - p->last_ts <= j->lookback_ms) {
-		j->seen[slot] = p->last_ts;
-		return;
-	}
-	htab_prefetch(&j->idx, p->user);
-	if (gone->n == SWEEP_AHEAD)
-		forget(j, ring_swap(gone, slot));
-	else
-		ring_push(gone, slot);
-}
+#define SWEEP_AHEAD 16	/* the forgotten whose index entries load while those before are removed */
 
 /*
- * Forget everyone idle for longer than the window before now, in slot
- * order: seen[] is read in order (a stream of 8 bytes a person, not a
- * random read a person as walking the table would be); a row is read
- * only when seen says idle (SWEEP_AHEAD later than it starts loading),
- * and only the forgotten are looked up in the index (SWEEP_AHEAD later
- * again), in the same order.
+ * Forget everyone idle for longer than the window before now: the slots
+ * are read in order (a stream through memory, not a random read a person
+ * as walking the table would be); only the forgotten are looked up, each
+ * SWEEP_AHEAD later than its index entry starts loading, in the same order.
  */
 static void sweep(struct journeys *j, long long now)
 {
-	struct ring rows = { { 0 }, 0, 0 }, gone = { { 0 }, 0, 0 };
-	long long horizon = now - j->lookback_ms;	/* seen before it: idle (a free slot's LLONG_MAX never is) */
-	size_t i;
+	uint32_t ring[SWEEP_AHEAD];
+	size_t i, head = 0, queued = 0;
 
 	for (i = 0; i < j->n && !j->err; i++) {
-		if (j->seen[i] >= horizon)
+		struct jperson *p = &j->p[i];
+
+		if (!p->live || now - p->last_ts <= j->lookback_ms)
 			continue;
-		__builtin_prefetch(&j->p[i]);
-		if (rows.n == SWEEP_AHEAD)
-			sweep_row(j, &gone, ring_swap(&rows, (uint32_t)i), now);
-		else
-			ring_push(&rows, (uint32_t)i);
+		htab_prefetch(&j->idx, p->user);
+		if (queued == SWEEP_AHEAD) {
+			forget(j, ring[head]);
+			ring[head] = (uint32_t)i;
+			head = (head + 1) % SWEEP_AHEAD;
+		} else
+			ring[(head + queued++) % SWEEP_AHEAD] = (uint32_t)i;
 	}
-	while (rows.n && !j->err)
-		sweep_row(j, &gone, ring_pop(&rows), now);
-	while (gone.n && !j->err)
-		forget(j, ring_pop(&gone));
+	for (; queued; queued--, head = (head + 1) % SWEEP_AHEAD)
+		forget(j, ring[head]);
 }
 
 struct jperson *journeys_person(struct journeys *j, struct h128 user, long long ts)
@@ -162,24 +114,19 @@ struct jperson *journeys_person(struct journeys *j, struct h128 user, long long 
 	if ((made = htab_put(&j->idx, user, &v)) < 0)
 		return NULL;
 	if (made) {
-		if (j->nfree) {
-			slot = j->free[--j->nfree];
+		if (j->free_head) {
+			slot = j->free_head - 1;
+			j->free_head = j->p[slot].next_free;
 		} else {
 			if (j->n == j->cap) {
 				size_t cap = j->cap ? 2 * j->cap : 1024;
 				struct jperson *np = realloc(j->p, cap * sizeof(*np));
-				long long *ns = np ? realloc(j->seen, cap * sizeof(*ns)) : NULL;
-				uint32_t *nf = ns ? realloc(j->free, cap * sizeof(*nf)) : NULL;
 
-				if (np)
-					j->p = np;
-				if (ns)
-					j->seen = ns;
-				if (!nf) {
+				if (!np) {
 					htab_del(&j->idx, user);
 					return NULL;
 				}
-				j->free = nf;
+				j->p = np;
 				j->cap = cap;
 			}
 			slot = (uint32_t)j->n++;
@@ -189,7 +136,6 @@ struct jperson *journeys_person(struct journeys *j, struct h128 user, long long 
 		p->user = user;
 		p->live = 1;
 		p->last_ts = ts;
-		j->seen[slot] = ts;
 		*v = (uint64_t)slot + 1;
 		if (++j->active > j->peak)
 			j->peak = j->active;
@@ -257,7 +203,7 @@ int journeys_finish(struct journeys *j)
 
 size_t journeys_bytes(const struct journeys *j)
 {
-	size_t i, b = htab_bytes(&j->idx) + j->cap * (sizeof(*j->p) + sizeof(*j->seen) + sizeof(*j->free));
+	size_t i, b = htab_bytes(&j->idx) + j->cap * sizeof(*j->p);
 
 	for (i = 0; i < j->n; i++)
 		if (j->p[i].cap > JOURNEY_INLINE)
@@ -273,8 +219,6 @@ void journeys_free(struct journeys *j)
 		if (j->p[i].cap > JOURNEY_INLINE)
 			free(j->p[i].t.heap);
 	free(j->p);
-	free(j->seen);
-	free(j->free);
 	htab_free(&j->idx);
 	memset(j, 0, sizeof(*j));
 }

@@ -5,7 +5,7 @@
  * forgotten (after their touches since their last conversion are handed
  * on as a journey that did not convert). Events come in time order.
  *
- * Memory: about 92 bytes a person active within the window (two touches
+ * Memory: about 80 bytes a person active within the window (two touches
  * included), 16 a touch beyond, and 32-48 of index: flat in events for a fixed number of
  * active people.
  */
@@ -30,6 +30,7 @@ struct jperson {
 	} t;
 	uint32_t head, n, cap;	/* touches [head, n) */
 	uint32_t pending;	/* touches from here on came after the last conversion */
+	uint32_t next_free;	/* in the free list: the next slot + 1 */
 	uint8_t live;		/* a person's slot, not a free one */
 };
 
@@ -48,16 +49,8 @@ struct journeys {
 	/* the rest is the engine's */
 	struct htab idx;	/* user hash -> slot + 1 */
 	struct jperson *p;
-	/*
-	 * Per slot, a time at or before the person's newest event (LLONG_MAX
-	 * for a free slot): what the sweep reads, 8 bytes a person where a
-	 * row is 80; a row is read only when this says idle, and then either
-	 * forgotten or this brought up to date.
-	 */
-	long long *seen;
 	size_t n, cap;
-	uint32_t *free;		/* the free slots, the last freed on top (cap of them) */
-	size_t nfree;
+	uint32_t free_head;	/* slot + 1, 0: none */
 	size_t active, peak;
 	long long next_sweep;
 	int swept_once;
