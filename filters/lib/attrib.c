@@ -400,8 +400,11 @@ int attrib_shards(struct attrib *a, unsigned n)
 		nsh = ATTRIB_SHARDS_MIN;
 	if (nsh > 256)
 		nsh = 256;
-	if (!(a->sh = calloc(nsh, sizeof(*a->sh))) || !(a->th = calloc(n - 1, sizeof(*a->th))))
+	if (!(a->th = calloc(n, sizeof(*a->th))) || !(a->sh = calloc(nsh, sizeof(*a->sh)))) {
+		free(a->th);	/* n, not n - 1: calloc(0) may be NULL */
+		a->th = NULL;
 		return oom(a);
+	}
 	a->nsh = nsh;
 	pthread_mutex_init(&a->mu, NULL);
 	pthread_cond_init(&a->go, NULL);
