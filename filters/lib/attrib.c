@@ -282,7 +282,6 @@ struct attrib_shard {
 	struct attrib e;	/* its people, paths and credits */
 	struct buf in;		/* its records of the chunk */
 	int rc;
-	int finished;		/* its people's journeys ended (the last round) */
 	struct attrib *owner;
 };
 
@@ -349,7 +348,6 @@ static int shard_round(struct attrib_shard *sh)
 	if (journeys_finish(&sh->e.jn) < 0)
 		return -1;
 	sh->e.people_bytes = journeys_bytes(&sh->e.jn);
-	sh->finished = 1;
 	return 0;
 }
 
@@ -571,19 +569,9 @@ static int shards_end(struct attrib *a, int merge)
 	free(a->th);
 	a->th = NULL;
 	a->nth = 0;
-	for (i = 0; i < a->nsh && merge && rc == 0; i++) {
-		struct attrib *s = &a->sh[i].e;
-
-		if (!a->sh[i].finished) {
-			if (journeys_finish(&s->jn) < 0) {
-				memcpy(a->why, s->why, sizeof(a->why));
-				rc = -1;
-				break;
-			}
-			s->people_bytes = journeys_bytes(&s->jn);
-		}
-		rc = absorb(a, s);
-	}
+	/* with merge, after the last round (attrib_finish): each shard's journeys ended there */
+	for (i = 0; i < a->nsh && merge && rc == 0; i++)
+		rc = absorb(a, &a->sh[i].e);
 	for (i = 0; i < a->nsh; i++) {
 		attrib_free(&a->sh[i].e);
 		buf_free(&a->sh[i].in);
