@@ -496,8 +496,8 @@ static int attr_line(void *ctx, const char *line, size_t len, const struct scan_
 /* The engine's message, where it is; the run stops. */
 static int say(struct run *r, uint64_t lineno)
 {
-	if (!strcmp(r->a.why, "out of memory"))
-		diag("out of memory");
+	if (!strncmp(r->a.why, "out of memory", 13))	/* not the line's fault */
+		diag("%s", r->a.why);
 	else
 		diag_at(r->d->name, lineno, "%s", r->a.why);
 	return r->d->stop = -1;

@@ -18,9 +18,15 @@
 
 /* ---- crediting ---- */
 
+/* Out of memory, saying what this engine holds (a shard's people, or the round's records queued to the shards). */
 static int oom(struct attrib *r)
 {
-	snprintf(r->why, sizeof(r->why), "out of memory");
+	if (r->nsh)
+		snprintf(r->why, sizeof(r->why), "out of memory with %zu bytes of records queued to %u shards", r->queued,
+			 r->nsh);
+	else
+		snprintf(r->why, sizeof(r->why), "out of memory with %zu people in the window (%zu MB) and %zu paths",
+			 r->jn.active, journeys_bytes(&r->jn) >> 20, r->paths.n);
 	return -1;
 }
 

@@ -102,7 +102,7 @@ struct jperson *journeys_person(struct journeys *j, struct h128 user, long long 
 	int made;
 
 	if (!j->swept_once || ts >= j->next_sweep) {
-		long long step = j->lookback_ms / JOURNEY_SWEEPS > 0 ? j->lookback_ms / JOURNEY_SWEEPS : 1;
+		long long step = j->lookback_ms / 8 > 0 ? j->lookback_ms / 8 : 1;
 
 		if (j->swept_once)
 			sweep(j, ts);

@@ -42,17 +42,6 @@ static inline struct attr_touch *jperson_touches(struct jperson *p)
 /* A journey that did not convert: its touches in time order. 0, or -1 to stop (said). */
 typedef int (*journey_null_fn)(void *ctx, const struct attr_touch *t, size_t n);
 
-/*
- * Sweeps a window of stream time. A sweep reads every person's row, and a
- * person idle for longer than the window is forgotten at the next sweep,
- * so one seen once is read about JOURNEY_SWEEPS + 1 times first, and the
- * idle are kept up to 1 / JOURNEY_SWEEPS of a window longer. 10 M
- * time-ordered events, --summary -j 1, 5 runs interleaved: 8 sweeps 5.70 s
- * median, 4 5.48, 2 4.79, 1 4.60; people kept at most 700 k, 776 k, 927 k,
- * 1.23 M.
- */
-#define JOURNEY_SWEEPS 2
-
 struct journeys {
 	long long lookback_ms;
 	journey_null_fn on_null;
@@ -86,8 +75,8 @@ void journeys_init(struct journeys *j, long long lookback_ms, journey_null_fn on
 /*
  * The person of user as of an event at ts: made when new; one idle for
  * longer than the window gives up their pending touches first. Also
- * sweeps out every idle person once per 1 / JOURNEY_SWEEPS of the window
- * of stream time. NULL when out of memory, or when on_null stopped (j->err).
+ * sweeps out every idle person once per eighth of the window of stream
+ * time. NULL when out of memory, or when on_null stopped (j->err).
  */
 struct jperson *journeys_person(struct journeys *j, struct h128 user, long long ts);
 /* A touch of p at ts on channel ch. 0, or -1 when out of memory. */

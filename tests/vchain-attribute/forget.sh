@@ -1,9 +1,9 @@
 # People idle for longer than the window are forgotten, and memory stays
 # flat: 20000 people, each seen once, one a minute for 14 days, with a
-# window of an hour. The sweep runs once half the window (30 minutes)
-# of stream time, so at most 61 + 29 people (the last hour's, ends
-# included, and those idle since the last sweep) plus the one at hand
-# are ever in the window of one engine, against 20000 if nobody were forgotten; and the
+# window of an hour. The sweep runs once an eighth of the window (7.5
+# minutes) of stream time, so at most 60 + 8 people (the last hour's, and
+# those idle since the last sweep) plus the one at hand are ever in the
+# window of one engine, against 20000 if nobody were forgotten; and the
 # last hour's are there at least. Each journey (one touch, no conversion) reaches the
 # path table once: "x", 20000 without conversion. Then people active for
 # longer than the window (below). Then people who come
@@ -20,9 +20,9 @@ awk 'BEGIN {
 	}
 }' > "$TMP/once"
 # The people are cut into 8 shards at -j 1 and 2 (ATTRIB_SHARDS_MIN), each
-# with its own sweep; --stats adds up their peaks: at most 8 x 91
+# with its own sweep; --stats adds up their peaks: at most 8 x 69
 for j in 1 2; do
-	most=$((8 * 91))
+	most=$((8 * 69))
 	$RUN "$A" -j $j --lookback 1h --stats --paths "$TMP/once" > "$TMP/paths" 2> "$TMP/err"
 	peak=$(sed -n 's/.*people in the window at most \([0-9]*\).*/\1/p' "$TMP/err")
 	[ -n "$peak" ] || { echo "no peak in --stats:"; cat "$TMP/err"; exit 1; }
@@ -34,8 +34,8 @@ done
 
 # People active for longer than the window, then idle: person k starts at
 # minute 10k, is seen every 30 minutes for 3 hours and is forgotten at
-# the first sweep past minute 10k + 240 (at most 30 minutes later): at
-# any time at most 28 (k from (T - 270) / 10 to T / 10) plus the one
+# the first sweep past minute 10k + 240 (at most 7.5 minutes later): at
+# any time at most 25 (k from (T - 247.5) / 10 to T / 10) plus the one
 # at hand are in an engine's window, against 1000 if the active were
 # never looked at again
 awk 'BEGIN {
@@ -47,8 +47,8 @@ awk 'BEGIN {
 }' > "$TMP/long"
 $RUN "$A" -j 1 --lookback 1h --stats --summary "$TMP/long" > /dev/null 2> "$TMP/err"
 peak=$(sed -n 's/.*people in the window at most \([0-9]*\).*/\1/p' "$TMP/err")
-[ -n "$peak" ] && [ "$peak" -ge 24 ] && [ "$peak" -le $((8 * 29)) ] ||
-	{ echo "people active for 3 hours: at most ${peak:-?} in the window, expected 24 to 8 x 29"; cat "$TMP/err"; exit 1; }
+[ -n "$peak" ] && [ "$peak" -ge 24 ] && [ "$peak" -le $((8 * 26)) ] ||
+	{ echo "people active for 3 hours: at most ${peak:-?} in the window, expected 24 to 8 x 26"; cat "$TMP/err"; exit 1; }
 
 awk 'BEGIN {
 	for (i = 0; i < 300; i++) {
