@@ -243,7 +243,7 @@ static int convert_one(struct attrib *r, const struct attrib_conv *cv)
 		if (nc < 0)
 			goto too_large;
 		if ((r->w_open || r->collect) && write_credits(r, m, nc, cv) < 0) {
-			if (r->collect)
+			if (r->collect || !r->w_conv.out->err)
 				return oom(r);
 			snprintf(r->why, sizeof(r->why), "cannot write the credits");
 			return -1;
@@ -394,6 +394,8 @@ static void *shard_thread(void *arg)
 	}
 }
 
+static int shards_end(struct attrib *a, int merge);
+
 int attrib_shards(struct attrib *a, unsigned n)
 {
 	unsigned i, nsh = n * ATTRIB_SHARDS_PER_THREAD;
@@ -413,15 +415,24 @@ int attrib_shards(struct attrib *a, unsigned n)
 	pthread_mutex_init(&a->mu, NULL);
 	pthread_cond_init(&a->go, NULL);
 	pthread_cond_init(&a->done, NULL);
+	/*
+	 * On failure the shards are taken down again (shards_end), so that
+	 * the engine is whole without them and attrib_finish and attrib_free
+	 * work: each shard is zero or initialised, each thread joined.
+	 */
 	for (i = 0; i < nsh; i++) {
 		a->sh[i].owner = a;
-		if (attrib_init(&a->sh[i].e, a->c) < 0)
-			return oom(a);
+		if (attrib_init(&a->sh[i].e, a->c) < 0) {
+			shards_end(a, 0);
+			snprintf(a->why, sizeof(a->why), "out of memory starting %u shards", nsh);
+			return -1;
+		}
 		a->sh[i].e.collect = a->w_open;
 	}
 	/* n - 1 threads of their own; the calling thread takes shards too */
 	for (i = 0; i + 1 < n; i++) {
 		if (pthread_create(&a->th[i], NULL, shard_thread, a) != 0) {
+			shards_end(a, 0);
 			snprintf(a->why, sizeof(a->why), "cannot start a thread");
 			return -1;
 		}
@@ -469,10 +480,8 @@ static int write_rows(struct attrib *a)
 					rc = oom(a);
 				p += sizeof(len) + len;
 			}
-			if (rc == 0 && writer_row(&a->w_conv, a->vals) < 0) {
-				snprintf(a->why, sizeof(a->why), "cannot write the credits");
-				rc = -1;
-			}
+			if (rc == 0 && writer_row(&a->w_conv, a->vals) < 0)
+				rc = a->w_conv.out->err ? -1 : oom(a);
 		}
 		at[(uint8_t)a->order.p[i]] = (size_t)(p - e->rows.p);
 	}
@@ -651,7 +660,10 @@ int attrib_finish(struct attrib *r)
 	if (r->w_open) {
 		r->w_open = 0;
 		if (writer_close(&r->w_conv) < 0 && rc == 0) {
-			snprintf(r->why, sizeof(r->why), "cannot write the credits");
+			if (r->w_conv.out->err)
+				snprintf(r->why, sizeof(r->why), "cannot write the credits");
+			else
+				oom(r);
 			rc = -1;
 		}
 	}
@@ -1102,7 +1114,7 @@ int attrib_write_summary(struct attrib *r, struct out *out)
 			goto too_large;
 	}
 	if (writer_open(&w, out, o->format, ncol, sum_cols, sum_kinds) < 0)
-		goto done;
+		goto write_failed;
 	w_open = 1;
 	for (k = 0; k < o->nmodel; k++) {
 		m = o->model[k];
@@ -1167,9 +1179,9 @@ int attrib_write_summary(struct attrib *r, struct out *out)
 				for (j = 6; j < 9; j++)
 					buf_free(&extra[j]);
 				if (sr < 0)
-					goto done;
+					goto write_failed;
 			} else if (writer_row(&w, v) < 0) {
-				goto done;
+				goto write_failed;
 			}
 		}
 	}
@@ -1183,9 +1195,16 @@ too_large:
 	goto done;
 oom:
 	diag("out of memory");
+	goto done;
+write_failed:	/* a write error is said when the output is closed; else memory ran out */
+	if (!out->err)
+		diag("out of memory");
 done:
-	if (w_open && writer_close(&w) < 0 && rc == 0)
+	if (w_open && writer_close(&w) < 0 && rc == 0) {
+		if (!out->err)
+			diag("out of memory");
 		rc = -1;
+	}
 	markov_result_free(&mr);
 	spend_free(&sp);
 	free(phi);
@@ -1228,6 +1247,8 @@ int attrib_write_paths(struct attrib *r, struct out *out)
 	rc = writer_close(&w) < 0 || i < r->paths.n ? -1 : 0;
 done:
 	free(order);
+	if (rc < 0 && !out->err)	/* a write error is said when the output is closed */
+		diag("out of memory");
 	return rc;
 }
 
