@@ -8,7 +8,12 @@
 #   2. the staged stream split in ten (people across the parts), each part
 #      aggregated --partial, merged with --merge: the same funnel, byte for
 #      byte;
-#   3. vchain-sort over the archives in reverse order: as many records out
+#   3. vchain-attribute --summary and vchain-rank-advocates over the
+#      staged stream: attribute's counts add up to the records read, each
+#      model's conversions to the conversions; and both again from ten
+#      shards of people (vchain-partition -k user_id), --partial then
+#      --merge: the same output byte for byte;
+#   4. vchain-sort over the archives in reverse order: as many records out
 #      as in, and in order (vchain-sort -c);
 # with each stage's peak RSS, and the seconds, in a table at the end.
 # SOAK_DIR (default /tmp/vchain-soak) holds the archives, kept between runs.
@@ -70,7 +75,34 @@ for N in "$@"; do
 	timed merge "$B/vchain-aggregate" --merge "$D"/staged-*.partial > "$D/merged.ndjson"
 	row "$N" merge
 	cmp "$D/funnel.ndjson" "$D/merged.ndjson" || fail "the merged funnel differs from the one-pass funnel"
-	rm -f "$D"/staged-* "$D/staged.ndjson"
+	rm -f "$D"/staged-*
+	# attribution and the advocates: one pass, then ten shards of people merged
+	echo "soak: $N events: vchain-attribute and vchain-rank-advocates, one pass and ten shards merged"
+	timed attribute "$B/vchain-attribute" --stats --summary "$D/staged.ndjson" 2> "$D/e.attr" > "$D/attr.ndjson"
+	timed advocates "$B/vchain-rank-advocates" -n 100 "$D/staged.ndjson" > "$D/adv.ndjson"
+	row "$N" attribute
+	row "$N" advocates
+	a_read=$(num "read" "$D/e.attr")
+	set -- $(sed -n 's/.*read [0-9]*: \([0-9]*\) touches, \([0-9]*\) conversions.*, \([0-9]*\) other; \([0-9]*\) touches without.*/\1 \2 \3 \4/p' "$D/e.attr")
+	[ $# -eq 4 ] && [ "$a_read" = "$d_kept" ] && [ $(($1 + $2 + $3 + $4)) -eq "$a_read" ] ||
+		fail "attribute read $a_read of $d_kept, counts do not add up: $(cat "$D/e.attr")"
+	conv=$2
+	jq -r '"\(.model) \(.conversions)"' "$D/attr.ndjson" | awk -v c="$conv" '
+		{ s[$1] += $2 }
+		END { for (m in s) if (s[m] - c > 1e-6 || c - s[m] > 1e-6) { print m, s[m], c; bad = 1 } exit bad }' ||
+		fail "a model's conversions do not add up to the $conv conversions"
+	rm -rf "$D/shards" && mkdir "$D/shards"
+	"$B/vchain-partition" -n 10 -k user_id -o "$D/shards/s-%d" "$D/staged.ndjson"
+	for f in "$D"/shards/s-*; do
+		"$B/vchain-attribute" --partial "$f" > "$f.attr"
+		"$B/vchain-rank-advocates" --partial "$f" > "$f.adv"
+	done
+	"$B/vchain-attribute" --merge --summary "$D"/shards/*.attr | cmp - "$D/attr.ndjson" ||
+		fail "attribution merged from ten shards differs from one pass"
+	"$B/vchain-rank-advocates" --merge -n 100 "$D"/shards/*.adv | cmp - "$D/adv.ndjson" ||
+		fail "the advocates merged from ten shards differ from one pass"
+	echo "soak: $N events: attribute read $a_read ($conv conversions), $(wc -l < "$D/adv.ndjson") advocates ranked; merged shards identical"
+	rm -rf "$D/shards" "$D/staged.ndjson" "$D/attr.ndjson" "$D/adv.ndjson"
 	# sort: the archives last to first, as many out as in, in order
 	echo "soak: $N events: vchain-sort"
 	rev=$(ls -r "$A"/part-*.ndjson.gz)
