@@ -409,7 +409,8 @@ int attrib_shards(struct attrib *a, unsigned n)
 	if (!(a->th = calloc(n, sizeof(*a->th))) || !(a->sh = calloc(nsh, sizeof(*a->sh)))) {
 		free(a->th);	/* n, not n - 1: calloc(0) may be NULL */
 		a->th = NULL;
-		return oom(a);
+		snprintf(a->why, sizeof(a->why), "out of memory starting %u shards", nsh);
+		return -1;
 	}
 	a->nsh = nsh;
 	pthread_mutex_init(&a->mu, NULL);
