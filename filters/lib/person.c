@@ -106,6 +106,30 @@ int person_detraction(enum act act, const struct jfield *rating, const struct jf
 	return 0;
 }
 
+#define STAGE_MAP_SCAN 0xFFFF
+#define STAGE_SLOT(s, n) (((unsigned)(n) * 7u + (unsigned char)(s)[0] * 3u + (unsigned char)(s)[(n) - 1]) & 255u)
+
+/*
+ * Each entry's slot, so that a type is compared with one entry, not
+ * each: a type's event after event is the filters' hottest lookup. A
+ * slot two names share is scanned; a repeated name keeps its first entry,
+ * as the scan does.
+ */
+static void slots(struct stage_map *m)
+{
+	unsigned i, k;
+
+	memset(m->slot, 0, sizeof(m->slot));
+	for (i = 0; i < m->n; i++) {
+		k = STAGE_SLOT(m->name[i], m->len[i]);
+		if (!m->slot[k])
+			m->slot[k] = (uint16_t)(i + 1);
+		else if (m->slot[k] != STAGE_MAP_SCAN &&
+			 (m->len[m->slot[k] - 1] != m->len[i] || memcmp(m->name[m->slot[k] - 1], m->name[i], m->len[i])))
+			m->slot[k] = STAGE_MAP_SCAN;
+	}
+}
+
 int stage_map_parse(struct stage_map *m, const char *text, size_t n)
 {
 	const char *p = text, *end = text + n, *nl, *tab;
@@ -134,6 +158,7 @@ int stage_map_parse(struct stage_map *m, const char *text, size_t n)
 		m->act[m->n] = person_act_of(p, len);
 		m->n++;
 	}
+	slots(m);
 	return 0;
 }
 
@@ -146,6 +171,13 @@ int stage_map_find(const struct stage_map *m, const char *s, size_t n)
 {
 	unsigned i;
 
+	if (!n)
+		return -1;	/* no entry is empty */
+	if ((i = m->slot[STAGE_SLOT(s, n)]) != STAGE_MAP_SCAN) {
+		if (!i--)
+			return -1;
+		return m->len[i] == n && memcmp(m->name[i], s, n) == 0 ? (int)i : -1;
+	}
 	for (i = 0; i < m->n; i++)
 		if (m->len[i] == n && memcmp(m->name[i], s, n) == 0)
 			return (int)i;

@@ -73,6 +73,7 @@ struct stage_map {
 	int stage[STAGE_MAP_MAX];	/* 0: the type moves nobody (null) */
 	enum act act[STAGE_MAP_MAX];	/* what the advocacy rule makes of the type */
 	unsigned n;
+	uint16_t slot[256];		/* by a type's length and end bytes: entry + 1, 0 none, STAGE_MAP_SCAN several */
 	char err[120];			/* what is wrong, and where */
 	unsigned err_line;
 };

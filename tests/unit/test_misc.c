@@ -1,4 +1,4 @@
-/* Unit tests of the small modules: buf, arena, hash, out, cli, sort, vocab, wordset, spill. */
+/* Unit tests of the small modules: buf, arena, hash, out, cli, sort, vocab, wordset, spill, the stage map. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -18,6 +18,7 @@
 #include "hash.h"
 #include "out.h"
 #include "par.h"
+#include "person.h"
 #include "sort.h"
 #include "spill.h"
 #include "vocab.h"
@@ -555,6 +556,57 @@ static void test_par_each(void **state)
 	}
 }
 
+/* The first entry of name s[0..n), as a scan of every entry finds it, or -1. */
+static int scan_map(const struct stage_map *m, const char *s, size_t n)
+{
+	unsigned i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->len[i] == n && memcmp(m->name[i], s, n) == 0)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * stage_map_find's slots find what a scan of every entry finds: 250 names
+ * (so that slots are shared), one twice with another stage (the first
+ * wins), names absent, the empty name; and the default map.
+ */
+static void test_stage_map(void **state)
+{
+	static struct stage_map m;
+	struct buf b = BUF_INIT;
+	char name[32];
+	int i, n, shared = 0;
+
+	(void)state;
+	for (i = 0; i < 250; i++) {
+		n = snprintf(name, sizeof(name), "%c%d\t%d\n", 'a' + i % 26, i, 1 + i % 7);
+		assert_int_equal(buf_add(&b, name, (size_t)n), 0);
+	}
+	assert_int_equal(buf_adds(&b, "a0\t-\n"), 0);	/* a0 again: the first entry stands */
+	assert_int_equal(stage_map_parse(&m, b.p, b.len), 0);
+	assert_int_equal(m.n, 251);
+	for (i = 0; i < 256; i++)
+		shared += m.slot[i] == 0xFFFF;
+	assert_true(shared > 0);	/* the scan's path is taken too */
+	for (i = 0; i < 300; i++) {
+		n = snprintf(name, sizeof(name), "%c%d", 'a' + i % 26, i);
+		assert_int_equal(stage_map_find(&m, name, (size_t)n), scan_map(&m, name, (size_t)n));
+		assert_int_equal(stage_map_find(&m, name, (size_t)n), i < 250 ? i : -1);
+		n = snprintf(name, sizeof(name), "%c%dx", 'a' + i % 26, i);
+		assert_int_equal(stage_map_find(&m, name, (size_t)n), -1);
+	}
+	assert_int_equal(m.stage[stage_map_find(&m, "a0", 2)], 1);
+	assert_int_equal(stage_map_find(&m, "", 0), -1);
+	stage_map_default(&m);
+	for (i = 0; i < (int)m.n; i++)
+		assert_int_equal(stage_map_find(&m, m.name[i], m.len[i]), scan_map(&m, m.name[i], m.len[i]));
+	assert_true(stage_map_find(&m, "purchase", 8) >= 0);
+	assert_int_equal(stage_map_find(&m, "purchases", 9), -1);
+	buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -574,6 +626,7 @@ int main(void)
 		cmocka_unit_test(test_par_each),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_vocab),
+		cmocka_unit_test(test_stage_map),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
