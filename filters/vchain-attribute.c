@@ -504,41 +504,18 @@ static int say(struct run *r, uint64_t lineno)
 }
 
 
-/* The record after the one at q, reading its header into *a. */
-static const char *next_rec(const char *q, struct arec *a)
-{
-	memcpy(a, q, sizeof(*a));
-	return q + sizeof(*a) + a->ch_len + a->id_len + a->user_len + a->ts_len;
-}
-
 static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 {
 	struct run *r = ctx;
 	struct attrib *at = &r->a;
-	const char *p = c->out.p, *end = c->out.p + c->out.len, *bytes, *qs = p, *qr = p;
+	const char *p = c->out.p, *end = c->out.p + c->out.len, *bytes;
 	uint64_t lineno = first_line;
-	struct arec a, ahead;
-	unsigned k;
+	struct arec a;
 
-	if (at->nsh)
-		qs = qr = end;	/* each shard prefetches for its own records */
-	for (k = 0; k < ATTRIB_PREFETCH_SLOT && qs < end; k++) {
-		qs = next_rec(qs, &ahead);
-		attrib_prefetch(at, ahead.user);
-	}
-	for (k = 0; k < ATTRIB_PREFETCH_ROW && qr < end; k++)
-		qr = next_rec(qr, &ahead);
+	/* the records go to the shards (attrib_shards, always made before reading), which prefetch for their own */
 	for (; p < end; p += sizeof(a) + a.ch_len + a.id_len + a.user_len + a.ts_len, lineno++) {
 		memcpy(&a, p, sizeof(a));
 		bytes = p + sizeof(a);
-		if (qs < end) {
-			qs = next_rec(qs, &ahead);
-			attrib_prefetch(at, ahead.user);
-		}
-		if (qr < end) {
-			qr = next_rec(qr, &ahead);
-			attrib_prefetch_row(at, ahead.user);
-		}
 		at->read++;
 		if (r->have_newest && a.ts < r->newest - r->o->tolerance_ms) {
 			diag_at(r->d->name, lineno, "ts goes back %.3f s behind the newest so far: attribution needs "

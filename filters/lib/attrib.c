@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <pthread.h>
 #include <string.h>
@@ -283,6 +284,8 @@ struct shrec {
 	uint8_t conv, has_user, has_value;
 };
 #define SHREC_LEN(h) (sizeof(h) + (h).ch_len + (h).id_len + (h).user_len + (h).ts_len)
+_Static_assert(offsetof(struct shrec, ts_len) == offsetof(struct shrec, ch_len) + 3 * sizeof(uint32_t),
+	       "next_shrec reads the four lengths as one array");
 
 struct attrib_shard {
 	struct attrib e;	/* its people, paths and credits */
@@ -292,26 +295,30 @@ struct attrib_shard {
 };
 
 /* The record after the one at q, its header read into *h. */
-static const char *next_shrec(const char *q, struct shrec *h)
+/* The record after the one at q, reading only what a look ahead needs: its person. */
+static const char *next_shrec(const char *q, struct h128 *user)
 {
-	memcpy(h, q, sizeof(*h));
-	return q + SHREC_LEN(*h);
+	uint32_t len[4];	/* ch_len, id_len, user_len, ts_len: one after another */
+
+	memcpy(user, q + offsetof(struct shrec, user), sizeof(*user));
+	memcpy(len, q + offsetof(struct shrec, ch_len), sizeof(len));
+	return q + sizeof(struct shrec) + len[0] + len[1] + len[2] + len[3];
 }
 
 /*
  * A shard's records of the chunk, through its own engine, each person's
- * index slot and row prefetched some records ahead as commit does without
- * shards. 0, or -1 (e.why).
+ * index slot and row prefetched some records ahead. 0, or -1 (e.why).
  */
 static int shard_run(struct attrib_shard *sh)
 {
 	const char *p = sh->in.p, *end = sh->in.p + sh->in.len, *qs = p, *qr = p;
-	struct shrec h, ahead;
+	struct shrec h;
+	struct h128 ahead;
 	unsigned k;
 
 	for (k = 0; k < ATTRIB_PREFETCH_SLOT && qs < end; k++) {
 		qs = next_shrec(qs, &ahead);
-		attrib_prefetch(&sh->e, ahead.user);
+		attrib_prefetch(&sh->e, ahead);
 	}
 	for (k = 0; k < ATTRIB_PREFETCH_ROW && qr < end; k++)
 		qr = next_shrec(qr, &ahead);
@@ -319,11 +326,11 @@ static int shard_run(struct attrib_shard *sh)
 		memcpy(&h, p, sizeof(h));
 		if (qs < end) {
 			qs = next_shrec(qs, &ahead);
-			attrib_prefetch(&sh->e, ahead.user);
+			attrib_prefetch(&sh->e, ahead);
 		}
 		if (qr < end) {
 			qr = next_shrec(qr, &ahead);
-			attrib_prefetch_row(&sh->e, ahead.user);
+			attrib_prefetch_row(&sh->e, ahead);
 		}
 		if (!h.conv) {
 			if (touch_one(&sh->e, h.user, h.ts, p + sizeof(h), h.ch_len, h.chh) < 0)

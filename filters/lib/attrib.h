@@ -141,8 +141,8 @@ int attrib_open_credits(struct attrib *a, struct out *out);
 /*
  * Prefetch what the person of user will need before their event comes to
  * attrib_touch or attrib_convert: their index slot some records ahead,
- * then (about half as far ahead, the slot loaded by then) their row. With
- * shards, each shard does it for its own records (a's table is unused).
+ * then (about half as far ahead, the slot loaded by then) their row. Each
+ * shard does it for its own records.
  */
 #define ATTRIB_PREFETCH_SLOT 8	/* records ahead whose person's index slot starts loading */
 #define ATTRIB_PREFETCH_ROW 4	/* ... and their row */
