@@ -68,14 +68,36 @@ void chans_free(struct chans *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/* Remember row + 1 as the path of channel ch alone: a lookup without hashing next time. Memory wanting: not remembered. */
+static void remember_one(struct paths *p, uint32_t ch, size_t row1)
+{
+	if (ch >= p->one_cap) {
+		size_t cap = p->one_cap ? 2 * p->one_cap : 64, *one;
+
+		while (cap <= ch)
+			cap *= 2;
+		if (!(one = realloc(p->one, cap * sizeof(*one))))
+			return;
+		memset(one + p->one_cap, 0, (cap - p->one_cap) * sizeof(*one));
+		p->one = one;
+		p->one_cap = cap;
+	}
+	p->one[ch] = row1;
+}
+
 int paths_add(struct paths *p, const uint32_t *ids, uint32_t n, uint64_t conv, struct dec value, uint64_t null)
 {
-	struct h128 h = hash128(ids, n * sizeof(*ids));
+	struct h128 h;
 	struct path_row *r;
 	uint64_t *v;
-	int made = htab_put(&p->idx, h, &v);
+	int made;
 
-	if (made < 0)
+	if (n == 1 && ids[0] < p->one_cap && p->one[ids[0]]) {
+		r = &p->row[p->one[ids[0]] - 1];
+		goto add;
+	}
+	h = hash128(ids, n * sizeof(*ids));
+	if ((made = htab_put(&p->idx, h, &v)) < 0)
 		return -1;
 	if (made) {
 		if (p->n == p->cap) {
@@ -111,6 +133,9 @@ int paths_add(struct paths *p, const uint32_t *ids, uint32_t n, uint64_t conv, s
 		*v = ++p->n;
 	}
 	r = &p->row[*v - 1];
+	if (n == 1)
+		remember_one(p, ids[0], (size_t)*v);
+add:
 	if (dec_add(&r->value, value) < 0 || dec_add(&p->value, value) < 0)
 		return -2;
 	r->conv += conv;
@@ -181,7 +206,7 @@ int paths_text(const struct paths *p, const struct path_row *r, const char *sep,
 
 size_t paths_bytes(const struct paths *p)
 {
-	return htab_bytes(&p->idx) + p->cap * sizeof(*p->row) + p->seq_cap * sizeof(*p->seq) +
+	return htab_bytes(&p->idx) + p->cap * sizeof(*p->row) + p->seq_cap * sizeof(*p->seq) + p->one_cap * sizeof(*p->one) +
 	       htab_bytes(&p->ch.idx) + p->ch.cap * (sizeof(*p->ch.name) + sizeof(*p->ch.len)) + p->ch.a.used;
 }
 
@@ -191,6 +216,7 @@ void paths_free(struct paths *p)
 	htab_free(&p->idx);
 	free(p->row);
 	free(p->seq);
+	free(p->one);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -8,7 +8,7 @@
  * total_conversion_value, total_null, the channels joined by " > ") is
  * read and written here.
  *
- * Memory: a channel is its name plus about 40 bytes; a path is 48 bytes,
+ * Memory: a channel is its name plus about 48 bytes; a path is 48 bytes,
  * 4 a step, and 32-48 of index.
  */
 #ifndef VCHAIN_PATHS_H
@@ -62,6 +62,7 @@ struct paths {
 	size_t n, cap;
 	uint32_t *seq;		/* every path's steps, one after another */
 	size_t seq_n, seq_cap;
+	size_t *one, one_cap;	/* by channel id: the row + 1 of the path of that channel alone (most are), 0 not yet */
 	uint64_t conv, null;	/* over all rows */
 	struct dec value;
 };
