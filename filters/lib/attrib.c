@@ -295,6 +295,23 @@ struct attrib_shard {
 };
 
 /* The record after the one at q, its header read into *h. */
+/*
+ * What a shard prefetches for the person of a record before it reaches
+ * the record: their index slot some records ahead, then (about half as
+ * far ahead, the slot loaded by then) their row. Always inlined, as
+ * htab_prefetch must be.
+ */
+#define ATTRIB_PREFETCH_SLOT 8	/* records ahead whose person's index slot starts loading */
+#define ATTRIB_PREFETCH_ROW 4	/* ... and their row */
+static inline __attribute__((always_inline)) void prefetch_slot(const struct attrib *a, struct h128 user)
+{
+	htab_prefetch(&a->jn.idx, user);
+}
+static inline __attribute__((always_inline)) void prefetch_row(const struct attrib *a,
+									  struct h128 user)
+{
+	journeys_prefetch_row(&a->jn, user);
+}
 /* The record after the one at q, reading only what a look ahead needs: its person. */
 static const char *next_shrec(const char *q, struct h128 *user)
 {
@@ -318,7 +335,7 @@ static int shard_run(struct attrib_shard *sh)
 
 	for (k = 0; k < ATTRIB_PREFETCH_SLOT && qs < end; k++) {
 		qs = next_shrec(qs, &ahead);
-		attrib_prefetch(&sh->e, ahead);
+		prefetch_slot(&sh->e, ahead);
 	}
 	for (k = 0; k < ATTRIB_PREFETCH_ROW && qr < end; k++)
 		qr = next_shrec(qr, &ahead);
@@ -326,11 +343,11 @@ static int shard_run(struct attrib_shard *sh)
 		memcpy(&h, p, sizeof(h));
 		if (qs < end) {
 			qs = next_shrec(qs, &ahead);
-			attrib_prefetch(&sh->e, ahead);
+			prefetch_slot(&sh->e, ahead);
 		}
 		if (qr < end) {
 			qr = next_shrec(qr, &ahead);
-			attrib_prefetch_row(&sh->e, ahead);
+			prefetch_row(&sh->e, ahead);
 		}
 		if (!h.conv) {
 			if (touch_one(&sh->e, h.user, h.ts, p + sizeof(h), h.ch_len, h.chh) < 0)

@@ -138,23 +138,6 @@ int attrib_shards(struct attrib *a, unsigned n);
 int attrib_flush(struct attrib *a, int force);
 /* Write a credit record for each conversion, model and channel to out. 0, or -1 (why, or out->err). */
 int attrib_open_credits(struct attrib *a, struct out *out);
-/*
- * Prefetch what the person of user will need before their event comes to
- * attrib_touch or attrib_convert: their index slot some records ahead,
- * then (about half as far ahead, the slot loaded by then) their row. Each
- * shard does it for its own records.
- */
-#define ATTRIB_PREFETCH_SLOT 8	/* records ahead whose person's index slot starts loading */
-#define ATTRIB_PREFETCH_ROW 4	/* ... and their row */
-static inline __attribute__((always_inline)) void attrib_prefetch(const struct attrib *a, struct h128 user)
-{
-	htab_prefetch(&a->jn.idx, user);
-}
-static inline __attribute__((always_inline)) void attrib_prefetch_row(const struct attrib *a,
-									  struct h128 user)
-{
-	journeys_prefetch_row(&a->jn, user);
-}
 /* A touch of user at ts on channel ch[0..n) (its hash128: chh). 0, or -1 (why). */
 int attrib_touch(struct attrib *a, struct h128 user, long long ts, const char *ch, size_t n, struct h128 chh);
 /* A conversion. 0, or -1 (why, or a write error in the credits' out). */
