@@ -305,7 +305,7 @@ struct attrib_shard {
 #define ATTRIB_PREFETCH_ROW 4	/* ... and their row */
 static inline __attribute__((always_inline)) void prefetch_slot(const struct attrib *a, struct h128 user)
 {
-	htab_prefetch(&a->jn.idx, user);
+	journeys_prefetch_slot(&a->jn, user);
 }
 static inline __attribute__((always_inline)) void prefetch_row(const struct attrib *a,
 									  struct h128 user)

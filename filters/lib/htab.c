@@ -237,6 +237,113 @@ size_t htab_sweep(struct htab *t, int (*drop)(uint64_t val, void *ctx), void *ct
 	return n;
 }
 
+/* ---- htab_ref ---- */
+
+static int ref_resize(struct htab_ref *t, size_t cap)
+{
+	uint64_t *e;
+	size_t i, j, mask = cap - 1;
+
+	if (cap > ((size_t)1 << 32) || !(e = zalloc(cap * sizeof(*e))))
+		return -1;
+	for (i = 0; i < t->cap; i++) {
+		if (!t->e[i])
+			continue;
+		for (j = (uint32_t)t->e[i] & mask; e[j]; j = (j + 1) & mask)
+			;
+		e[j] = t->e[i];
+	}
+	zfree(t->e, t->cap * sizeof(*t->e));
+	t->e = e;
+	t->cap = cap;
+	return 0;
+}
+
+static inline int ref_same(const void *rows, size_t row_size, uint64_t e, struct h128 key)
+{
+	struct h128 k;
+
+	memcpy(&k, (const unsigned char *)rows + ((e >> 32) - 1) * row_size, sizeof(k));
+	return same(k, key);
+}
+
+long htab_ref_get(const struct htab_ref *t, struct h128 key, const void *rows, size_t row_size)
+{
+	size_t mask = t->cap - 1, i;
+	uint32_t tag = HTAB_REF_TAG(key);
+	uint64_t e;
+
+	if (!t->cap)
+		return -1;
+	for (i = tag & mask; (e = t->e[i]) != 0; i = (i + 1) & mask)
+		if ((uint32_t)e == tag && ref_same(rows, row_size, e, key))
+			return (long)(e >> 32) - 1;
+	return -1;
+}
+
+int htab_ref_put(struct htab_ref *t, struct h128 key, const void *rows, size_t row_size, uint32_t new_row,
+		 uint32_t *row)
+{
+	size_t mask, i;
+	uint32_t tag = HTAB_REF_TAG(key);
+	uint64_t e;
+
+	if (new_row == UINT32_MAX)
+		return -1;
+	if ((t->count + 1) * 2 > t->cap && ref_resize(t, t->cap ? t->cap * 2 : HTAB_FIRST) < 0)
+		return -1;
+	mask = t->cap - 1;
+	for (i = tag & mask; (e = t->e[i]) != 0; i = (i + 1) & mask)
+		if ((uint32_t)e == tag && ref_same(rows, row_size, e, key)) {
+			*row = (uint32_t)(e >> 32) - 1;
+			return 0;
+		}
+	t->e[i] = ((uint64_t)new_row + 1) << 32 | tag;
+	t->count++;
+	*row = new_row;
+	return 1;
+}
+
+int htab_ref_del(struct htab_ref *t, struct h128 key, uint32_t row)
+{
+	size_t mask = t->cap - 1, i, j, home;
+	uint64_t want = ((uint64_t)row + 1) << 32 | HTAB_REF_TAG(key);
+
+	if (!t->cap)
+		return 0;
+	for (i = HTAB_REF_TAG(key) & mask; t->e[i] != want; i = (i + 1) & mask)
+		if (!t->e[i])
+			return 0;
+	/* as remove_at: later members of the cluster move back where their home allows */
+	for (j = i;;) {
+		t->e[i] = 0;
+		for (;;) {
+			j = (j + 1) & mask;
+			if (!t->e[j]) {
+				t->count--;
+				return 1;
+			}
+			home = (uint32_t)t->e[j] & mask;
+			if (i <= j ? (home <= i || home > j) : (home <= i && home > j))
+				break;
+		}
+		t->e[i] = t->e[j];
+		i = j;
+	}
+}
+
+size_t htab_ref_bytes(const struct htab_ref *t)
+{
+	return t->cap * sizeof(*t->e);
+}
+
+void htab_ref_free(struct htab_ref *t)
+{
+	zfree(t->e, t->cap * sizeof(*t->e));
+	t->e = NULL;
+	t->cap = t->count = 0;
+}
+
 size_t htab_bytes(const struct htab *t)
 {
 	return t->cap * (sizeof(*t->keys) + (t->no_values ? 0 : sizeof(*t->vals)));

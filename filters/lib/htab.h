@@ -66,6 +66,59 @@ size_t htab_bytes(const struct htab *t);
 void htab_free(struct htab *t);
 
 /*
+ * An index of rows that hold their own keys (each row starts with its
+ * struct h128), for a table of people that is mostly lookups: a slot is 8
+ * bytes, the key's low 32 bits and its row + 1, at most half full (16-32
+ * bytes a key, where a struct htab with values takes 32-48). Eight slots
+ * share a cache line and a probe rarely leaves it, so a lookup costs that
+ * line and the row, which is read anyway; the row's key is compared only
+ * when the 32 bits match. Growing needs no row: a key's home is in the
+ * bits kept. At most 2^32 slots, 2^32 - 1 rows.
+ */
+struct htab_ref {
+	uint64_t *e;	/* 0: empty; else (row + 1) << 32 | the key's low 32 bits */
+	size_t cap, count;
+};
+
+#define HTAB_REF_TAG(key) ((uint32_t)(key).lo)
+
+static inline __attribute__((always_inline)) void htab_ref_prefetch(const struct htab_ref *t, struct h128 key)
+{
+	if (t->cap)
+		__builtin_prefetch(&t->e[HTAB_REF_TAG(key) & (t->cap - 1)]);
+}
+/*
+ * The row whose 32 bits are key's, probably key's own (for a prefetch of
+ * it, its slot loaded): its number, or -1 when there is none.
+ */
+static inline long htab_ref_guess(const struct htab_ref *t, struct h128 key)
+{
+	size_t mask = t->cap - 1, i;
+	uint32_t tag = HTAB_REF_TAG(key);
+	uint64_t e;
+
+	if (!t->cap)
+		return -1;
+	for (i = tag & mask; (e = t->e[i]) != 0; i = (i + 1) & mask)
+		if ((uint32_t)e == tag)
+			return (long)(e >> 32) - 1;
+	return -1;
+}
+/* The row of key in rows (row_size bytes each), or -1. */
+long htab_ref_get(const struct htab_ref *t, struct h128 key, const void *rows, size_t row_size);
+/*
+ * The row of key: *row its number when there, 0 returned; else new_row
+ * (whose key the caller sets) is indexed as key's, *row = new_row, 1
+ * returned. -1 when out of memory, or at 2^32 - 1 rows.
+ */
+int htab_ref_put(struct htab_ref *t, struct h128 key, const void *rows, size_t row_size, uint32_t new_row,
+		 uint32_t *row);
+/* Remove row, whose key is key, from the index; 1 if it was there. No row is read. */
+int htab_ref_del(struct htab_ref *t, struct h128 key, uint32_t row);
+size_t htab_ref_bytes(const struct htab_ref *t);
+void htab_ref_free(struct htab_ref *t);
+
+/*
  * Rows found by key, on a table: rows of row_size bytes, each zeroed when
  * made, kept in the order their keys first came (so what is written in
  * that order is the same on every run). What groups, people, customers and

@@ -60,7 +60,7 @@ static void forget(struct journeys *j, uint32_t slot)
 
 	if (j->err || give_up(j, p) < 0)
 		return;
-	htab_del(&j->idx, p->user);
+	htab_ref_del(&j->idx, p->user, slot);
 	release(j, slot);
 }
 
@@ -82,7 +82,7 @@ static void sweep(struct journeys *j, long long now)
 
 		if (!p->live || now - p->last_ts <= j->lookback_ms)
 			continue;
-		htab_prefetch(&j->idx, p->user);
+		htab_ref_prefetch(&j->idx, p->user);
 		if (queued == SWEEP_AHEAD) {
 			forget(j, ring[head]);
 			ring[head] = (uint32_t)i;
@@ -97,8 +97,7 @@ static void sweep(struct journeys *j, long long now)
 struct jperson *journeys_person(struct journeys *j, struct h128 user, long long ts)
 {
 	struct jperson *p;
-	uint64_t *v;
-	uint32_t slot;
+	uint32_t slot, fresh;
 	int made;
 
 	if (!j->swept_once || ts >= j->next_sweep) {
@@ -111,37 +110,38 @@ struct jperson *journeys_person(struct journeys *j, struct h128 user, long long 
 		j->swept_once = 1;
 		j->next_sweep = ts + step;
 	}
-	if ((made = htab_put(&j->idx, user, &v)) < 0)
+	/* the row a new person would take: the first free one, else one more (made now, used or not) */
+	if (j->free_head)
+		fresh = j->free_head - 1;
+	else {
+		if (j->n == j->cap) {
+			size_t cap = j->cap ? 2 * j->cap : 1024;
+			struct jperson *np = cap > UINT32_MAX ? NULL : realloc(j->p, cap * sizeof(*np));
+
+			if (!np)
+				return NULL;
+			j->p = np;
+			j->cap = cap;
+		}
+		fresh = (uint32_t)j->n;
+	}
+	if ((made = htab_ref_put(&j->idx, user, j->p, sizeof(*j->p), fresh, &slot)) < 0)
 		return NULL;
 	if (made) {
-		if (j->free_head) {
-			slot = j->free_head - 1;
+		if (j->free_head)
 			j->free_head = j->p[slot].next_free;
-		} else {
-			if (j->n == j->cap) {
-				size_t cap = j->cap ? 2 * j->cap : 1024;
-				struct jperson *np = realloc(j->p, cap * sizeof(*np));
-
-				if (!np) {
-					htab_del(&j->idx, user);
-					return NULL;
-				}
-				j->p = np;
-				j->cap = cap;
-			}
-			slot = (uint32_t)j->n++;
-		}
+		else
+			j->n++;
 		p = &j->p[slot];
 		memset(p, 0, sizeof(*p));
 		p->user = user;
 		p->live = 1;
 		p->last_ts = ts;
-		*v = (uint64_t)slot + 1;
 		if (++j->active > j->peak)
 			j->peak = j->active;
 		return p;
 	}
-	p = &j->p[*v - 1];
+	p = &j->p[slot];
 	if (ts - p->last_ts > j->lookback_ms && give_up(j, p) < 0)
 		return NULL;
 	if (ts > p->last_ts)
@@ -203,7 +203,7 @@ int journeys_finish(struct journeys *j)
 
 size_t journeys_bytes(const struct journeys *j)
 {
-	size_t i, b = htab_bytes(&j->idx) + j->cap * sizeof(*j->p);
+	size_t i, b = htab_ref_bytes(&j->idx) + j->cap * sizeof(*j->p);
 
 	for (i = 0; i < j->n; i++)
 		if (j->p[i].cap > JOURNEY_INLINE)
@@ -219,6 +219,6 @@ void journeys_free(struct journeys *j)
 		if (j->p[i].cap > JOURNEY_INLINE)
 			free(j->p[i].t.heap);
 	free(j->p);
-	htab_free(&j->idx);
+	htab_ref_free(&j->idx);
 	memset(j, 0, sizeof(*j));
 }

@@ -6,8 +6,8 @@
  * on as a journey that did not convert). Events come in time order.
  *
  * Memory: about 80 bytes a person active within the window (two touches
- * included), 16 a touch beyond, and 32-48 of index: flat in events for a fixed number of
- * active people.
+ * included), 16 a touch beyond, and 16-32 of index: flat in events for a
+ * fixed number of active people.
  */
 #ifndef VCHAIN_JOURNEY_H
 #define VCHAIN_JOURNEY_H
@@ -22,7 +22,7 @@
 #define JOURNEY_INLINE 2	/* touches kept in the person's row itself: most people have few */
 
 struct jperson {
-	struct h128 user;	/* the key, for the sweep */
+	struct h128 user;	/* the key: first, as htab_ref wants */
 	long long last_ts;	/* newest event */
 	union {
 		struct attr_touch in[JOURNEY_INLINE];	/* cap <= JOURNEY_INLINE */
@@ -33,6 +33,8 @@ struct jperson {
 	uint32_t next_free;	/* in the free list: the next slot + 1 */
 	uint8_t live;		/* a person's slot, not a free one */
 };
+
+_Static_assert(offsetof(struct jperson, user) == 0, "htab_ref finds a row's key at its start");
 
 static inline struct attr_touch *jperson_touches(struct jperson *p)
 {
@@ -47,7 +49,7 @@ struct journeys {
 	journey_null_fn on_null;
 	void *ctx;
 	/* the rest is the engine's */
-	struct htab idx;	/* user hash -> slot + 1 */
+	struct htab_ref idx;	/* user hash -> slot */
 	struct jperson *p;
 	size_t n, cap;
 	uint32_t free_head;	/* slot + 1, 0: none */
@@ -59,16 +61,21 @@ struct journeys {
 };
 
 /*
- * For a person whose event comes a few records later: with their index
- * slot loaded (htab_prefetch on j->idx earlier), start loading their row.
+ * For a person whose event comes a few records later: start loading
+ * their index slot; some records later, that loaded, their row.
  */
+static inline __attribute__((always_inline)) void journeys_prefetch_slot(const struct journeys *j,
+									     struct h128 user)
+{
+	htab_ref_prefetch(&j->idx, user);
+}
 static inline __attribute__((always_inline)) void journeys_prefetch_row(const struct journeys *j,
 									    struct h128 user)
 {
-	const uint64_t *v = htab_get(&j->idx, user);
+	long row = htab_ref_guess(&j->idx, user);
 
-	if (v)
-		__builtin_prefetch(&j->p[*v - 1]);
+	if (row >= 0)
+		__builtin_prefetch(&j->p[row]);
 }
 /* Set lookback_ms, on_null and ctx, then use. */
 void journeys_init(struct journeys *j, long long lookback_ms, journey_null_fn on_null, void *ctx);

@@ -142,6 +142,95 @@ static void test_set(void **state)
 	htab_free(&t);
 }
 
+/*
+ * htab_ref against a model: rows that hold their keys, half of them sharing
+ * their low 32 bits in clusters (the slot's bits match, the key does not),
+ * the other half homed at the table's end so that probes wrap.
+ */
+struct ref_row {
+	struct h128 key;
+	unsigned k;
+};
+
+static struct h128 ref_key(unsigned k)
+{
+	struct h128 key;
+
+	key.lo = k & 1 ? 0xfffffff0u + (k % 16) : (uint64_t)(k % 97) * 16;
+	key.lo |= (uint64_t)k << 40;	/* above the 32 bits kept: only the row tells these apart */
+	key.hi = k;
+	return key;
+}
+
+static void test_ref_against_model(void **state)
+{
+	enum { N = 6000 };
+	struct htab_ref t = { NULL, 0, 0 };
+	struct ref_row *rows = calloc(N, sizeof(*rows));
+	long *row_of = malloc(N * sizeof(*row_of));
+	uint32_t *free_rows = malloc(N * sizeof(*free_rows)), nfree = 0, used = 0, row = 0;
+	size_t count = 0;
+	int round, i;
+
+	(void)state;
+	for (i = 0; i < N; i++)
+		row_of[i] = -1;
+	for (round = 0; round < 300000; round++) {
+		unsigned k = (unsigned)(next() % N);
+		struct h128 key = ref_key(k);
+		uint64_t op = next() % 3;
+
+		if (op == 0) {
+			uint32_t fresh = nfree ? free_rows[nfree - 1] : used;
+			int r = htab_ref_put(&t, key, rows, sizeof(*rows), fresh, &row);
+
+			assert_int_equal(r, row_of[k] < 0);
+			if (r) {
+				assert_int_equal(row, fresh);
+				if (nfree)
+					nfree--;
+				else
+					used++;
+				rows[row].key = key;
+				rows[row].k = k;
+				row_of[k] = row;
+				count++;
+			} else
+				assert_int_equal(row, row_of[k]);
+		} else if (op == 1) {
+			if (row_of[k] < 0) {
+				/* a row number that is not key's removes nothing */
+				assert_int_equal(htab_ref_del(&t, key, (uint32_t)(used + 1)), 0);
+				continue;
+			}
+			assert_int_equal(htab_ref_del(&t, key, (uint32_t)row_of[k]), 1);
+			memset(&rows[row_of[k]], 0, sizeof(*rows));
+			free_rows[nfree++] = (uint32_t)row_of[k];
+			row_of[k] = -1;
+			count--;
+		} else
+			assert_int_equal(htab_ref_get(&t, key, rows, sizeof(*rows)), row_of[k]);
+	}
+	assert_int_equal(t.count, count);
+	assert_true(t.count * 2 <= t.cap);
+	assert_int_equal(htab_ref_bytes(&t), t.cap * 8);
+	for (i = 0; i < N; i++) {
+		long g = htab_ref_get(&t, ref_key((unsigned)i), rows, sizeof(*rows));
+
+		assert_int_equal(g, row_of[i]);
+		if (g >= 0) {
+			assert_int_equal(rows[g].k, (unsigned)i);
+			/* the guess is the first row of those 32 bits: a row, and key's when alone */
+			assert_true(htab_ref_guess(&t, ref_key((unsigned)i)) >= 0);
+		}
+	}
+	htab_ref_free(&t);
+	assert_int_equal(htab_ref_get(&t, ref_key(1), rows, sizeof(*rows)), -1);
+	free(rows);
+	free(row_of);
+	free(free_rows);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -149,6 +238,7 @@ int main(void)
 		cmocka_unit_test(test_delete_against_model),
 		cmocka_unit_test(test_sweep),
 		cmocka_unit_test(test_set),
+		cmocka_unit_test(test_ref_against_model),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
