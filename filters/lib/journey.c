@@ -48,6 +48,7 @@ static void release(struct journeys *j, uint32_t slot)
 	if (p->cap > JOURNEY_INLINE)
 		free(p->t.heap);
 	memset(p, 0, sizeof(*p));
+	j->last[slot] = JOURNEY_FREE;
 	p->next_free = j->free_head;
 	j->free_head = slot + 1;
 	j->active--;
@@ -76,13 +77,12 @@ static void sweep(struct journeys *j, long long now)
 {
 	uint32_t ring[SWEEP_AHEAD];
 	size_t i, head = 0, queued = 0;
+	long long horizon = now - j->lookback_ms;	/* a free slot's JOURNEY_FREE is never before it */
 
 	for (i = 0; i < j->n && !j->err; i++) {
-		struct jperson *p = &j->p[i];
-
-		if (!p->live || now - p->last_ts <= j->lookback_ms)
+		if (j->last[i] >= horizon)
 			continue;
-		htab_ref_prefetch(&j->idx, p->user);
+		htab_ref_prefetch(&j->idx, j->p[i].user);
 		if (queued == SWEEP_AHEAD) {
 			forget(j, ring[head]);
 			ring[head] = (uint32_t)i;
@@ -98,6 +98,7 @@ struct jperson *journeys_person(struct journeys *j, struct h128 user, long long 
 {
 	struct jperson *p;
 	uint32_t slot, fresh;
+	long long *nl;
 	int made;
 
 	if (!j->swept_once || ts >= j->next_sweep) {
@@ -120,7 +121,10 @@ struct jperson *journeys_person(struct journeys *j, struct h128 user, long long 
 
 			if (!np)
 				return NULL;
-			j->p = np;
+			j->p = np;	/* room for cap rows, though j->cap says so only once last has it too */
+			if (!(nl = realloc(j->last, cap * sizeof(*nl))))
+				return NULL;
+			j->last = nl;
 			j->cap = cap;
 		}
 		fresh = (uint32_t)j->n;
@@ -135,17 +139,16 @@ struct jperson *journeys_person(struct journeys *j, struct h128 user, long long 
 		p = &j->p[slot];
 		memset(p, 0, sizeof(*p));
 		p->user = user;
-		p->live = 1;
-		p->last_ts = ts;
+		j->last[slot] = ts;
 		if (++j->active > j->peak)
 			j->peak = j->active;
 		return p;
 	}
 	p = &j->p[slot];
-	if (ts - p->last_ts > j->lookback_ms && give_up(j, p) < 0)
+	if (ts - j->last[slot] > j->lookback_ms && give_up(j, p) < 0)
 		return NULL;
-	if (ts > p->last_ts)
-		p->last_ts = ts;
+	if (ts > j->last[slot])
+		j->last[slot] = ts;
 	return p;
 }
 
@@ -196,14 +199,14 @@ int journeys_finish(struct journeys *j)
 	size_t i;
 
 	for (i = 0; i < j->n; i++)
-		if (j->p[i].live && give_up(j, &j->p[i]) < 0)
+		if (j->last[i] != JOURNEY_FREE && give_up(j, &j->p[i]) < 0)
 			return -1;
 	return 0;
 }
 
 size_t journeys_bytes(const struct journeys *j)
 {
-	size_t i, b = htab_ref_bytes(&j->idx) + j->cap * sizeof(*j->p);
+	size_t i, b = htab_ref_bytes(&j->idx) + j->cap * (sizeof(*j->p) + sizeof(*j->last));
 
 	for (i = 0; i < j->n; i++)
 		if (j->p[i].cap > JOURNEY_INLINE)
@@ -219,6 +222,7 @@ void journeys_free(struct journeys *j)
 		if (j->p[i].cap > JOURNEY_INLINE)
 			free(j->p[i].t.heap);
 	free(j->p);
+	free(j->last);
 	htab_ref_free(&j->idx);
 	memset(j, 0, sizeof(*j));
 }
