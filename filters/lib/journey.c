@@ -48,8 +48,7 @@ static void release(struct journeys *j, uint32_t slot)
 	if (p->cap > JOURNEY_INLINE)
 		free(p->t.heap);
 	memset(p, 0, sizeof(*p));
-	j->last[slot] = JOURNEY_FREE;
-	p->next_free = j->free_head;
+	j->last[slot] = JOURNEY_FREE_LINK(j->free_head);
 	j->free_head = slot + 1;
 	j->active--;
 }
@@ -65,33 +64,37 @@ static void forget(struct journeys *j, uint32_t slot)
 	release(j, slot);
 }
 
-#define SWEEP_AHEAD 16	/* the forgotten whose index entries load while those before are removed */
+#define SWEEP_AHEAD 16	/* the forgotten whose rows load while those before are removed (a power of two) */
+#define SWEEP_SLOT 8	/* ... and whose index slots (their row loaded, its key read) */
 
 /*
- * Forget everyone idle for longer than the window before now: the slots
- * are read in order (a stream through memory, not a random read a person
- * as walking the table would be); only the forgotten are looked up, each
- * SWEEP_AHEAD later than its index entry starts loading, in the same order.
+ * Forget everyone idle for longer than the window before now: their
+ * times are read in order (a stream through memory, not a random read a
+ * person as walking the table would be); only the forgotten are looked
+ * up, in the same order: each one's row starts loading SWEEP_AHEAD
+ * forgotten before it is removed, its index slot SWEEP_SLOT before.
  */
 static void sweep(struct journeys *j, long long now)
 {
-	uint32_t ring[SWEEP_AHEAD];
-	size_t i, head = 0, queued = 0;
-	long long horizon = now - j->lookback_ms;	/* a free slot's JOURNEY_FREE is never before it */
+	uint32_t ring[SWEEP_AHEAD];	/* the k-th found at k % SWEEP_AHEAD */
+	size_t i, found = 0, done = 0, k;
+	long long horizon = now - j->lookback_ms;	/* a free slot's time is never before it */
 
+	_Static_assert(SWEEP_SLOT < SWEEP_AHEAD && (SWEEP_AHEAD & (SWEEP_AHEAD - 1)) == 0, "sweep's ring");
 	for (i = 0; i < j->n && !j->err; i++) {
 		if (j->last[i] >= horizon)
 			continue;
-		htab_ref_prefetch(&j->idx, j->p[i].user);
-		if (queued == SWEEP_AHEAD) {
-			forget(j, ring[head]);
-			ring[head] = (uint32_t)i;
-			head = (head + 1) % SWEEP_AHEAD;
-		} else
-			ring[(head + queued++) % SWEEP_AHEAD] = (uint32_t)i;
+		__builtin_prefetch(&j->p[i]);
+		if (found - done == SWEEP_AHEAD)
+			forget(j, ring[done++ % SWEEP_AHEAD]);
+		ring[found++ % SWEEP_AHEAD] = (uint32_t)i;
+		if (found > SWEEP_SLOT)
+			htab_ref_prefetch(&j->idx, j->p[ring[(found - 1 - SWEEP_SLOT) % SWEEP_AHEAD]].user);
 	}
-	for (; queued; queued--, head = (head + 1) % SWEEP_AHEAD)
-		forget(j, ring[head]);
+	for (k = found > SWEEP_SLOT ? found - SWEEP_SLOT : done; k < found; k++)
+		htab_ref_prefetch(&j->idx, j->p[ring[k % SWEEP_AHEAD]].user);
+	while (done < found)
+		forget(j, ring[done++ % SWEEP_AHEAD]);
 }
 
 struct jperson *journeys_person(struct journeys *j, struct h128 user, long long ts)
@@ -133,7 +136,7 @@ struct jperson *journeys_person(struct journeys *j, struct h128 user, long long 
 		return NULL;
 	if (made) {
 		if (j->free_head)
-			j->free_head = j->p[slot].next_free;
+			j->free_head = JOURNEY_FREE_NEXT(j->last[slot]);
 		else
 			j->n++;
 		p = &j->p[slot];
@@ -199,7 +202,7 @@ int journeys_finish(struct journeys *j)
 	size_t i;
 
 	for (i = 0; i < j->n; i++)
-		if (j->last[i] != JOURNEY_FREE && give_up(j, &j->p[i]) < 0)
+		if (j->last[i] < JOURNEY_FREE && give_up(j, &j->p[i]) < 0)
 			return -1;
 	return 0;
 }

@@ -5,7 +5,7 @@
  * forgotten (after their touches since their last conversion are handed
  * on as a journey that did not convert). Events come in time order.
  *
- * Memory: about 80 bytes a person active within the window (two touches
+ * Memory: about 72 bytes a person active within the window (two touches
  * included), 16 a touch beyond, and 16-32 of index: flat in events for a
  * fixed number of active people.
  */
@@ -20,7 +20,15 @@
 #include "hash.h"
 #include "htab.h"
 
-#define JOURNEY_FREE LLONG_MAX	/* journeys.last of a free slot */
+/*
+ * journeys.last of a free slot: at or above JOURNEY_FREE, no time is so
+ * late (epoch numbers and RFC 3339 years stop far below); it links the
+ * free slots, LLONG_MAX less the next free slot + 1, so that taking a
+ * free slot reads that array, not the slot's cold row.
+ */
+#define JOURNEY_FREE (LLONG_MAX - ((long long)1 << 32))
+#define JOURNEY_FREE_LINK(next) (LLONG_MAX - (long long)(next))
+#define JOURNEY_FREE_NEXT(last) ((uint32_t)(LLONG_MAX - (last)))
 #define JOURNEY_INLINE 2	/* touches kept in the person's row itself: most people have few */
 
 struct jperson {
@@ -31,7 +39,6 @@ struct jperson {
 	} t;
 	uint32_t head, n, cap;	/* touches [head, n) */
 	uint32_t pending;	/* touches from here on came after the last conversion */
-	uint32_t next_free;	/* in the free list: the next slot + 1 */
 };
 
 _Static_assert(offsetof(struct jperson, user) == 0, "htab_ref finds a row's key at its start");
@@ -52,13 +59,13 @@ struct journeys {
 	struct htab_ref idx;	/* user hash -> slot */
 	struct jperson *p;
 	/*
-	 * By slot, the person's newest event; JOURNEY_FREE for a free slot
-	 * (no time is so late). Apart from the rows, so that the sweep
-	 * reads 8 bytes a person, not a row of 72.
+	 * By slot, the person's newest event, or a free slot's link (see
+	 * JOURNEY_FREE). Apart from the rows, so that the sweep reads 8
+	 * bytes a person, not a row of 64.
 	 */
 	long long *last;
 	size_t n, cap;
-	uint32_t free_head;	/* slot + 1, 0: none */
+	uint32_t free_head;	/* the first free slot + 1, 0: none; the others linked through last */
 	size_t active, peak;
 	long long next_sweep;
 	int swept_once;
