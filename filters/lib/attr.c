@@ -194,29 +194,48 @@ size_t attr_by_channel(const struct attr_touch *t, size_t n, const long double *
  */
 #define SPLIT_TIE 1e-16L
 
+/*
+ * Between long double and unsigned __int128 through 64 bits when the
+ * value fits (a unit count, a money amount below 2^63 units): gcc's
+ * 128-bit conversions are library calls (__fixunsxfti, __floatuntixf), a
+ * few per cent of vchain-attribute's time. The same values either way:
+ * x is whole (a floorl) and 0 <= x.
+ */
+static inline unsigned __int128 whole_u128(long double x)
+{
+	return x < 9223372036854775808.0L ? (unsigned __int128)(unsigned long long)(long long)x
+					  : (unsigned __int128)x;
+}
+static inline long double ld_u128(unsigned __int128 u)
+{
+	return u >> 63 ? (long double)u : (long double)(long long)u;
+}
+
+#define SPLIT_STACK 32	/* parts split with scratch on the stack, not malloc's */
+
 int attr_split(unsigned __int128 total, const long double *w, size_t n, unsigned __int128 *out)
 {
-	long double sum = 0, *frac = malloc((n ? n : 1) * sizeof(*frac)), *tol, q;
+	long double sum = 0, stack[2 * SPLIT_STACK], *frac = stack, *tol = stack + SPLIT_STACK, q, ltotal;
 	unsigned __int128 given = 0;
 	size_t i, best;
 
-	if (!frac)
-		return -1;
-	if (!(tol = malloc((n ? n : 1) * sizeof(*tol)))) {
-		free(frac);
-		return -1;
+	if (n > SPLIT_STACK) {
+		if (!(frac = malloc(2 * n * sizeof(*frac))))
+			return -1;
+		tol = frac + n;
 	}
+	ltotal = ld_u128(total);
 	for (i = 0; i < n; i++)
 		sum += w[i] > 0 ? w[i] : 0;
 	for (i = 0; i < n; i++) {
-		q = sum > 0 && w[i] > 0 ? (long double)total * (w[i] / sum) : 0;
-		if (q > (long double)total)
-			q = (long double)total;
+		q = sum > 0 && w[i] > 0 ? ltotal * (w[i] / sum) : 0;
+		if (q > ltotal)
+			q = ltotal;
 		tol[i] = (q > 1 ? q : 1) * SPLIT_TIE;
-		out[i] = (unsigned __int128)floorl(q + tol[i]);
+		out[i] = whole_u128(floorl(q + tol[i]));
 		if (out[i] > total)
 			out[i] = total;
-		frac[i] = q - (long double)out[i];
+		frac[i] = q - ld_u128(out[i]);
 		if (frac[i] < 0)
 			frac[i] = 0;
 		given += out[i];
@@ -251,15 +270,15 @@ int attr_split(unsigned __int128 total, const long double *w, size_t n, unsigned
 		given++;
 	}
 done:
-	free(frac);
-	free(tol);
+	if (frac != stack)
+		free(frac);
 	return 0;
 }
 
 int attr_split_dec(struct dec v, const long double *w, size_t n, struct dec *out)
 {
 	static const __int128 limit = (__int128)1000000000000000000LL * 1000000000LL;	/* 1e27 */
-	unsigned __int128 *parts, mag;
+	unsigned __int128 stack[SPLIT_STACK], *parts = stack, mag;
 	int neg = v.m < 0, scale = v.scale < 2 ? 2 : v.scale;
 	size_t i;
 
@@ -268,15 +287,19 @@ int attr_split_dec(struct dec v, const long double *w, size_t n, struct dec *out
 		mag *= 10;
 	if (mag >= (unsigned __int128)limit)
 		return -2;
-	if (!(parts = malloc((n ? n : 1) * sizeof(*parts))) || attr_split(mag, w, n, parts) < 0) {
-		free(parts);
+	if (n > SPLIT_STACK && !(parts = malloc(n * sizeof(*parts))))
+		return -1;
+	if (attr_split(mag, w, n, parts) < 0) {
+		if (parts != stack)
+			free(parts);
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
 		out[i].m = neg ? -(__int128)parts[i] : (__int128)parts[i];
 		out[i].scale = scale;
 	}
-	free(parts);
+	if (parts != stack)
+		free(parts);
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "arena.h"
+#include "attr.h"
 #include "buf.h"
 #include "cli.h"
 #include "hash.h"
@@ -607,6 +608,86 @@ static void test_stage_map(void **state)
 	buf_free(&b);
 }
 
+/*
+ * attr_split against exact integer arithmetic: with whole weights the
+ * shares are rationals, so the floors and the largest remainders (ties to
+ * the earlier) are computed exactly; n past the 32 split on the stack too.
+ */
+static void split_model(unsigned __int128 total, const unsigned *w, size_t n, unsigned __int128 *out)
+{
+	unsigned __int128 sum = 0, given = 0, *rem = malloc(n * sizeof(*rem));
+	unsigned char *got = calloc(n, 1);
+	size_t i, best;
+
+	for (i = 0; i < n; i++)
+		sum += w[i];
+	for (i = 0; i < n; i++) {
+		out[i] = total * w[i] / sum;
+		rem[i] = total * w[i] % sum;
+		given += out[i];
+	}
+	for (; given < total; given++) {
+		for (best = n, i = 0; i < n; i++)
+			if (!got[i] && w[i] && (best == n || rem[i] > rem[best]))
+				best = i;
+		out[best]++;
+		got[best] = 1;
+	}
+	free(rem);
+	free(got);
+}
+
+static void test_attr_split(void **state)
+{
+	static const size_t ns[] = { 1, 2, 3, 7, 31, 32, 33, 40, 100, 257 };
+	uint64_t r = 12345;
+	size_t k, i, trial;
+
+	(void)state;
+	for (k = 0; k < sizeof(ns) / sizeof(ns[0]); k++) {
+		size_t n = ns[k];
+		unsigned *w = malloc(n * sizeof(*w));
+		long double *lw = malloc(n * sizeof(*lw));
+		unsigned __int128 *got = malloc(n * sizeof(*got)), *want = malloc(n * sizeof(*want));
+		struct dec *money = malloc(n * sizeof(*money));
+
+		for (trial = 0; trial < 20; trial++) {
+			unsigned __int128 total = trial % 2 ? ATTR_UNIT : 1 + (r >> 40) % 1000000;
+			unsigned sum = 0;
+
+			for (i = 0; i < n; i++) {
+				r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+				w[i] = (unsigned)(r >> 33) % 5 == 0 ? 0 : 1 + (unsigned)(r >> 40) % 300;
+				sum += w[i];
+			}
+			if (!sum)
+				w[0] = sum = 1;
+			for (i = 0; i < n; i++)
+				lw[i] = w[i];
+			assert_int_equal(attr_split(total, lw, n, got), 0);
+			split_model(total, w, n, want);
+			for (i = 0; i < n; i++)
+				assert_true(got[i] == want[i]);
+			/* money: 12345.67 split in cents, the same rule */
+			{
+				struct dec v = { 1234567, 2 };
+
+				assert_int_equal(attr_split_dec(v, lw, n, money), 0);
+				split_model(1234567, w, n, want);
+				for (i = 0; i < n; i++) {
+					assert_int_equal(money[i].scale, 2);
+					assert_true(money[i].m == (__int128)want[i]);
+				}
+			}
+		}
+		free(w);
+		free(lw);
+		free(got);
+		free(want);
+		free(money);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -627,6 +708,7 @@ int main(void)
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_vocab),
 		cmocka_unit_test(test_stage_map),
+		cmocka_unit_test(test_attr_split),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
