@@ -195,23 +195,98 @@ size_t attr_by_channel(const struct attr_touch *t, size_t n, const long double *
 #define SPLIT_TIE 1e-16L
 
 /*
- * Between long double and unsigned __int128 through 64 bits when the
- * value fits (a unit count, a money amount below 2^63 units): gcc's
- * 128-bit conversions are library calls (__fixunsxfti, __floatuntixf), a
- * few per cent of vchain-attribute's time. The same values either way:
- * x is whole (a floorl) and 0 <= x.
+ * floorl(x) as an integer, for 0 <= x. floorl and a conversion each set
+ * and restore the x87 control word, and gcc's 128-bit conversion is a
+ * library call (__fixunsxfti): perf gave those 60 % of attr_split and
+ * attr_split 3 % of vchain-attribute. Below 2^62 llrintl rounds to the
+ * nearest in the mode already set (one fistp), and one less when that
+ * was up is the floor: the same value. (Not x + 2^63's significand:
+ * that needs the x87's 64 bits, and valgrind computes long double in 53.)
  */
-static inline unsigned __int128 whole_u128(long double x)
+static inline unsigned __int128 floor_u128(long double x)
 {
-	return x < 9223372036854775808.0L ? (unsigned __int128)(unsigned long long)(long long)x
-					  : (unsigned __int128)x;
+	if (x < 0x1p62L) {
+		long long r = llrintl(x);
+
+		return (unsigned __int128)(unsigned long long)((long double)r > x ? r - 1 : r);
+	}
+	return (unsigned __int128)floorl(x);
 }
+/* And back: through 64 bits (one fild) when it fits, not __floatuntixf. */
 static inline long double ld_u128(unsigned __int128 u)
 {
 	return u >> 63 ? (long double)u : (long double)(long long)u;
 }
 
 #define SPLIT_STACK 32	/* parts split with scratch on the stack, not malloc's */
+
+/*
+ * From 2^50 units on (10^13 at cents) long double's 64 bits no longer
+ * hold a share to well below a unit, and the rounding above would take
+ * or give thousands of units at a time: 10^22 split three ways came out
+ * a million units apart, after seconds of one-unit steps. There the
+ * weights are rounded to whole numbers f[i] of 2^-62 of their sum (F in
+ * all) and the shares total * f[i] / F taken exactly, 192-bit products
+ * divided limb by limb: the floors, the remainders compared exactly, the
+ * units left (fewer than n) one each to the largest (ties: the earlier).
+ */
+#define SPLIT_BIG ((unsigned __int128)1 << 50)
+
+/* floor(t * f / d) and its remainder, exactly (f, d < 2^64; the quotient fits: f <= d) */
+static unsigned __int128 muldiv(unsigned __int128 t, uint64_t f, uint64_t d, uint64_t *rem)
+{
+	unsigned __int128 lo = (unsigned __int128)(uint64_t)t * f, hi = (unsigned __int128)(uint64_t)(t >> 64) * f;
+	unsigned __int128 x1 = hi + (lo >> 64), cur;	/* t * f = x1 * 2^64 + (uint64_t)lo, x1 < 2^128 */
+	uint64_t limb[3] = { (uint64_t)(x1 >> 64), (uint64_t)x1, (uint64_t)lo }, q[3], r = 0;
+	int k;
+
+	for (k = 0; k < 3; k++) {
+		cur = (unsigned __int128)r << 64 | limb[k];
+		q[k] = (uint64_t)(cur / d);
+		r = (uint64_t)(cur % d);
+	}
+	*rem = r;
+	return (unsigned __int128)q[1] << 64 | q[2];	/* q[0] is 0: the quotient is at most t */
+}
+
+static int split_big(unsigned __int128 total, const long double *w, size_t n, long double sum, unsigned __int128 *out)
+{
+	uint64_t stack[2 * SPLIT_STACK], *f = stack, *rem = stack + SPLIT_STACK, F = 0;
+	unsigned __int128 given = 0;
+	size_t i, best;
+
+	if (n > SPLIT_STACK) {
+		if (!(f = malloc(2 * n * sizeof(*f))))
+			return -1;
+		rem = f + n;
+	}
+	for (i = 0; i < n; i++) {
+		long double x = w[i] > 0 ? w[i] / sum * 0x1p62L : 0;
+
+		f[i] = x > 0 ? (uint64_t)floor_u128(x > 0x1p62L ? 0x1p62L : x) : 0;
+		F += f[i];	/* n * 2^62 at most: n < 4 here, or the sum of the floors, about 2^62 */
+	}
+	if (!F) {	/* every weight below 2^-62 of their sum: the largest takes it */
+		for (best = 0, i = 1; i < n; i++)
+			if (w[i] > w[best])
+				best = i;
+		f[best] = F = 1;
+	}
+	for (i = 0; i < n; i++) {
+		out[i] = muldiv(total, f[i], F, &rem[i]);
+		given += out[i];
+	}
+	for (; given < total; given++) {	/* sum of the shares is total: fewer than n units left */
+		for (best = n, i = 0; i < n; i++)
+			if (f[i] && rem[i] != UINT64_MAX && (best == n || rem[i] > rem[best]))
+				best = i;
+		out[best]++;
+		rem[best] = UINT64_MAX;	/* had its unit */
+	}
+	if (f != stack)
+		free(f);
+	return 0;
+}
 
 int attr_split(unsigned __int128 total, const long double *w, size_t n, unsigned __int128 *out)
 {
@@ -227,12 +302,17 @@ int attr_split(unsigned __int128 total, const long double *w, size_t n, unsigned
 	ltotal = ld_u128(total);
 	for (i = 0; i < n; i++)
 		sum += w[i] > 0 ? w[i] : 0;
+	if (total >= SPLIT_BIG && sum > 0) {
+		if (frac != stack)
+			free(frac);
+		return split_big(total, w, n, sum, out);
+	}
 	for (i = 0; i < n; i++) {
 		q = sum > 0 && w[i] > 0 ? ltotal * (w[i] / sum) : 0;
 		if (q > ltotal)
 			q = ltotal;
 		tol[i] = (q > 1 ? q : 1) * SPLIT_TIE;
-		out[i] = whole_u128(floorl(q + tol[i]));
+		out[i] = floor_u128(q + tol[i]);
 		if (out[i] > total)
 			out[i] = total;
 		frac[i] = q - ld_u128(out[i]);

@@ -686,6 +686,36 @@ static void test_attr_split(void **state)
 		free(want);
 		free(money);
 	}
+	/*
+	 * From 2^50 units: 10^25 + 1 cents in three equal parts is exactly
+	 * (10^25 - 1) / 3 each and the 2 left to the first two (before, the
+	 * parts came out about a million units apart); 7 equal parts of
+	 * 10^24 + 3 the same way; and unequal whole weights within 2^-61 of
+	 * their exact share, adding up to the whole.
+	 */
+	{
+		long double eq[7] = { 1, 1, 1, 1, 1, 1, 1 }, uw[5] = { 3, 1, 4, 1, 5 };
+		__int128 e25 = (__int128)10000000000000000000ULL * 1000000, e24 = e25 / 10;
+		struct dec v = { e25 + 1, 2 }, parts[7];
+		unsigned __int128 big[5], sum = 0, total = (unsigned __int128)e25 * 7 + 12345;
+
+		assert_int_equal(attr_split_dec(v, eq, 3, parts), 0);
+		assert_true(parts[0].m == (e25 - 1) / 3 + 1 && parts[1].m == (e25 - 1) / 3 + 1 &&
+			    parts[2].m == (e25 - 1) / 3);
+		v.m = e24 + 3;
+		assert_int_equal(attr_split_dec(v, eq, 7, parts), 0);
+		for (i = 0; i < 7; i++)
+			assert_true(parts[i].m == e24 / 7 + (i < (size_t)((e24 + 3) % 7)));
+		assert_int_equal(attr_split(total, uw, 5, big), 0);
+		for (i = 0; i < 5; i++) {
+			unsigned __int128 exact = total / 14 * (unsigned)uw[i] + total % 14 * (unsigned)uw[i] / 14;
+			unsigned __int128 d = big[i] > exact ? big[i] - exact : exact - big[i];
+
+			assert_true(d <= 1 + (total >> 61));
+			sum += big[i];
+		}
+		assert_true(sum == total);
+	}
 }
 
 int main(void)
