@@ -1003,7 +1003,7 @@ flat_pick(const unsigned char *s, size_t len, const unsigned char *qbase, const 
 		 * a name replaces an earlier, as jq reads it.
 		 */
 		cand = n == 1 ? 1 : pk->slot[JPICK_SLOT(klen, klen ? k[0] : 0)];
-		while (cand) {
+		while (cand) {	/* mostly none, or one */
 			i = (unsigned)__builtin_ctz(cand);
 			cand &= cand - 1;
 			if (klen == lens[i] && same_bytes(k, names[i], klen)) {
@@ -1014,6 +1014,7 @@ flat_pick(const unsigned char *s, size_t len, const unsigned char *qbase, const 
 				f[i].type = type;
 				f[i].kesc = f[i].vesc = 0;
 				seen |= (uint32_t)1 << i;
+				break;	/* a slot's names differ: no other matches */
 			}
 		}
 		if (*p == ',' && end - p > 1) {
@@ -1025,6 +1026,12 @@ flat_pick(const unsigned char *s, size_t len, const unsigned char *qbase, const 
 		break;
 	}
 done:
+	if (n > 1 && pk->again)	/* a name asked twice: the later ones as the first */
+		for (i = 0; i < n; i++)
+			if (pk->again >> i & 1 && seen >> pk->first[i] & 1) {
+				f[i] = f[pk->first[i]];
+				seen |= (uint32_t)1 << i;
+			}
 	for (i = 0; i < n; i++)
 		got[i] = seen >> i & 1 ? &f[i] : NULL;
 	return 1;
@@ -1035,14 +1042,21 @@ done:
 
 void json_pick_init(struct jpick *pk, const char *const *names, const size_t *lens, unsigned n)
 {
-	unsigned i;
+	unsigned i, j;
 
 	memset(pk, 0, sizeof(*pk));
 	pk->names = names;
 	pk->lens = lens;
 	pk->n = n;
-	for (i = 0; i < n && i < JSON_LINE_KEY_MAX; i++)
-		pk->slot[JPICK_SLOT(lens[i], lens[i] ? (unsigned char)names[i][0] : 0)] |= (uint16_t)(1u << i);
+	for (i = 0; i < n && i < JSON_LINE_KEY_MAX; i++) {
+		for (j = 0; j < i && !(lens[j] == lens[i] && !memcmp(names[j], names[i], lens[i])); j++)
+			;
+		pk->first[i] = (uint8_t)j;
+		if (j < i)
+			pk->again |= (uint16_t)(1u << i);
+		else
+			pk->slot[JPICK_SLOT(lens[i], lens[i] ? (unsigned char)names[i][0] : 0)] |= (uint16_t)(1u << i);
+	}
 }
 
 /* flat_pick over the line's quote bitmap (its chunk's or its own): 1, or 0 for a line to scan. */

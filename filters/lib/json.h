@@ -283,7 +283,9 @@ struct jpick {
 	const char *const *names;
 	const size_t *lens;
 	unsigned n;
-	uint16_t slot[256];
+	uint16_t slot[256];	/* a name asked twice is in its slot once, as the first */
+	uint16_t again;		/* names that repeat an earlier one: ... */
+	uint8_t first[JSON_LINE_KEY_MAX];	/* ... which (else the name itself) */
 };
 #define JPICK_SLOT(len, first) ((unsigned)((len) * 31u + (first)) & 255u)
 void json_pick_init(struct jpick *pk, const char *const *names, const size_t *lens, unsigned n);
