@@ -267,20 +267,6 @@ static inline int ref_same(const void *rows, size_t row_size, uint64_t e, struct
 	return same(k, key);
 }
 
-long htab_ref_get(const struct htab_ref *t, struct h128 key, const void *rows, size_t row_size)
-{
-	size_t mask = t->cap - 1, i;
-	uint32_t tag = HTAB_REF_TAG(key);
-	uint64_t e;
-
-	if (!t->cap)
-		return -1;
-	for (i = tag & mask; (e = t->e[i]) != 0; i = (i + 1) & mask)
-		if ((uint32_t)e == tag && ref_same(rows, row_size, e, key))
-			return (long)(e >> 32) - 1;
-	return -1;
-}
-
 int htab_ref_put(struct htab_ref *t, struct h128 key, const void *rows, size_t row_size, uint32_t new_row,
 		 uint32_t *row)
 {

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "hash.h"
 
@@ -88,24 +89,30 @@ static inline __attribute__((always_inline)) void htab_ref_prefetch(const struct
 		__builtin_prefetch(&t->e[HTAB_REF_TAG(key) & (t->cap - 1)]);
 }
 /*
- * The row whose 32 bits are key's, probably key's own (for a prefetch of
- * it, its slot loaded): its number, or -1 when there is none.
+ * The row of key in rows (row_size bytes each), or -1. With rows NULL,
+ * the first row whose 32 bits are key's, probably key's own: for a
+ * prefetch of it, its slot loaded (no row read).
  */
-static inline long htab_ref_guess(const struct htab_ref *t, struct h128 key)
+static inline long htab_ref_find(const struct htab_ref *t, struct h128 key, const void *rows, size_t row_size)
 {
 	size_t mask = t->cap - 1, i;
 	uint32_t tag = HTAB_REF_TAG(key);
+	struct h128 k;
 	uint64_t e;
 
 	if (!t->cap)
 		return -1;
-	for (i = tag & mask; (e = t->e[i]) != 0; i = (i + 1) & mask)
-		if ((uint32_t)e == tag)
+	for (i = tag & mask; (e = t->e[i]) != 0; i = (i + 1) & mask) {
+		if ((uint32_t)e != tag)
+			continue;
+		if (!rows)
 			return (long)(e >> 32) - 1;
+		memcpy(&k, (const unsigned char *)rows + ((e >> 32) - 1) * row_size, sizeof(k));
+		if (k.lo == key.lo && k.hi == key.hi)
+			return (long)(e >> 32) - 1;
+	}
 	return -1;
 }
-/* The row of key in rows (row_size bytes each), or -1. */
-long htab_ref_get(const struct htab_ref *t, struct h128 key, const void *rows, size_t row_size);
 /*
  * The row of key: *row its number when there, 0 returned; else new_row
  * (whose key the caller sets) is indexed as key's, *row = new_row, 1

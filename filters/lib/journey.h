@@ -85,7 +85,7 @@ static inline __attribute__((always_inline)) void journeys_prefetch_slot(const s
 static inline __attribute__((always_inline)) void journeys_prefetch_row(const struct journeys *j,
 									    struct h128 user)
 {
-	long row = htab_ref_guess(&j->idx, user);
+	long row = htab_ref_find(&j->idx, user, NULL, 0);
 
 	if (row >= 0) {
 		__builtin_prefetch(&j->p[row]);

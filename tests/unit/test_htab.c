@@ -209,23 +209,23 @@ static void test_ref_against_model(void **state)
 			row_of[k] = -1;
 			count--;
 		} else
-			assert_int_equal(htab_ref_get(&t, key, rows, sizeof(*rows)), row_of[k]);
+			assert_int_equal(htab_ref_find(&t, key, rows, sizeof(*rows)), row_of[k]);
 	}
 	assert_int_equal(t.count, count);
 	assert_true(t.count * 2 <= t.cap);
 	assert_int_equal(htab_ref_bytes(&t), t.cap * 8);
 	for (i = 0; i < N; i++) {
-		long g = htab_ref_get(&t, ref_key((unsigned)i), rows, sizeof(*rows));
+		long g = htab_ref_find(&t, ref_key((unsigned)i), rows, sizeof(*rows));
 
 		assert_int_equal(g, row_of[i]);
 		if (g >= 0) {
 			assert_int_equal(rows[g].k, (unsigned)i);
 			/* the guess is the first row of those 32 bits: a row, and key's when alone */
-			assert_true(htab_ref_guess(&t, ref_key((unsigned)i)) >= 0);
+			assert_true(htab_ref_find(&t, ref_key((unsigned)i), NULL, 0) >= 0);
 		}
 	}
 	htab_ref_free(&t);
-	assert_int_equal(htab_ref_get(&t, ref_key(1), rows, sizeof(*rows)), -1);
+	assert_int_equal(htab_ref_find(&t, ref_key(1), rows, sizeof(*rows)), -1);
 	free(rows);
 	free(row_of);
 	free(free_rows);
