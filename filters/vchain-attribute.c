@@ -52,11 +52,11 @@ struct opts {
 
 enum kind { K_OTHER, K_TOUCH, K_CONV };
 
-/* What a worker hands the commit step for each event, followed by the bytes of ch, id, user and ts. */
 /*
- * A line's record for the commit step, 64 bytes, then a touch's channel
- * (ch_len bytes) or a conversion's struct dec value (ch_len bytes: 32,
- * for 1 % of the records, not in every header) and its texts.
+ * What a worker hands the commit step for each event: 64 bytes, then a
+ * touch's channel (ch_len bytes), or a conversion's struct dec value
+ * (ch_len bytes: 32, for 1 % of the records, not in every header) and its
+ * id, user and ts texts.
  */
 struct arec {
 	struct h128 user, ch;	/* ch: the channel's hash, for a touch */
@@ -429,7 +429,7 @@ static int attr_line(void *ctx, const char *line, size_t len, const struct scan_
 	if ((sr = json_line_pick(&w->obj, line, len, marks, &o->pick, f, got, why)) < 0)
 		return sr;
 	type = got[N_TYPE], user = got[N_USER], ts = got[N_TS], id = got[N_ID], value = got[N_VALUE];
-	/* field by field: memset's 112 bytes were a rep stos a line */
+	/* field by field: a memset of the record was a rep stos a line */
 	r.user.lo = r.user.hi = r.ch.lo = r.ch.hi = 0;
 	r.ch_len = r.id_len = r.user_len = r.ts_len = 0;
 	r.kind = r.has_user = r.has_value = 0;
