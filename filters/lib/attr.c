@@ -220,6 +220,17 @@ static inline long double ld_u128(unsigned __int128 u)
 
 #define SPLIT_STACK 32	/* parts split with scratch on the stack, not malloc's */
 
+/* Scratch of want bytes: the stack's have when it is enough, else malloc's (NULL when out of memory). */
+static void *scratch(void *stack, size_t have, size_t want)
+{
+	return want <= have ? stack : malloc(want);
+}
+static void scratch_free(void *p, const void *stack)
+{
+	if (p != stack)
+		free(p);
+}
+
 /*
  * From 2^50 units on (10^13 at cents) long double's 64 bits no longer
  * hold a share to well below a unit, and the rounding above would take
@@ -251,15 +262,12 @@ static unsigned __int128 muldiv(unsigned __int128 t, uint64_t f, uint64_t d, uin
 
 static int split_big(unsigned __int128 total, const long double *w, size_t n, long double sum, unsigned __int128 *out)
 {
-	uint64_t stack[2 * SPLIT_STACK], *f = stack, *rem = stack + SPLIT_STACK, F = 0;
+	uint64_t stack[2 * SPLIT_STACK], *f = scratch(stack, sizeof(stack), 2 * n * sizeof(*f)), *rem = f + n, F = 0;
 	unsigned __int128 given = 0;
 	size_t i, best;
 
-	if (n > SPLIT_STACK) {
-		if (!(f = malloc(2 * n * sizeof(*f))))
-			return -1;
-		rem = f + n;
-	}
+	if (!f)
+		return -1;
 	for (i = 0; i < n; i++) {
 		long double x = w[i] > 0 ? w[i] / sum * 0x1p62L : 0;
 
@@ -283,30 +291,23 @@ static int split_big(unsigned __int128 total, const long double *w, size_t n, lo
 		out[best]++;
 		rem[best] = UINT64_MAX;	/* had its unit */
 	}
-	if (f != stack)
-		free(f);
+	scratch_free(f, stack);
 	return 0;
 }
 
 int attr_split(unsigned __int128 total, const long double *w, size_t n, unsigned __int128 *out)
 {
-	long double sum = 0, stack[2 * SPLIT_STACK], *frac = stack, *tol = stack + SPLIT_STACK, q, ltotal;
+	long double sum = 0, stack[2 * SPLIT_STACK], *frac, *tol, q, ltotal = ld_u128(total);
 	unsigned __int128 given = 0;
 	size_t i, best;
 
-	if (n > SPLIT_STACK) {
-		if (!(frac = malloc(2 * n * sizeof(*frac))))
-			return -1;
-		tol = frac + n;
-	}
-	ltotal = ld_u128(total);
 	for (i = 0; i < n; i++)
 		sum += w[i] > 0 ? w[i] : 0;
-	if (total >= SPLIT_BIG && sum > 0) {
-		if (frac != stack)
-			free(frac);
+	if (total >= SPLIT_BIG && sum > 0)
 		return split_big(total, w, n, sum, out);
-	}
+	if (!(frac = scratch(stack, sizeof(stack), 2 * n * sizeof(*frac))))
+		return -1;
+	tol = frac + n;
 	for (i = 0; i < n; i++) {
 		q = sum > 0 && w[i] > 0 ? ltotal * (w[i] / sum) : 0;
 		if (q > ltotal)
@@ -350,15 +351,14 @@ int attr_split(unsigned __int128 total, const long double *w, size_t n, unsigned
 		given++;
 	}
 done:
-	if (frac != stack)
-		free(frac);
+	scratch_free(frac, stack);
 	return 0;
 }
 
 int attr_split_dec(struct dec v, const long double *w, size_t n, struct dec *out)
 {
 	static const __int128 limit = (__int128)1000000000000000000LL * 1000000000LL;	/* 1e27 */
-	unsigned __int128 stack[SPLIT_STACK], *parts = stack, mag;
+	unsigned __int128 stack[SPLIT_STACK], *parts, mag;
 	int neg = v.m < 0, scale = v.scale < 2 ? 2 : v.scale;
 	size_t i;
 
@@ -367,19 +367,17 @@ int attr_split_dec(struct dec v, const long double *w, size_t n, struct dec *out
 		mag *= 10;
 	if (mag >= (unsigned __int128)limit)
 		return -2;
-	if (n > SPLIT_STACK && !(parts = malloc(n * sizeof(*parts))))
+	if (!(parts = scratch(stack, sizeof(stack), n * sizeof(*parts))))
 		return -1;
 	if (attr_split(mag, w, n, parts) < 0) {
-		if (parts != stack)
-			free(parts);
+		scratch_free(parts, stack);
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
 		out[i].m = neg ? -(__int128)parts[i] : (__int128)parts[i];
 		out[i].scale = scale;
 	}
-	if (parts != stack)
-		free(parts);
+	scratch_free(parts, stack);
 	return 0;
 }
 
