@@ -4,11 +4,13 @@
  * effect and Shapley values over every journey, converting or not.
  *
  * Workers parse each event into what attribution needs (who, when, a
- * touch or a conversion, its channel); the ordered commit step keeps each
- * person's touches within the lookback window (journey.h), credits each
- * conversion as it comes (attr.h) and adds every journey to the path
- * table (paths.h), from which the path-level models are solved at the end
- * (pathmodel.h).
+ * touch or a conversion, its channel) and route it to its person's part
+ * of the state (attrib_parts): each part, on whichever thread is free,
+ * keeps its people's touches within the lookback window (journey.h),
+ * credits each conversion as it comes (attr.h) and adds every journey to
+ * its path table (paths.h). The ordered commit step checks the time order
+ * and writes the credit records in input order; at the end the parts
+ * merge and the path-level models are solved (pathmodel.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -37,7 +39,7 @@ enum name { N_TYPE, N_USER, N_TS, N_ID, N_VALUE, N_BY };
 
 struct opts {
 	struct attrib_cfg a;	/* what is attributed, and how */
-	long long tolerance_ms;
+	unsigned nparts;	/* of the state: a worker routes each record to its person's */
 	const char *names[N_BY + MAX_BY];	/* the members a worker picks from a line: enum name's */
 	size_t lens[N_BY + MAX_BY];
 	unsigned nnames;
@@ -50,21 +52,6 @@ struct opts {
 	int nowned;
 };
 
-enum kind { K_OTHER, K_TOUCH, K_CONV };
-
-/*
- * What a worker hands the commit step for each event: 64 bytes, then a
- * touch's channel (ch_len bytes), or a conversion's struct dec value
- * (ch_len bytes: 32, for 1 % of the records, not in every header) and its
- * id, user and ts texts.
- */
-struct arec {
-	struct h128 user, ch;	/* ch: the channel's hash, for a touch */
-	long long ts;
-	uint32_t ch_len, id_len, user_len, ts_len;
-	uint8_t kind, has_user, has_value;
-};
-
 struct worker {
 	const struct opts *o;
 	struct jobj obj;
@@ -74,8 +61,6 @@ struct run {
 	struct opts *o;
 	struct drive *d;
 	struct attrib a;
-	long long newest;
-	int have_newest;
 };
 
 static void usage(FILE *f)
@@ -286,7 +271,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				return -1;
 			break;
 		case OPT_TOLERANCE:
-			if (duration("--tolerance", optarg, &o->tolerance_ms, 1) < 0)
+			if (duration("--tolerance", optarg, &o->a.tolerance_ms, 1) < 0)
 				return -1;
 			break;
 		case OPT_TRANSFORM:
@@ -417,7 +402,7 @@ static int attr_line(void *ctx, const char *line, size_t len, const struct scan_
 	const struct opts *o = w->o;
 	const struct jfield *got[N_BY + MAX_BY], *type, *user, *ts, *id, *value, *const *by = got + N_BY;
 	struct jfield f[N_BY + MAX_BY];
-	struct arec r;
+	struct attrib_rec r;
 	struct dec val = { 0, 0 };
 	size_t start = out->len;
 	int sr, k, entry;
@@ -430,7 +415,7 @@ static int attr_line(void *ctx, const char *line, size_t len, const struct scan_
 		return sr;
 	type = got[N_TYPE], user = got[N_USER], ts = got[N_TS], id = got[N_ID], value = got[N_VALUE];
 	/* field by field: a memset of the record was a rep stos a line */
-	r.user.lo = r.user.hi = r.ch.lo = r.ch.hi = 0;
+	r.user.lo = r.user.hi = r.chh.lo = r.chh.hi = 0;
 	r.ch_len = r.id_len = r.user_len = r.ts_len = 0;
 	r.kind = r.has_user = r.has_value = 0;
 	if (!ts || event_ts_ms(ts, &r.ts) < 0) {
@@ -442,17 +427,17 @@ static int attr_line(void *ctx, const char *line, size_t len, const struct scan_
 		return -1;
 	}
 	if (in_list(o->a.conv, o->a.nconv, type->val, type->vlen))
-		r.kind = K_CONV;
+		r.kind = ATTRIB_CONV;
 	else if (o->a.ntouch)
-		r.kind = in_list(o->a.touch, o->a.ntouch, type->val, type->vlen) ? K_TOUCH : K_OTHER;
+		r.kind = in_list(o->a.touch, o->a.ntouch, type->val, type->vlen) ? ATTRIB_TOUCH : ATTRIB_OTHER;
 	else if ((entry = stage_map_find(&o->map, type->val, type->vlen)) >= 0 && o->map.stage[entry] >= 1 &&
 		 o->map.stage[entry] <= 5)
-		r.kind = K_TOUCH;
+		r.kind = ATTRIB_TOUCH;
 	if (user && (user->type == J_STR || user->type == J_NUM) && user->vlen > 0) {
 		r.has_user = 1;
 		r.user = hash128(user->val, user->vlen);
 	}
-	if (r.kind == K_CONV && value && value->type != J_NULL) {
+	if (r.kind == ATTRIB_CONV && value && value->type != J_NULL) {
 		if ((value->type != J_NUM && value->type != J_STR) || dec_parse(value->val, value->vlen, &val) < 0) {
 			snprintf(why, 200, "%s is not a number", o->a.value_field);
 			return -1;
@@ -461,7 +446,7 @@ static int attr_line(void *ctx, const char *line, size_t len, const struct scan_
 	}
 	if (buf_add(out, &r, sizeof(r)) < 0)
 		return -2;
-	if (r.kind == K_TOUCH) {	/* the channel: the --by fields' values joined by '/' */
+	if (r.kind == ATTRIB_TOUCH) {	/* the channel: the --by fields' values joined by '/' */
 		for (k = 0; k < o->a.nby; k++) {
 			if (k && buf_addc(out, '/') < 0)
 				return -2;
@@ -473,8 +458,8 @@ static int attr_line(void *ctx, const char *line, size_t len, const struct scan_
 				return -2;
 		}
 		r.ch_len = (uint32_t)(out->len - start - sizeof(r));
-		r.ch = hash128(out->p + start + sizeof(r), r.ch_len);	/* here, not in the commit step */
-	} else if (r.kind == K_CONV) {
+		r.chh = hash128(out->p + start + sizeof(r), r.ch_len);	/* here, not in the part */
+	} else if (r.kind == ATTRIB_CONV) {
 		if (buf_add(out, &val, sizeof(val)) < 0)
 			return -2;
 		r.ch_len = sizeof(val);
@@ -496,7 +481,9 @@ static int attr_line(void *ctx, const char *line, size_t len, const struct scan_
 		r.ts_len = n;
 	}
 	memcpy(out->p + start, &r, sizeof(r));
-	return 0;
+	if (r.kind == ATTRIB_OTHER || (r.kind == ATTRIB_TOUCH && !r.has_user))
+		return 0;	/* for the commit's time check and counts only */
+	return PAR_PART + (int)attrib_part_of(&r, o->nparts);
 }
 
 /* The engine's message, where it is; the run stops. */
@@ -513,46 +500,15 @@ static int say(struct run *r, uint64_t lineno)
 static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 {
 	struct run *r = ctx;
-	struct attrib *at = &r->a;
-	const char *p = c->out.p, *end = c->out.p + c->out.len, *bytes;
-	uint64_t lineno = first_line;
-	struct arec a;
+	uint64_t line;
 
-	/* the records go to the shards (attrib_shards, always made before reading), which prefetch for their own */
-	for (; p < end; p += sizeof(a) + a.ch_len + a.id_len + a.user_len + a.ts_len, lineno++) {
-		memcpy(&a, p, sizeof(a));
-		bytes = p + sizeof(a);
-		at->read++;
-		if (r->have_newest && a.ts < r->newest - r->o->tolerance_ms) {
-			diag_at(r->d->name, lineno, "ts goes back %.3f s behind the newest so far: attribution needs "
-				"events in time order (vchain-sort; --tolerance)", (double)(r->newest - a.ts) / 1000);
+	if (c->fatal)	/* out of memory mapping it: the parts took none of it */
+		return drive_chunk_done(r->d, c, first_line);
+	if (attrib_commit(&r->a, c, first_line, &line) < 0) {
+		if (r->d->out.err)
 			return r->d->stop = -1;
-		}
-		if (!r->have_newest || a.ts > r->newest)
-			r->newest = a.ts;
-		r->have_newest = 1;
-		if (a.kind == K_OTHER) {
-			at->others++;
-		} else if (a.kind == K_TOUCH) {
-			if (!a.has_user)
-				at->anon_touches++;
-			else if (attrib_touch(at, a.user, a.ts, bytes, a.ch_len, a.ch) < 0)
-				return say(r, lineno);
-		} else {
-			const char *t = bytes + a.ch_len;	/* after the value */
-			struct attrib_conv cv = {
-				a.user, a.has_user, a.has_value, a.ts, { 0, 0 },
-				t, t + a.id_len, t + a.id_len + a.user_len, a.id_len, a.user_len, a.ts_len
-			};
-
-			memcpy(&cv.value, bytes, sizeof(cv.value));
-
-			if (attrib_convert(at, &cv) < 0)
-				return r->d->out.err ? (r->d->stop = -1) : say(r, lineno);
-		}
+		return say(r, line);
 	}
-	if (attrib_flush(at, 0) < 0)
-		return r->d->out.err ? (r->d->stop = -1) : say(r, 0);
 	return drive_chunk_done(r->d, c, first_line);
 }
 
@@ -618,17 +574,23 @@ int main(int argc, char **argv)
 			status = EXIT_DATA;
 		}
 	} else {
-		status = drive_start(&o.d, attr_line, sizeof(struct worker), worker_init, &o, worker_done);
-		if (status == EXIT_OK && !o.summary && !o.paths && !o.partial && attrib_open_credits(&r.a, &o.d.out) < 0)
-			status = EXIT_DATA;
-		/* people over engines (shards), taken by the -j threads round by round */
-		if (status == EXIT_OK && attrib_shards(&r.a, o.d.threads) < 0) {
+		/* the people split into parts of the state, which the -j threads take chunk by chunk */
+		if (attrib_parts(&r.a, o.d.threads) < 0) {
 			diag("%s", r.a.why);
 			status = EXIT_DATA;
+		} else {
+			o.nparts = r.a.nsh;
+			o.d.parts = r.a.nsh;
+			o.d.part_fn = attrib_part;
+			o.d.pctx = r.a.pctx;
+			o.d.part_outputs = 1;
+			status = drive_start(&o.d, attr_line, sizeof(struct worker), worker_init, &o, worker_done);
 		}
+		if (status == EXIT_OK && !o.summary && !o.paths && !o.partial && attrib_open_credits(&r.a, &o.d.out) < 0)
+			status = EXIT_DATA;
 		if (status == EXIT_OK)
 			status = drive_inputs(&o.d, argv + first, argc - first, commit, NULL, NULL, &r);
-		if (attrib_finish(&r.a) < 0 && status == EXIT_OK && !o.d.gone && o.d.out.err != EPIPE) {
+		if (attrib_finish(&r.a, o.d.par) < 0 && status == EXIT_OK && !o.d.gone && o.d.out.err != EPIPE) {
 			if (!o.d.out.err)
 				diag("%s", r.a.why);
 			status = EXIT_DATA;

@@ -20,15 +20,11 @@
 
 /* ---- crediting ---- */
 
-/* Out of memory, saying what this engine holds (a shard's people, or the round's records queued to the shards). */
+/* Out of memory, saying what this engine (a part, or the whole) holds. */
 static int oom(struct attrib *r)
 {
-	if (r->nsh)
-		snprintf(r->why, sizeof(r->why), "out of memory with %zu bytes of records queued to %u shards", r->queued,
-			 r->nsh);
-	else
-		snprintf(r->why, sizeof(r->why), "out of memory with %zu people in the window (%zu MB) and %zu paths",
-			 r->jn.active, journeys_bytes(&r->jn) >> 20, r->paths.n);
+	snprintf(r->why, sizeof(r->why), "out of memory with %zu people in the window (%zu MB) and %zu paths",
+		 r->jn.active, journeys_bytes(&r->jn) >> 20, r->paths.n);
 	return -1;
 }
 
@@ -186,17 +182,13 @@ static int write_credits(struct attrib *r, int m, long k, const struct attrib_co
 		    buf_addc(&r->vals[4], '"') < 0 || attr_put_units(&r->vals[5], r->uparts[i]) < 0 ||
 		    put_dec(&r->vals[6], r->vparts[i]) < 0)
 			return -1;
-		if (r->collect) {	/* a shard: the row for the owner to write in input order */
-			for (j = 0; j < 7; j++) {
-				uint32_t n = (uint32_t)r->vals[j].len;
+		for (j = 0; j < 7; j++) {	/* the row, for the commit to write in input order */
+			uint32_t n = (uint32_t)r->vals[j].len;
 
-				if (buf_add(&r->rows, &n, sizeof(n)) < 0 || buf_add(&r->rows, r->vals[j].p, n) < 0)
-					return -1;
-			}
-			r->block_rows++;
-		} else if (writer_row(&r->w_conv, r->vals) < 0) {
-			return -1;
+			if (buf_add(r->rows, &n, sizeof(n)) < 0 || buf_add(r->rows, r->vals[j].p, n) < 0)
+				return -1;
 		}
+		r->block_rows++;
 	}
 	return 0;
 }
@@ -230,9 +222,9 @@ static int convert_one(struct attrib *r, const struct attrib_conv *cv)
 	if (r->collect) {	/* the block of this conversion's rows starts with their count */
 		uint32_t zero = 0;
 
-		block = r->rows.len;
+		block = r->rows->len;
 		r->block_rows = 0;
-		if (buf_add(&r->rows, &zero, sizeof(zero)) < 0)
+		if (buf_add(r->rows, &zero, sizeof(zero)) < 0)
 			return oom(r);
 	}
 	for (i = 0; i < r->c->nmodel; i++) {
@@ -244,15 +236,11 @@ static int convert_one(struct attrib *r, const struct attrib_conv *cv)
 			return oom(r);
 		if (nc < 0)
 			goto too_large;
-		if ((r->w_open || r->collect) && write_credits(r, m, nc, cv) < 0) {
-			if (r->collect || !r->w_conv.out->err)
-				return oom(r);
-			snprintf(r->why, sizeof(r->why), "cannot write the credits");
-			return -1;
-		}
+		if (r->collect && write_credits(r, m, nc, cv) < 0)
+			return oom(r);
 	}
 	if (r->collect)
-		memcpy(r->rows.p + block, &r->block_rows, sizeof(r->block_rows));
+		memcpy(r->rows->p + block, &r->block_rows, sizeof(r->block_rows));
 	return 0;
 too_large:
 	snprintf(r->why, sizeof(r->why), "%.60s: the value, or a sum of values, does not fit in 38 digits",
@@ -273,284 +261,186 @@ static int touch_one(struct attrib *r, struct h128 user, long long ts, const cha
 	return 0;
 }
 
-/* ---- shards: people split by their hash over threads ---- */
-
-/*
- * A record for a shard: a touch (ch_len bytes of channel follow) or a
- * conversion (its value, ch_len bytes, then its texts for its credit
- * records). 64 bytes: the value (32, for 1 % of the records) is not in
- * every one, which was 112 bytes a touch through the shards' queues.
- */
-struct shrec {
-	struct h128 user, chh;
-	long long ts;
-	uint32_t ch_len;		/* bytes of channel after it, or of a conversion's struct dec value */
-	uint32_t id_len, user_len, ts_len;	/* a conversion's texts, after the value */
-	uint8_t conv, has_user, has_value;
-};
-#define SHREC_LEN(h) (sizeof(h) + (h).ch_len + (h).id_len + (h).user_len + (h).ts_len)
-_Static_assert(offsetof(struct shrec, ts_len) == offsetof(struct shrec, ch_len) + 3 * sizeof(uint32_t),
-	       "next_shrec reads the four lengths as one array");
+/* ---- parts: people split by their hash, each part an engine of its own ---- */
 
 struct attrib_shard {
 	struct attrib e;	/* its people, paths and credits */
-	struct buf in;		/* its records of the chunk */
-	int rc;
-	struct attrib *owner;
+	unsigned q;		/* its number: its credit records go to a chunk's part_out[q] */
+	int rc;			/* it failed (e.why set): it takes no more records */
 };
 
-/* The record after the one at q, its header read into *h. */
 /*
- * What a shard prefetches for the person of a record before it reaches
- * the record: their index slot some records ahead, then (about half as
- * far ahead, the slot loaded by then) their row. Always inlined, as
- * htab_prefetch must be.
+ * What a part prefetches before it reaches a record: the record itself
+ * (a part's records are an eighth or less of the chunk's, too far apart
+ * for the hardware to see a stream), then its person's index slot, then
+ * (the slot loaded by then) their row.
  */
+#define ATTRIB_PREFETCH_REC 16	/* records ahead whose header starts loading */
 #define ATTRIB_PREFETCH_SLOT 8	/* records ahead whose person's index slot starts loading */
 #define ATTRIB_PREFETCH_ROW 4	/* ... and their row */
-static inline __attribute__((always_inline)) void prefetch_slot(const struct attrib *a, struct h128 user)
+static struct h128 user_at(const struct par_chunk *c, uint32_t off)
 {
-	journeys_prefetch_slot(&a->jn, user);
-}
-static inline __attribute__((always_inline)) void prefetch_row(const struct attrib *a,
-									  struct h128 user)
-{
-	journeys_prefetch_row(&a->jn, user);
-}
-/* The record after the one at q, reading only what a look ahead needs: its person. */
-static const char *next_shrec(const char *q, struct h128 *user)
-{
-	uint32_t len[4];	/* ch_len, id_len, user_len, ts_len: one after another */
+	struct h128 u;
 
-	memcpy(user, q + offsetof(struct shrec, user), sizeof(*user));
-	memcpy(len, q + offsetof(struct shrec, ch_len), sizeof(len));
-	return q + sizeof(struct shrec) + len[0] + len[1] + len[2] + len[3];
+	memcpy(&u, c->out.p + off + offsetof(struct attrib_rec, user), sizeof(u));
+	return u;
 }
 
-/*
- * A shard's records of the chunk, through its own engine, each person's
- * index slot and row prefetched some records ahead. 0, or -1 (e.why).
- */
-static int shard_run(struct attrib_shard *sh)
+int attrib_part(void *pctx, struct par_chunk *c, const uint32_t *offs, size_t n)
 {
-	const char *p = sh->in.p, *end = sh->in.p + sh->in.len, *qs = p, *qr = p;
-	struct shrec h;
-	struct h128 ahead;
-	unsigned k;
+	struct attrib_shard *sh = pctx;
+	struct attrib *e = &sh->e;
+	struct attrib_rec h;
+	size_t i;
+	int rc;
 
-	for (k = 0; k < ATTRIB_PREFETCH_SLOT && qs < end; k++) {
-		qs = next_shrec(qs, &ahead);
-		prefetch_slot(&sh->e, ahead);
-	}
-	for (k = 0; k < ATTRIB_PREFETCH_ROW && qr < end; k++)
-		qr = next_shrec(qr, &ahead);
-	for (; p < end; p += SHREC_LEN(h)) {
+	if (sh->rc)
+		return 0;	/* it failed on an earlier chunk, whose commit stops the run */
+	e->rows = c->nparts ? &c->part_out[sh->q] : NULL;
+	for (i = 0; i < n && i < ATTRIB_PREFETCH_REC; i++)
+		__builtin_prefetch(c->out.p + offs[i]);
+	for (i = 0; i < n && i < ATTRIB_PREFETCH_SLOT; i++)
+		journeys_prefetch_slot(&e->jn, user_at(c, offs[i]));
+	for (i = 0; i < n; i++) {
+		char *p = c->out.p + offs[i];
+
+		if (i + ATTRIB_PREFETCH_REC < n)
+			__builtin_prefetch(c->out.p + offs[i + ATTRIB_PREFETCH_REC]);
+		if (i + ATTRIB_PREFETCH_SLOT < n)
+			journeys_prefetch_slot(&e->jn, user_at(c, offs[i + ATTRIB_PREFETCH_SLOT]));
+		if (i + ATTRIB_PREFETCH_ROW < n)
+			journeys_prefetch_row(&e->jn, user_at(c, offs[i + ATTRIB_PREFETCH_ROW]));
 		memcpy(&h, p, sizeof(h));
-		if (qs < end) {
-			qs = next_shrec(qs, &ahead);
-			prefetch_slot(&sh->e, ahead);
-		}
-		if (qr < end) {
-			qr = next_shrec(qr, &ahead);
-			prefetch_row(&sh->e, ahead);
-		}
-		if (!h.conv) {
-			if (touch_one(&sh->e, h.user, h.ts, p + sizeof(h), h.ch_len, h.chh) < 0)
-				return -1;
+		if (h.kind == ATTRIB_TOUCH) {
+			rc = touch_one(e, h.user, h.ts, p + sizeof(h), h.ch_len, h.chh);
 		} else {
-			const char *t = p + sizeof(h) + h.ch_len;
+			const char *t = p + sizeof(h) + h.ch_len;	/* after the value */
 			struct attrib_conv cv = { h.user, h.has_user, h.has_value, h.ts, { 0, 0 },
 						  t, t + h.id_len, t + h.id_len + h.user_len, h.id_len, h.user_len, h.ts_len };
 
 			memcpy(&cv.value, p + sizeof(h), sizeof(cv.value));
-
-			if (convert_one(&sh->e, &cv) < 0)
-				return -1;
+			rc = convert_one(e, &cv);
+		}
+		if (rc < 0) {	/* the record says so to the commit, which gives its line */
+			p[offsetof(struct attrib_rec, kind)] = ATTRIB_FAILED;
+			sh->rc = -1;
+			return 0;
 		}
 	}
-	sh->in.len = 0;
 	return 0;
 }
 
-/*
- * A shard's records of the round; in the last round (a->finishing), then
- * its people's last journeys, the shards at once. 0, or -1.
- */
-static int shard_round(struct attrib_shard *sh)
+static struct attrib_shard *shard(const struct attrib *a, unsigned i)
 {
-	if (shard_run(sh) < 0)
-		return -1;
-	if (!sh->owner->finishing)
-		return 0;
-	if (journeys_finish(&sh->e.jn) < 0)
-		return -1;
-	sh->e.people_bytes = journeys_bytes(&sh->e.jn);
-	return 0;
-}
-
-/*
- * The shards of the round, taken one at a time by whichever thread is
- * free (the calling one too): a thread the system keeps waiting holds up
- * one shard of the round, not a fixed share of them.
- */
-static void shard_tasks(struct attrib *a)
-{
-	unsigned k;
-
-	while ((k = __atomic_fetch_add(&a->next_shard, 1, __ATOMIC_RELAXED)) < a->nsh)
-		if (!a->sh[k].rc)
-			a->sh[k].rc = shard_round(&a->sh[k]);
-}
-
-static void *shard_thread(void *arg)
-{
-	struct attrib *a = arg;
-	uint64_t seen = 0;
-
-	for (;;) {
-		pthread_mutex_lock(&a->mu);
-		while (a->gen == seen && !a->quit)
-			pthread_cond_wait(&a->go, &a->mu);
-		if (a->quit && a->gen == seen) {
-			pthread_mutex_unlock(&a->mu);
-			return NULL;
-		}
-		seen = a->gen;
-		pthread_mutex_unlock(&a->mu);
-		shard_tasks(a);
-		pthread_mutex_lock(&a->mu);
-		if (--a->busy == 0)
-			pthread_cond_signal(&a->done);
-		pthread_mutex_unlock(&a->mu);
-	}
+	return a->pctx[i];
 }
 
 static int shards_end(struct attrib *a, int merge);
 
-int attrib_shards(struct attrib *a, unsigned n)
+int attrib_parts(struct attrib *a, unsigned threads)
 {
-	unsigned i, nsh = n * ATTRIB_SHARDS_PER_THREAD;
+	unsigned i, nsh = threads * ATTRIB_PARTS_PER_THREAD;
+	size_t stride;
 
-	if (n < 1)
-		return 0;
-	if (nsh < ATTRIB_SHARDS_MIN)
-		nsh = ATTRIB_SHARDS_MIN;
-	if (nsh > 256)
-		nsh = 256;
-	if (!(a->th = calloc(n, sizeof(*a->th))) || !(a->sh = calloc(nsh, sizeof(*a->sh)))) {
-		free(a->th);	/* n, not n - 1: calloc(0) may be NULL */
-		a->th = NULL;
-		snprintf(a->why, sizeof(a->why), "out of memory starting %u shards", nsh);
+	if (nsh < ATTRIB_PARTS_MIN)
+		nsh = ATTRIB_PARTS_MIN;
+	if (nsh > ATTRIB_MAX_PARTS)
+		nsh = ATTRIB_MAX_PARTS;
+	if (!(a->pctx = calloc(nsh, sizeof(*a->pctx))) || !(a->sh = par_calloc_lines(nsh, sizeof(struct attrib_shard), &stride))) {
+		free(a->pctx);
+		a->pctx = NULL;
+		snprintf(a->why, sizeof(a->why), "out of memory starting %u parts", nsh);
 		return -1;
 	}
+	/* on failure the parts are taken down again (shards_end): each is zero or initialised */
 	a->nsh = nsh;
-	pthread_mutex_init(&a->mu, NULL);
-	pthread_cond_init(&a->go, NULL);
-	pthread_cond_init(&a->done, NULL);
-	/*
-	 * On failure the shards are taken down again (shards_end), so that
-	 * the engine is whole without them and attrib_finish and attrib_free
-	 * work: each shard is zero or initialised, each thread joined.
-	 */
 	for (i = 0; i < nsh; i++) {
-		a->sh[i].owner = a;
-		if (attrib_init(&a->sh[i].e, a->c) < 0) {
+		struct attrib_shard *sh = (struct attrib_shard *)((char *)a->sh + i * stride);
+
+		a->pctx[i] = sh;
+		sh->q = i;
+		if (attrib_init(&sh->e, a->c) < 0) {
 			shards_end(a, 0);
-			snprintf(a->why, sizeof(a->why), "out of memory starting %u shards", nsh);
+			snprintf(a->why, sizeof(a->why), "out of memory starting %u parts", nsh);
 			return -1;
 		}
-		a->sh[i].e.collect = a->w_open;
+		sh->e.collect = a->w_open;
 	}
-	/* n - 1 threads of their own; the calling thread takes shards too */
-	for (i = 0; i + 1 < n; i++) {
-		if (pthread_create(&a->th[i], NULL, shard_thread, a) != 0) {
-			shards_end(a, 0);
-			snprintf(a->why, sizeof(a->why), "cannot start a thread");
-			return -1;
-		}
-		a->nth++;
+	if (!(a->row_at = calloc(nsh, sizeof(*a->row_at)))) {
+		shards_end(a, 0);
+		snprintf(a->why, sizeof(a->why), "out of memory starting %u parts", nsh);
+		return -1;
 	}
 	return 0;
 }
 
-/* The record to its person's shard (the bytes after it: tail[0..n)). 0, or -1. */
-static int shard_put(struct attrib *a, const struct shrec *h, const char *tail, size_t n)
+/* The credit records of a conversion, the block at *at of a part's output; *at moves past it. 0, or -1. */
+static int write_block(struct attrib *a, const struct buf *b, size_t *at)
 {
-	unsigned s = h->has_user ? par_part_of(h->user.hi, a->nsh) : 0;	/* a multiply, not a division a record */
-	struct buf *b = &a->sh[s].in;
-	uint8_t id = (uint8_t)s;
-
-	if (buf_add(b, h, sizeof(*h)) < 0 || (n && buf_add(b, tail, n) < 0))
-		return oom(a);
-	/* a conversion's credit records are written in input order: which shard has them next */
-	if (h->conv && a->w_open && buf_add(&a->order, &id, 1) < 0)
-		return oom(a);
-	a->queued += sizeof(*h) + n;
-	return 0;
-}
-
-/* After a round: the shards' credit records, written in the order of their conversions. 0, or -1. */
-static int write_rows(struct attrib *a)
-{
-	size_t *at = calloc(a->nsh, sizeof(*at)), i;
+	const char *p = b->p + *at;
 	uint32_t nrows, len, k;
-	int j, rc = 0;
+	int j;
 
-	if (!at)
-		return oom(a);
-	for (i = 0; i < a->order.len && rc == 0; i++) {
-		struct attrib *e = &a->sh[(uint8_t)a->order.p[i]].e;
-		const char *p = e->rows.p + at[(uint8_t)a->order.p[i]];
-
-		memcpy(&nrows, p, sizeof(nrows));
-		p += sizeof(nrows);
-		for (k = 0; k < nrows && rc == 0; k++) {
-			for (j = 0; j < 7; j++) {
-				memcpy(&len, p, sizeof(len));
-				a->vals[j].len = 0;
-				if (buf_add(&a->vals[j], p + sizeof(len), len) < 0)
-					rc = oom(a);
-				p += sizeof(len) + len;
-			}
-			if (rc == 0 && writer_row(&a->w_conv, a->vals) < 0)
-				rc = a->w_conv.out->err ? -1 : oom(a);
+	memcpy(&nrows, p, sizeof(nrows));
+	p += sizeof(nrows);
+	for (k = 0; k < nrows; k++) {
+		for (j = 0; j < 7; j++) {
+			memcpy(&len, p, sizeof(len));
+			a->vals[j].len = 0;
+			if (buf_add(&a->vals[j], p + sizeof(len), len) < 0)
+				return oom(a);
+			p += sizeof(len) + len;
 		}
-		at[(uint8_t)a->order.p[i]] = (size_t)(p - e->rows.p);
-	}
-	for (i = 0; i < a->nsh; i++)
-		a->sh[i].e.rows.len = 0;
-	a->order.len = 0;
-	free(at);
-	return rc;
-}
-
-int attrib_flush(struct attrib *a, int force)
-{
-	unsigned i;
-
-	if (!a->nsh || (!force && a->queued < ATTRIB_SHARD_BATCH))
-		return 0;
-	a->queued = 0;
-	pthread_mutex_lock(&a->mu);
-	a->busy = a->nth;
-	a->next_shard = 0;
-	a->gen++;
-	pthread_cond_broadcast(&a->go);
-	pthread_mutex_unlock(&a->mu);
-	shard_tasks(a);
-	pthread_mutex_lock(&a->mu);
-	while (a->busy)
-		pthread_cond_wait(&a->done, &a->mu);
-	pthread_mutex_unlock(&a->mu);
-	for (i = 0; i < a->nsh; i++)
-		if (a->sh[i].rc) {
-			memcpy(a->why, a->sh[i].e.why, sizeof(a->why));
+		if (writer_row(&a->w_conv, a->vals) < 0) {
+			if (!a->w_conv.out->err)
+				return oom(a);
+			snprintf(a->why, sizeof(a->why), "cannot write the credits");
 			return -1;
 		}
-	return a->w_open ? write_rows(a) : 0;
+	}
+	*at = (size_t)(p - b->p);
+	return 0;
 }
 
-/* Shard s's paths, credits and counts into a, channels matched by name. 0, or -1. */
+int attrib_commit(struct attrib *a, const struct par_chunk *c, uint64_t first_line, uint64_t *line)
+{
+	const char *p = c->out.p, *end = c->out.p + c->out.len;
+	uint64_t lineno = first_line;
+	struct attrib_rec h;
+	unsigned q;
+
+	*line = 0;
+	if (a->w_open)
+		memset(a->row_at, 0, a->nsh * sizeof(*a->row_at));
+	for (; p < end; p += ATTRIB_REC_LEN(h), lineno++) {
+		memcpy(&h, p, sizeof(h));
+		a->read++;
+		if (a->have_newest && h.ts < a->newest - a->c->tolerance_ms) {
+			snprintf(a->why, sizeof(a->why), "ts goes back %.3f s behind the newest so far: attribution "
+				 "needs events in time order (vchain-sort; --tolerance)", (double)(a->newest - h.ts) / 1000);
+			*line = lineno;
+			return -1;
+		}
+		if (!a->have_newest || h.ts > a->newest)
+			a->newest = h.ts;
+		a->have_newest = 1;
+		q = attrib_part_of(&h, a->nsh);
+		if (h.kind == ATTRIB_OTHER) {
+			a->others++;
+		} else if (h.kind == ATTRIB_TOUCH) {
+			a->anon_touches += !h.has_user;
+		} else if (h.kind == ATTRIB_FAILED) {
+			memcpy(a->why, shard(a, q)->e.why, sizeof(a->why));
+			*line = lineno;
+			return -1;
+		} else if (a->w_open && write_block(a, &c->part_out[q], &a->row_at[q]) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Part s's paths, credits and counts into a, channels matched by name. 0, or -1. */
 static int absorb(struct attrib *a, struct attrib *s)
 {
 	size_t i, nch = s->paths.ch.n;
@@ -599,68 +489,24 @@ fail:
 	return oom(a);
 }
 
-/* Stop the shards' threads; with merge, their results into a. 0, or -1. */
+/* The parts taken down; with merge (after attrib_finish ended their journeys), their results into a. 0, or -1. */
 static int shards_end(struct attrib *a, int merge)
 {
 	unsigned i;
 	int rc = 0;
 
-	if (!a->nsh)
-		return 0;
-	pthread_mutex_lock(&a->mu);
-	a->quit = 1;
-	pthread_cond_broadcast(&a->go);
-	pthread_mutex_unlock(&a->mu);
-	for (i = 0; i < a->nth; i++)
-		pthread_join(a->th[i], NULL);
-	free(a->th);
-	a->th = NULL;
-	a->nth = 0;
-	/* with merge, after the last round (attrib_finish): each shard's journeys ended there */
 	for (i = 0; i < a->nsh && merge && rc == 0; i++)
-		rc = absorb(a, &a->sh[i].e);
-	for (i = 0; i < a->nsh; i++) {
-		attrib_free(&a->sh[i].e);
-		buf_free(&a->sh[i].in);
-	}
+		rc = absorb(a, &shard(a, i)->e);
+	for (i = 0; i < a->nsh && a->pctx[i]; i++)
+		attrib_free(&shard(a, i)->e);
 	free(a->sh);
+	free(a->pctx);
+	free(a->row_at);
 	a->sh = NULL;
+	a->pctx = NULL;
+	a->row_at = NULL;
 	a->nsh = 0;
-	pthread_mutex_destroy(&a->mu);
-	pthread_cond_destroy(&a->go);
-	pthread_cond_destroy(&a->done);
 	return rc;
-}
-
-int attrib_convert(struct attrib *r, const struct attrib_conv *cv)
-{
-	if (r->nsh) {
-		struct shrec h = { cv->user, { 0, 0 }, cv->ts, sizeof(cv->value), 0, 0, 0, 1, (uint8_t)cv->has_user,
-				   (uint8_t)cv->has_value };
-
-		if (!r->w_open)
-			return shard_put(r, &h, (const char *)&cv->value, sizeof(cv->value));
-		/* the texts of its credit records travel with it, one after another as they are in the record */
-		h.id_len = (uint32_t)cv->id_len;
-		h.user_len = (uint32_t)cv->user_len;
-		h.ts_len = (uint32_t)cv->ts_len;
-		r->tmp.len = 0;
-		if (buf_add(&r->tmp, &cv->value, sizeof(cv->value)) < 0 || buf_add(&r->tmp, cv->id, cv->id_len) < 0 ||
-		    buf_add(&r->tmp, cv->user_text, cv->user_len) < 0 || buf_add(&r->tmp, cv->ts_text, cv->ts_len) < 0)
-			return oom(r);
-		return shard_put(r, &h, r->tmp.p, r->tmp.len);
-	}
-	return convert_one(r, cv);
-}
-
-int attrib_touch(struct attrib *r, struct h128 user, long long ts, const char *ch, size_t n, struct h128 chh)
-{
-	if (r->nsh) {
-		struct shrec h = { user, chh, ts, (uint32_t)n, 0, 0, 0, 0, 1, 0 };
-
-		return shard_put(r, &h, ch, n);
-	}
-	return touch_one(r, user, ts, ch, n, chh);
 }
 
 int attrib_init(struct attrib *r, struct attrib_cfg *c)
@@ -673,22 +519,44 @@ int attrib_init(struct attrib *r, struct attrib_cfg *c)
 
 int attrib_open_credits(struct attrib *r, struct out *out)
 {
+	unsigned i;
+
 	if (writer_open(&r->w_conv, out, r->c->format, 7, conv_cols, conv_kinds) < 0)
 		return oom(r);
 	r->w_open = 1;
+	for (i = 0; i < r->nsh; i++)
+		shard(r, i)->e.collect = 1;
 	return 0;
 }
 
-int attrib_finish(struct attrib *r)
+/* Part i's people's last journeys (par_each: the parts at once). */
+static void finish_part(void *ctx, unsigned i)
 {
-	int sharded = r->nsh > 0, rc;
+	struct attrib_shard *sh = shard(ctx, i);
 
-	r->finishing = 1;	/* the shards' last round ends their journeys too */
-	rc = sharded ? (attrib_flush(r, 1) < 0 ? -1 : shards_end(r, 1)) : journeys_finish(&r->jn);
+	if (!sh->rc && journeys_finish(&sh->e.jn) < 0)
+		sh->rc = -1;
+	sh->e.people_bytes = journeys_bytes(&sh->e.jn);
+}
 
-	if (!sharded)
+int attrib_finish(struct attrib *r, struct par *p)
+{
+	unsigned i;
+	int rc = 0;
+
+	if (r->nsh) {
+		par_each(p, r->nsh, finish_part, r);
+		for (i = 0; i < r->nsh && rc == 0; i++)
+			if (shard(r, i)->rc) {
+				memcpy(r->why, shard(r, i)->e.why, sizeof(r->why));
+				rc = -1;
+			}
+		if (rc == 0)
+			rc = shards_end(r, 1);
+	} else {
+		rc = journeys_finish(&r->jn);
 		r->people_bytes = journeys_bytes(&r->jn);
-
+	}
 	if (r->w_open) {
 		r->w_open = 0;
 		if (writer_close(&r->w_conv) < 0 && rc == 0) {
@@ -1288,7 +1156,7 @@ void attrib_free(struct attrib *r)
 {
 	int m, j;
 
-	shards_end(r, 0);	/* a run that stopped early */
+	shards_end(r, 0);	/* a run that stopped early, or never read */
 	paths_free(&r->paths);
 	journeys_free(&r->jn);
 	for (m = 0; m < ATTR_NMODELS; m++)
@@ -1304,8 +1172,6 @@ void attrib_free(struct attrib *r)
 	buf_free(&r->tmp);
 	for (j = 0; j < 7; j++)
 		buf_free(&r->vals[j]);
-	buf_free(&r->rows);
-	buf_free(&r->order);
 	partial_in_free(&r->pin);
 	jobj_free(&r->jo[0]);
 	jobj_free(&r->jo[1]);

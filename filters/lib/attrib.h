@@ -11,7 +11,6 @@
 #ifndef VCHAIN_ATTRIB_H
 #define VCHAIN_ATTRIB_H
 
-#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +21,7 @@
 #include "journey.h"
 #include "json.h"
 #include "out.h"
+#include "par.h"
 #include "partial.h"
 #include "paths.h"
 #include "writer.h"
@@ -46,6 +46,7 @@ struct attrib_cfg {
 	const char *spend_path;			/* --summary --spend */
 	enum out_format format;
 	int stats;
+	long long tolerance_ms;			/* how far ts may go back before it is an error */
 };
 
 /* A conversion, as the engine takes it: the raw JSON texts are for its credit records. */
@@ -58,12 +59,26 @@ struct attrib_conv {
 	size_t id_len, user_len, ts_len;
 };
 
+/*
+ * An event as a worker hands it to the parts and the commit (written to
+ * the chunk's out): 64 bytes, then a touch's channel (ch_len bytes), or a
+ * conversion's struct dec value (ch_len bytes: 32, for 1 % of the
+ * records, not in every header) and its id, user and ts texts.
+ */
+struct attrib_rec {
+	struct h128 user, chh;		/* chh: the channel's hash, for a touch */
+	long long ts;
+	uint32_t ch_len, id_len, user_len, ts_len;
+	uint8_t kind, has_user, has_value;
+};
+enum { ATTRIB_OTHER, ATTRIB_TOUCH, ATTRIB_CONV, ATTRIB_FAILED /* a part failed on it (its why) */ };
+_Static_assert(sizeof(struct attrib_rec) == 64, "a record's header is 64 bytes");
+#define ATTRIB_REC_LEN(h) (sizeof(h) + (h).ch_len + (h).id_len + (h).user_len + (h).ts_len)
+
 struct attrib_credit {
 	unsigned __int128 units;	/* billionths of a conversion */
 	struct dec value;
 };
-
-struct attrib_shard;
 
 struct attrib {
 	struct attrib_cfg *c;
@@ -84,66 +99,64 @@ struct attrib {
 	struct buf tmp, vals[7];
 	struct writer w_conv;		/* the credit records, when written */
 	int w_open;
-	int collect;			/* a shard: credit records into rows, for the owner to write */
-	struct buf rows;		/* a block a conversion: u32 rows, each 7 values as u32 length and bytes */
+	int collect;			/* a part: credit records into rows, for the commit to write */
+	struct buf *rows;		/* the chunk's part_out: a block a conversion: u32 rows, each 7 values as u32 length and bytes */
 	uint32_t block_rows;
-	struct buf order;		/* the owner: the shard of each conversion queued, in input order */
 	/* --merge */
 	struct partial_in pin;
 	struct jobj jo[2];
 	int configured;
-	/* counts, for --stats (the filter keeps read, others, anon_touches) */
+	/* counts, for --stats (attrib_commit counts read, others, anon_touches) */
 	uint64_t read, touches, conversions, direct_conv, others, anon_touches, no_value, null_paths;
 	size_t people_bytes;		/* at the end */
-	/* attrib_shards: people split over threads by their hash, each shard an engine of its own */
-	struct attrib_shard *sh;
-	unsigned nsh, busy;
-	unsigned next_shard;		/* the next shard of the round a thread takes (atomic) */
-	pthread_t *th;			/* the threads besides the calling one */
-	unsigned nth;
-	size_t queued;			/* bytes queued since the last round */
-	uint64_t gen;
-	int quit;
-	int finishing;			/* attrib_finish's round: each shard ends its journeys */
-	pthread_mutex_t mu;
-	pthread_cond_t go, done;
+	long long newest;		/* the newest ts so far */
+	int have_newest;
+	/* attrib_parts: people split by their hash, each part an engine of its own */
+	void *sh;			/* the parts (struct attrib_shard), on cache lines of their own */
+	void **pctx;			/* each one's address, for par_set_parts */
+	unsigned nsh;
+	size_t *row_at;			/* attrib_commit: where each part's next conversion's credit records are */
 };
 
 /* Start; c is kept. 0, or -1 (why). */
 int attrib_init(struct attrib *a, struct attrib_cfg *c);
 /*
- * Split the people over n threads (n >= 1; else nothing is done): n - 1
- * threads of their own and the calling one take the shards (engines, n x
- * ATTRIB_SHARDS_PER_THREAD of them, ATTRIB_SHARDS_MIN at least) of each
- * round one at a time, as they come free: touches and conversions are
- * queued to their person's shard and run at attrib_flush. Even with one
- * thread this pays: a shard's round works on its eighth of the people,
- * whose tables stay in cache far more than all of them would (DuckDB's
- * radix partitioning, for locality alone). Each shard keeps its own
- * paths and credits, merged at attrib_finish as --merge merges partial
- * results, so the results are those of one engine, byte for byte; credit
- * records (attrib_open_credits first) come back from the shards and are
- * written in input order after each round. At most 256 shards.
- * 0, or -1 (why).
+ * Partitioned state (par.h's par_set_parts): the people split by their
+ * hash into parts (threads x ATTRIB_PARTS_PER_THREAD of them,
+ * ATTRIB_PARTS_MIN at least), each an engine of its own that attrib_part
+ * gives its records of each chunk in input order, on whichever thread is
+ * free; no serial step copies a record. Each part keeps its own paths
+ * and credits, merged at attrib_finish as --merge merges partial results,
+ * so the results are those of one engine, byte for byte; credit records
+ * go to the chunk's part_out and attrib_commit writes them in input order.
+ * Give the drive nsh parts, attrib_part, pctx and part_outputs. 0, or -1 (why).
  */
-#define ATTRIB_SHARDS_PER_THREAD 4	/* shards a round is cut into per thread: a slow thread holds up less */
-#define ATTRIB_SHARDS_MIN 8		/* and at least: each shard's people a working set that fits caches better */
-int attrib_shards(struct attrib *a, unsigned n);
+#define ATTRIB_PARTS_PER_THREAD 4	/* parts per thread: a slow thread holds up less */
+#define ATTRIB_PARTS_MIN 8		/* and at least: each part's people a smaller working set */
+#define ATTRIB_MAX_PARTS 256
+int attrib_parts(struct attrib *a, unsigned threads);
+/* Which part a record goes to: its person's (a record without a person: part 0's). */
+static inline unsigned attrib_part_of(const struct attrib_rec *r, unsigned nparts)
+{
+	return r->has_user ? par_part_of(r->user.hi, nparts) : 0;
+}
+/* The part function (par_part_fn): a part's records of a chunk, touches and conversions. */
+int attrib_part(void *pctx, struct par_chunk *c, const uint32_t *offs, size_t n);
 /*
- * Run what was queued to the shards, when it is ATTRIB_SHARD_BATCH bytes
- * or more, or when forced (after each chunk of input; attrib_finish
- * forces). 0, or -1 (why).
+ * The commit of a chunk, in input order, after the parts took it: checks
+ * that ts does not go back (past tolerance_ms), counts, and writes the
+ * conversions' credit records. 0, or -1 (why; *line the line it is about,
+ * or 0 when none: out of memory, or a write error in the credits' out->err).
  */
-#define ATTRIB_SHARD_BATCH ((size_t)8 << 20)	/* about 100,000 records a round: few waits, bounded memory */
-int attrib_flush(struct attrib *a, int force);
+int attrib_commit(struct attrib *a, const struct par_chunk *c, uint64_t first_line, uint64_t *line);
 /* Write a credit record for each conversion, model and channel to out. 0, or -1 (why, or out->err). */
 int attrib_open_credits(struct attrib *a, struct out *out);
-/* A touch of user at ts on channel ch[0..n) (its hash128: chh). 0, or -1 (why). */
-int attrib_touch(struct attrib *a, struct h128 user, long long ts, const char *ch, size_t n, struct h128 chh);
-/* A conversion. 0, or -1 (why, or a write error in the credits' out). */
-int attrib_convert(struct attrib *a, const struct attrib_conv *cv);
-/* The end of the events: pending journeys become null paths, the credit records are closed. 0, or -1. */
-int attrib_finish(struct attrib *a);
+/*
+ * The end of the events: pending journeys become null paths (the parts'
+ * at once on p's threads: par_each; p NULL, one after another), the parts
+ * merge into a, the credit records are closed. 0, or -1 (why).
+ */
+int attrib_finish(struct attrib *a, struct par *p);
 
 /* --from-paths: ChannelAttribution's path table at path. 0, or -1 (said). */
 int attrib_read_paths(struct attrib *a, const char *path);

@@ -105,7 +105,8 @@ int drive_open(struct drive *d, par_line_fn fn, void **wctx)
 		diag("cannot start worker threads");
 		return EXIT_DATA;
 	}
-	if (d->parts && par_set_parts(d->par, d->parts, d->part_fn, d->pctx) < 0) {
+	if (d->parts && (par_set_parts(d->par, d->parts, d->part_fn, d->pctx) < 0 ||
+			 (d->part_outputs && par_part_outputs(d->par) < 0))) {
 		diag("out of memory for %u parts of state", d->parts);
 		return EXIT_DATA;
 	}

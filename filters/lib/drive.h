@@ -36,6 +36,7 @@ struct drive {
 	unsigned parts;
 	par_part_fn part_fn;
 	void **pctx;
+	int part_outputs;	/* par_part_outputs: each chunk a buffer a part */
 	/* for the filter's commit function */
 	struct out out;
 	const char *name;	/* the input being read, as messages show it */

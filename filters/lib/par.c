@@ -74,6 +74,8 @@ struct par {
 
 static void chunk_reset(struct par_chunk *c)
 {
+	unsigned q;
+
 	c->in.len = c->out.len = c->rejects.len = 0;
 	c->skip = 0;
 	c->lines = c->skip_lines = c->done = c->written = c->rejected = c->blank = 0;
@@ -83,6 +85,8 @@ static void chunk_reset(struct par_chunk *c)
 	c->stopped = c->fatal = 0;
 	c->route_n = 0;
 	c->parts_left = 0;
+	for (q = 0; q < c->nparts; q++)
+		c->part_out[q].len = 0;
 }
 
 /* Add a span of in or out to c's output; the same kind right after the last one extends it. */
@@ -663,7 +667,7 @@ struct par *par_new(const struct par_opts *o, par_line_fn fn, void **wctx)
 
 void par_free(struct par *p)
 {
-	unsigned i;
+	unsigned i, q;
 
 	if (!p)
 		return;
@@ -677,6 +681,9 @@ void par_free(struct par *p)
 		free(p->slots[i].c.route);
 		free(p->slots[i].c.part_rec);
 		free(p->slots[i].c.part_start);
+		for (q = 0; q < p->slots[i].c.nparts; q++)
+			buf_free(&p->slots[i].c.part_out[q]);
+		free(p->slots[i].c.part_out);
 		buf_free(&p->slots[i].c.in);
 		buf_free(&p->slots[i].c.out);
 		buf_free(&p->slots[i].c.rejects);
@@ -711,6 +718,18 @@ int par_set_parts(struct par *p, unsigned nparts, par_part_fn fn, void **pctx)
 	p->pctx = pctx;
 	p->nparts = nparts;
 	pthread_mutex_unlock(&p->mu);
+	return 0;
+}
+
+int par_part_outputs(struct par *p)
+{
+	unsigned i;
+
+	for (i = 0; i < p->nslots; i++) {
+		if (!(p->slots[i].c.part_out = calloc(p->nparts, sizeof(*p->slots[i].c.part_out))))
+			return -1;
+		p->slots[i].c.nparts = p->nparts;
+	}
 	return 0;
 }
 

@@ -64,6 +64,14 @@ struct par_chunk {
 	uint32_t *part_rec, *part_start;
 	size_t part_rec_cap;
 	unsigned parts_left;	/* parts that have not yet taken the chunk */
+	/*
+	 * With par_part_outputs: a buffer a part, part_out[q], which part q's
+	 * function may append to and the commit reads (what the part made of
+	 * the chunk's records that is not one of them: vchain-attribute's
+	 * credit records). Emptied when the slot takes its next chunk.
+	 */
+	struct buf *part_out;
+	unsigned nparts;	/* of part_out */
 };
 
 /*
@@ -142,6 +150,8 @@ void par_set_header(struct par *p, int (*fn)(void *hctx, const char *rec, size_t
  */
 typedef int (*par_part_fn)(void *pctx, struct par_chunk *c, const uint32_t *offs, size_t n);
 int par_set_parts(struct par *p, unsigned nparts, par_part_fn fn, void **pctx);
+/* After par_set_parts: each chunk gets its part_out buffers. 0, or -1 when out of memory. */
+int par_part_outputs(struct par *p);
 /*
  * Work for idle workers: a worker with nothing to map and no part to take
  * calls fn(ctx) (outside the lock), which does a bounded piece of work and
