@@ -579,8 +579,8 @@ int main(int argc, char **argv)
 			diag("%s", r.a.why);
 			status = EXIT_DATA;
 		} else {
-			o.nparts = r.a.nsh;
-			o.d.parts = r.a.nsh;
+			o.nparts = r.a.nparts;
+			o.d.parts = r.a.nparts;
 			o.d.part_fn = attrib_part;
 			o.d.pctx = r.a.pctx;
 			o.d.part_outputs = 1;

@@ -339,36 +339,37 @@ static int shards_end(struct attrib *a, int merge);
 
 int attrib_parts(struct attrib *a, unsigned threads)
 {
-	unsigned i, nsh = threads * ATTRIB_PARTS_PER_THREAD;
+	unsigned i, nparts = threads * ATTRIB_PARTS_PER_THREAD;
 	size_t stride;
 
-	if (nsh < ATTRIB_PARTS_MIN)
-		nsh = ATTRIB_PARTS_MIN;
-	if (nsh > ATTRIB_MAX_PARTS)
-		nsh = ATTRIB_MAX_PARTS;
-	if (!(a->pctx = calloc(nsh, sizeof(*a->pctx))) || !(a->sh = par_calloc_lines(nsh, sizeof(struct attrib_shard), &stride))) {
+	if (nparts < ATTRIB_PARTS_MIN)
+		nparts = ATTRIB_PARTS_MIN;
+	if (nparts > ATTRIB_MAX_PARTS)
+		nparts = ATTRIB_MAX_PARTS;
+	if (!(a->pctx = calloc(nparts, sizeof(*a->pctx))) ||
+	    !(a->part_mem = par_calloc_lines(nparts, sizeof(struct attrib_shard), &stride))) {
 		free(a->pctx);
 		a->pctx = NULL;
-		snprintf(a->why, sizeof(a->why), "out of memory starting %u parts", nsh);
+		snprintf(a->why, sizeof(a->why), "out of memory starting %u parts", nparts);
 		return -1;
 	}
 	/* on failure the parts are taken down again (shards_end): each is zero or initialised */
-	a->nsh = nsh;
-	for (i = 0; i < nsh; i++) {
-		struct attrib_shard *sh = (struct attrib_shard *)((char *)a->sh + i * stride);
+	a->nparts = nparts;
+	for (i = 0; i < nparts; i++) {
+		struct attrib_shard *sh = (struct attrib_shard *)((char *)a->part_mem + i * stride);
 
 		a->pctx[i] = sh;
 		sh->q = i;
 		if (attrib_init(&sh->e, a->c) < 0) {
 			shards_end(a, 0);
-			snprintf(a->why, sizeof(a->why), "out of memory starting %u parts", nsh);
+			snprintf(a->why, sizeof(a->why), "out of memory starting %u parts", nparts);
 			return -1;
 		}
 		sh->e.collect = a->w_open;
 	}
-	if (!(a->row_at = calloc(nsh, sizeof(*a->row_at)))) {
+	if (!(a->row_at = calloc(nparts, sizeof(*a->row_at)))) {
 		shards_end(a, 0);
-		snprintf(a->why, sizeof(a->why), "out of memory starting %u parts", nsh);
+		snprintf(a->why, sizeof(a->why), "out of memory starting %u parts", nparts);
 		return -1;
 	}
 	return 0;
@@ -411,7 +412,7 @@ int attrib_commit(struct attrib *a, const struct par_chunk *c, uint64_t first_li
 
 	*line = 0;
 	if (a->w_open)
-		memset(a->row_at, 0, a->nsh * sizeof(*a->row_at));
+		memset(a->row_at, 0, a->nparts * sizeof(*a->row_at));
 	for (; p < end; p += ATTRIB_REC_LEN(h), lineno++) {
 		memcpy(&h, p, sizeof(h));
 		a->read++;
@@ -424,7 +425,7 @@ int attrib_commit(struct attrib *a, const struct par_chunk *c, uint64_t first_li
 		if (!a->have_newest || h.ts > a->newest)
 			a->newest = h.ts;
 		a->have_newest = 1;
-		q = attrib_part_of(&h, a->nsh);
+		q = attrib_part_of(&h, a->nparts);
 		if (h.kind == ATTRIB_OTHER) {
 			a->others++;
 		} else if (h.kind == ATTRIB_TOUCH) {
@@ -495,17 +496,17 @@ static int shards_end(struct attrib *a, int merge)
 	unsigned i;
 	int rc = 0;
 
-	for (i = 0; i < a->nsh && merge && rc == 0; i++)
+	for (i = 0; i < a->nparts && merge && rc == 0; i++)
 		rc = absorb(a, &shard(a, i)->e);
-	for (i = 0; i < a->nsh && a->pctx[i]; i++)
+	for (i = 0; i < a->nparts && a->pctx[i]; i++)
 		attrib_free(&shard(a, i)->e);
-	free(a->sh);
+	free(a->part_mem);
 	free(a->pctx);
 	free(a->row_at);
-	a->sh = NULL;
+	a->part_mem = NULL;
 	a->pctx = NULL;
 	a->row_at = NULL;
-	a->nsh = 0;
+	a->nparts = 0;
 	return rc;
 }
 
@@ -524,7 +525,7 @@ int attrib_open_credits(struct attrib *r, struct out *out)
 	if (writer_open(&r->w_conv, out, r->c->format, 7, conv_cols, conv_kinds) < 0)
 		return oom(r);
 	r->w_open = 1;
-	for (i = 0; i < r->nsh; i++)
+	for (i = 0; i < r->nparts; i++)
 		shard(r, i)->e.collect = 1;
 	return 0;
 }
@@ -544,9 +545,9 @@ int attrib_finish(struct attrib *r, struct par *p)
 	unsigned i;
 	int rc = 0;
 
-	if (r->nsh) {
-		par_each(p, r->nsh, finish_part, r);
-		for (i = 0; i < r->nsh && rc == 0; i++)
+	if (r->nparts) {
+		par_each(p, r->nparts, finish_part, r);
+		for (i = 0; i < r->nparts && rc == 0; i++)
 			if (shard(r, i)->rc) {
 				memcpy(r->why, shard(r, i)->e.why, sizeof(r->why));
 				rc = -1;

@@ -112,9 +112,9 @@ struct attrib {
 	long long newest;		/* the newest ts so far */
 	int have_newest;
 	/* attrib_parts: people split by their hash, each part an engine of its own */
-	void *sh;			/* the parts (struct attrib_shard), on cache lines of their own */
+	void *part_mem;			/* the parts (struct attrib_shard), on cache lines of their own */
 	void **pctx;			/* each one's address, for par_set_parts */
-	unsigned nsh;
+	unsigned nparts;
 	size_t *row_at;			/* attrib_commit: where each part's next conversion's credit records are */
 };
 
@@ -129,7 +129,7 @@ int attrib_init(struct attrib *a, struct attrib_cfg *c);
  * and credits, merged at attrib_finish as --merge merges partial results,
  * so the results are those of one engine, byte for byte; credit records
  * go to the chunk's part_out and attrib_commit writes them in input order.
- * Give the drive nsh parts, attrib_part, pctx and part_outputs. 0, or -1 (why).
+ * Give the drive nparts parts, attrib_part, pctx and part_outputs. 0, or -1 (why).
  */
 #define ATTRIB_PARTS_PER_THREAD 4	/* parts per thread: a slow thread holds up less */
 #define ATTRIB_PARTS_MIN 8		/* and at least: each part's people a smaller working set */
