@@ -4,14 +4,9 @@
  *
  * Workers read each event into what the ranking needs (who, when, which
  * act by vchain-stage's rule, a purchase's revenue, the audience size, a
- * referrer) and route it to its person's part of the state: each part,
- * an engine of its own (advocates.h), takes its people's events in input
- * order, because an act is advocacy only when its author had bought
- * earlier in the stream, as vchain-stage decides it. Everything a
- * referral touches is the referred person's (their link, the referrer's
- * row as they name it, their purchases), so the parts merge at the end
- * as --merge merges shards split by user_id. --approx, one summary of
- * bounded size, takes the events in the ordered commit step instead.
+ * referrer); the ordered commit step hands the events to the engine
+ * (advocates.h) in input order, because an act is advocacy only when its
+ * author had bought earlier in the stream, as vchain-stage decides it.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -50,7 +45,6 @@ struct opts {
 	int pick_of[NSLOT];		/* a slot's index in names, or -1 */
 	struct jpick pick;
 	int summary, partial, merge, stats, top_given, capacity_given;
-	unsigned nparts;	/* of the state (0: --approx, in the commit step) */
 	struct drive d;
 };
 
@@ -69,20 +63,10 @@ struct worker {
 	struct buf tmp;
 };
 
-/* A part of the state: an engine of its own, on cache lines of its own (par_calloc_lines). */
-struct apart {
-	struct adv a;
-	int failed;		/* on a record it marked (ADV_FAILED): it takes no more */
-};
-#define ADV_FAILED 0xff	/* a vrec's kind once its part failed on it (a.why says why) */
-
 struct run {
 	struct opts *o;
 	struct drive *d;
 	struct adv a;
-	struct apart *parts;	/* o->nparts of them, at stride */
-	size_t stride;
-	void **pctx;
 };
 
 static void usage(FILE *f)
@@ -527,154 +511,50 @@ static int adv_line(void *ctx, const char *line, size_t len, const struct scan_m
 	if (buf_add(out, &r, sizeof(r)) < 0 || buf_add(out, user->val, user->vlen) < 0 ||
 	    (group && buf_add(out, group->val, group->vlen) < 0) || (refv && buf_add(out, refv, refn) < 0))
 		return -2;
-	return o->nparts ? PAR_PART + (int)par_part_of(r.user.hi, o->nparts) : 0;
-}
-
-/* ---- the parts and the commit step ---- */
-
-/* The event of the record at p (its header read into *v). */
-static void event_of(const char *p, struct vrec *v, struct adv_event *e)
-{
-	const char *bytes = p + sizeof(*v);
-
-	memcpy(v, p, sizeof(*v));
-	e->user = v->user;
-	e->key = v->key;
-	e->ref_user = v->ref_user;
-	e->ref_key = v->ref_key;
-	e->ts = v->ts;
-	e->followers = v->followers;
-	e->revenue = v->revenue;
-	e->id = bytes;
-	e->id_len = v->id_len;
-	e->group = bytes + v->id_len;
-	e->group_len = v->group_len;
-	e->ref = bytes + v->id_len + v->group_len;
-	e->ref_len = v->ref_len;
-	e->kind = v->kind;
-	e->act = v->act;
-	e->platform = v->platform;
-	e->has_group = v->has_group;
-	e->has_ref = v->has_ref;
-}
-
-/* A part's events of a chunk (par_part_fn), in input order. */
-static int part_fn(void *pctx, struct par_chunk *c, const uint32_t *offs, size_t n)
-{
-	struct apart *pt = pctx;
-	struct adv_event e;
-	struct vrec v;
-	size_t i;
-
-	for (i = 0; i < n && !pt->failed; i++) {
-		char *p = c->out.p + offs[i];
-
-		event_of(p, &v, &e);
-		if (adv_event(&pt->a, &e) < 0) {	/* the record says so to the commit, which gives its line */
-			p[offsetof(struct vrec, kind)] = (char)ADV_FAILED;
-			pt->failed = 1;
-		}
-	}
 	return 0;
 }
+
+/* ---- the commit step ---- */
 
 static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 {
 	struct run *r = ctx;
-	const char *p = c->out.p, *end = c->out.p + c->out.len;
+	const char *p = c->out.p, *end = c->out.p + c->out.len, *bytes;
 	uint64_t lineno = first_line;
 	struct adv_event e;
 	struct vrec v;
 
-	if (c->fatal)	/* out of memory mapping it: the parts took none of it */
-		return drive_chunk_done(r->d, c, first_line);
 	for (; p < end; p += sizeof(v) + v.id_len + v.group_len + v.ref_len, lineno++) {
 		memcpy(&v, p, sizeof(v));
 		if (!v.has_user) {
 			adv_time(&r->a, v.ts);
 			continue;
 		}
-		if (r->o->nparts) {	/* the part took it */
-			if (v.kind == ADV_FAILED) {
-				const struct apart *pt = r->pctx[par_part_of(v.user.hi, r->o->nparts)];
-
-				diag_at(r->d->name, lineno, "%s", pt->a.why);
-				return r->d->stop = -1;
-			}
-			continue;
-		}
-		event_of(p, &v, &e);	/* --approx: the one summary takes it here */
+		bytes = p + sizeof(v);
+		e.user = v.user;
+		e.key = v.key;
+		e.ref_user = v.ref_user;
+		e.ref_key = v.ref_key;
+		e.ts = v.ts;
+		e.followers = v.followers;
+		e.revenue = v.revenue;
+		e.id = bytes;
+		e.id_len = v.id_len;
+		e.group = bytes + v.id_len;
+		e.group_len = v.group_len;
+		e.ref = bytes + v.id_len + v.group_len;
+		e.ref_len = v.ref_len;
+		e.kind = v.kind;
+		e.act = v.act;
+		e.platform = v.platform;
+		e.has_group = v.has_group;
+		e.has_ref = v.has_ref;
 		if (adv_event(&r->a, &e) < 0) {
 			diag_at(r->d->name, lineno, "%s", r->a.why);
 			return r->d->stop = -1;
 		}
 	}
 	return drive_chunk_done(r->d, c, first_line);
-}
-
-/* The parts of the state, each an engine; 0, or -1 (said). */
-static int parts_start(struct run *r)
-{
-	struct opts *o = r->o;
-	unsigned q;
-
-	/* a part a thread: the parts' work is a tenth of the parsing, and each part is merged at the end */
-	o->nparts = o->d.threads > 1 ? o->d.threads : 1;
-	if (o->nparts > PAR_MAX_PARTS)
-		o->nparts = PAR_MAX_PARTS;
-	if (!(r->parts = par_calloc_lines(o->nparts, sizeof(*r->parts), &r->stride)) ||
-	    !(r->pctx = calloc(o->nparts, sizeof(*r->pctx)))) {
-		diag("out of memory for %u parts of state", o->nparts);
-		return -1;
-	}
-	for (q = 0; q < o->nparts; q++) {
-		r->pctx[q] = (char *)r->parts + q * r->stride;
-		if (adv_init(r->pctx[q], &o->a) < 0) {
-			diag("%s", ((struct adv *)r->pctx[q])->why);
-			return -1;
-		}
-	}
-	o->d.parts = o->nparts;
-	o->d.part_fn = part_fn;
-	o->d.pctx = r->pctx;
-	return 0;
-}
-
-/*
- * The parts into r->a: the largest taken whole, the others merged in turn,
- * each taken down once merged. 0, or -1 (said).
- */
-static int parts_end(struct run *r, int merge)
-{
-	unsigned q, big = 0;
-	int rc = 0;
-
-	if (!r->pctx) {	/* --approx, or they never started */
-		free(r->parts);
-		r->parts = NULL;
-		return 0;
-	}
-	for (q = 1; merge && q < r->o->nparts; q++)
-		if (((struct apart *)r->pctx[q])->a.recs.n > ((struct apart *)r->pctx[big])->a.recs.n)
-			big = q;
-	if (merge)
-		adv_take(&r->a, &((struct apart *)r->pctx[big])->a);
-	for (q = 0; q < r->o->nparts; q++) {
-		struct apart *pt = r->pctx[q];
-
-		if (!pt)
-			break;
-		if (merge && rc == 0 && q != big && adv_absorb(&r->a, &pt->a) < 0) {
-			diag("%s", r->a.why);
-			rc = -1;
-		}
-		adv_free(&pt->a);
-	}
-	free(r->parts);
-	free(r->pctx);
-	r->parts = NULL;
-	r->pctx = NULL;
-	return rc;
 }
 
 /* ---- --merge ---- */
@@ -738,13 +618,9 @@ int main(int argc, char **argv)
 		r.a.cfg.top = o.a.top;
 		r.a.cfg.format = o.a.format;
 	} else {
-		status = !o.a.approx && parts_start(&r) < 0 ? EXIT_DATA : EXIT_OK;
-		if (status == EXIT_OK)
-			status = drive_start(&o.d, adv_line, sizeof(struct worker), worker_init, &o, worker_done);
+		status = drive_start(&o.d, adv_line, sizeof(struct worker), worker_init, &o, worker_done);
 		if (status == EXIT_OK)
 			status = drive_inputs(&o.d, argv + first, argc - first, commit, NULL, NULL, &r);
-		if (parts_end(&r, status == EXIT_OK) < 0)
-			status = EXIT_DATA;
 	}
 	if (status == EXIT_OK && !o.d.gone) {
 		k = o.partial ? adv_write_partial(&r.a, &o.d.out)

@@ -920,59 +920,13 @@ static int header(const struct adv_cfg *c, struct buf *b)
 	return 0;
 }
 
-/* The partial results' order: customers by user, rows by key, links by their row's key and person. */
-static int by_customer(const void *x, const void *y, void *ctx)
-{
-	const struct adv *a = ctx;
-
-	return h128_cmp(&((const struct adv_customer *)htab_rows_at(&a->customers, *(const uint32_t *)x))->user,
-			&((const struct adv_customer *)htab_rows_at(&a->customers, *(const uint32_t *)y))->user);
-}
-
-static int by_key(const void *x, const void *y, void *ctx)
-{
-	return h128_cmp(&row_at(ctx, *(const uint32_t *)x)->key, &row_at(ctx, *(const uint32_t *)y)->key);
-}
-
-static int by_link(const void *x, const void *y, void *ctx)
-{
-	const struct adv *a = ctx;
-	const struct adv_link *l = htab_rows_at(&a->links, *(const uint32_t *)x);
-	const struct adv_link *m = htab_rows_at(&a->links, *(const uint32_t *)y);
-	int c = h128_cmp(&row_at(a, l->rec)->key, &row_at(a, m->rec)->key);
-
-	return c ? c : h128_cmp(&l->person, &m->person);
-}
-
-/* The indexes 0..n-1 in cmp's order, in *v (malloc'd). 0, or -1. */
-static int order_of(struct adv *a, size_t n, sort_cmp_fn cmp, uint32_t **v)
-{
-	size_t i;
-
-	if (!(*v = malloc((n ? n : 1) * sizeof(**v))))
-		return -1;
-	for (i = 0; i < n; i++)
-		(*v)[i] = (uint32_t)i;
-	return sort_stable(*v, n, sizeof(**v), cmp, a);
-}
-
-/*
- * Everything, in an order of the keys' hashes, not of arrival: the same
- * bytes whatever the threads, whose parts of the state arrive merged.
- */
 int adv_write_partial(struct adv *a, struct out *out)
 {
 	struct partial_out po = { NULL, 0 };
 	struct buf b = BUF_INIT;
-	uint32_t *oc = NULL, *orow = NULL, *olink = NULL;
 	size_t i;
 	int k, rc = -1;
 
-	if (order_of(a, a->customers.n, by_customer, &oc) < 0 || order_of(a, a->recs.n, by_key, &orow) < 0 ||
-	    order_of(a, a->links.n, by_link, &olink) < 0) {
-		oom(a, "the partial results' order");
-		goto done;
-	}
 	if (header(a->c, &b) < 0 || partial_out_begin(&po, out, b.p, b.len) < 0)
 		goto done;
 	b.len = 0;
@@ -981,7 +935,7 @@ int adv_write_partial(struct adv *a, struct out *out)
 		goto done;
 	rc = 0;
 	for (i = 0; i < a->customers.n && !rc; i++) {
-		const struct adv_customer *cu = htab_rows_at(&a->customers, oc[i]);
+		const struct adv_customer *cu = htab_rows_at(&a->customers, i);
 
 		b.len = 0;
 		rc = buf_adds(&b, "{\"c\":") < 0 || partial_put_hash(&b, cu->user) < 0 || buf_adds(&b, ",\"v\":") < 0 ||
@@ -990,7 +944,7 @@ int adv_write_partial(struct adv *a, struct out *out)
 		     partial_out_line(&po, out, b.p, b.len) < 0;
 	}
 	for (i = 0; i < a->recs.n && !rc; i++) {
-		const struct adv_rec *r = row_at(a, orow[i]);
+		const struct adv_rec *r = row_at(a, i);
 
 		b.len = 0;
 		rc = buf_adds(&b, "{\"r\":") < 0 || partial_put_hash(&b, r->key) < 0 || buf_adds(&b, ",\"u\":") < 0 ||
@@ -1008,7 +962,7 @@ int adv_write_partial(struct adv *a, struct out *out)
 		     put_num(&b, ",\"pl\":%u}\n", r->platforms) < 0 || partial_out_line(&po, out, b.p, b.len) < 0;
 	}
 	for (i = 0; i < a->links.n && !rc; i++) {	/* after the rows they point to */
-		const struct adv_link *l = htab_rows_at(&a->links, olink[i]);
+		const struct adv_link *l = htab_rows_at(&a->links, i);
 
 		b.len = 0;
 		rc = buf_adds(&b, "{\"l\":") < 0 || partial_put_hash(&b, l->person) < 0 || buf_adds(&b, ",\"a\":") < 0 ||
@@ -1017,9 +971,6 @@ int adv_write_partial(struct adv *a, struct out *out)
 	}
 	rc = rc || partial_out_end(&po, out) < 0 ? -1 : 0;
 done:
-	free(oc);
-	free(orow);
-	free(olink);
 	buf_free(&b);
 	return rc;
 }
@@ -1092,143 +1043,13 @@ static int get_count32(const struct jfield *f, uint32_t *v)
 	return 0;
 }
 
-/*
- * Row x (its counts, decayed sum and times; id and group as text) into
- * a's row of the same key, made when new: a shard's row, or a part's.
- * 0, or -2 when out of memory.
- */
-static int merge_rec(struct adv *a, const struct adv_rec *x, const char *id, size_t id_len, const char *g,
-		     size_t g_len, int has_g)
-{
-	struct adv_rec *r;
-	int k, made;
-
-	if (!(r = htab_rows_get(&a->recs, x->key, &made)))
-		return -2;
-	if (made) {
-		if (row_fill(a, r, x->key, x->user, id, id_len, g, g_len, has_g) < 0)
-			return -2;
-		r->s = x->s;
-		r->at = x->at;
-	} else if (x->at != NO_TS) {	/* the same row from two shards: not split by user_id */
-		if (r->at == NO_TS) {
-			r->s = x->s;
-			r->at = x->at;
-		} else if (x->at > r->at) {
-			r->s = r->s * exp2((double)(r->at - x->at) / (double)a->c->half_life_ms) + x->s;
-			r->at = x->at;
-		} else
-			r->s += x->s * exp2((double)(x->at - r->at) / (double)a->c->half_life_ms);
-	}
-	for (k = 0; k < ADV_ACTS; k++)
-		r->n[k] += x->n[k];
-	r->detract += x->detract;
-	if (x->last > r->last)
-		r->last = x->last;
-	if (x->followers >= 0 && (r->followers < 0 || x->followers_ts > r->followers_ts)) {
-		r->followers = x->followers;
-		r->followers_ts = x->followers_ts;
-	}
-	r->platforms |= x->platforms;
-	return 0;
-}
-
-/* A customer's purchases (net revenue, bought) into a's. 0, -2 (memory), or -3 (the sum does not fit: why). */
-static int merge_customer(struct adv *a, struct h128 u, struct dec v, int bought)
-{
-	struct adv_customer *cu = htab_rows_get(&a->customers, u, NULL);
-
-	if (!cu)
-		return -2;
-	cu->user = u;
-	cu->bought |= (uint8_t)bought;
-	return money(a, &cu->revenue, v, 0) < 0 ? -3 : 0;
-}
-
-/* A link from person p to the row of key k into a's links. 0, -1 (no such row: why), or -2 (memory). */
-static int merge_link(struct adv *a, struct h128 p, struct h128 k)
-{
-	const uint64_t *i = htab_get(&a->recs.idx, k);
-	struct adv_link *l;
-	int made;
-
-	if (!i) {
-		snprintf(a->why, sizeof(a->why), "a referral whose referrer's row did not come before it");
-		return -1;
-	}
-	if (!(l = htab_rows_get(&a->links, link_key(p, k), &made)))
-		return -2;
-	if (made) {
-		l->person = p;
-		l->rec = (uint32_t)*i;
-		row_at(a, *i)->nlinks++;
-	}
-	return 0;
-}
-
-/* s's counts and latest time into a's. */
-static void add_counts(struct adv *a, const struct adv *s)
-{
-	if (s->latest > a->latest)
-		a->latest = s->latest;
-	a->events += s->events;
-	a->acts += s->acts;
-	a->detractions += s->detractions;
-	a->fans_acts += s->fans_acts;
-	a->after_as_of += s->after_as_of;
-	a->self_referrals += s->self_referrals;
-	a->purchases += s->purchases;
-}
-
-void adv_take(struct adv *a, struct adv *s)
-{
-	struct adv old = *a;	/* only its counts are read, after its tables are freed */
-
-	adv_free(a);
-	*a = *s;
-	a->c = &a->cfg;
-	memset(s, 0, sizeof(*s));
-	add_counts(a, &old);
-}
-
-int adv_absorb(struct adv *a, const struct adv *s)
-{
-	size_t i;
-	int rc = 0;
-
-	add_counts(a, s);
-	/* room for all of s at once: its keys are mostly new here, and growing step by step rehashes */
-	if (htab_reserve(&a->customers.idx, a->customers.n + s->customers.n) < 0 ||
-	    htab_reserve(&a->recs.idx, a->recs.n + s->recs.n) < 0 || htab_reserve(&a->links.idx, a->links.n + s->links.n) < 0)
-		return oom(a, "the parts' merge");
-	for (i = 0; i < s->customers.n && rc == 0; i++) {
-		const struct adv_customer *cu = htab_rows_at(&s->customers, i);
-
-		rc = merge_customer(a, cu->user, cu->revenue, cu->bought);
-	}
-	for (i = 0; i < s->recs.n && rc == 0; i++) {
-		const struct adv_rec *r = row_at(s, i);
-
-		rc = merge_rec(a, r, r->id, r->id_len, r->group >= 0 ? s->groups.name[r->group] : NULL,
-			       r->group >= 0 ? s->groups.len[r->group] : 0, r->group >= 0);
-	}
-	for (i = 0; i < s->links.n && rc == 0; i++) {
-		const struct adv_link *l = htab_rows_at(&s->links, i);
-
-		rc = merge_link(a, l->person, row_at(s, l->rec)->key);
-	}
-	if (rc == -2)
-		oom(a, "the parts' merge");
-	return rc < 0 ? -1 : 0;
-}
-
 static int merge_row(struct adv *a, const struct jobj *o)
 {
 	struct jobj *arr = &a->jo[1];
 	const struct jfield *id = jobj_get(o, "id", 2), *g = jobj_get(o, "g", 1), *f = jobj_get(o, "f", 1);
-	struct adv_rec x;
+	struct adv_rec x, *r;
 	uint64_t pl;
-	int k;
+	int k, made;
 
 	memset(&x, 0, sizeof(x));
 	x.followers = -1;
@@ -1248,8 +1069,34 @@ static int merge_row(struct adv *a, const struct jobj *o)
 	    partial_get_u64(jobj_get(o, "pl", 2), &pl) < 0 || pl > UINT16_MAX || !f ||
 	    (f->type != J_NULL && partial_get_ms(f, &x.followers, -1) < 0))
 		return -1;
-	x.platforms = (uint16_t)pl;
-	return merge_rec(a, &x, id->val, id->vlen, g->val, g->vlen, g->type == J_STR);
+	if (!(r = htab_rows_get(&a->recs, x.key, &made)))
+		return -2;
+	if (made) {
+		if (row_fill(a, r, x.key, x.user, id->val, id->vlen, g->val, g->vlen, g->type == J_STR) < 0)
+			return -2;
+		r->s = x.s;
+		r->at = x.at;
+	} else if (x.at != NO_TS) {	/* the same row from two shards: not split by user_id */
+		if (r->at == NO_TS) {
+			r->s = x.s;
+			r->at = x.at;
+		} else if (x.at > r->at) {
+			r->s = r->s * exp2((double)(r->at - x.at) / (double)a->c->half_life_ms) + x.s;
+			r->at = x.at;
+		} else
+			r->s += x.s * exp2((double)(x.at - r->at) / (double)a->c->half_life_ms);
+	}
+	for (k = 0; k < ADV_ACTS; k++)
+		r->n[k] += x.n[k];
+	r->detract += x.detract;
+	if (x.last > r->last)
+		r->last = x.last;
+	if (x.followers >= 0 && (r->followers < 0 || x.followers_ts > r->followers_ts)) {
+		r->followers = x.followers;
+		r->followers_ts = x.followers_ts;
+	}
+	r->platforms |= (uint16_t)pl;
+	return 0;
 }
 
 int adv_merge_line(struct adv *a, const char *line, size_t len)
@@ -1281,6 +1128,7 @@ int adv_merge_line(struct adv *a, const char *line, size_t len)
 	if ((f = jobj_get(obj, "r", 1)))
 		r = merge_row(a, obj);
 	else if ((f = jobj_get(obj, "c", 1))) {
+		struct adv_customer *cu;
 		struct h128 u;
 		struct dec v;
 		const struct jfield *b = jobj_get(obj, "b", 1);
@@ -1288,15 +1136,31 @@ int adv_merge_line(struct adv *a, const char *line, size_t len)
 		if (partial_get_hash(f, &u) < 0 || partial_get_dec(jobj_get(obj, "v", 1), &v) < 0 || !b ||
 		    (b->type != J_TRUE && b->type != J_FALSE))
 			r = -1;
-		else
-			r = merge_customer(a, u, v, b->type == J_TRUE);
+		else if (!(cu = htab_rows_get(&a->customers, u, NULL)))
+			r = -2;
+		else {
+			cu->user = u;
+			cu->bought |= b->type == J_TRUE;
+			r = money(a, &cu->revenue, v, 0) < 0 ? -3 : 0;
+		}
 	} else if ((f = jobj_get(obj, "l", 1))) {
 		struct h128 p, k;
+		const uint64_t *i;
+		struct adv_link *l;
+		int made;
 
 		if (partial_get_hash(f, &p) < 0 || partial_get_hash(jobj_get(obj, "a", 1), &k) < 0)
 			r = -1;
-		else if ((r = merge_link(a, p, k)) == -1)
-			return -1;	/* why said */
+		else if (!(i = htab_get(&a->recs.idx, k))) {
+			snprintf(a->why, sizeof(a->why), "a referral whose referrer's row did not come before it");
+			return -1;
+		} else if (!(l = htab_rows_get(&a->links, link_key(p, k), &made)))
+			r = -2;
+		else if (made) {
+			l->person = p;
+			l->rec = (uint32_t)*i;
+			row_at(a, *i)->nlinks++;
+		}
 	} else if ((f = jobj_get(obj, "latest", 6))) {
 		long long ms;
 

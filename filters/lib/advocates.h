@@ -141,17 +141,6 @@ int adv_init(struct adv *a, const struct adv_cfg *c);
 int adv_time(struct adv *a, long long ts);
 /* One event, in input order. 0, or -1 (out of memory: why). */
 int adv_event(struct adv *a, const struct adv_event *e);
-/*
- * Part s's rows, customers, links and counts into a (exact only): the
- * parts of a run split by user, as --merge merges shards. 0, or -1 (why).
- */
-int adv_absorb(struct adv *a, const struct adv *s);
-/*
- * a becomes s, its tables taken, not copied (a's own freed, its counts
- * kept): the first part of a merge, the largest, costs nothing. s is left
- * empty.
- */
-void adv_take(struct adv *a, struct adv *s);
 /* The ranking(s): the top cfg.top per group. 0, or -1 (a write error in out->err, or memory). */
 int adv_write_ranking(struct adv *a, struct out *out);
 /* The summary: one row. 0, or -1. */

@@ -1,6 +1,6 @@
-# An event a part of the state cannot take (a customer's revenue past 38
-# digits) stops the run with the message on that event's line, at every
-# -j, whichever thread had the part: the commit, in input order, names it.
+# An event the engine cannot take (a customer's revenue past 38 digits)
+# stops the run with the message on that event's line, at every -j: the
+# workers parse ahead, the commit step takes the events in input order.
 set -eu
 R="$BIN/vchain-rank-advocates"
 big=90000000000000000000000000000000000000	# 9 x 10^37: twice it is past 38 digits
