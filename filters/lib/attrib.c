@@ -496,10 +496,11 @@ static int shards_end(struct attrib *a, int merge)
 	unsigned i;
 	int rc = 0;
 
-	for (i = 0; i < a->nparts && merge && rc == 0; i++)
-		rc = absorb(a, &shard(a, i)->e);
-	for (i = 0; i < a->nparts && a->pctx[i]; i++)
+	for (i = 0; i < a->nparts && a->pctx[i]; i++) {	/* each freed once merged */
+		if (merge && rc == 0)
+			rc = absorb(a, &shard(a, i)->e);
 		attrib_free(&shard(a, i)->e);
+	}
 	free(a->part_mem);
 	free(a->pctx);
 	free(a->row_at);
