@@ -464,14 +464,16 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 	struct run *r = ctx;
 	struct agg *a = &r->o->agg;
 	const char *p = c->out.p, *end = c->out.p + c->out.len, *nl;
-	uint64_t line = first_line;
 
 	r->read += c->done + (uint64_t)c->stopped;
 	r->rejected += c->rejected;
 	r->blank += c->dropped[1] + c->blank;	/* CSV blank lines (the one rule), and the others */
 	if (r->o->merge) {
-		for (; p < end; p = nl + 1, line++) {
+		uint64_t k, line;	/* k: the record's number in the chunk: its line, par_record_line */
+
+		for (k = 0; p < end; p = nl + 1, k++) {
 			nl = memchr(p, '\n', (size_t)(end - p));
+			line = par_record_line(c, first_line, k);
 			if (agg_merge_line(a, p, (size_t)(nl - p), line) < 0)
 				return say(r, line);
 		}

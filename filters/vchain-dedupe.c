@@ -375,7 +375,7 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 	struct run *r = ctx;
 	const struct opts *o = r->o;
 	const char *p = c->out.p, *end = c->out.p + c->out.len, *line;
-	uint64_t lineno = first_line, *val;
+	uint64_t k = 0, *val;	/* k: the record's number in the chunk: its line, par_record_line */
 	struct htab *seen = &r->parts[0].seen;
 	struct rec rec;
 	struct out_run kept = { NULL, 0 }, dup = { NULL, 0 };
@@ -388,14 +388,14 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 				diag_at(r->d->name, 0, "out of memory for %zu keys", keys_seen(r));
 				return r->d->stop = -1;
 			}
-	for (; p < end; p += sizeof(rec), lineno++) {
+	for (; p < end; p += sizeof(rec), k++) {
 		memcpy(&rec, p, sizeof(rec));
 		line = rec.line;
 		r->read++;
 		if (!rec.has_key) {
 			if (o->require_key) {
 				end_runs(r, &kept, &dup);	/* the records before it */
-				diag_at(r->d->name, lineno, "no key field (--require-key)");
+				diag_at(r->d->name, par_record_line(c, first_line, k), "no key field (--require-key)");
 				return r->d->stop = -1;
 			}
 			r->keyless++;
@@ -429,7 +429,7 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 		if (o->window_ms) {
 			if ((ins = htab_put(seen, rec.key, &val)) < 0) {
 				end_runs(r, &kept, &dup);
-				diag_at(r->d->name, lineno, "out of memory for %zu keys", seen->count);
+				diag_at(r->d->name, par_record_line(c, first_line, k), "out of memory for %zu keys", seen->count);
 				return r->d->stop = -1;
 			}
 			/* a key remembers when it was first seen (or the newest ts, if it has none) */

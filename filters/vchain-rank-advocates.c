@@ -520,11 +520,11 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 {
 	struct run *r = ctx;
 	const char *p = c->out.p, *end = c->out.p + c->out.len, *bytes;
-	uint64_t lineno = first_line;
+	uint64_t k = 0;	/* the record's number in the chunk: its line, par_record_line */
 	struct adv_event e;
 	struct vrec v;
 
-	for (; p < end; p += sizeof(v) + v.id_len + v.group_len + v.ref_len, lineno++) {
+	for (; p < end; p += sizeof(v) + v.id_len + v.group_len + v.ref_len, k++) {
 		memcpy(&v, p, sizeof(v));
 		if (!v.has_user) {
 			adv_time(&r->a, v.ts);
@@ -550,7 +550,7 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 		e.has_group = v.has_group;
 		e.has_ref = v.has_ref;
 		if (adv_event(&r->a, &e) < 0) {
-			diag_at(r->d->name, lineno, "%s", r->a.why);
+			diag_at(r->d->name, par_record_line(c, first_line, k), "%s", r->a.why);
 			return r->d->stop = -1;
 		}
 	}

@@ -216,16 +216,15 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 {
 	struct run *r = ctx;
 	const char *p = c->out.p, *end = c->out.p + c->out.len;
-	uint64_t line = first_line;
+	uint64_t k = 0;	/* the record's number in the chunk: its line, par_record_line */
 	uint32_t h[2];
 
-	for (; p < end; p += 8 + h[0] + h[1], line++) {
+	for (; p < end; p += 8 + h[0] + h[1], k++) {
 		memcpy(h, p, 8);
 		r->records++;
 		if (r->o->check) {
-			/* the line: the records before it in the chunk, rejected ones included, are whole lines */
 			if (r->last.len && sortkey_cmp(p + 8, h[0], r->last.p, (uint32_t)r->last.len) < 0) {
-				diag_at(r->d->name, line, "out of order: it sorts before the record before it "
+				diag_at(r->d->name, par_record_line(c, first_line, k), "out of order: it sorts before the record before it "
 					"(vchain-sort, without -c, puts it in order)");
 				return r->d->stop = -1;
 			}

@@ -406,7 +406,7 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 	struct run *r = ctx;
 	const struct opts *o = r->o;
 	const char *p = c->out.p, *end = c->out.p + c->out.len, *rec_bytes;
-	uint64_t lineno = first_line;
+	uint64_t k = 0;	/* the record's number in the chunk: its line, par_record_line */
 	struct person *pp;
 	struct srec rec;
 	unsigned q;
@@ -417,13 +417,13 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 			diag_at(r->d->name, 0, "out of memory for %zu customers", customers(r));
 			return r->d->stop = -1;
 		}
-	for (; p < end; p += sizeof(rec) + rec.len + rec.user_len, lineno++) {
+	for (; p < end; p += sizeof(rec) + rec.len + rec.user_len, k++) {
 		memcpy(&rec, p, sizeof(rec));
 		rec_bytes = p + sizeof(rec);
 		r->read++;
 		if (o->sorted_check && (rec.flags & F_TS)) {
 			if (r->have_newest && rec.ts_ms < r->newest - o->tolerance_ms) {
-				diag_at(r->d->name, lineno, "ts goes back %.3f s behind the newest so far (--sorted-check; "
+				diag_at(r->d->name, par_record_line(c, first_line, k), "ts goes back %.3f s behind the newest so far (--sorted-check; "
 					"vchain-sort puts records in time order)",
 					(double)(r->newest - rec.ts_ms) / 1000);
 				return r->d->stop = -1;
@@ -442,7 +442,7 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 
 			if (o->journeys) {
 				if (!(pp = htab_rows_get(&r->people, rec.user, NULL))) {
-					diag_at(r->d->name, lineno, "out of memory for %zu people", r->people.n);
+					diag_at(r->d->name, par_record_line(c, first_line, k), "out of memory for %zu people", r->people.n);
 					return r->d->stop = -1;
 				}
 				customer = pp->customer;
@@ -459,11 +459,11 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 			if (!pp || !stage)
 				continue;	/* no person, or a move of nobody (brand replies) */
 			if (!(rec.flags & F_TS)) {
-				diag_at(r->d->name, lineno, "--journeys: ts missing or not a timestamp");
+				diag_at(r->d->name, par_record_line(c, first_line, k), "--journeys: ts missing or not a timestamp");
 				return r->d->stop = -1;
 			}
 			if (journey_event(r, pp, &rec, rec_bytes + rec.len, stage) < 0) {
-				diag_at(r->d->name, lineno, "out of memory for %zu people", r->nperson);
+				diag_at(r->d->name, par_record_line(c, first_line, k), "out of memory for %zu people", r->nperson);
 				return r->d->stop = -1;
 			}
 			continue;

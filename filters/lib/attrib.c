@@ -406,20 +406,20 @@ static int write_block(struct attrib *a, const struct buf *b, size_t *at)
 int attrib_commit(struct attrib *a, const struct par_chunk *c, uint64_t first_line, uint64_t *line)
 {
 	const char *p = c->out.p, *end = c->out.p + c->out.len;
-	uint64_t lineno = first_line;
+	uint64_t k = 0;		/* the record's number in the chunk: its line, par_record_line */
 	struct attrib_rec h;
 	unsigned q;
 
 	*line = 0;
 	if (a->w_open)
 		memset(a->row_at, 0, a->nparts * sizeof(*a->row_at));
-	for (; p < end; p += ATTRIB_REC_LEN(h), lineno++) {
+	for (; p < end; p += ATTRIB_REC_LEN(h), k++) {
 		memcpy(&h, p, sizeof(h));
 		a->read++;
 		if (a->have_newest && h.ts < a->newest - a->c->tolerance_ms) {
 			snprintf(a->why, sizeof(a->why), "ts goes back %.3f s behind the newest so far: attribution "
 				 "needs events in time order (vchain-sort; --tolerance)", (double)(a->newest - h.ts) / 1000);
-			*line = lineno;
+			*line = par_record_line(c, first_line, k);
 			return -1;
 		}
 		if (!a->have_newest || h.ts > a->newest)
@@ -432,7 +432,7 @@ int attrib_commit(struct attrib *a, const struct par_chunk *c, uint64_t first_li
 			a->anon_touches += !h.has_user;
 		} else if (h.kind == ATTRIB_FAILED) {
 			memcpy(a->why, shard(a, q)->e.why, sizeof(a->why));
-			*line = lineno;
+			*line = par_record_line(c, first_line, k);
 			return -1;
 		} else if (a->w_open && write_block(a, &c->part_out[q], &a->row_at[q]) < 0) {
 			return -1;

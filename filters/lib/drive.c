@@ -444,12 +444,12 @@ static int merge_commit(void *ctx, const struct par_chunk *c, uint64_t first_lin
 	struct merge_run *mr = ctx;
 	struct drive *d = mr->d;
 	const char *p = c->out.p, *end = c->out.p + c->out.len, *nl;
-	uint64_t line = first_line;
+	uint64_t k = 0;	/* the record's number in the chunk: its line, par_record_line */
 
-	for (; p < end; p = nl + 1, line++) {
+	for (; p < end; p = nl + 1, k++) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (mr->m->line(mr->m->ctx, p, (size_t)(nl - p)) < 0) {
-			diag_at(d->name, line, "%s", mr->m->why);
+			diag_at(d->name, par_record_line(c, first_line, k), "%s", mr->m->why);
 			return d->stop = -1;
 		}
 	}

@@ -85,6 +85,7 @@ static void chunk_reset(struct par_chunk *c)
 	c->stopped = c->fatal = 0;
 	c->route_n = 0;
 	c->parts_left = 0;
+	c->nshift = 0;
 	for (q = 0; q < c->nparts; q++)
 		c->part_out[q].len = 0;
 }
@@ -252,11 +253,45 @@ static int by_part(struct par *p, struct par_chunk *c)
 	return 0;
 }
 
+/*
+ * A record is written from chunk line phys: when lines and records no
+ * longer line up as they did, note where (par_record_line). 0, or -1.
+ */
+static int note_record(struct par_chunk *c, uint64_t phys, uint64_t *delta)
+{
+	if (phys - c->written == *delta)
+		return 0;
+	if (c->nshift == c->shift_cap) {
+		size_t cap = c->shift_cap ? 2 * c->shift_cap : 16;
+		uint64_t *n = realloc(c->shift, 2 * cap * sizeof(*n));
+
+		if (!n)
+			return -1;
+		c->shift = n;
+		c->shift_cap = cap;
+	}
+	*delta = phys - c->written;
+	c->shift[2 * c->nshift] = c->written;
+	c->shift[2 * c->nshift + 1] = *delta;
+	c->nshift++;
+	return 0;
+}
+
+uint64_t par_record_line(const struct par_chunk *c, uint64_t first_line, uint64_t k)
+{
+	size_t i = c->nshift;
+
+	while (i > 0 && c->shift[2 * (i - 1)] > k)
+		i--;
+	return first_line + k + (i ? c->shift[2 * i - 1] : 0);
+}
+
 static void chunk_work(struct par *p, void *wctx, struct par_chunk *c)
 {
 	const char *base = c->in.p + c->skip, *line = base, *end = c->in.p + c->in.len, *nl;
 	const char *same = NULL;	/* the first of the lines kept as they were since the last span */
 	uint64_t phys = c->skip_lines, inner = 0;	/* the record's first line in the chunk */
+	uint64_t delta = 0;	/* phys - written, as the last shift noted it */
 	const uint64_t *nlbits = NULL;
 	struct scan_marks marks, *mp = NULL;
 	uint64_t bits = 0;
@@ -303,6 +338,10 @@ static void chunk_work(struct par *p, void *wctx, struct par_chunk *c)
 			r = p->fn(wctx, line, len, mp, &c->out, why);
 			if (r < 0)	/* half a record in out would be read as a whole one */
 				c->out.len = before;
+		}
+		if (r == 0 || r == PAR_SAME || r >= PAR_PART) {
+			if (note_record(c, phys, &delta) < 0)
+				goto oom;
 		}
 		if (r == PAR_SAME) {
 			if (!same) {
@@ -681,6 +720,7 @@ void par_free(struct par *p)
 		free(p->slots[i].c.route);
 		free(p->slots[i].c.part_rec);
 		free(p->slots[i].c.part_start);
+		free(p->slots[i].c.shift);
 		for (q = 0; q < p->slots[i].c.nparts; q++)
 			buf_free(&p->slots[i].c.part_out[q]);
 		free(p->slots[i].c.part_out);

@@ -72,6 +72,14 @@ struct par_chunk {
 	 */
 	struct buf *part_out;
 	unsigned nparts;	/* of part_out */
+	/*
+	 * Where records and lines part (par_record_line): pairs (k, d), record
+	 * k and those after it, up to the next pair, on chunk line k + d.
+	 * Added when blank, left-out or set-aside lines, or a record of
+	 * several lines, shift them: rarely.
+	 */
+	uint64_t *shift;
+	size_t nshift, shift_cap;	/* pairs */
 };
 
 /*
@@ -104,6 +112,15 @@ struct par_opts {
 };
 
 struct par;
+
+/*
+ * The line number of the chunk's record k (0-based, counting every record
+ * the line function wrote: answers 0, PAR_PART + q and PAR_SAME), the
+ * chunk's first line being first_line: for a commit's message about a
+ * record, right after blank lines, bad lines set aside (--rejects), lines
+ * left out by a rule, or quoted newlines.
+ */
+uint64_t par_record_line(const struct par_chunk *c, uint64_t first_line, uint64_t k);
 
 /* Write a chunk's output (its spans, or out) to o. 0, or -1 as out_write. */
 struct out;
