@@ -19,7 +19,7 @@ awk 'BEGIN {
 		printf "{\"ts\":\"%s\",\"user_id\":\"u%d\",\"platform\":\"x\",\"type\":\"like\"}\n", strftime("%Y-%m-%dT%H:%M:%SZ", t, 1), i
 	}
 }' > "$TMP/once"
-# The people are cut into 8 shards at -j 1 and 2 (ATTRIB_SHARDS_MIN), each
+# The people are cut into 8 parts at -j 1 and 2 (ATTRIB_PARTS_MIN), each
 # with its own sweep; --stats adds up their peaks: at most 8 x 69
 for j in 1 2; do
 	most=$((8 * 69))
