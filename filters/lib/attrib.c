@@ -20,6 +20,17 @@
 
 /* ---- crediting ---- */
 
+/* A conversion, as a part takes it from its record (struct attrib_rec): the raw JSON texts are for its credit records. */
+struct attrib_conv {
+	struct h128 user;
+	int has_user, has_value;
+	long long ts;
+	struct dec value;			/* has_value; else it counts 1 */
+	const char *id, *user_text, *ts_text;	/* event_id, user_id, ts as JSON texts ("null" when absent) */
+	size_t id_len, user_len, ts_len;
+};
+
+
 /* Out of memory, saying what this engine (a part, or the whole) holds. */
 static int oom(struct attrib *r)
 {
@@ -555,10 +566,7 @@ int attrib_finish(struct attrib *r, struct par *p)
 			}
 		if (rc == 0)
 			rc = shards_end(r, 1);
-	} else {
-		rc = journeys_finish(&r->jn);
-		r->people_bytes = journeys_bytes(&r->jn);
-	}
+	}	/* no parts: attrib_parts failed, and nothing was read */
 	if (r->w_open) {
 		r->w_open = 0;
 		if (writer_close(&r->w_conv) < 0 && rc == 0) {

@@ -49,16 +49,6 @@ struct attrib_cfg {
 	long long tolerance_ms;			/* how far ts may go back before it is an error */
 };
 
-/* A conversion, as the engine takes it: the raw JSON texts are for its credit records. */
-struct attrib_conv {
-	struct h128 user;
-	int has_user, has_value;
-	long long ts;
-	struct dec value;			/* has_value; else it counts 1 */
-	const char *id, *user_text, *ts_text;	/* event_id, user_id, ts as JSON texts ("null" when absent) */
-	size_t id_len, user_len, ts_len;
-};
-
 /*
  * An event as a worker hands it to the parts and the commit (written to
  * the chunk's out): 64 bytes, then a touch's channel (ch_len bytes), or a
