@@ -4,9 +4,13 @@
  *
  * Workers read each event into what the ranking needs (who, when, which
  * act by vchain-stage's rule, a purchase's revenue, the audience size, a
- * referrer); the ordered commit step hands the events to the engine
- * (advocates.h) in input order, because an act is advocacy only when its
- * author had bought earlier in the stream, as vchain-stage decides it.
+ * referrer) and route it to its person's part of the state: each part,
+ * an engine of its own (advocates.h), takes its people's events in input
+ * order, because an act is advocacy only when its author had bought
+ * earlier in the stream, as vchain-stage decides it. At the end each
+ * part's referrals are counted into the referrers' rows, where their own
+ * parts keep them, and the writers read the parts in place. --approx, one
+ * summary of bounded size, takes the events in the ordered commit step.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -45,16 +49,8 @@ struct opts {
 	int pick_of[NSLOT];		/* a slot's index in names, or -1 */
 	struct jpick pick;
 	int summary, partial, merge, stats, top_given, capacity_given;
+	unsigned nparts;		/* of the state (0: --approx, in the commit step) */
 	struct drive d;
-};
-
-/* What a worker hands the commit step for each event, followed by the bytes of id, group and ref. */
-struct vrec {
-	struct h128 user, key, ref_user, ref_key;
-	long long ts, followers;
-	struct dec revenue;
-	uint32_t id_len, group_len, ref_len;
-	uint8_t kind, act, platform, has_user, has_group, has_ref;
 };
 
 struct worker {
@@ -421,7 +417,7 @@ static int adv_line(void *ctx, const char *line, size_t len, const struct scan_m
 			    *group, *ref, *url;
 	const char *refv = NULL;
 	size_t refn = 0;
-	struct vrec r;
+	struct adv_vrec r;
 	enum act act;
 	int sr, entry;
 
@@ -481,7 +477,9 @@ static int adv_line(void *ctx, const char *line, size_t len, const struct scan_m
 	if (!r.has_user || (r.kind == ADV_NONE && r.followers < 0 && !refv)) {
 		/* no person (an insights row), or nothing the ranking reads: only its time counts */
 		r.has_user = 0;
-		return buf_add(out, &r, sizeof(r)) < 0 ? -2 : 0;
+		if (buf_add(out, &r, sizeof(r)) < 0)
+			return -2;
+		return o->nparts ? PAR_PART + (int)adv_part_of(&r, o->nparts) : 0;
 	}
 	if ((r.kind == ADV_PRAISE || r.kind == ADV_DETRACT) && r.ts == REC_NO_TS) {
 		snprintf(why, 200, "a %.*s by a person needs ts, a timestamp (its weight decays with age)",
@@ -511,7 +509,7 @@ static int adv_line(void *ctx, const char *line, size_t len, const struct scan_m
 	if (buf_add(out, &r, sizeof(r)) < 0 || buf_add(out, user->val, user->vlen) < 0 ||
 	    (group && buf_add(out, group->val, group->vlen) < 0) || (refv && buf_add(out, refv, refn) < 0))
 		return -2;
-	return 0;
+	return o->nparts ? PAR_PART + (int)adv_part_of(&r, o->nparts) : 0;
 }
 
 /* ---- the commit step ---- */
@@ -519,40 +517,13 @@ static int adv_line(void *ctx, const char *line, size_t len, const struct scan_m
 static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 {
 	struct run *r = ctx;
-	const char *p = c->out.p, *end = c->out.p + c->out.len, *bytes;
-	uint64_t k = 0;	/* the record's number in the chunk: its line, par_record_line */
-	struct adv_event e;
-	struct vrec v;
+	uint64_t line;
 
-	for (; p < end; p += sizeof(v) + v.id_len + v.group_len + v.ref_len, k++) {
-		memcpy(&v, p, sizeof(v));
-		if (!v.has_user) {
-			adv_time(&r->a, v.ts);
-			continue;
-		}
-		bytes = p + sizeof(v);
-		e.user = v.user;
-		e.key = v.key;
-		e.ref_user = v.ref_user;
-		e.ref_key = v.ref_key;
-		e.ts = v.ts;
-		e.followers = v.followers;
-		e.revenue = v.revenue;
-		e.id = bytes;
-		e.id_len = v.id_len;
-		e.group = bytes + v.id_len;
-		e.group_len = v.group_len;
-		e.ref = bytes + v.id_len + v.group_len;
-		e.ref_len = v.ref_len;
-		e.kind = v.kind;
-		e.act = v.act;
-		e.platform = v.platform;
-		e.has_group = v.has_group;
-		e.has_ref = v.has_ref;
-		if (adv_event(&r->a, &e) < 0) {
-			diag_at(r->d->name, par_record_line(c, first_line, k), "%s", r->a.why);
-			return r->d->stop = -1;
-		}
+	if (c->fatal)	/* out of memory mapping it: the parts took none of it */
+		return drive_chunk_done(r->d, c, first_line);
+	if (adv_commit(&r->a, c, first_line, &line) < 0) {
+		diag_at(r->d->name, line, "%s", r->a.why);
+		return r->d->stop = -1;
 	}
 	return drive_chunk_done(r->d, c, first_line);
 }
@@ -618,9 +589,25 @@ int main(int argc, char **argv)
 		r.a.cfg.top = o.a.top;
 		r.a.cfg.format = o.a.format;
 	} else {
-		status = drive_start(&o.d, adv_line, sizeof(struct worker), worker_init, &o, worker_done);
+		status = EXIT_OK;
+		if (!o.a.approx) {	/* --approx is one summary of bounded size: the commit step keeps it */
+			if (adv_parts(&r.a, o.d.threads) < 0) {
+				diag("%s", r.a.why);
+				status = EXIT_DATA;
+			}
+			o.nparts = r.a.nparts;
+			o.d.parts = r.a.nparts;
+			o.d.part_fn = adv_part;
+			o.d.pctx = r.a.pctx;
+		}
+		if (status == EXIT_OK)
+			status = drive_start(&o.d, adv_line, sizeof(struct worker), worker_init, &o, worker_done);
 		if (status == EXIT_OK)
 			status = drive_inputs(&o.d, argv + first, argc - first, commit, NULL, NULL, &r);
+		if (status == EXIT_OK && adv_finish(&r.a, o.d.par) < 0) {
+			diag("%s", r.a.why);
+			status = EXIT_DATA;
+		}
 	}
 	if (status == EXIT_OK && !o.d.gone) {
 		k = o.partial ? adv_write_partial(&r.a, &o.d.out)

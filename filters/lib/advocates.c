@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -485,39 +486,342 @@ int adv_event(struct adv *a, const struct adv_event *e)
 	return 0;
 }
 
+/* ---- partitioned state ---- */
+
+static struct adv *part(const struct adv *a, unsigned q)
+{
+	return a->pctx[q];
+}
+
+int adv_parts(struct adv *a, unsigned threads)
+{
+	unsigned q, n = threads * ADV_PARTS_PER_THREAD;
+	size_t stride;
+
+	if (n < ADV_PARTS_MIN)
+		n = ADV_PARTS_MIN;
+	if (n > ADV_MAX_PARTS)
+		n = ADV_MAX_PARTS;
+	if (!(a->pctx = calloc(n, sizeof(*a->pctx))) ||
+	    !(a->part_mem = par_calloc_lines(n, sizeof(struct adv), &stride))) {
+		free(a->pctx);
+		a->pctx = NULL;
+		snprintf(a->why, sizeof(a->why), "out of memory starting %u parts", n);
+		return -1;
+	}
+	/* each part is zero or initialised: adv_free takes them down */
+	a->nparts = n;
+	for (q = 0; q < n; q++)
+		a->pctx[q] = (char *)a->part_mem + q * stride;
+	for (q = 0; q < n; q++) {
+		if (adv_init(part(a, q), a->c) < 0) {
+			snprintf(a->why, sizeof(a->why), "out of memory starting %u parts", n);
+			return -1;
+		}
+		/* a part's tables start as small as its share (they double as they fill) */
+		htab_rows_init(&part(a, q)->recs, sizeof(struct adv_rec), 512);
+		htab_rows_init(&part(a, q)->customers, sizeof(struct adv_customer), 512);
+		htab_rows_init(&part(a, q)->links, sizeof(struct adv_link), 128);
+	}
+	return 0;
+}
+
+void adv_vrec_event(const char *p, struct adv_vrec *v, struct adv_event *e)
+{
+	const char *bytes = p + sizeof(*v);
+
+	memcpy(v, p, sizeof(*v));
+	e->user = v->user;
+	e->key = v->key;
+	e->ref_user = v->ref_user;
+	e->ref_key = v->ref_key;
+	e->ts = v->ts;
+	e->followers = v->followers;
+	e->revenue = v->revenue;
+	e->id = bytes;
+	e->id_len = v->id_len;
+	e->group = bytes + v->id_len;
+	e->group_len = v->group_len;
+	e->ref = bytes + v->id_len + v->group_len;
+	e->ref_len = v->ref_len;
+	e->kind = v->kind;
+	e->act = v->act;
+	e->platform = v->platform;
+	e->has_group = v->has_group;
+	e->has_ref = v->has_ref;
+}
+
+int adv_part(void *pctx, struct par_chunk *c, const uint32_t *offs, size_t n)
+{
+	struct adv *a = pctx;
+	struct adv_event e;
+	struct adv_vrec v;
+	size_t i;
+
+	if (a->failed)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char *p = c->out.p + offs[i];
+		long long ts;
+
+		if (!p[offsetof(struct adv_vrec, has_user)]) {	/* most: only the time counts */
+			memcpy(&ts, p + offsetof(struct adv_vrec, ts), sizeof(ts));
+			adv_time(a, ts);
+			continue;
+		}
+		adv_vrec_event(p, &v, &e);
+		if (adv_event(a, &e) < 0) {	/* the record says so to the commit, which gives its line */
+			p[offsetof(struct adv_vrec, kind)] = (char)ADV_FAILED;
+			__atomic_store_n(&a->failed, 1, __ATOMIC_RELAXED);
+			break;
+		}
+	}
+	return 0;
+}
+
+int adv_commit(struct adv *a, const struct par_chunk *c, uint64_t first_line, uint64_t *line)
+{
+	const char *p = c->out.p, *end = c->out.p + c->out.len;
+	uint64_t k = 0;	/* the record's number in the chunk: its line, par_record_line */
+	struct adv_event e;
+	struct adv_vrec v;
+
+	unsigned q;
+
+	/*
+	 * With parts, every part took its records of the chunk before this
+	 * call: none that failed, no record to look at.
+	 */
+	for (q = 0; q < a->nparts && !__atomic_load_n(&part(a, q)->failed, __ATOMIC_RELAXED); q++)
+		;
+	if (a->nparts && q == a->nparts)
+		return 0;
+	for (; p < end; p += ADV_VREC_LEN(v), k++) {
+		memcpy(&v, p, sizeof(v));
+		if (a->nparts) {	/* its part took it */
+			if (v.kind != ADV_FAILED)
+				continue;
+			memcpy(a->why, part(a, adv_part_of(&v, a->nparts))->why, sizeof(a->why));
+		} else if (!v.has_user) {
+			adv_time(a, v.ts);
+			continue;
+		} else {
+			adv_vrec_event(p, &v, &e);
+			if (adv_event(a, &e) == 0)
+				continue;
+		}
+		*line = par_record_line(c, first_line, k);
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- the end: links counted into the rows, scores, rankings ---- */
 
-static int finish(struct adv *a)
+/* A link to row r of a person who bought (net revenue) or did not. 0, or -1 (the sum does not fit: why). */
+static int count_link(struct adv *a, struct adv_rec *r, int bought, struct dec revenue)
+{
+	r->referred_people++;
+	if (!bought)
+		return 0;
+	r->referred_customers++;
+	return money(a, &r->referred_revenue, revenue, 0);
+}
+
+/* One engine's links (no parts, or --approx). */
+static int finish_one(struct adv *a)
 {
 	size_t i;
 
-	if (a->finished)
-		return 0;
-	a->finished = 1;
 	for (i = 0; i < a->links.n; i++) {
 		const struct adv_link *l = htab_rows_at(&a->links, i);
 		struct adv_rec *r = row_at(a, l->rec);
 		const struct adv_customer *cu;
 
 		if (a->c->approx) {
-			if (r->epoch != l->epoch)
-				continue;
-			r->referred_people++;
-			if (l->bought) {
-				r->referred_customers++;
-				if (money(a, &r->referred_revenue, l->revenue, 0) < 0)
-					return -1;
+			if (r->epoch == l->epoch && count_link(a, r, l->bought, l->revenue) < 0)
+				return -1;
+			continue;
+		}
+		cu = customer_of(a, l->person);
+		if (count_link(a, r, cu && cu->bought, cu ? cu->revenue : (struct dec){ 0, 0 }) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A link of one part to a row another part owns: what the owner needs of it (the strings in the arenas). */
+struct adv_fwd {
+	struct h128 key, user;
+	struct dec revenue;
+	const char *id, *group;
+	uint32_t id_len, group_len;
+	uint8_t bought, has_group;
+};
+
+/*
+ * Part q's links (par_each): those to rows it owns counted in, the others
+ * copied out by owner. A link is its referred person's, and so is that
+ * person's purchases: everything is at hand but the referrer's own row.
+ */
+static void fold_out(void *ctx, unsigned q)
+{
+	const struct adv *a = ctx;
+	struct adv *s = part(a, q);
+	unsigned o, n = a->nparts;
+	size_t i, *next = NULL;
+
+	if (!(s->fwd_at = calloc(n + 1, sizeof(*s->fwd_at))) || !(next = calloc(n, sizeof(*next)))) {
+		s->rc = oom(s, "the referrals' count");
+		goto done;
+	}
+	for (i = 0; i < s->links.n; i++) {
+		o = par_part_of(row_at(s, ((const struct adv_link *)htab_rows_at(&s->links, i))->rec)->user.hi, n);
+		s->fwd_at[o + 1] += o != q;
+	}
+	for (o = 0; o < n; o++) {
+		s->fwd_at[o + 1] += s->fwd_at[o];
+		next[o] = s->fwd_at[o];
+	}
+	if (s->fwd_at[n] && !(s->fwd = malloc(s->fwd_at[n] * sizeof(*s->fwd)))) {
+		s->rc = oom(s, "the referrals' count");
+		goto done;
+	}
+	for (i = 0; i < s->links.n; i++) {
+		const struct adv_link *l = htab_rows_at(&s->links, i);
+		struct adv_rec *r = row_at(s, l->rec);
+		const struct adv_customer *cu = customer_of(s, l->person);
+		struct dec revenue = cu ? cu->revenue : (struct dec){ 0, 0 };
+		struct adv_fwd *f;
+
+		if ((o = par_part_of(r->user.hi, n)) == q) {
+			if (count_link(s, r, cu && cu->bought, revenue) < 0) {
+				s->rc = -1;
+				goto done;
 			}
 			continue;
 		}
-		r->referred_people++;
-		if ((cu = customer_of(a, l->person)) && cu->bought) {
-			r->referred_customers++;
-			if (money(a, &r->referred_revenue, cu->revenue, 0) < 0)
-				return -1;
+		f = &s->fwd[next[o]++];
+		f->key = r->key;
+		f->user = r->user;
+		f->revenue = revenue;
+		f->bought = cu && cu->bought;
+		f->id = r->id;
+		f->id_len = r->id_len;
+		f->has_group = r->group >= 0;
+		f->group = r->group >= 0 ? s->groups.name[r->group] : NULL;
+		f->group_len = r->group >= 0 ? s->groups.len[r->group] : 0;
+	}
+done:
+	free(next);
+}
+
+/* The links of every part to rows part o owns (par_each, after fold_out): the row made when new. */
+static void fold_in(void *ctx, unsigned o)
+{
+	const struct adv *a = ctx;
+	struct adv *s = part(a, o);
+	unsigned q;
+	size_t i;
+
+	for (q = 0; q < a->nparts; q++) {
+		const struct adv *t = part(a, q);
+
+		for (i = t->fwd_at[o]; i < t->fwd_at[o + 1]; i++) {
+			const struct adv_fwd *f = &t->fwd[i];
+			struct adv_rec *r = row_get(s, f->key, f->user, f->id, f->id_len, f->group, f->group_len,
+						    f->has_group);
+
+			if (!r) {
+				s->rc = oom(s, "the people");
+				return;
+			}
+			if (count_link(s, r, f->bought, f->revenue) < 0) {
+				s->rc = -1;
+				return;
+			}
 		}
 	}
+}
+
+/* A part that failed: its why into a's. -1, or 0 when none did. */
+static int parts_failed(struct adv *a)
+{
+	unsigned q;
+
+	for (q = 0; q < a->nparts; q++)
+		if (part(a, q)->rc) {
+			memcpy(a->why, part(a, q)->why, sizeof(a->why));
+			return -1;
+		}
 	return 0;
+}
+
+/* s's counts and latest time into a's. */
+static void add_counts(struct adv *a, const struct adv *s)
+{
+	if (s->latest > a->latest)
+		a->latest = s->latest;
+	a->events += s->events;
+	a->acts += s->acts;
+	a->detractions += s->detractions;
+	a->fans_acts += s->fans_acts;
+	a->after_as_of += s->after_as_of;
+	a->self_referrals += s->self_referrals;
+	a->purchases += s->purchases;
+}
+
+int adv_finish(struct adv *a, struct par *p)
+{
+	unsigned q;
+	int rc = 0;
+
+	if (a->finished)
+		return 0;
+	a->finished = 1;
+	if (!a->nparts)
+		return finish_one(a);
+	par_each(p, a->nparts, fold_out, a);
+	if (parts_failed(a) < 0)
+		rc = -1;
+	else {
+		par_each(p, a->nparts, fold_in, a);
+		rc = parts_failed(a);
+	}
+	for (q = 0; q < a->nparts; q++) {
+		struct adv *s = part(a, q);
+
+		add_counts(a, s);
+		s->finished = 1;
+		free(s->fwd);
+		free(s->fwd_at);
+		s->fwd = NULL;
+		s->fwd_at = NULL;
+	}
+	return rc;
+}
+
+/* The engines that hold the state: a's parts, or a itself. */
+static unsigned engines(const struct adv *a)
+{
+	return a->nparts ? a->nparts : 1;
+}
+
+static struct adv *engine(const struct adv *a, unsigned q)
+{
+	return a->nparts ? part(a, q) : (struct adv *)a;
+}
+
+/* Whether engine q keeps row r as its own, not as a stub of a referrer another part owns. */
+static int owns(const struct adv *a, unsigned q, const struct adv_rec *r)
+{
+	return !a->nparts || par_part_of(r->user.hi, a->nparts) == q;
+}
+
+/* Whether user is a customer, asked of the engine that has their purchases. */
+static int customer_in_run(const struct adv *a, struct h128 user)
+{
+	return is_customer(engine(a, a->nparts ? par_part_of(user.hi, a->nparts) : 0), user);
 }
 
 static long long as_of(const struct adv *a)
@@ -534,7 +838,7 @@ static double score_of(const struct adv *a, const struct adv_rec *r)
 }
 
 struct ranked {
-	uint32_t row;
+	uint32_t part, row;	/* engine(a, part)'s row */
 	double score;
 };
 
@@ -545,19 +849,38 @@ static int cmp_bytes(const char *x, size_t nx, const char *y, size_t ny)
 	return c ? c : (nx > ny) - (nx < ny);
 }
 
+/* Row r's group as engine e names it: NULL when the group field was missing. */
+static const char *group_of(const struct adv *e, const struct adv_rec *r, size_t *len)
+{
+	if (r->group < 0)
+		return *len = 0, NULL;
+	*len = e->groups.len[r->group];
+	return e->groups.name[r->group];
+}
+
+/* Groups by name, the missing group last. */
+static int cmp_group(const char *g, size_t gn, const char *h, size_t hn)
+{
+	if (!g || !h)
+		return !g - !h;
+	return cmp_bytes(g, gn, h, hn);
+}
+
 /* By group (the missing group last), score high to low, user_id. */
 static int by_rank(const void *x, const void *y, void *ctx)
 {
 	const struct adv *a = ctx;
 	const struct ranked *p = x, *q = y;
-	const struct adv_rec *r = row_at(a, p->row), *s = row_at(a, q->row);
+	const struct adv *e = engine(a, p->part), *f = engine(a, q->part);
+	const struct adv_rec *r = row_at(e, p->row), *s = row_at(f, q->row);
+	const char *g, *h;
+	size_t gn, hn;
 	int c;
 
-	if (r->group != s->group) {
-		if (r->group < 0 || s->group < 0)
-			return r->group < 0 ? 1 : -1;
-		if ((c = cmp_bytes(a->groups.name[r->group], a->groups.len[r->group], a->groups.name[s->group],
-				   a->groups.len[s->group])))
+	if (e != f || r->group != s->group) {
+		g = group_of(e, r, &gn);
+		h = group_of(f, s, &hn);
+		if ((c = cmp_group(g, gn, h, hn)))
 			return c;
 	}
 	if (p->score != q->score)
@@ -566,13 +889,13 @@ static int by_rank(const void *x, const void *y, void *ctx)
 }
 
 /* The rows a ranking shows: customers (or everyone with --include-fans) who acted or referred someone. */
-static int rankable(const struct adv *a, const struct adv_rec *r)
+static int rankable(const struct adv *e, const struct adv_rec *r)
 {
 	uint32_t k, n = r->detract;
 
 	for (k = 0; k < ADV_ACTS; k++)
 		n += r->n[k];
-	return (n || r->referred_people) && (a->c->include_fans || is_customer(a, r->user));
+	return (n || r->referred_people) && (e->c->include_fans || is_customer(e, r->user));
 }
 
 static int put_str(struct buf *b, const char *s, size_t n)
@@ -700,27 +1023,33 @@ int adv_write_ranking(struct adv *a, struct out *out)
 {
 	const struct adv_cfg *c = a->c;
 	struct ranked *rk = NULL;
-	size_t *shown = NULL, n = 0, nshown = 0, i, inrank = 0;
-	const char *names[RANK_COLS + 1];
+	size_t *shown = NULL, n = 0, nshown = 0, i, inrank = 0, rows = 0, gn = 0, prev_gn = 0;
+	const char *names[RANK_COLS + 1], *gname, *prev_g = NULL;
 	enum col_kind kinds[RANK_COLS + 1];
 	struct buf vals[RANK_COLS + 1];
 	struct writer w;
 	int ncol = 0, k, rc = -1, opened = 0, g = c->group != NULL, bad;
-	int32_t group = INT32_MIN;
+	unsigned q;
 
 	memset(vals, 0, sizeof(vals));
-	if (finish(a) < 0)
+	if (adv_finish(a, NULL) < 0)
 		return -1;
-	if (!(rk = malloc((a->recs.n ? a->recs.n : 1) * sizeof(*rk))) ||
-	    !(shown = malloc((a->recs.n ? a->recs.n : 1) * sizeof(*shown)))) {
+	for (q = 0; q < engines(a); q++)
+		rows += engine(a, q)->recs.n;
+	if (!(rk = malloc((rows ? rows : 1) * sizeof(*rk))) || !(shown = malloc((rows ? rows : 1) * sizeof(*shown)))) {
 		oom(a, "the ranking");
 		goto done;
 	}
-	for (i = 0; i < a->recs.n; i++)
-		if (rankable(a, row_at(a, i))) {
-			rk[n].row = (uint32_t)i;
-			rk[n++].score = score_of(a, row_at(a, i));
-		}
+	for (q = 0; q < engines(a); q++) {
+		const struct adv *e = engine(a, q);
+
+		for (i = 0; i < e->recs.n; i++)
+			if (owns(a, q, row_at(e, i)) && rankable(e, row_at(e, i))) {
+				rk[n].part = q;
+				rk[n].row = (uint32_t)i;
+				rk[n++].score = score_of(a, row_at(e, i));
+			}
+	}
 	if (sort_stable(rk, n, sizeof(*rk), by_rank, a) < 0) {
 		oom(a, "the ranking");
 		goto done;
@@ -739,10 +1068,13 @@ int adv_write_ranking(struct adv *a, struct out *out)
 		goto done;
 	opened = 1;
 	for (i = 0; i < n; i++) {
-		const struct adv_rec *r = row_at(a, rk[i].row);
+		const struct adv *e = engine(a, rk[i].part);
+		const struct adv_rec *r = row_at(e, rk[i].row);
 
-		if (r->group != group) {
-			group = r->group;
+		gname = group_of(e, r, &gn);
+		if (i == 0 || cmp_group(gname, gn, prev_g, prev_gn)) {
+			prev_g = gname;
+			prev_gn = gn;
 			inrank = 0;
 		}
 		if (inrank >= c->top)
@@ -755,10 +1087,10 @@ int adv_write_ranking(struct adv *a, struct out *out)
 		bad = 0;
 		bad |= put_num(&vals[k++], "%zu", inrank) < 0;
 		if (g) {
-			if (r->group < 0)
+			if (!gname)
 				bad |= buf_adds(&vals[k++], "null") < 0;
 			else
-				bad |= put_str(&vals[k++], a->groups.name[r->group], a->groups.len[r->group]) < 0;
+				bad |= put_str(&vals[k++], gname, gn) < 0;
 		}
 		bad |= put_str(&vals[k++], r->id, r->id_len) < 0;
 		bad |= put_score(&vals[k++], rk[i].score) < 0;
@@ -782,7 +1114,7 @@ int adv_write_ranking(struct adv *a, struct out *out)
 		bad |= put_platforms(&vals[k++], r->platforms) < 0;
 		bad |= put_ms(&vals[k++], r->last) < 0;
 		if (c->include_fans)
-			bad |= buf_adds(&vals[k++], is_customer(a, r->user) ? "true" : "false") < 0;
+			bad |= buf_adds(&vals[k++], is_customer(e, r->user) ? "true" : "false") < 0;
 		if (bad) {
 			oom(a, "the ranking");
 			goto done;
@@ -829,41 +1161,47 @@ int adv_write_summary(struct adv *a, struct out *out)
 	size_t i;
 	int k, rc = -1, opened = 0, bad = 0;
 	uint32_t j;
+	unsigned q;
 
 	memset(&seen, 0, sizeof(seen));
 	seen.no_values = 1;
 	memset(vals, 0, sizeof(vals));
-	if (finish(a) < 0)
+	if (adv_finish(a, NULL) < 0)
 		return -1;
-	for (i = 0; i < a->customers.n; i++)
-		customers += ((const struct adv_customer *)htab_rows_at(&a->customers, i))->bought;
-	for (i = 0; i < a->recs.n; i++) {	/* without -g a person is one row */
-		const struct adv_rec *r = row_at(a, i);
-		uint32_t acts = 0;
+	for (q = 0; q < engines(a); q++) {
+		const struct adv *e = engine(a, q);
 
-		for (j = 0; j < ADV_ACTS; j++)
-			acts += r->n[j];
-		advocates += acts && is_customer(a, r->user);
-	}
-	for (i = 0; i < a->links.n; i++) {	/* the people referred by a customer, each once */
-		const struct adv_link *l = htab_rows_at(&a->links, i);
-		const struct adv_customer *cu;
-		uint64_t *v;
-		int made;
+		for (i = 0; i < e->customers.n; i++)
+			customers += ((const struct adv_customer *)htab_rows_at(&e->customers, i))->bought;
+		for (i = 0; i < e->recs.n; i++) {	/* without -g a person is one row */
+			const struct adv_rec *r = row_at(e, i);
+			uint32_t acts = 0;
 
-		if (!is_customer(a, row_at(a, l->rec)->user))
-			continue;
-		if ((made = htab_put(&seen, l->person, &v)) < 0) {
-			oom(a, "the summary");
-			goto done;
+			for (j = 0; j < ADV_ACTS; j++)
+				acts += r->n[j];
+			advocates += acts && owns(a, q, r) && is_customer(e, r->user);
 		}
-		if (!made)
-			continue;
-		people++;
-		if ((cu = customer_of(a, l->person)) && cu->bought) {
-			bought++;
-			if (money(a, &revenue, cu->revenue, 0) < 0)
+		/* the people referred by a customer, each once: a person's links are all in their part */
+		for (i = 0; i < e->links.n; i++) {
+			const struct adv_link *l = htab_rows_at(&e->links, i);
+			const struct adv_customer *cu;
+			uint64_t *v;
+			int made;
+
+			if (!customer_in_run(a, row_at(e, l->rec)->user))
+				continue;
+			if ((made = htab_put(&seen, l->person, &v)) < 0) {
+				oom(a, "the summary");
 				goto done;
+			}
+			if (!made)
+				continue;
+			people++;
+			if ((cu = customer_of(e, l->person)) && cu->bought) {
+				bought++;
+				if (money(a, &revenue, cu->revenue, 0) < 0)
+					goto done;
+			}
 		}
 	}
 	if (writer_open(&w, out, a->c->format, (int)SUM_COLS, sum_cols, sum_kinds) < 0)
@@ -920,13 +1258,68 @@ static int header(const struct adv_cfg *c, struct buf *b)
 	return 0;
 }
 
+/* The partial results' order: customers by user, rows by user and key, links by person and row key. */
+static int by_customer(const void *x, const void *y, void *ctx)
+{
+	const struct adv *e = ctx;
+
+	return h128_cmp(&((const struct adv_customer *)htab_rows_at(&e->customers, *(const uint32_t *)x))->user,
+			&((const struct adv_customer *)htab_rows_at(&e->customers, *(const uint32_t *)y))->user);
+}
+
+static int by_user_key(const void *x, const void *y, void *ctx)
+{
+	const struct adv_rec *r = row_at(ctx, *(const uint32_t *)x), *s = row_at(ctx, *(const uint32_t *)y);
+	int c = h128_cmp(&r->user, &s->user);
+
+	return c ? c : h128_cmp(&r->key, &s->key);
+}
+
+static int by_link(const void *x, const void *y, void *ctx)
+{
+	const struct adv *e = ctx;
+	const struct adv_link *l = htab_rows_at(&e->links, *(const uint32_t *)x);
+	const struct adv_link *m = htab_rows_at(&e->links, *(const uint32_t *)y);
+	int c = h128_cmp(&l->person, &m->person);
+
+	return c ? c : h128_cmp(&row_at(e, l->rec)->key, &row_at(e, m->rec)->key);
+}
+
+/* The indexes 0..n-1 in cmp's order, in *v (its room grown as needed). 0, or -1. */
+static int order_of(struct adv *e, size_t n, sort_cmp_fn cmp, uint32_t **v, size_t *cap)
+{
+	size_t i;
+
+	if (n > *cap) {
+		uint32_t *t = realloc(*v, n * sizeof(**v));
+
+		if (!t)
+			return -1;
+		*v = t;
+		*cap = n;
+	}
+	for (i = 0; i < n; i++)
+		(*v)[i] = (uint32_t)i;
+	return sort_stable(*v, n, sizeof(**v), cmp, e);
+}
+
+/*
+ * Everything, in the order of the keys' hashes: customers, rows, links.
+ * A part's people are a range of the users' hashes (par_part_of takes the
+ * high bits), so each part sorted alone, the parts in turn, is one order
+ * whatever the parts: the same bytes at every -j, and from --merge.
+ */
 int adv_write_partial(struct adv *a, struct out *out)
 {
 	struct partial_out po = { NULL, 0 };
 	struct buf b = BUF_INIT;
-	size_t i;
+	uint32_t *ord = NULL;
+	size_t i, cap = 0;
 	int k, rc = -1;
+	unsigned q;
 
+	if (adv_finish(a, NULL) < 0)
+		return -1;
 	if (header(a->c, &b) < 0 || partial_out_begin(&po, out, b.p, b.len) < 0)
 		goto done;
 	b.len = 0;
@@ -934,43 +1327,73 @@ int adv_write_partial(struct adv *a, struct out *out)
 	    buf_adds(&b, "}\n") < 0 || partial_out_line(&po, out, b.p, b.len) < 0)
 		goto done;
 	rc = 0;
-	for (i = 0; i < a->customers.n && !rc; i++) {
-		const struct adv_customer *cu = htab_rows_at(&a->customers, i);
+	for (q = 0; q < engines(a) && !rc; q++) {
+		struct adv *e = engine(a, q);
 
-		b.len = 0;
-		rc = buf_adds(&b, "{\"c\":") < 0 || partial_put_hash(&b, cu->user) < 0 || buf_adds(&b, ",\"v\":") < 0 ||
-		     partial_put_dec(&b, cu->revenue) < 0 ||
-		     buf_adds(&b, cu->bought ? ",\"b\":true}\n" : ",\"b\":false}\n") < 0 ||
-		     partial_out_line(&po, out, b.p, b.len) < 0;
+		if (order_of(e, e->customers.n, by_customer, &ord, &cap) < 0) {
+			rc = oom(a, "the partial results' order");
+			break;
+		}
+		for (i = 0; i < e->customers.n && !rc; i++) {
+			const struct adv_customer *cu = htab_rows_at(&e->customers, ord[i]);
+
+			b.len = 0;
+			rc = buf_adds(&b, "{\"c\":") < 0 || partial_put_hash(&b, cu->user) < 0 ||
+			     buf_adds(&b, ",\"v\":") < 0 || partial_put_dec(&b, cu->revenue) < 0 ||
+			     buf_adds(&b, cu->bought ? ",\"b\":true}\n" : ",\"b\":false}\n") < 0 ||
+			     partial_out_line(&po, out, b.p, b.len) < 0;
+		}
 	}
-	for (i = 0; i < a->recs.n && !rc; i++) {
-		const struct adv_rec *r = row_at(a, i);
+	for (q = 0; q < engines(a) && !rc; q++) {
+		struct adv *e = engine(a, q);
 
-		b.len = 0;
-		rc = buf_adds(&b, "{\"r\":") < 0 || partial_put_hash(&b, r->key) < 0 || buf_adds(&b, ",\"u\":") < 0 ||
-		     partial_put_hash(&b, r->user) < 0 || buf_adds(&b, ",\"id\":") < 0 || put_str(&b, r->id, r->id_len) < 0 ||
-		     buf_adds(&b, ",\"g\":") < 0 ||
-		     (r->group < 0 ? buf_adds(&b, "null") : put_str(&b, a->groups.name[r->group], a->groups.len[r->group])) < 0 ||
-		     buf_adds(&b, ",\"n\":[") < 0;
-		for (k = 0; k < ADV_ACTS && !rc; k++)
-			rc = put_num(&b, k ? ",%u" : "%u", r->n[k]) < 0;
-		rc = rc || put_num(&b, "],\"d\":%u,\"s\":", r->detract) < 0 || json_put_double(&b, r->s) < 0 ||
-		     buf_adds(&b, ",\"at\":") < 0 || partial_put_ms(&b, r->at, NO_TS) < 0 ||
-		     buf_adds(&b, ",\"last\":") < 0 || partial_put_ms(&b, r->last, LLONG_MIN) < 0 ||
-		     buf_adds(&b, ",\"f\":") < 0 || (r->followers < 0 ? buf_adds(&b, "null") : put_num(&b, "%lld", r->followers)) < 0 ||
-		     buf_adds(&b, ",\"ft\":") < 0 || partial_put_ms(&b, r->followers_ts, LLONG_MIN) < 0 ||
-		     put_num(&b, ",\"pl\":%u}\n", r->platforms) < 0 || partial_out_line(&po, out, b.p, b.len) < 0;
+		if (order_of(e, e->recs.n, by_user_key, &ord, &cap) < 0) {
+			rc = oom(a, "the partial results' order");
+			break;
+		}
+		for (i = 0; i < e->recs.n && !rc; i++) {
+			const struct adv_rec *r = row_at(e, ord[i]);
+			const char *g;
+			size_t gn;
+
+			if (!owns(a, q, r))
+				continue;	/* its owner has it, made at adv_finish if not before */
+			g = group_of(e, r, &gn);
+			b.len = 0;
+			rc = buf_adds(&b, "{\"r\":") < 0 || partial_put_hash(&b, r->key) < 0 || buf_adds(&b, ",\"u\":") < 0 ||
+			     partial_put_hash(&b, r->user) < 0 || buf_adds(&b, ",\"id\":") < 0 ||
+			     put_str(&b, r->id, r->id_len) < 0 || buf_adds(&b, ",\"g\":") < 0 ||
+			     (g ? put_str(&b, g, gn) : buf_adds(&b, "null")) < 0 || buf_adds(&b, ",\"n\":[") < 0;
+			for (k = 0; k < ADV_ACTS && !rc; k++)
+				rc = put_num(&b, k ? ",%u" : "%u", r->n[k]) < 0;
+			rc = rc || put_num(&b, "],\"d\":%u,\"s\":", r->detract) < 0 || json_put_double(&b, r->s) < 0 ||
+			     buf_adds(&b, ",\"at\":") < 0 || partial_put_ms(&b, r->at, NO_TS) < 0 ||
+			     buf_adds(&b, ",\"last\":") < 0 || partial_put_ms(&b, r->last, LLONG_MIN) < 0 ||
+			     buf_adds(&b, ",\"f\":") < 0 ||
+			     (r->followers < 0 ? buf_adds(&b, "null") : put_num(&b, "%lld", r->followers)) < 0 ||
+			     buf_adds(&b, ",\"ft\":") < 0 || partial_put_ms(&b, r->followers_ts, LLONG_MIN) < 0 ||
+			     put_num(&b, ",\"pl\":%u}\n", r->platforms) < 0 || partial_out_line(&po, out, b.p, b.len) < 0;
+		}
 	}
-	for (i = 0; i < a->links.n && !rc; i++) {	/* after the rows they point to */
-		const struct adv_link *l = htab_rows_at(&a->links, i);
+	for (q = 0; q < engines(a) && !rc; q++) {	/* after the rows they point to */
+		struct adv *e = engine(a, q);
 
-		b.len = 0;
-		rc = buf_adds(&b, "{\"l\":") < 0 || partial_put_hash(&b, l->person) < 0 || buf_adds(&b, ",\"a\":") < 0 ||
-		     partial_put_hash(&b, row_at(a, l->rec)->key) < 0 || buf_adds(&b, "}\n") < 0 ||
-		     partial_out_line(&po, out, b.p, b.len) < 0;
+		if (order_of(e, e->links.n, by_link, &ord, &cap) < 0) {
+			rc = oom(a, "the partial results' order");
+			break;
+		}
+		for (i = 0; i < e->links.n && !rc; i++) {
+			const struct adv_link *l = htab_rows_at(&e->links, ord[i]);
+
+			b.len = 0;
+			rc = buf_adds(&b, "{\"l\":") < 0 || partial_put_hash(&b, l->person) < 0 ||
+			     buf_adds(&b, ",\"a\":") < 0 || partial_put_hash(&b, row_at(e, l->rec)->key) < 0 ||
+			     buf_adds(&b, "}\n") < 0 || partial_out_line(&po, out, b.p, b.len) < 0;
+		}
 	}
 	rc = rc || partial_out_end(&po, out) < 0 ? -1 : 0;
 done:
+	free(ord);
 	buf_free(&b);
 	return rc;
 }
@@ -1197,12 +1620,28 @@ void adv_stats(const struct adv *a)
 	     (unsigned long long)a->fans_acts, a->c->include_fans ? " (none: --include-fans)" : "",
 	     (unsigned long long)a->purchases, (unsigned long long)a->after_as_of,
 	     (unsigned long long)a->self_referrals);
+	size_t rows = 0, stubs = 0, row_bytes = 0, customers = 0, customer_bytes = 0, links = 0, link_bytes = 0, i;
+	unsigned q;
+
+	for (q = 0; q < engines(a); q++) {
+		const struct adv *e = engine(a, q);
+
+		for (i = 0; i < e->recs.n; i++)
+			stubs += !owns(a, q, row_at(e, i));
+		rows += e->recs.n;
+		row_bytes += htab_rows_bytes(&e->recs) + e->ids.used;
+		customers += e->customers.n;
+		customer_bytes += htab_rows_bytes(&e->customers);
+		links += e->links.n;
+		link_bytes += htab_rows_bytes(&e->links);
+	}
 	diag("%zu rows (%zu bytes a row, %zu bytes in all with ids), %zu customers (%zu bytes), %zu referral links "
-	     "(%zu bytes)", a->recs.n, sizeof(struct adv_rec), htab_rows_bytes(&a->recs) + a->ids.used,
-	     a->customers.n, htab_rows_bytes(&a->customers), a->links.n, htab_rows_bytes(&a->links));
+	     "(%zu bytes)", rows - stubs, sizeof(struct adv_rec), row_bytes, customers, customer_bytes, links,
+	     link_bytes);
+	if (a->nparts)
+		diag("%u parts of the people; %zu rows kept as referrers' stubs where the referred are", a->nparts, stubs);
 	if (a->c->approx) {
 		double fill = 0;
-		size_t i;
 
 		for (i = 0; i < a->bloom_bits / 64; i++)
 			fill += __builtin_popcountll(a->bloom[i]);
@@ -1220,6 +1659,17 @@ void adv_stats(const struct adv *a)
 void adv_free(struct adv *a)
 {
 	size_t i;
+	unsigned q;
+
+	for (q = 0; a->pctx && q < a->nparts; q++) {
+		struct adv *s = part(a, q);
+
+		adv_free(s);
+		free(s->fwd);
+		free(s->fwd_at);
+	}
+	free(a->part_mem);
+	free(a->pctx);
 
 	if (a->c && a->c->approx)
 		for (i = 0; i < a->recs.n; i++)

@@ -30,6 +30,7 @@
 #include "hash.h"
 #include "htab.h"
 #include "json.h"
+#include "par.h"
 #include "partial.h"
 #include "paths.h"
 #include "writer.h"
@@ -67,6 +68,20 @@ struct adv_event {
 	uint32_t id_len, group_len, ref_len;
 	uint8_t kind, act, platform, has_group, has_ref;
 };
+
+/*
+ * An event as a worker writes it for the engine, followed by the bytes of
+ * id, group and ref: what the commit step, or the person's part, reads.
+ */
+struct adv_vrec {
+	struct h128 user, key, ref_user, ref_key;
+	long long ts, followers;
+	struct dec revenue;
+	uint32_t id_len, group_len, ref_len;
+	uint8_t kind, act, platform, has_user, has_group, has_ref;
+};
+#define ADV_VREC_LEN(v) (sizeof(struct adv_vrec) + (v).id_len + (v).group_len + (v).ref_len)
+#define ADV_FAILED 0xff	/* a record's kind once its part failed on it (the part's why says why) */
 
 /* One row: a person in a group. */
 struct adv_rec {
@@ -133,6 +148,15 @@ struct adv {
 	struct jobj jo[2];
 	int configured;			/* --merge: a header was read */
 	int finished;			/* the links were counted into the rows */
+	/* adv_parts: the people split by their hash, each part an engine of its own */
+	void *part_mem;			/* the parts (struct adv), on cache lines of their own */
+	void **pctx;			/* each one's address, for par_set_parts */
+	unsigned nparts;
+	/* in a part */
+	int failed;			/* on a record it marked ADV_FAILED: it takes no more (atomic: the commit looks) */
+	struct adv_fwd *fwd;		/* adv_finish: its links to rows other parts own, by owner */
+	size_t *fwd_at;			/* owner q's are fwd[fwd_at[q] .. fwd_at[q + 1]) */
+	int rc;				/* adv_finish failed here (why) */
 	char why[200];
 };
 
@@ -141,6 +165,47 @@ int adv_init(struct adv *a, const struct adv_cfg *c);
 int adv_time(struct adv *a, long long ts);
 /* One event, in input order. 0, or -1 (out of memory: why). */
 int adv_event(struct adv *a, const struct adv_event *e);
+/*
+ * Partitioned state (par.h's par_set_parts; exact only): the people split
+ * by their hash into parts (threads x ADV_PARTS_PER_THREAD of them,
+ * ADV_PARTS_MIN at least), each an engine of its own that adv_part gives
+ * its records of each chunk in input order, on whichever thread is free.
+ * Everything an event touches is its person's part's: their row, their
+ * purchases, and for a referral their link and the referrer's row as
+ * they name it (a stub when another part owns the referrer). adv_finish
+ * counts each part's links into the rows where their owners keep them,
+ * all parts at once; the writers then read the parts in place, not
+ * merged. Give the drive nparts parts, adv_part and pctx; the commit step
+ * calls adv_commit. 0, or -1 (why).
+ */
+#define ADV_PARTS_PER_THREAD 4	/* parts per thread: a slow thread holds up less */
+#define ADV_PARTS_MIN 8		/* and at least: each part's people a smaller working set */
+#define ADV_MAX_PARTS 256
+int adv_parts(struct adv *a, unsigned threads);
+/*
+ * Which part a record goes to: its person's; a record without one (only
+ * its time counts, which adds up in any order) anywhere, by its ts.
+ */
+static inline unsigned adv_part_of(const struct adv_vrec *v, unsigned nparts)
+{
+	return par_part_of(v->has_user ? v->user.hi : (uint64_t)v->ts * 0x9E3779B97F4A7C15ull, nparts);
+}
+/* The event of the record at p, its header read into *v (the bytes borrowed). */
+void adv_vrec_event(const char *p, struct adv_vrec *v, struct adv_event *e);
+/* The part function (par_part_fn): a part's records of a chunk, in input order. */
+int adv_part(void *pctx, struct par_chunk *c, const uint32_t *offs, size_t n);
+/*
+ * The commit step's share of a chunk, in input order: without parts every
+ * event; with parts only a look whether one failed, and if so on which
+ * record of the chunk. 0, or -1 (why; *line the record's line).
+ */
+int adv_commit(struct adv *a, const struct par_chunk *c, uint64_t first_line, uint64_t *line);
+/*
+ * The end of the input: the links counted into the rows (with parts, on
+ * p's threads; p NULL: here), the parts' counts into a's. The writers
+ * call it when not called. 0, or -1 (why).
+ */
+int adv_finish(struct adv *a, struct par *p);
 /* The ranking(s): the top cfg.top per group. 0, or -1 (a write error in out->err, or memory). */
 int adv_write_ranking(struct adv *a, struct out *out);
 /* The summary: one row. 0, or -1. */
