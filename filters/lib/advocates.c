@@ -585,7 +585,6 @@ int adv_commit(struct adv *a, const struct par_chunk *c, uint64_t first_line, ui
 	uint64_t k = 0;	/* the record's number in the chunk: its line, par_record_line */
 	struct adv_event e;
 	struct adv_vrec v;
-
 	unsigned q;
 
 	/*
