@@ -1257,49 +1257,72 @@ static int header(const struct adv_cfg *c, struct buf *b)
 	return 0;
 }
 
-/* The partial results' order: customers by user, rows by user and key, links by person and row key. */
-static int by_customer(const void *x, const void *y, void *ctx)
-{
-	const struct adv *e = ctx;
+/*
+ * The partial results' order: customers by user, rows by user and key,
+ * links by person and row key. The two hashes are copied beside each
+ * index, so that the sort compares what it holds and does not load a row
+ * from the table at random for every comparison.
+ */
+struct ord {
+	struct h128 x, y;
+	uint32_t i;
+};
 
-	return h128_cmp(&((const struct adv_customer *)htab_rows_at(&e->customers, *(const uint32_t *)x))->user,
-			&((const struct adv_customer *)htab_rows_at(&e->customers, *(const uint32_t *)y))->user);
+static int by_ord(const void *p, const void *q, void *ctx)
+{
+	const struct ord *a = p, *b = q;
+	int c = h128_cmp(&a->x, &b->x);
+
+	(void)ctx;
+	return c ? c : h128_cmp(&a->y, &b->y);
 }
 
-static int by_user_key(const void *x, const void *y, void *ctx)
+/* Room for n in *v. 0, or -1. */
+static int ord_room(struct ord **v, size_t *cap, size_t n)
 {
-	const struct adv_rec *r = row_at(ctx, *(const uint32_t *)x), *s = row_at(ctx, *(const uint32_t *)y);
-	int c = h128_cmp(&r->user, &s->user);
+	struct ord *t;
 
-	return c ? c : h128_cmp(&r->key, &s->key);
+	if (n <= *cap)
+		return 0;
+	if (!(t = realloc(*v, n * sizeof(**v))))
+		return -1;
+	*v = t;
+	*cap = n;
+	return 0;
 }
 
-static int by_link(const void *x, const void *y, void *ctx)
+enum ord_what { ORD_CUSTOMERS, ORD_ROWS, ORD_LINKS };
+
+/* Engine q's customers, own rows or links in the partial results' order, in *v; *n of them. 0, or -1. */
+static int order_of(const struct adv *a, unsigned q, enum ord_what what, struct ord **v, size_t *cap, size_t *n)
 {
-	const struct adv *e = ctx;
-	const struct adv_link *l = htab_rows_at(&e->links, *(const uint32_t *)x);
-	const struct adv_link *m = htab_rows_at(&e->links, *(const uint32_t *)y);
-	int c = h128_cmp(&l->person, &m->person);
+	const struct adv *e = engine(a, q);
+	size_t i, m = what == ORD_CUSTOMERS ? e->customers.n : what == ORD_ROWS ? e->recs.n : e->links.n;
+	struct ord *o;
 
-	return c ? c : h128_cmp(&row_at(e, l->rec)->key, &row_at(e, m->rec)->key);
-}
+	if (ord_room(v, cap, m) < 0)
+		return -1;
+	for (i = 0, o = *v; i < m; i++) {
+		if (what == ORD_CUSTOMERS) {
+			o->x = ((const struct adv_customer *)htab_rows_at(&e->customers, i))->user;
+			o->y.lo = o->y.hi = 0;
+		} else if (what == ORD_ROWS) {
+			const struct adv_rec *r = row_at(e, i);
 
-/* The indexes 0..n-1 in cmp's order, in *v (its room grown as needed). 0, or -1. */
-static int order_of(struct adv *e, size_t n, sort_cmp_fn cmp, uint32_t **v, size_t *cap)
-{
-	size_t i;
+			if (!owns(a, q, r))
+				continue;	/* its owner has it, made at adv_finish if not before */
+			o->x = r->user;
+			o->y = r->key;
+		} else {
+			const struct adv_link *l = htab_rows_at(&e->links, i);
 
-	if (n > *cap) {
-		uint32_t *t = realloc(*v, n * sizeof(**v));
-
-		if (!t)
-			return -1;
-		*v = t;
-		*cap = n;
+			o->x = l->person;
+			o->y = row_at(e, l->rec)->key;
+		}
+		o++->i = (uint32_t)i;
 	}
-	for (i = 0; i < n; i++)
-		(*v)[i] = (uint32_t)i;
-	return sort_stable(*v, n, sizeof(**v), cmp, e);
+	*n = (size_t)(o - *v);
+	return sort_stable(*v, *n, sizeof(**v), by_ord, NULL);
 }
 
 /*
@@ -1312,8 +1335,8 @@ int adv_write_partial(struct adv *a, struct out *out)
 {
 	struct partial_out po = { NULL, 0 };
 	struct buf b = BUF_INIT;
-	uint32_t *ord = NULL;
-	size_t i, cap = 0;
+	struct ord *ord = NULL;
+	size_t i, n, cap = 0;
 	int k, rc = -1;
 	unsigned q;
 
@@ -1329,12 +1352,12 @@ int adv_write_partial(struct adv *a, struct out *out)
 	for (q = 0; q < engines(a) && !rc; q++) {
 		struct adv *e = engine(a, q);
 
-		if (order_of(e, e->customers.n, by_customer, &ord, &cap) < 0) {
+		if (order_of(a, q, ORD_CUSTOMERS, &ord, &cap, &n) < 0) {
 			rc = oom(a, "the partial results' order");
 			break;
 		}
-		for (i = 0; i < e->customers.n && !rc; i++) {
-			const struct adv_customer *cu = htab_rows_at(&e->customers, ord[i]);
+		for (i = 0; i < n && !rc; i++) {
+			const struct adv_customer *cu = htab_rows_at(&e->customers, ord[i].i);
 
 			b.len = 0;
 			rc = buf_adds(&b, "{\"c\":") < 0 || partial_put_hash(&b, cu->user) < 0 ||
@@ -1346,17 +1369,15 @@ int adv_write_partial(struct adv *a, struct out *out)
 	for (q = 0; q < engines(a) && !rc; q++) {
 		struct adv *e = engine(a, q);
 
-		if (order_of(e, e->recs.n, by_user_key, &ord, &cap) < 0) {
+		if (order_of(a, q, ORD_ROWS, &ord, &cap, &n) < 0) {
 			rc = oom(a, "the partial results' order");
 			break;
 		}
-		for (i = 0; i < e->recs.n && !rc; i++) {
-			const struct adv_rec *r = row_at(e, ord[i]);
+		for (i = 0; i < n && !rc; i++) {
+			const struct adv_rec *r = row_at(e, ord[i].i);
 			const char *g;
 			size_t gn;
 
-			if (!owns(a, q, r))
-				continue;	/* its owner has it, made at adv_finish if not before */
 			g = group_of(e, r, &gn);
 			b.len = 0;
 			rc = buf_adds(&b, "{\"r\":") < 0 || partial_put_hash(&b, r->key) < 0 || buf_adds(&b, ",\"u\":") < 0 ||
@@ -1377,12 +1398,12 @@ int adv_write_partial(struct adv *a, struct out *out)
 	for (q = 0; q < engines(a) && !rc; q++) {	/* after the rows they point to */
 		struct adv *e = engine(a, q);
 
-		if (order_of(e, e->links.n, by_link, &ord, &cap) < 0) {
+		if (order_of(a, q, ORD_LINKS, &ord, &cap, &n) < 0) {
 			rc = oom(a, "the partial results' order");
 			break;
 		}
-		for (i = 0; i < e->links.n && !rc; i++) {
-			const struct adv_link *l = htab_rows_at(&e->links, ord[i]);
+		for (i = 0; i < n && !rc; i++) {
+			const struct adv_link *l = htab_rows_at(&e->links, ord[i].i);
 
 			b.len = 0;
 			rc = buf_adds(&b, "{\"l\":") < 0 || partial_put_hash(&b, l->person) < 0 ||
