@@ -38,7 +38,7 @@ _Static_assert(VOCAB_NPLATFORMS <= 16, "a row's platforms are a 16-bit set");
 
 /* The members read, each a slot; a key may fill several (-g platform is also the platform). */
 enum member_slot { S_TYPE, S_USER, S_TS, S_PLATFORM, S_SENTIMENT, S_RATING, S_FOLLOWERS, S_REVENUE, S_REFERRED, S_URL,
-	    S_GROUP, S_REF, NSLOT };
+	    S_GROUP, S_REF, NSLOT };	/* the slots before S_GROUP always picked, the two after when given */
 
 struct opts {
 	struct adv_cfg a;
@@ -397,13 +397,16 @@ static int read_members(struct worker *w, const char *line, size_t len, const st
 			struct members *m, char *why)
 {
 	const struct opts *o = w->o;
-	const struct jfield *got[NSLOT];
-	int r, k;
+	const struct jfield *group, *ref;
+	int r;
 
-	if ((r = json_line_pick(&w->obj, line, len, marks, &o->pick, m->v, got, why)) < 0)
+	/* the fixed slots are names 0..S_GROUP-1 (pick_names): picked straight into their slots */
+	if ((r = json_line_pick(&w->obj, line, len, marks, &o->pick, m->v, m->p, why)) < 0)
 		return r;
-	for (k = 0; k < NSLOT; k++)
-		m->p[k] = o->pick_of[k] >= 0 ? got[o->pick_of[k]] : NULL;
+	group = o->pick_of[S_GROUP] >= 0 ? m->p[o->pick_of[S_GROUP]] : NULL;
+	ref = o->pick_of[S_REF] >= 0 ? m->p[o->pick_of[S_REF]] : NULL;
+	m->p[S_GROUP] = group;
+	m->p[S_REF] = ref;
 	return 0;
 }
 
