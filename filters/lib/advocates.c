@@ -495,24 +495,14 @@ static struct adv *part(const struct adv *a, unsigned q)
 
 int adv_parts(struct adv *a, unsigned threads)
 {
-	unsigned q, n = threads * ADV_PARTS_PER_THREAD;
-	size_t stride;
+	unsigned q, n = par_nparts(threads, ADV_PARTS_PER_THREAD, ADV_PARTS_MIN, ADV_MAX_PARTS);
 
-	if (n < ADV_PARTS_MIN)
-		n = ADV_PARTS_MIN;
-	if (n > ADV_MAX_PARTS)
-		n = ADV_MAX_PARTS;
-	if (!(a->pctx = calloc(n, sizeof(*a->pctx))) ||
-	    !(a->part_mem = par_calloc_lines(n, sizeof(struct adv), &stride))) {
-		free(a->pctx);
-		a->pctx = NULL;
+	if (par_calloc_parts(n, sizeof(struct adv), &a->part_mem, &a->pctx) < 0) {
 		snprintf(a->why, sizeof(a->why), "out of memory starting %u parts", n);
 		return -1;
 	}
 	/* each part is zero or initialised: adv_free takes them down */
 	a->nparts = n;
-	for (q = 0; q < n; q++)
-		a->pctx[q] = (char *)a->part_mem + q * stride;
 	for (q = 0; q < n; q++) {
 		if (adv_init(part(a, q), a->c) < 0) {
 			snprintf(a->why, sizeof(a->why), "out of memory starting %u parts", n);

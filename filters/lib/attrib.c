@@ -350,26 +350,17 @@ static int shards_end(struct attrib *a, int merge);
 
 int attrib_parts(struct attrib *a, unsigned threads)
 {
-	unsigned i, nparts = threads * ATTRIB_PARTS_PER_THREAD;
-	size_t stride;
+	unsigned i, nparts = par_nparts(threads, ATTRIB_PARTS_PER_THREAD, ATTRIB_PARTS_MIN, ATTRIB_MAX_PARTS);
 
-	if (nparts < ATTRIB_PARTS_MIN)
-		nparts = ATTRIB_PARTS_MIN;
-	if (nparts > ATTRIB_MAX_PARTS)
-		nparts = ATTRIB_MAX_PARTS;
-	if (!(a->pctx = calloc(nparts, sizeof(*a->pctx))) ||
-	    !(a->part_mem = par_calloc_lines(nparts, sizeof(struct attrib_shard), &stride))) {
-		free(a->pctx);
-		a->pctx = NULL;
+	if (par_calloc_parts(nparts, sizeof(struct attrib_shard), &a->part_mem, &a->pctx) < 0) {
 		snprintf(a->why, sizeof(a->why), "out of memory starting %u parts", nparts);
 		return -1;
 	}
 	/* on failure the parts are taken down again (shards_end): each is zero or initialised */
 	a->nparts = nparts;
 	for (i = 0; i < nparts; i++) {
-		struct attrib_shard *sh = (struct attrib_shard *)((char *)a->part_mem + i * stride);
+		struct attrib_shard *sh = shard(a, i);
 
-		a->pctx[i] = sh;
 		sh->q = i;
 		if (attrib_init(&sh->e, a->c) < 0) {
 			shards_end(a, 0);

@@ -661,6 +661,23 @@ void *par_calloc_lines(size_t n, size_t size, size_t *stride)
 	return p;
 }
 
+int par_calloc_parts(unsigned n, size_t size, void **mem, void ***ptrs)
+{
+	size_t stride;
+	unsigned q;
+
+	*ptrs = calloc(n ? n : 1, sizeof(**ptrs));
+	*mem = *ptrs ? par_calloc_lines(n, size, &stride) : NULL;
+	if (!*mem) {
+		free(*ptrs);
+		*ptrs = NULL;
+		return -1;
+	}
+	for (q = 0; q < n; q++)
+		(*ptrs)[q] = (char *)*mem + q * stride;
+	return 0;
+}
+
 struct par *par_new(const struct par_opts *o, par_line_fn fn, void **wctx)
 {
 	struct par *p = calloc(1, sizeof(*p));

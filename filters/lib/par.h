@@ -193,6 +193,19 @@ void par_each(struct par *p, unsigned n, void (*fn)(void *ctx, unsigned i), void
  */
 #define PAR_LINE 128
 void *par_calloc_lines(size_t n, size_t size, size_t *stride);
+/*
+ * Parts of state for par_set_parts: n zeroed objects of size bytes, each on
+ * lines of its own (par_calloc_lines), in *mem, and *ptrs[q] the address
+ * of object q. 0, or -1 when out of memory (nothing kept). free() both.
+ */
+int par_calloc_parts(unsigned n, size_t size, void **mem, void ***ptrs);
+/* per_thread parts a thread, at least min and at most max. */
+static inline unsigned par_nparts(unsigned threads, unsigned per_thread, unsigned min, unsigned max)
+{
+	unsigned n = threads * per_thread;
+
+	return n < min ? min : n > max ? max : n;
+}
 /* Which of n parts a 64-bit hash goes to: its high bits (a table indexes by the low ones). */
 static inline unsigned par_part_of(uint64_t h, unsigned n)
 {
