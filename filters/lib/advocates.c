@@ -661,7 +661,7 @@ static void fold_out(void *ctx, unsigned q)
 	size_t i, *next = NULL;
 
 	if (!(s->fwd_at = calloc(n + 1, sizeof(*s->fwd_at))) || !(next = calloc(n, sizeof(*next)))) {
-		s->rc = oom(s, "the referrals' count");
+		s->failed = oom(s, "the referrals' count");
 		goto done;
 	}
 	for (i = 0; i < s->links.n; i++) {
@@ -673,7 +673,7 @@ static void fold_out(void *ctx, unsigned q)
 		next[o] = s->fwd_at[o];
 	}
 	if (s->fwd_at[n] && !(s->fwd = malloc(s->fwd_at[n] * sizeof(*s->fwd)))) {
-		s->rc = oom(s, "the referrals' count");
+		s->failed = oom(s, "the referrals' count");
 		goto done;
 	}
 	for (i = 0; i < s->links.n; i++) {
@@ -685,7 +685,7 @@ static void fold_out(void *ctx, unsigned q)
 
 		if ((o = par_part_of(r->user.hi, n)) == q) {
 			if (count_link(s, r, cu && cu->bought, revenue) < 0) {
-				s->rc = -1;
+				s->failed = -1;
 				goto done;
 			}
 			continue;
@@ -722,11 +722,11 @@ static void fold_in(void *ctx, unsigned o)
 						    f->has_group);
 
 			if (!r) {
-				s->rc = oom(s, "the people");
+				s->failed = oom(s, "the people");
 				return;
 			}
 			if (count_link(s, r, f->bought, f->revenue) < 0) {
-				s->rc = -1;
+				s->failed = -1;
 				return;
 			}
 		}
@@ -739,7 +739,7 @@ static int parts_failed(struct adv *a)
 	unsigned q;
 
 	for (q = 0; q < a->nparts; q++)
-		if (part(a, q)->rc) {
+		if (part(a, q)->failed) {
 			memcpy(a->why, part(a, q)->why, sizeof(a->why));
 			return -1;
 		}
@@ -1321,13 +1321,50 @@ static int order_of(const struct adv *a, unsigned q, enum ord_what what, struct 
  * high bits), so each part sorted alone, the parts in turn, is one order
  * whatever the parts: the same bytes at every -j, and from --merge.
  */
+/* Engine e's entry i of what (its customer, row or link) as a line of partial results into b. 0, or -1. */
+static int put_entry(struct buf *b, const struct adv *e, enum ord_what what, uint32_t i)
+{
+	const struct adv_customer *cu;
+	const struct adv_link *l;
+	const struct adv_rec *r;
+	const char *g;
+	size_t gn;
+	int k, rc;
+
+	if (what == ORD_CUSTOMERS) {
+		cu = htab_rows_at(&e->customers, i);
+		return buf_adds(b, "{\"c\":") < 0 || partial_put_hash(b, cu->user) < 0 || buf_adds(b, ",\"v\":") < 0 ||
+		       partial_put_dec(b, cu->revenue) < 0 ||
+		       buf_adds(b, cu->bought ? ",\"b\":true}\n" : ",\"b\":false}\n") < 0 ? -1 : 0;
+	}
+	if (what == ORD_LINKS) {
+		l = htab_rows_at(&e->links, i);
+		return buf_adds(b, "{\"l\":") < 0 || partial_put_hash(b, l->person) < 0 || buf_adds(b, ",\"a\":") < 0 ||
+		       partial_put_hash(b, row_at(e, l->rec)->key) < 0 || buf_adds(b, "}\n") < 0 ? -1 : 0;
+	}
+	r = row_at(e, i);
+	g = group_of(e, r, &gn);
+	rc = buf_adds(b, "{\"r\":") < 0 || partial_put_hash(b, r->key) < 0 || buf_adds(b, ",\"u\":") < 0 ||
+	     partial_put_hash(b, r->user) < 0 || buf_adds(b, ",\"id\":") < 0 || put_str(b, r->id, r->id_len) < 0 ||
+	     buf_adds(b, ",\"g\":") < 0 || (g ? put_str(b, g, gn) : buf_adds(b, "null")) < 0 ||
+	     buf_adds(b, ",\"n\":[") < 0;
+	for (k = 0; k < ADV_ACTS && !rc; k++)
+		rc = put_num(b, k ? ",%u" : "%u", r->n[k]) < 0;
+	return rc || put_num(b, "],\"d\":%u,\"s\":", r->detract) < 0 || json_put_double(b, r->s) < 0 ||
+	       buf_adds(b, ",\"at\":") < 0 || partial_put_ms(b, r->at, NO_TS) < 0 || buf_adds(b, ",\"last\":") < 0 ||
+	       partial_put_ms(b, r->last, LLONG_MIN) < 0 || buf_adds(b, ",\"f\":") < 0 ||
+	       (r->followers < 0 ? buf_adds(b, "null") : put_num(b, "%lld", r->followers)) < 0 ||
+	       buf_adds(b, ",\"ft\":") < 0 || partial_put_ms(b, r->followers_ts, LLONG_MIN) < 0 ||
+	       put_num(b, ",\"pl\":%u}\n", r->platforms) < 0 ? -1 : 0;
+}
+
 int adv_write_partial(struct adv *a, struct out *out)
 {
 	struct partial_out po = { NULL, 0 };
 	struct buf b = BUF_INIT;
 	struct ord *ord = NULL;
 	size_t i, n, cap = 0;
-	int k, rc = -1;
+	int what, rc = -1;
 	unsigned q;
 
 	if (adv_finish(a, NULL) < 0)
@@ -1339,68 +1376,19 @@ int adv_write_partial(struct adv *a, struct out *out)
 	    buf_adds(&b, "}\n") < 0 || partial_out_line(&po, out, b.p, b.len) < 0)
 		goto done;
 	rc = 0;
-	for (q = 0; q < engines(a) && !rc; q++) {
-		struct adv *e = engine(a, q);
-
-		if (order_of(a, q, ORD_CUSTOMERS, &ord, &cap, &n) < 0) {
-			rc = oom(a, "the partial results' order");
-			break;
+	/* the links after the rows they point to */
+	for (what = ORD_CUSTOMERS; what <= ORD_LINKS && !rc; what++)
+		for (q = 0; q < engines(a) && !rc; q++) {
+			if (order_of(a, q, (enum ord_what)what, &ord, &cap, &n) < 0) {
+				rc = oom(a, "the partial results' order");
+				break;
+			}
+			for (i = 0; i < n && !rc; i++) {
+				b.len = 0;
+				rc = put_entry(&b, engine(a, q), (enum ord_what)what, ord[i].i) < 0 ||
+				     partial_out_line(&po, out, b.p, b.len) < 0;
+			}
 		}
-		for (i = 0; i < n && !rc; i++) {
-			const struct adv_customer *cu = htab_rows_at(&e->customers, ord[i].i);
-
-			b.len = 0;
-			rc = buf_adds(&b, "{\"c\":") < 0 || partial_put_hash(&b, cu->user) < 0 ||
-			     buf_adds(&b, ",\"v\":") < 0 || partial_put_dec(&b, cu->revenue) < 0 ||
-			     buf_adds(&b, cu->bought ? ",\"b\":true}\n" : ",\"b\":false}\n") < 0 ||
-			     partial_out_line(&po, out, b.p, b.len) < 0;
-		}
-	}
-	for (q = 0; q < engines(a) && !rc; q++) {
-		struct adv *e = engine(a, q);
-
-		if (order_of(a, q, ORD_ROWS, &ord, &cap, &n) < 0) {
-			rc = oom(a, "the partial results' order");
-			break;
-		}
-		for (i = 0; i < n && !rc; i++) {
-			const struct adv_rec *r = row_at(e, ord[i].i);
-			const char *g;
-			size_t gn;
-
-			g = group_of(e, r, &gn);
-			b.len = 0;
-			rc = buf_adds(&b, "{\"r\":") < 0 || partial_put_hash(&b, r->key) < 0 || buf_adds(&b, ",\"u\":") < 0 ||
-			     partial_put_hash(&b, r->user) < 0 || buf_adds(&b, ",\"id\":") < 0 ||
-			     put_str(&b, r->id, r->id_len) < 0 || buf_adds(&b, ",\"g\":") < 0 ||
-			     (g ? put_str(&b, g, gn) : buf_adds(&b, "null")) < 0 || buf_adds(&b, ",\"n\":[") < 0;
-			for (k = 0; k < ADV_ACTS && !rc; k++)
-				rc = put_num(&b, k ? ",%u" : "%u", r->n[k]) < 0;
-			rc = rc || put_num(&b, "],\"d\":%u,\"s\":", r->detract) < 0 || json_put_double(&b, r->s) < 0 ||
-			     buf_adds(&b, ",\"at\":") < 0 || partial_put_ms(&b, r->at, NO_TS) < 0 ||
-			     buf_adds(&b, ",\"last\":") < 0 || partial_put_ms(&b, r->last, LLONG_MIN) < 0 ||
-			     buf_adds(&b, ",\"f\":") < 0 ||
-			     (r->followers < 0 ? buf_adds(&b, "null") : put_num(&b, "%lld", r->followers)) < 0 ||
-			     buf_adds(&b, ",\"ft\":") < 0 || partial_put_ms(&b, r->followers_ts, LLONG_MIN) < 0 ||
-			     put_num(&b, ",\"pl\":%u}\n", r->platforms) < 0 || partial_out_line(&po, out, b.p, b.len) < 0;
-		}
-	}
-	for (q = 0; q < engines(a) && !rc; q++) {	/* after the rows they point to */
-		struct adv *e = engine(a, q);
-
-		if (order_of(a, q, ORD_LINKS, &ord, &cap, &n) < 0) {
-			rc = oom(a, "the partial results' order");
-			break;
-		}
-		for (i = 0; i < n && !rc; i++) {
-			const struct adv_link *l = htab_rows_at(&e->links, ord[i].i);
-
-			b.len = 0;
-			rc = buf_adds(&b, "{\"l\":") < 0 || partial_put_hash(&b, l->person) < 0 ||
-			     buf_adds(&b, ",\"a\":") < 0 || partial_put_hash(&b, row_at(e, l->rec)->key) < 0 ||
-			     buf_adds(&b, "}\n") < 0 || partial_out_line(&po, out, b.p, b.len) < 0;
-		}
-	}
 	rc = rc || partial_out_end(&po, out) < 0 ? -1 : 0;
 done:
 	free(ord);

@@ -153,10 +153,10 @@ struct adv {
 	void **pctx;			/* each one's address, for par_set_parts */
 	unsigned nparts;
 	/* in a part */
-	int failed;			/* on a record it marked ADV_FAILED: it takes no more (atomic: the commit looks) */
+	int failed;			/* why says why: on a record it marked ADV_FAILED (it takes no more;
+					 * atomic, the commit looks), or at adv_finish */
 	struct adv_fwd *fwd;		/* adv_finish: its links to rows other parts own, by owner */
 	size_t *fwd_at;			/* owner q's are fwd[fwd_at[q] .. fwd_at[q + 1]) */
-	int rc;				/* adv_finish failed here (why) */
 	char why[200];
 };
 
