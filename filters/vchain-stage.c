@@ -423,7 +423,8 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 		r->read++;
 		if (o->sorted_check && (rec.flags & F_TS)) {
 			if (r->have_newest && rec.ts_ms < r->newest - o->tolerance_ms) {
-				diag_at(r->d->name, par_record_line(c, first_line, k), "ts goes back %.3f s behind the newest so far (--sorted-check; "
+				diag_at(r->d->name, par_record_line(c, first_line, k),
+					"ts goes back %.3f s behind the newest so far (--sorted-check; "
 					"vchain-sort puts records in time order)",
 					(double)(r->newest - rec.ts_ms) / 1000);
 				return r->d->stop = -1;

@@ -20,7 +20,7 @@
 
 /* ---- crediting ---- */
 
-/* A conversion, as a part takes it from its record (struct attrib_rec): the raw JSON texts are for its credit records. */
+/* A conversion, as a part takes it from its record (struct attrib_rec): the raw JSON texts are for its credits. */
 struct attrib_conv {
 	struct h128 user;
 	int has_user, has_value;
@@ -29,7 +29,6 @@ struct attrib_conv {
 	const char *id, *user_text, *ts_text;	/* event_id, user_id, ts as JSON texts ("null" when absent) */
 	size_t id_len, user_len, ts_len;
 };
-
 
 /* Out of memory, saying what this engine (a part, or the whole) holds. */
 static int oom(struct attrib *r)
