@@ -14,6 +14,60 @@ void journeys_init(struct journeys *j, long long lookback_ms, journey_null_fn on
 	j->ctx = ctx;
 }
 
+/* The free list of arrays of cap touches (4, 8 ... 4 << (JOURNEY_SIZES - 1)), or -1: malloc's. cap > JOURNEY_INLINE. */
+static int size_of(uint32_t cap)
+{
+	int k = __builtin_ctz(cap) - 2;
+
+	return k < JOURNEY_SIZES ? k : -1;
+}
+
+/* An array of cap touches (a power of two, more than JOURNEY_INLINE), or NULL. */
+static struct attr_touch *arr_get(struct journeys *j, uint32_t cap)
+{
+	int k = size_of(cap);
+	size_t bytes = (size_t)cap * sizeof(struct attr_touch);
+	void *a;
+
+	if (k < 0)
+		return malloc(bytes);
+	if ((a = j->free_arr[k])) {
+		memcpy(&j->free_arr[k], a, sizeof(void *));
+		return a;
+	}
+	if (j->carve_left < bytes) {	/* the newest block's rest: too short for any array asked from here on */
+		if (j->nblocks == j->blocks_cap) {
+			size_t n = j->blocks_cap ? 2 * j->blocks_cap : 16;
+			char **nb = realloc(j->blocks, n * sizeof(*nb));
+
+			if (!nb)
+				return NULL;
+			j->blocks = nb;
+			j->blocks_cap = n;
+		}
+		if (!(j->carve = malloc(JOURNEY_BLOCK)))
+			return NULL;
+		j->blocks[j->nblocks++] = j->carve;
+		j->carve_left = JOURNEY_BLOCK;
+	}
+	a = j->carve;
+	j->carve += bytes;
+	j->carve_left -= bytes;
+	return a;
+}
+
+static void arr_put(struct journeys *j, struct attr_touch *a, uint32_t cap)
+{
+	int k = size_of(cap);
+
+	if (k < 0) {
+		free(a);
+		return;
+	}
+	memcpy(a, &j->free_arr[k], sizeof(void *));
+	j->free_arr[k] = a;
+}
+
 /* Hand on p's pending touches as a journey without conversion, and forget them. 0, or -1. */
 static int give_up(struct journeys *j, struct jperson *p)
 {
@@ -46,7 +100,7 @@ static void release(struct journeys *j, uint32_t slot)
 	struct jperson *p = &j->p[slot];
 
 	if (p->cap > JOURNEY_INLINE)
-		free(p->t.heap);
+		arr_put(j, p->t.heap, p->cap);
 	memset(p, 0, sizeof(*p));
 	j->last[slot] = JOURNEY_FREE_LINK(j->free_head);
 	j->free_head = slot + 1;
@@ -171,13 +225,17 @@ int journeys_touch(struct journeys *j, struct jperson *p, long long ts, uint32_t
 			p->head = 0;
 		} else {
 			uint32_t cap = 2 * p->cap;
-			struct attr_touch *g = p->cap > JOURNEY_INLINE ? realloc(t, cap * sizeof(*g))
-								     : malloc(cap * sizeof(*g));
+			struct attr_touch *g;
 
+			if (p->cap > JOURNEY_INLINE && size_of(p->cap) < 0)	/* malloc's already */
+				g = realloc(t, cap * sizeof(*g));
+			else if ((g = arr_get(j, cap))) {	/* from the row, or from a free list's array */
+				memcpy(g, t, p->n * sizeof(*g));
+				if (p->cap > JOURNEY_INLINE)
+					arr_put(j, t, p->cap);
+			}
 			if (!g)
 				return -1;
-			if (p->cap <= JOURNEY_INLINE)
-				memcpy(g, t, p->n * sizeof(*g));
 			p->t.heap = g;
 			p->cap = cap;
 			t = g;
@@ -209,10 +267,11 @@ int journeys_finish(struct journeys *j)
 
 size_t journeys_bytes(const struct journeys *j)
 {
-	size_t i, b = htab_ref_bytes(&j->idx) + j->cap * (sizeof(*j->p) + sizeof(*j->last));
+	size_t i, b = htab_ref_bytes(&j->idx) + j->cap * (sizeof(*j->p) + sizeof(*j->last)) +
+		      j->nblocks * JOURNEY_BLOCK + j->blocks_cap * sizeof(*j->blocks);
 
-	for (i = 0; i < j->n; i++)
-		if (j->p[i].cap > JOURNEY_INLINE)
+	for (i = 0; i < j->n; i++)	/* the free lists' arrays are in the blocks */
+		if (j->p[i].cap > JOURNEY_INLINE && size_of(j->p[i].cap) < 0)
 			b += j->p[i].cap * sizeof(*j->p[i].t.heap);
 	return b;
 }
@@ -222,8 +281,11 @@ void journeys_free(struct journeys *j)
 	size_t i;
 
 	for (i = 0; i < j->n; i++)
-		if (j->p[i].cap > JOURNEY_INLINE)
+		if (j->p[i].cap > JOURNEY_INLINE && size_of(j->p[i].cap) < 0)
 			free(j->p[i].t.heap);
+	for (i = 0; i < j->nblocks; i++)
+		free(j->blocks[i]);
+	free(j->blocks);
 	free(j->p);
 	free(j->last);
 	htab_ref_free(&j->idx);

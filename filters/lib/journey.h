@@ -6,8 +6,9 @@
  * on as a journey that did not convert). Events come in time order.
  *
  * Memory: about 72 bytes a person active within the window (two touches
- * included), 16 a touch beyond, and 16-32 of index: flat in events for a
- * fixed number of active people.
+ * included), 16 a touch beyond (arrays of a power of two touches, kept on
+ * free lists for reuse once made), and 16-32 of index: flat in events for
+ * a fixed number of active people.
  */
 #ifndef VCHAIN_JOURNEY_H
 #define VCHAIN_JOURNEY_H
@@ -30,6 +31,15 @@
 #define JOURNEY_FREE_LINK(next) (LLONG_MAX - (long long)(next))
 #define JOURNEY_FREE_NEXT(last) ((uint32_t)(LLONG_MAX - (last)))
 #define JOURNEY_INLINE 2	/* touches kept in the person's row itself: most people have few */
+/*
+ * Arrays of 4, 8 ... 64 touches come from the engine's own free lists
+ * (one a size, linked through the free arrays themselves), carved from
+ * blocks of JOURNEY_BLOCK bytes; longer ones from malloc. Touch arrays
+ * are made and freed all the time (a person's third touch, a forgotten
+ * person): glibc's malloc and free took 5 % of vchain-attribute's time.
+ */
+#define JOURNEY_SIZES 5
+#define JOURNEY_BLOCK ((size_t)64 << 10)
 
 struct jperson {
 	struct h128 user;	/* the key: first, as htab_ref wants */
@@ -70,6 +80,11 @@ struct journeys {
 	long long next_sweep;
 	int swept_once;
 	uint64_t touches_aged;	/* touches that left the window before any conversion came */
+	void *free_arr[JOURNEY_SIZES];	/* free arrays of 4 << k touches, each one's first bytes the next's address */
+	char **blocks;		/* the blocks they are carved from */
+	size_t nblocks, blocks_cap;
+	char *carve;		/* the rest of the newest block */
+	size_t carve_left;
 	int err;		/* on_null stopped the run */
 };
 
