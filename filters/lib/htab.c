@@ -6,41 +6,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "htab.h"
-
-/*
- * Arrays of 2 MiB and more are mapped with transparent huge pages asked
- * for: a table that doubles to hundreds of MiB otherwise spends much of its
- * time in page faults (seen as 18% of vchain-dedupe's time on 1 M keys).
- */
-#define HUGE_MIN ((size_t)2 << 20)
-
-static void *zalloc(size_t bytes)
-{
-	void *p;
-
-	if (bytes < HUGE_MIN)
-		return calloc(1, bytes);
-	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return NULL;
-#ifdef MADV_HUGEPAGE
-	madvise(p, bytes, MADV_HUGEPAGE);
-#endif
-	return p;	/* anonymous memory is zero */
-}
-
-static void zfree(void *p, size_t bytes)
-{
-	if (!p)
-		return;
-	if (bytes < HUGE_MIN)
-		free(p);
-	else
-		munmap(p, bytes);
-}
+#include "mem.h"
 
 /* The key {0,0} marks empty slots; a real hash of {0,0} is stored as {1,0}. */
 static inline struct h128 fix_key(struct h128 k)
@@ -62,14 +30,14 @@ static inline int same(struct h128 a, struct h128 b)
 
 static int resize(struct htab *t, size_t cap)
 {
-	struct h128 *keys = zalloc(cap * sizeof(*keys));
+	struct h128 *keys = mem_zalloc(cap * sizeof(*keys));
 	uint64_t *vals = NULL;
 	size_t i, j, mask = cap - 1;
 
 	if (!keys)
 		return -1;
-	if (!t->no_values && !(vals = zalloc(cap * sizeof(*vals)))) {
-		zfree(keys, cap * sizeof(*keys));
+	if (!t->no_values && !(vals = mem_zalloc(cap * sizeof(*vals)))) {
+		mem_free(keys, cap * sizeof(*keys));
 		return -1;
 	}
 	for (i = 0; i < t->cap; i++) {
@@ -81,9 +49,9 @@ static int resize(struct htab *t, size_t cap)
 		if (vals)
 			vals[j] = t->vals[i];
 	}
-	zfree(t->keys, t->cap * sizeof(*t->keys));
+	mem_free(t->keys, t->cap * sizeof(*t->keys));
 	if (t->vals)
-		zfree(t->vals, t->cap * sizeof(*t->vals));
+		mem_free(t->vals, t->cap * sizeof(*t->vals));
 	t->keys = keys;
 	t->vals = vals;
 	t->cap = cap;
@@ -244,7 +212,7 @@ static int ref_resize(struct htab_ref *t, size_t cap)
 	uint64_t *e;
 	size_t i, j, mask = cap - 1;
 
-	if (cap > ((size_t)1 << 32) || !(e = zalloc(cap * sizeof(*e))))
+	if (cap > ((size_t)1 << 32) || !(e = mem_zalloc(cap * sizeof(*e))))
 		return -1;
 	for (i = 0; i < t->cap; i++) {
 		if (!t->e[i])
@@ -253,7 +221,7 @@ static int ref_resize(struct htab_ref *t, size_t cap)
 			;
 		e[j] = t->e[i];
 	}
-	zfree(t->e, t->cap * sizeof(*t->e));
+	mem_free(t->e, t->cap * sizeof(*t->e));
 	t->e = e;
 	t->cap = cap;
 	return 0;
@@ -325,7 +293,7 @@ size_t htab_ref_bytes(const struct htab_ref *t)
 
 void htab_ref_free(struct htab_ref *t)
 {
-	zfree(t->e, t->cap * sizeof(*t->e));
+	mem_free(t->e, t->cap * sizeof(*t->e));
 	t->e = NULL;
 	t->cap = t->count = 0;
 }
@@ -337,9 +305,9 @@ size_t htab_bytes(const struct htab *t)
 
 void htab_free(struct htab *t)
 {
-	zfree(t->keys, t->cap * sizeof(*t->keys));
+	mem_free(t->keys, t->cap * sizeof(*t->keys));
 	if (t->vals)
-		zfree(t->vals, t->cap * sizeof(*t->vals));
+		mem_free(t->vals, t->cap * sizeof(*t->vals));
 	t->keys = NULL;
 	t->vals = NULL;
 	t->cap = t->count = 0;
@@ -358,7 +326,7 @@ void *htab_rows_add(struct htab_rows *t)
 
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? 2 * t->cap : t->first;
-		unsigned char *nr = realloc(t->rows, cap * t->row_size);
+		unsigned char *nr = mem_grow(t->rows, t->cap * t->row_size, cap * t->row_size);
 
 		if (!nr)
 			return NULL;
@@ -394,7 +362,7 @@ size_t htab_rows_bytes(const struct htab_rows *t)
 void htab_rows_free(struct htab_rows *t)
 {
 	htab_free(&t->idx);
-	free(t->rows);
+	mem_free(t->rows, t->cap * t->row_size);
 	t->rows = NULL;
 	t->n = t->cap = 0;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "journey.h"
+#include "mem.h"
 
 void journeys_init(struct journeys *j, long long lookback_ms, journey_null_fn on_null, void *ctx)
 {
@@ -174,12 +175,15 @@ struct jperson *journeys_person(struct journeys *j, struct h128 user, long long 
 	else {
 		if (j->n == j->cap) {
 			size_t cap = j->cap ? 2 * j->cap : 1024;
-			struct jperson *np = cap > UINT32_MAX ? NULL : realloc(j->p, cap * sizeof(*np));
+			struct jperson *np;
 
-			if (!np)
-				return NULL;
-			j->p = np;	/* room for cap rows, though j->cap says so only once last has it too */
-			if (!(nl = realloc(j->last, cap * sizeof(*nl))))
+			if (j->pcap < cap) {	/* p may be grown already, by a call whose last did not grow */
+				if (cap > UINT32_MAX || !(np = mem_grow(j->p, j->pcap * sizeof(*np), cap * sizeof(*np))))
+					return NULL;
+				j->p = np;
+				j->pcap = cap;
+			}
+			if (!(nl = mem_grow(j->last, j->cap * sizeof(*nl), cap * sizeof(*nl))))
 				return NULL;
 			j->last = nl;
 			j->cap = cap;
@@ -267,7 +271,7 @@ int journeys_finish(struct journeys *j)
 
 size_t journeys_bytes(const struct journeys *j)
 {
-	size_t i, b = htab_ref_bytes(&j->idx) + j->cap * (sizeof(*j->p) + sizeof(*j->last)) +
+	size_t i, b = htab_ref_bytes(&j->idx) + j->pcap * sizeof(*j->p) + j->cap * sizeof(*j->last) +
 		      j->nblocks * JOURNEY_BLOCK + j->blocks_cap * sizeof(*j->blocks);
 
 	for (i = 0; i < j->n; i++)	/* the free lists' arrays are in the blocks */
@@ -286,8 +290,8 @@ void journeys_free(struct journeys *j)
 	for (i = 0; i < j->nblocks; i++)
 		free(j->blocks[i]);
 	free(j->blocks);
-	free(j->p);
-	free(j->last);
+	mem_free(j->p, j->pcap * sizeof(*j->p));
+	mem_free(j->last, j->cap * sizeof(*j->last));
 	htab_ref_free(&j->idx);
 	memset(j, 0, sizeof(*j));
 }

@@ -74,7 +74,8 @@ struct journeys {
 	 * bytes a person, not a row of 64.
 	 */
 	long long *last;
-	size_t n, cap;
+	size_t n, cap;		/* rows used, and made in both p and last */
+	size_t pcap;		/* rows made in p */
 	uint32_t free_head;	/* the first free slot + 1, 0: none; the others linked through last */
 	size_t active, peak;
 	long long next_sweep;

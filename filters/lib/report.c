@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "partial.h"
 #include "report.h"
 
@@ -77,7 +78,7 @@ int funnel_flatten(A_FUNNEL_t *p)
 	if (!p->rows.row_size)
 		htab_rows_init(&p->rows, p->more[0].row_size, 16);
 	if (n > p->rows.cap) {
-		unsigned char *r = realloc(p->rows.rows, n * p->rows.row_size);
+		unsigned char *r = mem_grow(p->rows.rows, p->rows.cap * p->rows.row_size, n * p->rows.row_size);
 
 		if (!r)
 			return -2;

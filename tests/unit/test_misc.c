@@ -1,4 +1,4 @@
-/* Unit tests of the small modules: buf, arena, hash, out, cli, sort, vocab, wordset, spill, the stage map. */
+/* Unit tests of the small modules: buf, arena, mem, hash, out, cli, sort, vocab, wordset, spill, the stage map. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "hash.h"
+#include "mem.h"
 #include "out.h"
 #include "par.h"
 #include "person.h"
@@ -24,6 +25,45 @@
 #include "spill.h"
 #include "vocab.h"
 #include "wordset.h"
+
+/* Byte i of a test array: not zero, not periodic in pages. */
+static unsigned char pattern(size_t i)
+{
+	return (unsigned char)(1 + (i * 2654435761u >> 13) % 251);
+}
+
+/*
+ * mem_grow keeps an array's bytes through every kind of growth: within
+ * malloc's, from malloc's to a mapping (at MEM_MAP_MIN), and a mapping
+ * grown (mremap); mem_zalloc's mapping is zero.
+ */
+static void test_mem(void **state)
+{
+	size_t sizes[] = { 1000, MEM_MAP_MIN / 2, MEM_MAP_MIN - 1, MEM_MAP_MIN + 4095, 3 * MEM_MAP_MIN + 1,
+			   16 * MEM_MAP_MIN };
+	size_t k, i, had = 0;
+	unsigned char *p = NULL, *z;
+
+	(void)state;
+	for (k = 0; k < sizeof(sizes) / sizeof(*sizes); k++) {
+		assert_non_null(p = mem_grow(p, had, sizes[k]));
+		for (i = 0; i < had; i++)
+			if (p[i] != pattern(i))
+				fail_msg("growing %zu to %zu bytes: byte %zu is %u, not %u", had, sizes[k], i, p[i],
+					 pattern(i));
+		for (i = had; i < sizes[k]; i++)
+			p[i] = pattern(i);
+		had = sizes[k];
+	}
+	mem_free(p, had);
+	for (k = 0; k < sizeof(sizes) / sizeof(*sizes); k++) {
+		assert_non_null(z = mem_zalloc(sizes[k]));
+		for (i = 0; i < sizes[k]; i++)
+			if (z[i])
+				fail_msg("mem_zalloc(%zu): byte %zu is %u", sizes[k], i, z[i]);
+		mem_free(z, sizes[k]);
+	}
+}
 
 static void test_buf(void **state)
 {
@@ -724,6 +764,7 @@ int main(void)
 		cmocka_unit_test(test_wordset),
 		cmocka_unit_test(test_buf),
 		cmocka_unit_test(test_arena),
+		cmocka_unit_test(test_mem),
 		cmocka_unit_test(test_spill_damage),
 		cmocka_unit_test(test_spill_segments),
 		cmocka_unit_test(test_hash_known_values),
