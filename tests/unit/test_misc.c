@@ -35,7 +35,8 @@ static unsigned char pattern(size_t i)
 /*
  * mem_grow keeps an array's bytes through every kind of growth: within
  * malloc's, from malloc's to a mapping (at MEM_MAP_MIN), and a mapping
- * grown (mremap); mem_zalloc's mapping is zero.
+ * grown (mremap); one that cannot grow is NULL and left as it was;
+ * mem_zalloc's mapping is zero.
  */
 static void test_mem(void **state)
 {
@@ -55,7 +56,17 @@ static void test_mem(void **state)
 			p[i] = pattern(i);
 		had = sizes[k];
 	}
+	/* no room for 32 TiB: NULL, and the array as it was, whether mapped or malloc's */
+	assert_null(mem_grow(p, had, (size_t)1 << 45));
+	for (i = 0; i < had; i++)
+		if (p[i] != pattern(i))
+			fail_msg("after a grow that failed: byte %zu is %u, not %u", i, p[i], pattern(i));
 	mem_free(p, had);
+	assert_non_null(p = mem_grow(NULL, 0, 1000));
+	memset(p, 7, 1000);
+	assert_null(mem_grow(p, 1000, (size_t)1 << 45));
+	assert_int_equal(p[999], 7);
+	mem_free(p, 1000);
 	for (k = 0; k < sizeof(sizes) / sizeof(*sizes); k++) {
 		assert_non_null(z = mem_zalloc(sizes[k]));
 		for (i = 0; i < sizes[k]; i++)
