@@ -22,7 +22,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mem.h"
 #include "spill.h"
 #include "xsort.h"
 
@@ -443,12 +442,6 @@ static void press(struct xsort *x)
 }
 
 /* Room for need elements of size bytes: doubling, but not past limit elements unless need is. */
-static void run_free(struct run *r)
-{
-	mem_free(r->mem, r->cap);
-	mem_free(r->e, r->ecap * sizeof(*r->e));
-}
-
 static int grow(void *pp, size_t *cap, size_t need, size_t size, size_t limit)
 {
 	size_t c = *cap ? *cap : 4096;
@@ -459,7 +452,7 @@ static int grow(void *pp, size_t *cap, size_t need, size_t size, size_t limit)
 	if (c > limit && need <= limit)
 		c = limit;
 	memcpy(&p, pp, sizeof(p));
-	if (!(np = mem_grow(p, *cap * size, c * size)))	/* read at random by the sort and the merge */
+	if (!(np = realloc(p, c * size)))
 		return -1;
 	memcpy(pp, &np, sizeof(np));
 	*cap = c;
@@ -1349,7 +1342,7 @@ int xsort_finish(struct xsort *x, int (*emit)(void *ctx, const char *rec, uint32
 		/* one run held the whole budget: it goes to disk too, so that the readers have their half */
 		if (next_run(x) < 0)
 			return -1;
-		run_free(last);
+		free(last->mem), free(last->e);
 		memset(last, 0, sizeof(*last));
 		last = NULL;
 	} else {
@@ -1384,7 +1377,7 @@ int xsort_finish(struct xsort *x, int (*emit)(void *ctx, const char *rec, uint32
 		for (h = 0; h < x->nheld && x->held[h] != &x->runs[i]; h++)
 			;
 		if (&x->runs[i] != last && h == x->nheld) {
-			run_free(&x->runs[i]);
+			free(x->runs[i].mem), free(x->runs[i].e);
 			memset(&x->runs[i], 0, sizeof(x->runs[i]));
 		}
 	}
@@ -1443,8 +1436,10 @@ void xsort_free(struct xsort *x)
 		return;
 	stop_spillers(x);
 	drop_disk(x);
-	for (i = 0; x->runs && i < x->nrun; i++)
-		run_free(&x->runs[i]);
+	for (i = 0; x->runs && i < x->nrun; i++) {
+		free(x->runs[i].mem);
+		free(x->runs[i].e);
+	}
 	free(x->runs);
 	free(x->queue);
 	free(x->free);
