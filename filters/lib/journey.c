@@ -36,7 +36,7 @@ static struct attr_touch *arr_get(struct journeys *j, uint32_t cap)
 		memcpy(&j->free_arr[k], a, sizeof(void *));
 		return a;
 	}
-	if (j->carve_left < bytes) {	/* the newest block's rest: too short for any array asked from here on */
+	if (j->carve_left < bytes) {	/* the newest block's rest, too short for this one, is left unused */
 		if (j->nblocks == j->blocks_cap) {
 			size_t n = j->blocks_cap ? 2 * j->blocks_cap : 16;
 			char **nb = realloc(j->blocks, n * sizeof(*nb));

@@ -5,31 +5,27 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 #include "mem.h"
 
-static size_t page_round(size_t bytes)
-{
-	size_t pg = 4096;
-
-	return (bytes + pg - 1) & ~(pg - 1);
-}
-
-/* Ask for huge pages on a mapping (a hint: a kernel that says no still gives memory). */
+/*
+ * Ask for huge pages on a mapping (a hint: a kernel that says no still
+ * gives memory). Lengths here need no rounding: mmap, mremap, madvise
+ * and munmap round them up to whole pages themselves.
+ */
 static void *huge(void *p, size_t bytes)
 {
 	if (p == MAP_FAILED)
 		return NULL;
 #ifdef MADV_HUGEPAGE
-	madvise(p, page_round(bytes), MADV_HUGEPAGE);
+	madvise(p, bytes, MADV_HUGEPAGE);
 #endif
 	return p;
 }
 
 static void *map(size_t bytes)
 {
-	return huge(mmap(NULL, page_round(bytes), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+	return huge(mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
 		    bytes);
 }
 
@@ -53,11 +49,11 @@ void *mem_grow(void *p, size_t old, size_t bytes)
 	}
 #ifdef MREMAP_MAYMOVE
 	/* the pages move, not their bytes; the mapping keeps its madvise, the new part asked again */
-	return huge(mremap(p, page_round(old), page_round(bytes), MREMAP_MAYMOVE), bytes);
+	return huge(mremap(p, old, bytes, MREMAP_MAYMOVE), bytes);
 #else
 	if ((q = map(bytes))) {
 		memcpy(q, p, old);
-		munmap(p, page_round(old));
+		munmap(p, old);
 	}
 	return q;
 #endif
@@ -70,5 +66,5 @@ void mem_free(void *p, size_t bytes)
 	if (bytes < MEM_MAP_MIN)
 		free(p);
 	else
-		munmap(p, page_round(bytes));
+		munmap(p, bytes);
 }
