@@ -9,7 +9,12 @@
 # For a program whose output is files: OOM_BEFORE, a command run before
 # each run (make its output directory afresh), and OOM_CHECK, a command
 # that succeeds when the files are whole, checked instead of EXPECTED.
+# With OOM_MAPS=1 the anonymous mappings fail instead (mem.c's big tables),
+# not the mallocs: each one alone, one a run, every one of them (they are
+# few).
 set -u
+what=ALLOC noun=allocation after=AFTER
+[ "${OOM_MAPS:-0}" = 1 ] && what=MAP noun=mapping after=AT
 so=$1 expected=$2 input=$3
 shift 3
 tmp=$(mktemp -d)
@@ -18,25 +23,26 @@ whole_output() {
 	if [ -n "${OOM_CHECK:-}" ]; then sh -c "$OOM_CHECK" > /dev/null 2>&1; else cmp -s "$tmp/out" "$expected"; fi
 }
 [ -z "${OOM_BEFORE:-}" ] || sh -c "$OOM_BEFORE"
-FAIL_ALLOC_COUNT="$tmp/count" LD_PRELOAD="$so" "$@" < "$input" > "$tmp/out" 2> "$tmp/err" ||
+env "FAIL_${what}_COUNT=$tmp/count" LD_PRELOAD="$so" "$@" < "$input" > "$tmp/out" 2> "$tmp/err" ||
 	{ echo "the run without failures failed:"; cat "$tmp/err"; exit 1; }
 whole_output || { echo "the run without failures gave another output"; exit 1; }
 total=$(cat "$tmp/count")
-step=$((total / 300 + 1))
+[ "$what" = ALLOC ] && step=$((total / 300 + 1)) || step=1
+[ "$total" -gt 0 ] || { echo "the run made no $noun to fail"; exit 1; }
 n=0 clean=0 whole=0
 while [ $n -lt "$total" ]; do
 	st=0
 	[ -z "${OOM_BEFORE:-}" ] || sh -c "$OOM_BEFORE"
-	FAIL_ALLOC_AFTER=$n LD_PRELOAD="$so" "$@" < "$input" > "$tmp/out" 2> "$tmp/err" || st=$?
+	env "FAIL_${what}_${after}=$n" LD_PRELOAD="$so" "$@" < "$input" > "$tmp/out" 2> "$tmp/err" || st=$?
 	if [ $st -eq 0 ]; then
 		whole_output ||
-			{ echo "allocation $n failing: exit 0 with another output"; head -c 300 "$tmp/err"; exit 1; }
+			{ echo "$noun $n failing: exit 0 with another output"; head -c 300 "$tmp/err"; exit 1; }
 		whole=$((whole + 1))
 	elif [ $st -eq 1 ] && [ -s "$tmp/err" ]; then
 		clean=$((clean + 1))
 	else
-		echo "allocation $n failing: exit status $st"; head -c 300 "$tmp/err"; exit 1
+		echo "$noun $n failing: exit status $st"; head -c 300 "$tmp/err"; exit 1
 	fi
 	n=$((n + step))
 done
-echo "$total allocations, every ${step}th failed in turn: $clean runs stopped with a message, $whole gave the whole output"
+echo "$total ${noun}s, every ${step}th failed in turn: $clean runs stopped with a message, $whole gave the whole output"
