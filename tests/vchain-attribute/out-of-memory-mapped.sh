@@ -10,7 +10,7 @@ so="$BIN/tests/failalloc.so"
 [ -f "$so" ] || { echo "no failalloc.so in this build (the sanitizers replace malloc)"; exit 77; }
 A="$BIN/vchain-attribute"
 "$BIN/vchain-gen" --seed 71 --people 300000 > "$TMP/in"
-for args in "-j 1 --summary" "-j 2"; do
+for args in "-j 1 --summary"; do
 	# shellcheck disable=SC2086
 	"$A" $args < "$TMP/in" > "$TMP/want"
 	# shellcheck disable=SC2086
