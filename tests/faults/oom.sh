@@ -45,4 +45,5 @@ while [ $n -lt "$total" ]; do
 	fi
 	n=$((n + step))
 done
-echo "$total ${noun}s, every ${step}th failed in turn: $clean runs stopped with a message, $whole gave the whole output"
+[ "$step" -eq 1 ] && which="each" || which="every ${step}th"
+echo "$total ${noun}s, $which failed in turn: $clean runs stopped with a message, $whole gave the whole output"
