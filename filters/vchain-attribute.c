@@ -358,6 +358,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 		}
 	}
+	/* the journeys without a conversion: only the path-level models and the path table read them */
+	o->a.keep_null = o->paths || o->partial || o->a.tf == ATTR_TF_FREQUENCY;	/* frequency names channels anew */
+	for (i = 0; i < o->a.nmodel; i++)
+		if (o->summary && !attr_per_conversion(o->a.model[i]))
+			o->a.keep_null = 1;
 	o->names[N_TYPE] = "type";
 	o->names[N_USER] = "user_id";
 	o->names[N_TS] = "ts";

@@ -83,6 +83,10 @@ static int room(struct attrib *r, size_t n)
 			if (!d)
 				return -1;
 			r->direct = d;
+			if (!(d = realloc(r->null_ch, cap)))
+				return -1;
+			memset(d + r->cr_cap, 0, cap - r->cr_cap);
+			r->null_ch = d;
 		}
 		r->cr_cap = cap;
 	}
@@ -127,11 +131,23 @@ static int on_null(void *ctx, const struct attr_touch *t, size_t n)
 	struct attrib *r = ctx;
 	struct dec zero = { 0, 0 };
 	int direct;
-	long k = take_path(r, t, n, 0, &direct);
+	long k;
 
-	if (k < 0 || paths_add(&r->paths, r->ids, (uint32_t)k, 0, zero, 1) < 0)
-		return oom(r);
 	r->null_paths++;
+	if (!r->c->keep_null) {
+		/*
+		 * Nothing reads the path, but the summary lists every channel
+		 * on one (its transform, frequency aside, keeps the channels
+		 * it was given: keep_null is set for frequency)
+		 */
+		if (r->paths.ch.n > r->cr_cap && room(r, 0) < 0)
+			return oom(r);
+		while (n)
+			r->null_ch[t[--n].ch] = 1;
+		return 0;
+	}
+	if ((k = take_path(r, t, n, 0, &direct)) < 0 || paths_add(&r->paths, r->ids, (uint32_t)k, 0, zero, 1) < 0)
+		return oom(r);
 	return 0;
 }
 
@@ -470,6 +486,8 @@ static int absorb(struct attrib *a, struct attrib *s)
 	}
 	if (room(a, 0) < 0)
 		goto fail;
+	for (i = 0; i < nch && i < s->cr_cap; i++)
+		a->null_ch[map[i]] |= s->null_ch[i];
 	for (m = 0; m < ATTR_NMODELS; m++)
 		for (i = 0; i < nch && i < s->cr_cap; i++) {
 			a->cr[m][map[i]].units += s->cr[m][i].units;
@@ -966,9 +984,11 @@ int attrib_write_summary(struct attrib *r, struct out *out)
 	for (i = 0; i < r->paths.n; i++)
 		for (uint32_t j = 0; j < r->paths.row[i].n; j++)
 			used[paths_steps(&r->paths, &r->paths.row[i])[j]] = 1;
-	for (i = 0; i < nch; i++)
+	for (i = 0; i < nch; i++) {
+		used[i] |= r->null_ch[i];	/* room() made null_ch's nch */
 		if (used[i])
 			byname[nused++] = (uint32_t)i;
+	}
 	if (sort_stable(byname, nused, sizeof(*byname), by_name, &r->paths.ch) < 0)
 		goto oom;
 	if (o->spend_path && spend_by_channel(r, &sp, spend, has) < 0)
@@ -1162,6 +1182,7 @@ void attrib_free(struct attrib *r)
 	for (m = 0; m < ATTR_NMODELS; m++)
 		free(r->cr[m]);
 	free(r->direct);
+	free(r->null_ch);
 	free(r->tt);
 	free(r->ids);
 	free(r->w);

@@ -47,6 +47,9 @@ struct attrib_cfg {
 	enum out_format format;
 	int stats;
 	long long tolerance_ms;			/* how far ts may go back before it is an error */
+	int keep_null;				/* the journeys that end without a conversion go in the path
+						   table (what markov, shapley, --paths, --partial read); else
+						   they are only counted, their touches never read */
 };
 
 /*
@@ -79,6 +82,7 @@ struct attrib {
 	size_t cr_cap;
 	uint8_t *direct;		/* by channel id */
 	size_t direct_n;
+	uint8_t *null_ch;		/* by channel id (cr_cap of them): on a null path not kept (keep_null 0) */
 	/* scratch for the path being credited */
 	struct attr_touch *tt;
 	uint32_t *ids, *cc;
