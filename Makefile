@@ -111,6 +111,11 @@ $(B)/tests/failalloc.so: tests/faults/failalloc.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -D_DEFAULT_SOURCE -O1 -g -Wall -Wextra -fPIC -shared -o $@ $<
 
+# For make bench: a file into a pipe by splice(2), no copy (tests/bench/splicecat.c).
+$(B)/tests/splicecat: tests/bench/splicecat.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -O2 -Wall -Wextra -o $@ $<
+
 unit: $(UNITS) $(if $(SANITIZE),,$(B)/tests/failalloc.so)
 
 # The suite: unit tests and CLI tests, then the same under ASan+UBSan.
@@ -137,7 +142,7 @@ demo: deps all
 soak: all
 	@sh scripts/soak.sh $(B) $(SOAK_EVENTS)
 
-bench: all
+bench: all $(B)/tests/splicecat
 	@sh scripts/deps.sh bench
 	@sh tests/bench/bench.sh $(B)
 	@sh tests/bench/scaling.sh $(B)

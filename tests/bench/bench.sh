@@ -346,8 +346,8 @@ if [ -x "$AT" ] && want attribute; then
 	BYTES=$(wc -c < "$ev")
 	t="attribute $AN events"
 	measure "$t" "vchain-attribute --summary (all 8 models)" "$RUNS" "$AT --summary $ev"
-	measure "$t" "vchain-attribute --summary (6 rule-based)" "$RUNS" \
-		"$AT --summary -m first,last,last_non_direct,linear,time_decay,position $ev"
+	measure "$t" "vchain-attribute --summary (5 rule-based)" "$RUNS" \
+		"$AT --summary -m first,last,linear,time_decay,position $ev"
 	measure "$t" "vchain-attribute (credit records)" "$RUNS" "$AT -m first,last,linear,time_decay,position $ev"
 	measure "$t" "vchain-attribute --summary -j 1" "$SLOW" "$AT --summary -j 1 $ev"
 	touch="'impression','view','like','follow','comment','share','mention','tag','dm','complaint','review','referral','subscribe','signup','lead','visit','click'"

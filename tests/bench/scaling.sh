@@ -4,7 +4,9 @@
 # ... N (N: the CPUs this process may use), as median wall seconds and the
 # speed-up over -j 1 (the runs of each -j taken in turn, so that a slow
 # spell of a shared machine falls on all alike); then each filter reading
-# a pipe (cat f | F) against reading the file, and the pipeline's wall time
+# a pipe (cat f | F, and splicecat f | F: the file moved into the pipe by
+# splice(2), no copy, so what is left is the reader's own cost) against
+# reading the file, and the pipeline's wall time
 # against the CPU seconds its four stages take one after another. Numbers
 # are printed, never asserted (make bench runs it).
 #
@@ -152,21 +154,28 @@ row "vchain-sort -k user_id,ts" "$SO -j @J@ -k user_id,ts --missing last $nd"
 row "pipeline .gz|dedupe|stage|funnel" "$P -j @J@ $nd.gz | $DE -j @J@ | $S -j @J@ | $A -j @J@ --report funnel"
 
 echo
-echo "reading a pipe (cat f | F) against the file (F f), default -j:"
+echo "reading a pipe (cat f | F; splicecat f | F, the file put in the pipe without a copy) against the file (F f), default -j:"
+SC="$B/tests/splicecat"
+[ -x "$SC" ] || SC=
 for f in "$P|$nd" "$DE|$nd" "$S|$dd" "$A --report funnel|$st"; do
 	cmd=${f%|*} in=${f#*|}
 	: > "$D/scale.tf"
 	: > "$D/scale.tp"
+	: > "$D/scale.ts"
 	r=0
 	while [ "$r" -lt "$RUNS" ]; do	# in turn, as row does
 		once "$D/scale.tf" "$cmd $in" && once "$D/scale.tp" "cat $in | $cmd" || break
+		[ -z "$SC" ] || once "$D/scale.ts" "$SC $in | $cmd" || break
 		r=$((r + 1))
 	done
 	file=$(sort -n "$D/scale.tf" | awk '{ w[NR] = $1 } END { print w[int((NR + 1) / 2)] }')
-	set -- "$(sort -n "$D/scale.tp" | awk '{ w[NR] = $1 } END { print w[int((NR + 1) / 2)] }')"
-	rm -f "$D/scale.tf" "$D/scale.tp"
-	printf '  %-40s file %6ss  pipe %6ss  pipe/file %s\n' "$(basename "${cmd%% *}")${cmd#"${cmd%% *}"}" "$file" "$1" \
-		"$(awk -v a="$1" -v b="$file" 'BEGIN { printf "%.2f", a / b }')"
+	pipe=$(sort -n "$D/scale.tp" | awk '{ w[NR] = $1 } END { print w[int((NR + 1) / 2)] }')
+	spl=$(sort -n "$D/scale.ts" | awk '{ w[NR] = $1 } END { print w[int((NR + 1) / 2)] }')
+	rm -f "$D/scale.tf" "$D/scale.tp" "$D/scale.ts"
+	printf '  %-32s file %6ss  cat %6ss  cat/file %s' "$(basename "${cmd%% *}")${cmd#"${cmd%% *}"}" "$file" "$pipe" \
+		"$(awk -v a="$pipe" -v b="$file" 'BEGIN { printf "%.2f", a / b }')"
+	[ -z "$spl" ] || printf '  splice %6ss  splice/file %s' "$spl" "$(awk -v a="$spl" -v b="$file" 'BEGIN { printf "%.2f", a / b }')"
+	echo
 done
 
 echo
