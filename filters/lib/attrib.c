@@ -146,6 +146,11 @@ static int on_null(void *ctx, const struct attr_touch *t, size_t n)
 			r->null_ch[t[--n].ch] = 1;
 		return 0;
 	}
+	if (n == 1 && r->c->tf != ATTR_TF_FREQUENCY) {	/* most: one touch, a path every transform leaves as it is */
+		uint32_t id = t[0].ch;
+
+		return paths_add(&r->paths, &id, 1, 0, zero, 1) < 0 ? oom(r) : 0;
+	}
 	if ((k = take_path(r, t, n, 0, &direct)) < 0 || paths_add(&r->paths, r->ids, (uint32_t)k, 0, zero, 1) < 0)
 		return oom(r);
 	return 0;
