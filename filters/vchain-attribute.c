@@ -55,6 +55,7 @@ struct opts {
 struct worker {
 	const struct opts *o;
 	struct jobj obj;
+	struct attrib_note note;	/* of the records written into the chunk being mapped */
 };
 
 struct run {
@@ -486,6 +487,7 @@ static int attr_line(void *ctx, const char *line, size_t len, const struct scan_
 		r.ts_len = n;
 	}
 	memcpy(out->p + start, &r, sizeof(r));
+	attrib_note_rec(&w->note, &r, o->a.tolerance_ms);
 	if (r.kind == ATTRIB_OTHER || (r.kind == ATTRIB_TOUCH && !r.has_user))
 		return 0;	/* for the commit's time check and counts only */
 	return PAR_PART + (int)attrib_part_of(&r, o->nparts);
@@ -533,6 +535,11 @@ static int merge_input_done(void *ctx)
 }
 
 /* ---- main ---- */
+
+static void chunk_end(void *ctx, struct par_chunk *c)
+{
+	attrib_note_chunk(&((struct worker *)ctx)->note, c);
+}
 
 static int worker_init(void *ctx, void *o)
 {
@@ -589,6 +596,8 @@ int main(int argc, char **argv)
 			o.d.part_fn = attrib_part;
 			o.d.pctx = r.a.pctx;
 			o.d.part_outputs = 1;
+			o.d.chunk_end = chunk_end;	/* the commit reads the chunk's note, not its records */
+			r.a.noted = 1;
 			status = drive_start(&o.d, attr_line, sizeof(struct worker), worker_init, &o, worker_done);
 		}
 		if (status == EXIT_OK && !o.summary && !o.paths && !o.partial && attrib_open_credits(&r.a, &o.d.out) < 0)

@@ -425,22 +425,72 @@ static int write_block(struct attrib *a, const struct buf *b, size_t *at)
 	return 0;
 }
 
+void attrib_note_chunk(struct attrib_note *nt, struct par_chunk *c)
+{
+	memcpy(c->note, nt, sizeof(*nt));
+	memset(nt, 0, sizeof(*nt));
+}
+
+/* The commit's message for a ts back from newest. */
+static void went_back(struct attrib *a, long long ts, long long newest)
+{
+	snprintf(a->why, sizeof(a->why), "ts goes back %.3f s behind the newest so far: attribution "
+		 "needs events in time order (vchain-sort; --tolerance)", (double)(newest - ts) / 1000);
+}
+
+/*
+ * attrib_commit from the chunk's note alone, when no credit record is
+ * written: 1 when done (0 written to *rc: the chunk is fine, or -1 with
+ * *line), 0 when the records must be read (a part failed on one, or the
+ * earliest ts is behind the newest before the chunk: which record, only
+ * the reading says).
+ */
+static int commit_noted(struct attrib *a, const struct par_chunk *c, uint64_t first_line, uint64_t *line, int *rc)
+{
+	long long tol = a->c->tolerance_ms;
+	struct attrib_note nt;
+	unsigned q;
+
+	memcpy(&nt, c->note, sizeof(nt));
+	for (q = 0; q < a->nparts; q++)
+		if (shard(a, q)->rc)
+			return 0;
+	if (!nt.n)
+		return *rc = 0, 1;
+	if (a->have_newest && nt.min_ts < a->newest - tol)
+		return 0;
+	if (nt.has_back) {	/* the first: none is behind the newest before the chunk */
+		went_back(a, nt.back_ts, a->have_newest && a->newest > nt.back_newest ? a->newest : nt.back_newest);
+		*line = par_record_line(c, first_line, nt.back_k);
+		return *rc = -1, 1;
+	}
+	a->read += nt.n;
+	a->others += nt.others;
+	a->anon_touches += nt.anon;
+	if (!a->have_newest || nt.max_ts > a->newest)
+		a->newest = nt.max_ts;
+	a->have_newest = 1;
+	return *rc = 0, 1;
+}
+
 int attrib_commit(struct attrib *a, const struct par_chunk *c, uint64_t first_line, uint64_t *line)
 {
 	const char *p = c->out.p, *end = c->out.p + c->out.len;
 	uint64_t k = 0;		/* the record's number in the chunk: its line, par_record_line */
 	struct attrib_rec h;
 	unsigned q;
+	int rc;
 
 	*line = 0;
+	if (a->noted && !a->w_open && commit_noted(a, c, first_line, line, &rc))
+		return rc;
 	if (a->w_open)
 		memset(a->row_at, 0, a->nparts * sizeof(*a->row_at));
 	for (; p < end; p += ATTRIB_REC_LEN(h), k++) {
 		memcpy(&h, p, sizeof(h));
 		a->read++;
 		if (a->have_newest && h.ts < a->newest - a->c->tolerance_ms) {
-			snprintf(a->why, sizeof(a->why), "ts goes back %.3f s behind the newest so far: attribution "
-				 "needs events in time order (vchain-sort; --tolerance)", (double)(a->newest - h.ts) / 1000);
+			went_back(a, h.ts, a->newest);
 			*line = par_record_line(c, first_line, k);
 			return -1;
 		}

@@ -68,6 +68,45 @@ enum { ATTRIB_OTHER, ATTRIB_TOUCH, ATTRIB_CONV, ATTRIB_FAILED /* a part failed o
 _Static_assert(sizeof(struct attrib_rec) == 64, "a record's header is 64 bytes");
 #define ATTRIB_REC_LEN(h) (sizeof(h) + (h).ch_len + (h).id_len + (h).user_len + (h).ts_len)
 
+/*
+ * What a worker gathers of the records it writes into a chunk, for
+ * attrib_commit (in the chunk's note, par_set_chunk_end): their counts,
+ * and their times, each checked against the newest before it in the
+ * chunk; the commit checks the earliest against the newest before the
+ * chunk, and need not read the records one by one.
+ */
+struct attrib_note {
+	uint32_t n, others, anon;	/* records; of them, others, and touches without a user */
+	uint32_t back_k;		/* has_back: the first record whose ts is behind the chunk's newest before it */
+	long long min_ts, max_ts;	/* over the records, when n */
+	long long back_ts, back_newest;	/* has_back: its ts, and that newest */
+	int has_back;
+};
+_Static_assert(sizeof(struct attrib_note) <= sizeof(((struct par_chunk *)0)->note), "a note fits a chunk's");
+/* Record r, just written by the worker whose note is nt. */
+static inline void attrib_note_rec(struct attrib_note *nt, const struct attrib_rec *r, long long tolerance_ms)
+{
+	if (!nt->n) {
+		nt->min_ts = nt->max_ts = r->ts;
+	} else {
+		if (!nt->has_back && r->ts < nt->max_ts - tolerance_ms) {
+			nt->has_back = 1;
+			nt->back_k = nt->n;
+			nt->back_ts = r->ts;
+			nt->back_newest = nt->max_ts;
+		}
+		if (r->ts < nt->min_ts)
+			nt->min_ts = r->ts;
+		if (r->ts > nt->max_ts)
+			nt->max_ts = r->ts;
+	}
+	nt->n++;
+	nt->others += r->kind == ATTRIB_OTHER;
+	nt->anon += r->kind == ATTRIB_TOUCH && !r->has_user;
+}
+/* The chunk's note from nt, which starts afresh (par_set_chunk_end). */
+void attrib_note_chunk(struct attrib_note *nt, struct par_chunk *c);
+
 struct attrib_credit {
 	unsigned __int128 units;	/* billionths of a conversion */
 	struct dec value;
@@ -105,6 +144,7 @@ struct attrib {
 	size_t people_bytes;		/* at the end */
 	long long newest;		/* the newest ts so far */
 	int have_newest;
+	int noted;			/* each chunk has its struct attrib_note (the workers wrote it) */
 	/* attrib_parts: people split by their hash, each part an engine of its own */
 	void *part_mem;			/* the parts (struct attrib_shard), on cache lines of their own */
 	void **pctx;			/* each one's address, for par_set_parts */

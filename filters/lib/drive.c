@@ -110,6 +110,8 @@ int drive_open(struct drive *d, par_line_fn fn, void **wctx)
 		diag("out of memory for %u parts of state", d->parts);
 		return EXIT_DATA;
 	}
+	if (d->chunk_end)
+		par_set_chunk_end(d->par, d->chunk_end);
 	return EXIT_OK;
 }
 

@@ -37,6 +37,7 @@ struct drive {
 	par_part_fn part_fn;
 	void **pctx;
 	int part_outputs;	/* par_part_outputs: each chunk a buffer a part */
+	void (*chunk_end)(void *wctx, struct par_chunk *c);	/* optional: par_set_chunk_end */
 	/* for the filter's commit function */
 	struct out out;
 	const char *name;	/* the input being read, as messages show it */

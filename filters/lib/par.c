@@ -31,6 +31,7 @@ struct slot {
 struct par {
 	struct par_opts o;
 	par_line_fn fn;
+	void (*chunk_end)(void *wctx, struct par_chunk *c);
 	void **wctx;
 	unsigned nslots;
 	struct slot *slots;
@@ -395,12 +396,16 @@ static void chunk_work(struct par *p, void *wctx, struct par_chunk *c)
 			goto oom;
 	}
 	c->lines = phys;	/* all of them, unless the chunk stopped the run */
+	if (p->chunk_end)
+		p->chunk_end(wctx, c);
 	if (same && add_span(c, 1, (size_t)(same - c->in.p), (size_t)(line - same)) < 0)
 		goto oom;
 	if (spans_to(c, &out_done) == 0 && by_part(p, c) == 0)
 		return;
 oom:
 	c->fatal = 1;
+	if (p->chunk_end)	/* the worker starts afresh; the chunk is no one's to commit */
+		p->chunk_end(wctx, c);
 	if (p->nparts)	/* the parts take nothing of it */
 		memset(c->part_start, 0, (p->nparts + 1) * sizeof(*c->part_start));
 }
@@ -812,6 +817,11 @@ void par_each(struct par *p, unsigned n, void (*fn)(void *ctx, unsigned i), void
 	p->each_n = p->each_next = p->each_done = 0;
 	p->each = NULL;
 	pthread_mutex_unlock(&p->mu);
+}
+
+void par_set_chunk_end(struct par *p, void (*fn)(void *wctx, struct par_chunk *c))
+{
+	p->chunk_end = fn;
 }
 
 void par_set_idle(struct par *p, int (*fn)(void *ctx), void *ctx)

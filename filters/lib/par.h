@@ -73,6 +73,12 @@ struct par_chunk {
 	struct buf *part_out;
 	unsigned nparts;	/* of part_out */
 	/*
+	 * par_set_chunk_end: what the worker that mapped the chunk says of
+	 * its records as a whole (their count, their times), for a commit
+	 * that then need not read them one by one.
+	 */
+	_Alignas(8) unsigned char note[64];
+	/*
 	 * Where records and lines part (par_record_line): pairs (k, d), record
 	 * k and those after it, up to the next pair, on chunk line k + d.
 	 * Added when blank, left-out or set-aside lines, or a record of
@@ -169,6 +175,12 @@ typedef int (*par_part_fn)(void *pctx, struct par_chunk *c, const uint32_t *offs
 int par_set_parts(struct par *p, unsigned nparts, par_part_fn fn, void **pctx);
 /* After par_set_parts: each chunk gets its part_out buffers. 0, or -1 when out of memory. */
 int par_part_outputs(struct par *p);
+/*
+ * fn(wctx, c) in the worker that mapped chunk c, after its last line (and
+ * whatever the lines were): it writes c->note from what the line function
+ * gathered in wctx, and starts afresh. Call before the first par_run.
+ */
+void par_set_chunk_end(struct par *p, void (*fn)(void *wctx, struct par_chunk *c));
 /*
  * Work for idle workers: a worker with nothing to map and no part to take
  * calls fn(ctx) (outside the lock), which does a bounded piece of work and
