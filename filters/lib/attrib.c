@@ -1267,7 +1267,8 @@ void attrib_stats(const struct attrib *r)
 	     (unsigned long long)r->conversions, (unsigned long long)r->direct_conv, (unsigned long long)r->no_value,
 	     o->value_field, (unsigned long long)r->others, (unsigned long long)r->anon_touches);
 	diag("%llu journeys without conversion; %llu touches left the window before any conversion; "
-	     "%zu paths, %zu channels; people in the window at most %zu; %zu bytes of people, %zu of paths",
-	     (unsigned long long)r->null_paths, (unsigned long long)r->jn.touches_aged, r->paths.n, r->paths.ch.n,
-	     r->jn.peak, r->people_bytes, paths_bytes(&r->paths));
+	     "%zu paths%s, %zu channels; people in the window at most %zu; %zu bytes of people, %zu of paths",
+	     (unsigned long long)r->null_paths, (unsigned long long)r->jn.touches_aged, r->paths.n,
+	     o->keep_null ? "" : " (converting ones only: nothing asked for reads the others)", r->paths.ch.n, r->jn.peak,
+	     r->people_bytes, paths_bytes(&r->paths));
 }

@@ -37,3 +37,6 @@ done
 $RUN "$A" --summary -m first --transform frequency "$TMP/in2" | jq -r '.channel' > "$TMP/got"
 printf '%s\n' 'facebook(1)' 'instagram(1)' 'instagram(2)' > "$TMP/want"
 diff "$TMP/want" "$TMP/got"
+# --stats says which paths it kept: a, and with markov b's and c's too
+$RUN "$A" --summary -m first --stats "$TMP/in" 2>&1 > /dev/null | grep -q '; 1 paths (converting ones only: nothing asked for reads the others), 2 channels;'
+$RUN "$A" --summary -m markov --stats "$TMP/in" 2>&1 > /dev/null | grep -q '; 3 paths, 2 channels;'
