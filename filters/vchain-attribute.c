@@ -360,7 +360,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		}
 	}
 	/* the journeys without a conversion: only the path-level models and the path table read them */
-	o->a.keep_null = o->paths || o->partial || o->a.tf == ATTR_TF_FREQUENCY;	/* frequency names channels anew */
+	o->a.keep_null = o->paths || o->partial || !attr_transform_keeps_channels(o->a.tf);
 	for (i = 0; i < o->a.nmodel; i++)
 		if (o->summary && !attr_per_conversion(o->a.model[i]))
 			o->a.keep_null = 1;

@@ -47,6 +47,15 @@ struct attr_params {
  * scratch). A step merged into another keeps the time of the first.
  */
 long attr_transform(enum attr_transform tf, struct attr_touch *t, size_t n, struct chans *ch, struct buf *tmp);
+/*
+ * Whether tf keeps a path's channels as they are (it only drops steps), so
+ * that a path of one step is its own transform: all but frequency, which
+ * names them anew.
+ */
+static inline int attr_transform_keeps_channels(enum attr_transform tf)
+{
+	return tf != ATTR_TF_FREQUENCY;
+}
 
 /* Whether a channel is direct traffic for last_non_direct: "(direct)", "web", "(direct)/...". */
 int attr_direct(const char *name, size_t n);

@@ -137,8 +137,8 @@ static int on_null(void *ctx, const struct attr_touch *t, size_t n)
 	if (!r->c->keep_null) {
 		/*
 		 * Nothing reads the path, but the summary lists every channel
-		 * on one (its transform, frequency aside, keeps the channels
-		 * it was given: keep_null is set for frequency)
+		 * on one (its transform keeps the channels it was given:
+		 * keep_null is set for one that does not)
 		 */
 		if (r->paths.ch.n > r->cr_cap && room(r, 0) < 0)
 			return oom(r);
@@ -146,7 +146,7 @@ static int on_null(void *ctx, const struct attr_touch *t, size_t n)
 			r->null_ch[t[--n].ch] = 1;
 		return 0;
 	}
-	if (n == 1 && r->c->tf != ATTR_TF_FREQUENCY) {	/* most: one touch, a path every transform leaves as it is */
+	if (n == 1 && attr_transform_keeps_channels(r->c->tf)) {	/* most: one touch, its own transform */
 		uint32_t id = t[0].ch;
 
 		return paths_add(&r->paths, &id, 1, 0, zero, 1) < 0 ? oom(r) : 0;
