@@ -1,9 +1,11 @@
 /*
  * htab.h - the one hash table: open addressing with linear probing, keyed by
  * a 128-bit hash, with an optional 64-bit value per key. Keys and values
- * live in parallel arrays, at most 3/4 full: 16 bytes a slot for a set of
- * keys (21-32 bytes a key), 24 with values (32-48 bytes a key). While the
- * table doubles, the old and new arrays exist together (1.5x for a moment).
+ * live in parallel arrays (one block, the values after the keys), at most
+ * 3/4 full: 16 bytes a slot for a set of keys (21-32 bytes a key), 24 with
+ * values (32-48 bytes a key). The table doubles where it is (mem_grow), so
+ * that it never needs more than its new size (a copy held old and new
+ * arrays at once, 1.5x) and only the added half is new memory.
  */
 #ifndef VCHAIN_HTAB_H
 #define VCHAIN_HTAB_H

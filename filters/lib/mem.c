@@ -59,6 +59,15 @@ void *mem_grow(void *p, size_t old, size_t bytes)
 #endif
 }
 
+void *mem_grow_zero(void *p, size_t old, size_t bytes)
+{
+	unsigned char *q = mem_grow(p, old, bytes);
+
+	if (q && bytes < MEM_MAP_MIN)	/* realloc's; a mapping's new part is zeroes already */
+		memset(q + old, 0, bytes - old);
+	return q;
+}
+
 void mem_free(void *p, size_t bytes)
 {
 	if (!p)

@@ -25,6 +25,8 @@ void *mem_zalloc(size_t bytes);
  * NULL when out of memory, p then unchanged.
  */
 void *mem_grow(void *p, size_t old, size_t bytes);
+/* mem_grow, the bytes past old zeroes. */
+void *mem_grow_zero(void *p, size_t old, size_t bytes);
 /* p of bytes bytes, from mem_zalloc or mem_grow. */
 void mem_free(void *p, size_t bytes);
 

@@ -142,6 +142,78 @@ static void test_set(void **state)
 	htab_free(&t);
 }
 
+/* Every key has no empty slot between its home and itself (what a lookup needs). */
+static void assert_runs_whole(const struct htab *t)
+{
+	size_t i, j, mask = t->cap - 1;
+
+	for (i = 0; i < t->cap; i++) {
+		if (!(t->keys[i].lo | t->keys[i].hi))
+			continue;
+		for (j = t->keys[i].lo & mask; j != i; j = (j + 1) & mask)
+			assert_true(t->keys[j].lo | t->keys[j].hi);
+	}
+}
+
+/*
+ * The table grows where it is: keys homed at the last slot at every size
+ * (their run wraps round to slot 0, the case the growth sets aside),
+ * keys clustered at slot 0, and spread ones; growing by doubling and by
+ * htab_reserve's larger steps, with values and as a set. After every
+ * growth each key is found, with its value, and every run is whole.
+ */
+static void test_grow_in_place(void **state)
+{
+	enum { N = 20000 };
+	int with_values, by_reserve, i, k;
+
+	(void)state;
+	for (with_values = 0; with_values < 2; with_values++)
+		for (by_reserve = 0; by_reserve < 2; by_reserve++) {
+			struct htab t = HTAB_INIT;
+			uint64_t *v;
+			size_t cap = 0;
+
+			t.no_values = !with_values;
+			for (i = 0; i < N; i++) {
+				struct h128 key;
+
+				if (i % 3 == 0)	/* home: the last slot, whatever the size */
+					key.lo = ~(uint64_t)0 - (uint64_t)(i % 5), key.hi = (uint64_t)i;
+				else if (i % 3 == 1)	/* home: slot 0 or just after */
+					key.lo = (uint64_t)(i % 4) << 40, key.hi = (uint64_t)i;
+				else
+					key.lo = next(), key.hi = (uint64_t)i;
+				if (by_reserve && i % 1000 == 999)
+					assert_int_equal(htab_reserve(&t, (size_t)i * 5), 0);
+				assert_int_equal(htab_put(&t, key, &v), 1);
+				*v = (uint64_t)i * 3;
+				if (t.cap == cap)
+					continue;
+				cap = t.cap;
+				assert_runs_whole(&t);
+				for (k = 0; k <= i; k++) {
+					struct h128 q;
+					uint64_t *g;
+
+					if (k % 3 == 0)
+						q.lo = ~(uint64_t)0 - (uint64_t)(k % 5), q.hi = (uint64_t)k;
+					else if (k % 3 == 1)
+						q.lo = (uint64_t)(k % 4) << 40, q.hi = (uint64_t)k;
+					else
+						continue;	/* random: checked below by count */
+					assert_non_null(g = htab_get(&t, q));
+					if (with_values)
+						assert_int_equal(*g, (uint64_t)k * 3);
+				}
+			}
+			assert_int_equal(t.count, N);
+			assert_runs_whole(&t);
+			assert_int_equal(htab_bytes(&t), t.cap * (with_values ? 24 : 16));
+			htab_free(&t);
+		}
+}
+
 /*
  * htab_ref against a model: rows that hold their keys, half of them sharing
  * their low 32 bits in clusters (the slot's bits match, the key does not),
@@ -238,6 +310,7 @@ int main(void)
 		cmocka_unit_test(test_delete_against_model),
 		cmocka_unit_test(test_sweep),
 		cmocka_unit_test(test_set),
+		cmocka_unit_test(test_grow_in_place),
 		cmocka_unit_test(test_ref_against_model),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
