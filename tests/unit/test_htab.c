@@ -156,6 +156,23 @@ static void assert_runs_whole(const struct htab *t)
 }
 
 /*
+ * test_grow_in_place's i-th key, 1, when it is one of two kinds: homed at
+ * the last slot whatever the table's size, or at slot 0 or just after;
+ * else 0 (the test makes a random one).
+ */
+static int grow_key(int i, struct h128 *key)
+{
+	key->hi = (uint64_t)i;
+	if (i % 3 == 0)
+		key->lo = ~(uint64_t)0 - (uint64_t)(i % 5);
+	else if (i % 3 == 1)
+		key->lo = (uint64_t)(i % 4) << 40;
+	else
+		return 0;
+	return 1;
+}
+
+/*
  * The table grows where it is: keys homed at the last slot at every size
  * (their run wraps round to slot 0, the case the growth sets aside),
  * keys clustered at slot 0, and spread ones; growing by doubling and by
@@ -178,11 +195,7 @@ static void test_grow_in_place(void **state)
 			for (i = 0; i < N; i++) {
 				struct h128 key;
 
-				if (i % 3 == 0)	/* home: the last slot, whatever the size */
-					key.lo = ~(uint64_t)0 - (uint64_t)(i % 5), key.hi = (uint64_t)i;
-				else if (i % 3 == 1)	/* home: slot 0 or just after */
-					key.lo = (uint64_t)(i % 4) << 40, key.hi = (uint64_t)i;
-				else
+				if (!grow_key(i, &key))
 					key.lo = next(), key.hi = (uint64_t)i;
 				if (by_reserve && i % 1000 == 999)
 					assert_int_equal(htab_reserve(&t, (size_t)i * 5), 0);
@@ -196,12 +209,8 @@ static void test_grow_in_place(void **state)
 					struct h128 q;
 					uint64_t *g;
 
-					if (k % 3 == 0)
-						q.lo = ~(uint64_t)0 - (uint64_t)(k % 5), q.hi = (uint64_t)k;
-					else if (k % 3 == 1)
-						q.lo = (uint64_t)(k % 4) << 40, q.hi = (uint64_t)k;
-					else
-						continue;	/* random: checked below by count */
+					if (!grow_key(k, &q))
+						continue;	/* a random one: counted below */
 					assert_non_null(g = htab_get(&t, q));
 					if (with_values)
 						assert_int_equal(*g, (uint64_t)k * 3);
