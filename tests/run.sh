@@ -89,8 +89,8 @@ run_script() {	# BUILD FILTER_DIR SCRIPT
 		ok "$name"
 	elif [ $st -eq 77 ]; then
 		skip=$((skip + 1)); echo "SKIP $name: $(tail -n 1 "$tmp/log")"
-	else
-		bad "$name"; tail -n 20 "$tmp/log" | sed 's/^/  /'
+	else	# the status too: a test killed by a signal, or failing a silent check, leaves no log
+		bad "$name"; echo "  exit status $st"; tail -n 20 "$tmp/log" | sed 's/^/  /'
 	fi
 }
 

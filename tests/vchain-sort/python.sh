@@ -24,16 +24,16 @@ jq -c 'input_line_number as $n
 n=$(wc -l < "$TMP/multi")
 [ "$n" -ge 70000 ] || { echo "only $n records generated"; exit 1; }
 # not sorted as it comes: the sources follow each other
-! "$S" -c "$TMP/multi" 2> /dev/null
+if "$S" -c "$TMP/multi" 2> /dev/null; then echo "vchain-sort -c took the unsorted input for sorted"; exit 1; fi
 awk 'BEGIN { srand(5) } { printf "%.12f\t%s\n", rand(), $0 }' "$TMP/multi" | sort -t "$(printf '\t')" -k1,1 |
 	cut -f 2- > "$TMP/shuffled"
 tac "$TMP/multi" > "$TMP/reversed"
 for input in multi shuffled reversed; do
 	python3 ref.py "$TMP/$input" > "$TMP/want"
-	[ "$(wc -l < "$TMP/want")" -eq "$n" ]
+	[ "$(wc -l < "$TMP/want")" -eq "$n" ] || { echo "$input: ref.py wrote $(wc -l < "$TMP/want") records of $n"; exit 1; }
 	# the ties are there, in their input order
 	grep '"event_id":"same"' "$TMP/$input" > "$TMP/ties"
-	[ "$(wc -l < "$TMP/ties")" -ge 1300 ]
+	[ "$(wc -l < "$TMP/ties")" -ge 1300 ] || { echo "$input: only $(wc -l < "$TMP/ties") ties"; exit 1; }
 	grep '"event_id":"same"' "$TMP/want" | cmp - "$TMP/ties"
 	$RUN "$S" "$TMP/$input" > "$TMP/got"
 	cmp "$TMP/want" "$TMP/got" || { echo "$input: differs from ref.py in memory"; exit 1; }
@@ -47,7 +47,7 @@ for input in multi shuffled reversed; do
 	done
 	# a middling -S: one merge takes all the runs
 	$RUN "$S" -S 8M --stats "$TMP/$input" 2> "$TMP/stats" | cmp "$TMP/want" -
-	grep -q ' 0 passes before the last' "$TMP/stats"
+	grep -q ' 0 passes before the last' "$TMP/stats" || { echo "$input -S 8M: a merge pass before the last"; cat "$TMP/stats"; exit 1; }
 	# a run and a bit: the full run is held in memory, sorted, and merged with the last; none spilled
 	$RUN "$S" -j 2 -S 32M --stats "$TMP/$input" 2> "$TMP/stats" | cmp "$TMP/want" -
 	grep -q 'runs spilled 0;.* merge width [2-9]' "$TMP/stats" || { cat "$TMP/stats"; exit 1; }
