@@ -616,7 +616,8 @@ static int run(struct sim *s)
 static void usage(FILE *f)
 {
 	fputs("usage: vchain-gen [-h] [--version] [--seed N] [--events N | --people N]\n"
-	      "                  [--format ndjson|csv|access|online-retail|ga4] [--start TS] [-o FILE]\n"
+	      "                  [--format ndjson|csv|access|online-retail|ga4] [--start TS]\n"
+	      "                  [-o FILE]\n"
 	      "\n"
 	      "Write deterministic, realistic sample events: people moving through the\n"
 	      "seven stages of the social media value chain, insights rows, purchases\n"

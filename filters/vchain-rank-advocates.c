@@ -67,11 +67,13 @@ struct run {
 
 static void usage(FILE *f)
 {
-	fputs("usage: vchain-rank-advocates [-h] [--version] [-n N] [-g FIELD] [--summary] [--include-fans]\n"
-	      "                             [--as-of TS] [--half-life DUR] [--weights K=W,...]\n"
-	      "                             [--ref-field FIELD] [--positive X] [--approx [--capacity N]]\n"
-	      "                             [--partial | --merge] [--format FMT] [--map FILE] [--stats]\n"
-	      "                             [--rejects FILE [--max-rejects N|P%]] [-o FILE] [-j N] [--max-line SIZE] [FILE ...]\n"
+	fputs("usage: vchain-rank-advocates [-h] [--version] [-n N] [-g FIELD] [--summary]\n"
+	      "                             [--include-fans] [--as-of TS] [--half-life DUR]\n"
+	      "                             [--weights K=W,...] [--ref-field FIELD]\n"
+	      "                             [--positive X] [--approx [--capacity N]]\n"
+	      "                             [--partial | --merge] [--format FMT] [--map FILE]\n"
+	      "                             [--stats] [--rejects FILE [--max-rejects N|P%]]\n"
+	      "                             [-o FILE] [-j N] [--max-line SIZE] [FILE ...]\n"
 	      "\n"
 	      "Rank customers by what their advocacy produced: shares, positive mentions\n"
 	      "and tags, reviews rated 4 or more and referrals after their first purchase,\n"

@@ -122,9 +122,9 @@ struct run {
 
 static void usage(FILE *f)
 {
-	fputs("usage: vchain-stage [-h] [--version] [--map FILE] [--positive X] [--journeys [--window DUR]]\n"
-	      "                    [--sorted-check[=DUR]] [--stats] [-o FILE] [-j N] [--max-line SIZE]\n"
-	      "                    [FILE ...]\n"
+	fputs("usage: vchain-stage [-h] [--version] [--map FILE] [--positive X]\n"
+	      "                    [--journeys [--window DUR]] [--sorted-check[=DUR]] [--stats]\n"
+	      "                    [-o FILE] [-j N] [--max-line SIZE] [FILE ...]\n"
 	      "\n"
 	      "Add the value-chain stage (stage, stage_name) to every event, or with\n"
 	      "--journeys write one record per person: the furthest stage and when each\n"

@@ -83,7 +83,7 @@ struct drive {
 	{ "rejects", required_argument, NULL, DRIVE_OPT_REJECTS }, \
 	{ "max-rejects", required_argument, NULL, DRIVE_OPT_MAX_REJECTS }
 #define DRIVE_REJECTS_HELP \
-	"      --rejects FILE   go on past bad records, writing them to FILE byte-exact\n" \
+	"      --rejects FILE    go on past bad records, writing them to FILE byte-exact\n" \
 	"      --max-rejects N|P%  with --rejects: fail past N bad records or P% of all\n"
 #define DRIVE_SHORTOPTS "o:j:h"
 
