@@ -1099,7 +1099,11 @@ int attrib_write_summary(struct attrib *r, struct out *out)
 			if (used[i]) {
 				rows[n].ch = (uint32_t)i;
 				rows[n].units = r->cr[m][i].units;
-				rows[n++].value = r->cr[m][i].value;
+				rows[n].value = r->cr[m][i].value;
+				/* no credit: 0 at the scale of the whole (0.00), as the column's other cells */
+				if (rows[n].value.m == 0 && rows[n].value.scale < r->paths.value.scale)
+					rows[n].value.scale = r->paths.value.scale;
+				n++;
 			}
 		if (sort_stable(rows, n, sizeof(*rows), by_credit, &r->paths.ch) < 0)
 			goto oom;
