@@ -72,7 +72,8 @@ $(B)/gen/field_defs.h: schemas/event-fields.tsv scripts/gen-tables.sh
 $(B)/gen/stage_map.h: schemas/stages.tsv scripts/gen-tables.sh
 	@mkdir -p $(@D)
 	sh scripts/gen-tables.sh stages schemas > $@.tmp && mv $@.tmp $@
-$(B)/gen/profiles.h: $(wildcard schemas/profiles/*.profile) scripts/gen-tables.sh
+# the directory too: a profile taken away changes it, and no file left is newer
+$(B)/gen/profiles.h: schemas/profiles $(wildcard schemas/profiles/*.profile) scripts/gen-tables.sh
 	@mkdir -p $(@D)
 	sh scripts/gen-tables.sh profiles schemas > $@.tmp && mv $@.tmp $@
 $(B)/gen/report_tables.h: schemas/report-types.tsv schemas/benchmarks.tsv schemas/rfm-segments.tsv scripts/gen-tables.sh

@@ -453,7 +453,17 @@ int profile_load(struct profile *p, const char *name)
 			return 0;
 		}
 	if (buf_load(&text, name) < 0) {
-		diag("--profile: '%s' is neither a shipped profile nor a file: %s", name, strerror(errno));
+		int e = errno;
+
+		/* the names a mistyped one may have meant */
+		for (i = 0; i < n; i++)
+			if (buf_adds(&text, i ? ", " : "") < 0 || buf_adds(&text, b[i].name) < 0)
+				break;
+		if (i == n && n)
+			diag("--profile: '%s' is neither a shipped profile (%.*s) nor a file: %s", name,
+			     (int)text.len, text.p, strerror(e));
+		else
+			diag("--profile: '%s' is neither a shipped profile nor a file: %s", name, strerror(e));
 		buf_free(&text);
 		return -1;
 	}

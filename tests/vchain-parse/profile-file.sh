@@ -60,7 +60,10 @@ printf 'ts = When\ntype = Qty * Code\n' > "$TMP/bad.profile"
 ! $RUN "$P" --profile "$TMP/bad.profile" "$TMP/shop.csv" 2> "$TMP/err"
 grep -q "shop.csv:2: 3 \* SPR-1: not two numbers" "$TMP/err" || { cat "$TMP/err"; exit 1; }
 ! $RUN "$P" --profile no-such-profile "$TMP/shop.csv" 2> "$TMP/err"
-grep -q "neither a shipped profile nor a file" "$TMP/err"
+# a mistyped name: the shipped ones listed (the files of schemas/profiles, in C order)
+names=$(cd "$TOP/schemas/profiles" && LC_ALL=C ls *.profile | sed 's/\.profile$//' | paste -sd, - | sed 's/,/, /g')
+grep -qF "'no-such-profile' is neither a shipped profile ($names) nor a file: No such file or directory" "$TMP/err" ||
+	{ echo "want the shipped profiles ($names):"; cat "$TMP/err"; exit 1; }
 
 # --explain: the profile chosen and each column's fate, before any record
 $RUN "$P" --explain --profile "$TMP/shop.profile" "$TMP/shop.csv" 2> "$TMP/err" > /dev/null

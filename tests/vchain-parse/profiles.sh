@@ -62,6 +62,18 @@ if [ -f "$f" ]; then
 	[ "$(jq -r .post_id "$TMP/ev" | sort -u | wc -l)" -eq 356 ]
 	jq -e -s 'all(.user_id == null and .platform == "x")' "$TMP/ev" > /dev/null
 fi
+# the by-day export (x-analytics-daily, detected): SOURCE.md's day count, span and column sums
+f="$DATA/page-insights/daily_tweet_activity_metrics_LisaDeBruine_20210801_20210901_en.csv"
+if [ -f "$f" ]; then
+	$RUN "$P" --stats "$f" > "$TMP/ev" 2> "$TMP/err" || { cat "$TMP/err"; exit 1; }
+	grep -q 'read 31, written 31 (182 events), rejected 0' "$TMP/err" || { cat "$TMP/err"; exit 1; }
+	"$A" -g type -a sum:count "$TMP/ev" | jq -r '[.type, .count_sum] | @tsv' | tr '\t\n' '= ' |
+		grep -qx 'click=34633 comment=649 follow=3 impression=1639423 like=3535 share=480 view=22013 ' ||
+		{ echo "x-analytics-daily: the sums are not SOURCE.md's"; exit 1; }
+	[ "$(jq -r .ts "$TMP/ev" | sort -u | sed -n '1p;$p;$=' | tr '\n' ' ')" = "2021-08-01T00:00:00Z 2021-08-31T00:00:00Z 31 " ] ||
+		{ echo "x-analytics-daily: not the 31 days of August 2021"; exit 1; }
+	jq -e -s 'all(.user_id == null and .post_id == null and .platform == "x")' "$TMP/ev" > /dev/null
+fi
 f="$DATA/facebook-post-metrics/dataset_Facebook.csv"
 if [ -f "$f" ]; then
 	$RUN "$P" --stats --profile facebook-post-metrics "$f" > "$TMP/ev" 2> "$TMP/err"
