@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "lib/attrib.h"
+#include "lib/bytes.h"
 #include "lib/cli.h"
 #include "lib/dec.h"
 #include "lib/diag.h"
@@ -41,6 +42,7 @@ struct opts {
 	struct attrib_cfg a;	/* what is attributed, and how */
 	unsigned nparts;	/* of the state: a worker routes each record to its person's */
 	const char *names[N_BY + MAX_BY];	/* the members a worker picks from a line: enum name's */
+	size_t conv_len[MAX_TYPES], touch_len[MAX_TYPES];	/* of a.conv's and a.touch's names: not a strlen a line */
 	size_t lens[N_BY + MAX_BY];
 	unsigned nnames;
 	struct jpick pick;
@@ -381,6 +383,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	o->nnames = N_BY + (unsigned)o->a.nby;
 	for (i = 0; i < (int)o->nnames; i++)
 		o->lens[i] = strlen(o->names[i]);
+	for (i = 0; i < o->a.nconv; i++)
+		o->conv_len[i] = strlen(o->a.conv[i]);
+	for (i = 0; i < o->a.ntouch; i++)
+		o->touch_len[i] = strlen(o->a.touch[i]);
 	json_pick_init(&o->pick, o->names, o->lens, o->nnames);
 	if (map && stage_map_load(&o->map, map) < 0)
 		return -1;
@@ -391,12 +397,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 /* ---- the workers: each event to what attribution needs ---- */
 
-static int in_list(const char *const *v, int n, const char *s, size_t len)
+static int in_list(const char *const *v, const size_t *lens, int n, const char *s, size_t len)
 {
 	int i;
 
 	for (i = 0; i < n; i++)
-		if (strlen(v[i]) == len && !memcmp(v[i], s, len))
+		if (lens[i] == len && bytes_eq(v[i], s, len))
 			return 1;
 	return 0;
 }
@@ -439,10 +445,10 @@ static int attr_line(void *ctx, const char *line, size_t len, const struct scan_
 		snprintf(why, 200, "no type (vchain-attribute reads canonical events: vchain-parse)");
 		return -1;
 	}
-	if (in_list(o->a.conv, o->a.nconv, type->val, type->vlen))
+	if (in_list(o->a.conv, o->conv_len, o->a.nconv, type->val, type->vlen))
 		r.kind = ATTRIB_CONV;
 	else if (o->a.ntouch)
-		r.kind = in_list(o->a.touch, o->a.ntouch, type->val, type->vlen) ? ATTRIB_TOUCH : ATTRIB_OTHER;
+		r.kind = in_list(o->a.touch, o->touch_len, o->a.ntouch, type->val, type->vlen) ? ATTRIB_TOUCH : ATTRIB_OTHER;
 	else if ((entry = stage_map_find(&o->map, type->val, type->vlen)) >= 0 && o->map.stage[entry] >= 1 &&
 		 o->map.stage[entry] <= 5)
 		r.kind = ATTRIB_TOUCH;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "bytes.h"
 #include "diag.h"
 #include "person.h"
 #include "rec.h"
@@ -176,7 +177,7 @@ int stage_map_find(const struct stage_map *m, const char *s, size_t n)
 	if ((i = m->slot[STAGE_SLOT(s, n)]) != STAGE_MAP_SCAN) {
 		if (!i--)
 			return -1;
-		return m->len[i] == n && memcmp(m->name[i], s, n) == 0 ? (int)i : -1;
+		return m->len[i] == n && bytes_eq(m->name[i], s, n) ? (int)i : -1;
 	}
 	for (i = 0; i < m->n; i++)
 		if (m->len[i] == n && memcmp(m->name[i], s, n) == 0)
