@@ -92,6 +92,7 @@ struct current {
 	char delim;
 	struct csv_columns cols;	/* CSV: the header's columns */
 	struct profile *profile;	/* the input's import profile, or NULL */
+	int lacks;			/* CSV: a field every event needs (ts, type) that no column or --set gives, or -1 */
 };
 
 struct counts {
@@ -580,6 +581,13 @@ static int csv_line(struct worker *w, const char *rec, size_t len, struct buf *o
 		return n == 0 ? RULE_BLANK : (int)n;
 	if (cur->profile && !w->o->raw)
 		return profile_line(w, rec, src, out, why);
+	if (cur->lacks >= 0 && !w->o->raw) {	/* every record: say why, and what to do */
+		const char *f = event_fields[cur->lacks].name;
+
+		snprintf(why, 200, "%s: missing: no column of the header is read as %s (--map COLUMN=%s, "
+			 "--set %s=VALUE or --profile; --explain shows each column's fate)", f, f, f, f);
+		return -1;
+	}
 	t->len = 0;
 	if (buf_addc(t, '{') < 0)
 		return -2;
@@ -717,6 +725,18 @@ static int csv_columns(struct run *r, long n, char *why)
 	if (cur->profile && profile_bind(cur->profile, &r->hcsv, n, why) < 0) {
 		csv_columns_free(&cur->cols);
 		return -1;
+	}
+	cur->lacks = -1;
+	if (!o->raw && !cur->profile) {
+		static const int needed[] = { EV_TS, EV_TYPE };
+		size_t i, k;
+
+		for (k = 0; k < sizeof(needed) / sizeof(needed[0]) && cur->lacks < 0; k++) {
+			for (i = 0; i < cur->cols.ncol && cur->cols.col[i].field != needed[k]; i++)
+				;
+			if (i == cur->cols.ncol && !(o->rewrites && o->rw.set_mask >> needed[k] & 1))
+				cur->lacks = needed[k];
+		}
 	}
 	if (o->explain)
 		explain_columns(r);
@@ -916,6 +936,7 @@ int main(int argc, char **argv)
 	r.o = &o;
 	r.d = &o.d;
 	r.cur.cols.id_col = r.cur.cols.type_col = -1;
+	r.cur.lacks = -1;
 	o.progress = o.progress && isatty(2);
 	o.d.prepare = prepare;
 	if (csvrec_init(&r.hcsv, ',', '"') < 0 || profile_load_builtins(&o.profiles, &o.nprofiles) < 0) {
