@@ -254,42 +254,99 @@ int writer_row(struct writer *w, const struct buf *vals)
 	return out_write(w->out, w->line.p, w->line.len);
 }
 
+/* The digits after the point of a plain decimal s[0..n) ("-12.5": 1, "3": 0), or -1 ("-", "1e+20"). */
+static int decimals(const char *s, size_t n)
+{
+	size_t i = n && s[0] == '-', dot = 0;
+
+	if (i >= n)
+		return -1;
+	for (; i < n; i++)
+		if (s[i] == '.' && !dot && i + 1 < n)
+			dot = i;
+		else if (s[i] < '0' || s[i] > '9')
+			return -1;
+	return dot ? (int)(n - dot - 1) : 0;
+}
+
+/*
+ * The money columns' decimals: a column shows every plain decimal with its
+ * most (0 and 9.99 as 0.00 and 9.99, 12.5 as 12.50), so that the points
+ * line up; the header row is not looked at, and the widths grow to fit.
+ * dec[i] is 0 for other columns. 0, or -1 when out of memory.
+ */
+static int money_decimals(struct writer *w, int **dec)
+{
+	const char *p = w->rows.p, *end = w->rows.p + w->rows.len;
+	int i, d, header, pass;
+	uint32_t n;
+
+	if (!(*dec = calloc((size_t)w->ncol + 1, sizeof(**dec))))
+		return -1;
+	for (pass = 0; pass < 2; pass++)	/* the most decimals, then the widths with them */
+		for (p = w->rows.p, header = 1; p < end; header = 0)
+			for (i = 0; i < w->ncol; i++, p += 4 + n) {
+				memcpy(&n, p, 4);
+				if (header || w->kinds[i] != COL_MONEY || (d = decimals(p + 4, n)) < 0)
+					continue;
+				if (pass == 0 && d > (*dec)[i])
+					(*dec)[i] = d;
+				else if (pass == 1 && d < (*dec)[i] && n + (size_t)(d == 0) + (size_t)((*dec)[i] - d) > w->width[i])
+					w->width[i] = n + (size_t)(d == 0) + (size_t)((*dec)[i] - d);
+			}
+	return 0;
+}
+
 /* The kept table: each line padded to the widths, text left and the rest right, two spaces apart. */
 static int write_table(struct writer *w)
 {
 	const char *p = w->rows.p, *end = w->rows.p + w->rows.len;
-	int i;
+	int i, d, header = 1, rc = -1;
+	int *dec;
 
-	while (p < end) {
+	if (money_decimals(w, &dec) < 0)
+		return -1;
+	for (; p < end; header = 0) {
 		w->line.len = 0;
 		for (i = 0; i < w->ncol; i++) {
 			uint32_t n;
-			size_t pad;
+			size_t pad, more = 0;
 
 			memcpy(&n, p, 4);
-			pad = w->width[i] - writer_text_width(p + 4, n);
+			d = dec[i] && !header ? decimals(p + 4, n) : -1;
+			if (d >= 0 && d < dec[i])
+				more = (size_t)(d == 0) + (size_t)(dec[i] - d);	/* the point, and zeros */
+			else
+				d = -1;
+			pad = w->width[i] - writer_text_width(p + 4, n) - more;
 			if (i && buf_add(&w->line, "  ", 2) < 0)
-				return -1;
+				goto done;
 			if (w->kinds[i] == COL_TEXT) {
 				if (buf_add(&w->line, p + 4, n) < 0)
 					return -1;
 				if (i < w->ncol - 1)
 					for (; pad; pad--)
 						if (buf_addc(&w->line, ' ') < 0)
-							return -1;
+							goto done;
 			} else {
 				for (; pad; pad--)
 					if (buf_addc(&w->line, ' ') < 0)
-						return -1;
-				if (buf_add(&w->line, p + 4, n) < 0)
-					return -1;
+						goto done;
+				if (buf_add(&w->line, p + 4, n) < 0 || (d == 0 && buf_addc(&w->line, '.') < 0))
+					goto done;
+				for (; d >= 0 && d < dec[i]; d++)
+					if (buf_addc(&w->line, '0') < 0)
+						goto done;
 			}
 			p += 4 + n;
 		}
 		if (buf_addc(&w->line, '\n') < 0 || out_write(w->out, w->line.p, w->line.len) < 0)
-			return -1;
+			goto done;
 	}
-	return 0;
+	rc = 0;
+done:
+	free(dec);
+	return rc;
 }
 
 int writer_close(struct writer *w)

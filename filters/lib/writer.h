@@ -5,7 +5,8 @@
  * keeps its rows until the end (it needs the columns' widths), pads by
  * display width (a wide CJK character is two columns), and shows each
  * value as its column's kind reads best: ratios as percentages, counts
- * with every digit, null as '-', an empty string as "".
+ * with every digit, money lined up on the point (0.00 beside 9.99), null
+ * as '-', an empty string as "".
  */
 #ifndef VCHAIN_WRITER_H
 #define VCHAIN_WRITER_H
@@ -24,7 +25,7 @@ int out_format_parse(const char *s, enum out_format *f);
 enum col_kind {
 	COL_TEXT,	/* anything, as it is */
 	COL_COUNT,	/* whole numbers, every digit */
-	COL_MONEY,	/* exact decimals, as they are */
+	COL_MONEY,	/* exact decimals, as they are; a table gives a column's plain decimals its most decimals */
 	COL_NUMBER,	/* a measurement: two decimals, or four significant digits below 1 */
 	COL_RATIO,	/* a share: "39.06 %", "0.0061 %" */
 	COL_FACTOR,	/* times something: "2.78x" */

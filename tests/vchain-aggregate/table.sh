@@ -21,6 +21,23 @@ $RUN "$A" -g platform -a rows,sum:n --format table "$TMP/t" > "$TMP/o"
 } > "$TMP/x"
 diff "$TMP/x" "$TMP/o"
 
+# money lines up on the point: each plain decimal of a sum column gets the column's most decimals
+# (0 as 0.000 beside 1.125), whole sums stay whole; CSV keeps the values as they are
+printf '%s\n' '{"g":"a","v":"9.99"}' '{"g":"b","v":0}' '{"g":"c","v":12.5}' '{"g":"d","v":"-3"}' \
+	'{"g":"e","v":1.125}' '{"g":"f"}' > "$TMP/m"
+$RUN "$A" -g g -a sum:v,rows --format table "$TMP/m" > "$TMP/o"
+{
+	printf 'g   v_sum  rows\n'
+	printf 'a   9.990     1\n'
+	printf 'b   0.000     1\n'
+	printf 'c  12.500     1\n'
+	printf 'd  -3.000     1\n'
+	printf 'e   1.125     1\n'
+	printf 'f   0.000     1\n'
+} | diff - "$TMP/o"
+[ "$($RUN "$A" -g g -a sum:v --format csv "$TMP/m" | tr '\n' ' ')" = "g,v_sum a,9.99 b,0 c,12.5 d,-3 e,1.125 f,0 " ]
+printf '%s\n' '{"g":"a","v":1}' '{"g":"b","v":20}' | $RUN "$A" -g g -a sum:v --format table | sed -n 3p | grep -qx 'b     20'
+
 # the funnel worked by hand in reports.sh (funnel-hand.ndjson): people at >= k 4 4 2 2 2 2 1
 cp funnel-hand.ndjson "$TMP/f"
 $RUN "$A" --report funnel --format table "$TMP/f" > "$TMP/o"
