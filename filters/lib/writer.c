@@ -269,6 +269,12 @@ static int decimals(const char *s, size_t n)
 	return dot ? (int)(n - dot - 1) : 0;
 }
 
+/* The bytes a plain decimal of d decimals gains to show most: the point (if it has none) and zeros. */
+static size_t point_pad(int d, int most)
+{
+	return d >= 0 && d < most ? (size_t)(d == 0) + (size_t)(most - d) : 0;
+}
+
 /*
  * The money columns' decimals: a column shows every plain decimal with its
  * most (0 and 9.99 as 0.00 and 9.99, 12.5 as 12.50), so that the points
@@ -291,8 +297,8 @@ static int money_decimals(struct writer *w, int **dec)
 					continue;
 				if (pass == 0 && d > (*dec)[i])
 					(*dec)[i] = d;
-				else if (pass == 1 && d < (*dec)[i] && n + (size_t)(d == 0) + (size_t)((*dec)[i] - d) > w->width[i])
-					w->width[i] = n + (size_t)(d == 0) + (size_t)((*dec)[i] - d);
+				else if (pass == 1 && n + point_pad(d, (*dec)[i]) > w->width[i])
+					w->width[i] = n + point_pad(d, (*dec)[i]);
 			}
 	return 0;
 }
@@ -310,20 +316,18 @@ static int write_table(struct writer *w)
 		w->line.len = 0;
 		for (i = 0; i < w->ncol; i++) {
 			uint32_t n;
-			size_t pad, more = 0;
+			size_t pad, more;
 
 			memcpy(&n, p, 4);
 			d = dec[i] && !header ? decimals(p + 4, n) : -1;
-			if (d >= 0 && d < dec[i])
-				more = (size_t)(d == 0) + (size_t)(dec[i] - d);	/* the point, and zeros */
-			else
-				d = -1;
+			if (!(more = point_pad(d, dec[i])))
+				d = -1;	/* shown as it is */
 			pad = w->width[i] - writer_text_width(p + 4, n) - more;
 			if (i && buf_add(&w->line, "  ", 2) < 0)
 				goto done;
 			if (w->kinds[i] == COL_TEXT) {
 				if (buf_add(&w->line, p + 4, n) < 0)
-					return -1;
+					goto done;
 				if (i < w->ncol - 1)
 					for (; pad; pad--)
 						if (buf_addc(&w->line, ' ') < 0)
