@@ -24,11 +24,14 @@ $RUN "$S" -S 1M -T "$TMP/t" "$TMP/bad" > "$TMP/out" 2> /dev/null || st=$?
 [ $st -eq 1 ] && [ ! -s "$TMP/out" ]
 empty "$TMP/t" error
 # killed mid-run, while runs are being spilled: input that stalls
-mkfifo "$TMP/fifo"
+# (a fifo of its own for each kill: killing the feeder's shell can leave its
+# cat behind, still holding the last fifo with half a record in it, which
+# the next reader would get first)
 for sig in INT TERM; do
-	{ cat "$TMP/in"; exec sleep 30; } > "$TMP/fifo" &
+	mkfifo "$TMP/fifo-$sig"
+	{ cat "$TMP/in"; exec sleep 30; } > "$TMP/fifo-$sig" &
 	feeder=$!
-	env --default-signal=INT,TERM $RUN "$S" -S 1M -T "$TMP/t" < "$TMP/fifo" > "$TMP/out" &
+	env --default-signal=INT,TERM $RUN "$S" -S 1M -T "$TMP/t" < "$TMP/fifo-$sig" > "$TMP/out" &
 	pid=$!
 	n=0	# until it holds a run's file open (O_TMPFILE names it "#inode (deleted)")
 	until ls -l /proc/$pid/fd 2> /dev/null | grep -q "$TMP/t/"; do

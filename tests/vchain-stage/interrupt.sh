@@ -6,14 +6,17 @@
 # kill left half a record behind about every other time: six kills.)
 set -eu
 "$BIN/vchain-gen" --seed 5 --events 60000 > "$TMP/in"
-mkfifo "$TMP/fifo"
 j=0
 for sig in INT TERM INT TERM INT TERM; do
 	j=$((j % 3 + 1))
-	{ cat "$TMP/in"; exec sleep 30; } > "$TMP/fifo" &
+	# a fifo of its own for each kill: killing the feeder's shell can leave
+	# its cat behind, still holding the last fifo with half a record in it,
+	# which the next reader would get first
+	mkfifo "$TMP/fifo-$sig-$j"
+	{ cat "$TMP/in"; exec sleep 30; } > "$TMP/fifo-$sig-$j" &
 	feeder=$!
 	# a background job of sh starts with SIGINT ignored: give it the default back
-	env --default-signal=INT,TERM $RUN "$BIN/vchain-stage" -j $j < "$TMP/fifo" > "$TMP/out" &
+	env --default-signal=INT,TERM $RUN "$BIN/vchain-stage" -j $j < "$TMP/fifo-$sig-$j" > "$TMP/out" &
 	pid=$!
 	sleep 1
 	kill -s $sig $pid
