@@ -259,6 +259,7 @@ static void ahead_end(struct drive *d, struct ahead *a)
 	pthread_cond_destroy(&a->cv);
 	free(a->ins);
 	free(a->state);
+	in_ahead_release();
 }
 
 static int one_input(struct drive *d, const char *name, struct ahead *a, int k,

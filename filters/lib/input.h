@@ -92,6 +92,8 @@ int in_name_ends(const struct in *in, const char *ext);
  * out of memory (nothing lost: the reads go on from where it stopped).
  */
 int in_read_ahead(struct in *in, size_t budget);
+/* Free the memory kept for reading ahead (blocks taken wait for the next reads ahead): when no more come. */
+void in_ahead_release(void);
 /* The calling thread reads ahead (opens and reads inputs for a reader elsewhere): its reads leave in_waiting alone. */
 void in_thread_reads_ahead(void);
 /*
