@@ -2,6 +2,7 @@
  * mem.c - big arrays on huge pages (mem.h).
  */
 #define _GNU_SOURCE	/* mremap */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -23,37 +24,57 @@ static void *huge(void *p, size_t bytes)
 	return p;
 }
 
+/* The bytes a mapping of bytes takes: whole huge pages. */
+static size_t mapped(size_t bytes)
+{
+	return (bytes + MEM_MAP_MIN - 1) & ~(MEM_MAP_MIN - 1);
+}
+
+/*
+ * A mapping of bytes on a huge page boundary (only whole aligned huge
+ * pages can be huge): mapped with a huge page to spare, the rest unmapped.
+ */
 static void *map(size_t bytes)
 {
-	return huge(mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
-		    bytes);
+	size_t n = mapped(bytes), lead;
+	char *p = mmap(NULL, n + MEM_MAP_MIN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	lead = (MEM_MAP_MIN - ((uintptr_t)p & (MEM_MAP_MIN - 1))) & (MEM_MAP_MIN - 1);
+	if (lead)
+		munmap(p, lead);
+	munmap(p + lead + n, MEM_MAP_MIN - lead);
+	return huge(p + lead, n);
 }
 
 void *mem_zalloc(size_t bytes)
 {
-	return bytes < MEM_MAP_MIN ? calloc(1, bytes ? bytes : 1) : map(bytes);	/* anonymous memory is zero */
+	return bytes < MEM_HUGE_FROM ? calloc(1, bytes ? bytes : 1) : map(bytes);	/* anonymous memory is zero */
 }
 
 void *mem_grow(void *p, size_t old, size_t bytes)
 {
 	void *q;
 
-	if (bytes < MEM_MAP_MIN)
+	if (bytes < MEM_HUGE_FROM)
 		return realloc(p, bytes);
-	if (old < MEM_MAP_MIN) {	/* from malloc's to a mapping */
+	if (old < MEM_HUGE_FROM) {	/* from malloc's to a mapping */
 		if ((q = map(bytes)) && old)
 			memcpy(q, p, old);
 		if (q)
 			free(p);
 		return q;
 	}
+	if (mapped(bytes) == mapped(old))
+		return p;	/* room in its last huge page */
 #ifdef MREMAP_MAYMOVE
 	/* the pages move, not their bytes; the mapping keeps its madvise, the new part asked again */
-	return huge(mremap(p, old, bytes, MREMAP_MAYMOVE), bytes);
+	return huge(mremap(p, mapped(old), mapped(bytes), MREMAP_MAYMOVE), mapped(bytes));
 #else
 	if ((q = map(bytes))) {
 		memcpy(q, p, old);
-		munmap(p, old);
+		munmap(p, mapped(old));
 	}
 	return q;
 #endif
@@ -63,7 +84,7 @@ void *mem_grow_zero(void *p, size_t old, size_t bytes)
 {
 	unsigned char *q = mem_grow(p, old, bytes);
 
-	if (q && bytes < MEM_MAP_MIN)	/* realloc's; a mapping's new part is zeroes already */
+	if (q && bytes < MEM_HUGE_FROM)	/* realloc's; a mapping's new part is zeroes already */
 		memset(q + old, 0, bytes - old);
 	return q;
 }
@@ -72,8 +93,8 @@ void mem_free(void *p, size_t bytes)
 {
 	if (!p)
 		return;
-	if (bytes < MEM_MAP_MIN)
+	if (bytes < MEM_HUGE_FROM)
 		free(p);
 	else
-		munmap(p, bytes);
+		munmap(p, mapped(bytes));
 }

@@ -551,7 +551,7 @@ void report_run_free(struct report_run *rr)
 
 	sla_free(&rr->sla);
 	for (i = 0; i <= STAGES; i++)
-		free(rr->ttc[i]);
+		mem_free(rr->ttc[i], rr->cttc[i] * sizeof(*rr->ttc[i]));
 	free(rr->spend_of);
 	free(rr->has_spend);
 	free(rr->new_of);

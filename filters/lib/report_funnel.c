@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "par.h"
 #include "report.h"
 #include "sort.h"
@@ -280,7 +281,8 @@ static int pass(struct report_run *rr, const A_FUNNEL_t *people)
 	for (j = 2; j <= STAGES; j++) {
 		rr->nttc[j] = 0;
 		if (rr->cttc[j] < all) {
-			long long *t = realloc(rr->ttc[j], all * sizeof(*t));
+			/* a big array, written once: huge pages (mem.h) */
+			long long *t = mem_grow(rr->ttc[j], rr->cttc[j] * sizeof(*t), all * sizeof(*t));
 
 			if (!t)
 				return -1;
