@@ -89,6 +89,11 @@ void *mem_grow_zero(void *p, size_t old, size_t bytes)
 	return q;
 }
 
+size_t mem_bytes(size_t bytes)
+{
+	return bytes < MEM_HUGE_FROM ? bytes : mapped(bytes);
+}
+
 void mem_free(void *p, size_t bytes)
 {
 	if (!p)

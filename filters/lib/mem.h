@@ -35,6 +35,8 @@ void *mem_zalloc(size_t bytes);
 void *mem_grow(void *p, size_t old, size_t bytes);
 /* mem_grow, the bytes past old zeroes. */
 void *mem_grow_zero(void *p, size_t old, size_t bytes);
+/* The bytes an array of bytes takes (a mapping's whole huge pages), all of which it may use. */
+size_t mem_bytes(size_t bytes);
 /* p of bytes bytes, from mem_zalloc or mem_grow. */
 void mem_free(void *p, size_t bytes);
 

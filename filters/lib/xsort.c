@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mem.h"
 #include "spill.h"
 #include "xsort.h"
 
@@ -41,6 +42,14 @@ struct run {
 	size_t n, ecap;
 	uint64_t seq;		/* its place in the input, among runs */
 };
+
+/* A run's memory freed; it is empty. */
+static void run_free(struct run *r)
+{
+	mem_free(r->mem, r->cap);
+	mem_free(r->e, r->ecap * sizeof(*r->e));
+	memset(r, 0, sizeof(*r));
+}
 
 /* A run on disk: its file, and where its segments begin (spill.h). */
 struct disk_run {
@@ -147,7 +156,7 @@ static int sort_entries(const struct run *r, struct entry *a, size_t n)
 	}
 	if (n <= 8)
 		return 0;
-	if (!(b = malloc(n * sizeof(*b))))
+	if (!(b = mem_grow(NULL, 0, n * sizeof(*b))))	/* huge pages: each sort takes a new one */
 		return -1;
 	src = a, dst = b;
 	for (w = 8; w < n; w *= 2) {
@@ -165,7 +174,7 @@ static int sort_entries(const struct run *r, struct entry *a, size_t n)
 	}
 	if (src != a)
 		memcpy(a, src, n * sizeof(*a));
-	free(b);
+	mem_free(b, n * sizeof(*b));
 	return 0;
 }
 
@@ -441,7 +450,11 @@ static void press(struct xsort *x)
 	pthread_mutex_unlock(&x->mu);
 }
 
-/* Room for need elements of size bytes: doubling, but not past limit elements unless need is. */
+/*
+ * Room for need elements of size bytes: doubling, but not past limit
+ * elements unless need is. On huge pages (mem.h): a run's memory was
+ * 68,000 page faults on 3 M events, a third of vchain-sort's time.
+ */
 static int grow(void *pp, size_t *cap, size_t need, size_t size, size_t limit)
 {
 	size_t c = *cap ? *cap : 4096;
@@ -452,7 +465,7 @@ static int grow(void *pp, size_t *cap, size_t need, size_t size, size_t limit)
 	if (c > limit && need <= limit)
 		c = limit;
 	memcpy(&p, pp, sizeof(p));
-	if (!(np = realloc(p, c * size)))
+	if (!(np = mem_grow(p, *cap * size, c * size)))
 		return -1;
 	memcpy(pp, &np, sizeof(np));
 	*cap = c;
@@ -468,8 +481,11 @@ int xsort_add(struct xsort *x, const char *key, uint32_t klen, const char *rec, 
 
 	if (need - 8 > x->max_pair)
 		x->max_pair = need - 8;
-	/* the index counts twice: its sort takes a copy of it */
-	if (r->n && r->used + need + 2 * (r->n + 1) * sizeof(struct entry) > x->budget) {
+	/*
+	 * the index counts twice: its sort takes a copy of it; and each array
+	 * as the memory it holds: a huge page is held whole once touched
+	 */
+	if (r->n && mem_bytes(r->used + need) + 2 * mem_bytes((r->n + 1) * sizeof(struct entry)) > x->budget) {
 		if (next_run(x) < 0)
 			return -1;
 		r = x->cur;
@@ -1342,8 +1358,7 @@ int xsort_finish(struct xsort *x, int (*emit)(void *ctx, const char *rec, uint32
 		/* one run held the whole budget: it goes to disk too, so that the readers have their half */
 		if (next_run(x) < 0)
 			return -1;
-		free(last->mem), free(last->e);
-		memset(last, 0, sizeof(*last));
+		run_free(last);
 		last = NULL;
 	} else {
 		char why[256];
@@ -1376,10 +1391,8 @@ int xsort_finish(struct xsort *x, int (*emit)(void *ctx, const char *rec, uint32
 
 		for (h = 0; h < x->nheld && x->held[h] != &x->runs[i]; h++)
 			;
-		if (&x->runs[i] != last && h == x->nheld) {
-			free(x->runs[i].mem), free(x->runs[i].e);
-			memset(&x->runs[i], 0, sizeof(x->runs[i]));
-		}
+		if (&x->runs[i] != last && h == x->nheld)
+			run_free(&x->runs[i]);
 	}
 	t0 = now();
 	/*
@@ -1436,10 +1449,8 @@ void xsort_free(struct xsort *x)
 		return;
 	stop_spillers(x);
 	drop_disk(x);
-	for (i = 0; x->runs && i < x->nrun; i++) {
-		free(x->runs[i].mem);
-		free(x->runs[i].e);
-	}
+	for (i = 0; x->runs && i < x->nrun; i++)
+		run_free(&x->runs[i]);
 	free(x->runs);
 	free(x->queue);
 	free(x->free);
