@@ -759,9 +759,8 @@ static struct in_block *block_get(void)
 	struct in_block *b;
 
 	pthread_mutex_lock(&pool_mu);
-	if ((b = pool) != NULL) {
+	if ((b = pool) != NULL)
 		pool = b->next;
-	}
 	pthread_mutex_unlock(&pool_mu);
 	return b ? b : malloc(sizeof(*b) + AHEAD_BLOCK);
 }
