@@ -31,6 +31,7 @@
 #endif
 
 #include "input.h"
+#include "mem.h"
 #include "out.h"
 #include "scan.h"
 
@@ -742,7 +743,8 @@ struct in_block {
 	char data[];
 };
 
-#define AHEAD_BLOCK ((size_t)1 << 20)
+/* A block is one huge page (mem.c), header and all: one fault, not 512 */
+#define AHEAD_BLOCK (MEM_MAP_MIN - sizeof(struct in_block))
 
 /*
  * Blocks read and taken wait here for the next read ahead (until
@@ -762,7 +764,7 @@ static struct in_block *block_get(void)
 	if ((b = pool) != NULL)
 		pool = b->next;
 	pthread_mutex_unlock(&pool_mu);
-	return b ? b : malloc(sizeof(*b) + AHEAD_BLOCK);
+	return b ? b : mem_grow(NULL, 0, MEM_MAP_MIN);
 }
 
 static void block_put(struct in_block *b)
@@ -784,7 +786,7 @@ void in_ahead_release(void)
 	while (b) {
 		struct in_block *next = b->next;
 
-		free(b);
+		mem_free(b, MEM_MAP_MIN);
 		b = next;
 	}
 }
