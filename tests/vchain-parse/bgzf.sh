@@ -42,7 +42,7 @@ head -c $((size / 2)) "$TMP/small.bgz" > "$TMP/cut.bgz"
 head -c $((size - 28 - 3)) "$TMP/small.bgz" > "$TMP/cut-end.bgz"	# inside the last data member
 cp "$TMP/small.bgz" "$TMP/garbage.bgz"; printf 'garbage' >> "$TMP/garbage.bgz"
 # a byte of a middle member's deflate data changed (its CRC-32 or its inflation fails)
-python3 - "$TMP/small.bgz" "$TMP/data.bgz" "$TMP/isize.bgz" <<'PY'
+python3 - "$TMP/small.bgz" "$TMP/data.bgz" "$TMP/isize.bgz" "$TMP/isize-less.bgz" <<'PY'
 import struct, sys
 b = bytearray(open(sys.argv[1], "rb").read())
 offs, at = [], 0
@@ -58,6 +58,10 @@ s = bytearray(b)
 end = offs[len(offs) // 2 + 1]
 struct.pack_into("<I", s, end - 4, struct.unpack_from("<I", s, end - 4)[0] + 1)
 open(sys.argv[3], "wb").write(s)
+# and one byte less: the member makes more than it says
+s = bytearray(b)
+struct.pack_into("<I", s, end - 4, struct.unpack_from("<I", s, end - 4)[0] - 1)
+open(sys.argv[4], "wb").write(s)
 PY
 # a middle member's BC size less than its own header and trailer: no BGZF size, so from it on the
 # file is read as plain gzip, which needs no sizes (the same records)
@@ -96,6 +100,7 @@ for dec in $decoders; do
 		must_fail "trailing garbage" "trailing garbage" "$TMP/garbage.bgz" $j
 		must_fail "a member's data changed" "corrupt gzip" "$TMP/data.bgz" $j
 		must_fail "a member's length field changed" "corrupt gzip" "$TMP/isize.bgz" $j
+		must_fail "a member's length field one less" "corrupt gzip" "$TMP/isize-less.bgz" $j
 		must_fail "the fuzzer's header" "gzip" "$TMP/fuzz1.gz" $j
 	done
 done
