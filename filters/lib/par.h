@@ -40,9 +40,6 @@ struct par_chunk {
 	 */
 	struct par_span *span;
 	size_t nspan, span_cap;
-	uint64_t *newlines;	/* scratch: the chunk's line ends as a bitmap */
-	uint64_t *quotes, *attn;	/* and for JSON lines (struct scan_marks) */
-	size_t newlines_cap, quotes_cap, attn_cap;	/* words */
 	struct buf rejects;	/* bad lines, byte-exact, each with its '\n' */
 	uint64_t done;		/* records processed (all, unless stopped early) */
 	uint64_t written, rejected;
