@@ -602,8 +602,9 @@ static int bz_run_batch(struct bgzf *z, char *out, size_t cap)
 /*
  * Batch b handed out: its slot is free, and its buffers wait for the next
  * batch read. The slots go round all BZ_RING; the buffers are only as many
- * as were ever read ahead at once (each a 1 MiB of fresh pages, 11 us a
- * page to fault in on this project's virtual machines). Under the lock.
+ * as were ever read ahead at once (each is 1 MiB of fresh pages the first
+ * time, 11 us a page to fault in on this project's virtual machines).
+ * Under the lock.
  */
 static void bz_park(struct bgzf *z, struct bz_batch *b)
 {
