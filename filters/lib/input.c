@@ -819,7 +819,7 @@ static ssize_t raw_fill(struct in *in, char *dst, size_t cap)
 	return r;
 }
 
-/* Decoded bytes (UTF-8) into dst[0..cap): how many, 0 at the end, -1 with in->err. */
+/* Decoded bytes read ahead (in_read_ahead): data[off..len) not taken yet. */
 struct in_block {
 	struct in_block *next;
 	size_t off, len;
@@ -847,7 +847,7 @@ static struct in_block *block_get(void)
 	if ((b = pool) != NULL)
 		pool = b->next;
 	pthread_mutex_unlock(&pool_mu);
-	return b ? b : mem_grow(NULL, 0, MEM_MAP_MIN);
+	return b ? b : mem_zalloc(MEM_MAP_MIN);
 }
 
 static void block_put(struct in_block *b)
@@ -941,6 +941,7 @@ int in_read_ahead(struct in *in, size_t budget)
 	return 0;
 }
 
+/* Decoded bytes (UTF-8) into dst[0..cap): how many, 0 at the end, -1 with in->err. */
 static ssize_t fill_now(struct in *in, char *dst, size_t cap)
 {
 	struct in_conv *c = in->conv;
