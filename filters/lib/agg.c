@@ -167,13 +167,22 @@ static int update(struct agg *a, struct group *g, const struct slot *s, uint64_t
 
 #define PREFETCH_AHEAD 8	/* records: about the time a slot takes to come from memory */
 
-/* With one group: the table a distinct or funnel accumulator puts each record's hash in. */
-static struct htab *prefetch_table(struct agg *a)
+/* The table a distinct accumulator (set) or a funnel (rows) puts each record's hash in. */
+struct pf {
+	const struct htab *set;
+	const struct htab_rows *rows;
+};
+
+/* With one group: its table to prefetch in. */
+static void prefetch_table(struct agg *a, struct pf *pf)
 {
 	const struct acc *ac = &a->acc[a->pf_acc];
 	unsigned char *p = groups_at(&a->table, 0)->st + ac->state;
 
-	return ac->kind == A_DISTINCT ? &((struct s_set *)(void *)p)->h : &((A_FUNNEL_t *)(void *)p)->rows.idx;
+	if (ac->kind == A_DISTINCT)
+		pf->set = &((struct s_set *)(void *)p)->h;
+	else
+		pf->rows = &((A_FUNNEL_t *)(void *)p)->rows;
 }
 
 /* One reduced record p. 0; -1 (why: a sum beyond 38 digits); -2. */
@@ -214,16 +223,45 @@ static int take(struct agg *a, const char *p)
 
 /*
  * With one group and no bucket, the hash table of its distinct values or
- * people: load the slot of a record some records ahead of the one taken.
+ * people: load, some records ahead of the one taken, what its lookup will
+ * read. A set's slot PREFETCH_AHEAD records ahead. Keyed rows (the
+ * funnel's people) in two steps: the index slot twice as far ahead, its
+ * hash kept in the ring, then the row the slot names (htab_rows_prefetch_row).
  */
-static void prefetch(struct agg *a, const char *ahead, struct htab **pf)
-{
-	struct slot x;
+struct lookahead {
+	struct pf pf;
+	struct h128 h[2 * PREFETCH_AHEAD];
+	unsigned char ok[2 * PREFETCH_AHEAD];
+};
 
-	if (!*pf && groups_count(&a->table) == 1)
-		*pf = prefetch_table(a);
-	if (*pf && rec_slot_at(ahead, a->pf_slot, &x) && x.type != REC_ABSENT)
-		htab_prefetch(*pf, slot_hash(&x));
+/* Record rec, k records on: its hash into the ring, and its slot loaded when far (rows) or not (a set). */
+static void prefetch_far(struct agg *a, const char *rec, size_t k, struct lookahead *ah)
+{
+	struct pf *pf = &ah->pf;
+	struct slot x;
+	size_t r = k % (2 * PREFETCH_AHEAD);
+
+	if (!pf->set && !pf->rows && groups_count(&a->table) == 1)
+		prefetch_table(a, pf);
+	ah->ok[r] = (pf->set || pf->rows) && rec_slot_at(rec, a->pf_slot, &x) && x.type != REC_ABSENT;
+	if (!ah->ok[r])
+		return;
+	ah->h[r] = slot_hash(&x);
+	if (pf->rows)
+		htab_rows_prefetch(pf->rows, ah->h[r]);
+}
+
+/* Record k, PREFETCH_AHEAD records on, its hash in the ring: a set's slot, or the row, loaded. */
+static void prefetch_near(const struct lookahead *ah, size_t k)
+{
+	size_t r = k % (2 * PREFETCH_AHEAD);
+
+	if (!ah->ok[r])
+		return;
+	if (ah->pf.set)
+		htab_prefetch(ah->pf.set, ah->h[r]);
+	else
+		htab_rows_prefetch_row(ah->pf.rows, ah->h[r]);
 }
 
 static int direct(const struct agg *a)
@@ -233,37 +271,43 @@ static int direct(const struct agg *a)
 
 int agg_take(struct agg *a, const char *p, size_t n)
 {
-	const char *end = p + n, *ahead = p;
-	struct htab *pf = NULL;
-	int k;
+	const char *end = p + n, *far = p;
+	struct lookahead ah;
+	size_t i, k = 0;	/* far is record k; p is record i */
+	int rc;
 
-	for (k = 0; k < PREFETCH_AHEAD && ahead < end && direct(a); k++)
-		ahead += rec_len(ahead);
+	memset(&ah, 0, sizeof(ah));
 	if (!direct(a))
-		ahead = end;
-	for (; p < end; p += rec_len(p)) {
-		if (ahead < end) {
-			prefetch(a, ahead, &pf);
-			ahead += rec_len(ahead);
-		}
-		if ((k = take(a, p)) < 0)
-			return k;
+		far = end;
+	for (i = 0; p < end; p += rec_len(p), i++) {
+		/* the records up to 2 * PREFETCH_AHEAD on into the ring */
+		for (; far < end && k < i + 2 * PREFETCH_AHEAD; far += rec_len(far), k++)
+			prefetch_far(a, far, k, &ah);
+		if (i + PREFETCH_AHEAD < k)
+			prefetch_near(&ah, i + PREFETCH_AHEAD);
+		if ((rc = take(a, p)) < 0)
+			return rc;
 	}
 	return 0;
 }
 
 int agg_take_at(struct agg *a, const char *base, const uint32_t *offs, size_t n)
 {
-	struct htab *pf = NULL;
-	size_t i;
-	int k, d = direct(a);
+	struct lookahead ah;
+	size_t i, k;
+	int rc, d = direct(a);
 
+	memset(&ah, 0, sizeof(ah));
+	for (k = 0; d && k < n && k < 2 * PREFETCH_AHEAD; k++)
+		prefetch_far(a, base + offs[k], k, &ah);
 	for (i = 0; i < n; i++) {
+		if (d && i + 2 * PREFETCH_AHEAD < n)
+			prefetch_far(a, base + offs[i + 2 * PREFETCH_AHEAD], i + 2 * PREFETCH_AHEAD, &ah);
 		if (d && i + PREFETCH_AHEAD < n)
-			prefetch(a, base + offs[i + PREFETCH_AHEAD], &pf);
-		if ((k = take(a, base + offs[i])) < 0) {
+			prefetch_near(&ah, i + PREFETCH_AHEAD);
+		if ((rc = take(a, base + offs[i])) < 0) {
 			a->part_failed = 1;
-			return k;
+			return rc;
 		}
 	}
 	return 0;

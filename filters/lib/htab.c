@@ -348,6 +348,15 @@ int htab_ref_del(struct htab_ref *t, struct h128 key, uint32_t row)
 	}
 }
 
+int htab_ref_reserve(struct htab_ref *t, size_t n)
+{
+	size_t cap = t->cap ? t->cap : HTAB_FIRST;
+
+	while (n * 2 > cap)
+		cap *= 2;
+	return cap == t->cap ? 0 : ref_resize(t, cap);
+}
+
 size_t htab_ref_bytes(const struct htab_ref *t)
 {
 	return t->cap * sizeof(*t->e);
@@ -380,6 +389,12 @@ void htab_rows_init(struct htab_rows *t, size_t row_size, size_t first)
 	t->first = first ? first : 16;
 }
 
+void htab_rows_init_keyed(struct htab_rows *t, size_t row_size, size_t first)
+{
+	htab_rows_init(t, row_size, first);
+	t->keyed = 1;
+}
+
 void *htab_rows_add(struct htab_rows *t)
 {
 	void *row;
@@ -398,12 +413,34 @@ void *htab_rows_add(struct htab_rows *t)
 	return row;
 }
 
+/* htab_rows_get of keyed rows. */
+static void *keyed_get(struct htab_rows *t, struct h128 key, int *made)
+{
+	uint32_t k;
+	int ins = t->n < UINT32_MAX ? htab_ref_put(&t->ref, key, t->rows, t->row_size, (uint32_t)t->n, &k) : -1;
+	void *row;
+
+	if (made)
+		*made = ins > 0;
+	if (ins <= 0)
+		return ins < 0 ? NULL : htab_rows_at(t, k);
+	if (!(row = htab_rows_add(t))) {
+		htab_ref_del(&t->ref, key, k);
+		return NULL;
+	}
+	memcpy(row, &key, sizeof(key));
+	return row;
+}
+
 void *htab_rows_get(struct htab_rows *t, struct h128 key, int *made)
 {
 	uint64_t *i;
-	int ins = htab_put(&t->idx, key, &i);
+	int ins;
 	void *row;
 
+	if (t->keyed)
+		return keyed_get(t, key, made);
+	ins = htab_put(&t->idx, key, &i);
 	if (made)
 		*made = ins > 0;
 	if (ins <= 0)
@@ -414,14 +451,44 @@ void *htab_rows_get(struct htab_rows *t, struct h128 key, int *made)
 	return row;
 }
 
+int htab_rows_reserve(struct htab_rows *t, size_t n)
+{
+	return t->keyed ? htab_ref_reserve(&t->ref, n) : htab_reserve(&t->idx, n);
+}
+
+void htab_rows_unindex(struct htab_rows *t)
+{
+	htab_free(&t->idx);
+	htab_ref_free(&t->ref);
+}
+
+int htab_rows_reindex(struct htab_rows *t)
+{
+	struct h128 key;
+	uint32_t k;
+	size_t i;
+
+	if (!t->keyed || t->n >= UINT32_MAX)
+		return -1;
+	htab_ref_free(&t->ref);
+	if (htab_ref_reserve(&t->ref, t->n) < 0)
+		return -1;
+	for (i = 0; i < t->n; i++) {
+		memcpy(&key, htab_rows_at(t, i), sizeof(key));
+		if (htab_ref_put(&t->ref, key, t->rows, t->row_size, (uint32_t)i, &k) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 size_t htab_rows_bytes(const struct htab_rows *t)
 {
-	return htab_bytes(&t->idx) + t->cap * t->row_size;
+	return htab_bytes(&t->idx) + htab_ref_bytes(&t->ref) + t->cap * t->row_size;
 }
 
 void htab_rows_free(struct htab_rows *t)
 {
-	htab_free(&t->idx);
+	htab_rows_unindex(t);
 	mem_free(t->rows, t->cap * t->row_size);
 	t->rows = NULL;
 	t->n = t->cap = 0;

@@ -14,7 +14,7 @@ static struct cust *customer(struct orders *t, struct h128 id)
 	int made;
 
 	if (!t->customers.row_size)	/* a group's state starts zeroed */
-		htab_rows_init(&t->customers, sizeof(struct cust), 16);
+		htab_rows_init_keyed(&t->customers, sizeof(struct cust), 16);
 	if ((c = htab_rows_get(&t->customers, id, &made)) && made) {
 		c->id = id;
 		c->first_ts = REC_NO_TS;

@@ -76,7 +76,7 @@ int funnel_flatten(A_FUNNEL_t *p)
 	if (!p->nmore)
 		return 0;
 	if (!p->rows.row_size)
-		htab_rows_init(&p->rows, p->more[0].row_size, 16);
+		htab_rows_init_keyed(&p->rows, p->more[0].row_size, 16);
 	if (n > p->rows.cap) {
 		unsigned char *r = mem_grow(p->rows.rows, p->rows.cap * p->rows.row_size, n * p->rows.row_size);
 
@@ -94,7 +94,7 @@ int funnel_flatten(A_FUNNEL_t *p)
 	p->more = NULL;
 	p->nmore = 0;
 	p->rows.n = n;
-	htab_free(&p->rows.idx);	/* no longer covers them: funnel_row makes it again */
+	htab_rows_unindex(&p->rows);	/* no longer covers them: funnel_row makes it again */
 	return 0;
 }
 
@@ -117,20 +117,12 @@ static struct funnel_row *funnel_row(A_FUNNEL_t *fp, int nexcl, struct h128 id)
 	int made;
 
 	if (!p->row_size)	/* a group's state starts zeroed */
-		htab_rows_init(p, sizeof(struct funnel_row) + (size_t)nexcl * sizeof(long long), 16);
+		htab_rows_init_keyed(p, sizeof(struct funnel_row) + (size_t)nexcl * sizeof(long long), 16);
 	if (fp->nmore && funnel_flatten(fp) < 0)
 		return NULL;
-	if (p->idx.count != p->n) {	/* rows joined without their index (funnel_absorb): index them */
-		size_t i;
-		uint64_t *v;
-
-		htab_free(&p->idx);
-		for (i = 0; i < p->n; i++) {
-			if (htab_put(&p->idx, ((struct funnel_row *)htab_rows_at(p, i))->id, &v) < 0)
-				return NULL;
-			*v = i;
-		}
-	}
+	/* rows joined without their index (funnel_absorb): index them */
+	if (!htab_rows_indexed(p) && htab_rows_reindex(p) < 0)
+		return NULL;
 	if (!(row = htab_rows_get(p, id, &made)))
 		return NULL;
 	if (made) {
@@ -185,7 +177,7 @@ static int funnel_absorb(A_FUNNEL_t *p, A_FUNNEL_t *src, int disjoint)
 			return -2;
 		p->more = m;
 		m[p->nmore++] = src->rows;
-		htab_free(&m[p->nmore - 1].idx);	/* segments are not looked up in */
+		htab_rows_unindex(&m[p->nmore - 1]);	/* segments are not looked up in */
 		for (i = 0; i < src->nmore; i++)
 			m[p->nmore++] = src->more[i];
 		free(src->more);
@@ -195,14 +187,14 @@ static int funnel_absorb(A_FUNNEL_t *p, A_FUNNEL_t *src, int disjoint)
 	if (funnel_flatten(src) < 0 || funnel_flatten(p) < 0)
 		return -2;
 	sr = &src->rows;
-	if (htab_reserve(&p->rows.idx, p->rows.n + sr->n) < 0)
+	if (htab_rows_reserve(&p->rows, p->rows.n + sr->n) < 0)
 		return -2;
 	for (i = 0; i < sr->n; i++) {
 		const struct funnel_row *s = htab_rows_at(sr, i);
 		struct funnel_row *row;
 
 		if (i + 8 < sr->n)	/* the index slots are far apart: load one some people ahead */
-			htab_prefetch(&p->rows.idx, ((const struct funnel_row *)htab_rows_at(sr, i + 8))->id);
+			htab_rows_prefetch(&p->rows, ((const struct funnel_row *)htab_rows_at(sr, i + 8))->id);
 		if (!(row = funnel_row(p, FUNNEL_NEXCL(sr), s->id)))
 			return -2;
 		for (j = 0; j < STAGES; j++)

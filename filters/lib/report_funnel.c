@@ -78,7 +78,7 @@ static int sorted(struct report_run *rr)
 	for (gi = 0; gi < ng; gi++)	/* (the people of parts, one segment each: rows of their own) */
 		if (funnel_flatten(&((struct funnel *)(void *)groups_at(t, gi)->st)->people) < 0)
 			return -1;
-	htab_rows_init(&all, sizeof(struct pick), 1024);
+	htab_rows_init_keyed(&all, sizeof(struct pick), 1024);
 	for (gi = 0; gi < ng; gi++) {
 		struct funnel *fu = (void *)groups_at(t, gi)->st;
 
@@ -113,8 +113,8 @@ static int sorted(struct report_run *rr)
 		A_FUNNEL_t kept;
 
 		memset(&kept, 0, sizeof(kept));
-		htab_rows_init(&kept.rows, fu->people.rows.row_size ? fu->people.rows.row_size : sizeof(struct funnel_row),
-			       16);
+		htab_rows_init_keyed(&kept.rows,
+				     fu->people.rows.row_size ? fu->people.rows.row_size : sizeof(struct funnel_row), 16);
 		for (i = 0; i < fu->people.rows.n; i++) {
 			const struct funnel_row *p = htab_rows_at(&fu->people.rows, i);
 			const struct pick *q = htab_rows_get(&all, p->id, &made);

@@ -312,6 +312,66 @@ static void test_ref_against_model(void **state)
 	free(free_rows);
 }
 
+/*
+ * Keyed rows against plain ones: the same keys (clustered low bits, so
+ * rows are compared) give the same row numbers, each keyed row starts with
+ * its key, and after the index is dropped and made again from the rows
+ * every key finds its row; the index takes 8 bytes a slot, at most half full.
+ */
+static void test_rows_keyed(void **state)
+{
+	enum { N = 50000 };
+	struct htab_rows plain, keyed;
+	struct ref_row *r;
+	struct h128 k;
+	size_t i;
+	int made, made2;
+
+	(void)state;
+	htab_rows_init(&plain, sizeof(struct ref_row), 16);
+	htab_rows_init_keyed(&keyed, sizeof(struct ref_row), 16);
+	for (i = 0; i < 3 * N; i++) {
+		unsigned n = (unsigned)(next() % N);
+		struct ref_row *p = htab_rows_get(&plain, ref_key(n), &made);
+
+		r = htab_rows_get(&keyed, ref_key(n), &made2);
+		assert_non_null(p);
+		assert_non_null(r);
+		assert_int_equal(made, made2);
+		if (made) {
+			p->k = n;
+			r->k = n;
+		}
+		assert_int_equal(r->k, n);
+		assert_int_equal((char *)r - (char *)keyed.rows, (char *)p - (char *)plain.rows);
+		k = ref_key(n);
+		assert_memory_equal(r, &k, sizeof(k));	/* the row starts with its key */
+	}
+	assert_int_equal(keyed.n, plain.n);
+	assert_true(htab_rows_indexed(&keyed));
+	assert_int_equal(keyed.ref.count, keyed.n);
+	assert_true(keyed.ref.count * 2 <= keyed.ref.cap);
+	assert_int_equal(htab_rows_bytes(&keyed), keyed.ref.cap * 8 + keyed.cap * sizeof(struct ref_row));
+	htab_rows_unindex(&keyed);
+	assert_false(htab_rows_indexed(&keyed));
+	assert_int_equal(htab_rows_reserve(&keyed, 2 * keyed.n), 0);
+	assert_true(keyed.ref.cap >= 4 * keyed.n);
+	assert_int_equal(htab_rows_reindex(&keyed), 0);
+	assert_true(htab_rows_indexed(&keyed));
+	for (i = 0; i < keyed.n; i++) {
+		struct ref_row *p = htab_rows_at(&keyed, i);
+
+		r = htab_rows_get(&keyed, ref_key(p->k), &made);
+		assert_int_equal(made, 0);
+		assert_ptr_equal(r, p);
+	}
+	r = htab_rows_get(&keyed, ref_key(N + 1), &made);	/* a new key after the index was made again */
+	assert_int_equal(made, 1);
+	assert_ptr_equal(r, htab_rows_at(&keyed, keyed.n - 1));
+	htab_rows_free(&plain);
+	htab_rows_free(&keyed);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +381,7 @@ int main(void)
 		cmocka_unit_test(test_set),
 		cmocka_unit_test(test_grow_in_place),
 		cmocka_unit_test(test_ref_against_model),
+		cmocka_unit_test(test_rows_keyed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
