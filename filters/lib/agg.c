@@ -234,8 +234,8 @@ struct lookahead {
 	unsigned char ok[2 * PREFETCH_AHEAD];
 };
 
-/* Record rec, k records on: its hash into the ring, and its slot loaded when far (rows) or not (a set). */
-static void prefetch_far(struct agg *a, const char *rec, size_t k, struct lookahead *ah)
+/* Record rec, number k: far, a row's slot (its hash into the ring); else a set's slot, or the row. */
+static void prefetch(struct agg *a, const char *rec, size_t k, struct lookahead *ah, int far)
 {
 	struct pf *pf = &ah->pf;
 	struct slot x;
@@ -243,25 +243,21 @@ static void prefetch_far(struct agg *a, const char *rec, size_t k, struct lookah
 
 	if (!pf->set && !pf->rows && groups_count(&a->table) == 1)
 		prefetch_table(a, pf);
-	ah->ok[r] = (pf->set || pf->rows) && rec_slot_at(rec, a->pf_slot, &x) && x.type != REC_ABSENT;
+	if (pf->rows && !far) {
+		if (ah->ok[r])
+			htab_rows_prefetch_row(pf->rows, ah->h[r]);
+		return;
+	}
+	if (far ? !pf->rows : !pf->set)	/* a row's slot when far, a set's when near */
+		return;
+	ah->ok[r] = rec_slot_at(rec, a->pf_slot, &x) && x.type != REC_ABSENT;
 	if (!ah->ok[r])
 		return;
 	ah->h[r] = slot_hash(&x);
 	if (pf->rows)
 		htab_rows_prefetch(pf->rows, ah->h[r]);
-}
-
-/* Record k, PREFETCH_AHEAD records on, its hash in the ring: a set's slot, or the row, loaded. */
-static void prefetch_near(const struct lookahead *ah, size_t k)
-{
-	size_t r = k % (2 * PREFETCH_AHEAD);
-
-	if (!ah->ok[r])
-		return;
-	if (ah->pf.set)
-		htab_prefetch(ah->pf.set, ah->h[r]);
 	else
-		htab_rows_prefetch_row(ah->pf.rows, ah->h[r]);
+		htab_prefetch(pf->set, ah->h[r]);
 }
 
 static int direct(const struct agg *a)
@@ -269,22 +265,30 @@ static int direct(const struct agg *a)
 	return a->pf_slot >= 0 && !a->ngroups && a->l.bucket_slot < 0;
 }
 
+/* direct, to the funnel's keyed rows: the two steps (else a set's one, no record walked twice) */
+static int two_steps(const struct agg *a)
+{
+	return direct(a) && a->acc[a->pf_acc].kind == A_FUNNEL;
+}
+
 int agg_take(struct agg *a, const char *p, size_t n)
 {
-	const char *end = p + n, *far = p;
+	const char *end = p + n, *far = p, *near = p;
 	struct lookahead ah;
-	size_t i, k = 0;	/* far is record k; p is record i */
+	size_t i, k = 0, m = 0;	/* p is record i, far record k, near record m */
 	int rc;
 
 	memset(&ah, 0, sizeof(ah));
-	if (!direct(a))
+	if (!two_steps(a))
 		far = end;
+	if (!direct(a))
+		near = end;
 	for (i = 0; p < end; p += rec_len(p), i++) {
-		/* the records up to 2 * PREFETCH_AHEAD on into the ring */
-		for (; far < end && k < i + 2 * PREFETCH_AHEAD; far += rec_len(far), k++)
-			prefetch_far(a, far, k, &ah);
-		if (i + PREFETCH_AHEAD < k)
-			prefetch_near(&ah, i + PREFETCH_AHEAD);
+		for (; far < end && k <= i + 2 * PREFETCH_AHEAD; far += rec_len(far), k++)
+			prefetch(a, far, k, &ah, 1);
+		for (; near < end && m <= i + PREFETCH_AHEAD; near += rec_len(near), m++)
+			if (m >= PREFETCH_AHEAD)
+				prefetch(a, near, m, &ah, 0);
 		if ((rc = take(a, p)) < 0)
 			return rc;
 	}
@@ -295,16 +299,16 @@ int agg_take_at(struct agg *a, const char *base, const uint32_t *offs, size_t n)
 {
 	struct lookahead ah;
 	size_t i, k;
-	int rc, d = direct(a);
+	int rc, d = direct(a), two = two_steps(a);
 
 	memset(&ah, 0, sizeof(ah));
-	for (k = 0; d && k < n && k < 2 * PREFETCH_AHEAD; k++)
-		prefetch_far(a, base + offs[k], k, &ah);
+	for (k = 0; two && k < n && k < 2 * PREFETCH_AHEAD; k++)
+		prefetch(a, base + offs[k], k, &ah, 1);
 	for (i = 0; i < n; i++) {
-		if (d && i + 2 * PREFETCH_AHEAD < n)
-			prefetch_far(a, base + offs[i + 2 * PREFETCH_AHEAD], i + 2 * PREFETCH_AHEAD, &ah);
+		if (two && i + 2 * PREFETCH_AHEAD < n)
+			prefetch(a, base + offs[i + 2 * PREFETCH_AHEAD], i + 2 * PREFETCH_AHEAD, &ah, 1);
 		if (d && i + PREFETCH_AHEAD < n)
-			prefetch_near(&ah, i + PREFETCH_AHEAD);
+			prefetch(a, base + offs[i + PREFETCH_AHEAD], i + PREFETCH_AHEAD, &ah, 0);
 		if ((rc = take(a, base + offs[i])) < 0) {
 			a->part_failed = 1;
 			return rc;
