@@ -58,19 +58,25 @@ struct opts {
 	int sorted_check;
 	long long tolerance_ms;
 	int stats;
-	unsigned nparts;	/* of the customers (0: --journeys) */
+	unsigned nparts;	/* of the customers, or with --journeys of the people */
 	size_t member_lens[M_N];
 	struct jpick pick;	/* the members read (enum member's) */
 	struct drive d;		/* output, threads, input options */
 };
 
 
-/* F_DECIDED: the customers' part set the stage (in base) */
+/* F_DECIDED: the person's part set the stage (in base) */
 enum { F_USER = 1, F_TS = 2, F_CANDIDATE = 4, F_PURCHASE = 8, F_DECIDED = 16 };
 
-/* A part of the customers: the people who bought, by user hash. */
+/*
+ * A part of the people, by user hash: those who bought; with --journeys
+ * every person's journey (whether they bought with it).
+ */
 struct cpart {	/* on lines of its own: the parts of a chunk run at once (par_calloc_lines) */
 	_Alignas(PAR_LINE) struct htab customers;
+	struct htab_rows people;	/* --journeys: struct person, keyed rows */
+	struct arena ids;	/* --journeys: the people's user ids */
+	size_t nperson;		/* of people, those with a journey (a staged event) */
 	uint64_t denied;	/* advocacy acts by non-customers */
 	int oom;
 };
@@ -93,8 +99,9 @@ struct worker {
 	struct jobj obj;
 };
 
-/* Per person, for --journeys (a row of run.people): about 120 bytes plus the id. */
+/* Per person, for --journeys (a row of a part's people): 136 bytes plus the id. */
 struct person {
+	struct h128 key;	/* the user hash: a keyed row's */
 	uint8_t customer;	/* bought, so far in the stream */
 	const char *user;	/* raw JSON string content (or digits), in the arena; NULL before a staged event */
 	uint32_t user_len;
@@ -109,11 +116,8 @@ struct person {
 struct run {
 	const struct opts *o;
 	struct drive *d;
-	struct cpart *parts;	/* without --journeys: o->nparts of them */
+	struct cpart *parts;	/* o->nparts of them */
 	void **pctx;
-	struct htab_rows people;	/* with --journeys: every person, by user hash */
-	size_t nperson;		/* of them, those with a journey (a staged event) */
-	struct arena ids;
 	long long newest;
 	int have_newest;
 	uint64_t read, staged[8], advocacy_denied;
@@ -275,11 +279,11 @@ static int stage_line(void *ctx, const char *line, size_t len, const struct scan
 		r.flags |= F_TS;
 	f = got[M_PLATFORM];
 	r.platform = (uint8_t)(f && f->type == J_STR ? vocab_platform_index(f->val, f->vlen) : PLATFORM_OTHER);
-	if (o->journeys) {	/* only the header: journeys write no events */
+	if (o->journeys) {	/* only the header: journeys write no events; the person's part takes it */
 		r.len = 0;
 		if (buf_add(out, &r, sizeof(r)) < 0 || (r.user_len && buf_add(out, user->val, r.user_len) < 0))
 			return -2;
-		return 0;
+		return r.flags & F_USER ? PAR_PART + (int)par_part_of(r.user.hi, o->nparts) : 0;
 	}
 
 	/* header now, filled in at the end; then the members less stage and stage_name */
@@ -351,22 +355,32 @@ static size_t customers(const struct run *r)
 	unsigned q;
 
 	for (q = 0; q < r->o->nparts; q++)
-		n += r->parts[q].customers.count;
+		n += r->o->journeys ? r->parts[q].people.n : r->parts[q].customers.count;
+	return n;
+}
+
+static size_t journeys(const struct run *r)
+{
+	size_t n = 0;
+	unsigned q;
+
+	for (q = 0; q < r->o->nparts; q++)
+		n += r->parts[q].nperson;
 	return n;
 }
 
 /* A staged event of person p (its user id's bytes: user): the journey starts with the first. 0, or -1. */
-static int journey_event(struct run *r, struct person *p, const struct srec *rec, const char *user, int stage)
+static int journey_event(struct cpart *pt, struct person *p, const struct srec *rec, const char *user, int stage)
 {
 	if (!p->user) {
-		if (!(p->user = arena_strndup(&r->ids, user, rec->user_len)))
+		if (!(p->user = arena_strndup(&pt->ids, user, rec->user_len)))
 			return -1;
 		p->user_len = rec->user_len;
 		p->user_num = rec->user_num;
 		p->first_ts = NO_TS;
 		p->last_ts = LLONG_MIN;
 		stage_times_init(p->ts);
-		r->nperson++;
+		pt->nperson++;
 	}
 	p->events++;
 	p->platforms |= (uint16_t)(1u << rec->platform);
@@ -377,6 +391,44 @@ static int journey_event(struct run *r, struct person *p, const struct srec *rec
 	if (rec->ts_ms > p->last_ts)
 		p->last_ts = rec->ts_ms;
 	stage_times_reach(p->ts, stage, rec->ts_ms);
+	return 0;
+}
+
+/*
+ * --journeys: a part's people's records of a chunk, in input order: each
+ * one's stage (whether the person bought before it), and the journey. A
+ * staged record without ts is left to the commit, which stops there.
+ */
+static int part_journeys(void *ctx, struct par_chunk *c, const uint32_t *offs, size_t n)
+{
+	struct cpart *pt = ctx;
+	struct person *pp;
+	struct srec rec;
+	size_t i;
+	int stage;
+
+	for (i = 0; i < n; i++) {
+		char *p = c->out.p + offs[i];
+
+		memcpy(&rec, p, sizeof(rec));
+		if (!(pp = htab_rows_get(&pt->people, rec.user, NULL))) {
+			pt->oom = 1;
+			return -2;
+		}
+		stage = person_stage(rec.base, rec.flags & F_CANDIDATE, pp->customer);
+		if ((rec.flags & F_CANDIDATE) && !pp->customer && rec.base)
+			pt->denied++;
+		/* after its own event: a purchase is stage 6 */
+		if (rec.flags & F_PURCHASE)
+			pp->customer = 1;
+		rec.base = (int8_t)stage;
+		rec.flags |= F_DECIDED;
+		memcpy(p, &rec, sizeof(rec));
+		if (stage && (rec.flags & F_TS) && journey_event(pt, pp, &rec, p + sizeof(rec) + rec.len, stage) < 0) {
+			pt->oom = 1;
+			return -2;
+		}
+	}
 	return 0;
 }
 
@@ -407,14 +459,14 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 	const struct opts *o = r->o;
 	const char *p = c->out.p, *end = c->out.p + c->out.len, *rec_bytes;
 	uint64_t k = 0;	/* the record's number in the chunk: its line, par_record_line */
-	struct person *pp;
 	struct srec rec;
 	unsigned q;
 	int stage;
 
 	for (q = 0; c->fatal && q < o->nparts; q++)
 		if (r->parts[q].oom) {
-			diag_at(r->d->name, 0, "out of memory for %zu customers", customers(r));
+			diag_at(r->d->name, 0, "out of memory for %zu %s", customers(r),
+				o->journeys ? "people" : "customers");
 			return r->d->stop = -1;
 		}
 	for (; p < end; p += sizeof(rec) + rec.len + rec.user_len, k++) {
@@ -433,38 +485,19 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 				r->newest = rec.ts_ms;
 			r->have_newest = 1;
 		}
+		/*
+		 * The person's part gave the stage (in base) of a purchase, of
+		 * an act of advocacy (7 by a customer), and with --journeys of
+		 * every act of a person (and took it into the journey); the
+		 * other acts' is the map's
+		 */
 		stage = rec.base;
-		pp = NULL;
-		if (rec.flags & F_DECIDED)
-			;	/* the customers' part gave its stage */
-		else if (rec.flags & F_USER) {
-			/* with --journeys every person has a row: whether they bought, and the journey */
-			int customer = 0;
-
-			if (o->journeys) {
-				if (!(pp = htab_rows_get(&r->people, rec.user, NULL))) {
-					diag_at(r->d->name, par_record_line(c, first_line, k), "out of memory for %zu people", r->people.n);
-					return r->d->stop = -1;
-				}
-				customer = pp->customer;
-			}
-			stage = person_stage(rec.base, rec.flags & F_CANDIDATE, customer);
-			if ((rec.flags & F_CANDIDATE) && !customer && rec.base)
-				r->advocacy_denied++;
-			/* after its own event: a purchase is stage 6 */
-			if ((rec.flags & F_PURCHASE) && pp)
-				pp->customer = 1;
-		}
 		r->staged[stage]++;
 		if (o->journeys) {
-			if (!pp || !stage)
+			if (!(rec.flags & F_DECIDED) || !stage)
 				continue;	/* no person, or a move of nobody (brand replies) */
-			if (!(rec.flags & F_TS)) {
+			if (!(rec.flags & F_TS)) {	/* (its part left its journey as it was) */
 				diag_at(r->d->name, par_record_line(c, first_line, k), "--journeys: ts missing or not a timestamp");
-				return r->d->stop = -1;
-			}
-			if (journey_event(r, pp, &rec, rec_bytes + rec.len, stage) < 0) {
-				diag_at(r->d->name, par_record_line(c, first_line, k), "out of memory for %zu people", r->nperson);
 				return r->d->stop = -1;
 			}
 			continue;
@@ -477,9 +510,8 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 
 static int by_user(const void *a, const void *b, void *ctx)
 {
-	const struct run *r = ctx;
-	const struct person *x = htab_rows_at(&r->people, *(const size_t *)a);
-	const struct person *y = htab_rows_at(&r->people, *(const size_t *)b);
+	(void)ctx;
+	const struct person *x = *(const struct person *const *)a, *y = *(const struct person *const *)b;
 	size_t n = x->user_len < y->user_len ? x->user_len : y->user_len;
 	int c = memcmp(x->user, y->user, n);
 
@@ -516,28 +548,37 @@ static int journey(struct buf *b, const struct person *p, long long window_ms)
 	       buf_adds(b, vocab_platforms[p->first_platform]) < 0 || buf_adds(b, "\"}\n") < 0 ? -1 : 0;
 }
 
-/* One record per person, sorted by user_id. 0, or -1 (a write error in out, or out of memory). */
+/*
+ * One record per person, sorted by user_id (a person's id is in one part:
+ * the order is the same for every -j). 0, or -1 (a write error in out, or
+ * out of memory).
+ */
 static int write_journeys(struct run *r)
 {
 	struct buf b = BUF_INIT;
-	size_t *order = malloc((r->nperson ? r->nperson : 1) * sizeof(*order)), i, n = 0;
+	size_t np = journeys(r), i, n = 0;
+	const struct person **order = malloc((np ? np : 1) * sizeof(*order));
+	unsigned q;
 	int rc = -1;
 
 	if (!order)
 		goto done;
-	for (i = 0; i < r->people.n; i++)	/* the people with a journey */
-		if (((const struct person *)htab_rows_at(&r->people, i))->user)
-			order[n++] = i;
-	if (sort_stable(order, n, sizeof(*order), by_user, r) < 0)
+	for (q = 0; q < r->o->nparts; q++)
+		for (i = 0; i < r->parts[q].people.n; i++) {	/* the people with a journey */
+			const struct person *p = htab_rows_at(&r->parts[q].people, i);
+
+			if (p->user)
+				order[n++] = p;
+		}
+	if (sort_stable(order, n, sizeof(*order), by_user, NULL) < 0)
 		goto done;
 	for (i = 0; i < n; i++)
-		if (journey(&b, htab_rows_at(&r->people, order[i]), r->o->window_ms) < 0 ||
-		    out_write(&r->d->out, b.p, b.len) < 0)
+		if (journey(&b, order[i], r->o->window_ms) < 0 || out_write(&r->d->out, b.p, b.len) < 0)
 			goto done;
 	rc = 0;
 done:
 	if (rc < 0 && !r->d->out.err)
-		diag("out of memory for the journeys of %zu people", r->nperson);
+		diag("out of memory for the journeys of %zu people", np);
 	buf_free(&b);
 	free(order);
 	return rc;
@@ -568,23 +609,21 @@ int main(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
 	r.d = &o.d;
-	htab_rows_init(&r.people, sizeof(struct person), 4096);
-	o.nparts = o.journeys ? 0 : drive_parts(&o.d);
-	r.parts = par_calloc_lines(o.nparts ? o.nparts : 1, sizeof(*r.parts), NULL);
-	r.pctx = calloc(o.nparts ? o.nparts : 1, sizeof(*r.pctx));
+	o.nparts = drive_parts(&o.d);
+	r.parts = par_calloc_lines(o.nparts, sizeof(*r.parts), NULL);
+	r.pctx = calloc(o.nparts, sizeof(*r.pctx));
 	if (!r.parts || !r.pctx) {
 		diag("out of memory");
 		return EXIT_DATA;
 	}
 	for (q = 0; q < o.nparts; q++) {
 		r.parts[q].customers.no_values = 1;
+		htab_rows_init_keyed(&r.parts[q].people, sizeof(struct person), 4096);
 		r.pctx[q] = &r.parts[q];
 	}
-	if (o.nparts) {
-		o.d.parts = o.nparts;
-		o.d.part_fn = part_customers;
-		o.d.pctx = r.pctx;
-	}
+	o.d.parts = o.nparts;
+	o.d.part_fn = o.journeys ? part_journeys : part_customers;
+	o.d.pctx = r.pctx;
 	status = drive_start(&o.d, stage_line, sizeof(struct worker), worker_init, &o, worker_done);
 	if (status == EXIT_OK)
 		status = drive_inputs(&o.d, argv + first, argc - first, commit, NULL, NULL, &r);
@@ -603,16 +642,22 @@ int main(int argc, char **argv)
 		snprintf(line + n, sizeof(line) - (size_t)n, ", none %llu; advocacy acts by non-customers %llu",
 			 (unsigned long long)r.staged[0], (unsigned long long)r.advocacy_denied);
 		diag("%s", line);
-		if (o.journeys)
-			diag("%zu people, %zu bytes of ids", r.nperson, r.ids.used);
+		if (o.journeys) {
+			size_t ids = 0;
+
+			for (q = 0; q < o.nparts; q++)
+				ids += r.parts[q].ids.used;
+			diag("%zu people, %zu bytes of ids", journeys(&r), ids);
+		}
 		drive_say_blank(&o.d);
 	}
 	status = drive_close(&o.d, status);
-	for (q = 0; q < o.nparts; q++)
+	for (q = 0; q < o.nparts; q++) {
 		htab_free(&r.parts[q].customers);
+		htab_rows_free(&r.parts[q].people);
+		arena_free(&r.parts[q].ids);
+	}
 	free(r.parts);
 	free(r.pctx);
-	htab_rows_free(&r.people);
-	arena_free(&r.ids);
 	return status;
 }
