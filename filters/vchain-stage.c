@@ -596,7 +596,7 @@ static int write_journeys(struct run *r)
 			if (p->user)
 				order[n++] = p;
 		}
-	if (sort_stable(order, n, sizeof(*order), by_user, NULL) < 0)
+	if (sort_stable_par(r->d->par, order, n, sizeof(*order), by_user, NULL) < 0)
 		goto done;
 	x->order = order;
 	x->window_ms = r->o->window_ms;

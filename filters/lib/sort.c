@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "par.h"
 #include "sort.h"
 
 #define RUN 16
@@ -86,6 +87,71 @@ int sort_stable(void *base, size_t n, size_t size, sort_cmp_fn cmp, void *ctx)
 		memcpy(a, src, n * size);
 	free(b);
 	free(tmp);
+	return 0;
+}
+
+/* ---- sort_stable_par ---- */
+
+#define PAR_PIECES 64		/* sorted apart, then merged pairwise: more than threads */
+#define PAR_FROM 65536		/* elements: below, one thread sorts */
+
+struct psort {
+	char *src, *dst;
+	size_t n, size, w;	/* w: pieces in a run of the merge pass */
+	sort_cmp_fn cmp;
+	void *ctx;
+	int failed;		/* a piece's sort ran out of memory (read after par_each) */
+	int piece_failed[PAR_PIECES];
+};
+
+static size_t piece_at(const struct psort *x, size_t k)
+{
+	return k >= PAR_PIECES ? x->n : x->n * k / PAR_PIECES;
+}
+
+static void sort_piece(void *ctx, unsigned i)
+{
+	struct psort *x = ctx;
+	size_t lo = piece_at(x, i), hi = piece_at(x, i + 1);
+
+	x->piece_failed[i] = sort_stable(x->src + lo * x->size, hi - lo, x->size, x->cmp, x->ctx) < 0;
+}
+
+/* Runs 2i and 2i + 1 of w pieces each, merged from src into dst (the last alone, copied). */
+static void merge_runs(void *ctx, unsigned i)
+{
+	struct psort *x = ctx;
+	size_t lo = piece_at(x, 2 * i * x->w), mid = piece_at(x, (2 * i + 1) * x->w), hi = piece_at(x, (2 * i + 2) * x->w);
+
+	merge(x->src, x->dst, lo, mid, hi, x->size, x->cmp, x->ctx);
+}
+
+int sort_stable_par(struct par *p, void *base, size_t n, size_t size, sort_cmp_fn cmp, void *ctx)
+{
+	struct psort x;
+	char *b, *t;
+	unsigned i;
+
+	if (!p || n < PAR_FROM)
+		return sort_stable(base, n, size, cmp, ctx);
+	if (n > (size_t)-1 / size || !(b = malloc(n * size)))
+		return -1;
+	memset(&x, 0, sizeof(x));
+	x.src = base, x.dst = b, x.n = n, x.size = size, x.cmp = cmp, x.ctx = ctx;
+	par_each(p, PAR_PIECES, sort_piece, &x);
+	for (i = 0; i < PAR_PIECES; i++)
+		x.failed |= x.piece_failed[i];
+	if (x.failed) {	/* pieces sorted, base still the same elements: sort it whole */
+		free(b);
+		return sort_stable(base, n, size, cmp, ctx);
+	}
+	for (x.w = 1; x.w < PAR_PIECES; x.w *= 2) {
+		par_each(p, (unsigned)((PAR_PIECES + 2 * x.w - 1) / (2 * x.w)), merge_runs, &x);
+		t = x.src, x.src = x.dst, x.dst = t;
+	}
+	if (x.src != base)
+		memcpy(base, x.src, n * size);
+	free(b);
 	return 0;
 }
 

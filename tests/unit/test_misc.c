@@ -608,6 +608,60 @@ static void test_par_each(void **state)
 	}
 }
 
+static int by_key_only(const void *a, const void *b, void *ctx)
+{
+	const struct item *x = a, *y = b;
+
+	(void)ctx;
+	return (x->key > y->key) - (x->key < y->key);
+}
+
+/*
+ * sort_stable_par gives sort_stable's order (sorted by key, equal keys in
+ * input order) on 0, 1 and 3 workers, below and above the size where it
+ * starts to share the work, with many ties and with few.
+ */
+static void test_sort_par(void **state)
+{
+	static const unsigned workers[] = { 0, 1, 3 };
+	static const size_t sizes[] = { 1000, 65535, 65536, 200003 };
+	struct item *v = malloc(200003 * sizeof(*v)), *w = malloc(200003 * sizeof(*w));
+	void *wctx[8] = { NULL };
+	unsigned seed = 777, k, z, lim;
+	size_t i, n;
+
+	(void)state;
+	assert_non_null(v);
+	assert_non_null(w);
+	for (k = 0; k < sizeof(workers) / sizeof(workers[0]); k++) {
+		struct par_opts o = { .workers = workers[k], .max_line = 1 << 20 };
+		struct par *p = par_new(&o, no_line, wctx);
+
+		assert_non_null(p);
+		for (z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++)
+			for (lim = 7; lim < 1000000; lim *= 997) {
+				n = sizes[z];
+				for (i = 0; i < n; i++) {
+					seed = seed * 1103515245u + 12345u;
+					v[i].key = (int)((seed >> 8) % lim);
+					v[i].seq = (int)i;
+				}
+				memcpy(w, v, n * sizeof(*v));
+				assert_int_equal(sort_stable_par(p, v, n, sizeof(*v), by_key_only, NULL), 0);
+				assert_int_equal(sort_stable(w, n, sizeof(*w), by_key_only, NULL), 0);
+				for (i = 1; i < n; i++) {
+					assert_true(v[i - 1].key <= v[i].key);
+					if (v[i - 1].key == v[i].key)
+						assert_true(v[i - 1].seq < v[i].seq);
+				}
+				assert_memory_equal(v, w, n * sizeof(*v));
+			}
+		par_free(p);
+	}
+	free(v);
+	free(w);
+}
+
 /* The first entry of name s[0..n), as a scan of every entry finds it, or -1. */
 static int scan_map(const struct stage_map *m, const char *s, size_t n)
 {
@@ -787,6 +841,7 @@ int main(void)
 		cmocka_unit_test(test_sort),
 		cmocka_unit_test(test_select),
 		cmocka_unit_test(test_par_each),
+		cmocka_unit_test(test_sort_par),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_vocab),
 		cmocka_unit_test(test_stage_map),
