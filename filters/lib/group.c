@@ -15,7 +15,7 @@ void groups_init(struct groups *t, int nkeys, int bucket, size_t block)
 	t->nkeys = nkeys;
 	t->bucket = bucket;
 	t->block = block;
-	htab_rows_init(&t->rows, sizeof(struct group), 1024);
+	htab_rows_init_keyed(&t->rows, sizeof(struct group), 1024);
 }
 
 struct group *groups_find(struct groups *t, const void *key, size_t klen, const struct slot *bucket)
@@ -24,12 +24,11 @@ struct group *groups_find(struct groups *t, const void *key, size_t klen, const 
 	size_t total = klen + (bucket ? 1 + 4 + bucket->n : 0);
 	unsigned char *k, *st;
 	struct group *g;
-	uint64_t *gi;
 
 	if (bucket)	/* the bucket is part of the key too */
 		h.lo ^= hash64(bucket->v, bucket->n);
-	if ((gi = htab_get(&t->rows.idx, h)))
-		return groups_at(t, *gi);
+	if ((g = htab_rows_find(&t->rows, h)))
+		return g;
 	/* 16-byte aligned: sums hold a __int128; made before the group, so no group is without them */
 	k = arena_alloc(&t->mem, total ? total : 1);
 	st = arena_alloc(&t->mem, t->block + 8);

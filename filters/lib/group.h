@@ -16,6 +16,7 @@
 #include "rec.h"
 
 struct group {
+	struct h128 hash;		/* of the key: the rows are keyed (htab_rows_init_keyed) */
 	const unsigned char *key;	/* slots: type, u32 length, bytes (the bucket last, a string) */
 	size_t klen;
 	unsigned char *st;		/* the state block */

@@ -451,6 +451,16 @@ void *htab_rows_get(struct htab_rows *t, struct h128 key, int *made)
 	return row;
 }
 
+void *htab_rows_find(const struct htab_rows *t, struct h128 key)
+{
+	const uint64_t *i;
+	long r;
+
+	if (t->keyed)
+		return (r = htab_ref_find(&t->ref, key, t->rows, t->row_size)) < 0 ? NULL : htab_rows_at(t, (size_t)r);
+	return (i = htab_get(&t->idx, key)) ? htab_rows_at(t, *i) : NULL;
+}
+
 int htab_rows_reserve(struct htab_rows *t, size_t n)
 {
 	return t->keyed ? htab_ref_reserve(&t->ref, n) : htab_reserve(&t->idx, n);

@@ -158,6 +158,8 @@ void htab_rows_init(struct htab_rows *t, size_t row_size, size_t first);
 void htab_rows_init_keyed(struct htab_rows *t, size_t row_size, size_t first);
 /* The row of key, made when new (*made, when not NULL, says so). NULL when out of memory. */
 void *htab_rows_get(struct htab_rows *t, struct h128 key, int *made);
+/* The row of key, or NULL when there is none. */
+void *htab_rows_find(const struct htab_rows *t, struct h128 key);
 /* A new row with no key: never found again. NULL when out of memory. */
 void *htab_rows_add(struct htab_rows *t);
 static inline void *htab_rows_at(const struct htab_rows *t, size_t i)

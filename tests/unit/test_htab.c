@@ -344,6 +344,10 @@ static void test_rows_keyed(void **state)
 		}
 		assert_int_equal(r->k, n);
 		assert_int_equal((char *)r - (char *)keyed.rows, (char *)p - (char *)plain.rows);
+		assert_ptr_equal(htab_rows_find(&keyed, ref_key(n)), r);
+		assert_ptr_equal(htab_rows_find(&plain, ref_key(n)), p);
+		assert_null(htab_rows_find(&keyed, ref_key(N + 1 + n)));	/* never put */
+		assert_null(htab_rows_find(&plain, ref_key(N + 1 + n)));
 		k = ref_key(n);
 		assert_memory_equal(r, &k, sizeof(k));	/* the row starts with its key */
 	}
