@@ -510,10 +510,11 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 
 static int by_user(const void *a, const void *b, void *ctx)
 {
-	(void)ctx;
 	const struct person *x = *(const struct person *const *)a, *y = *(const struct person *const *)b;
 	size_t n = x->user_len < y->user_len ? x->user_len : y->user_len;
 	int c = memcmp(x->user, y->user, n);
+
+	(void)ctx;
 
 	return c ? c : (x->user_len > y->user_len) - (x->user_len < y->user_len);
 }
