@@ -349,7 +349,8 @@ static int part_customers(void *ctx, struct par_chunk *c, const uint32_t *offs, 
 	return 0;
 }
 
-static size_t customers(const struct run *r)
+/* The people the parts remember: the customers, or with --journeys everyone. */
+static size_t remembered(const struct run *r)
 {
 	size_t n = 0;
 	unsigned q;
@@ -465,7 +466,7 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 
 	for (q = 0; c->fatal && q < o->nparts; q++)
 		if (r->parts[q].oom) {
-			diag_at(r->d->name, 0, "out of memory for %zu %s", customers(r),
+			diag_at(r->d->name, 0, "out of memory for %zu %s", remembered(r),
 				o->journeys ? "people" : "customers");
 			return r->d->stop = -1;
 		}

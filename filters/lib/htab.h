@@ -153,7 +153,8 @@ void htab_rows_init(struct htab_rows *t, size_t row_size, size_t first);
  * loads a slot's line and the row, not a key's line, a number's line and
  * the row. For tables of people looked up on every record: the funnel's
  * 1.8 M people of 3 M events took 263 MB with the other index.
- * htab_rows_add gives no keyed table a row.
+ * A keyed table's rows come from htab_rows_get only: one from
+ * htab_rows_add would have no key, and the index would not cover it.
  */
 void htab_rows_init_keyed(struct htab_rows *t, size_t row_size, size_t first);
 /* The row of key, made when new (*made, when not NULL, says so). NULL when out of memory. */

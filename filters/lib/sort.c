@@ -100,8 +100,7 @@ struct psort {
 	size_t n, size, w;	/* w: pieces in a run of the merge pass */
 	sort_cmp_fn cmp;
 	void *ctx;
-	int failed;		/* a piece's sort ran out of memory (read after par_each) */
-	int piece_failed[PAR_PIECES];
+	int piece_failed[PAR_PIECES];	/* its sort ran out of memory */
 };
 
 static size_t piece_at(const struct psort *x, size_t k)
@@ -131,6 +130,7 @@ int sort_stable_par(struct par *p, void *base, size_t n, size_t size, sort_cmp_f
 	struct psort x;
 	char *b, *t;
 	unsigned i;
+	int failed = 0;
 
 	if (!p || n < PAR_FROM)
 		return sort_stable(base, n, size, cmp, ctx);
@@ -140,8 +140,8 @@ int sort_stable_par(struct par *p, void *base, size_t n, size_t size, sort_cmp_f
 	x.src = base, x.dst = b, x.n = n, x.size = size, x.cmp = cmp, x.ctx = ctx;
 	par_each(p, PAR_PIECES, sort_piece, &x);
 	for (i = 0; i < PAR_PIECES; i++)
-		x.failed |= x.piece_failed[i];
-	if (x.failed) {	/* pieces sorted, base still the same elements: sort it whole */
+		failed |= x.piece_failed[i];
+	if (failed) {	/* pieces sorted, base still the same elements: sort it whole */
 		free(b);
 		return sort_stable(base, n, size, cmp, ctx);
 	}
