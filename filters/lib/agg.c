@@ -480,7 +480,7 @@ int agg_write(struct agg *a, struct out *out, enum out_format fmt, uint64_t read
 		kinds[j] = rep ? rep->kinds[i] : acc_col_kind(a->acc[i].kind);
 	}
 	a->why[0] = a->rr.why[0] = '\0';
-	if (groups_sort(&a->table) < 0)
+	if (groups_sort(&a->table, a->rr.pool) < 0)
 		goto done;
 	if (rep && rep->sorted && rep->sorted(&a->rr) < 0) {
 		if (a->rr.why[0])	/* else out of memory */
@@ -574,7 +574,7 @@ int agg_write_partial(struct agg *a, struct out *out)
 	size_t gi;
 	int rc = -1;
 
-	if (groups_sort(&a->table) < 0 ||
+	if (groups_sort(&a->table, a->rr.pool) < 0 ||
 	    (a->report && a->report->partial_prepare && a->report->partial_prepare(&a->rr) < 0) ||
 	    partial_header(a, &b) < 0 || partial_out_begin(&po, out, b.p, b.len) < 0)
 		goto done;

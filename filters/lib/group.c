@@ -7,7 +7,9 @@
 
 #include "acc.h"
 #include "group.h"
+#include "par.h"
 #include "sort.h"
+#include "sortkey.h"
 
 void groups_init(struct groups *t, int nkeys, int bucket, size_t block)
 {
@@ -123,14 +125,13 @@ done:
 }
 
 /* By the bucket (the key's last slot, when there is one), then the group fields in order. */
-static int cmp_groups(const void *pa, const void *pb, void *ctx)
+static int cmp_groups(const struct groups *t, const struct group *ga, const struct group *gb)
 {
-	const struct groups *t = ctx;
 	int ng = t->nkeys, i, c;
 	struct slot sa[REC_MAX_SLOTS + 1], sb[REC_MAX_SLOTS + 1];
 
-	group_key_slots(t, pa, sa);
-	group_key_slots(t, pb, sb);
+	group_key_slots(t, ga, sa);
+	group_key_slots(t, gb, sb);
 	if (t->bucket && (c = slot_cmp(&sa[ng], &sb[ng])) != 0)
 		return c;
 	for (i = 0; i < ng; i++)
@@ -139,9 +140,120 @@ static int cmp_groups(const void *pa, const void *pb, void *ctx)
 	return 0;
 }
 
-int groups_sort(struct groups *t)
+/*
+ * What the sort moves: a group's row number and the start of its first
+ * key (the bucket, else the first field) as numbers whose order is
+ * rec_cmp_values': the rank (null, numbers, strings, the rest), then a
+ * number's value or the first 16 bytes of text, zero-padded. Most pairs
+ * differ there, so the keys themselves, one load away each and
+ * strtod for numbers, are compared only on a tie.
+ */
+struct gkey {
+	uint64_t k0, k1;
+	uint32_t rank, row;
+};
+
+struct gsort {
+	const struct groups *t;
+	struct gkey *keys;
+	unsigned char *rows;	/* a copy of the rows, to put back in order */
+	size_t n;
+};
+
+#define GSORT_PIECES 64
+
+static uint64_t be64(const char *p, size_t n)
 {
-	return sort_stable(t->rows.rows, t->rows.n, sizeof(struct group), cmp_groups, t);
+	unsigned char b[8] = { 0 };
+	uint64_t v;
+
+	memcpy(b, p, n < 8 ? n : 8);
+	memcpy(&v, b, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+static void gkey_piece(void *ctx, unsigned i)
+{
+	struct gsort *x = ctx;
+	size_t from = x->n * i / GSORT_PIECES, to = x->n * (i + 1) / GSORT_PIECES, r;
+	struct slot s[REC_MAX_SLOTS + 1];
+
+	for (r = from; r < to; r++) {
+		const struct slot *f;
+		struct gkey *k = &x->keys[r];
+
+		group_key_slots(x->t, htab_rows_at(&x->t->rows, r), s);
+		f = &s[x->t->bucket ? x->t->nkeys : 0];
+		k->row = (uint32_t)r;
+		k->k0 = k->k1 = 0;
+		if (f->type == REC_ABSENT || f->type == J_NULL)
+			k->rank = 0;
+		else if (f->type == J_NUM)
+			k->rank = 1, k->k0 = sortkey_double(slot_double(f));
+		else {
+			k->rank = f->type == J_STR ? 2 : 3;
+			k->k0 = be64(f->v, f->n);
+			if (f->n > 8)
+				k->k1 = be64(f->v + 8, f->n - 8);
+		}
+	}
+}
+
+static int cmp_gkey(const void *pa, const void *pb, void *ctx)
+{
+	const struct gkey *a = pa, *b = pb;
+	const struct groups *t = ctx;
+
+	if (a->rank != b->rank)
+		return a->rank < b->rank ? -1 : 1;
+	if (a->k0 != b->k0)
+		return a->k0 < b->k0 ? -1 : 1;
+	if (a->k1 != b->k1)
+		return a->k1 < b->k1 ? -1 : 1;
+	if (!t->nkeys && !t->bucket)
+		return 0;
+	return cmp_groups(t, htab_rows_at(&t->rows, a->row), htab_rows_at(&t->rows, b->row));
+}
+
+static void gput_piece(void *ctx, unsigned i)
+{
+	struct gsort *x = ctx;
+	size_t from = x->n * i / GSORT_PIECES, to = x->n * (i + 1) / GSORT_PIECES, r, rs = x->t->rows.row_size;
+
+	for (r = from; r < to; r++)
+		memcpy(x->t->rows.rows + r * rs, x->rows + (size_t)x->keys[r].row * rs, rs);
+}
+
+int groups_sort(struct groups *t, struct par *p)
+{
+	struct gsort x;
+	size_t n = t->rows.n, rs = t->rows.row_size;
+	int rc = -1;
+
+	if (n < 2)
+		return 0;
+	if (n > UINT32_MAX)
+		return -1;
+	htab_rows_unindex(&t->rows);	/* the rows are to move: found no more (its memory for the sort's) */
+	x.t = t;
+	x.n = n;
+	x.keys = malloc(n * sizeof(*x.keys));
+	x.rows = malloc(n * rs);
+	if (!x.keys || !x.rows)
+		goto done;
+	par_each(p, GSORT_PIECES, gkey_piece, &x);
+	if (sort_stable_par(p, x.keys, n, sizeof(*x.keys), cmp_gkey, t) < 0)
+		goto done;
+	memcpy(x.rows, t->rows.rows, n * rs);
+	par_each(p, GSORT_PIECES, gput_piece, &x);
+	rc = 0;
+done:
+	free(x.keys);
+	free(x.rows);
+	return rc;
 }
 
 size_t groups_bytes(const struct groups *t)

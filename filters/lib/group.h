@@ -63,8 +63,13 @@ int group_key_json(const struct groups *t, const struct group *g, struct buf *b)
  */
 int groups_find_json(struct groups *t, const struct jfield *key, const struct jfield *bucket, struct jobj *keys,
 		     struct buf *tmp, struct group **g);
-/* Put the groups in output order, once no more are found. 0, or -1 when out of memory. */
-int groups_sort(struct groups *t);
+/*
+ * Put the groups in output order, on p's threads (par_each; NULL: here),
+ * once no more are found (the index is dropped). 0, or -1 when out of
+ * memory (the order then as it was).
+ */
+struct par;
+int groups_sort(struct groups *t, struct par *p);
 /* Bytes the table holds, for --stats. */
 size_t groups_bytes(const struct groups *t);
 /* The table itself (what the states hold is the caller's to free first). */

@@ -130,7 +130,6 @@ int sortkey_make(const struct sortkey *k, const struct jobj *obj, struct buf *ou
 				return -2;
 		} else if (f->type == J_NUM) {
 			double x;
-			uint64_t u;
 			char num[64];
 
 			if (f->vlen >= sizeof(num))
@@ -140,11 +139,7 @@ int sortkey_make(const struct sortkey *k, const struct jobj *obj, struct buf *ou
 				num[f->vlen] = '\0';
 				x = strtod(num, NULL);
 			}
-			if (x == 0)
-				x = 0;	/* -0 is 0 */
-			memcpy(&u, &x, 8);
-			u = u >> 63 ? ~u : u | (1ULL << 63);
-			if (buf_addc(out, 0x20) < 0 || put_be(out, u, 8) < 0)
+			if (buf_addc(out, 0x20) < 0 || put_be(out, sortkey_double(x), 8) < 0)
 				return -2;
 		} else if (f->type == J_STR) {
 			const char *v = f->val;

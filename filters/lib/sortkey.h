@@ -42,6 +42,17 @@ int sortkey_parse(struct sortkey *k, const char *list, char *why);
 int sortkey_make(const struct sortkey *k, const struct jobj *obj, struct buf *out, struct buf *tmp, char *why);
 void sortkey_free(struct sortkey *k);
 
+/* A double's bits as a number whose order is the doubles' (-0 as 0; no NaN). */
+static inline uint64_t sortkey_double(double x)
+{
+	uint64_t u;
+
+	if (x == 0)
+		x = 0;	/* -0 is 0 */
+	memcpy(&u, &x, 8);
+	return u >> 63 ? ~u : u | (1ULL << 63);
+}
+
 /* Two keys' order, as memcmp and then the shorter first: <0, 0, >0. Eight bytes a step. */
 static inline int sortkey_cmp(const char *a, size_t na, const char *b, size_t nb)
 {

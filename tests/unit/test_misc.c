@@ -16,6 +16,7 @@
 #include "attr.h"
 #include "buf.h"
 #include "cli.h"
+#include "group.h"
 #include "hash.h"
 #include "mem.h"
 #include "out.h"
@@ -662,6 +663,124 @@ static void test_sort_par(void **state)
 	free(w);
 }
 
+/* Group a's order by its key slots, as rec_cmp_values has it: the bucket (when there is one), then the fields. */
+static int ref_group_cmp(const struct groups *t, const struct group *a, const struct group *b)
+{
+	struct slot sa[REC_MAX_SLOTS + 1], sb[REC_MAX_SLOTS + 1];
+	int i, c, n = t->nkeys;
+
+	group_key_slots(t, a, sa);
+	group_key_slots(t, b, sb);
+	if (t->bucket && (c = slot_cmp(&sa[n], &sb[n])) != 0)
+		return c;
+	for (i = 0; i < n; i++)
+		if ((c = slot_cmp(&sa[i], &sb[i])) != 0)
+			return c;
+	return 0;
+}
+
+static size_t put_key_slot(unsigned char *k, uint8_t type, const char *v, uint32_t n)
+{
+	k[0] = type;
+	if (type == REC_ABSENT)
+		return 1;
+	memcpy(k + 1, &n, 4);
+	memcpy(k + 5, v, n);
+	return 5 + n;
+}
+
+/*
+ * groups_sort, on no thread and on 1 and 3 workers, below and above the
+ * size where the sort is shared: every group still there with its state,
+ * and each next to the one after it in rec_cmp_values' order. The first
+ * field's values tie in what the sort compares first: null and absent,
+ * numbers of one value in other text (1, 1.0, 1e0; -0 and 0), text alike
+ * in its first 16 bytes or with a 0 byte where the other ends, true and
+ * false; with a bucket, the buckets do.
+ */
+static void test_groups_sort(void **state)
+{
+	static const struct {
+		uint8_t type;
+		const char *v;
+		uint32_t n;
+	} first[] = {
+		{ REC_ABSENT, "", 0 },		{ J_NUM, "1", 1 },	   { J_NUM, "1.0", 3 },
+		{ J_NUM, "1e0", 3 },		{ J_NUM, "-0", 2 },	   { J_NUM, "0", 1 },
+		{ J_NUM, "-2.5", 4 },		{ J_NUM, "10", 2 },	   { J_NUM, "9.75", 4 },
+		{ J_NUM, "123456789012345678901", 21 },		   { J_STR, "", 0 },
+		{ J_STR, "a", 1 },		{ J_STR, "ab", 2 },	   { J_STR, "ab\0", 3 },
+		{ J_STR, "ab\0c", 4 },		{ J_STR, "u0000000000000001", 17 },
+		{ J_STR, "u0000000000000002", 17 },			   { J_STR, "u000000000000000", 16 },
+		{ J_STR, "u0000000000000000\xff", 18 },		   { J_STR, "\xff\xfe", 2 },
+		{ J_TRUE, "true", 4 },		{ J_FALSE, "false", 5 },
+	};
+	static const unsigned workers[] = { 0, 1, 3 };
+	static const size_t sizes[] = { 1, 3000, 200000 };
+	unsigned nfirst = sizeof(first) / sizeof(first[0]), k, z, bucket;
+	void *wctx[8] = { NULL };
+
+	(void)state;
+	for (k = 0; k < sizeof(workers) / sizeof(workers[0]) + 1; k++) {
+		struct par_opts o = { .workers = k ? workers[k - 1] : 0, .max_line = 1 << 20 };
+		struct par *p = k ? par_new(&o, no_line, wctx) : NULL;
+
+		assert_true(!k || p);
+		for (bucket = 0; bucket < 2; bucket++)
+			for (z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
+				struct groups t;
+				unsigned char key[64], *seen;
+				char num[16], day[16];
+				size_t i, n = sizes[z], klen;
+				unsigned seed = 4242;
+
+				groups_init(&t, 2, (int)bucket, 8);
+				for (i = 0; i < n; i++) {
+					unsigned f = (unsigned)(i % nfirst);
+					struct slot b = { 0 };
+					struct group *g;
+					uint64_t made;
+
+					seed = seed * 1103515245u + 12345u;
+					/* every key once: its number the second field */
+					klen = put_key_slot(key, first[f].type, first[f].v, first[f].n);
+					klen += put_key_slot(key + klen, J_NUM, num,
+							     (uint32_t)snprintf(num, sizeof(num), "%zu", i / nfirst));
+					b.type = J_STR;
+					b.n = (uint32_t)snprintf(day, sizeof(day), "2024-01-0%u", (seed >> 9) % 3);
+					b.v = day;
+					assert_non_null(g = groups_find(&t, key, klen, bucket ? &b : NULL));
+					made = i;
+					memcpy(g->st, &made, 8);	/* the state: which key it was */
+				}
+				assert_int_equal(groups_count(&t), n);
+				assert_int_equal(groups_sort(&t, p), 0);
+				assert_int_equal(groups_count(&t), n);
+				assert_non_null(seen = calloc(n, 1));
+				for (i = 0; i < n; i++) {
+					const struct group *g = groups_at(&t, i);
+					struct slot s[3];
+					uint64_t made;
+
+					memcpy(&made, g->st, 8);
+					assert_true(made < n && !seen[made]);
+					seen[made] = 1;
+					group_key_slots(&t, g, s);	/* the state still its key's */
+					assert_int_equal(s[0].type, first[made % nfirst].type);
+					assert_int_equal(s[0].n, first[made % nfirst].n);
+					assert_int_equal(s[1].n, (uint32_t)snprintf(num, sizeof(num), "%zu",
+										   (size_t)(made / nfirst)));
+					assert_memory_equal(s[1].v, num, s[1].n);
+					if (i)
+						assert_true(ref_group_cmp(&t, groups_at(&t, i - 1), g) < 0);
+				}
+				free(seen);
+				groups_free(&t);
+			}
+		par_free(p);
+	}
+}
+
 /* The first entry of name s[0..n), as a scan of every entry finds it, or -1. */
 static int scan_map(const struct stage_map *m, const char *s, size_t n)
 {
@@ -842,6 +961,7 @@ int main(void)
 		cmocka_unit_test(test_select),
 		cmocka_unit_test(test_par_each),
 		cmocka_unit_test(test_sort_par),
+		cmocka_unit_test(test_groups_sort),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_vocab),
 		cmocka_unit_test(test_stage_map),
