@@ -12,6 +12,7 @@
 #include "agg.h"
 #include "cli.h"
 #include "hash.h"
+#include "mem.h"
 #include "par.h"
 
 static int fail(struct agg *a, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -395,49 +396,228 @@ unsigned agg_part_of(const struct agg *a, const char *rec)
 	return par_part_of(h, a->nparts);
 }
 
+/* Part src's group g's states absorbed into d (a's, or a range's). 0; -1 (a sum beyond 38 digits); -2. */
+static int absorb_group(const struct agg *a, struct group *d, struct group *g)
+{
+	int j, k;
+
+	for (j = 0; j < a->nacc; j++) {
+		const struct acc *ac = &a->acc[j];
+
+		if (!a->report && acc_shared(a->acc, j))
+			continue;	/* a percentile whose values its field's first keeps */
+		/* the field that cut records into parts: its values in one part are in no other */
+		k = a->report ? report_absorb(ac, d->st + ac->state, g->st + ac->state, ac->slot == a->route_slot)
+			      : acc_absorb(ac->kind, d->st + ac->state, g->st + ac->state, ac->slot == a->route_slot);
+		if (k < 0)
+			return k;
+	}
+	return 0;
+}
+
+static int absorb_failed(struct agg *a, int k)
+{
+	return k == -2 ? fail(a, -2, "out of memory") : fail(a, -1, "a sum does not fit in 38 digits");
+}
+
+/* What a group's states hold, freed (its block stays: the arena's). */
+static void free_states(const struct agg *a, struct group *g)
+{
+	if (a->report)
+		report_free_states(&a->rr, g);
+	else
+		acc_free_states(a->acc, a->nacc, g->st);
+}
+
 /* Part src's groups and states into a. */
 static int absorb(struct agg *a, struct agg *src)
 {
 	struct slot s[REC_MAX_SLOTS];
 	size_t i, klen;
-	int j, k, nk = a->ngroups, disjoint;
+	int k, nk = a->ngroups;
 
 	for (i = 0; i < groups_count(&src->table); i++) {
 		struct group *g = groups_at(&src->table, i), *d;
 
+		if (!g->st)
+			continue;	/* moved by a join that failed */
 		group_key_slots(&src->table, g, s);
 		klen = group_key_len(s, nk);
 		if (!(d = groups_find(&a->table, g->key, klen, a->l.bucket_slot >= 0 ? &s[nk] : NULL)))
 			return fail(a, -2, "out of memory");
-		for (j = 0; j < a->nacc; j++) {
-			const struct acc *ac = &a->acc[j];
+		if ((k = absorb_group(a, d, g)) < 0)
+			return absorb_failed(a, k);
+	}
+	return 0;
+}
 
-			if (!a->report && acc_shared(a->acc, j))
-				continue;	/* a percentile whose values its field's first keeps */
-			/* the field that cut records into parts: its values in one part are in no other */
-			disjoint = ac->slot == a->route_slot;
-			k = a->report ? report_absorb(ac, d->st + ac->state, g->st + ac->state, disjoint)
-				      : acc_absorb(ac->kind, d->st + ac->state, g->st + ac->state, disjoint);
-			if (k < 0)
-				return k == -2 ? fail(a, -2, "out of memory") : fail(a, -1, "a sum does not fit in 38 digits");
+/*
+ * The parts' groups joined on every thread, as DuckDB's radix-partitioned
+ * aggregation does it: each part's groups sorted by the range their hash
+ * falls in (a counting sort, the parts at once), then each range's groups
+ * from every part, in part order, into its own stretch of the new rows
+ * with an index of its own (the ranges at once): the first a group meets
+ * is taken as it is (its key and state stay where its part made them),
+ * the others absorbed into it and freed. The stretches, closed up, are
+ * a's rows. A part's group moved or freed has no state any more (st
+ * NULL), so that a join that fails leaves each state in one place to free.
+ * Memory: the new rows as many as the parts' (a group in two parts takes
+ * two until a's table is freed), 4 bytes a part's group while joining, and
+ * each range's index.
+ */
+#define JOIN_PAR_FROM 4096	/* groups in the parts: fewer, and one thread joins them */
+
+struct pjoin {
+	struct agg *a;
+	unsigned n;		/* parts, and ranges */
+	uint32_t **rows;	/* each part's row numbers, by range */
+	size_t *off;		/* part q's range r: rows[q][off[q * (n + 1) + r] .. off[q * (n + 1) + r + 1]) */
+	struct group *to;	/* the new rows: range r's from base[r], used[r] of them */
+	size_t *base, *used;
+	int *rc;		/* each range's: 0, or absorb_group's -1 or -2 */
+};
+
+static void join_scatter(void *ctx, unsigned q)
+{
+	struct pjoin *x = ctx;
+	struct groups *t = &x->a->parts[q]->table;
+	size_t *off = x->off + (size_t)q * (x->n + 1), i, n = groups_count(t), at[PAR_MAX_PARTS];
+	unsigned r;
+
+	htab_rows_unindex(&t->rows);	/* its rows are found by number now */
+	if (!(x->rows[q] = malloc((n ? n : 1) * sizeof(**x->rows)))) {
+		x->rc[q] = -2;
+		return;
+	}
+	for (i = 0; i < n; i++)
+		off[groups_range(groups_at(t, i), x->n) + 1]++;
+	for (r = 0; r < x->n; r++)
+		off[r + 1] += off[r], at[r] = off[r];
+	for (i = 0; i < n; i++)
+		x->rows[q][at[groups_range(groups_at(t, i), x->n)]++] = (uint32_t)i;
+}
+
+static void join_range(void *ctx, unsigned r)
+{
+	struct pjoin *x = ctx;
+	const struct agg *a = x->a;
+	struct group *to = x->to + x->base[r];
+	struct htab_ref idx = { NULL, 0, 0 };
+	size_t i, m = 0;
+	uint32_t at;
+	unsigned q;
+	int k = 0;
+
+	if (htab_ref_reserve(&idx, x->base[r + 1] - x->base[r]) < 0) {
+		x->rc[r] = -2;
+		return;
+	}
+	for (q = 0; q < x->n && !k; q++) {
+		struct agg *part = a->parts[q];
+		const size_t *off = x->off + q * (x->n + 1);
+
+		for (i = off[r]; i < off[r + 1] && !k; i++) {
+			struct group *g = groups_at(&part->table, x->rows[q][i]);
+
+			if ((k = htab_ref_put(&idx, g->hash, to, sizeof(*to), (uint32_t)m, &at)) < 0) {
+				k = -2;
+				break;
+			}
+			if (k) {	/* new */
+				to[m++] = *g;
+				g->st = NULL;
+				k = 0;
+				continue;
+			}
+			k = absorb_group(a, &to[at], g);
+			free_states(part, g);
+			g->st = NULL;
 		}
 	}
-	a->null_counts += src->null_counts;
-	a->unused += src->unused;
-	a->rr.staged += src->rr.staged;
-	return 0;
+	htab_ref_free(&idx);
+	x->used[r] = m;
+	x->rc[r] = k;
+}
+
+static int join_par(struct agg *a, struct par *p)
+{
+	struct pjoin x;
+	unsigned n = a->nparts, q, r;
+	size_t i, m;
+	int k = 0;
+
+	memset(&x, 0, sizeof(x));
+	x.a = a;
+	x.n = n;
+	x.rows = calloc(n, sizeof(*x.rows));
+	x.off = calloc((size_t)n * (n + 1), sizeof(*x.off));
+	x.base = calloc(n + 1, sizeof(*x.base));
+	x.used = calloc(n, sizeof(*x.used));
+	x.rc = calloc(n, sizeof(*x.rc));
+	if (!x.rows || !x.off || !x.base || !x.used || !x.rc) {
+		k = -2;
+		goto done;
+	}
+	par_each(p, n, join_scatter, &x);
+	for (q = 0; q < n && !k; q++)
+		k = x.rc[q];
+	if (k)
+		goto done;
+	for (r = 0; r < n; r++)	/* range r's stretch: room for its groups in every part */
+		for (x.base[r + 1] = x.base[r], q = 0; q < n; q++)
+			x.base[r + 1] += x.off[q * (n + 1) + r + 1] - x.off[q * (n + 1) + r];
+	if (x.base[n] >= UINT32_MAX || !(x.to = mem_grow(NULL, 0, (x.base[n] ? x.base[n] : 1) * sizeof(*x.to)))) {
+		k = -2;
+		goto done;
+	}
+	par_each(p, n, join_range, &x);
+	for (q = 0; q < n && !k; q++)
+		k = x.rc[q];
+	if (k) {	/* the states moved into the new rows are freed there, the rest by their parts */
+		for (r = 0; r < n; r++)
+			for (i = 0; i < x.used[r]; i++)
+				free_states(a, &x.to[x.base[r] + i]);
+		mem_free(x.to, (x.base[n] ? x.base[n] : 1) * sizeof(*x.to));
+		goto done;
+	}
+	for (r = 0, m = 0; r < n; m += x.used[r++])	/* the stretches closed up */
+		memmove(x.to + m, x.to + x.base[r], x.used[r] * sizeof(*x.to));
+	groups_replace_rows(&a->table, x.to, m, x.base[n] ? x.base[n] : 1);
+	for (q = 1; q < n; q++)
+		groups_adopt_mem(&a->table, &a->parts[q]->table);
+done:
+	for (q = 0; q < n && x.rows; q++)
+		free(x.rows[q]);
+	free(x.rows);
+	free(x.off);
+	free(x.base);
+	free(x.used);
+	free(x.rc);
+	return k < 0 ? absorb_failed(a, k) : 0;
 }
 
 int agg_join(struct agg *a)
 {
+	size_t groups = 0;
 	unsigned q;
-	int k = 0;
+	int k = 0, par = a->rr.pool && a->nparts > 1;
 
-	for (q = 1; q < a->nparts; q++) {
-		if (a->parts[q] && !k)
-			k = absorb(a, a->parts[q]);
+	for (q = 0; q < a->nparts && par; q++)
 		if (a->parts[q])
-			agg_free(a->parts[q]);
+			groups += groups_count(&a->parts[q]->table);
+		else
+			par = 0;
+	if ((par = par && groups >= JOIN_PAR_FROM))
+		k = join_par(a, a->rr.pool);
+	for (q = 1; q < a->nparts; q++) {
+		if (!a->parts[q])
+			continue;
+		if (!par && !k)
+			k = absorb(a, a->parts[q]);
+		a->null_counts += a->parts[q]->null_counts;
+		a->unused += a->parts[q]->unused;
+		a->rr.staged += a->parts[q]->rr.staged;
+		agg_free(a->parts[q]);
 		free(a->parts[q]);
 		a->parts[q] = NULL;
 	}
@@ -735,10 +915,8 @@ void agg_free(struct agg *a)
 	a->nparts = 0;
 
 	for (gi = 0; gi < groups_count(&a->table); gi++)
-		if (a->report)
-			report_free_states(&a->rr, groups_at(&a->table, gi));
-		else
-			acc_free_states(a->acc, a->nacc, groups_at(&a->table, gi)->st);
+		if (groups_at(&a->table, gi)->st)	/* (else moved by a join) */
+			free_states(a, groups_at(&a->table, gi));
 	groups_free(&a->table);
 	report_run_free(&a->rr);
 	for (i = 0; i < a->nacc; i++)

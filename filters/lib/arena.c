@@ -52,6 +52,24 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
 	return p;
 }
 
+void arena_adopt(struct arena *a, struct arena *src)
+{
+	struct arena_chunk *t = src->head;
+
+	if (!t)
+		return;
+	while (t->next)
+		t = t->next;
+	if (a->head) {	/* behind a's chunk in use, which goes on filling */
+		t->next = a->head->next;
+		a->head->next = src->head;
+	} else
+		a->head = src->head;
+	a->used += src->used;
+	src->head = NULL;
+	src->used = 0;
+}
+
 void arena_free(struct arena *a)
 {
 	struct arena_chunk *c = a->head, *next;

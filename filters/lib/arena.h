@@ -20,6 +20,8 @@ struct arena {
 void *arena_alloc(struct arena *a, size_t n);
 /* A copy of s[0..n) with a NUL after it, or NULL. */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
+/* src's memory a's, freed with a's (src is left empty). */
+void arena_adopt(struct arena *a, struct arena *src);
 void arena_free(struct arena *a);
 
 #endif

@@ -29,6 +29,8 @@ struct group *groups_find(struct groups *t, const void *key, size_t klen, const 
 
 	if (bucket)	/* the bucket is part of the key too */
 		h.lo ^= hash64(bucket->v, bucket->n);
+	if (__builtin_expect(!htab_rows_indexed(&t->rows), 0) && htab_rows_reindex(&t->rows) < 0)
+		return NULL;
 	if ((g = htab_rows_find(&t->rows, h)))
 		return g;
 	/* 16-byte aligned: sums hold a __int128; made before the group, so no group is without them */
@@ -254,6 +256,23 @@ done:
 	free(x.keys);
 	free(x.rows);
 	return rc;
+}
+
+void groups_replace_rows(struct groups *t, struct group *rows, size_t n, size_t cap)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		rows[i].id = (uint32_t)i;
+	htab_rows_free(&t->rows);
+	t->rows.rows = (unsigned char *)rows;
+	t->rows.n = n;
+	t->rows.cap = cap;
+}
+
+void groups_adopt_mem(struct groups *t, struct groups *src)
+{
+	arena_adopt(&t->mem, &src->mem);
 }
 
 size_t groups_bytes(const struct groups *t)

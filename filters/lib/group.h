@@ -13,6 +13,7 @@
 
 #include "arena.h"
 #include "htab.h"
+#include "par.h"
 #include "rec.h"
 
 struct group {
@@ -44,7 +45,9 @@ static inline struct group *groups_at(const struct groups *t, size_t i)
 void groups_init(struct groups *t, int nkeys, int bucket, size_t block);
 /*
  * The group of key[0..klen) (the group slots) and bucket (NULL: none),
- * made (its state zeroed, its id the next) when new. NULL when out of memory.
+ * made (its state zeroed, its id the next) when new. NULL when out of
+ * memory. A table without its index (after groups_sort, groups_concat)
+ * is indexed again first.
  */
 struct group *groups_find(struct groups *t, const void *key, size_t klen, const struct slot *bucket);
 /* The bytes of a record's first n slots (rec_read's s), which groups_find takes as the key. */
@@ -70,6 +73,19 @@ int groups_find_json(struct groups *t, const struct jfield *key, const struct jf
  */
 struct par;
 int groups_sort(struct groups *t, struct par *p);
+/* Which of n ranges of hashes group g is in (a join of parts' tables on n threads). */
+static inline unsigned groups_range(const struct group *g, unsigned n)
+{
+	return par_part_of(g->hash.hi, n);
+}
+/*
+ * A join's rows: t's rows dropped (their groups are the caller's: moved
+ * or freed) and rows[0..n) t's (cap of them, from mem_grow), each group's
+ * id made its place; t without an index until the next groups_find.
+ */
+void groups_replace_rows(struct groups *t, struct group *rows, size_t n, size_t cap);
+/* src's keys and states t's memory, freed with t's (src's memory then empty). */
+void groups_adopt_mem(struct groups *t, struct groups *src);
 /* Bytes the table holds, for --stats. */
 size_t groups_bytes(const struct groups *t);
 /* The table itself (what the states hold is the caller's to free first). */

@@ -6,6 +6,8 @@
 # ending in what ran out ("out of memory", or another error); never a
 # crash, never a different output with status 0. Prints how many runs
 # failed cleanly. Exit 0 when all hold.
+# OOM_LAST=N: each of the last N allocations fails in turn too (the work
+# at the end of a run: joins, sorts, the output), not every step-th.
 # For a program whose output is files: OOM_BEFORE, a command run before
 # each run (make its output directory afresh), and OOM_CHECK, a command
 # that succeeds when the files are whole, checked instead of EXPECTED.
@@ -29,7 +31,7 @@ whole_output || { echo "the run without failures gave another output"; exit 1; }
 total=$(cat "$tmp/count")
 [ "$what" = ALLOC ] && step=$((total / 300 + 1)) || step=1
 [ "$total" -gt 0 ] || { echo "the run made no $noun to fail"; exit 1; }
-n=0 clean=0 whole=0
+n=0 clean=0 whole=0 step0=$step
 while [ $n -lt "$total" ]; do
 	st=0
 	[ -z "${OOM_BEFORE:-}" ] || sh -c "$OOM_BEFORE"
@@ -43,7 +45,14 @@ while [ $n -lt "$total" ]; do
 	else
 		echo "$noun $n failing: exit status $st"; head -c 300 "$tmp/err"; exit 1
 	fi
-	n=$((n + step))
+	# the last OOM_LAST one by one
+	if [ $((n + step)) -ge $((total - ${OOM_LAST:-0})) ] && [ $n -lt $((total - ${OOM_LAST:-0})) ]; then
+		n=$((total - ${OOM_LAST:-0}))
+		step=1
+	else
+		n=$((n + step))
+	fi
 done
-[ "$step" -eq 1 ] && which="each" || which="every ${step}th"
+[ "$step0" -eq 1 ] && which="each" || which="every ${step0}th"
+[ "${OOM_LAST:-0}" -gt 0 ] && [ "$step0" -gt 1 ] && which="$which, the last ${OOM_LAST} each,"
 echo "$total ${noun}s, $which failed in turn: $clean runs stopped with a message, $whole gave the whole output"

@@ -240,7 +240,37 @@ static void test_arena(void **state)
 	}
 	/* a request larger than a chunk gets its own */
 	assert_non_null(arena_alloc(&a, (size_t)3 << 20));
-	arena_free(&a);
+	/* another arena's memory adopted: kept as it was, freed with a's (the sanitizers see each chunk freed once) */
+	{
+		struct arena b = ARENA_INIT, c = ARENA_INIT;
+		size_t used = a.used;
+		char *q[300], *r;
+
+		for (i = 0; i < 300; i++) {
+			assert_non_null(q[i] = arena_alloc(&b, 1000));
+			memset(q[i], i & 0x7f, 1000);
+		}
+		used += b.used;
+		arena_adopt(&a, &b);
+		assert_null(b.head);
+		assert_int_equal(b.used, 0);
+		assert_int_equal(a.used, used);
+		arena_adopt(&c, &a);	/* into an empty arena, and an empty one into another */
+		arena_adopt(&c, &b);
+		assert_int_equal(c.used, used);
+		assert_non_null(r = arena_alloc(&c, 100));	/* it goes on allocating */
+		memset(r, 1, 100);
+		for (i = 0; i < 300; i++)
+			assert_true(q[i][0] == (i & 0x7f) && q[i][999] == (i & 0x7f));
+		for (i = 0; i < 1000; i++) {
+			char s[16];
+
+			snprintf(s, sizeof(s), "k%d", i);
+			assert_string_equal(p[i], s);
+		}
+		arena_free(&c);
+		arena_free(&a);	/* empty: nothing twice */
+	}
 }
 
 static void test_hash_known_values(void **state)

@@ -23,6 +23,13 @@ for j in 1 3; do
 	walk "$TMP/st" -j $j -g platform -a count,sum:revenue,distinct:user_id,p50:revenue,approx_distinct:user_id,min:ts
 done
 walk "$TMP/in.csv" -j 1 --from csv -g type -a rows,sum:revenue
+# thousands of groups in three parts: joined on every thread (a failure
+# there leaves each group's state in one place, freed once)
+"$BIN/vchain-gen" --seed 8 --events 5000 > "$TMP/many"
+walk "$TMP/many" -j 3 -g user_id -a count
+export OOM_LAST=300
+walk "$TMP/many" -j 3 -g user_id -a count,distinct:platform,p50:revenue
+unset OOM_LAST
 "$BIN/vchain-aggregate" --partial --report sla -g platform "$TMP/st" > "$TMP/p.sla"
 "$BIN/vchain-aggregate" --partial -g platform -a count,stddev:revenue,distinct:user_id,p50:revenue,approx_distinct:user_id,min:ts "$TMP/st" > "$TMP/p.acc"
 walk "$TMP/st" -j 1 --partial --report funnel

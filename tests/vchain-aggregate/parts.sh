@@ -27,6 +27,14 @@ for args in "-a distinct:user_id" "-g platform -a $acc" "--every day -g type -a 
 	"--report roi --every week" "--report selling --every day -g platform"; do
 	same "$TMP/ev" "$args"
 done
+# many groups (81,000 people): the parts' tables joined on every thread,
+# each range of hashes from every part
+for args in "-g user_id -a $acc" "-g post_id,user_id --every day -a count,rows,distinct:campaign,p90:revenue"; do
+	same "$TMP/ev" "$args"
+done
+# records per person, counted apart (no user_id: null, first in the order)
+jq -r '.user_id // ""' "$TMP/ev" | sort | uniq -c | awk '{ print $2 "\t" $1 }' > "$TMP/by-user"
+$RUN "$A" -j 3 -g user_id -a rows --format tsv "$TMP/ev" | sed 1d | cmp - "$TMP/by-user"
 # the funnel's people, joined from the parts without a copy (a segment a
 # part): the same report, and the same partial results, as one thread's
 "$BIN/vchain-stage" "$TMP/ev" > "$TMP/st"
