@@ -629,6 +629,95 @@ int agg_join(struct agg *a)
 
 /* ---- results ---- */
 
+/* Group g's key as JSON values (the bucket, then the fields) into vals[0..), empty. How many, or -1 (out of memory). */
+static int key_vals(const struct agg *a, const struct group *g, struct buf *vals)
+{
+	struct slot s[REC_MAX_SLOTS + 1];
+	int nkey = a->ngroups + (a->l.bucket_slot >= 0), i, j = 0;
+
+	group_key_slots(&a->table, g, s);
+	if (a->l.bucket_slot >= 0 && rec_put_json(&vals[j++], s[nkey - 1].type, s[nkey - 1].v, s[nkey - 1].n) < 0)
+		return -1;
+	for (i = 0; i < a->ngroups; i++)
+		if (rec_put_json(&vals[j++], s[i].type, s[i].v, s[i].n) < 0)
+			return -1;
+	return j;
+}
+
+/*
+ * The accumulators' rows of many groups made on every thread: a round of
+ * WRITE_ROUND groups cut into pieces, each piece's text made at once
+ * (writer_format), then written in order; memory: a round's text.
+ */
+#define WRITE_PAR_FROM 16384
+#define WRITE_PIECES 32
+#define WRITE_ROUND ((size_t)WRITE_PIECES * 4096)
+
+struct wpiece {
+	struct buf text, cell, vals[REC_MAX_SLOTS + AGG_MAX_ACC];
+	int failed;
+};
+
+struct wpar {
+	struct agg *a;
+	const struct writer *w;
+	int nf;
+	size_t from, to;	/* the round's groups */
+	struct wpiece *pc;
+};
+
+static void write_piece(void *ctx, unsigned q)
+{
+	struct wpar *x = ctx;
+	struct wpiece *pc = &x->pc[q];
+	const struct agg *a = x->a;
+	size_t n = x->to - x->from, gi, end = x->from + n * (q + 1) / WRITE_PIECES;
+	int i, j;
+
+	pc->text.len = 0;
+	for (gi = x->from + n * q / WRITE_PIECES; gi < end && !pc->failed; gi++) {
+		struct group *g = groups_at(&a->table, gi);
+
+		for (i = 0; i < x->nf; i++)
+			pc->vals[i].len = 0;
+		if ((j = key_vals(a, g, pc->vals)) < 0) {
+			pc->failed = 1;
+			break;
+		}
+		for (i = 0; i < a->nacc; i++)
+			pc->failed |= acc_value(a->acc[i].kind, g->st + a->acc[i].state, &pc->vals[j++]) < 0;
+		pc->failed |= writer_format(x->w, pc->vals, &pc->text, &pc->cell) < 0;
+	}
+}
+
+static int write_par(struct agg *a, struct writer *w, int nf)
+{
+	struct wpar x;
+	size_t n = groups_count(&a->table);
+	unsigned q;
+	int rc = 0, i;
+
+	x.a = a;
+	x.w = w;
+	x.nf = nf;
+	if (!(x.pc = calloc(WRITE_PIECES, sizeof(*x.pc))))
+		return -1;
+	for (x.from = 0; x.from < n && !rc; x.from = x.to) {
+		x.to = n - x.from > WRITE_ROUND ? x.from + WRITE_ROUND : n;
+		par_each(a->rr.pool, WRITE_PIECES, write_piece, &x);
+		for (q = 0; q < WRITE_PIECES && !rc; q++)
+			rc = x.pc[q].failed ? -1 : x.pc[q].text.len ? out_write(w->out, x.pc[q].text.p, x.pc[q].text.len) : 0;
+	}
+	for (q = 0; q < WRITE_PIECES; q++) {
+		buf_free(&x.pc[q].text);
+		buf_free(&x.pc[q].cell);
+		for (i = 0; i < nf; i++)
+			buf_free(&x.pc[q].vals[i]);
+	}
+	free(x.pc);
+	return rc;
+}
+
 int agg_write(struct agg *a, struct out *out, enum out_format fmt, uint64_t read)
 {
 	const struct report_def *rep = a->report;
@@ -636,7 +725,6 @@ int agg_write(struct agg *a, struct out *out, enum out_format fmt, uint64_t read
 	const char *names[REC_MAX_SLOTS + AGG_MAX_ACC + 16];
 	enum col_kind kinds[REC_MAX_SLOTS + AGG_MAX_ACC + 16];
 	struct buf vals[REC_MAX_SLOTS + AGG_MAX_ACC + 16];
-	struct slot s[REC_MAX_SLOTS + 1];
 	struct writer w;
 	size_t gi;
 	int rc = -1, opened = 0;
@@ -670,6 +758,10 @@ int agg_write(struct agg *a, struct out *out, enum out_format fmt, uint64_t read
 	if (writer_open(&w, out, fmt, nf, names, kinds) < 0)
 		goto done;
 	opened = 1;
+	if (!rep && fmt != OUT_TABLE && a->rr.pool && groups_count(&a->table) >= WRITE_PAR_FROM) {
+		rc = write_par(a, &w, nf);
+		goto done;
+	}
 	for (gi = 0, row = 0; gi < groups_count(&a->table); row = row + 1 < grows ? row + 1 : (gi++, 0)) {
 		struct group *g = groups_at(&a->table, gi);
 
@@ -685,15 +777,10 @@ int agg_write(struct agg *a, struct out *out, enum out_format fmt, uint64_t read
 				continue;
 			}
 		}
-		group_key_slots(&a->table, g, s);
 		for (i = 0; i < nf; i++)
 			vals[i].len = 0;
-		j = 0;
-		if (a->l.bucket_slot >= 0 && rec_put_json(&vals[j++], s[nkey - 1].type, s[nkey - 1].v, s[nkey - 1].n) < 0)
+		if ((j = key_vals(a, g, vals)) < 0)
 			goto done;
-		for (i = 0; i < a->ngroups; i++)
-			if (rec_put_json(&vals[j++], s[i].type, s[i].v, s[i].n) < 0)
-				goto done;
 		if (rep) {
 			if (rep->row(&a->rr, g, row, vals + j) < 0) {
 				if (a->rr.why[0])

@@ -222,36 +222,37 @@ int writer_open(struct writer *w, struct out *out, enum out_format fmt, int ncol
 	return out_write(out, w->line.p, w->line.len);
 }
 
+int writer_format(const struct writer *w, const struct buf *vals, struct buf *line, struct buf *cell)
+{
+	int i;
+
+	if (w->fmt == OUT_NDJSON) {
+		for (i = 0; i < w->ncol; i++)
+			if (buf_addc(line, i ? ',' : '{') < 0 || json_escape(line, w->names[i], strlen(w->names[i])) < 0 ||
+			    buf_addc(line, ':') < 0 || buf_add(line, vals[i].p, vals[i].len) < 0)
+				return -1;
+		return buf_add(line, "}\n", 2);
+	}
+	for (i = 0; i < w->ncol; i++)
+		if (cell_text(&vals[i], cell) < 0 ||
+		    (w->fmt == OUT_CSV ? csv_cell(line, cell, i == w->ncol - 1)
+				       : tsv_cell(line, cell, i == w->ncol - 1)) < 0)
+			return -1;
+	return 0;
+}
+
 int writer_row(struct writer *w, const struct buf *vals)
 {
 	struct buf tmp = BUF_INIT;
 	int i, rc = 0;
 
 	w->line.len = 0;
-	if (w->fmt == OUT_NDJSON) {
-		for (i = 0; i < w->ncol; i++)
-			if (buf_addc(&w->line, i ? ',' : '{') < 0 ||
-			    json_escape(&w->line, w->names[i], strlen(w->names[i])) < 0 || buf_addc(&w->line, ':') < 0 ||
-			    buf_add(&w->line, vals[i].p, vals[i].len) < 0)
-				return -1;
-		if (buf_add(&w->line, "}\n", 2) < 0)
-			return -1;
-		return out_write(w->out, w->line.p, w->line.len);
-	}
-	for (i = 0; i < w->ncol && rc == 0; i++) {
-		if (w->fmt == OUT_TABLE)
-			rc = table_cell(&w->cell, w->kinds[i], &vals[i], &tmp) < 0 || keep_cell(w, i, &w->cell) < 0
-			     ? -1 : 0;
-		else if (cell_text(&vals[i], &w->cell) < 0)
-			rc = -1;
-		else
-			rc = (w->fmt == OUT_CSV ? csv_cell(&w->line, &w->cell, i == w->ncol - 1)
-						: tsv_cell(&w->line, &w->cell, i == w->ncol - 1));
-	}
+	if (w->fmt != OUT_TABLE)
+		return writer_format(w, vals, &w->line, &w->cell) < 0 ? -1 : out_write(w->out, w->line.p, w->line.len);
+	for (i = 0; i < w->ncol && rc == 0; i++)
+		rc = table_cell(&w->cell, w->kinds[i], &vals[i], &tmp) < 0 || keep_cell(w, i, &w->cell) < 0 ? -1 : 0;
 	buf_free(&tmp);
-	if (rc < 0 || w->fmt == OUT_TABLE)
-		return rc;
-	return out_write(w->out, w->line.p, w->line.len);
+	return rc;
 }
 
 /* The digits after the point of a plain decimal s[0..n) ("-12.5": 1, "3": 0), or -1 ("-", "1e+20"). */

@@ -54,6 +54,12 @@ int writer_open(struct writer *w, struct out *out, enum out_format fmt, int ncol
 		const enum col_kind *kinds);
 /* One row: vals[0..ncol) are JSON values. 0, or -1 as above. */
 int writer_row(struct writer *w, const struct buf *vals);
+/*
+ * NDJSON, CSV, TSV: one row's text appended to line (cell is scratch),
+ * nothing written: for rows made on several threads at once (w is only
+ * read), written in order with out_write. 0, or -1 when out of memory.
+ */
+int writer_format(const struct writer *w, const struct buf *vals, struct buf *line, struct buf *cell);
 /* Write what is kept (a table), free the rest. 0, or -1 as above. */
 int writer_close(struct writer *w);
 /* The display width of UTF-8 text s[0..n): what a terminal gives it. */

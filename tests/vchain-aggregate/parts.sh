@@ -35,6 +35,9 @@ done
 # records per person, counted apart (no user_id: null, first in the order)
 jq -r '.user_id // ""' "$TMP/ev" | sort | uniq -c | awk '{ print $2 "\t" $1 }' > "$TMP/by-user"
 $RUN "$A" -j 3 -g user_id -a rows --format tsv "$TMP/ev" | sed 1d | cmp - "$TMP/by-user"
+# and so as NDJSON and CSV (rows that many made on every thread, written in order)
+$RUN "$A" -j 3 -g user_id -a rows "$TMP/ev" | jq -r '[.user_id // "", .rows] | @tsv' | cmp - "$TMP/by-user"
+$RUN "$A" -j 2 -g user_id -a rows --format csv "$TMP/ev" | sed 1d | tr , '\t' | cmp - "$TMP/by-user"
 # the funnel's people, joined from the parts without a copy (a segment a
 # part): the same report, and the same partial results, as one thread's
 "$BIN/vchain-stage" "$TMP/ev" > "$TMP/st"
