@@ -186,8 +186,8 @@ static void prefetch_table(struct agg *a, struct pf *pf)
 		pf->rows = &((A_FUNNEL_t *)(void *)p)->rows;
 }
 
-/* One reduced record p. 0; -1 (why: a sum beyond 38 digits); -2. */
-static int take(struct agg *a, const char *p)
+/* One reduced record p (h: its group's hash, made ahead, or NULL). 0; -1 (why: a sum beyond 38 digits); -2. */
+static int take(struct agg *a, const char *p, const struct h128 *h)
 {
 	struct slot s[REC_MAX_SLOTS];
 	uint64_t takes = 0;
@@ -214,8 +214,10 @@ static int take(struct agg *a, const char *p)
 		}
 	}
 	/* the key: the group slots, as they lie in the record */
-	if (!(g = groups_find(&a->table, p + 4, group_key_len(s, a->ngroups),
-			      a->l.bucket_slot >= 0 ? &s[a->l.bucket_slot] : NULL)))
+	if (!(g = h ? groups_find_hashed(&a->table, *h, p + 4, group_key_len(s, a->ngroups),
+					 a->l.bucket_slot >= 0 ? &s[a->l.bucket_slot] : NULL)
+		    : groups_find(&a->table, p + 4, group_key_len(s, a->ngroups),
+				  a->l.bucket_slot >= 0 ? &s[a->l.bucket_slot] : NULL)))
 		return fail(a, -2, "out of memory");
 	if ((k = update(a, g, s, takes)) < 0)
 		return k == -2 ? fail(a, -2, "out of memory") : fail(a, -1, "a sum does not fit in 38 digits");
@@ -272,6 +274,59 @@ static int two_steps(const struct agg *a)
 	return direct(a) && a->acc[a->pf_acc].kind == A_FUNNEL;
 }
 
+/*
+ * Many groups: the group table's slot of a record's group loaded twice
+ * PREFETCH_AHEAD records ahead (its hash kept in a ring for the lookup),
+ * then the row the slot names PREFETCH_AHEAD ahead, as the funnel's
+ * people are. Below GROUPS_AHEAD_FROM groups the table is in the caches.
+ */
+#define GROUPS_AHEAD_FROM 16384
+#define GRING (4 * PREFETCH_AHEAD)
+
+static int groups_ahead(const struct agg *a)
+{
+	return !direct(a) && groups_count(&a->table) >= GROUPS_AHEAD_FROM;
+}
+
+static void group_far(struct agg *a, const char *rec, struct h128 *h)
+{
+	struct slot s[REC_MAX_SLOTS];
+	int n = a->ngroups > a->l.bucket_slot ? a->ngroups : a->l.bucket_slot + 1;
+
+	rec_read(rec, n, s);
+	*h = groups_hash(rec + 4, group_key_len(s, a->ngroups), a->l.bucket_slot >= 0 ? &s[a->l.bucket_slot] : NULL);
+	htab_rows_prefetch(&a->table.rows, *h);
+}
+
+/* agg_take's records p[0..n), or agg_take_at's at base + offs[0..n), with groups_ahead. */
+static int take_ahead(struct agg *a, const char *p, const char *base, const uint32_t *offs, size_t n)
+{
+	struct h128 ring[GRING];
+	const char *far = p, *near = p, *end = offs ? NULL : p + n;
+	size_t i, k = 0, m = 0;
+	int rc;
+
+	for (i = 0; offs ? i < n : p < end; i++) {
+		const char *rec = offs ? base + offs[i] : p;
+
+		for (; (offs ? k < n : far < end) && k <= i + 2 * PREFETCH_AHEAD; k++) {
+			group_far(a, offs ? base + offs[k] : far, &ring[k % GRING]);
+			if (!offs)
+				far += rec_len(far);
+		}
+		for (; (offs ? m < n : near < end) && m <= i + PREFETCH_AHEAD; m++) {
+			htab_rows_prefetch_row(&a->table.rows, ring[m % GRING]);
+			if (!offs)
+				near += rec_len(near);
+		}
+		if ((rc = take(a, rec, &ring[i % GRING])) < 0)
+			return rc;
+		if (!offs)
+			p += rec_len(p);
+	}
+	return 0;
+}
+
 int agg_take(struct agg *a, const char *p, size_t n)
 {
 	const char *end = p + n, *far = p, *near = p;
@@ -279,6 +334,8 @@ int agg_take(struct agg *a, const char *p, size_t n)
 	size_t i, k = 0, m = 0;	/* p is record i, far record k, near record m */
 	int rc;
 
+	if (groups_ahead(a))
+		return take_ahead(a, p, NULL, NULL, n);
 	memset(&ah, 0, sizeof(ah));
 	if (!two_steps(a))
 		far = end;
@@ -290,7 +347,7 @@ int agg_take(struct agg *a, const char *p, size_t n)
 		for (; near < end && m <= i + PREFETCH_AHEAD; near += rec_len(near), m++)
 			if (m >= PREFETCH_AHEAD)
 				prefetch(a, near, m, &ah, 0);
-		if ((rc = take(a, p)) < 0)
+		if ((rc = take(a, p, NULL)) < 0)
 			return rc;
 	}
 	return 0;
@@ -302,6 +359,11 @@ int agg_take_at(struct agg *a, const char *base, const uint32_t *offs, size_t n)
 	size_t i, k;
 	int rc, d = direct(a), two = two_steps(a);
 
+	if (groups_ahead(a)) {
+		if ((rc = take_ahead(a, NULL, base, offs, n)) < 0)
+			a->part_failed = 1;
+		return rc;
+	}
 	memset(&ah, 0, sizeof(ah));
 	for (k = 0; two && k < n && k < 2 * PREFETCH_AHEAD; k++)
 		prefetch(a, base + offs[k], k, &ah, 1);
@@ -310,7 +372,7 @@ int agg_take_at(struct agg *a, const char *base, const uint32_t *offs, size_t n)
 			prefetch(a, base + offs[i + 2 * PREFETCH_AHEAD], i + 2 * PREFETCH_AHEAD, &ah, 1);
 		if (d && i + PREFETCH_AHEAD < n)
 			prefetch(a, base + offs[i + PREFETCH_AHEAD], i + PREFETCH_AHEAD, &ah, 0);
-		if ((rc = take(a, base + offs[i])) < 0) {
+		if ((rc = take(a, base + offs[i], NULL)) < 0) {
 			a->part_failed = 1;
 			return rc;
 		}

@@ -20,15 +20,27 @@ void groups_init(struct groups *t, int nkeys, int bucket, size_t block)
 	htab_rows_init_keyed(&t->rows, sizeof(struct group), 1024);
 }
 
-struct group *groups_find(struct groups *t, const void *key, size_t klen, const struct slot *bucket)
+struct h128 groups_hash(const void *key, size_t klen, const struct slot *bucket)
 {
 	struct h128 h = hash128(key, klen);
+
+	if (bucket)	/* the bucket is part of the key too */
+		h.lo ^= hash64(bucket->v, bucket->n);
+	return h;
+}
+
+struct group *groups_find(struct groups *t, const void *key, size_t klen, const struct slot *bucket)
+{
+	return groups_find_hashed(t, groups_hash(key, klen, bucket), key, klen, bucket);
+}
+
+struct group *groups_find_hashed(struct groups *t, struct h128 h, const void *key, size_t klen,
+				 const struct slot *bucket)
+{
 	size_t total = klen + (bucket ? 1 + 4 + bucket->n : 0);
 	unsigned char *k, *st;
 	struct group *g;
 
-	if (bucket)	/* the bucket is part of the key too */
-		h.lo ^= hash64(bucket->v, bucket->n);
 	if (__builtin_expect(!htab_rows_indexed(&t->rows), 0) && htab_rows_reindex(&t->rows) < 0)
 		return NULL;
 	if ((g = htab_rows_find(&t->rows, h)))

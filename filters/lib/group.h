@@ -50,6 +50,11 @@ void groups_init(struct groups *t, int nkeys, int bucket, size_t block);
  * is indexed again first.
  */
 struct group *groups_find(struct groups *t, const void *key, size_t klen, const struct slot *bucket);
+/* The hash a group's key and bucket are found by (for a lookup loaded ahead: htab_rows_prefetch). */
+struct h128 groups_hash(const void *key, size_t klen, const struct slot *bucket);
+/* groups_find of a key whose groups_hash is h. */
+struct group *groups_find_hashed(struct groups *t, struct h128 h, const void *key, size_t klen,
+				 const struct slot *bucket);
 /* The bytes of a record's first n slots (rec_read's s), which groups_find takes as the key. */
 size_t group_key_len(const struct slot *s, int n);
 /* A group's key as slots: the fields, then the bucket when there is one. */
