@@ -501,8 +501,6 @@ static int absorb(struct agg *a, struct agg *src)
 	for (i = 0; i < groups_count(&src->table); i++) {
 		struct group *g = groups_at(&src->table, i), *d;
 
-		if (!g->st)
-			continue;	/* moved by a join that failed */
 		group_key_slots(&src->table, g, s);
 		klen = group_key_len(s, nk);
 		if (!(d = groups_find(&a->table, g->key, klen, a->l.bucket_slot >= 0 ? &s[nk] : NULL)))
