@@ -227,8 +227,6 @@ static int cmp_gkey(const void *pa, const void *pb, void *ctx)
 		return a->k0 < b->k0 ? -1 : 1;
 	if (a->k1 != b->k1)
 		return a->k1 < b->k1 ? -1 : 1;
-	if (!t->nkeys && !t->bucket)
-		return 0;
 	return cmp_groups(t, htab_rows_at(&t->rows, a->row), htab_rows_at(&t->rows, b->row));
 }
 

@@ -46,8 +46,8 @@ void groups_init(struct groups *t, int nkeys, int bucket, size_t block);
 /*
  * The group of key[0..klen) (the group slots) and bucket (NULL: none),
  * made (its state zeroed, its id the next) when new. NULL when out of
- * memory. A table without its index (after groups_sort, groups_concat)
- * is indexed again first.
+ * memory. A table without its index (after groups_sort,
+ * groups_replace_rows) is indexed again first.
  */
 struct group *groups_find(struct groups *t, const void *key, size_t klen, const struct slot *bucket);
 /* The hash a group's key and bucket are found by (for a lookup loaded ahead: htab_rows_prefetch). */
@@ -72,11 +72,10 @@ int group_key_json(const struct groups *t, const struct group *g, struct buf *b)
 int groups_find_json(struct groups *t, const struct jfield *key, const struct jfield *bucket, struct jobj *keys,
 		     struct buf *tmp, struct group **g);
 /*
- * Put the groups in output order, on p's threads (par_each; NULL: here),
- * once no more are found (the index is dropped). 0, or -1 when out of
- * memory (the order then as it was).
+ * Put the groups in output order, on p's threads (par_each; NULL: here).
+ * The index is dropped (a later groups_find makes it again). 0, or -1
+ * when out of memory (the order then as it was).
  */
-struct par;
 int groups_sort(struct groups *t, struct par *p);
 /* Which of n ranges of hashes group g is in (a join of parts' tables on n threads). */
 static inline unsigned groups_range(const struct group *g, unsigned n)
