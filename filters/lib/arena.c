@@ -1,37 +1,46 @@
 /*
- * arena.c - chunks of 1 MiB (or one chunk sized to a larger request),
- * linked newest first; allocation is a pointer bump inside the head chunk.
+ * arena.c - chunks linked newest first; allocation is a pointer bump
+ * inside the head chunk. The first chunk is FIRST_BYTES from malloc (a
+ * small arena costs what it uses); the next are one huge page each
+ * (mem_alloc): 4 KiB pages faulted one by one were a fifth of the time
+ * of a 1.8 M-group run (vchain-aggregate -g user_id). A request larger
+ * than a chunk gets a chunk of its own.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
+#include "mem.h"
 
-#define CHUNK_SIZE (1u << 20)
+#define FIRST_BYTES ((size_t)256 << 10)
+#define NEXT_BYTES MEM_MAP_MIN
 
 struct arena_chunk {
 	struct arena_chunk *next;
-	size_t size, off;
+	size_t bytes, size, off;	/* bytes: the whole chunk's, for mem_free; size: of data */
 	_Alignas(16) unsigned char data[];
 };
 
 void *arena_alloc(struct arena *a, size_t n)
 {
 	struct arena_chunk *c = a->head;
-	size_t size;
+	size_t bytes;
 
 	n = (n + 7) & ~(size_t)7;
 	if (n == 0)
 		n = 8;
 	if (!c || c->size - c->off < n) {
-		size = n > CHUNK_SIZE ? n : CHUNK_SIZE;
-		if (size > SIZE_MAX - sizeof(*c))
+		bytes = c ? NEXT_BYTES : FIRST_BYTES;
+		if (n > bytes - sizeof(*c)) {
+			if (n > SIZE_MAX - sizeof(*c))
+				return NULL;
+			bytes = sizeof(*c) + n;
+		}
+		if (!(c = mem_alloc(bytes)))
 			return NULL;
-		c = malloc(sizeof(*c) + size);
-		if (!c)
-			return NULL;
-		c->size = size;
+		c->bytes = bytes;
+		c->size = bytes - sizeof(*c);
 		c->off = 0;
 		c->next = a->head;
 		a->head = c;
@@ -76,7 +85,7 @@ void arena_free(struct arena *a)
 
 	for (; c; c = next) {
 		next = c->next;
-		free(c);
+		mem_free(c, c->bytes);
 	}
 	a->head = NULL;
 	a->used = 0;

@@ -53,6 +53,11 @@ void *mem_zalloc(size_t bytes)
 	return bytes < MEM_HUGE_FROM ? calloc(1, bytes ? bytes : 1) : map(bytes);	/* anonymous memory is zero */
 }
 
+void *mem_alloc(size_t bytes)
+{
+	return bytes < MEM_HUGE_FROM ? malloc(bytes ? bytes : 1) : map(bytes);
+}
+
 void *mem_grow(void *p, size_t old, size_t bytes)
 {
 	void *q;

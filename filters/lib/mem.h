@@ -28,6 +28,12 @@
 /* bytes of zeroes, or NULL. */
 void *mem_zalloc(size_t bytes);
 /*
+ * bytes of undefined contents, or NULL: mem_zalloc's mapping for a big
+ * array, malloc below MEM_HUGE_FROM (no zeroing asked of either). For
+ * scratch that is written before it is read: sort buffers, copies.
+ */
+void *mem_alloc(size_t bytes);
+/*
  * p (of old bytes, from mem_zalloc or mem_grow, or NULL with old 0) made
  * bytes long (bytes > old), the first old bytes kept, the rest undefined;
  * NULL when out of memory, p then unchanged.
@@ -37,7 +43,7 @@ void *mem_grow(void *p, size_t old, size_t bytes);
 void *mem_grow_zero(void *p, size_t old, size_t bytes);
 /* The bytes an array of bytes takes (a mapping's whole huge pages), all of which it may use. */
 size_t mem_bytes(size_t bytes);
-/* p of bytes bytes, from mem_zalloc or mem_grow. */
+/* p of bytes bytes, from mem_zalloc, mem_alloc or mem_grow. */
 void mem_free(void *p, size_t bytes);
 
 #endif

@@ -220,10 +220,12 @@ static void test_select(void **state)
 static void test_arena(void **state)
 {
 	struct arena a = ARENA_INIT;
-	char *p[1000];
+	enum { MANY = 6 << 17 };
+	char *p[1000], *big, **many = malloc(MANY * sizeof(*many));
 	int i;
 
 	(void)state;
+	assert_non_null(many);
 	for (i = 0; i < 1000; i++) {
 		char s[16];
 		int n = snprintf(s, sizeof(s), "k%d", i);
@@ -238,8 +240,18 @@ static void test_arena(void **state)
 		snprintf(s, sizeof(s), "k%d", i);
 		assert_string_equal(p[i], s);
 	}
-	/* a request larger than a chunk gets its own */
-	assert_non_null(arena_alloc(&a, (size_t)3 << 20));
+	/* a request larger than a chunk gets its own, all of it usable */
+	assert_non_null(big = arena_alloc(&a, (size_t)3 << 20));
+	memset(big, 0x5a, (size_t)3 << 20);
+	/* past the first chunk: 6 MB in 8-byte pieces, which fill each chunk to its last byte, none overlapping */
+	for (i = 0; i < MANY; i++) {
+		assert_non_null(many[i] = arena_alloc(&a, 8));
+		memcpy(many[i], &i, sizeof(i));
+	}
+	for (i = 0; i < MANY; i++)
+		assert_memory_equal(many[i], &i, sizeof(i));
+	assert_true(big[0] == 0x5a && big[((size_t)3 << 20) - 1] == 0x5a);
+	free(many);
 	/* another arena's memory adopted: kept as it was, freed with a's (the sanitizers see each chunk freed once) */
 	{
 		struct arena b = ARENA_INIT, c = ARENA_INIT;
