@@ -7,6 +7,7 @@
 
 #include "acc.h"
 #include "group.h"
+#include "mem.h"
 #include "par.h"
 #include "sort.h"
 #include "sortkey.h"
@@ -170,7 +171,7 @@ struct gkey {
 struct gsort {
 	const struct groups *t;
 	struct gkey *keys;
-	unsigned char *rows;	/* a copy of the rows, to put back in order */
+	unsigned char *rows;	/* the rows in order, to take the table's place */
 	size_t n;
 };
 
@@ -236,7 +237,16 @@ static void gput_piece(void *ctx, unsigned i)
 	size_t from = x->n * i / GSORT_PIECES, to = x->n * (i + 1) / GSORT_PIECES, r, rs = x->t->rows.row_size;
 
 	for (r = from; r < to; r++)
-		memcpy(x->t->rows.rows + r * rs, x->rows + (size_t)x->keys[r].row * rs, rs);
+		memcpy(x->rows + r * rs, x->t->rows.rows + (size_t)x->keys[r].row * rs, rs);
+}
+
+/* rows[0..n) of cap (from mem_alloc or mem_grow) t's, in place of its own, unindexed. */
+static void set_rows(struct groups *t, struct group *rows, size_t n, size_t cap)
+{
+	htab_rows_free(&t->rows);
+	t->rows.rows = (unsigned char *)rows;
+	t->rows.n = n;
+	t->rows.cap = cap;
 }
 
 int groups_sort(struct groups *t, struct par *p)
@@ -252,19 +262,21 @@ int groups_sort(struct groups *t, struct par *p)
 	htab_rows_unindex(&t->rows);	/* the rows are to move: found no more (its memory for the sort's) */
 	x.t = t;
 	x.n = n;
-	x.keys = malloc(n * sizeof(*x.keys));
-	x.rows = malloc(n * rs);
+	/* on huge pages when big (mem_alloc): 4 KiB faults were most of the sort's time */
+	x.keys = mem_alloc(n * sizeof(*x.keys));
+	x.rows = mem_alloc(n * rs);
 	if (!x.keys || !x.rows)
 		goto done;
 	par_each(p, GSORT_PIECES, gkey_piece, &x);
 	if (sort_stable_par(p, x.keys, n, sizeof(*x.keys), cmp_gkey, t) < 0)
 		goto done;
-	memcpy(x.rows, t->rows.rows, n * rs);
 	par_each(p, GSORT_PIECES, gput_piece, &x);
+	set_rows(t, (struct group *)x.rows, n, n);	/* each keeps its id */
+	x.rows = NULL;
 	rc = 0;
 done:
-	free(x.keys);
-	free(x.rows);
+	mem_free(x.keys, n * sizeof(*x.keys));
+	mem_free(x.rows, n * rs);
 	return rc;
 }
 
@@ -274,10 +286,7 @@ void groups_replace_rows(struct groups *t, struct group *rows, size_t n, size_t 
 
 	for (i = 0; i < n; i++)
 		rows[i].id = (uint32_t)i;
-	htab_rows_free(&t->rows);
-	t->rows.rows = (unsigned char *)rows;
-	t->rows.n = n;
-	t->rows.cap = cap;
+	set_rows(t, rows, n, cap);
 }
 
 void groups_adopt_mem(struct groups *t, struct groups *src)

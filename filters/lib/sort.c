@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "par.h"
 #include "sort.h"
 
@@ -53,24 +54,12 @@ static void merge(const char *src, char *dst, size_t lo, size_t mid, size_t hi, 
 	memcpy(dst + k * size, src + j * size, (hi - j) * size);
 }
 
-int sort_stable(void *base, size_t n, size_t size, sort_cmp_fn cmp, void *ctx)
+/* base's n elements sorted with b (n elements) and tmp (one) as scratch. */
+static void sort_with(char *a, size_t n, size_t size, sort_cmp_fn cmp, void *ctx, char *b, char *tmp)
 {
-	char *a = base, *b, *src, *dst, *t, *tmp;
+	char *src, *dst, *t;
 	size_t i, w;
 
-	if (n < 2 || size == 0)
-		return 0;
-	if (!(tmp = malloc(size)))
-		return -1;
-	if (n <= RUN) {
-		insertion(a, n, size, cmp, ctx, tmp);
-		free(tmp);
-		return 0;
-	}
-	if (n > (size_t)-1 / size || !(b = malloc(n * size))) {
-		free(tmp);
-		return -1;
-	}
 	for (i = 0; i < n; i += RUN)
 		insertion(a + i * size, n - i < RUN ? n - i : RUN, size, cmp, ctx, tmp);
 	src = a;
@@ -85,7 +74,27 @@ int sort_stable(void *base, size_t n, size_t size, sort_cmp_fn cmp, void *ctx)
 	}
 	if (src != a)
 		memcpy(a, src, n * size);
-	free(b);
+}
+
+int sort_stable(void *base, size_t n, size_t size, sort_cmp_fn cmp, void *ctx)
+{
+	char *b, *tmp;
+
+	if (n < 2 || size == 0)
+		return 0;
+	if (!(tmp = malloc(size)))
+		return -1;
+	if (n <= RUN) {
+		insertion(base, n, size, cmp, ctx, tmp);
+		free(tmp);
+		return 0;
+	}
+	if (n > (size_t)-1 / size || !(b = mem_alloc(n * size))) {
+		free(tmp);
+		return -1;
+	}
+	sort_with(base, n, size, cmp, ctx, b, tmp);
+	mem_free(b, n * size);
 	free(tmp);
 	return 0;
 }
@@ -108,12 +117,21 @@ static size_t piece_at(const struct psort *x, size_t k)
 	return k >= PAR_PIECES ? x->n : x->n * k / PAR_PIECES;
 }
 
+/* Piece i sorted with its own stretch of the merge's scratch as scratch. */
 static void sort_piece(void *ctx, unsigned i)
 {
 	struct psort *x = ctx;
 	size_t lo = piece_at(x, i), hi = piece_at(x, i + 1);
+	char *tmp;
 
-	x->piece_failed[i] = sort_stable(x->src + lo * x->size, hi - lo, x->size, x->cmp, x->ctx) < 0;
+	if (hi - lo < 2)
+		return;
+	if (!(tmp = malloc(x->size))) {
+		x->piece_failed[i] = 1;
+		return;
+	}
+	sort_with(x->src + lo * x->size, hi - lo, x->size, x->cmp, x->ctx, x->dst + lo * x->size, tmp);
+	free(tmp);
 }
 
 /* Runs 2i and 2i + 1 of w pieces each, merged from src into dst (the last alone, copied). */
@@ -134,16 +152,22 @@ int sort_stable_par(struct par *p, void *base, size_t n, size_t size, sort_cmp_f
 
 	if (!p || n < PAR_FROM)
 		return sort_stable(base, n, size, cmp, ctx);
-	if (n > (size_t)-1 / size || !(b = malloc(n * size)))
+	if (n > (size_t)-1 / size || !(b = mem_alloc(n * size)))
 		return -1;
 	memset(&x, 0, sizeof(x));
 	x.src = base, x.dst = b, x.n = n, x.size = size, x.cmp = cmp, x.ctx = ctx;
 	par_each(p, PAR_PIECES, sort_piece, &x);
 	for (i = 0; i < PAR_PIECES; i++)
 		failed |= x.piece_failed[i];
-	if (failed) {	/* pieces sorted, base still the same elements: sort it whole */
-		free(b);
-		return sort_stable(base, n, size, cmp, ctx);
+	if (failed) {	/* some pieces sorted, base still the same elements: sort it whole */
+		if (!(t = malloc(size))) {
+			mem_free(b, n * size);
+			return -1;
+		}
+		sort_with(base, n, size, cmp, ctx, b, t);
+		free(t);
+		mem_free(b, n * size);
+		return 0;
 	}
 	for (x.w = 1; x.w < PAR_PIECES; x.w *= 2) {
 		par_each(p, (unsigned)((PAR_PIECES + 2 * x.w - 1) / (2 * x.w)), merge_runs, &x);
@@ -151,7 +175,7 @@ int sort_stable_par(struct par *p, void *base, size_t n, size_t size, sort_cmp_f
 	}
 	if (x.src != base)
 		memcpy(base, x.src, n * size);
-	free(b);
+	mem_free(b, n * size);
 	return 0;
 }
 
