@@ -1074,7 +1074,7 @@ int adv_write_ranking(struct adv *a, struct out *out)
 			vals[k].len = 0;
 		k = 0;
 		bad = 0;
-		bad |= put_num(&vals[k++], "%zu", inrank) < 0;
+		bad |= json_put_uint(&vals[k++], inrank) < 0;
 		if (g) {
 			if (!gname)
 				bad |= buf_adds(&vals[k++], "null") < 0;
@@ -1083,19 +1083,19 @@ int adv_write_ranking(struct adv *a, struct out *out)
 		}
 		bad |= put_str(&vals[k++], r->id, r->id_len) < 0;
 		bad |= put_score(&vals[k++], rk[i].score) < 0;
-		bad |= put_num(&vals[k++], "%u", r->n[ADV_SHARE]) < 0;
-		bad |= put_num(&vals[k++], "%u", r->n[ADV_MENTION]) < 0;
-		bad |= put_num(&vals[k++], "%u", r->n[ADV_TAG]) < 0;
-		bad |= put_num(&vals[k++], "%u", r->n[ADV_REVIEW]) < 0;
-		bad |= put_num(&vals[k++], "%u", r->n[ADV_REFERRAL]) < 0;
-		bad |= put_num(&vals[k++], "%u", r->detract) < 0;
-		bad |= put_num(&vals[k++], "%llu", (unsigned long long)r->referred_people) < 0;
-		bad |= put_num(&vals[k++], "%llu", (unsigned long long)r->referred_customers) < 0;
+		bad |= json_put_uint(&vals[k++], r->n[ADV_SHARE]) < 0;
+		bad |= json_put_uint(&vals[k++], r->n[ADV_MENTION]) < 0;
+		bad |= json_put_uint(&vals[k++], r->n[ADV_TAG]) < 0;
+		bad |= json_put_uint(&vals[k++], r->n[ADV_REVIEW]) < 0;
+		bad |= json_put_uint(&vals[k++], r->n[ADV_REFERRAL]) < 0;
+		bad |= json_put_uint(&vals[k++], r->detract) < 0;
+		bad |= json_put_uint(&vals[k++], r->referred_people) < 0;
+		bad |= json_put_uint(&vals[k++], r->referred_customers) < 0;
 		bad |= put_dec(&vals[k++], r->referred_revenue) < 0;
 		if (r->followers < 0)
 			bad |= buf_adds(&vals[k++], "null") < 0;
 		else
-			bad |= put_num(&vals[k++], "%lld", r->followers) < 0;
+			bad |= json_put_int(&vals[k++], r->followers) < 0;
 		if (adv_tier(r->followers))
 			bad |= put_str(&vals[k++], adv_tier(r->followers), strlen(adv_tier(r->followers))) < 0;
 		else
@@ -1197,11 +1197,11 @@ int adv_write_summary(struct adv *a, struct out *out)
 		goto done;
 	opened = 1;
 	k = 0;
-	bad |= put_num(&vals[k++], "%llu", (unsigned long long)customers) < 0;
-	bad |= put_num(&vals[k++], "%llu", (unsigned long long)advocates) < 0;
+	bad |= json_put_uint(&vals[k++], customers) < 0;
+	bad |= json_put_uint(&vals[k++], advocates) < 0;
 	bad |= put_ratio(&vals[k++], advocates, customers) < 0;
-	bad |= put_num(&vals[k++], "%llu", (unsigned long long)people) < 0;
-	bad |= put_num(&vals[k++], "%llu", (unsigned long long)bought) < 0;
+	bad |= json_put_uint(&vals[k++], people) < 0;
+	bad |= json_put_uint(&vals[k++], bought) < 0;
 	bad |= put_dec(&vals[k++], revenue) < 0;
 	bad |= put_ratio(&vals[k++], people, customers) < 0;
 	bad |= put_ratio(&vals[k++], people, advocates) < 0;
@@ -1238,7 +1238,7 @@ static int header(const struct adv_cfg *c, struct buf *b)
 			return -1;
 	if (json_put_double(b, c->w_referred_customer) < 0 || buf_addc(b, ',') < 0 ||
 	    json_put_double(b, c->w_detractor) < 0 || buf_adds(b, "],\"half_life_ms\":") < 0 ||
-	    put_num(b, "%lld", c->half_life_ms) < 0 || buf_adds(b, ",\"as_of_ms\":") < 0 ||
+	    json_put_int(b, c->half_life_ms) < 0 || buf_adds(b, ",\"as_of_ms\":") < 0 ||
 	    partial_put_ms(b, c->as_of_given ? c->as_of_ms : LLONG_MIN, LLONG_MIN) < 0 ||
 	    buf_adds(b, c->include_fans ? ",\"fans\":true,\"group\":" : ",\"fans\":false,\"group\":") < 0 ||
 	    put_opt_str(b, c->group) < 0 || buf_adds(b, ",\"ref_field\":") < 0 || put_opt_str(b, c->ref_field) < 0 ||
@@ -1349,13 +1349,14 @@ static int put_entry(struct buf *b, const struct adv *e, enum ord_what what, uin
 	     buf_adds(b, ",\"g\":") < 0 || (g ? put_str(b, g, gn) : buf_adds(b, "null")) < 0 ||
 	     buf_adds(b, ",\"n\":[") < 0;
 	for (k = 0; k < ADV_ACTS && !rc; k++)
-		rc = put_num(b, k ? ",%u" : "%u", r->n[k]) < 0;
-	return rc || put_num(b, "],\"d\":%u,\"s\":", r->detract) < 0 || json_put_double(b, r->s) < 0 ||
+		rc = (k && buf_addc(b, ',') < 0) || json_put_uint(b, r->n[k]) < 0;
+	return rc || buf_adds(b, "],\"d\":") < 0 || json_put_uint(b, r->detract) < 0 || buf_adds(b, ",\"s\":") < 0 ||
+	       json_put_double(b, r->s) < 0 ||
 	       buf_adds(b, ",\"at\":") < 0 || partial_put_ms(b, r->at, NO_TS) < 0 || buf_adds(b, ",\"last\":") < 0 ||
 	       partial_put_ms(b, r->last, LLONG_MIN) < 0 || buf_adds(b, ",\"f\":") < 0 ||
-	       (r->followers < 0 ? buf_adds(b, "null") : put_num(b, "%lld", r->followers)) < 0 ||
+	       (r->followers < 0 ? buf_adds(b, "null") : json_put_int(b, r->followers)) < 0 ||
 	       buf_adds(b, ",\"ft\":") < 0 || partial_put_ms(b, r->followers_ts, LLONG_MIN) < 0 ||
-	       put_num(b, ",\"pl\":%u}\n", r->platforms) < 0 ? -1 : 0;
+	       buf_adds(b, ",\"pl\":") < 0 || json_put_uint(b, r->platforms) < 0 || buf_adds(b, "}\n") < 0 ? -1 : 0;
 }
 
 int adv_write_partial(struct adv *a, struct out *out)

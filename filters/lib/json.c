@@ -802,11 +802,45 @@ int json_escape(struct buf *out, const char *s, size_t n)
 	return buf_addc(out, '"');
 }
 
+/*
+ * v's decimal digits, ending at end (written backwards, two at a time):
+ * snprintf's format parsing was a fifth of writing 1.8 M groups' counts.
+ */
+static char *digits(char *end, uint64_t v)
+{
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+				    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+				    "8081828384858687888990919293949596979899";
+
+	while (v >= 100) {
+		unsigned d = (unsigned)(v % 100);
+
+		v /= 100;
+		*--end = pairs[2 * d + 1];
+		*--end = pairs[2 * d];
+	}
+	if (v >= 10) {
+		*--end = pairs[2 * v + 1];
+		*--end = pairs[2 * v];
+	} else
+		*--end = (char)('0' + v);
+	return end;
+}
+
 int json_put_uint(struct buf *out, uint64_t v)
 {
-	char t[24];
+	char t[24], *p = digits(t + sizeof(t), v);
 
-	return buf_add(out, t, (size_t)snprintf(t, sizeof(t), "%llu", (unsigned long long)v));
+	return buf_add(out, p, (size_t)(t + sizeof(t) - p));
+}
+
+int json_put_int(struct buf *out, int64_t v)
+{
+	char t[24], *p = digits(t + sizeof(t), v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
+
+	if (v < 0)
+		*--p = '-';
+	return buf_add(out, p, (size_t)(t + sizeof(t) - p));
 }
 
 int json_put_double(struct buf *out, double x)

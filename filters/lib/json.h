@@ -314,8 +314,10 @@ int json_line_pick(struct jobj *o, const char *line, size_t len, const struct sc
 int json_key_value(const struct jfield *f, struct buf *key, struct buf *tmp);
 /* Append s as a JSON string with quotes; bytes must be valid UTF-8. */
 int json_escape(struct buf *out, const char *s, size_t n);
-/* Append v as a JSON number. */
+/* Append v as a JSON number (its decimal digits: as printf's %llu, without printf's cost). */
 int json_put_uint(struct buf *out, uint64_t v);
+/* Append v as a JSON number, as printf's %lld. */
+int json_put_int(struct buf *out, int64_t v);
 /* Append x as the shortest JSON number that reads back as x; null when not finite. */
 int json_put_double(struct buf *out, double x);
 /* 1 if s[0..n) is valid UTF-8 (no overlongs, surrogates or > U+10FFFF). */

@@ -45,11 +45,9 @@ int partial_get_hash(const struct jfield *f, struct h128 *h)
 
 int partial_put_ms(struct buf *b, long long ms, long long none_ms)
 {
-	char t[24];
-
 	if (ms == none_ms || ms == LLONG_MIN)
 		return buf_add(b, "null", 4);
-	return buf_add(b, t, (size_t)snprintf(t, sizeof(t), "%lld", ms));
+	return json_put_int(b, ms);
 }
 
 int partial_get_ms(const struct jfield *f, long long *ms, long long none_ms)

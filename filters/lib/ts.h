@@ -85,8 +85,8 @@ extern const char *const ts_every_names[TS_NEVERY];	/* "", "hour", "day", "week"
 enum ts_every ts_every_of(const char *s, size_t n);
 /*
  * The label of ms's bucket into out[32]: "2024-03-01T13:00:00Z" (hour),
- * "2024-03-01" (day; week: its Monday, ISO), "2024-03" (month). Its length,
- * or 0 when the bucket is outside years 0000-9999.
+ * "2024-03-01" (day; week: its Monday, ISO), "2024-03" (month), a NUL
+ * after it. Its length, or 0 when the bucket is outside years 0000-9999.
  */
 size_t ts_bucket(long long ms, enum ts_every e, char out[32]);
 /*

@@ -598,6 +598,50 @@ static void test_line_key(void **state)
 	}
 }
 
+/* json_put_uint and json_put_int write what printf's %llu and %lld do: edges, each power of ten and its neighbours, random values. */
+static void test_put_int(void **state)
+{
+	struct buf b = BUF_INIT;
+	char want[32];
+	unsigned long long seed = 7, p = 1;
+	int i, k;
+
+	(void)state;
+	for (i = 0; i < 200000; i++) {
+		uint64_t u;
+		int64_t v;
+
+		if (i < 60) {	/* around 10^0 .. 10^19 */
+			u = p + (uint64_t)(i % 3) - 1;
+			if (i % 3 == 2)
+				p = p <= UINT64_MAX / 10 ? p * 10 : p;
+		} else if (i < 70)
+			u = UINT64_MAX - (uint64_t)(i - 60);
+		else {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			u = seed >> (seed & 63);
+		}
+		for (k = 0; k < 2; k++) {
+			b.len = 0;
+			v = k ? -(int64_t)(u >> 1) - (int64_t)(i & 1) : (int64_t)(u >> 1);
+			assert_int_equal(json_put_uint(&b, u), 0);
+			snprintf(want, sizeof(want), "%llu", (unsigned long long)u);
+			if (b.len != strlen(want) || memcmp(b.p, want, b.len) != 0)
+				fail_msg("%s: %.*s", want, (int)b.len, b.p);
+			b.len = 0;
+			assert_int_equal(json_put_int(&b, v), 0);
+			snprintf(want, sizeof(want), "%lld", (long long)v);
+			if (b.len != strlen(want) || memcmp(b.p, want, b.len) != 0)
+				fail_msg("%s: %.*s", want, (int)b.len, b.p);
+		}
+	}
+	b.len = 0;
+	assert_int_equal(json_put_int(&b, INT64_MIN), 0);
+	assert_int_equal(b.len, 20);
+	assert_memory_equal(b.p, "-9223372036854775808", 20);
+	buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -614,6 +658,7 @@ int main(void)
 		cmocka_unit_test(test_flat),
 		cmocka_unit_test(test_chunk_marks),
 		cmocka_unit_test(test_line_key),
+		cmocka_unit_test(test_put_int),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -201,6 +201,81 @@ static void test_canonical_sec(void **state)
 	assert_int_equal(sec, 1);
 }
 
+/*
+ * ts_bucket and ts_bucket_zoned against gmtime_r / localtime_r and
+ * strftime: each bucket's label for instants from 1900 to 2100 (before
+ * 1970 too), and in zones with half-hour offsets and daylight saving.
+ */
+static void bucket_ref(long long ms, enum ts_every e, int zoned, char out[64])
+{
+	long long s = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+	time_t t = (time_t)s;
+	struct tm tm;
+	char z[16];
+
+	if (zoned)
+		localtime_r(&t, &tm);
+	else
+		gmtime_r(&t, &tm);
+	if (e == TS_EVERY_WEEK) {	/* the date back to Monday: date arithmetic, which timegm normalizes */
+		tm.tm_mday -= (tm.tm_wday + 6) % 7;
+		tm.tm_hour = 12;
+		tm.tm_isdst = 0;
+		t = timegm(&tm);
+		gmtime_r(&t, &tm);
+	}
+	if (e == TS_EVERY_MONTH)
+		strftime(out, 64, "%Y-%m", &tm);
+	else if (e != TS_EVERY_HOUR)
+		strftime(out, 64, "%Y-%m-%d", &tm);
+	else if (!zoned)
+		strftime(out, 64, "%Y-%m-%dT%H:00:00Z", &tm);
+	else {	/* "+0530" -> "+05:30" */
+		strftime(out, 64, "%Y-%m-%dT%H:00:00", &tm);
+		strftime(z, sizeof(z), "%z", &tm);
+		snprintf(out + strlen(out), 16, "%.3s:%.2s", z, z + 3);
+	}
+}
+
+static void test_buckets(void **state)
+{
+	static const char *zones[] = { NULL, "Asia/Kolkata", "America/St_Johns", "Europe/Berlin", "Australia/Lord_Howe" };
+	static const enum ts_every every[] = { TS_EVERY_HOUR, TS_EVERY_DAY, TS_EVERY_WEEK, TS_EVERY_MONTH };
+	char got[32], want[64], why[200];
+	unsigned long long seed = 42;
+	size_t z, k, i, n;
+
+	(void)state;
+	for (z = 0; z < sizeof(zones) / sizeof(zones[0]); z++) {
+		if (zones[z] && ts_zone_set(zones[z], why) < 0) {
+			print_message("no zone %s here (%s): skipped\n", zones[z], why);
+			continue;
+		}
+		for (i = 0; i < 20000; i++) {
+			long long ms;
+
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			/* 1900-2100, milliseconds; every 8th near the epoch's edges of a second */
+			ms = (long long)(seed >> 11) % (6311433600000LL) - 2208988800000LL;
+			if (i % 8 == 0)
+				ms = (long long)(i / 8 % 5) - 2;
+			for (k = 0; k < sizeof(every) / sizeof(every[0]); k++) {
+				n = zones[z] ? ts_bucket_zoned(ms, every[k], got) : ts_bucket(ms, every[k], got);
+				bucket_ref(ms, every[k], zones[z] != NULL, want);
+				if (n != strlen(want) || memcmp(got, want, n) != 0 || got[n] != '\0')
+					fail_msg("%s, every %d, %lld ms: %.*s, want %s", zones[z] ? zones[z] : "UTC",
+						 (int)every[k], ms, (int)n, got, want);
+			}
+		}
+	}
+	assert_int_equal(ts_zone_set(NULL, why), 0);
+	/* outside years 0000-9999: no label */
+	assert_int_equal(ts_bucket(-62167219200001LL, TS_EVERY_DAY, got), 0);
+	assert_int_equal(ts_bucket(253402300800000LL, TS_EVERY_MONTH, got), 0);
+	assert_int_equal(ts_bucket(-62167219200000LL, TS_EVERY_DAY, got), 10);
+	assert_string_equal(got, "0000-01-01");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -209,6 +284,7 @@ int main(void)
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_civil_round_trip),
+		cmocka_unit_test(test_buckets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
