@@ -532,20 +532,19 @@ static int journey(struct buf *b, const struct person *p, long long window_ms)
 {
 	long long horizon;
 	int furthest = stage_furthest(p->ts, window_ms, &horizon), k, rc;
-	char num[64];
 
-	snprintf(num, sizeof(num), "\",\"stage\":%d,\"stage_name\":\"", furthest);
-	rc = buf_adds(b, "{\"user_id\":\"") < 0 || buf_add(b, p->user, p->user_len) < 0 || buf_adds(b, num) < 0 ||
+	/* numbers by json_put_*, not snprintf (a tenth of the run's time) */
+	rc = buf_adds(b, "{\"user_id\":\"") < 0 || buf_add(b, p->user, p->user_len) < 0 ||
+	     buf_adds(b, "\",\"stage\":") < 0 || json_put_int(b, furthest) < 0 || buf_adds(b, ",\"stage_name\":\"") < 0 ||
 	     buf_adds(b, vocab_stage_names[furthest]) < 0 || buf_adds(b, "\",\"first_ts\":") < 0 ||
-	     put_ts(b, p->first_ts) < 0 || buf_adds(b, ",\"last_ts\":") < 0 || put_ts(b, p->last_ts) < 0;
-	snprintf(num, sizeof(num), ",\"events\":%llu", (unsigned long long)p->events);
-	rc = rc || buf_adds(b, num) < 0;
+	     put_ts(b, p->first_ts) < 0 || buf_adds(b, ",\"last_ts\":") < 0 || put_ts(b, p->last_ts) < 0 ||
+	     buf_adds(b, ",\"events\":") < 0 || json_put_uint(b, p->events) < 0;
 	for (k = 1; k <= STAGES && !rc; k++)
 		rc = buf_adds(b, ",\"ts_") < 0 || buf_adds(b, vocab_stage_names[k]) < 0 || buf_adds(b, "\":") < 0 ||
 		     (p->ts[k - 1] != NO_TS && p->ts[k - 1] <= horizon ? put_ts(b, p->ts[k - 1])
 								       : buf_adds(b, "null")) < 0;
-	snprintf(num, sizeof(num), ",\"platforms\":%d", __builtin_popcount(p->platforms));
-	return rc || buf_adds(b, num) < 0 || buf_adds(b, ",\"first_platform\":\"") < 0 ||
+	return rc || buf_adds(b, ",\"platforms\":") < 0 || json_put_uint(b, (unsigned)__builtin_popcount(p->platforms)) < 0 ||
+	       buf_adds(b, ",\"first_platform\":\"") < 0 ||
 	       buf_adds(b, vocab_platforms[p->first_platform]) < 0 || buf_adds(b, "\"}\n") < 0 ? -1 : 0;
 }
 
