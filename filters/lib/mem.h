@@ -1,8 +1,10 @@
 /*
  * mem.h - arrays that grow large and are read at random: hash tables,
- * rows by key, people by slot. From MEM_MAP_MIN bytes on they are mapped
- * with transparent huge pages asked for (madvise MADV_HUGEPAGE; Debian's
- * default is "madvise", so nothing else asks): with 4 KiB pages every
+ * rows by key, people by slot; and big memory touched once, where 4 KiB
+ * faults cost more than the work (mem_alloc: arena chunks, sort scratch).
+ * From MEM_MAP_MIN bytes on they are mapped with transparent huge pages
+ * asked for (madvise MADV_HUGEPAGE; Debian's default is "madvise", so
+ * nothing else asks): with 4 KiB pages every
  * random read of a table of hundreds of MiB also misses the TLB. Measured
  * on vchain-attribute (people by slot realloc'd, huge pages not asked):
  * 16-23 % of the wall time on 10 M events. And a table that doubles to
@@ -30,7 +32,7 @@ void *mem_zalloc(size_t bytes);
 /*
  * bytes of undefined contents, or NULL: mem_zalloc's mapping for a big
  * array, malloc below MEM_HUGE_FROM (no zeroing asked of either). For
- * scratch that is written before it is read: sort buffers, copies.
+ * memory written before it is read: arena chunks, sort scratch.
  */
 void *mem_alloc(size_t bytes);
 /*
