@@ -144,19 +144,6 @@ static inline char *w_key(char *w, const struct field_def *d, int first)
 	return w_bytes(w_quoted(w, d->name, d->len), ":", 1);
 }
 
-static char *w_uint(char *w, unsigned long long v)
-{
-	char d[24];
-	int n = 0;
-
-	do
-		d[n++] = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	while (n)
-		*w++ = d[--n];
-	return w;
-}
-
 /* An unsigned integer from a number or a string of digits; a ".000" tail is noted. */
 static int uint_of(const struct jfield *f, unsigned long long *v, int *fraction_zero)
 {
@@ -282,7 +269,7 @@ static int norm_value(struct event_norm *en, const struct jfield *f, const struc
 	case KIND_STAGE:
 		if (f->type != J_NUM || uint_of(f, &v, &fz) < 0 || fz || v < 1 || v > 7)
 			return bad(en, d->name, "expected a stage number 1-7", f);
-		*w = w_uint(*w, v);
+		*w = json_write_uint(*w, v);
 		return 0;
 	case KIND_MONEY:
 		if (!is_number(f))
@@ -304,12 +291,12 @@ static int norm_value(struct event_norm *en, const struct jfield *f, const struc
 	case KIND_COUNT:
 		if (uint_of(f, &v, &fz) < 0 || fz)
 			return bad(en, d->name, "expected a non-negative integer", f);
-		*w = w_uint(*w, v);
+		*w = json_write_uint(*w, v);
 		return 0;
 	case KIND_RATING:
 		if (uint_of(f, &v, &fz) < 0 || v < 1 || v > 5)
 			return bad(en, d->name, "expected a rating 1-5", f);
-		*w = w_uint(*w, v);
+		*w = json_write_uint(*w, v);
 		return 0;
 	case KIND_SENTIMENT:
 		if (!sentiment_ok(f))

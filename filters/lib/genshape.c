@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "genshape.h"
+#include "json.h"
 #include "ts.h"
 #include "vocab.h"
 
@@ -141,19 +142,6 @@ static const char *const campaign_theme[10] = {
 
 /* ---- writing ---- */
 
-static char *put_u64(char *p, uint64_t v)
-{
-	char d[24];
-	int n = 0;
-
-	do
-		d[n++] = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	while (n)
-		*p++ = d[--n];
-	return p;
-}
-
 static char *put_str(char *p, const char *s)
 {
 	size_t n = strlen(s);
@@ -164,7 +152,7 @@ static char *put_str(char *p, const char *s)
 
 static char *put_money(char *p, int64_t cents)
 {
-	p = put_u64(p, (uint64_t)(cents / 100));
+	p = json_write_uint(p, (uint64_t)(cents / 100));
 	*p++ = '.';
 	*p++ = (char)('0' + cents % 100 / 10);
 	*p++ = (char)('0' + cents % 10);
@@ -177,7 +165,7 @@ static char *put_sentiment(char *p, int h)
 		*p++ = '-';
 		h = -h;
 	}
-	p = put_u64(p, (uint64_t)(h / 100));
+	p = json_write_uint(p, (uint64_t)(h / 100));
 	if (h % 100) {
 		*p++ = '.';
 		*p++ = (char)('0' + h % 100 / 10);
@@ -201,20 +189,20 @@ static char *put_user(char *p, uint64_t user)
 		memcpy(p, d, 8);
 		return p + 8;
 	}
-	return put_u64(p, user);
+	return json_write_uint(p, user);
 }
 
 static char *put_campaign(char *p, unsigned c)
 {
 	p = put_str(p, campaign_theme[(c - 1) % 10]);
 	*p++ = '-';
-	return put_u64(p, (c - 1) / 10 + 1);
+	return json_write_uint(p, (c - 1) / 10 + 1);
 }
 
 static char *put_post(char *p, unsigned c, unsigned post)
 {
 	*p++ = 'p';
-	return put_u64(p, (uint64_t)c * 10 + post);
+	return json_write_uint(p, (uint64_t)c * 10 + post);
 }
 
 /* "YYYY-MM-DDTHH:MM:SSZ" with the date part cached per day. */
@@ -275,7 +263,7 @@ size_t gen_fmt_ndjson(struct gen_writer *s, const struct gen_ev *e)
 	char *p = s->line;
 
 	p = put_str(p, "{\"event_id\":\"e");
-	p = put_u64(p, e->id);
+	p = json_write_uint(p, e->id);
 	p = put_str(p, "\",\"ts\":\"");
 	p = put_ts(s, p, e->ts_ms);
 	*p++ = '"';
@@ -326,7 +314,7 @@ size_t gen_fmt_ndjson(struct gen_writer *s, const struct gen_ev *e)
 	}
 	if (e->order) {
 		p = put_str(p, ",\"order_id\":\"o");
-		p = put_u64(p, e->order);
+		p = json_write_uint(p, e->order);
 		*p++ = '"';
 	}
 	if (e->rating) {
@@ -339,7 +327,7 @@ size_t gen_fmt_ndjson(struct gen_writer *s, const struct gen_ev *e)
 	}
 	if (e->followers) {
 		p = KEY(p, "followers");
-		p = put_u64(p, e->followers);
+		p = json_write_uint(p, e->followers);
 	}
 	if (e->referred_by) {
 		p = put_str(p, ",\"referred_by\":\"");
@@ -348,12 +336,12 @@ size_t gen_fmt_ndjson(struct gen_writer *s, const struct gen_ev *e)
 	}
 	if (e->reply_to) {
 		p = put_str(p, ",\"reply_to\":\"e");
-		p = put_u64(p, e->reply_to);
+		p = json_write_uint(p, e->reply_to);
 		*p++ = '"';
 	}
 	if (e->count) {
 		p = KEY(p, "count");
-		p = put_u64(p, e->count);
+		p = json_write_uint(p, e->count);
 	}
 	*p++ = '}';
 	*p++ = '\n';
@@ -370,7 +358,7 @@ size_t gen_fmt_csv(struct gen_writer *s, const struct gen_ev *e)
 	char *p = s->line;
 
 	*p++ = 'e';
-	p = put_u64(p, e->id);
+	p = json_write_uint(p, e->id);
 	*p++ = ',';
 	p = put_ts(s, p, e->ts_ms);
 	*p++ = ',';
@@ -411,7 +399,7 @@ size_t gen_fmt_csv(struct gen_writer *s, const struct gen_ev *e)
 	*p++ = ',';
 	if (e->order) {
 		*p++ = 'o';
-		p = put_u64(p, e->order);
+		p = json_write_uint(p, e->order);
 	}
 	*p++ = ',';
 	if (e->rating)
@@ -421,18 +409,18 @@ size_t gen_fmt_csv(struct gen_writer *s, const struct gen_ev *e)
 		p = put_sentiment(p, e->sentiment);
 	*p++ = ',';
 	if (e->followers)
-		p = put_u64(p, e->followers);
+		p = json_write_uint(p, e->followers);
 	*p++ = ',';
 	if (e->referred_by)
 		p = put_user(p, e->referred_by);
 	*p++ = ',';
 	if (e->reply_to) {
 		*p++ = 'e';
-		p = put_u64(p, e->reply_to);
+		p = json_write_uint(p, e->reply_to);
 	}
 	*p++ = ',';
 	if (e->count)
-		p = put_u64(p, e->count);
+		p = json_write_uint(p, e->count);
 	*p++ = '\n';
 	return (size_t)(p - s->line);
 }
@@ -458,7 +446,7 @@ static char *put_clf_ts(char *p, int64_t ms)
 	memcpy(p, months + 3 * (m - 1), 3);
 	p += 3;
 	*p++ = '/';
-	p = put_u64(p, (uint64_t)y);
+	p = json_write_uint(p, (uint64_t)y);
 	*p++ = ':';
 	*p++ = (char)('0' + sec / 36000);
 	*p++ = (char)('0' + sec / 3600 % 10);
@@ -478,11 +466,11 @@ static char *put_access(char *p, const struct gen_ev *e, const char *path, int u
 	struct gen_ev v = *e;
 
 	p = put_str(p, "10.");
-	p = put_u64(p, who >> 16 & 255);
+	p = json_write_uint(p, who >> 16 & 255);
 	*p++ = '.';
-	p = put_u64(p, who >> 8 & 255);
+	p = json_write_uint(p, who >> 8 & 255);
 	*p++ = '.';
-	p = put_u64(p, who & 255);
+	p = json_write_uint(p, who & 255);
 	p = put_str(p, " - - ");
 	p = put_clf_ts(p, e->ts_ms);
 	p = put_str(p, " \"GET ");
@@ -496,9 +484,9 @@ static char *put_access(char *p, const struct gen_ev *e, const char *path, int u
 		p += (size_t)(u - url) - host;
 	}
 	p = put_str(p, " HTTP/1.1\" ");
-	p = put_u64(p, (uint64_t)status);
+	p = json_write_uint(p, (uint64_t)status);
 	*p++ = ' ';
-	p = put_u64(p, 512 + (e->id * 2654435761u) % 40000);
+	p = json_write_uint(p, 512 + (e->id * 2654435761u) % 40000);
 	p = put_str(p, " \"");
 	p = put_str(p, utm && platform_referrer[e->platform] ? platform_referrer[e->platform] : "-");
 	p = put_str(p, "\" \"");

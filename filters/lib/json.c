@@ -827,6 +827,15 @@ static char *digits(char *end, uint64_t v)
 	return end;
 }
 
+char *json_write_uint(char *w, uint64_t v)
+{
+	char t[24], *p = digits(t + sizeof(t), v);
+	size_t n = (size_t)(t + sizeof(t) - p);
+
+	memcpy(w, p, n);
+	return w + n;
+}
+
 int json_put_uint(struct buf *out, uint64_t v)
 {
 	char t[24], *p = digits(t + sizeof(t), v);

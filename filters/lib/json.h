@@ -314,7 +314,9 @@ int json_line_pick(struct jobj *o, const char *line, size_t len, const struct sc
 int json_key_value(const struct jfield *f, struct buf *key, struct buf *tmp);
 /* Append s as a JSON string with quotes; bytes must be valid UTF-8. */
 int json_escape(struct buf *out, const char *s, size_t n);
-/* Append v as a JSON number (its decimal digits: as printf's %llu, without printf's cost). */
+/* v's decimal digits (as printf's %llu, without printf's cost) written at w, at most 20 bytes; returns their end. */
+char *json_write_uint(char *w, uint64_t v);
+/* Append v as a JSON number: json_write_uint's digits. */
 int json_put_uint(struct buf *out, uint64_t v);
 /* Append v as a JSON number, as printf's %lld. */
 int json_put_int(struct buf *out, int64_t v);
