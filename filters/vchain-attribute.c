@@ -613,8 +613,10 @@ int main(int argc, char **argv)
 			r.a.noted = 1;
 			status = drive_start(&o.d, attr_line, sizeof(struct worker), worker_init, &o, worker_done);
 		}
-		if (status == EXIT_OK && !o.summary && !o.paths && !o.partial && attrib_open_credits(&r.a, &o.d.out) < 0)
+		if (status == EXIT_OK && !o.summary && !o.paths && !o.partial && attrib_open_credits(&r.a, &o.d.out) < 0) {
+			diag("%s", r.a.why);
 			status = EXIT_DATA;
+		}
 		if (status == EXIT_OK)
 			status = drive_inputs(&o.d, argv + first, argc - first, commit, NULL, NULL, &r);
 		if (attrib_finish(&r.a, o.d.par) < 0 && status == EXIT_OK && !o.d.gone && o.d.out.err != EPIPE) {

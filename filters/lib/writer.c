@@ -199,8 +199,20 @@ int writer_open(struct writer *w, struct out *out, enum out_format fmt, int ncol
 	w->ncol = ncol;
 	w->names = names;
 	w->kinds = kinds;
-	if (fmt == OUT_NDJSON)
+	if (fmt == OUT_NDJSON) {	/* the names escaped once, not on every row */
+		if (!(w->key_at = malloc(((size_t)ncol + 1) * sizeof(*w->key_at))))
+			return -1;
+		for (i = 0; i < ncol; i++) {
+			w->key_at[i] = w->keys.len;
+			if (buf_addc(&w->keys, i ? ',' : '{') < 0 || json_escape(&w->keys, names[i], strlen(names[i])) < 0 ||
+			    buf_addc(&w->keys, ':') < 0) {
+				writer_close(w);	/* (nothing written yet) */
+				return -1;
+			}
+		}
+		w->key_at[ncol] = w->keys.len;
 		return 0;
+	}
 	if (fmt == OUT_TABLE) {
 		if (!(w->width = calloc((size_t)ncol + 1, sizeof(*w->width))))
 			return -1;
@@ -227,11 +239,23 @@ int writer_format(const struct writer *w, const struct buf *vals, struct buf *li
 	int i;
 
 	if (w->fmt == OUT_NDJSON) {
+		size_t n = w->keys.len + 2;
+		char *q;
+
 		for (i = 0; i < w->ncol; i++)
-			if (buf_addc(line, i ? ',' : '{') < 0 || json_escape(line, w->names[i], strlen(w->names[i])) < 0 ||
-			    buf_addc(line, ':') < 0 || buf_add(line, vals[i].p, vals[i].len) < 0)
-				return -1;
-		return buf_add(line, "}\n", 2);
+			n += vals[i].len;
+		if (line->cap - line->len < n && buf_grow(line, n) < 0)
+			return -1;
+		for (q = line->p + line->len, i = 0; i < w->ncol; i++) {
+			memcpy(q, w->keys.p + w->key_at[i], w->key_at[i + 1] - w->key_at[i]);
+			q += w->key_at[i + 1] - w->key_at[i];
+			if (vals[i].len)	/* (an empty value's p may be NULL) */
+				memcpy(q, vals[i].p, vals[i].len);
+			q += vals[i].len;
+		}
+		memcpy(q, "}\n", 2);
+		line->len += n;
+		return 0;
 	}
 	for (i = 0; i < w->ncol; i++)
 		if (cell_text(&vals[i], cell) < 0 ||
@@ -361,7 +385,10 @@ int writer_close(struct writer *w)
 	buf_free(&w->line);
 	buf_free(&w->cell);
 	buf_free(&w->rows);
+	buf_free(&w->keys);
+	free(w->key_at);
 	free(w->width);
 	w->width = NULL;
+	w->key_at = NULL;
 	return rc;
 }

@@ -39,6 +39,9 @@ struct writer {
 	const char *const *names;
 	const enum col_kind *kinds;
 	struct buf line, cell;
+	/* NDJSON: each column's name as it goes before its value ({"name": or ,"name":), keys[key_at[i] .. key_at[i + 1]) */
+	struct buf keys;
+	size_t *key_at;
 	/* a table: the rows' cells as shown (each a u32 length and bytes), and the widths */
 	struct buf rows;
 	size_t *width;

@@ -26,6 +26,7 @@
 #include "spill.h"
 #include "vocab.h"
 #include "wordset.h"
+#include "writer.h"
 
 /* Byte i of a test array: not zero, not periodic in pages. */
 static unsigned char pattern(size_t i)
@@ -336,6 +337,50 @@ static void test_out_pipe_closed(void **state)
 	assert_int_equal(out_write(&o, big, sizeof(big)), -1);
 	assert_int_equal(o.err, EPIPE);
 	out_close(&o);
+}
+
+/*
+ * NDJSON rows: each value after its column's name as a JSON string (quote,
+ * backslash and control bytes escaped, other bytes as they are), the row
+ * appended to what the line holds; writer_row the same through out.
+ */
+static void test_writer_ndjson(void **state)
+{
+	static const char *const names[] = { "user_id", "a\"b\\c", "\xc3\xa9\n\x01" };
+	static const enum col_kind kinds[] = { COL_TEXT, COL_COUNT, COL_TEXT };
+	static const char want[] = "{\"user_id\":\"u1\",\"a\\\"b\\\\c\":12,\"\xc3\xa9\\n\\u0001\":null}\n";
+	struct buf vals[3] = { BUF_INIT, BUF_INIT, BUF_INIT }, line = BUF_INIT, cell = BUF_INIT;
+	struct writer w;
+	struct out o;
+	char got[256];
+	int p[2], i;
+	ssize_t n;
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(out_open_fd(&o, p[1], "pipe"), 0);
+	assert_int_equal(writer_open(&w, &o, OUT_NDJSON, 3, names, kinds), 0);
+	assert_int_equal(buf_adds(&vals[0], "\"u1\""), 0);
+	assert_int_equal(buf_adds(&vals[1], "12"), 0);
+	assert_int_equal(buf_adds(&vals[2], "null"), 0);
+	assert_int_equal(buf_adds(&line, "before\n"), 0);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(writer_format(&w, vals, &line, &cell), 0);
+	assert_int_equal(line.len, 7 + 2 * (sizeof(want) - 1));
+	assert_memory_equal(line.p, "before\n", 7);
+	assert_memory_equal(line.p + 7, want, sizeof(want) - 1);
+	assert_memory_equal(line.p + 7 + sizeof(want) - 1, want, sizeof(want) - 1);
+	assert_int_equal(writer_row(&w, vals), 0);
+	assert_int_equal(writer_close(&w), 0);
+	assert_int_equal(out_close(&o), 0);
+	n = read(p[0], got, sizeof(got));	/* (out_close closed p[1]) */
+	close(p[0]);
+	assert_int_equal(n, sizeof(want) - 1);
+	assert_memory_equal(got, want, sizeof(want) - 1);
+	for (i = 0; i < 3; i++)
+		buf_free(&vals[i]);
+	buf_free(&line);
+	buf_free(&cell);
 }
 
 static void test_sizes(void **state)
@@ -996,6 +1041,7 @@ int main(void)
 		cmocka_unit_test(test_hash_known_values),
 		cmocka_unit_test(test_out_full_disk),
 		cmocka_unit_test(test_out_pipe_closed),
+		cmocka_unit_test(test_writer_ndjson),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_buf_load),
