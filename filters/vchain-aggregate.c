@@ -434,7 +434,7 @@ static int reduce_line(void *ctx, const char *line, size_t len, const struct sca
 /* A part's records of a chunk, into the part's own agg. */
 static int part_take(void *ctx, struct par_chunk *c, const uint32_t *offs, size_t n)
 {
-	return agg_take_at(ctx, c->out.p, offs, n) < 0 ? -2 : 0;
+	return agg_take_at(ctx, c, offs, n) < 0 ? -2 : 0;
 }
 
 /* With --merge: a partial line is only checked to be JSON; the commit step reads it. */

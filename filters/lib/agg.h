@@ -60,6 +60,8 @@ struct agg {
 	struct agg **parts;
 	unsigned nparts;
 	int route_slot;			/* whose value says a record's part, or -1 */
+	int route_key;			/* with no route_slot: 1 records go by their group key, 0 or 2 by their hash (agg.c) */
+	struct agg *whole;		/* a part's: the agg it is a part of (parts[0]) */
 	int part_failed;		/* a part's agg_take failed (its why says how) */
 	/* --merge */
 	int merging;
@@ -90,7 +92,8 @@ int agg_take(struct agg *a, const char *p, size_t n);
  * Partitioned state (par.h's par_set_parts): when every state is order-free
  * (acc_order_free, report_order_free), records can be cut into n parts by
  * the hash of one field (a funnel's person, the first exact distinct
- * field; else the whole record), each part an agg of its own that takes
+ * field; else the whole record, or the group key once the groups are many:
+ * agg.c), each part an agg of its own that takes
  * its records in input order, and agg_join absorbs them into a at the end,
  * in memory: the result is the one pass's. agg_split: 1 when a is cut into
  * n parts (agg_part(a, q) is part q; a itself is part 0), 0 when its states
@@ -103,8 +106,12 @@ static inline struct agg *agg_part(struct agg *a, unsigned q)
 }
 /* In a worker: which of a's parts a reduced record goes to. */
 unsigned agg_part_of(const struct agg *a, const char *rec);
-/* Part a's records at base + offs[0..n), in input order. As agg_take; a->part_failed says it failed. */
-int agg_take_at(struct agg *a, const char *base, const uint32_t *offs, size_t n);
+/*
+ * Part a's records of chunk c, at c->out.p + offs[0..n), in input order. As
+ * agg_take; a->part_failed says it failed.
+ */
+struct par_chunk;
+int agg_take_at(struct agg *a, const struct par_chunk *c, const uint32_t *offs, size_t n);
 /* The parts absorbed into a, once every record is taken. 0; -1 (why); -2. */
 int agg_join(struct agg *a);
 /* The results, sorted by group key (read: the records read, for the reports' checks). 0, or -1 (why, or out->err). */
