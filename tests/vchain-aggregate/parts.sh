@@ -73,3 +73,4 @@ for j in 1 2 7; do
 		awk -F'\t' '{ printf "%s\t%d\t%d\n", $1, $2, $3 * 100 + ($3 < 0 ? -0.5 : 0.5) }' | LC_ALL=C sort |
 		cmp - "$TMP/many.want" || { echo "-j $j: many groups, one heavy: not what awk counts"; exit 1; }
 done
+same "$TMP/many" "-g user_id -a count,sum:revenue,p50:revenue"	# and the partial results too
