@@ -59,16 +59,20 @@ static void merge_agg(const char *p, size_t n)
 	const char *cut = memchr(p, '\0', n);
 	size_t n1 = cut ? (size_t)(cut - p) : n;
 
+	int ok = 1;
+
 	agg_init(&a);
 	a.merging = 1;
 	agg_merge_input(&a);
-	EACH_LINE(p, n1, agg_merge_line(&a, line, len, no_));
-	if (agg_merge_input_done(&a) == 0 && cut) {
+	EACH_LINE(p, n1, (ok = agg_merge_line(&a, line, len, no_) >= 0) ? 0 : -1);
+	ok = ok && agg_merge_input_done(&a) == 0;
+	if (ok && cut) {
 		agg_merge_input(&a);
-		EACH_LINE(cut + 1, n - n1 - 1, agg_merge_line(&a, line, len, no_));
-		agg_merge_input_done(&a);
+		EACH_LINE(cut + 1, n - n1 - 1, (ok = agg_merge_line(&a, line, len, no_) >= 0) ? 0 : -1);
+		ok = ok && agg_merge_input_done(&a) == 0;
 	}
-	if (a.pin.header && !a.report)
+	/* vchain-aggregate writes only what merged without a refusal */
+	if (ok && a.pin.header && !a.report)
 		agg_write(&a, &o, OUT_NDJSON, 0);
 	agg_free(&a);
 	close_out(&o);
@@ -100,9 +104,11 @@ static void attribution(const char *p, size_t n, int from_paths)
 			abort();
 		unlink(name);
 	} else {
+		int ok = 1;
+
 		attrib_merge_input(&a);
-		EACH_LINE(p, n, attrib_merge_line(&a, line, len));
-		if (attrib_merge_input_done(&a) == 0 && a.configured)
+		EACH_LINE(p, n, (ok = attrib_merge_line(&a, line, len) >= 0) ? 0 : -1);
+		if (ok && attrib_merge_input_done(&a) == 0 && a.configured)
 			attrib_write_summary(&a, &o);
 	}
 	attrib_free(&a);
@@ -120,9 +126,11 @@ static void advocates(const char *p, size_t n)
 	c.half_life_ms = 90LL * 86400000;
 	if (adv_init(&a, &c) < 0)
 		abort();
+	int ok = 1;
+
 	adv_merge_input(&a);
-	EACH_LINE(p, n, adv_merge_line(&a, line, len));
-	if (adv_merge_input_done(&a) == 0 && a.configured) {
+	EACH_LINE(p, n, (ok = adv_merge_line(&a, line, len) >= 0) ? 0 : -1);
+	if (ok && adv_merge_input_done(&a) == 0 && a.configured) {
 		a.cfg.top = 20;
 		adv_write_ranking(&a, &o);
 		adv_write_summary(&a, &o);
