@@ -361,8 +361,9 @@ int agg_take(struct agg *a, const char *p, size_t n)
  * records go by their group key from then on, so that a group is made in
  * one part (a smaller table a part, a join that mostly copies: -g user_id
  * -a count over 3 M staged events, 1.8 M groups, -j 2 on 2 CPUs: 0.77 s
- * and 1.40 CPU s by the whole hash, 0.68 s and 1.26 CPU s so). A group with a large share of the records would then
- * keep one part, one thread, busy while the others wait (a part's records
+ * and 1.40 CPU s by the whole hash, 0.68 s and 1.26 CPU s so). A group
+ * with a large share of the records would then keep one part, one thread,
+ * busy while the others wait (a part's records
  * are about a third of a record's cost, so more than ROUTE_SKEW / nparts
  * of a chunk's records in one part, nparts being two a thread, is more
  * than its share of the time): records then go by their hash again, for

@@ -60,7 +60,7 @@ struct agg {
 	struct agg **parts;
 	unsigned nparts;
 	int route_slot;			/* whose value says a record's part, or -1 */
-	int route_key;			/* with no route_slot: 1 records go by their group key, 0 or 2 by their hash (agg.c) */
+	int route_key;			/* with no route_slot, how records go (agg.c): 0 by hash, 1 by group key, 2 by hash for good */
 	struct agg *whole;		/* a part's: the agg it is a part of (parts[0]) */
 	int part_failed;		/* a part's agg_take failed (its why says how) */
 	/* --merge */
