@@ -85,8 +85,9 @@ struct cpart {	/* on lines of its own: the parts of a chunk run at once (par_cal
 struct srec {
 	struct h128 user;
 	long long ts_ms;
+	const char *line;	/* a record copied whole: its line, in the chunk's input; else NULL, rebuilt after this */
 	uint32_t prefix;	/* bytes before the place of stage and stage_name */
-	uint32_t len;		/* of the rebuilt record, without '\n' */
+	uint32_t len;		/* of the record, without '\n' */
 	uint32_t user_len;	/* raw user_id bytes after the record */
 	int8_t base;		/* stage from the map; 0: null */
 	uint8_t flags;
@@ -286,15 +287,22 @@ static int stage_line(void *ctx, const char *line, size_t len, const struct scan
 		return r.flags & F_USER ? PAR_PART + (int)par_part_of(r.user.hi, o->nparts) : 0;
 	}
 
+	if (whole) {
+		/*
+		 * not copied: the commit writes the line from the chunk's input
+		 * (at -j 2 the copy was a fifth of the run, its cache lines
+		 * then read by the commit's core)
+		 */
+		r.line = line;
+		r.len = (uint32_t)len;
+		r.prefix = (uint32_t)(type->val + type->vlen + 1 - line);	/* after type's closing quote */
+		if (buf_add(out, &r, sizeof(r)) < 0)
+			return -2;
+		goto decided;
+	}
 	/* header now, filled in at the end; then the members less stage and stage_name */
 	if (buf_add(out, &r, sizeof(r)) < 0)
 		return -2;
-	if (whole) {
-		if (buf_add(out, line, len) < 0)
-			return -2;
-		r.prefix = (uint32_t)(type->val + type->vlen + 1 - line);	/* after type's closing quote */
-		goto done;
-	}
 	if (buf_addc(out, '{') < 0)
 		return -2;
 	for (i = 0; i < w->obj.n; i++) {
@@ -312,9 +320,9 @@ static int stage_line(void *ctx, const char *line, size_t len, const struct scan
 	}
 	if (buf_addc(out, '}') < 0)
 		return -2;
-done:
 	r.len = (uint32_t)(out->len - start - sizeof(r));
 	memcpy(out->p + start, &r, sizeof(r));
+decided:
 	/* a purchase or an act of advocacy: its person's part of the customers decides */
 	if ((r.flags & F_USER) && (r.flags & (F_CANDIDATE | F_PURCHASE)))
 		return PAR_PART + (int)par_part_of(r.user.hi, o->nparts);
@@ -470,9 +478,9 @@ static int commit(void *ctx, const struct par_chunk *c, uint64_t first_line)
 				o->journeys ? "people" : "customers");
 			return r->d->stop = -1;
 		}
-	for (; p < end; p += sizeof(rec) + rec.len + rec.user_len, k++) {
+	for (; p < end; p += sizeof(rec) + (rec.line ? 0 : rec.len) + rec.user_len, k++) {
 		memcpy(&rec, p, sizeof(rec));
-		rec_bytes = p + sizeof(rec);
+		rec_bytes = rec.line ? rec.line : p + sizeof(rec);
 		r->read++;
 		if (o->sorted_check && (rec.flags & F_TS)) {
 			if (r->have_newest && rec.ts_ms < r->newest - o->tolerance_ms) {
