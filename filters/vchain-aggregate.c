@@ -105,9 +105,9 @@ static void usage(FILE *f)
 	      "  -o, --output FILE     write to FILE instead of stdout\n"
 	      DRIVE_REJECTS_HELP
 	      "      --stats           records read, rejected, groups, memory (stderr)\n"
-	      "      --max-line SIZE   longest line accepted (default 16M)\n"
-	      "  -j, --threads N       threads in all (default: the CPUs it may use)\n"
-	      "  -h, --help            this help\n"
+	      "      --max-line SIZE   longest line accepted (default 16M)\n", f);
+	cli_help_threads(f);
+	fputs("  -h, --help            this help\n"
 	      "      --version         version and gzip decoders\n"
 	      "\n"
 	      "Exit status: 0 success, 1 bad data or I/O error, 2 usage error.\n"

@@ -109,9 +109,9 @@ static void usage(FILE *f)
 	      "      --map FILE        stage map TYPE<tab>STAGE (default schemas/stages.tsv)\n"
 	      "      --stats           counts and memory (stderr)\n"
 	      DRIVE_REJECTS_HELP
-	      "  -o, --output FILE     write to FILE instead of stdout\n"
-	      "  -j, --threads N       threads in all (default: the CPUs it may use)\n"
-	      "      --max-line SIZE   longest line accepted (default 16M)\n"
+	      "  -o, --output FILE     write to FILE instead of stdout\n", f);
+	cli_help_threads(f);
+	fputs("      --max-line SIZE   longest line accepted (default 16M)\n"
 	      "  -h, --help            this help\n"
 	      "      --version         version\n"
 	      "\n"

@@ -107,9 +107,9 @@ static void usage(FILE *f)
 	      "      --dupes FILE      write every dropped record there, byte-exact\n"
 	      "      --require-key     a record without the key is an error (default: kept)\n"
 	      "      --stats           read, kept, dropped, late, without key (stderr)\n"
-	      "  -o, --output FILE     write to FILE instead of stdout\n"
-	      "  -j, --threads N       threads in all (default: the CPUs it may use)\n"
-	      "      --max-line SIZE   longest line accepted (default 16M)\n"
+	      "  -o, --output FILE     write to FILE instead of stdout\n", f);
+	cli_help_threads(f);
+	fputs("      --max-line SIZE   longest line accepted (default 16M)\n"
 	      "  -h, --help            this help\n"
 	      "      --version         version\n"
 	      "\n"

@@ -149,9 +149,9 @@ static void usage(FILE *f)
 	      DRIVE_REJECTS_HELP
 	      "      --stats           per input: read, written, rejected, left out (stderr)\n"
 	      "      --progress        bytes done, rate and ETA on stderr, if it is a terminal\n"
-	      "      --max-line SIZE   longest line (CSV record) accepted (default 16M)\n"
-	      "  -j, --threads N       threads in all (default: the CPUs it may use)\n"
-	      "      --encoding ENC    the inputs are in ENC (latin1, cp1252, utf-16, ...), not\n"
+	      "      --max-line SIZE   longest line (CSV record) accepted (default 16M)\n", f);
+	cli_help_threads(f);
+	fputs("      --encoding ENC    the inputs are in ENC (latin1, cp1252, utf-16, ...), not\n"
 	      "                        UTF-8\n"
 	      "      --records-at N    NDJSON: each line's records are its member N, an array\n"
 	      "                        of objects (a line that is an array needs no option)\n"

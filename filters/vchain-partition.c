@@ -95,9 +95,9 @@ static void usage(FILE *f)
 	      "      --keyed           no files: each record to stdout after its key's hash\n"
 	      "                        and a tab (a Hadoop Streaming mapper's output)\n"
 	      "      --stats           records and bytes per file (stderr)\n"
-	      DRIVE_REJECTS_HELP
-	      "  -j, --threads N       threads in all (default: the CPUs it may use)\n"
-	      "      --max-line SIZE   longest line accepted (default 16M)\n"
+	      DRIVE_REJECTS_HELP, f);
+	cli_help_threads(f);
+	fputs("      --max-line SIZE   longest line accepted (default 16M)\n"
 	      "  -h, --help            this help\n"
 	      "      --version         version\n"
 	      "\n"

@@ -144,9 +144,9 @@ static void usage(FILE *f)
 	      "      --sorted-check[=DUR]  error when ts goes back by more than DUR (default 0;\n"
 	      "                        the '=' is needed: --sorted-check=5m)\n"
 	      "      --stats           events per stage (stderr)\n"
-	      "  -o, --output FILE     write to FILE instead of stdout\n"
-	      "  -j, --threads N       threads in all (default: the CPUs it may use)\n"
-	      "      --max-line SIZE   longest line accepted (default 16M)\n"
+	      "  -o, --output FILE     write to FILE instead of stdout\n", f);
+	cli_help_threads(f);
+	fputs("      --max-line SIZE   longest line accepted (default 16M)\n"
 	      "  -h, --help            this help\n"
 	      "      --version         version\n"
 	      "\n"

@@ -7,7 +7,9 @@
 #              filter runs in that directory with the words of CASE.args,
 #              stdin from CASE.in (else /dev/null); stdout must equal
 #              CASE.out (else be empty), stderr CASE.err (else be empty),
-#              the exit status CASE.status (else 0).
+#              the exit status CASE.status (else 0). CASE.sed, if there,
+#              edits stdout first: what differs by machine (--help's
+#              number of CPUs) made the same.
 #   NAME.sh    a scripted test: exit 0 passes, 77 skips (with a reason on
 #              stdout), anything else fails. It gets BIN, RUN, DATA, TMP.
 # Pins LC_ALL=C TZ=UTC. VALGRIND=1 runs the filters under valgrind;
@@ -65,6 +67,9 @@ run_golden() {	# BUILD FILTER_DIR CASE
 	(cd "$dir" && eval "exec $RUN \"$top/$b/$f\" $(cat "$c.args")") \
 		< "$input" > "$tmp/out" 2> "$tmp/err"
 	st=$?
+	if [ -f "$dir/$c.sed" ]; then
+		sed -f "$dir/$c.sed" "$tmp/out" > "$tmp/out.sed" && mv "$tmp/out.sed" "$tmp/out"
+	fi
 	: > "$tmp/empty"
 	exp_out="$dir/$c.out"; [ -f "$exp_out" ] || exp_out="$tmp/empty"
 	exp_err="$dir/$c.err"; [ -f "$exp_err" ] || exp_err="$tmp/empty"

@@ -1,9 +1,7 @@
 /*
  * cli.c - shared pieces of the filters' command lines.
  */
-#define _GNU_SOURCE	/* sched_getaffinity, CPU_COUNT */
 #include <errno.h>
-#include <sched.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdint.h>
@@ -13,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cpus.h"
 #include "diag.h"
 #include "input.h"
 
@@ -179,15 +178,17 @@ int cli_parse_duration(const char *s, long long *ms)
 
 unsigned cli_default_threads(void)
 {
-	cpu_set_t set;
-	long n = -1;
+	unsigned n = cpus_usable();
 
-	/* the CPUs this process may run on (taskset, cgroup cpusets), not the machine's */
-	if (sched_getaffinity(0, sizeof(set), &set) == 0)
-		n = CPU_COUNT(&set);
-	if (n < 1)
-		n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n < 1 ? 1 : n > CLI_MAX_THREADS ? CLI_MAX_THREADS : (unsigned)n;
+	return n > CLI_MAX_THREADS ? CLI_MAX_THREADS : n;
+}
+
+void cli_help_threads(FILE *f)
+{
+	unsigned n = cli_default_threads();
+
+	/* the number said, so that a user (and vchain-parallel) sees what a quota leaves */
+	fprintf(f, "  -j, --threads N       threads in all (default: the CPUs it may use: %u here)\n", n);
 }
 
 int cli_parse_threads(const char *s, unsigned *out)

@@ -79,9 +79,11 @@ void cli_bad_option(int c, char **argv);
 #define CLI_MAX_DURATION_MS (10000LL * 366 * 86400000)	/* 10,000 years */
 /* "90s", "30m", "24h", "7d", "2w" (a bare number is seconds) to milliseconds, at most 10,000 years. 0 or -1. */
 int cli_parse_duration(const char *s, long long *ms);
-/* Threads by default: the CPUs this process may use (sched_getaffinity), at most CLI_MAX_THREADS. */
+/* Threads by default: the CPUs this process may use (cpus_usable: affinity, cgroup CPU limit), at most CLI_MAX_THREADS. */
 #define CLI_MAX_THREADS 256
 unsigned cli_default_threads(void);
+/* --help's line for -j, with the default's number on this machine. */
+void cli_help_threads(FILE *f);
 /* "1".."64". Returns 0 or -1. */
 int cli_parse_threads(const char *s, unsigned *out);
 /* Input options from the environment: VCHAIN_INFLATE=zlib|isal|auto. 0, or -1 (bad value). */

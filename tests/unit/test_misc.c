@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -16,6 +17,7 @@
 #include "attr.h"
 #include "buf.h"
 #include "cli.h"
+#include "cpus.h"
 #include "group.h"
 #include "hash.h"
 #include "mem.h"
@@ -423,6 +425,80 @@ static void test_numbers(void **state)
 	assert_int_equal(cli_parse_number("1x", 0, 10, &v), -1);
 	assert_int_equal(cli_parse_number("", 0, 10, &v), -1);
 	assert_int_equal(cli_parse_number(NULL, 0, 10, &v), -1);
+}
+
+/* File rel under dir made with its directories, holding text. */
+static void put(const char *dir, const char *rel, const char *text)
+{
+	char path[4096], *s;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	for (s = path + strlen(dir) + 1; (s = strchr(s, '/')) != NULL; s++) {
+		*s = '\0';
+		mkdir(path, 0755);
+		*s = '/';
+	}
+	assert_non_null(f = fopen(path, "w"));
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * cpus_cgroup_limit over made-up /proc/self and cgroup trees, each limit
+ * worked out by hand: v2's cpu.max, the least along the path (2.5 CPUs
+ * in the parent, rounded up, under 4 in the grandparent and none in the
+ * leaf: 3); v1's cpu,cpuacct hierarchy mounted at a container's own
+ * cgroup (mount root /docker/abc) on a mount point with a space (\040 in
+ * mountinfo): 0.5 CPUs, 1; no limit (-1, "max"); a cgroup path outside
+ * the mount's root; a cpuacct-only hierarchy, which sets no CPU time.
+ */
+static void test_cgroup_cpus(void **state)
+{
+	char tmpl[] = "/tmp/vchain-cpus-XXXXXX", self[64], *d;
+	char cmd[128];
+
+	(void)state;
+	assert_non_null(d = mkdtemp(tmpl));
+	snprintf(self, sizeof(self), "%s/self", d);
+	/* v2, a pod's container: the parent's 2.5 CPUs */
+	put(d, "self/cgroup", "0::/kubepods/pod1/ctr\n");
+	put(d, "self/mountinfo", "22 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw\n"
+				 "30 22 0:27 / /sys/fs/cgroup rw,nosuid shared:4 - cgroup2 cgroup2 rw,nsdelegate\n");
+	put(d, "sys/fs/cgroup/kubepods/pod1/ctr/cpu.max", "max 100000\n");
+	put(d, "sys/fs/cgroup/kubepods/pod1/cpu.max", "250000 100000\n");
+	put(d, "sys/fs/cgroup/kubepods/cpu.max", "400000 100000\n");
+	assert_int_equal(cpus_cgroup_limit(self, d), 3);
+	/* the grandparent's 1.2 CPUs are tighter still: 2 */
+	put(d, "sys/fs/cgroup/kubepods/cpu.max", "120000 100000\n");
+	assert_int_equal(cpus_cgroup_limit(self, d), 2);
+	/* no limit anywhere */
+	put(d, "sys/fs/cgroup/kubepods/cpu.max", "max 100000\n");
+	put(d, "sys/fs/cgroup/kubepods/pod1/cpu.max", "max 100000\n");
+	assert_int_equal(cpus_cgroup_limit(self, d), 0);
+
+	/* v1: the cpu controller's line, its mount's root the container's cgroup */
+	put(d, "self/cgroup", "12:memory:/docker/abc\n4:cpu,cpuacct:/docker/abc\n0::/\n");
+	put(d, "self/mountinfo", "22 1 8:1 / / rw - ext4 /dev/sda1 rw\n"
+				 "40 30 0:37 /docker/abc /sys/fs/cgroup/cpu\\040acct rw,nosuid - cgroup cgroup rw,cpu,cpuacct\n");
+	put(d, "sys/fs/cgroup/cpu acct/cpu.cfs_quota_us", "50000\n");
+	put(d, "sys/fs/cgroup/cpu acct/cpu.cfs_period_us", "100000\n");
+	assert_int_equal(cpus_cgroup_limit(self, d), 1);
+	put(d, "sys/fs/cgroup/cpu acct/cpu.cfs_quota_us", "-1\n");
+	assert_int_equal(cpus_cgroup_limit(self, d), 0);
+	/* a path the mount does not show */
+	put(d, "sys/fs/cgroup/cpu acct/cpu.cfs_quota_us", "50000\n");
+	put(d, "self/cgroup", "4:cpu,cpuacct:/elsewhere\n");
+	assert_int_equal(cpus_cgroup_limit(self, d), 0);
+	/* cpuacct alone counts time, sets none */
+	put(d, "self/cgroup", "4:cpuacct:/docker/abc\n");
+	put(d, "self/mountinfo", "40 30 0:37 /docker/abc /sys/fs/cgroup/cpu\\040acct rw - cgroup cgroup rw,cpuacct\n");
+	assert_int_equal(cpus_cgroup_limit(self, d), 0);
+	/* no /proc/self/cgroup: none */
+	snprintf(self, sizeof(self), "%s/nowhere", d);
+	assert_int_equal(cpus_cgroup_limit(self, d), 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d);
+	assert_int_equal(system(cmd), 0);
 }
 
 static void test_durations(void **state)
@@ -1051,6 +1127,7 @@ int main(void)
 		cmocka_unit_test(test_sort_par),
 		cmocka_unit_test(test_groups_sort),
 		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_cgroup_cpus),
 		cmocka_unit_test(test_vocab),
 		cmocka_unit_test(test_stage_map),
 		cmocka_unit_test(test_attr_split),
