@@ -20,8 +20,6 @@
 
 #include "cpus.h"
 
-#define TEXT_MAX 65536	/* of /proc/self/mountinfo read: a container shows tens of lines */
-
 /* A small file's text, NUL-terminated (cut at size - 1 bytes); its length, or -1. */
 static long read_text(const char *path, char *buf, size_t size)
 {
@@ -36,6 +34,43 @@ static long read_text(const char *path, char *buf, size_t size)
 	close(fd);
 	buf[n] = '\0';
 	return (long)n;
+}
+
+/*
+ * A file's whole text, NUL-terminated, in memory of its own (free it);
+ * NULL when it cannot be read. For /proc/self/mountinfo, whose size no
+ * stat tells and which on a host of many mounts runs to hundreds of KiB:
+ * a cut one could leave out the cgroup mount.
+ */
+static char *read_whole(const char *path)
+{
+	size_t cap = 16384, n = 0;
+	char *buf = malloc(cap), *b;
+	ssize_t r;
+	int fd;
+
+	if (!buf || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		free(buf);
+		return NULL;
+	}
+	while ((r = read(fd, buf + n, cap - 1 - n)) > 0) {
+		n += (size_t)r;
+		if (n + 1 == cap) {
+			if (!(b = realloc(buf, cap * 2))) {
+				r = -1;
+				break;
+			}
+			buf = b;
+			cap *= 2;
+		}
+	}
+	close(fd);
+	if (r < 0) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	return buf;
 }
 
 /* mountinfo's escapes (\040 for a space, \011, \012, \134) undone in place. */
@@ -148,7 +183,7 @@ static unsigned limit_of(char *mountinfo, const char *path, int v2, const char *
 
 unsigned cpus_cgroup_limit(const char *self, const char *sysroot)
 {
-	char path[PATH_MAX], cgroup[8192], *mountinfo, *line, *save = NULL, *c1, *c2;
+	char path[PATH_MAX], cgroup[8192], *mountinfo, *copy, *line, *save = NULL, *c1, *c2;
 	char v1[PATH_MAX] = "", v2[PATH_MAX] = "";
 	int has1 = 0, has2 = 0;
 	unsigned best = 0, n;
@@ -165,18 +200,15 @@ unsigned cpus_cgroup_limit(const char *self, const char *sysroot)
 		else if (has_cpu(c1 + 1, (size_t)(c2 - c1 - 1)) && !has1)
 			has1 = snprintf(v1, sizeof(v1), "%s", c2 + 1) < (int)sizeof(v1);
 	}
-	if ((!has1 && !has2) || !(mountinfo = malloc(TEXT_MAX)))
+	if ((!has1 && !has2) || snprintf(path, sizeof(path), "%s/mountinfo", self) >= (int)sizeof(path) ||
+	    !(mountinfo = read_whole(path)))
 		return 0;
-	if (snprintf(path, sizeof(path), "%s/mountinfo", self) < (int)sizeof(path) &&
-	    read_text(path, mountinfo, TEXT_MAX) >= 0) {
-		char *copy = strdup(mountinfo);	/* strtok_r cuts what it reads */
-
-		if (copy && has1 && (n = limit_of(copy, v1, 0, sysroot)) && (!best || n < best))
-			best = n;
-		free(copy);
-		if (has2 && (n = limit_of(mountinfo, v2, 1, sysroot)) && (!best || n < best))
-			best = n;
-	}
+	copy = strdup(mountinfo);	/* strtok_r cuts what it reads */
+	if (copy && has1 && (n = limit_of(copy, v1, 0, sysroot)) && (!best || n < best))
+		best = n;
+	free(copy);
+	if (has2 && (n = limit_of(mountinfo, v2, 1, sysroot)) && (!best || n < best))
+		best = n;
 	free(mountinfo);
 	return best;
 }

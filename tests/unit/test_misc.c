@@ -472,6 +472,24 @@ static void test_cgroup_cpus(void **state)
 	/* the grandparent's 1.2 CPUs are tighter still: 2 */
 	put(d, "sys/fs/cgroup/kubepods/cpu.max", "120000 100000\n");
 	assert_int_equal(cpus_cgroup_limit(self, d), 2);
+	/* a host of many mounts: the cgroup2 mount after 300 KiB of others */
+	{
+		struct buf mi = BUF_INIT;
+		int k;
+
+		for (k = 0; k < 3000; k++) {
+			char l[160];
+
+			snprintf(l, sizeof(l), "%d 1 0:%d / /var/lib/kubelet/pods/%08d/volumes/kubernetes.io~projected "
+				 "rw,relatime - tmpfs tmpfs rw\n", 100 + k, 100 + k, k);
+			assert_int_equal(buf_adds(&mi, l), 0);
+		}
+		assert_int_equal(buf_adds(&mi, "30 22 0:27 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n"), 0);
+		assert_int_equal(buf_addc(&mi, '\0'), 0);
+		put(d, "self/mountinfo", mi.p);
+		buf_free(&mi);
+	}
+	assert_int_equal(cpus_cgroup_limit(self, d), 2);
 	/* no limit anywhere */
 	put(d, "sys/fs/cgroup/kubepods/cpu.max", "max 100000\n");
 	put(d, "sys/fs/cgroup/kubepods/pod1/cpu.max", "max 100000\n");
