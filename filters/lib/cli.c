@@ -187,7 +187,11 @@ void cli_help_threads(FILE *f)
 {
 	unsigned n = cli_default_threads();
 
-	/* the number said, so that a user sees what a quota leaves; vchain-parallel and vchain-report read it from here (tests/matrix/cpu-quota.sh) */
+	/*
+	 * the number said, so that a user sees what a quota leaves;
+	 * vchain-parallel and vchain-report read it from this line
+	 * (tests/matrix/cpu-quota.sh)
+	 */
 	fprintf(f, "  -j, --threads N       threads in all (default: the CPUs it may use: %u here)\n", n);
 }
 
