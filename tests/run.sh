@@ -16,7 +16,11 @@
 # ONLY="vchain-sort vchain-stage" runs those filters' tests (and the units);
 # tests/matrix holds tests of every filter, tests/scripts those of scripts/.
 # Several builds run at once on a machine of 2 CPUs or more (SERIAL=1: in
-# turn), each build's report printed when all are done.
+# turn), each build's report printed when all are done. A unit test
+# binary, a golden case or a scripted test still running after
+# TEST_TIMEOUT seconds (default 600; 0: no limit) is stopped and fails:
+# a hang (a lost wake-up among threads) is a failure, not a CI run that
+# never ends.
 # Ends with the line "N passed, N failed, N skipped".
 set -u
 export LC_ALL=C TZ=UTC
@@ -34,6 +38,11 @@ else
 	RUN=
 fi
 export RUN
+# timeout --foreground: Ctrl-C still reaches the test; on time out, the test's own process is ended
+TO=
+if [ "${TEST_TIMEOUT:-600}" != 0 ] && command -v timeout > /dev/null; then
+	TO="timeout --foreground -k 10 ${TEST_TIMEOUT:-600}"
+fi
 
 ok() { pass=$((pass + 1)); [ -n "${VERBOSE:-}" ] && echo "PASS $1"; return 0; }
 bad() { fail=$((fail + 1)); failed="$failed $1"; echo "FAIL $1"; }
@@ -41,8 +50,9 @@ bad() { fail=$((fail + 1)); failed="$failed $1"; echo "FAIL $1"; }
 run_units() {	# BUILD
 	for t in "$1"/tests/test_*; do
 		[ -x "$t" ] || continue
-		CMOCKA_MESSAGE_OUTPUT=TAP $RUN "$t" > "$tmp/tap" 2>&1
+		CMOCKA_MESSAGE_OUTPUT=TAP $TO $RUN "$t" > "$tmp/tap" 2>&1
 		rc=$?
+		[ $rc -ne 124 ] && [ $rc -ne 137 ] || echo "not ok - $t: still running after ${TEST_TIMEOUT:-600} s, stopped" >> "$tmp/tap"
 		n_ok=$(grep -c '^ok ' "$tmp/tap")
 		n_bad=$(grep -c '^not ok ' "$tmp/tap")
 		pass=$((pass + n_ok))
@@ -64,7 +74,7 @@ run_golden() {	# BUILD FILTER_DIR CASE
 	[ -f "$dir/$c.status" ] && want_status=$(cat "$dir/$c.status")
 	input=/dev/null
 	[ -f "$dir/$c.in" ] && input="$dir/$c.in"
-	(cd "$dir" && eval "exec $RUN \"$top/$b/$f\" $(cat "$c.args")") \
+	(cd "$dir" && eval "exec $TO $RUN \"$top/$b/$f\" $(cat "$c.args")") \
 		< "$input" > "$tmp/out" 2> "$tmp/err"
 	st=$?
 	if [ -f "$dir/$c.sed" ]; then
@@ -88,8 +98,9 @@ run_script() {	# BUILD FILTER_DIR SCRIPT
 	b=$1 dir=$2 s=$3
 	name="$b:$(basename "$dir")/$s"
 	mkdir -p "$tmp/s" && rm -rf "$tmp/s"/*
-	(cd "$dir" && BIN="$top/$b" TMP="$tmp/s" TOP="$top" sh "./$s") > "$tmp/log" 2>&1
+	(cd "$dir" && BIN="$top/$b" TMP="$tmp/s" TOP="$top" $TO sh "./$s") > "$tmp/log" 2>&1
 	st=$?
+	[ $st -ne 124 ] && [ $st -ne 137 ] || echo "still running after ${TEST_TIMEOUT:-600} s: stopped" >> "$tmp/log"
 	if [ $st -eq 0 ]; then
 		ok "$name"
 	elif [ $st -eq 77 ]; then
