@@ -790,6 +790,132 @@ static void test_par_each(void **state)
 	}
 }
 
+/*
+ * Partitioned state (par_set_parts) on 1 to 131 threads: every record
+ * reaches its part once, in input order, and the commit sees them all in
+ * order; twice on one pool, since a second input starts the parts afresh.
+ * At 131 threads the queues of ready parts span three 64-bit words.
+ */
+struct parts_run {
+	unsigned nparts;	/* read by the workers */
+	uint64_t next;		/* the commit's: the record it expects next */
+	int bad;
+};
+
+struct part_seen {
+	unsigned q, nparts;
+	uint64_t n, after;	/* records taken; the last one's number + 1 */
+	int bad;
+};
+
+static unsigned part_for(uint64_t v, unsigned nparts)
+{
+	return (unsigned)(((v * 0x9E3779B97F4A7C15ull) >> 40) % nparts);
+}
+
+/* A line "N": the record N as 8 bytes, to its part. */
+static int number_line(void *w, const char *l, size_t n, const struct scan_marks *m, struct buf *o, char *why)
+{
+	const struct parts_run *r = w;
+	uint64_t v = 0;
+	size_t i;
+
+	(void)m, (void)why;
+	for (i = 0; i < n; i++)
+		v = v * 10 + (uint64_t)(l[i] - '0');
+	if (buf_add(o, &v, 8) < 0)
+		return -2;
+	return PAR_PART + (int)part_for(v, r->nparts);
+}
+
+static int part_seen(void *ctx, struct par_chunk *c, const uint32_t *offs, size_t n)
+{
+	struct part_seen *s = ctx;
+	size_t i;
+	uint64_t v;
+
+	for (i = 0; i < n; i++) {
+		memcpy(&v, c->out.p + offs[i], 8);
+		if (v < s->after || part_for(v, s->nparts) != s->q)
+			s->bad = 1;
+		s->after = v + 1;
+		s->n++;
+	}
+	return 0;
+}
+
+static int commit_seen(void *ctx, const struct par_chunk *c, uint64_t first_line)
+{
+	struct parts_run *r = ctx;
+	size_t k;
+	uint64_t v;
+
+	if (first_line != r->next + 1)
+		r->bad = 1;
+	for (k = 0; k + 8 <= c->out.len; k += 8) {
+		memcpy(&v, c->out.p + k, 8);
+		r->bad |= v != r->next++;
+	}
+	return 0;
+}
+
+static void test_par_parts(void **state)
+{
+	static const unsigned workers[] = { 0, 1, 3, 69, 130 };
+	static void *wctx[PAR_MAX_WORKERS];
+	char path[] = "/tmp/vchain-test-partsXXXXXX";
+	int fd = mkstemp(path);
+	const uint64_t lines = 100000;
+	unsigned w, q, i, run;
+	FILE *f;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_non_null(f = fdopen(fd, "w"));
+	for (i = 0; i < lines; i++)
+		fprintf(f, "%u\n", i);
+	assert_int_equal(fclose(f), 0);
+	for (w = 0; w < sizeof(workers) / sizeof(workers[0]); w++) {
+		/* about 160 chunks of 4 KiB; parts two a thread, and an odd count */
+		struct par_opts o = { .workers = workers[w], .max_line = 1 << 20, .chunk_size = 4096 };
+		unsigned nparts = w == 2 ? 5 : 2 * (workers[w] + 1);
+		struct parts_run r = { nparts, 0, 0 };
+		struct part_seen *seen = calloc(nparts, sizeof(*seen));
+		void **pctx = calloc(nparts, sizeof(*pctx));
+		struct par *p;
+
+		assert_true(seen && pctx);
+		for (i = 0; i <= workers[w]; i++)
+			wctx[i] = &r;
+		assert_non_null(p = par_new(&o, number_line, wctx));
+		for (q = 0; q < nparts; q++)
+			pctx[q] = &seen[q];
+		assert_int_equal(par_set_parts(p, nparts, part_seen, pctx), 0);
+		for (run = 0; run < 2; run++) {
+			struct in in;
+			uint64_t total = 0;
+
+			for (q = 0; q < nparts; q++)
+				seen[q] = (struct part_seen){ q, nparts, 0, 0, 0 };
+			r.next = 0;
+			assert_int_equal(in_open(&in, path, NULL), 0);
+			assert_int_equal(par_run(p, &in, commit_seen, &r), 0);
+			in_close(&in);
+			assert_false(r.bad);
+			assert_int_equal(r.next, lines);
+			for (q = 0; q < nparts; q++) {
+				assert_false(seen[q].bad);
+				total += seen[q].n;
+			}
+			assert_int_equal(total, lines);
+		}
+		par_free(p);
+		free(seen);
+		free(pctx);
+	}
+	unlink(path);
+}
+
 static int by_key_only(const void *a, const void *b, void *ctx)
 {
 	const struct item *x = a, *y = b;
@@ -1142,6 +1268,7 @@ int main(void)
 		cmocka_unit_test(test_sort),
 		cmocka_unit_test(test_select),
 		cmocka_unit_test(test_par_each),
+		cmocka_unit_test(test_par_parts),
 		cmocka_unit_test(test_sort_par),
 		cmocka_unit_test(test_groups_sort),
 		cmocka_unit_test(test_durations),
