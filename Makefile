@@ -2,7 +2,8 @@
 #   make            build every filter into build/
 #   make check      the whole test suite (plain, then ASan+UBSan), ends "N passed, N failed"
 #   make demo       build, generate a sample, run the pipeline, print the reports
-#   make bench      benchmark against jq, Miller, mawk, DuckDB (BENCH_EVENTS=...), then scaling with -j
+#   make bench      benchmark against jq, Miller, mawk, DuckDB (BENCH_EVENTS=...), then scaling with -j,
+#                   then the instructions -j 1 2 4 16 64 take (valgrind)
 #   make fuzz       libFuzzer targets for a fixed time (FUZZ_SECONDS=...)
 #   make soak       1M, 10M, 100M events through the pipeline, merge and sort (SOAK_EVENTS=...)
 #   make install PREFIX=/usr/local
@@ -147,6 +148,7 @@ bench: all $(B)/tests/splicecat
 	@sh scripts/deps.sh bench
 	@sh tests/bench/bench.sh $(B)
 	@sh tests/bench/scaling.sh $(B)
+	@sh tests/bench/overhead.sh $(B)
 
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))

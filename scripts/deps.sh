@@ -12,7 +12,7 @@ if [ "${1:-}" = check ]; then	# make check's fuzz runs (clang's libFuzzer), ssh,
 	pkgs="$pkgs clang:clang libclang-rt-dev openssh-server:sshd openssh-client:ssh tidy:tidy libxml2-utils:xmllint chromium:chromium"
 fi
 if [ "${1:-}" = bench ]; then
-	pkgs="$pkgs miller:mlr mawk:mawk isal:igzip time:/usr/bin/time nodejs:node npm:npm"
+	pkgs="$pkgs miller:mlr mawk:mawk isal:igzip time:/usr/bin/time nodejs:node npm:npm valgrind:valgrind"
 fi
 missing=
 for spec in $pkgs; do
