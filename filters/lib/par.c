@@ -8,12 +8,12 @@
  * MAPPED -> DONE, the parts taking each MAPPED chunk in input order
  * (part_next[q] is the next chunk part q takes; a part whose next chunk
  * is mapped waits in the queue of the thread that mapped it), a thread
- * first taking the chunks it mapped itself. With 2W+4 slots the readers stay ahead of
- * W workers, and memory stays at a few chunks per thread whatever the
- * input's size. A free slot's input and output buffers go back to the
- * thread that wrote them, for its next chunk, and each thread marks its
- * chunks' lines in scratch of its own: what a thread writes is then
- * mostly in its own core's cache, not in another's.
+ * first taking the chunks it mapped itself. With 2W+4 slots the readers
+ * stay ahead of W workers, and memory stays at a few chunks per thread
+ * whatever the input's size. A free slot's input and output buffers go
+ * back to the thread that wrote them, for its next chunk, and each thread
+ * marks its chunks' lines in scratch of its own: what a thread writes is
+ * then mostly in its own core's cache, not in another's.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -1106,7 +1106,7 @@ int par_run(struct par *p, struct in *in,
 	p->json = in->json && !in->quote;
 	pthread_mutex_lock(&p->mu);	/* workers read these */
 	p->head = p->tail = p->next_work = 0;
-	if (p->nparts) {	/* (every part took every chunk of the last input: none is queued) */
+	if (p->nparts) {	/* every part took every chunk of the last input, none is queued: made sure */
 		memset(p->part_next, 0, p->nparts * sizeof(*p->part_next));
 		memset(p->part_st, WAITING, p->nparts);
 		memset(p->ready_n, 0, (p->o.workers + 1) * sizeof(*p->ready_n));
