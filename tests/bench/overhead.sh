@@ -10,7 +10,7 @@
 # -j 64 took 1.23x the instructions of -j 2) shows here first. Numbers
 # are printed, never asserted (make bench runs it).
 #
-#   OVERHEAD_EVENTS  events to generate (default 120000, about 20 MB)
+#   OVERHEAD_EVENTS  events to generate (default 120000, about 18 MB)
 #   OVERHEAD_JS      the -j values (default "1 2 4 16 64")
 #   BENCH_DIR        where the data lives (default bench-data)
 set -u
