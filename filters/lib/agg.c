@@ -560,15 +560,15 @@ static int absorb(struct agg *a, struct agg *src)
  * The parts' groups joined on every thread, as DuckDB's radix-partitioned
  * aggregation does it: each part's groups sorted by the range their hash
  * falls in (a counting sort, the parts at once), then each range's groups
- * from every part, in part order, into its own stretch of the new rows
- * with an index of its own (the ranges at once): the first a group meets
- * is taken as it is (its key and state stay where its part made them),
- * the others absorbed into it and freed. The stretches, closed up, are
+ * from every part into its own stretch of the new rows (the ranges at
+ * once; join_range): the first a group meets is taken as it is (its key
+ * and state stay where its part made them), the others absorbed into it
+ * and freed. The stretches, closed up, are
  * a's rows. A part's group moved or freed has no state any more (st
  * NULL), so that a join that fails leaves each state in one place to free.
  * Memory: the new rows as many as the parts' (a group in two parts takes
  * two until a's table is freed), 4 bytes a part's group while joining, and
- * each range's index.
+ * each range's index of what its other parts made.
  */
 #define JOIN_PAR_FROM 4096	/* groups in the parts: fewer, and one thread joins them */
 
@@ -602,42 +602,69 @@ static void join_scatter(void *ctx, unsigned q)
 		x->rows[q][at[groups_range(groups_at(t, i), x->n)]++] = (uint32_t)i;
 }
 
+/*
+ * Range r's groups from every part but r in part order, then part r's
+ * own: those need no index (a part's groups are all different), only a
+ * look for each in what the others made. Records routed by their group
+ * key (route_note) go to part r exactly when their group is in range r,
+ * so the others made only the groups made before that, and most of the
+ * range is copied, not indexed.
+ */
+static int join_group(const struct pjoin *x, struct agg *part, struct group *g, struct htab_ref *idx,
+		      struct group *to, size_t *m, int own)
+{
+	uint32_t at;
+	long f;
+	int k;
+
+	if (own) {
+		if ((f = htab_ref_find(idx, g->hash, to, sizeof(*to))) < 0) {
+			to[(*m)++] = *g;
+			g->st = NULL;
+			return 0;
+		}
+		at = (uint32_t)f;
+	} else if ((k = htab_ref_put(idx, g->hash, to, sizeof(*to), (uint32_t)*m, &at)) < 0)
+		return -2;
+	else if (k) {	/* new */
+		to[(*m)++] = *g;
+		g->st = NULL;
+		return 0;
+	}
+	k = absorb_group(x->a, &to[at], g);
+	free_states(part, g);
+	g->st = NULL;
+	return k;
+}
+
 static void join_range(void *ctx, unsigned r)
 {
 	struct pjoin *x = ctx;
 	const struct agg *a = x->a;
 	struct group *to = x->to + x->base[r];
 	struct htab_ref idx = { NULL, 0, 0 };
-	size_t i, m = 0;
-	uint32_t at;
-	unsigned q;
+	size_t i, m = 0, others = 0;
+	unsigned q, s;
 	int k = 0;
 
-	if (htab_ref_reserve(&idx, x->base[r + 1] - x->base[r]) < 0) {
+	for (q = 0; q < x->n; q++)
+		if (q != r)
+			others += x->off[q * (x->n + 1) + r + 1] - x->off[q * (x->n + 1) + r];
+	if (others && htab_ref_reserve(&idx, others) < 0) {
 		x->rc[r] = -2;
 		return;
 	}
-	for (q = 0; q < x->n && !k; q++) {
-		struct agg *part = a->parts[q];
-		const size_t *off = x->off + q * (x->n + 1);
+	for (s = 0; s <= x->n && !k; s++) {	/* the others in part order, then r */
+		struct agg *part;
+		const size_t *off;
 
-		for (i = off[r]; i < off[r + 1] && !k; i++) {
-			struct group *g = groups_at(&part->table, x->rows[q][i]);
-
-			if ((k = htab_ref_put(&idx, g->hash, to, sizeof(*to), (uint32_t)m, &at)) < 0) {
-				k = -2;
-				break;
-			}
-			if (k) {	/* new */
-				to[m++] = *g;
-				g->st = NULL;
-				k = 0;
-				continue;
-			}
-			k = absorb_group(a, &to[at], g);
-			free_states(part, g);
-			g->st = NULL;
-		}
+		q = s < x->n ? s : r;
+		if (q == r && s < x->n)
+			continue;
+		part = a->parts[q];
+		off = x->off + q * (x->n + 1);
+		for (i = off[r]; i < off[r + 1] && !k; i++)
+			k = join_group(x, part, groups_at(&part->table, x->rows[q][i]), &idx, to, &m, q == r);
 	}
 	htab_ref_free(&idx);
 	x->used[r] = m;
