@@ -37,21 +37,28 @@ static void insertion(char *a, size_t n, size_t size, sort_cmp_fn cmp, void *ctx
 	}
 }
 
+/* Merge a[0..na) and b[0..nb) into dst; ties take a's first. */
+static void merge_into(const char *a, size_t na, const char *b, size_t nb, char *dst, size_t size,
+		       sort_cmp_fn cmp, void *ctx)
+{
+	size_t i = 0, j = 0, k = 0;
+
+	while (i < na && j < nb) {
+		if (cmp(b + j * size, a + i * size, ctx) < 0)
+			cpy(dst + k++ * size, b + j++ * size, size);
+		else
+			cpy(dst + k++ * size, a + i++ * size, size);
+	}
+	memcpy(dst + k * size, a + i * size, (na - i) * size);
+	k += na - i;
+	memcpy(dst + k * size, b + j * size, (nb - j) * size);
+}
+
 /* Merge src[lo..mid) and src[mid..hi) into dst[lo..hi); ties take the left run's first. */
 static void merge(const char *src, char *dst, size_t lo, size_t mid, size_t hi, size_t size,
 		  sort_cmp_fn cmp, void *ctx)
 {
-	size_t i = lo, j = mid, k = lo;
-
-	while (i < mid && j < hi) {
-		if (cmp(src + j * size, src + i * size, ctx) < 0)
-			cpy(dst + k++ * size, src + j++ * size, size);
-		else
-			cpy(dst + k++ * size, src + i++ * size, size);
-	}
-	memcpy(dst + k * size, src + i * size, (mid - i) * size);
-	k += mid - i;
-	memcpy(dst + k * size, src + j * size, (hi - j) * size);
+	merge_into(src + lo * size, mid - lo, src + mid * size, hi - mid, dst + lo * size, size, cmp, ctx);
 }
 
 /* base's n elements sorted with b (n elements) and tmp (one) as scratch. */
@@ -107,6 +114,7 @@ int sort_stable(void *base, size_t n, size_t size, sort_cmp_fn cmp, void *ctx)
 struct psort {
 	char *src, *dst;
 	size_t n, size, w;	/* w: pieces in a run of the merge pass */
+	unsigned slices;	/* a merge's slices in the pass */
 	sort_cmp_fn cmp;
 	void *ctx;
 	int piece_failed[PAR_PIECES];	/* its sort ran out of memory */
@@ -134,13 +142,46 @@ static void sort_piece(void *ctx, unsigned i)
 	free(tmp);
 }
 
-/* Runs 2i and 2i + 1 of w pieces each, merged from src into dst (the last alone, copied). */
-static void merge_runs(void *ctx, unsigned i)
+/*
+ * How many of the first k elements merge_into(a, na, b, nb) writes come
+ * from a (the rest, k minus that, from b): the least i at which b[k-i-1]
+ * goes before a[i], found by halving (the "merge path" of Odeh et al.,
+ * with merge_into's rule for ties). So a merge is cut into slices that
+ * are merged at once, and each writes what the whole merge would there.
+ */
+static size_t co_rank(size_t k, const char *a, size_t na, const char *b, size_t nb, size_t size,
+		      sort_cmp_fn cmp, void *ctx)
+{
+	size_t lo = k > nb ? k - nb : 0, hi = k < na ? k : na, i;
+
+	while (lo < hi) {	/* here i < na and 1 <= k - i <= nb */
+		i = lo + (hi - lo) / 2;
+		if (cmp(b + (k - i - 1) * size, a + i * size, ctx) < 0)
+			hi = i;
+		else
+			lo = i + 1;
+	}
+	return lo;
+}
+
+/*
+ * Task t of a pass: slice t % slices of the merge of runs 2m and 2m + 1 of
+ * w pieces each (m = t / slices), from src into dst (a last run alone,
+ * copied). Every pass makes PAR_PIECES tasks, so that the last passes,
+ * with a few long merges, keep every thread busy too.
+ */
+static void merge_runs(void *ctx, unsigned t)
 {
 	struct psort *x = ctx;
-	size_t lo = piece_at(x, 2 * i * x->w), mid = piece_at(x, (2 * i + 1) * x->w), hi = piece_at(x, (2 * i + 2) * x->w);
+	unsigned m = t / x->slices, s = t % x->slices;
+	size_t lo = piece_at(x, 2 * m * x->w), mid = piece_at(x, (2 * m + 1) * x->w), hi = piece_at(x, (2 * m + 2) * x->w);
+	size_t na = mid - lo, nb = hi - mid, k0 = (na + nb) * s / x->slices, k1 = (na + nb) * (s + 1) / x->slices;
+	const char *a = x->src + lo * x->size, *b = x->src + mid * x->size;
+	size_t i0 = co_rank(k0, a, na, b, nb, x->size, x->cmp, x->ctx);
+	size_t i1 = co_rank(k1, a, na, b, nb, x->size, x->cmp, x->ctx);
 
-	merge(x->src, x->dst, lo, mid, hi, x->size, x->cmp, x->ctx);
+	merge_into(a + i0 * x->size, i1 - i0, b + (k0 - i0) * x->size, (k1 - i1) - (k0 - i0),
+		   x->dst + (lo + k0) * x->size, x->size, x->cmp, x->ctx);
 }
 
 int sort_stable_par(struct par *p, void *base, size_t n, size_t size, sort_cmp_fn cmp, void *ctx)
@@ -170,7 +211,10 @@ int sort_stable_par(struct par *p, void *base, size_t n, size_t size, sort_cmp_f
 		return 0;
 	}
 	for (x.w = 1; x.w < PAR_PIECES; x.w *= 2) {
-		par_each(p, (unsigned)((PAR_PIECES + 2 * x.w - 1) / (2 * x.w)), merge_runs, &x);
+		unsigned merges = (unsigned)((PAR_PIECES + 2 * x.w - 1) / (2 * x.w));
+
+		x.slices = (PAR_PIECES + merges - 1) / merges;
+		par_each(p, merges * x.slices, merge_runs, &x);
 		t = x.src, x.src = x.dst, x.dst = t;
 	}
 	if (x.src != base)
