@@ -18,9 +18,9 @@ int sort_stable(void *base, size_t n, size_t size, sort_cmp_fn cmp, void *ctx);
 /*
  * sort_stable on every thread of p (par_each; not while par_run runs):
  * pieces sorted at once, then merged pairwise, each pass's merges cut
- * into slices merged at once (the last, of two halves, too). The same order as
- * sort_stable. p NULL, or n small: sort_stable. Memory: one copy of base,
- * and while the pieces are sorted each its own copy (two in all).
+ * into slices merged at once (the last, of two halves, too). The same
+ * order as sort_stable. p NULL, or n small: sort_stable. Memory: one copy
+ * of base, and while the pieces are sorted each its own copy (two in all).
  */
 struct par;
 int sort_stable_par(struct par *p, void *base, size_t n, size_t size, sort_cmp_fn cmp, void *ctx);
