@@ -563,9 +563,9 @@ static int absorb(struct agg *a, struct agg *src)
  * from every part into its own stretch of the new rows (the ranges at
  * once; join_range): the first a group meets is taken as it is (its key
  * and state stay where its part made them), the others absorbed into it
- * and freed. The stretches, closed up, are
- * a's rows. A part's group moved or freed has no state any more (st
- * NULL), so that a join that fails leaves each state in one place to free.
+ * and freed. The stretches, closed up, are a's rows. A part's group moved
+ * or freed has no state any more (st NULL), so that a join that fails
+ * leaves each state in one place to free.
  * Memory: the new rows as many as the parts' (a group in two parts takes
  * two until a's table is freed), 4 bytes a part's group while joining, and
  * each range's index of what its other parts made.
