@@ -403,18 +403,18 @@ static int next_run(struct xsort *x)
 	int fd;
 
 	r->seq = x->next_seq++;
+	pthread_mutex_lock(&x->mu);	/* the spillers write into x->disk: realloc may free it */
 	if (x->nfd == x->fdcap) {
 		size_t cap = x->fdcap ? 2 * x->fdcap : 64;
 		struct disk_run *nf = realloc(x->disk, cap * sizeof(*nf));
 
-		if (!nf)
+		if (!nf) {
+			pthread_mutex_unlock(&x->mu);
 			return snprintf(x->why, sizeof(x->why), "out of memory"), -1;
-		pthread_mutex_lock(&x->mu);	/* the spillers write into it */
+		}
 		x->disk = nf;
-		pthread_mutex_unlock(&x->mu);
 		x->fdcap = cap;
 	}
-	pthread_mutex_lock(&x->mu);
 	x->disk[x->nfd++] = (struct disk_run){ .fd = -1 };
 	pthread_mutex_unlock(&x->mu);
 	if (!x->threads) {
