@@ -400,7 +400,7 @@ static int next_run(struct xsort *x)
 {
 	struct run *r = x->cur;
 	char why[256];
-	int fd;
+	int fd, rc;
 
 	r->seq = x->next_seq++;
 	pthread_mutex_lock(&x->mu);	/* the spillers write into x->disk: realloc may free it */
@@ -436,8 +436,9 @@ static int next_run(struct xsort *x)
 		pthread_cond_wait(&x->cv, &x->mu);
 	x->cur = x->nfree ? x->free[--x->nfree] : NULL;
 	x->pressure = x->pressed = 0;
+	rc = x->failed ? -1 : 0;	/* read under the lock: the spill threads set it */
 	pthread_mutex_unlock(&x->mu);
-	return x->failed ? -1 : 0;
+	return rc;
 }
 
 /* The run being filled is half full: the oldest held run may go to disk meanwhile. */
