@@ -4,7 +4,7 @@
 # a crash or a silently short result. (Not under the sanitizers: ASan
 # reserves terabytes of address space.)
 set -eu
-case $BIN in *san*) echo "skipped: ulimit -v and ASan do not mix"; exit 77 ;; esac
+case $BIN in *san*) echo "skipped: ulimit -v and the sanitizers (their shadow memory) do not mix"; exit 77 ;; esac
 "$BIN/vchain-gen" --seed 6 --events 1500000 > "$TMP/big"
 n=$(wc -l < "$TMP/big")
 check() {	# NAME CMD...: works (status 0), or says out of memory and what grew (status 1)

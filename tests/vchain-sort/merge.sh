@@ -31,6 +31,8 @@ done
 $RUN "$S" -m "$TMP/p0" | cmp "$TMP/p0" -
 $RUN "$S" -m < "$TMP/p0" | cmp "$TMP/p0" -
 # memory: the same with inputs four times as long (a block or two an input, however long)
+# (not under ThreadSanitizer: its shadow of the memory a thread touched is counted too)
+case $BIN in *tsan*) exit 0 ;; esac
 for f in 0 1 2 3; do python3 ref.py "$TMP/sorted" > "$TMP/big$f"; done
 for f in 0 1 2 3; do head -c 2000000 "$TMP/big$f" | sed '$d' > "$TMP/small$f"; done
 [ "$(wc -c < "$TMP/big0")" -ge 8000000 ]
