@@ -603,12 +603,10 @@ static void join_scatter(void *ctx, unsigned q)
 }
 
 /*
- * Range r's groups from every part but r in part order, then part r's
- * own: those need no index (a part's groups are all different), only a
- * look for each in what the others made. Records routed by their group
- * key (route_note) go to part r exactly when their group is in range r,
- * so the others made only the groups made before that, and most of the
- * range is copied, not indexed.
+ * Part's group g into the range's rows at to (*m of them used so far):
+ * copied when new, absorbed into its match when not. Another part's group
+ * is put in idx; the range's own part's (own) is only looked for there.
+ * 0; -1 (a sum beyond 38 digits); -2.
  */
 static int join_group(const struct pjoin *x, struct agg *part, struct group *g, struct htab_ref *idx,
 		      struct group *to, size_t *m, int own)
@@ -637,6 +635,14 @@ static int join_group(const struct pjoin *x, struct agg *part, struct group *g, 
 	return k;
 }
 
+/*
+ * Range r's groups from every part but r in part order, then part r's
+ * own: those need no index (a part's groups are all different), only a
+ * look for each in what the others made. Records routed by their group
+ * key (route_note) go to part r exactly when their group is in range r,
+ * so the others made only the groups made before that, and most of the
+ * range is copied, not indexed.
+ */
 static void join_range(void *ctx, unsigned r)
 {
 	struct pjoin *x = ctx;
