@@ -270,12 +270,28 @@ static int spill_run(struct xsort *x, struct run *r, struct spill_segs *g, char 
 	return write_run(x, r, g, why);
 }
 
-static void record_run(struct xsort *x, uint64_t seq, int fd, struct spill_segs *g, const char *why)
+/* The sort has failed, why; the first failure says why. Under x->mu once spill threads run. */
+static void fail_locked(struct xsort *x, const char *why)
 {
-	if (fd < 0 && !x->failed) {
+	if (!x->failed) {
 		x->failed = 1;
 		snprintf(x->why, sizeof(x->why), "%s", why);
 	}
+}
+
+/* The same, from the adding thread while the spill threads may fail too: -1. */
+static int fail(struct xsort *x, const char *why)
+{
+	pthread_mutex_lock(&x->mu);
+	fail_locked(x, why);
+	pthread_mutex_unlock(&x->mu);
+	return -1;
+}
+
+static void record_run(struct xsort *x, uint64_t seq, int fd, struct spill_segs *g, const char *why)
+{
+	if (fd < 0)
+		fail_locked(x, why);
 	x->disk[seq].fd = fd;
 	x->disk[seq].g = *g;
 	memset(g, 0, sizeof(*g));
@@ -328,10 +344,8 @@ static void *spiller(void *arg)
 			fd = sort_run(r);
 			pthread_mutex_lock(&x->mu);
 			x->st.sort_s += now() - t0;
-			if (fd < 0 && !x->failed) {
-				x->failed = 1;
-				snprintf(x->why, sizeof(x->why), "out of memory");
-			}
+			if (fd < 0)
+				fail_locked(x, "out of memory");
 			for (i = x->nheld; i > 0 && x->held[i - 1]->seq > r->seq; i--)	/* by sequence number */
 				x->held[i] = x->held[i - 1];
 			x->held[i] = r;
@@ -409,8 +423,9 @@ static int next_run(struct xsort *x)
 		struct disk_run *nf = realloc(x->disk, cap * sizeof(*nf));
 
 		if (!nf) {
+			fail_locked(x, "out of memory");
 			pthread_mutex_unlock(&x->mu);
-			return snprintf(x->why, sizeof(x->why), "out of memory"), -1;
+			return -1;
 		}
 		x->disk = nf;
 		x->fdcap = cap;
@@ -493,7 +508,7 @@ int xsort_add(struct xsort *x, const char *key, uint32_t klen, const char *rec, 
 	}
 	if ((r->used + need > r->cap && grow(&r->mem, &r->cap, r->used + need, 1, x->budget) < 0) ||
 	    (r->n == r->ecap && grow(&r->e, &r->ecap, r->n + 1, sizeof(*r->e), x->budget / 2 / sizeof(*r->e)) < 0))
-		return snprintf(x->why, sizeof(x->why), "out of memory"), -1;
+		return fail(x, "out of memory");
 	memcpy(r->mem + r->used, h, 8);
 	memcpy(r->mem + r->used + 8, key, klen);
 	memcpy(r->mem + r->used + 8 + klen, rec, rlen);
