@@ -9,10 +9,10 @@ set -eu
 pkgs="gcc make libc6-dev libcsv-dev zlib1g-dev libisal-dev libxxhash-dev liblz4-dev libcmocka-dev
 jq python3 python3-jsonschema xxhash:xxhsum parallel rsync gnuplot-nox:gnuplot tzdata"
 if [ "${1:-}" = check ]; then	# make check's fuzz runs (clang's libFuzzer), ssh, and the report's page checks
-	pkgs="$pkgs clang:clang libclang-rt-dev openssh-server:sshd openssh-client:ssh tidy:tidy libxml2-utils:xmllint chromium:chromium"
+	pkgs="$pkgs clang:clang libclang-rt-dev openssh-server:sshd openssh-client:ssh tidy:tidy libxml2-utils:xmllint chromium:chromium pigz:pigz"
 fi
 if [ "${1:-}" = bench ]; then
-	pkgs="$pkgs miller:mlr mawk:mawk isal:igzip time:/usr/bin/time nodejs:node npm:npm valgrind:valgrind"
+	pkgs="$pkgs miller:mlr mawk:mawk isal:igzip time:/usr/bin/time nodejs:node npm:npm valgrind:valgrind pigz:pigz"
 fi
 missing=
 for spec in $pkgs; do

@@ -98,6 +98,7 @@ int drive_open(struct drive *d, par_line_fn fn, void **wctx)
 	}
 	memset(&po, 0, sizeof(po));
 	po.workers = d->threads - 1;	/* the calling thread works too */
+	d->in.helpers = d->threads;	/* (they decode a gzip ahead: drive_idle) */
 	po.keep_going = d->rejects != NULL;
 	po.max_line = d->in.max_line;
 	d->par = par_new(&po, fn, wctx);

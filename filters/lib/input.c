@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #ifdef HAVE_ISAL
+#include <isa-l/crc.h>
 #include <isa-l/igzip_lib.h>
 #endif
 
@@ -287,7 +288,16 @@ struct bz_batch {
 	size_t out_len, out_cap, take;
 	int state;
 	char err[200];
+	/* a gzip member cut at flush points (below): what a helper made of the batch on its own */
+	int ok;			/* decoded, no dictionary, to a block boundary at its end or the member's end */
+	int fin;		/* the member's deflate data end in it, at raw[end_at] */
+	int last;		/* it runs to the end of the file: no flush point after its start */
+	int tried;		/* a helper decoded it (ok or not) */
+	size_t end_at, in_off;	/* in_off: raw bytes the reader's decoder has taken */
+	uint32_t crc;		/* of out[0..out_len) */
 };
+
+struct rawdec;
 
 struct bgzf {
 	pthread_mutex_t mu;
@@ -297,7 +307,23 @@ struct bgzf {
 	unsigned char *pend;	/* read, not in a batch yet: pend[off..len) */
 	size_t off, len, cap;
 	int file_eof;
-	int end;		/* batches no more: 1 the end, -1 an error (err), 2 plain gzip from pend[off] */
+	int end;		/* batches no more: 1 the end, -1 an error (err), 2 plain gzip from pend[off] (or rest) */
+	/* a gzip member cut at flush points (fl_*), not BGZF */
+	int flush;
+	unsigned depth;		/* batches cut ahead at most: BZ_RING; flushed, two a helper (4 at least) */
+	int cut_all;		/* the last batch is cut: the file's end is in it */
+	int dependent;		/* helpers' batches failed where the reader's did not: no more tried */
+	unsigned misses;
+	int mid;		/* the reader's decoder stopped inside a block: it goes on into the next batch */
+	int ser_on;		/* the reader's decoder is decoding batch next_take into the caller's buffer */
+	struct rawdec *ser;	/* the reader's decoder */
+	struct rawdec *dec_idle[BZ_RING];	/* helpers' decoders not in use */
+	int ndec_idle;
+	uint64_t ahead;		/* bytes handed out that helpers decoded (in_decoded_ahead) */
+	uint32_t crc;		/* of the member's bytes handed out, and how many */
+	uint64_t total;
+	unsigned char hist[32768];	/* the last of them: the window a decoder in the middle starts with */
+	size_t hist_len;
 	char err[200];
 	uint64_t next_read, next_take;	/* batch numbers: the next to read, the next to hand out */
 	struct bz_batch ring[BZ_RING];
@@ -558,6 +584,20 @@ static int bz_decode(struct gz *d, struct bz_batch *b, char *out)
 	return 0;
 }
 
+/* A slot taken for the next batch: the buffers of one handed out, if it has none. Under the lock. */
+static void bz_unpark(struct bgzf *z, struct bz_batch *b)
+{
+	struct bz_batch *s;
+
+	if (b->raw || b->out || !z->nspare)
+		return;
+	s = &z->spare[--z->nspare];
+	b->raw = s->raw;
+	b->raw_cap = s->raw_cap;
+	b->out = s->out;
+	b->out_cap = s->out_cap;
+}
+
 /*
  * Take the next batch, read it, decode it: into its own buffer, or (out)
  * straight into out[0..cap), cap > 64 KiB. Called with the lock held,
@@ -570,14 +610,7 @@ static int bz_run_batch(struct bgzf *z, char *out, size_t cap)
 	int r;
 
 	b->state = BZ_BUSY;
-	if (!b->raw && !b->out && z->nspare) {
-		struct bz_batch *s = &z->spare[--z->nspare];
-
-		b->raw = s->raw;
-		b->raw_cap = s->raw_cap;
-		b->out = s->out;
-		b->out_cap = s->out_cap;
-	}
+	bz_unpark(z, b);
 	bz_read_batch(z, b, out ? cap : BZ_TARGET);
 	if (b->raw_len)
 		d = z->nidle ? z->idle[--z->nidle] : NULL;
@@ -631,8 +664,553 @@ static void bz_park(struct bgzf *z, struct bz_batch *b)
 /* Whether a batch may be read now: a slot free and batches left. Under the lock. */
 static int bz_can_read(const struct bgzf *z)
 {
-	return !z->end && z->next_read - z->next_take < BZ_RING &&
+	return !z->end && !z->cut_all && z->next_read - z->next_take < z->depth &&
 	       z->ring[z->next_read % BZ_RING].state == BZ_FREE;
+}
+
+/* ---- a gzip member cut at its flush points, decoded on several threads ---- */
+
+/*
+ * pigz --independent (and any deflate that ends a stretch with a full
+ * flush) writes one gzip member whose stretches share nothing: each ends
+ * on a byte boundary with an empty stored block, the bytes 00 00 ff ff,
+ * and the next refers to nothing before it. The reader cuts the member
+ * after such bytes into batches of about FL_RAW compressed bytes (the
+ * bytes can also occur inside compressed data: a cut is a guess), and
+ * idle workers decode batches ahead, each from its start with no window.
+ * Only what is verified is used: a batch's own decoding is taken when
+ * its start is where the decoding before it ended on a block boundary
+ * (the member's start, or a batch taken that way), and when it ended so
+ * itself or at the member's end; a reference into the missing window is
+ * an error of the decoder (zlib's "invalid distance too far back", ISA-L's
+ * ISAL_INVALID_LOOKBACK), never a wrong byte. Anything else (a stream whose
+ * stretches refer back, as plain pigz writes them; a cut that was no
+ * flush point) the reader decodes itself, in order, from the last
+ * verified boundary with the 32 KiB before it as the window, and
+ * straight into the caller's buffer: the same bytes as one decoder from
+ * the start. The member's CRC-32 and length are checked at its end; what
+ * follows it (another member, or garbage) goes to the plain decoder.
+ */
+#define FL_RAW ((size_t)128 << 10)	/* compressed bytes a batch aims at */
+#define FL_LOOK ((size_t)1 << 20)	/* a batch with no flush point in this many bytes is cut there */
+#define FL_MISSES 2			/* helpers' batches that failed before helpers stop */
+#define FL_STEP ((size_t)128 << 10)	/* a helper's output a decoding step */
+#ifndef FL_HELPERS
+#define FL_HELPERS 3	/* threads from which it is done (in_opts.helpers): see in_open */
+#endif
+
+enum { RD_MORE, RD_END, RD_ERR };
+
+/* A raw deflate decoder: ISA-L's or zlib's. */
+struct rawdec {
+	int use_isal;
+	z_stream z;
+#ifdef HAVE_ISAL
+	struct inflate_state st;
+#endif
+};
+
+static struct rawdec *rd_new(int use_isal)
+{
+	struct rawdec *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return NULL;
+	d->use_isal = use_isal;
+#ifdef HAVE_ISAL
+	if (use_isal)
+		return d;
+#endif
+	d->use_isal = 0;
+	if (inflateInit2(&d->z, -MAX_WBITS) != Z_OK) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+static void rd_free(struct rawdec *d)
+{
+	if (d && !d->use_isal)
+		inflateEnd(&d->z);
+	free(d);
+}
+
+/* Ready for a new stream that starts with the window dict[0..n) (n 0: none). 0, or -1. */
+static int rd_reset(struct rawdec *d, const unsigned char *dict, size_t n)
+{
+#ifdef HAVE_ISAL
+	if (d->use_isal) {
+		isal_inflate_init(&d->st);
+		d->st.crc_flag = ISAL_DEFLATE;
+		return n && isal_inflate_set_dict(&d->st, (uint8_t *)dict, (uint32_t)n) != COMP_OK ? -1 : 0;
+	}
+#endif
+	if (inflateReset(&d->z) != Z_OK)
+		return -1;
+	return n && inflateSetDictionary(&d->z, dict, (uInt)n) != Z_OK ? -1 : 0;
+}
+
+/*
+ * Decode from *in (*n bytes, both advanced past what was taken) into
+ * out[0..cap), *made the bytes made. RD_END at the end of the deflate
+ * data (*in then just after it), RD_ERR (*why) for bad data, else RD_MORE.
+ */
+static int rd_step(struct rawdec *d, const unsigned char **in, size_t *n, char *out, size_t cap, size_t *made,
+		   const char **why)
+{
+	int r;
+
+#ifdef HAVE_ISAL
+	if (d->use_isal) {
+		uint32_t back;
+
+		d->st.next_in = (uint8_t *)*in;
+		d->st.avail_in = (uint32_t)*n;
+		d->st.next_out = (uint8_t *)out;
+		d->st.avail_out = (uint32_t)cap;
+		r = isal_inflate(&d->st);
+		*made = cap - d->st.avail_out;
+		*in = d->st.next_in;
+		*n = d->st.avail_in;
+		if (r < 0) {
+			*why = r == ISAL_INVALID_LOOKBACK ? "invalid distance too far back" : "invalid deflate data";
+			return RD_ERR;
+		}
+		if (d->st.block_state != ISAL_BLOCK_FINISH)
+			return RD_MORE;
+		back = (uint32_t)d->st.read_in_length / 8;	/* whole bytes read past the end: given back */
+		*in -= back;
+		*n += back;
+		return RD_END;
+	}
+#endif
+	d->z.next_in = (Bytef *)*in;
+	d->z.avail_in = (uInt)*n;
+	d->z.next_out = (Bytef *)out;
+	d->z.avail_out = (uInt)cap;
+	r = inflate(&d->z, Z_NO_FLUSH);
+	*made = cap - d->z.avail_out;
+	*in = d->z.next_in;
+	*n = d->z.avail_in;
+	if (r == Z_STREAM_END)
+		return RD_END;
+	if (r == Z_OK || r == Z_BUF_ERROR)
+		return RD_MORE;
+	*why = d->z.msg ? d->z.msg : zError(r);
+	return RD_ERR;
+}
+
+/* Having taken all its input and made all its output: whether d stopped on a block boundary, on a byte. */
+static int rd_at_boundary(const struct rawdec *d)
+{
+#ifdef HAVE_ISAL
+	if (d->use_isal)
+		return d->st.block_state == ISAL_BLOCK_NEW_HDR && d->st.read_in_length == 0 &&
+		       d->st.tmp_out_valid == d->st.tmp_out_processed;
+#endif
+	/* zlib: 128, waiting for a block's header; the low bits, those left of the last byte */
+	return (d->z.data_type & 128) && !(d->z.data_type & 64) && (d->z.data_type & 63) == 0;
+}
+
+static uint32_t crc_of(uint32_t crc, const void *p, size_t n)
+{
+#ifdef HAVE_ISAL
+	return n ? crc32_gzip_refl(crc, (const unsigned char *)p, (uint64_t)n) : crc;
+#else
+	return n ? (uint32_t)crc32(crc, p, (uInt)n) : crc;	/* (n: at most a buffer's, under 4 GiB) */
+#endif
+}
+
+/*
+ * The length of the gzip header at p[0..n), or 0 when it is not all there
+ * or not one this decoder takes (its own header CRC, reserved flags): the
+ * plain decoder then reads the file.
+ */
+static size_t gz_header_len(const unsigned char *p, size_t n)
+{
+	size_t at = 10;
+	const unsigned char *e;
+
+	if (n < 10 || p[0] != 0x1f || p[1] != 0x8b || p[2] != 8 || (p[3] & 0xe2))
+		return 0;
+	if (p[3] & 4) {	/* FEXTRA */
+		if (n < 12 || n - 12 < le16(p + 10))
+			return 0;
+		at = 12 + le16(p + 10);
+	}
+	if (p[3] & 8) {	/* FNAME */
+		if (!(e = memchr(p + at, 0, n - at)))
+			return 0;
+		at = (size_t)(e - p) + 1;
+	}
+	if (p[3] & 16) {	/* FCOMMENT */
+		if (!(e = memchr(p + at, 0, n - at)))
+			return 0;
+		at = (size_t)(e - p) + 1;
+	}
+	return at < n ? at : 0;
+}
+
+static const unsigned char *find_flush(const unsigned char *p, size_t n)
+{
+	return memmem(p, n, "\0\0\xff\xff", 4);
+}
+
+/*
+ * The next batch: pend's bytes up to just after the first flush point
+ * FL_RAW bytes or more on (or up to the file's end, or FL_LOOK bytes on).
+ * Under the lock. An error: z->end -1 and b FAILED.
+ */
+static void fl_cut(struct bgzf *z, struct bz_batch *b)
+{
+	size_t from, have, cut;
+	const unsigned char *m = NULL;
+
+	b->raw_len = b->out_len = b->take = b->in_off = b->end_at = 0;
+	b->ok = b->fin = b->last = b->tried = 0;
+	b->crc = 0;
+	if (bz_need(z, FL_RAW + 4) < 0)
+		goto fail;
+	from = z->len - z->off < FL_RAW ? 0 : FL_RAW - 4;
+	for (;;) {
+		have = z->len - z->off;
+		if (have > from && (m = find_flush(z->pend + z->off + from, have - from)))
+			break;
+		if (z->file_eof || have >= FL_LOOK)
+			break;
+		from = have > 3 ? have - 3 : 0;
+		if (bz_need(z, have + FL_RAW) < 0)
+			goto fail;
+	}
+	cut = m ? (size_t)(m - (z->pend + z->off)) + 4 : z->len - z->off;
+	b->last = !m && z->file_eof;
+	z->cut_all = b->last;
+	if (b->raw_cap < cut) {
+		unsigned char *p = realloc(b->raw, cut);
+
+		if (!p) {
+			bz_fail(z, "out of memory");
+			goto fail;
+		}
+		b->raw = p;
+		b->raw_cap = cut;
+	}
+	memcpy(b->raw, z->pend + z->off, cut);
+	b->raw_len = cut;
+	z->off += cut;
+	return;
+fail:
+	snprintf(b->err, sizeof(b->err), "%s", z->err);
+	b->state = BZ_FAILED;
+}
+
+/* A helper's decoding of batch b, from its start with no window, into b->out. Outside the lock. */
+static void fl_decode(struct rawdec *d, struct bz_batch *b)
+{
+	const unsigned char *in = b->raw;
+	size_t n = b->raw_len, made, room;
+	const char *why;
+	int st = RD_MORE;
+
+	b->out_len = 0;
+	b->crc = 0;
+	b->tried = 1;
+	if (!d || rd_reset(d, NULL, 0) < 0)
+		return;
+	for (;;) {
+		if (b->out_cap - b->out_len < 65536) {
+			size_t cap = b->out_cap ? 2 * b->out_cap : 8 * b->raw_len + 65536;
+			char *p = realloc(b->out, cap);
+
+			if (!p)
+				return;
+			b->out = p;
+			b->out_cap = cap;
+		}
+		/* (a step's output is still in the cache for its CRC) */
+		room = b->out_cap - b->out_len < FL_STEP ? b->out_cap - b->out_len : FL_STEP;
+		st = rd_step(d, &in, &n, b->out + b->out_len, room, &made, &why);
+		b->crc = crc_of(b->crc, b->out + b->out_len, made);
+		b->out_len += made;
+		if (st != RD_MORE || (n == 0 && made < room))
+			break;
+	}
+	if (st == RD_ERR)
+		return;
+	if (st == RD_END) {
+		b->fin = 1;
+		b->end_at = (size_t)(in - b->raw);
+	} else if (b->last || !rd_at_boundary(d))
+		return;	/* the reader goes on from inside the batch, or finds the file truncated */
+	b->ok = 1;
+}
+
+/* Under the lock: a helper cuts the next batch and decodes it. */
+static void fl_run_batch(struct bgzf *z)
+{
+	struct bz_batch *b = &z->ring[z->next_read++ % BZ_RING];
+	struct rawdec *d;
+
+	b->state = BZ_BUSY;
+	bz_unpark(z, b);
+	fl_cut(z, b);
+	if (b->state == BZ_FAILED) {
+		pthread_cond_broadcast(&z->cv);
+		return;
+	}
+	d = z->ndec_idle ? z->dec_idle[--z->ndec_idle] : NULL;
+	pthread_mutex_unlock(&z->mu);
+	if (!d)
+		d = rd_new(z->use_isal);
+	fl_decode(d, b);
+	pthread_mutex_lock(&z->mu);
+	if (d && z->ndec_idle < BZ_RING)
+		z->dec_idle[z->ndec_idle++] = d;
+	else
+		rd_free(d);
+	b->state = BZ_READY;
+	pthread_cond_broadcast(&z->cv);
+}
+
+/* Bytes p[0..n) handed out: in the member's CRC-32, length and window. */
+static void fl_handed(struct bgzf *z, const char *p, size_t n, int crc_too)
+{
+	if (crc_too)
+		z->crc = crc_of(z->crc, p, n);
+	z->total += n;
+	if (n >= sizeof(z->hist)) {
+		memcpy(z->hist, p + n - sizeof(z->hist), sizeof(z->hist));
+		z->hist_len = sizeof(z->hist);
+		return;
+	}
+	if (z->hist_len + n > sizeof(z->hist)) {
+		size_t keep = sizeof(z->hist) - n;
+
+		memmove(z->hist, z->hist + z->hist_len - keep, keep);
+		z->hist_len = keep;
+	}
+	memcpy(z->hist + z->hist_len, p, n);
+	z->hist_len += n;
+}
+
+static int grow_bytes(unsigned char **p, size_t *cap, size_t need)
+{
+	unsigned char *q;
+
+	if (need <= *cap)
+		return 0;
+	if (!(q = realloc(*p, need)))
+		return -1;
+	*p = q;
+	*cap = need;
+	return 0;
+}
+
+/*
+ * Under the lock: the member ended in batch next_take, all of it handed
+ * out. Its trailer and whatever follows are the bytes after its deflate
+ * data: in that batch, in the batches cut after it, in pend, in the file.
+ * The trailer is checked; what follows goes to the plain decoder (rest).
+ */
+static void fl_member_end(struct bgzf *z)
+{
+	struct bz_batch *b = &z->ring[z->next_take % BZ_RING];
+	unsigned char *t = NULL;
+	size_t len = 0, cap = 0;
+	uint64_t k;
+
+	if (grow_bytes(&t, &cap, b->raw_len - b->end_at + 1) < 0)
+		goto oom;
+	memcpy(t, b->raw + b->end_at, b->raw_len - b->end_at);
+	len = b->raw_len - b->end_at;
+	bz_park(z, b);
+	for (k = z->next_take + 1; k < z->next_read; k++) {
+		struct bz_batch *o = &z->ring[k % BZ_RING];
+
+		while (o->state == BZ_BUSY)
+			pthread_cond_wait(&z->cv, &z->mu);
+		if (o->state == BZ_FAILED) {
+			snprintf(z->err, sizeof(z->err), "%s", o->err);
+			z->end = -1;
+			free(t);
+			return;
+		}
+		if (grow_bytes(&t, &cap, len + o->raw_len) < 0)
+			goto oom;
+		memcpy(t + len, o->raw, o->raw_len);
+		len += o->raw_len;
+		bz_park(z, o);
+	}
+	z->next_take = z->next_read;
+	z->cut_all = 1;
+	if (len < 8 && bz_need(z, 8 - len) < 0) {
+		free(t);
+		return;
+	}
+	if (grow_bytes(&t, &cap, len + z->len - z->off) < 0)
+		goto oom;
+	memcpy(t + len, z->pend + z->off, z->len - z->off);
+	len += z->len - z->off;
+	z->off = z->len;
+	if (len < 8)
+		bz_fail(z, "truncated gzip input (unexpected end of file)");
+	else if (le32(t) != z->crc)
+		bz_fail(z, "corrupt gzip data: incorrect data check");
+	else if (le32(t + 4) != (uint32_t)z->total)
+		bz_fail(z, "corrupt gzip data: incorrect length check");
+	else if (len == 8 && z->file_eof)
+		z->end = 1;
+	else if (!(z->rest = gz_start(z->fd, t + 8, len - 8, z->use_isal)))
+		bz_fail(z, "out of memory");
+	else {
+		z->rest->at_boundary = 1;	/* another member, or the end: as after any member */
+		z->rest->eof = z->file_eof;
+		z->end = 2;
+	}
+	free(t);
+	return;
+oom:
+	free(t);
+	bz_fail(z, "out of memory");
+}
+
+/*
+ * The reader's decoding of batch next_take (b), on from b->in_off,
+ * straight into dst[0..cap), outside the lock: the bytes made, or -1
+ * (b->err: z->err is the lock's). *done when the batch is used up (or the
+ * member ends in it).
+ */
+static ssize_t fl_serial(struct bgzf *z, struct bz_batch *b, char *dst, size_t cap, int *done)
+{
+	const unsigned char *in = b->raw + b->in_off;
+	size_t n = b->raw_len - b->in_off, made;
+	const char *why = NULL;
+	int st;
+
+	*done = 0;
+	st = rd_step(z->ser, &in, &n, dst, cap, &made, &why);
+	b->in_off = (size_t)(in - b->raw);
+	if (st == RD_ERR) {
+		snprintf(b->err, sizeof(b->err), "corrupt gzip data: %s", why);
+		return -1;
+	}
+	fl_handed(z, dst, made, 1);
+	if (st == RD_END) {
+		b->fin = 1;
+		b->end_at = b->in_off;
+		z->mid = 0;
+		*done = 1;
+	} else if (n == 0 && made < cap) {	/* all taken, nothing held back */
+		if (b->last) {
+			snprintf(b->err, sizeof(b->err), "truncated gzip input (unexpected end of file)");
+			return -1;
+		}
+		z->mid = !rd_at_boundary(z->ser);
+		*done = 1;
+	}
+	return (ssize_t)made;
+}
+
+/* bgzf_fill for a member cut at flush points: decoded bytes into dst, 0 at the end, -1 (g->err). */
+static ssize_t fl_fill(struct gz *g, char *dst, size_t cap)
+{
+	struct bgzf *z = g->bz;
+	struct bz_batch *b;
+	ssize_t n;
+	int done;
+
+	pthread_mutex_lock(&z->mu);
+	while (!z->end) {
+		if (z->ser_on) {
+			b = &z->ring[z->next_take % BZ_RING];
+			pthread_mutex_unlock(&z->mu);	/* the batch is the reader's while it decodes it */
+			n = fl_serial(z, b, dst, cap, &done);
+			pthread_mutex_lock(&z->mu);
+			if (n < 0) {
+				bz_fail(z, b->err);
+				break;
+			}
+			if (done) {
+				z->ser_on = 0;
+				if (b->fin)
+					fl_member_end(z);
+				else {
+					bz_park(z, b);
+					z->next_take++;
+				}
+			}
+			if (n > 0) {
+				pthread_mutex_unlock(&z->mu);
+				return n;
+			}
+			continue;
+		}
+		if (z->next_take < z->next_read) {
+			b = &z->ring[z->next_take % BZ_RING];
+			while (b->state == BZ_BUSY)
+				pthread_cond_wait(&z->cv, &z->mu);
+			if (b->state == BZ_FAILED) {
+				snprintf(z->err, sizeof(z->err), "%s", b->err);
+				z->end = -1;
+				break;
+			}
+			if (b->ok && !z->mid) {	/* a helper's, from a verified start */
+				if (b->take == 0)
+					z->crc = crc32_combine(z->crc, b->crc, (z_off_t)b->out_len);
+				if (b->take < b->out_len) {
+					pthread_mutex_unlock(&z->mu);
+					n = (ssize_t)(b->out_len - b->take < cap ? b->out_len - b->take : cap);
+					memcpy(dst, b->out + b->take, (size_t)n);
+					fl_handed(z, dst, (size_t)n, 0);
+					__atomic_fetch_add(&z->ahead, (uint64_t)n, __ATOMIC_RELAXED);
+					b->take += (size_t)n;
+					return n;
+				}
+				if (b->fin)
+					fl_member_end(z);
+				else {
+					bz_park(z, b);
+					z->next_take++;
+				}
+				continue;
+			}
+			if (b->tried && !z->mid && ++z->misses >= FL_MISSES)
+				z->dependent = 1;	/* the stretches refer back: helpers' work is wasted */
+			if (!z->ser && !(z->ser = rd_new(z->use_isal))) {
+				bz_fail(z, "out of memory");
+				break;
+			}
+			if (!z->mid && rd_reset(z->ser, z->hist, z->hist_len) < 0) {
+				bz_fail(z, "cannot start gzip decoder");
+				break;
+			}
+			b->in_off = 0;
+			b->fin = 0;
+			z->ser_on = 1;
+			continue;
+		}
+		if (bz_can_read(z)) {	/* nothing cut ahead: the reader cuts the next batch, to decode it itself */
+			b = &z->ring[z->next_read++ % BZ_RING];
+			b->state = BZ_READY;
+			bz_unpark(z, b);
+			fl_cut(z, b);
+			continue;
+		}
+		/* (never: batches are cut until the one the member ends in, and its slot is free) */
+		bz_fail(z, "truncated gzip input (unexpected end of file)");
+	}
+	pthread_mutex_unlock(&z->mu);
+	if (z->end == 1)
+		return 0;
+	if (z->end == 2) {
+		n = gz_fill_g(z->rest, dst, cap);
+		if (n < 0)
+			snprintf(g->err, sizeof(g->err), "%s", z->rest->err);
+		return n;
+	}
+	snprintf(g->err, sizeof(g->err), "%s", z->err);
+	return -1;
 }
 
 static ssize_t bgzf_fill(struct gz *g, char *dst, size_t cap)
@@ -641,6 +1219,8 @@ static ssize_t bgzf_fill(struct gz *g, char *dst, size_t cap)
 	struct bz_batch *b;
 	size_t n;
 
+	if (z->flush)
+		return fl_fill(g, dst, cap);
 	pthread_mutex_lock(&z->mu);
 	for (;;) {
 		if (z->next_take < z->next_read) {
@@ -717,8 +1297,11 @@ int in_work_ahead(struct in *in)
 	if (!z)
 		return 0;
 	pthread_mutex_lock(&z->mu);
-	if (bz_can_read(z)) {
-		bz_run_batch(z, NULL, 0);
+	if (z->flush ? !z->dependent && bz_can_read(z) : bz_can_read(z)) {
+		if (z->flush)
+			fl_run_batch(z);
+		else
+			bz_run_batch(z, NULL, 0);
 		did = 1;
 	}
 	pthread_mutex_unlock(&z->mu);
@@ -736,6 +1319,7 @@ static struct bgzf *bz_new(struct gz *g, const unsigned char *pre, size_t pre_le
 	pthread_mutex_init(&z->mu, NULL);
 	pthread_cond_init(&z->cv, NULL);
 	z->fd = g->fd;
+	z->depth = BZ_RING;
 	z->use_isal = g->use_isal;
 	z->raw_count = &g->raw;
 	memcpy(z->pend, pre, pre_len);
@@ -762,6 +1346,9 @@ static void bz_free(struct bgzf *z)
 		gz_destroy(z->rest);
 	while (z->nidle)
 		gz_destroy(z->idle[--z->nidle]);
+	while (z->ndec_idle)
+		rd_free(z->dec_idle[--z->ndec_idle]);
+	rd_free(z->ser);
 	free(z->pend);
 	pthread_mutex_destroy(&z->mu);
 	pthread_cond_destroy(&z->cv);
@@ -771,6 +1358,11 @@ static void bz_free(struct bgzf *z)
 int in_is_bgzf(const struct in *in)
 {
 	return in->gz && in->gz->bz;
+}
+
+uint64_t in_decoded_ahead(const struct in *in)
+{
+	return in_is_bgzf(in) ? __atomic_load_n(&in->gz->bz->ahead, __ATOMIC_RELAXED) : 0;
 }
 
 int in_never_waits(const struct in *in)
@@ -1009,7 +1601,7 @@ static struct gz *gz_start(int fd, const unsigned char *pre, size_t pre_len, int
 		return NULL;
 	g->fd = fd;
 	g->use_isal = use_isal;
-	g->inbuf = malloc(GZ_IN_SIZE);
+	g->inbuf = malloc(pre_len > GZ_IN_SIZE ? pre_len : GZ_IN_SIZE);	/* (a member's end hands on more) */
 	if (!g->inbuf)
 		goto fail;
 #ifdef HAVE_ISAL
@@ -1039,7 +1631,7 @@ fail:
 int in_open(struct in *in, const char *name, const struct in_opts *o)
 {
 	ssize_t r;
-	size_t got = 0;
+	size_t got = 0, hdr;
 	int use_isal;
 
 	memset(in, 0, sizeof(*in));
@@ -1087,6 +1679,17 @@ int in_open(struct in *in, const char *name, const struct in_opts *o)
 		if (bz_starts((unsigned char *)in->buf, got) && !(in->gz->bz = bz_new(in->gz, (unsigned char *)in->buf, got))) {
 			snprintf(in->err, sizeof(in->err), "out of memory");
 			goto fail;
+		}
+		/* a member cut at flush points, for threads to share: one in the first read says so */
+		hdr = in->gz->bz || !o || o->helpers < FL_HELPERS ? 0 : gz_header_len((unsigned char *)in->buf, got);
+		if (hdr && find_flush((unsigned char *)in->buf + hdr, got - hdr)) {
+			if (!(in->gz->bz = bz_new(in->gz, (unsigned char *)in->buf + hdr, got - hdr))) {
+				snprintf(in->err, sizeof(in->err), "out of memory");
+				goto fail;
+			}
+			in->gz->bz->flush = 1;
+			/* each batch's buffers are fresh pages the first time: as many as keep the helpers busy */
+			in->gz->bz->depth = o->helpers > BZ_RING / 2 ? BZ_RING : 2 * o->helpers;
 		}
 		in->end = 0;
 	} else if (in->name && strcmp(in->name, "-") && ends_nocase(in->name, strlen(in->name), ".gz")) {

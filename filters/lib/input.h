@@ -22,6 +22,7 @@ struct in_opts {
 	size_t max_line;		/* longer lines are an error */
 	enum in_inflate inflate;	/* AUTO: ISA-L when built in */
 	const char *encoding;		/* the input's character set, turned into UTF-8 (iconv); NULL: UTF-8 */
+	unsigned helpers;		/* threads that may decode a gzip ahead (in_work_ahead) */
 };
 
 struct gz;
@@ -102,15 +103,22 @@ void in_thread_reads_ahead(void);
  * leaving a signal to wait behind it (in_waiting).
  */
 int in_never_waits(const struct in *in);
-/* Whether the input is BGZF (bgzip's gzip of independent members of known size). */
+/*
+ * Whether other threads may decode the input ahead (in_work_ahead): BGZF
+ * (bgzip's gzip of independent members of known size), or, opened with
+ * helpers 2 or more, a gzip member cut at flush points (pigz --independent).
+ */
 int in_is_bgzf(const struct in *in);
 /*
  * For an idle thread while another reads in: decode the next BGZF members
- * ahead of the reader (at most 16 MiB of them wait). 1 when it did, 0 when
- * there is nothing to do (no BGZF, or far enough ahead). Any number of
- * threads may call it at once, until in_close.
+ * (or stretches between flush points) ahead of the reader (at most 16
+ * batches of them wait). 1 when it did, 0 when there is nothing to do (no
+ * such input, far enough ahead, or a stream whose stretches turned out to
+ * refer back). Any number of threads may call it at once, until in_close.
  */
 int in_work_ahead(struct in *in);
+/* Decoded bytes handed out so far that in_work_ahead decoded (a gzip cut at flush points); any thread. */
+uint64_t in_decoded_ahead(const struct in *in);
 /* Bytes read from the file so far (compressed bytes for gzip); any thread. */
 uint64_t in_bytes_read(const struct in *in);
 /*

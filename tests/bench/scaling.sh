@@ -71,6 +71,15 @@ fi
 # the same as BGZF (bgzip's independent members), written by the tests' zlib writer
 bgz="$D/events-$EVENTS.bgz"
 [ -s "$bgz" ] || { python3 tests/vchain-parse/bgzf.py < "$nd" > "$bgz.tmp" && mv "$bgz.tmp" "$bgz"; }
+# one gzip member cut at flush points (pigz --independent), or the tests' zlib writer of the same
+fl="$D/events-$EVENTS.flushed.gz"
+if [ ! -s "$fl" ]; then
+	if command -v pigz > /dev/null; then
+		pigz -i -c "$nd" > "$fl.tmp" && mv "$fl.tmp" "$fl"
+	else
+		python3 tests/vchain-parse/flushed.py --every 131072 < "$nd" > "$fl.tmp" && mv "$fl.tmp" "$fl"
+	fi
+fi
 size=$(wc -c < "$nd")
 
 # median wall seconds of RUNS runs of sh -c "$1"; the sum of user and system seconds of the same runs' median
@@ -151,6 +160,7 @@ row "vchain-parse NDJSON" "$P -j @J@ $nd"
 row "vchain-parse one .gz" "$P -j @J@ $nd.gz"
 row "vchain-parse 8 .gz files" "$P -j @J@ $parts/part-*.gz"
 row "vchain-parse one BGZF file" "$P -j @J@ $bgz"
+row "vchain-parse one pigz -i .gz" "$P -j @J@ $fl"
 row "vchain-dedupe" "$DE -j @J@ $nd"
 row "vchain-stage" "$S -j @J@ $dd"
 row "vchain-stage --journeys" "$S -j @J@ --journeys $dd"

@@ -3,7 +3,9 @@
  * data starts with the gzip magic) through both gzip decoders, read with
  * in_chunk() as the filters do, BGZF members decoded ahead between reads. Properties: no crash; the line count is
  * right; lines never exceed max_line; plain input comes back whole (a
- * final newline added where it had none). And the same bytes read as
+ * final newline added where it had none); read with helpers (a gzip cut at
+ * flush points shared out) it is what one decoder makes of it, or an error
+ * as with one decoder. And the same bytes read as
  * Latin-1 and as UTF-16 (--encoding): no crash, whole lines of valid UTF-8
  * or an error, and Latin-1 (every byte a character) never an error.
  */
@@ -19,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void decoded(const char *path, const char *enc)
 {
-	struct in_opts o = { 4096, IN_INFLATE_ZLIB, enc };
+	struct in_opts o = { 4096, IN_INFLATE_ZLIB, enc, 0 };
 	struct buf got = BUF_INIT;
 	struct in in;
 	uint64_t lines;
@@ -37,9 +39,14 @@ static void decoded(const char *path, const char *enc)
 	in_close(&in);
 }
 
-static void run(const char *path, const uint8_t *data, size_t size, enum in_inflate inf)
+/*
+ * Read as the filters do, with helpers threads' in_work_ahead between
+ * reads (here in turn); what came, in *got, and in_chunk's last return.
+ */
+static int run(const char *path, const uint8_t *data, size_t size, enum in_inflate inf, unsigned helpers,
+	       struct buf *out)
 {
-	struct in_opts o = { 4096, inf, NULL };
+	struct in_opts o = { 4096, inf, NULL, helpers };
 	struct buf got = BUF_INIT;
 	struct in in;
 	uint64_t lines, total = 0;
@@ -69,8 +76,26 @@ static void run(const char *path, const uint8_t *data, size_t size, enum in_infl
 		abort();
 	if (plain && r == 0 && size && memcmp(got.p, data, size) != 0)
 		abort();
-	buf_free(&got);
+	*out = got;
 	in_close(&in);
+	return r;
+}
+
+/*
+ * One decoder, and helpers decoding ahead (a gzip cut at flush points is
+ * then shared out): the same bytes, or both an error.
+ */
+static void both(const char *path, const uint8_t *data, size_t size, enum in_inflate inf)
+{
+	struct buf one = BUF_INIT, many = BUF_INIT;
+	int r1 = run(path, data, size, inf, 0, &one), r2 = run(path, data, size, inf, 4, &many);
+
+	if ((r1 < 0) != (r2 < 0))
+		abort();
+	if (r1 == 0 && (one.len != many.len || (one.len && memcmp(one.p, many.p, one.len))))
+		abort();
+	buf_free(&one);
+	buf_free(&many);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -86,9 +111,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	close(fd);
-	run(path, data, size, IN_INFLATE_ZLIB);
+	both(path, data, size, IN_INFLATE_ZLIB);
 	if (in_have_isal())
-		run(path, data, size, IN_INFLATE_ISAL);
+		both(path, data, size, IN_INFLATE_ISAL);
 	decoded(path, "LATIN1");
 	decoded(path, "UTF-16");
 	unlink(path);

@@ -60,6 +60,8 @@ for t in "$@"; do
 		printf 'a\nbb\n' > "$corpus/seed-plain"
 		printf 'x\n' | gzip > "$corpus/seed-gz"
 		printf 'a\nbb\nccc\n' | python3 "$top/tests/vchain-parse/bgzf.py" --block 3 > "$corpus/seed-bgzf"
+		printf 'a\nbb\nccc\ndddd\n' | python3 "$top/tests/vchain-parse/flushed.py" --every 3 > "$corpus/seed-flushed"
+		printf 'a\nbb\nccc\ndddd\n' | python3 "$top/tests/vchain-parse/flushed.py" --every 2 --kind mixed > "$corpus/seed-flushed-mixed"
 		[ -d "$data/gzip-multimember" ] && cp "$data/gzip-multimember/bgziptest.txt.gz" "$corpus/" ;;
 	esac
 	echo "fuzz: $name for ${secs}s"

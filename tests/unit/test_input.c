@@ -74,10 +74,16 @@ static const char *write_file(const char *name, const char *p, size_t n)
  * that many calls are made: got holds the lines, each ending in '\n'.
  * Returns 0 at the end or -1 (err, and *lines the line of the error).
  */
-static int read_all(const char *path, enum in_inflate inf, size_t max_line, struct buf *got,
-		    char *err, uint64_t *lines)
+static uint64_t ahead_bytes;	/* read_ahead's: in_decoded_ahead at the end */
+
+/*
+ * read_all, opened for helpers threads: before each chunk, in_work_ahead
+ * as often as it finds work (as idle workers would, here in turn).
+ */
+static int read_ahead(const char *path, enum in_inflate inf, size_t max_line, unsigned helpers, struct buf *got,
+		      char *err, uint64_t *lines)
 {
-	struct in_opts o = { max_line, inf, NULL };
+	struct in_opts o = { max_line, inf, NULL, helpers };
 	struct in in;
 	uint64_t n, total = 0;
 	int r;
@@ -87,8 +93,14 @@ static int read_all(const char *path, enum in_inflate inf, size_t max_line, stru
 		snprintf(err, 256, "%s", in.err);
 		return -2;
 	}
-	while ((r = in_chunk(&in, got, 4096, &n)) > 0)
+	for (;;) {
+		while (helpers > 1 && in_work_ahead(&in))
+			;
+		if ((r = in_chunk(&in, got, 4096, &n)) <= 0)
+			break;
 		total += n;
+	}
+	ahead_bytes = in_decoded_ahead(&in);
 	snprintf(err, 256, "%s", r < 0 ? in.err : "");
 	/* the lines handed out, or on error the line the error is on */
 	*lines = r < 0 ? in.lineno : total;
@@ -97,6 +109,12 @@ static int read_all(const char *path, enum in_inflate inf, size_t max_line, stru
 			 (unsigned long long)total);
 	in_close(&in);
 	return r;
+}
+
+static int read_all(const char *path, enum in_inflate inf, size_t max_line, struct buf *got,
+		    char *err, uint64_t *lines)
+{
+	return read_ahead(path, inf, max_line, 0, got, err, lines);
 }
 
 static const enum in_inflate inflaters[] = { IN_INFLATE_ZLIB, IN_INFLATE_ISAL };
@@ -159,6 +177,150 @@ static void test_gzip_multi_member(void **state)
 	buf_free(&text);
 	buf_free(&gz);
 	buf_free(&got);
+}
+
+/*
+ * One gzip member of s[0..n), deflate's flush (Z_FULL_FLUSH: nothing after
+ * it refers back; Z_SYNC_FLUSH: the same 00 00 ff ff, but the window goes
+ * on) after the first first bytes, then after every every bytes;
+ * kinds[k % nkinds] is the k-th flush's.
+ */
+static void gzip_flushed_from(struct buf *out, const char *s, size_t n, size_t first, size_t every, const int *kinds,
+			      size_t nkinds)
+{
+	z_stream z;
+	unsigned char tmp[65536];
+	size_t at = 0, k = 0, step;
+	int r, flush;
+
+	memset(&z, 0, sizeof(z));
+	assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
+	do {
+		step = at ? every : first;
+		step = n - at < step ? n - at : step;
+		flush = at + step == n ? Z_FINISH : kinds[k++ % nkinds];
+		z.next_in = (unsigned char *)s + at;
+		z.avail_in = (uInt)step;
+		at += step;
+		do {
+			z.next_out = tmp;
+			z.avail_out = sizeof(tmp);
+			r = deflate(&z, flush);
+			buf_add(out, tmp, sizeof(tmp) - z.avail_out);
+		} while (z.avail_out == 0 || (flush == Z_FINISH && r == Z_OK));
+	} while (at < n);
+	assert_int_equal(r, Z_STREAM_END);
+	deflateEnd(&z);
+}
+
+static void gzip_flushed(struct buf *out, const char *s, size_t n, size_t every, const int *kinds, size_t nkinds)
+{
+	gzip_flushed_from(out, s, n, every, every, kinds, nkinds);
+}
+
+/*
+ * A member cut at flush points, read with helpers: the same bytes as the
+ * text at every number of helpers; stretches that share nothing decoded
+ * by the helpers (in_decoded_ahead), those that refer back by the reader
+ * alone; damage an error, as with one decoder.
+ */
+static void test_gzip_flushed(void **state)
+{
+	static const int full[] = { Z_FULL_FLUSH }, sync[] = { Z_SYNC_FLUSH }, mixed[] = { Z_FULL_FLUSH, Z_SYNC_FLUSH };
+	static const unsigned helpers[] = { 0, 2, 3, 8 };
+	struct buf text = BUF_INIT, gz = BUF_INIT, got = BUF_INIT, bad = BUF_INIT;
+	char err[256];
+	uint64_t lines;
+	size_t i, h, c;
+
+	(void)state;
+	make_text(&text, 200000);	/* ~10 MB, ~1 MB of gzip: several batches */
+	for (i = 0; i < n_inflaters(); i++) {
+		buf_reset(&gz);
+		gzip_flushed(&gz, text.p, text.len, 20000, full, 1);
+		const char *p = write_file("full.gz", gz.p, gz.len);
+		for (h = 0; h < sizeof(helpers) / sizeof(helpers[0]); h++) {
+			assert_int_equal(read_ahead(p, inflaters[i], 0, helpers[h], &got, err, &lines), 0);
+			assert_int_equal(got.len, text.len);
+			assert_memory_equal(got.p, text.p, text.len);
+			assert_int_equal(lines, 200000);
+			if (helpers[h] < 3)
+				assert_int_equal(ahead_bytes, 0);	/* as a plain gzip */
+			else
+				assert_true(ahead_bytes > text.len / 2);	/* the reader waited on none */
+		}
+		/* the same marks, but each stretch refers back: the reader's alone after the first batches */
+		buf_reset(&gz);
+		gzip_flushed(&gz, text.p, text.len, 20000, sync, 1);
+		p = write_file("sync.gz", gz.p, gz.len);
+		assert_int_equal(read_ahead(p, inflaters[i], 0, 8, &got, err, &lines), 0);
+		assert_int_equal(got.len, text.len);
+		assert_memory_equal(got.p, text.p, text.len);
+		assert_true(ahead_bytes < text.len / 4);
+		/* both kinds in turn */
+		buf_reset(&gz);
+		gzip_flushed(&gz, text.p, text.len, 15000, mixed, 2);
+		p = write_file("mixed.gz", gz.p, gz.len);
+		assert_int_equal(read_ahead(p, inflaters[i], 0, 4, &got, err, &lines), 0);
+		assert_int_equal(got.len, text.len);
+		assert_memory_equal(got.p, text.p, text.len);
+		/* one flush point early, then 1 MiB and more with none: batches cut inside blocks */
+		buf_reset(&gz);
+		{
+			struct buf t2 = BUF_INIT;
+
+			/* hex digits compress to half: more than FL_LOOK of gzip after the one flush */
+			for (c = 0; c < 200000; c++) {
+				char l[64];
+				int n = snprintf(l, sizeof(l), "%08x%08x\n", (unsigned)(c * 2654435761u),
+						 (unsigned)((c * 40503u) ^ (c >> 3) * 2246822519u));
+
+				buf_add(&t2, l, (size_t)n);
+			}
+			gzip_flushed_from(&gz, t2.p, t2.len, 10000, t2.len, full, 1);
+			p = write_file("long.gz", gz.p, gz.len);
+			assert_true(gz.len > ((size_t)1 << 20) + 200000);
+			assert_int_equal(read_ahead(p, inflaters[i], 0, 4, &got, err, &lines), 0);
+			assert_int_equal(got.len, t2.len);
+			assert_memory_equal(got.p, t2.p, t2.len);
+			buf_free(&t2);
+		}
+		/* damage, read with helpers: cut anywhere, the CRC-32 or the length, garbage after */
+		buf_reset(&gz);
+		gzip_flushed(&gz, text.p, text.len, 20000, full, 1);
+		size_t cuts[] = { 30, gz.len / 3, gz.len - 9, gz.len - 8, gz.len - 3 };
+		for (c = 0; c < sizeof(cuts) / sizeof(cuts[0]); c++) {
+			p = write_file("cut.gz", gz.p, cuts[c]);
+			assert_int_equal(read_ahead(p, inflaters[i], 0, 4, &got, err, &lines), -1);
+			assert_non_null(strstr(err, "truncated"));
+		}
+		for (c = 0; c < 2; c++) {
+			buf_reset(&bad);
+			buf_add(&bad, gz.p, gz.len);
+			bad.p[bad.len - (c ? 2 : 6)] ^= 0x55;
+			p = write_file("crc.gz", bad.p, bad.len);
+			assert_int_equal(read_ahead(p, inflaters[i], 0, 4, &got, err, &lines), -1);
+			assert_non_null(strstr(err, c ? "incorrect length check" : "incorrect data check"));
+		}
+		buf_reset(&bad);
+		buf_add(&bad, gz.p, gz.len);
+		buf_add(&bad, "garbage", 7);
+		p = write_file("trail.gz", bad.p, bad.len);
+		assert_int_equal(read_ahead(p, inflaters[i], 0, 4, &got, err, &lines), -1);
+		assert_non_null(strstr(err, "trailing garbage"));
+		/* a plain member after it: read on */
+		buf_reset(&bad);
+		buf_add(&bad, gz.p, gz.len);
+		gzip_append(&bad, "x\n", 2);
+		p = write_file("two.gz", bad.p, bad.len);
+		assert_int_equal(read_ahead(p, inflaters[i], 0, 4, &got, err, &lines), 0);
+		assert_int_equal(got.len, text.len + 2);
+		assert_memory_equal(got.p + text.len, "x\n", 2);
+	}
+	buf_free(&text);
+	buf_free(&gz);
+	buf_free(&got);
+	buf_free(&bad);
 }
 
 static void test_gzip_damage(void **state)
@@ -249,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_plain_and_last_line),
 		cmocka_unit_test(test_gzip_multi_member),
 		cmocka_unit_test(test_gzip_damage),
+		cmocka_unit_test(test_gzip_flushed),
 		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_missing_file),
 	};

@@ -22,19 +22,7 @@ $RUN "$P" -j 1 "$TMP/twice.ndjson" > "$TMP/want2"
 
 decoders=zlib
 "$P" --version | grep -q ISA-L && decoders="zlib isal"
-check() {	# what, expected file, command...
-	what=$1 want=$2; shift 2
-	if ! "$@" > "$TMP/out" 2> "$TMP/err" || ! cmp -s "$want" "$TMP/out"; then
-		echo "FAIL ($dec): $what"; head -5 "$TMP/err"; fails=$((fails + 1))
-	fi
-}
-must_fail() {	# what, message pattern, file, -j
-	if $RUN "$P" -j "$4" "$3" > "$TMP/out" 2> "$TMP/err"; then
-		echo "FAIL ($dec -j $4): $1 was accepted"; fails=$((fails + 1))
-	elif ! grep -q "^vchain-parse: $3:[0-9]*: .*$2" "$TMP/err"; then
-		echo "FAIL ($dec -j $4): $1: unexpected message:"; cat "$TMP/err"; fails=$((fails + 1))
-	fi
-}
+. "$TOP/tests/vchain-parse/gzip.inc"
 
 # damaged copies
 size=$(wc -c < "$TMP/small.bgz")

@@ -14,3 +14,9 @@ for f in "ndjson $TMP/in" "csv $TMP/in.csv" "access $TMP/in.log"; do
 		sh "$TOP/tests/faults/oom.sh" "$so" "$TMP/expected" "$2" "$BIN/vchain-parse" -j $j --from "$1"
 	done
 done
+# a gzip member cut at flush points, shared out from -j 3 on (several batches: 400 KB of gzip)
+"$BIN/vchain-gen" --seed 8 --events 20000 | python3 "$TOP/tests/vchain-parse/flushed.py" --every 20000 > "$TMP/in.gz"
+for j in 3 4; do
+	"$BIN/vchain-parse" -j $j < "$TMP/in.gz" > "$TMP/expected"
+	sh "$TOP/tests/faults/oom.sh" "$so" "$TMP/expected" "$TMP/in.gz" "$BIN/vchain-parse" -j $j
+done
