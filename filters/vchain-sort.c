@@ -511,6 +511,7 @@ static int merge_inputs(struct opts *o, char **names, int n, uint64_t *records)
 
 	if (!n)
 		names = stdin_name, n = 1;
+	io.helpers = 0;	/* an input is one thread's: none decodes it ahead (in_work_ahead) */
 	memset(&ms, 0, sizeof(ms));
 	ms.o = o;
 	ms.n = (unsigned)n;
