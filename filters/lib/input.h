@@ -106,7 +106,7 @@ int in_never_waits(const struct in *in);
 /*
  * Whether other threads may decode the input ahead (in_work_ahead): BGZF
  * (bgzip's gzip of independent members of known size), or, opened with
- * helpers 2 or more, a gzip member cut at flush points (pigz --independent).
+ * helpers 3 or more, a gzip member cut at flush points (pigz --independent).
  */
 int in_is_bgzf(const struct in *in);
 /*
