@@ -916,7 +916,7 @@ fail:
 static void fl_decode(struct rawdec *d, struct bz_batch *b)
 {
 	const unsigned char *in = b->raw;
-	size_t n = b->raw_len, made, room;
+	size_t n = b->raw_len, made, room, before;
 	const char *why;
 	int st = RD_MORE;
 
@@ -937,11 +937,14 @@ static void fl_decode(struct rawdec *d, struct bz_batch *b)
 		}
 		/* (a step's output is still in the cache for its CRC) */
 		room = b->out_cap - b->out_len < FL_STEP ? b->out_cap - b->out_len : FL_STEP;
+		before = n;
 		st = rd_step(d, &in, &n, b->out + b->out_len, room, &made, &why);
 		b->crc = crc_of(b->crc, b->out + b->out_len, made);
 		b->out_len += made;
 		if (st != RD_MORE || (n == 0 && made < room))
 			break;
+		if (!made && n == before)
+			return;	/* (never: a decoder with input and room makes progress) */
 	}
 	if (st == RD_ERR)
 		return;
@@ -1097,6 +1100,10 @@ static ssize_t fl_serial(struct bgzf *z, struct bz_batch *b, char *dst, size_t c
 
 	*done = 0;
 	st = rd_step(z->ser, &in, &n, dst, cap, &made, &why);
+	if (st == RD_MORE && !made && n && in == b->raw + b->in_off) {
+		st = RD_ERR;	/* (never: a decoder with input and room makes progress) */
+		why = "no progress";
+	}
 	b->in_off = (size_t)(in - b->raw);
 	if (st == RD_ERR) {
 		snprintf(b->err, sizeof(b->err), "corrupt gzip data: %s", why);
