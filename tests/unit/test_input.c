@@ -218,6 +218,20 @@ static void gzip_flushed(struct buf *out, const char *s, size_t n, size_t every,
 	gzip_flushed_from(out, s, n, every, every, kinds, nkinds);
 }
 
+/* path read with helpers gives text's bytes and lines (n of them). */
+static void reads_as(const char *path, enum in_inflate inf, unsigned helpers, const struct buf *text, uint64_t n)
+{
+	struct buf got = BUF_INIT;
+	char err[256];
+	uint64_t lines;
+
+	assert_int_equal(read_ahead(path, inf, 0, helpers, &got, err, &lines), 0);
+	assert_int_equal(got.len, text->len);
+	assert_memory_equal(got.p, text->p, text->len);
+	assert_int_equal(lines, n);
+	buf_free(&got);
+}
+
 /*
  * A member cut at flush points, read with helpers: the same bytes as the
  * text at every number of helpers; stretches that share nothing decoded
@@ -240,10 +254,7 @@ static void test_gzip_flushed(void **state)
 		gzip_flushed(&gz, text.p, text.len, 20000, full, 1);
 		const char *p = write_file("full.gz", gz.p, gz.len);
 		for (h = 0; h < sizeof(helpers) / sizeof(helpers[0]); h++) {
-			assert_int_equal(read_ahead(p, inflaters[i], 0, helpers[h], &got, err, &lines), 0);
-			assert_int_equal(got.len, text.len);
-			assert_memory_equal(got.p, text.p, text.len);
-			assert_int_equal(lines, 200000);
+			reads_as(p, inflaters[i], helpers[h], &text, 200000);
 			if (helpers[h] < 3)
 				assert_int_equal(ahead_bytes, 0);	/* as a plain gzip */
 			else
@@ -253,17 +264,13 @@ static void test_gzip_flushed(void **state)
 		buf_reset(&gz);
 		gzip_flushed(&gz, text.p, text.len, 20000, sync, 1);
 		p = write_file("sync.gz", gz.p, gz.len);
-		assert_int_equal(read_ahead(p, inflaters[i], 0, 8, &got, err, &lines), 0);
-		assert_int_equal(got.len, text.len);
-		assert_memory_equal(got.p, text.p, text.len);
+		reads_as(p, inflaters[i], 8, &text, 200000);
 		assert_true(ahead_bytes < text.len / 4);
 		/* both kinds in turn */
 		buf_reset(&gz);
 		gzip_flushed(&gz, text.p, text.len, 15000, mixed, 2);
 		p = write_file("mixed.gz", gz.p, gz.len);
-		assert_int_equal(read_ahead(p, inflaters[i], 0, 4, &got, err, &lines), 0);
-		assert_int_equal(got.len, text.len);
-		assert_memory_equal(got.p, text.p, text.len);
+		reads_as(p, inflaters[i], 4, &text, 200000);
 		/* one flush point early, then 1 MiB and more with none: batches cut inside blocks */
 		buf_reset(&gz);
 		{
@@ -280,9 +287,7 @@ static void test_gzip_flushed(void **state)
 			gzip_flushed_from(&gz, t2.p, t2.len, 10000, t2.len, full, 1);
 			p = write_file("long.gz", gz.p, gz.len);
 			assert_true(gz.len > ((size_t)1 << 20) + 200000);
-			assert_int_equal(read_ahead(p, inflaters[i], 0, 4, &got, err, &lines), 0);
-			assert_int_equal(got.len, t2.len);
-			assert_memory_equal(got.p, t2.p, t2.len);
+			reads_as(p, inflaters[i], 4, &t2, 200000);
 			buf_free(&t2);
 		}
 		/* damage, read with helpers: cut anywhere, the CRC-32 or the length, garbage after */

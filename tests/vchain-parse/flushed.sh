@@ -31,13 +31,8 @@ if command -v pigz > /dev/null; then
 else
 	echo "flushed.sh: pigz not installed (make deps installs it): pigz's own files not tried" >&2
 fi
-$RUN "$P" -j 1 "$TMP/in.ndjson" > "$TMP/want" || { echo "FAIL: the plain file"; fails=$((fails + 1)); }
-cat "$TMP/in.ndjson" "$TMP/in.ndjson" > "$TMP/twice.ndjson"
-$RUN "$P" -j 1 "$TMP/twice.ndjson" > "$TMP/want2"
-
-decoders=zlib
-"$P" --version | grep -q ISA-L && decoders="zlib isal"
 . "$TOP/tests/vchain-parse/gzip.inc"
+wants
 
 # damaged copies of full.gz
 size=$(wc -c < "$TMP/full.gz")
