@@ -668,6 +668,27 @@ static int bz_can_read(const struct bgzf *z)
 	       z->ring[z->next_read % BZ_RING].state == BZ_FREE;
 }
 
+/*
+ * Once the batches are over (z->end set; the lock not held, nobody changes
+ * it now): 0 at the end, the plain decoder's bytes after them (z->rest), or
+ * -1 with g->err.
+ */
+static ssize_t bz_after(struct gz *g, char *dst, size_t cap)
+{
+	struct bgzf *z = g->bz;
+	ssize_t r;
+
+	if (z->end == 1)
+		return 0;
+	if (z->end == 2) {
+		if ((r = gz_fill_g(z->rest, dst, cap)) < 0)
+			snprintf(g->err, sizeof(g->err), "%s", z->rest->err);
+		return r;
+	}
+	snprintf(g->err, sizeof(g->err), "%s", z->err);
+	return -1;
+}
+
 /* ---- a gzip member cut at its flush points, decoded on several threads ---- */
 
 /*
@@ -1215,16 +1236,7 @@ static ssize_t fl_fill(struct gz *g, char *dst, size_t cap)
 		bz_fail(z, "truncated gzip input (unexpected end of file)");
 	}
 	pthread_mutex_unlock(&z->mu);
-	if (z->end == 1)
-		return 0;
-	if (z->end == 2) {
-		n = gz_fill_g(z->rest, dst, cap);
-		if (n < 0)
-			snprintf(g->err, sizeof(g->err), "%s", z->rest->err);
-		return n;
-	}
-	snprintf(g->err, sizeof(g->err), "%s", z->err);
-	return -1;
+	return bz_after(g, dst, cap);
 }
 
 static ssize_t bgzf_fill(struct gz *g, char *dst, size_t cap)
@@ -1281,26 +1293,13 @@ static ssize_t bgzf_fill(struct gz *g, char *dst, size_t cap)
 	}
 	/* every batch handed out: the end, an error, or plain gzip from here */
 	if (z->end == 2 && !z->rest) {
-		/* (what is left of pend is less than a read and a member: it fits the decoder's buffer) */
-		z->rest = z->len - z->off <= GZ_IN_SIZE ? gz_start(z->fd, z->pend + z->off, z->len - z->off, z->use_isal)
-							: NULL;
-		if (!z->rest)
+		if (!(z->rest = gz_start(z->fd, z->pend + z->off, z->len - z->off, z->use_isal)))
 			bz_fail(z, "out of memory");
 		else if (z->file_eof)
 			z->rest->eof = 1;
 	}
 	pthread_mutex_unlock(&z->mu);
-	if (z->end == 1)
-		return 0;
-	if (z->end == 2) {
-		ssize_t r = gz_fill_g(z->rest, dst, cap);
-
-		if (r < 0)
-			snprintf(g->err, sizeof(g->err), "%s", z->rest->err);
-		return r;
-	}
-	snprintf(g->err, sizeof(g->err), "%s", z->err);
-	return -1;
+	return bz_after(g, dst, cap);
 }
 
 int in_work_ahead(struct in *in)
