@@ -36,24 +36,13 @@ static int teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+static void gzip_flushed_from(struct buf *out, const char *s, size_t n, size_t first, size_t every, const int *kinds,
+			      size_t nkinds);
+
+/* One gzip member of s[0..n), no flush in it. */
 static void gzip_append(struct buf *out, const char *s, size_t n)
 {
-	z_stream z;
-	unsigned char tmp[65536];
-	int r;
-
-	memset(&z, 0, sizeof(z));
-	assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
-	z.next_in = (unsigned char *)s;
-	z.avail_in = (uInt)n;
-	do {
-		z.next_out = tmp;
-		z.avail_out = sizeof(tmp);
-		r = deflate(&z, Z_FINISH);
-		buf_add(out, tmp, sizeof(tmp) - z.avail_out);
-	} while (r == Z_OK);
-	assert_int_equal(r, Z_STREAM_END);
-	deflateEnd(&z);
+	gzip_flushed_from(out, s, n, n, n, NULL, 0);
 }
 
 static const char *write_file(const char *name, const char *p, size_t n)
@@ -69,16 +58,12 @@ static const char *write_file(const char *name, const char *p, size_t n)
 	return path;
 }
 
+static uint64_t ahead_bytes;	/* read_ahead's: in_decoded_ahead at the end */
+
 /*
  * Reads path through in_chunk(), as the filters do, with small chunks so
  * that many calls are made: got holds the lines, each ending in '\n'.
  * Returns 0 at the end or -1 (err, and *lines the line of the error).
- */
-static uint64_t ahead_bytes;	/* read_ahead's: in_decoded_ahead at the end */
-
-/*
- * read_all, opened for helpers threads: before each chunk, in_work_ahead
- * as often as it finds work (as idle workers would, here in turn).
  */
 static int read_ahead(const char *path, enum in_inflate inf, size_t max_line, unsigned helpers, struct buf *got,
 		      char *err, uint64_t *lines)
@@ -111,6 +96,11 @@ static int read_ahead(const char *path, enum in_inflate inf, size_t max_line, un
 	return r;
 }
 
+/*
+ * read_ahead with no helpers. read_ahead opens path for helpers threads and,
+ * before each chunk, calls in_work_ahead as often as it finds work (as idle
+ * workers would, here in turn).
+ */
 static int read_all(const char *path, enum in_inflate inf, size_t max_line, struct buf *got,
 		    char *err, uint64_t *lines)
 {
