@@ -5,7 +5,7 @@
 #   make bench      benchmark against jq, Miller, mawk, DuckDB (BENCH_EVENTS=...), then scaling with -j,
 #                   then the instructions -j 1 2 4 16 64 take (valgrind)
 #   make fuzz       libFuzzer targets for a fixed time (FUZZ_SECONDS=...)
-#   make tsan       the suite under ThreadSanitizer (build/tsan/): any data race fails it
+#   make tsan       the suite under ThreadSanitizer (build/tsan/): any data race fails it (CI runs it)
 #   make soak       1M, 10M, 100M events through the pipeline, merge and sort (SOAK_EVENTS=...)
 #   make install PREFIX=/usr/local
 #   make deps       install missing Debian packages (apt-get, as root)
@@ -176,7 +176,8 @@ fuzz-check: $(GEN)
 # The suite under ThreadSanitizer: a race between a filter's threads fails
 # it even where the output came out right. Each report is kept in
 # build/tsan/reports/ (a pipeline's left side may exit 66 unseen). Not in
-# make check: about 30 minutes on 2 CPUs.
+# make check (about 26 minutes on 2 CPUs, the scripts' tests skipped as
+# under ASan); .ci/run runs it after make check.
 TSAN_TIMEOUT ?= 1800
 tsan:
 	@sh scripts/deps.sh check

@@ -5,7 +5,7 @@
 # bad archive fails the run naming it, writes no result and leaves no work
 # file; a job that fails once is run again with --retries.
 set -eu
-case $BIN in */san) echo "skipped: run once, in the plain build (a script: its programs are tested under the sanitizers on their own)"; exit 77 ;; esac
+case $BIN in */san|*/tsan) echo "skipped: run once, in the plain build (a script: its programs are tested under the sanitizers on their own)"; exit 77 ;; esac
 command -v parallel > /dev/null || { echo "skipped: GNU parallel is not installed (make deps)"; exit 77; }
 VP="$TOP/scripts/vchain-parallel"
 "$BIN/vchain-gen" --seed 12 --events 60000 > "$TMP/all"

@@ -8,7 +8,7 @@
 # report's funnel is the filter's own on the same events, so the wrappers
 # changed nothing else.
 set -eu
-case $BIN in */san) echo "skipped: run once, in the plain build (a script: its programs are tested under the sanitizers on their own)"; exit 77 ;; esac
+case $BIN in */san|*/tsan) echo "skipped: run once, in the plain build (a script: its programs are tested under the sanitizers on their own)"; exit 77 ;; esac
 for t in jq gnuplot; do
 	command -v $t > /dev/null || { echo "skipped: $t is not installed (make deps)"; exit 77; }
 done

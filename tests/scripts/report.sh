@@ -7,7 +7,7 @@
 # truncated archive fails the run, names it, and leaves the report directory
 # as it was.
 set -eu
-case $BIN in */san) echo "skipped: run once, in the plain build (a script: its programs are tested under the sanitizers on their own)"; exit 77 ;; esac
+case $BIN in */san|*/tsan) echo "skipped: run once, in the plain build (a script: its programs are tested under the sanitizers on their own)"; exit 77 ;; esac
 for t in jq gnuplot tidy xmllint python3; do
 	command -v $t > /dev/null || { echo "skipped: $t is not installed (make deps)"; exit 77; }
 done

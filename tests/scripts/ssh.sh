@@ -17,7 +17,7 @@ if [ ! -x /usr/sbin/sshd ] || ! command -v ssh > /dev/null || ! command -v rsync
 	fi
 fi
 [ "$(id -u)" -eq 0 ] || { echo "skipped: sshd on a test port needs root here"; exit 77; }
-case $BIN in */san) echo "skipped: run once, in the plain build (the same script either way)"; exit 77 ;; esac
+case $BIN in */san|*/tsan) echo "skipped: run once, in the plain build (the same script either way)"; exit 77 ;; esac
 d="$TMP/ssh"
 mkdir -p "$d" /run/sshd
 ssh-keygen -q -t ed25519 -N '' -f "$d/hostkey"
