@@ -123,7 +123,9 @@ unit: $(UNITS) $(if $(SANITIZE),,$(B)/tests/failalloc.so)
 
 # The suite: unit tests and CLI tests, then the same under ASan+UBSan.
 # make check builds with a job per CPU unless given -j; run.sh runs the
-# plain and the sanitized suite at once on a machine of 2 CPUs or more
+# plain and the sanitized suite at once on a machine of 2 CPUs or more,
+# each dealt out to CPUs / 2 runs where there are more (make tsan's one
+# suite to a run per CPU)
 CHECK_J = $$(case " $(MAKEFLAGS) " in *" -j"*|*--jobserver*) ;; *) echo "-j$$(nproc 2> /dev/null || echo 1)" ;; esac)
 check:
 	@sh scripts/deps.sh check

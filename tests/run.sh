@@ -16,7 +16,10 @@
 # ONLY="vchain-sort vchain-stage" runs those filters' tests (and the units);
 # tests/matrix holds tests of every filter, tests/scripts those of scripts/.
 # Several builds run at once on a machine of 2 CPUs or more (SERIAL=1: in
-# turn), each build's report printed when all are done. A unit test
+# turn), each build's report printed when all are done; where the CPUs
+# outnumber the builds, each build's tests are also dealt out to
+# CPUs / builds runs of their own (tests/scripts' all to the first: they
+# share GNU parallel's files in $HOME). A unit test
 # binary, a golden case or a scripted test still running after
 # TEST_TIMEOUT seconds (default 600; 0: no limit) is stopped and fails:
 # a hang (a lost wake-up among threads) is a failure, not a CI run that
@@ -47,9 +50,17 @@ fi
 ok() { pass=$((pass + 1)); [ -n "${VERBOSE:-}" ] && echo "PASS $1"; return 0; }
 bad() { fail=$((fail + 1)); failed="$failed $1"; echo "FAIL $1"; }
 
+# SHARD of SHARDS: the tests this run takes, every SHARDS-th from SHARD on (mine)
+SHARD=${SHARD:-0} SHARDS=${SHARDS:-1} item=0
+mine() {
+	item=$((item + 1))
+	[ $(((item - 1) % SHARDS)) -eq "$SHARD" ]
+}
+
 run_units() {	# BUILD
 	for t in "$1"/tests/test_*; do
 		[ -x "$t" ] || continue
+		mine || continue
 		CMOCKA_MESSAGE_OUTPUT=TAP $TO $RUN "$t" > "$tmp/tap" 2>&1
 		rc=$?
 		[ $rc -ne 124 ] && [ $rc -ne 137 ] || echo "not ok - $t: still running after ${TEST_TIMEOUT:-600} s, stopped" >> "$tmp/tap"
@@ -111,24 +122,36 @@ run_script() {	# BUILD FILTER_DIR SCRIPT
 }
 
 [ $# -gt 0 ] || set -- build
-# Several builds: each build's suite in a run.sh of its own, at once when
-# the machine has more than one CPU (SERIAL=1: one after another), each
-# one's report shown whole when it ends, then the sum.
-if [ $# -gt 1 ] && [ -z "${SERIAL:-}" ] && [ "$(nproc 2> /dev/null || echo 1)" -gt 1 ]; then
-	echo "run.sh: the suites of $* at once (SERIAL=1: in turn); each one's report when all are done"
+# Several builds, or more CPUs than builds: each build's suite in a run.sh
+# of its own (or in CPUs / builds of them, each taking its share of the
+# tests), at once (SERIAL=1: one after another, whole), each one's report
+# shown whole when all have ended, then the sum.
+cpus=$(nproc 2> /dev/null || echo 1)
+shards=$((cpus / $#))
+[ "$shards" -ge 1 ] || shards=1
+if [ -z "${SERIAL:-}" ] && [ "$SHARDS" -eq 1 ] && [ "$cpus" -gt 1 ] && { [ $# -gt 1 ] || [ "$shards" -gt 1 ]; }; then
+	echo "run.sh: the suites of $* at once, $shards run(s) each (SERIAL=1: in turn); each one's report when all are done"
 	for b in "$@"; do
-		sh "$0" "$b" > "$tmp/run.$(echo "$b" | tr / _)" 2>&1 &
+		k=0
+		while [ $k -lt "$shards" ]; do
+			SHARD=$k SHARDS=$shards sh "$0" "$b" > "$tmp/run.$(echo "$b" | tr / _).$k" 2>&1 &
+			k=$((k + 1))
+		done
 	done
 	wait
 	for b in "$@"; do
-		r="$tmp/run.$(echo "$b" | tr / _)"
-		sed '$d' "$r" | grep -v '^failed:'
-		failed="$failed$(sed -n 's/^failed://p' "$r")"
-		set -- $(tail -n 1 "$r")
-		case "${1:-}.${3:-}.${5:-}" in
-		*[!0-9.]*|.*|*..*|*.) echo "run.sh: the run of $b ended without its counts"; fail=$((fail + 1)); failed="$failed $b" ;;
-		*) pass=$((pass + $1)) fail=$((fail + $3)) skip=$((skip + $5)) ;;
-		esac
+		k=0
+		while [ $k -lt "$shards" ]; do
+			r="$tmp/run.$(echo "$b" | tr / _).$k"
+			k=$((k + 1))
+			sed '$d' "$r" | grep -v '^failed:'
+			failed="$failed$(sed -n 's/^failed://p' "$r")"
+			set -- $(tail -n 1 "$r")
+			case "${1:-}.${3:-}.${5:-}" in
+			*[!0-9.]*|.*|*..*|*.) echo "run.sh: the run of $b ended without its counts"; fail=$((fail + 1)); failed="$failed $b" ;;
+			*) pass=$((pass + $1)) fail=$((fail + $3)) skip=$((skip + $5)) ;;
+			esac
+		done
 	done
 	[ $fail -gt 0 ] && echo "failed:$failed"
 	echo "$pass passed, $fail failed, $skip skipped"
@@ -148,17 +171,20 @@ for b in "$@"; do
 		# (tests/matrix runs every filter, tests/scripts the scripts: each names what it needs)
 		if [ "$(basename "$dir")" != matrix ] && [ "$(basename "$dir")" != scripts ] &&
 			[ ! -x "$top/$b/$(basename "$dir")" ]; then
+			[ "$SHARD" -eq 0 ] || continue	# (said once, by the first run)
 			bad "$b:$(basename "$dir")"
 			echo "  no program $b/$(basename "$dir") to test"
 			continue
 		fi
 		for a in "$dir"/*.args; do
 			[ -f "$a" ] || continue
+			mine || continue
 			c=$(basename "$a" .args)
 			run_golden "$b" "$dir" "$c"
 		done
 		for s in "$dir"/*.sh; do
 			[ -f "$s" ] || continue
+			if [ "$(basename "$dir")" = scripts ]; then [ "$SHARD" -eq 0 ] || continue; else mine || continue; fi
 			t0=$(date +%s)
 			run_script "$b" "$dir" "$(basename "$s")"
 			# TIMES=1: each scripted test's seconds, to keep make check within its budget
