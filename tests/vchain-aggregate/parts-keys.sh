@@ -6,10 +6,7 @@
 set -eu
 A="$BIN/vchain-aggregate"
 . "$TOP/tests/vchain-aggregate/parts.inc"
-# groups many enough (300,000 keys) that records go to parts by their group
-# key (from 16384 groups in a part), and then one key with 60 % of the
-# records, which at -j 7 sends them by their hash again: the counts and
-# sums every -j gives are those awk adds up
+# 300,000 keys, then one key with 60 % of the records (at -j 7, more than its share of a chunk)
 awk 'BEGIN {
 	for (i = 0; i < 300000; i++)
 		printf "{\"user_id\":\"k%d\",\"revenue\":%d.%02d}\n", i, i % 97, i % 100
