@@ -122,10 +122,10 @@ $(B)/tests/splicecat: tests/bench/splicecat.c
 unit: $(UNITS) $(if $(SANITIZE),,$(B)/tests/failalloc.so)
 
 # The suite: unit tests and CLI tests, then the same under ASan+UBSan.
-# make check builds with a job per CPU unless given -j; run.sh runs the
-# plain and the sanitized suite at once on a machine of 2 CPUs or more,
-# each dealt out to CPUs / 2 runs where there are more (make tsan's one
-# suite to a run per CPU)
+# make check builds with a job per CPU unless given -j; on a machine of
+# 2 CPUs or more run.sh runs the plain and the sanitized suite at once, in
+# two runs a CPU taking their tests from one queue (make tsan's one suite
+# too)
 CHECK_J = $$(case " $(MAKEFLAGS) " in *" -j"*|*--jobserver*) ;; *) echo "-j$$(nproc 2> /dev/null || echo 1)" ;; esac)
 check:
 	@sh scripts/deps.sh check
@@ -178,7 +178,7 @@ fuzz-check: $(GEN)
 # The suite under ThreadSanitizer: a race between a filter's threads fails
 # it even where the output came out right. Each report is kept in
 # build/tsan/reports/ (a pipeline's left side may exit 66 unseen). Not in
-# make check: about 24 minutes on 2 CPUs, its tests dealt out to both,
+# make check: about 24 minutes on 2 CPUs, its tests taken from one queue by two runs a CPU,
 # the scripts' tests skipped as under ASan. .ci/run runs it after make check.
 TSAN_TIMEOUT ?= 1800
 tsan:

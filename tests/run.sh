@@ -12,14 +12,16 @@
 #              number of CPUs) made the same.
 #   NAME.sh    a scripted test: exit 0 passes, 77 skips (with a reason on
 #              stdout), anything else fails. It gets BIN, RUN, DATA, TMP.
-# Pins LC_ALL=C TZ=UTC. VALGRIND=1 runs the filters under valgrind;
-# ONLY="vchain-sort vchain-stage" runs those filters' tests (and the units);
+# Pins LC_ALL=C TZ=UTC, and python3 to Debian's where it is. VALGRIND=1
+# runs the filters under valgrind; ONLY="vchain-sort vchain-stage" runs
+# those filters' tests (and the units);
 # tests/matrix holds tests of every filter, tests/scripts those of scripts/.
-# Several builds run at once on a machine of 2 CPUs or more (SERIAL=1: in
-# turn), each build's report printed when all are done; where the CPUs
-# outnumber the builds, each build's tests are also dealt out to
-# CPUs / builds runs of their own (tests/scripts' all to the first: they
-# share GNU parallel's files in $HOME). A unit test
+# On a machine of 2 CPUs or more (SERIAL=1: one build after another, in
+# one run), two runs a CPU take the tests of all the builds from one queue,
+# each the next test not yet taken (tests/scripts' all together: they share
+# GNU parallel's files in $HOME), and each run's report is printed when all
+# are done: a CPU is not idle while tests are left, and a test that waits
+# (ssh logins, time-outs) leaves its CPU to the other run. A unit test
 # binary, a golden case or a scripted test still running after
 # TEST_TIMEOUT seconds (default 600; 0: no limit) is stopped and fails:
 # a hang (a lost wake-up among threads) is a failure, not a CI run that
@@ -34,6 +36,12 @@ failed=
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 trap 'rm -rf "$tmp"; echo "run.sh: interrupted" >&2; exit 130' INT TERM
+# The tests' python3 is Debian's (make deps installs it and its jsonschema)
+# where PATH finds another first: a pyenv shim is a bash script that took
+# 0.4 s a call against 0.03 s, and the suites call python3 about 300 times.
+if [ -z "${QUEUE:-}" ] && [ -x /usr/bin/python3 ] && [ "$(command -v python3)" != /usr/bin/python3 ]; then
+	mkdir "$tmp/bin" && ln -s /usr/bin/python3 "$tmp/bin/python3" && PATH="$tmp/bin:$PATH" && export PATH
+fi
 
 if [ "${VALGRIND:-}" = 1 ]; then
 	RUN="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
@@ -50,11 +58,18 @@ fi
 ok() { pass=$((pass + 1)); [ -n "${VERBOSE:-}" ] && echo "PASS $1"; return 0; }
 bad() { fail=$((fail + 1)); failed="$failed $1"; echo "FAIL $1"; }
 
-# SHARD of SHARDS: the tests this run takes, every SHARDS-th from SHARD on (mine)
-SHARD=${SHARD:-0} SHARDS=${SHARDS:-1} item=0
+# mine: this run takes the next test. A run given QUEUE (a directory) is
+# one of several going through the same tests in the same order: it takes
+# test N when it is first to make the file QUEUE/N (noclobber: O_EXCL,
+# without a fork), and makes no runs of its own.
+child=${QUEUE:+1} item=0
 mine() {
 	item=$((item + 1))
-	[ $(((item - 1) % SHARDS)) -eq "$SHARD" ]
+	[ -n "$child" ] || return 0
+	set -C
+	if true 2> /dev/null > "$QUEUE/$item"; then set +C; return 0; fi
+	set +C
+	return 1
 }
 
 run_units() {	# BUILD
@@ -122,36 +137,30 @@ run_script() {	# BUILD FILTER_DIR SCRIPT
 }
 
 [ $# -gt 0 ] || set -- build
-# Several builds, or more CPUs than builds: each build's suite in a run.sh
-# of its own (or in CPUs / builds of them, each taking its share of the
-# tests), at once (SERIAL=1: one after another, whole), each one's report
-# shown whole when all have ended, then the sum.
+# Two runs a CPU, all taking from one queue; each run's report shown whole
+# when all have ended, then the sum.
 cpus=$(nproc 2> /dev/null || echo 1)
-shards=$((cpus / $#))
-[ "$shards" -ge 1 ] || shards=1
-if [ -z "${SERIAL:-}" ] && [ "$SHARDS" -eq 1 ] && [ "$cpus" -gt 1 ] && { [ $# -gt 1 ] || [ "$shards" -gt 1 ]; }; then
-	echo "run.sh: the suites of $* at once, $shards run(s) each (SERIAL=1: in turn); each one's report when all are done"
-	for b in "$@"; do
-		k=0
-		while [ $k -lt "$shards" ]; do
-			SHARD=$k SHARDS=$shards sh "$0" "$b" > "$tmp/run.$(echo "$b" | tr / _).$k" 2>&1 &
-			k=$((k + 1))
-		done
+if [ -z "${SERIAL:-}" ] && [ -z "$child" ] && [ "$cpus" -gt 1 ]; then
+	runs=$((2 * cpus))
+	echo "run.sh: the suites of $* at once, in $runs runs taking the tests from one queue (SERIAL=1: in turn); each run's report when all are done"
+	mkdir "$tmp/queue"
+	k=0
+	while [ $k -lt $runs ]; do
+		QUEUE="$tmp/queue" sh "$0" "$@" > "$tmp/run.$k" 2>&1 &
+		k=$((k + 1))
 	done
 	wait
-	for b in "$@"; do
-		k=0
-		while [ $k -lt "$shards" ]; do
-			r="$tmp/run.$(echo "$b" | tr / _).$k"
-			k=$((k + 1))
-			sed '$d' "$r" | grep -v '^failed:'
-			failed="$failed$(sed -n 's/^failed://p' "$r")"
-			set -- $(tail -n 1 "$r")
-			case "${1:-}.${3:-}.${5:-}" in
-			*[!0-9.]*|.*|*..*|*.) echo "run.sh: the run of $b ended without its counts"; fail=$((fail + 1)); failed="$failed $b" ;;
-			*) pass=$((pass + $1)) fail=$((fail + $3)) skip=$((skip + $5)) ;;
-			esac
-		done
+	k=0
+	while [ $k -lt $runs ]; do
+		r="$tmp/run.$k"
+		k=$((k + 1))
+		sed '$d' "$r" | grep -v '^failed:'
+		failed="$failed$(sed -n 's/^failed://p' "$r")"
+		set -- $(tail -n 1 "$r")
+		case "${1:-}.${3:-}.${5:-}" in
+		*[!0-9.]*|.*|*..*|*.) echo "run.sh: run $k of $runs ended without its counts"; fail=$((fail + 1)); failed="$failed run-$k" ;;
+		*) pass=$((pass + $1)) fail=$((fail + $3)) skip=$((skip + $5)) ;;
+		esac
 	done
 	[ $fail -gt 0 ] && echo "failed:$failed"
 	echo "$pass passed, $fail failed, $skip skipped"
@@ -171,7 +180,7 @@ for b in "$@"; do
 		# (tests/matrix runs every filter, tests/scripts the scripts: each names what it needs)
 		if [ "$(basename "$dir")" != matrix ] && [ "$(basename "$dir")" != scripts ] &&
 			[ ! -x "$top/$b/$(basename "$dir")" ]; then
-			[ "$SHARD" -eq 0 ] || continue	# (said once, by the first run)
+			mine || continue	# (said once, by the run that takes it)
 			bad "$b:$(basename "$dir")"
 			echo "  no program $b/$(basename "$dir") to test"
 			continue
@@ -182,9 +191,11 @@ for b in "$@"; do
 			c=$(basename "$a" .args)
 			run_golden "$b" "$dir" "$c"
 		done
+		whole=	# tests/scripts: taken whole, by one run
+		if [ "$(basename "$dir")" = scripts ]; then mine || continue; whole=1; fi
 		for s in "$dir"/*.sh; do
 			[ -f "$s" ] || continue
-			if [ "$(basename "$dir")" = scripts ]; then [ "$SHARD" -eq 0 ] || continue; else mine || continue; fi
+			[ -n "$whole" ] || mine || continue
 			t0=$(date +%s)
 			run_script "$b" "$dir" "$(basename "$s")"
 			# TIMES=1: each scripted test's seconds, to keep make check within its budget
