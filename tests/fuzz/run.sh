@@ -2,13 +2,17 @@
 # run.sh SECONDS TARGET... - run each libFuzzer target for SECONDS, with a
 # corpus in build/fuzz/corpus/<target> seeded from tests/fuzz/seeds and
 # ../shared/data. Fails if any target finds a crash (kept as crash-* files).
+# The targets run a CPU each at once, each one's lines printed in order.
 set -u
 secs=$1
 shift
 top=$(cd "$(dirname "$0")/../.." && pwd)
 data="$top/../shared/data"
 status=0
-for t in "$@"; do
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+fuzz_one() {	# TARGET: its lines in $out/NAME, and $out/NAME.failed when it failed
+	t=$1
 	name=$(basename "$t")
 	corpus="$top/build/fuzz/corpus/$name"
 	mkdir -p "$corpus"
@@ -70,8 +74,20 @@ for t in "$@"; do
 		"$corpus" > "$top/build/fuzz/$name.log" 2>&1) || {
 		echo "fuzz: $name FAILED, see build/fuzz/$name.log and build/fuzz/crash-*"
 		tail -n 30 "$top/build/fuzz/$name.log"
-		status=1
+		: > "$out/$name.failed"
 	}
 	grep -E '^#[0-9]+.*DONE|stat::number_of_executed_units' "$top/build/fuzz/$name.log" | tail -n 1
+}
+cpus=$(nproc 2> /dev/null || echo 1)
+n=0
+for t in "$@"; do
+	fuzz_one "$t" > "$out/$(basename "$t")" 2>&1 &
+	n=$((n + 1))
+	[ $((n % cpus)) -ne 0 ] || wait
+done
+wait
+for t in "$@"; do
+	cat "$out/$(basename "$t")"
+	[ ! -e "$out/$(basename "$t").failed" ] || status=1
 done
 exit $status
