@@ -178,8 +178,9 @@ fuzz-check: $(GEN)
 # The suite under ThreadSanitizer: a race between a filter's threads fails
 # it even where the output came out right. Each report is kept in
 # build/tsan/reports/ (a pipeline's left side may exit 66 unseen). Not in
-# make check: about 24 minutes on 2 CPUs, its tests taken from one queue by two runs a CPU,
-# the scripts' tests skipped as under ASan. .ci/run runs it after make check.
+# make check: about 24 minutes on 2 CPUs, its tests taken from one queue
+# by two runs a CPU, the scripts' tests skipped as under ASan. .ci/run
+# runs it after make check.
 TSAN_TIMEOUT ?= 1800
 tsan:
 	@sh scripts/deps.sh check
