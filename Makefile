@@ -114,12 +114,14 @@ $(B)/tests/failalloc.so: tests/faults/failalloc.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -D_DEFAULT_SOURCE -O1 -g -Wall -Wextra -fPIC -shared -o $@ $<
 
-# For make bench: a file into a pipe by splice(2), no copy (tests/bench/splicecat.c).
-$(B)/tests/splicecat: tests/bench/splicecat.c
+# For make bench: a file into a pipe by splice(2), no copy (tests/bench/splicecat.c);
+# GNU time's -f/-o to the millisecond (tests/bench/timeit.c).
+BENCH_TOOLS = $(B)/tests/splicecat $(B)/tests/timeit
+$(BENCH_TOOLS): $(B)/tests/%: tests/bench/%.c
 	@mkdir -p $(@D)
-	$(CC) -std=c11 -O2 -Wall -Wextra -o $@ $<
+	$(CC) -std=c11 -O2 $(WARN) -o $@ $<
 
-unit: $(UNITS) $(if $(SANITIZE),,$(B)/tests/failalloc.so)
+unit: $(UNITS) $(if $(SANITIZE),,$(B)/tests/failalloc.so $(B)/tests/timeit)
 
 # The suite: unit tests and CLI tests, then the same under ASan+UBSan.
 # make check builds with a job per CPU unless given -j; on a machine of
@@ -147,7 +149,7 @@ demo: deps all
 soak: all
 	@sh scripts/soak.sh $(B) $(SOAK_EVENTS)
 
-bench: all $(B)/tests/splicecat
+bench: all $(BENCH_TOOLS)
 	@sh scripts/deps.sh bench
 	@sh tests/bench/bench.sh $(B)
 	@sh tests/bench/scaling.sh $(B)

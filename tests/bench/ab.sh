@@ -9,16 +9,19 @@
 set -u
 [ $# -eq 3 ] || { echo "usage: ab.sh N 'COMMAND A' 'COMMAND B'" >&2; exit 2; }
 n=$1
+# GNU time to the millisecond (tests/bench/timeit.c: make bench, or make build/tests/timeit), else its 10 ms
+T="$(cd "$(dirname "$0")/../.." && pwd)/build/tests/timeit"
+[ -x "$T" ] || T=/usr/bin/time
 t=$(mktemp -d) || exit 1
 trap 'rm -rf "$t"' EXIT
 i=0
 while [ "$i" -lt "$n" ]; do
-	/usr/bin/time -f "%e %U %S" -a -o "$t/a" sh -c "$2" > /dev/null 2>&1 < /dev/null
-	/usr/bin/time -f "%e %U %S" -a -o "$t/b" sh -c "$3" > /dev/null 2>&1 < /dev/null
+	"$T" -f "%e %U %S" -a -o "$t/a" sh -c "$2" > /dev/null 2>&1 < /dev/null
+	"$T" -f "%e %U %S" -a -o "$t/b" sh -c "$3" > /dev/null 2>&1 < /dev/null
 	i=$((i + 1))
 done
 for x in a b; do
-	w=$(awk '{ print $1 }' "$t/$x" | sort -n | awk '{ v[NR] = $1 } END { printf "wall min %.2f med %.2f", v[1], v[int((NR + 1) / 2)] }')
-	c=$(awk '{ print $2 + $3 }' "$t/$x" | sort -n | awk '{ v[NR] = $1 } END { printf "cpu min %.2f med %.2f", v[1], v[int((NR + 1) / 2)] }')
+	w=$(awk '{ print $1 }' "$t/$x" | sort -n | awk '{ v[NR] = $1 } END { printf "wall min %.3f med %.3f", v[1], v[int((NR + 1) / 2)] }')
+	c=$(awk '{ print $2 + $3 }' "$t/$x" | sort -n | awk '{ v[NR] = $1 } END { printf "cpu min %.3f med %.3f", v[1], v[int((NR + 1) / 2)] }')
 	echo "$x  $w  $c"
 done

@@ -22,6 +22,9 @@ set -u
 export LC_ALL=C
 B=${1:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
+# GNU time to the millisecond (tests/bench/timeit.c, make bench builds it), else GNU time's 10 ms
+T="$B/tests/timeit"
+[ -x "$T" ] || T=/usr/bin/time
 cd "$top" || exit 1
 EVENTS=${BENCH_EVENTS:-3000000}
 RUNS=${BENCH_RUNS:-5}
@@ -91,7 +94,7 @@ run_queue() {
 			i=$((i + 1))
 			[ "$r" -le "$n" ] && [ ! -f "$D/failed.$i" ] || continue
 			sh -c "$pre" < /dev/null > /dev/null 2>&1
-			if /usr/bin/time -f "%e %M" -o "$D/time1" sh -c "$cmd" < /dev/null > /dev/null 2> "$D/err"; then
+			if "$T" -f "%e %M" -o "$D/time1" sh -c "$cmd" < /dev/null > /dev/null 2> "$D/err"; then
 				tail -n 1 "$D/time1" >> "$D/t.$i"
 			else
 				note "$tool failed on $qtask: $(head -c 300 "$D/err")"
@@ -499,7 +502,7 @@ awk -F'\t' -v size="$size" '
 		printf "%-30s %-40s %8s %9s %9s %7s\n", "task", "tool", "seconds", "MB/s", "RSS MB", "ratio"
 		for (i = 1; i <= NR; i++) {
 			mbs = bytes[i] == "-" ? "-" : secs[i] > 0 ? sprintf("%.0f", bytes[i] / 1e6 / secs[i]) : "0"
-			printf "%-30s %-40s %8.2f %9s %9.1f %6.1fx\n", task[i], tool[i], secs[i], mbs,
+			printf "%-30s %-40s %8.3f %9s %9.1f %6.1fx\n", task[i], tool[i], secs[i], mbs,
 				rss[i] / 1024, secs[i] / ours[task[i]]
 		}
 	}' "$rows"

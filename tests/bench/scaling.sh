@@ -29,6 +29,9 @@ case $STAT in median | best) ;; *) echo "scaling: SCALE_STAT is median or best, 
 pick() {
 	sort -n "$1" | awk -v s="$STAT" '{ w[NR] = $1 } END { print s == "best" ? w[1] : w[int((NR + 1) / 2)] }'
 }
+# GNU time to the millisecond (tests/bench/timeit.c, make bench builds it), else GNU time's 10 ms
+T="$B/tests/timeit"
+[ -x "$T" ] || T=/usr/bin/time
 D=${BENCH_DIR:-bench-data}
 mkdir -p "$D"
 note() { echo "scaling: $*" >&2; }
@@ -87,7 +90,7 @@ med() {
 	: > "$D/scale.t"
 	r=0
 	while [ "$r" -lt "$RUNS" ]; do
-		/usr/bin/time -f "%e %U %S" -o "$D/scale.1" sh -c "$1" > /dev/null 2> "$D/scale.err" ||
+		"$T" -f "%e %U %S" -o "$D/scale.1" sh -c "$1" > /dev/null 2> "$D/scale.err" ||
 			{ note "failed: $1: $(head -c 300 "$D/scale.err")"; echo "- -"; return; }
 		tail -n 1 "$D/scale.1" >> "$D/scale.t"
 		r=$((r + 1))
@@ -97,7 +100,7 @@ med() {
 
 # one timed run of sh -c "$2", appended to file $1 (wall, user, system seconds); 1 when it failed
 once() {
-	/usr/bin/time -f "%e %U %S" -o "$D/scale.1" sh -c "$2" > /dev/null 2> "$D/scale.err" ||
+	"$T" -f "%e %U %S" -o "$D/scale.1" sh -c "$2" > /dev/null 2> "$D/scale.err" ||
 		{ note "failed: $2: $(head -c 300 "$D/scale.err")"; return 1; }
 	tail -n 1 "$D/scale.1" >> "$1"
 }
