@@ -180,7 +180,7 @@ fuzz-check: $(GEN)
 # The suite under ThreadSanitizer: a race between a filter's threads fails
 # it even where the output came out right. Each report is kept in
 # build/tsan/reports/ (a pipeline's left side may exit 66 unseen). Not in
-# make check: about 24 minutes on 2 CPUs, its tests taken from one queue
+# make check: 11 to 22 minutes on 2 CPUs, its tests taken from one queue
 # by two runs a CPU, the scripts' tests skipped as under ASan. .ci/run
 # runs it after make check.
 TSAN_TIMEOUT ?= 1800
