@@ -22,10 +22,10 @@ set -u
 export LC_ALL=C
 B=${1:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 1
 # GNU time to the millisecond (tests/bench/timeit.c, make bench builds it), else GNU time's 10 ms
 T="$B/tests/timeit"
 [ -x "$T" ] || T=/usr/bin/time
-cd "$top" || exit 1
 EVENTS=${BENCH_EVENTS:-3000000}
 RUNS=${BENCH_RUNS:-5}
 SLOW=${BENCH_SLOW_RUNS:-1}
